@@ -1,0 +1,67 @@
+/** What the optimisation loop takes and emits. The VS Code layer and the CLI only consume events. */
+import type { Language, Limits, Measurement, SandboxResult, SandboxStatus, SourceFile, TestFailure } from './sandboxTypes';
+
+export type Goal = 'time' | 'memory' | 'integral';
+
+export interface OptimizeRequest {
+  readonly language: Language;
+  /** Work-dir-relative files: the module (original text), tests, and anything they import. */
+  readonly files: readonly SourceFile[];
+  readonly modulePath: string;
+  readonly testPaths: readonly string[];
+  /** `name` or `Class.method`. */
+  readonly target: string;
+  readonly goal: Goal;
+  readonly iterations: number;
+  readonly candidates: number;
+  readonly limits: Limits;
+  readonly workspaceRoot?: string;
+}
+
+/** One candidate's fate. `reason` is always a sentence a user can read. */
+export type CandidateVerdict =
+  | { readonly kind: 'accepted'; readonly reason: string }
+  | { readonly kind: 'rejected'; readonly reason: string };
+
+export interface CandidateReport {
+  readonly iteration: number;
+  readonly index: number;
+  /** The candidate function's code (what the model proposed, extracted). Empty if none. */
+  readonly code: string;
+  /** The whole module with the candidate spliced in (what would be written on Accept). */
+  readonly moduleText?: string;
+  readonly status: SandboxStatus | 'no_code' | 'duplicate' | 'model_error';
+  readonly verdict: CandidateVerdict;
+  readonly measurement?: Measurement;
+  readonly failures?: readonly TestFailure[];
+  /** Ratios vs the baseline: > 1 is better (baseline / candidate). */
+  readonly speedup?: number;
+  readonly memoryRatio?: number;
+  readonly integralRatio?: number;
+}
+
+export interface BestSoFar {
+  /** 0 = the original. */
+  readonly iteration: number;
+  readonly code: string;
+  readonly moduleText: string;
+  readonly measurement: Measurement;
+  readonly speedup: number;
+  readonly memoryRatio: number;
+  readonly integralRatio: number;
+}
+
+export type LoopEvent =
+  | { readonly type: 'started'; readonly sandbox: string; readonly isolation: string; readonly model: string; readonly goal: Goal }
+  | { readonly type: 'baseline'; readonly result: SandboxResult }
+  | { readonly type: 'iterationStarted'; readonly iteration: number }
+  | { readonly type: 'modelText'; readonly iteration: number; readonly text: string }
+  | { readonly type: 'candidateProposed'; readonly iteration: number; readonly index: number; readonly code: string }
+  | { readonly type: 'candidateMeasured'; readonly candidate: CandidateReport }
+  | { readonly type: 'iterationDone'; readonly iteration: number; readonly best: BestSoFar }
+  | {
+      readonly type: 'finished';
+      readonly outcome: 'improved' | 'no_improvement' | 'failed' | 'cancelled';
+      readonly reason: string;
+      readonly best?: BestSoFar;
+    };

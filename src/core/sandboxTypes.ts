@@ -1,0 +1,211 @@
+/**
+ * The sandbox port and everything that crosses it. Pure data: the harness inside the sandbox
+ * (sandbox/python/harness.py, sandbox/node/harness.mjs) reads a `HarnessJob` as JSON and prints a
+ * `HarnessReport` as JSON; the adapters turn the process outcome into a `SandboxResult`.
+ */
+
+export type Language = 'python' | 'javascript' | 'typescript';
+
+export type SandboxBackend = 'docker' | 'local';
+
+/** A file placed in the sandbox work dir. `path` is relative (POSIX separators, no `..`). */
+export interface SourceFile {
+  readonly path: string;
+  readonly content: string;
+}
+
+export interface Limits {
+  /** Wall-clock limit of one whole run, enforced from outside the sandbox. */
+  readonly timeoutMs: number;
+  /** Memory limit (address space / cgroup) of one run. */
+  readonly memoryMb: number;
+}
+
+/** How measurement is done inside the harness. All optional; the harness has defaults. */
+export interface MeasureOptions {
+  /** Total time budget for timing samples (ms). Default 1500. */
+  readonly budgetMs?: number;
+  /** Minimum duration of one timing sample (ms); the loop count is calibrated to reach it. Default 5. */
+  readonly minSampleMs?: number;
+  /** Max number of timing samples. Default 60. */
+  readonly maxSamples?: number;
+  /** Collect a line-level profile of the target (hot lines for the prompt). Default false. */
+  readonly hotLines?: boolean;
+  /** Empirical complexity: sizes to pass to `afterburner_inputs(size)` found next to the tests. */
+  readonly sizes?: readonly number[];
+}
+
+/** What the harness is asked to do. */
+export type HarnessMode =
+  /** Run tests, record calls to the target, replay them to measure. */
+  | { readonly kind: 'profile' }
+  /**
+   * Run tests on the (candidate) module, then replay `recording` (made by a profile run of the
+   * original): results, exceptions and argument mutation must match; then measure on those inputs.
+   */
+  | { readonly kind: 'check'; readonly recording: Recording }
+  /** Only run the tests (no recording, no measurement). */
+  | { readonly kind: 'test' };
+
+/**
+ * Calls to the target recorded while the tests ran. `data` is opaque to the host: the harness
+ * of the same language writes and reads it (base64 pickle for Python, a tagged JSON for Node).
+ */
+export interface Recording {
+  readonly language: Language;
+  readonly calls: number;
+  readonly data: string;
+}
+
+/** The job.json the harness reads. Paths are relative to the work dir. */
+export interface HarnessJob {
+  readonly language: Language;
+  /** The module holding the target (for TypeScript: the transpiled .mjs/.js the host wrote). */
+  readonly modulePath: string;
+  readonly testPaths: readonly string[];
+  /** `name` or `Class.method`. */
+  readonly target: string;
+  readonly mode: HarnessMode;
+  readonly measure: MeasureOptions;
+  /** Seed for random/Math.random during tests and replay. */
+  readonly seed: number;
+}
+
+export interface SandboxJob {
+  readonly language: Language;
+  readonly files: readonly SourceFile[];
+  readonly modulePath: string;
+  readonly testPaths: readonly string[];
+  readonly target: string;
+  readonly mode: HarnessMode;
+  readonly limits: Limits;
+  readonly measure?: MeasureOptions;
+  /**
+   * Absolute path of the user's workspace root, if any: JS/TS test runners (jest, vitest) are taken
+   * from its node_modules when present. It is mounted read-only; nothing is written there.
+   */
+  readonly workspaceRoot?: string;
+}
+
+export interface RuntimeStats {
+  /** Milliseconds for one replay of all recorded calls. */
+  readonly median: number;
+  readonly min: number;
+  readonly mean: number;
+  /** Coefficient of variation of the samples (stdev / mean), a fraction. */
+  readonly cv: number;
+  readonly samples: number;
+  /** The per-sample values (ms per replay round), for significance tests. */
+  readonly values: readonly number[];
+}
+
+export interface HotLine {
+  readonly line: number;
+  readonly source: string;
+  /** Fraction of the target's time spent on this line, 0..1. */
+  readonly share: number;
+  readonly hits?: number;
+}
+
+export interface SizePoint {
+  readonly size: number;
+  readonly runtimeMs: number;
+  readonly peakMemoryKb: number;
+}
+
+export interface Measurement {
+  readonly runtimeMs: RuntimeStats;
+  /** Peak memory of one replay round above the baseline before it, in kB. */
+  readonly peakMemoryKb: number;
+  /** Process high-water mark (RSS) in kB, for information. */
+  readonly processPeakKb?: number;
+  /**
+   * Memory-time integral in kB·ms: trapezoid rule over (t_i, m_i) samples of the traced memory
+   * above baseline, taken at ≥ 1 kHz during one separate replay pass:
+   * Σ (m_i + m_{i+1}) / 2 · (t_{i+1} − t_i).
+   */
+  readonly integralKbMs: number;
+  /** Sampling frequency actually reached for the integral, Hz. */
+  readonly integralSampleHz?: number;
+  readonly calls: number;
+  readonly hotLines?: readonly HotLine[];
+  readonly sizes?: readonly SizePoint[];
+}
+
+export interface TestCounts {
+  readonly passed: number;
+  readonly failed: number;
+}
+
+export interface TestFailure {
+  readonly test: string;
+  /** Assertion text or exception, trimmed. */
+  readonly message: string;
+}
+
+/** What the harness prints (one JSON document after the marker line). */
+export type HarnessReport =
+  | {
+      readonly kind: 'passed';
+      readonly tests: TestCounts;
+      readonly runner: string;
+      readonly measurement?: Measurement;
+      readonly recording?: Recording;
+    }
+  | {
+      readonly kind: 'failed';
+      readonly tests: TestCounts;
+      readonly runner: string;
+      readonly failures: readonly TestFailure[];
+    }
+  | { readonly kind: 'error'; readonly message: string };
+
+/** The marker line the harness prints before its report; the host takes the last one. */
+export const HARNESS_REPORT_MARKER = '@@AFTERBURNER_REPORT@@';
+
+interface RunInfo {
+  readonly sandbox: SandboxBackend;
+  /** Human-readable description of the isolation in force, e.g. "docker: no network, …". */
+  readonly isolation: string;
+  /** Wall time of the whole sandbox run, ms (start-up included; never used as a measurement). */
+  readonly wallMs: number;
+  /** Tail of the captured output (capped), for diagnostics. */
+  readonly output: string;
+}
+
+export type SandboxResult = RunInfo &
+  (
+    | {
+        readonly kind: 'passed';
+        readonly tests: TestCounts;
+        readonly runner: string;
+        readonly measurement?: Measurement;
+        readonly recording?: Recording;
+      }
+    | {
+        readonly kind: 'failed';
+        readonly tests: TestCounts;
+        readonly runner: string;
+        readonly failures: readonly TestFailure[];
+      }
+    | { readonly kind: 'timeout'; readonly limitMs: number }
+    | { readonly kind: 'memory_limit'; readonly limitMb: number }
+    | { readonly kind: 'crashed'; readonly signal?: string; readonly exitCode?: number; readonly message: string }
+    /** Our fault or bad input; `message` says what to do. */
+    | { readonly kind: 'error'; readonly message: string }
+  );
+
+export type SandboxStatus = SandboxResult['kind'];
+
+export interface SandboxDescription {
+  readonly sandbox: SandboxBackend;
+  readonly isolation: string;
+}
+
+/** The port: run one job in isolation. Never throws for the code's misbehaviour; rejects only on cancel. */
+export interface Sandbox {
+  describe(): SandboxDescription;
+  run(job: SandboxJob, signal?: AbortSignal): Promise<SandboxResult>;
+  /** Stop warm containers / processes. Idempotent. */
+  dispose(): Promise<void>;
+}
