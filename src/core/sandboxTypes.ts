@@ -158,6 +158,8 @@ export type HarnessReport =
       readonly runner: string;
       readonly failures: readonly TestFailure[];
     }
+  /** A MemoryError / heap exhaustion the harness caught itself (the limit is enforced outside too). */
+  | { readonly kind: 'memory_limit'; readonly message: string }
   | { readonly kind: 'error'; readonly message: string };
 
 /** The marker line the harness prints before its report; the host takes the last one. */
