@@ -1,5 +1,6 @@
 // Two bundles: the extension + CLI for Node (CommonJS, vscode external) and the panel for the browser.
 import * as esbuild from 'esbuild';
+import { copyFileSync, mkdirSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -37,6 +38,13 @@ const browser = {
   loader: { '.ttf': 'file' },
 };
 
+// The panel's icon font: codicon.css next to codicon.ttf, loaded by the webview from dist/.
+function copyCodicons() {
+  mkdirSync('dist', { recursive: true });
+  for (const file of ['codicon.css', 'codicon.ttf']) copyFileSync(`node_modules/@vscode/codicons/dist/${file}`, `dist/${file}`);
+}
+
+copyCodicons();
 if (watch) {
   const contexts = await Promise.all([esbuild.context(node), esbuild.context(browser)]);
   await Promise.all(contexts.map((c) => c.watch()));

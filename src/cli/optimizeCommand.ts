@@ -1,6 +1,181 @@
-import { EXIT_USAGE } from './exitCodes';
+/**
+ * `afterburner optimize FILE --function NAME …`: the Afterburner loop from the command line.
+ * Progress goes to stderr, the result to stdout (one JSON object with --json). FILE changes only
+ * with --write, only to the best version that passed everything, and only if nobody changed it
+ * on disk meanwhile. Exit 0 improved, 1 no improvement or failed, 2 bad usage or input.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { optimize } from '../core/loop';
+import type { Goal, LoopEvent, OptimizeRequest } from '../core/loopTypes';
+import { createOpenAiModel } from '../adapters/openaiModel';
+import { selectSandbox } from '../adapters/sandboxSelection';
+import { parseCommonArgs, positiveNumber } from './cliArgs';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exitCodes';
+import { OptimizeJsonBuilder, progressLine, type OptimizeJson } from './optimizeJson';
+import { readInput } from './profileCommand';
 
-export async function runOptimize(_argv: string[]): Promise<number> {
-  process.stderr.write("afterburner optimize: not built yet.\n");
-  return EXIT_USAGE;
+export const DEFAULT_ITERATIONS = 3;
+export const DEFAULT_CANDIDATES = 2;
+export const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
+/** Used only with the default (OpenAI) endpoint when no model is named. */
+export const DEFAULT_OPENAI_MODEL = 'gpt-4o-mini';
+const GOALS: readonly Goal[] = ['time', 'memory', 'integral'];
+
+const HELP = `Usage: afterburner optimize FILE --function NAME [--tests PATH]... [--iterations N] [--candidates K]
+                            [--goal time|memory|integral] [--base-url URL] [--model NAME]
+                            [--sandbox auto|docker|local] [--timeout S] [--memory MB] [--json] [--write]
+
+Measures NAME (a function, or Class.method) on its tests, then asks a language model for faster
+versions: each candidate must pass the tests and give the same results on every recorded call,
+and is kept only when it is significantly better on the goal. Repeats for N iterations with K
+candidates each, feeding the measurements (and failures) back to the model.
+
+Model: any OpenAI-compatible endpoint.
+  --base-url URL   or AFTERBURNER_BASE_URL (default ${DEFAULT_BASE_URL})
+                   e.g. http://localhost:11434/v1 (Ollama), http://localhost:1234/v1 (LM Studio),
+                   https://RES.openai.azure.com/openai/deployments/DEPLOYMENT?api-version=2024-10-21
+  --model NAME     or AFTERBURNER_MODEL (default ${DEFAULT_OPENAI_MODEL} on api.openai.com)
+  API key          AFTERBURNER_API_KEY or OPENAI_API_KEY (local servers may need none)
+--write replaces the function in FILE with the best version (never without --write).
+Exit codes: 0 improved, 1 no improvement or the code failed, 2 bad usage or input.`;
+
+const EXTRA_OPTIONS = {
+  iterations: { type: 'string' },
+  candidates: { type: 'string' },
+  goal: { type: 'string' },
+  'base-url': { type: 'string' },
+  model: { type: 'string' },
+  write: { type: 'boolean' },
+} as const;
+
+interface ModelConfig {
+  readonly baseUrl: string;
+  readonly model: string;
+  readonly apiKey?: string;
+}
+
+/** Flags first, then the environment; a message when something needed is missing. */
+export function modelConfig(values: Record<string, unknown>, env: NodeJS.ProcessEnv): ModelConfig | string {
+  const baseUrl = (typeof values['base-url'] === 'string' ? values['base-url'] : env.AFTERBURNER_BASE_URL || DEFAULT_BASE_URL).trim();
+  let host: string;
+  try {
+    host = new URL(baseUrl).hostname;
+  } catch {
+    return `--base-url must be a URL such as http://localhost:11434/v1, got '${baseUrl}'.`;
+  }
+  const isOpenAi = host === 'api.openai.com';
+  const model = (typeof values.model === 'string' ? values.model : env.AFTERBURNER_MODEL || (isOpenAi ? DEFAULT_OPENAI_MODEL : '')).trim();
+  if (!model) return `No model named for ${baseUrl}: pass --model NAME or set AFTERBURNER_MODEL.`;
+  const apiKey = env.AFTERBURNER_API_KEY || env.OPENAI_API_KEY || undefined;
+  const remote = isOpenAi || /\.azure\.com$/i.test(host);
+  if (!apiKey && remote) return `No API key for ${baseUrl}: set AFTERBURNER_API_KEY (or OPENAI_API_KEY).`;
+  return { baseUrl, model, ...(apiKey ? { apiKey } : {}) };
+}
+
+export async function runOptimize(argv: string[]): Promise<number> {
+  const parsed = parseCommonArgs(argv, EXTRA_OPTIONS);
+  if (parsed.kind === 'help') {
+    process.stdout.write(HELP + '\n');
+    return EXIT_OK;
+  }
+  const json = argv.includes('--json');
+  const usage = (message: string): number => {
+    if (json) process.stdout.write(JSON.stringify({ status: 'error', message }) + '\n');
+    process.stderr.write(`afterburner optimize: ${message}\n`);
+    if (parsed.kind === 'usage') process.stderr.write(`Run 'afterburner optimize --help' for usage.\n`);
+    return EXIT_USAGE;
+  };
+  if (parsed.kind === 'usage') return usage(parsed.message);
+  const args = parsed.args;
+  const values = args.values;
+  const iterations = positiveNumber('iterations', values.iterations as string | undefined, DEFAULT_ITERATIONS, 50);
+  if (typeof iterations === 'string') return usage(iterations);
+  const candidates = positiveNumber('candidates', values.candidates as string | undefined, DEFAULT_CANDIDATES, 16);
+  if (typeof candidates === 'string') return usage(candidates);
+  if (!Number.isInteger(iterations) || !Number.isInteger(candidates)) return usage('--iterations and --candidates must be whole numbers.');
+  const goal = (values.goal ?? 'time') as string;
+  if (!(GOALS as readonly string[]).includes(goal)) return usage(`--goal must be time, memory or integral, got '${goal}'.`);
+  const config = modelConfig(values, process.env);
+  if (typeof config === 'string') return usage(config);
+  const input = readInput(args);
+  if (input.kind === 'usage') return usage(input.message);
+  const job = input.job;
+  const original = job.files.find((f) => f.path === job.modulePath)?.content ?? readFileSync(args.file, 'utf8');
+
+  const log = (line: string): void => {
+    process.stderr.write(`afterburner: ${line}\n`);
+  };
+  const selection = await selectSandbox(args.sandbox, { defaultLimits: job.limits, log });
+  if (selection.kind === 'error') return usage(selection.message);
+  const { sandbox } = selection;
+  log(`optimizing ${args.functionName} in ${args.file} with ${job.testPaths.join(', ')} (${selection.reason})`);
+
+  const request: OptimizeRequest = {
+    language: input.language,
+    files: job.files,
+    modulePath: job.modulePath,
+    testPaths: job.testPaths,
+    target: args.functionName,
+    goal: goal as Goal,
+    iterations,
+    candidates,
+    limits: job.limits,
+    // Hot lines go into the prompt: the model sees where the time goes.
+    measure: { ...job.measure, hotLines: true },
+    ...(job.workspaceRoot !== undefined ? { workspaceRoot: job.workspaceRoot } : {}),
+  };
+  const model = createOpenAiModel({ ...config, timeoutMs: Math.max(60_000, job.limits.timeoutMs) });
+  const builder = new OptimizeJsonBuilder({ language: input.language, functionName: args.functionName, file: args.file, goal: goal as Goal });
+  const controller = new AbortController();
+  const onInterrupt = (): void => controller.abort(new Error('Interrupted.'));
+  process.once('SIGINT', onInterrupt);
+  let finished: Extract<LoopEvent, { type: 'finished' }> | undefined;
+  try {
+    for await (const event of optimize({ sandbox, model, log }, request, controller.signal)) {
+      builder.add(event);
+      const line = progressLine(event, iterations);
+      if (line) log(line);
+      if (event.type === 'finished') finished = event;
+    }
+  } finally {
+    process.removeListener('SIGINT', onInterrupt);
+    await sandbox.dispose();
+  }
+
+  let written = false;
+  let writeProblem: string | undefined;
+  if (values.write === true) {
+    const best = finished?.best;
+    if (!best || best.iteration === 0) {
+      log('--write: nothing written; no candidate beat the original.');
+    } else {
+      const now = readFileSync(args.file, 'utf8');
+      if (now !== original) {
+        writeProblem = `${args.file} changed on disk while the optimisation ran; not overwriting it. The best version is in the output.`;
+        log(`--write: ${writeProblem}`);
+      } else {
+        writeFileSync(args.file, best.moduleText);
+        written = true;
+        log(`--write: replaced ${args.functionName} in ${args.file} with the version from iteration ${best.iteration}.`);
+      }
+    }
+  }
+  const result = builder.build(written);
+  process.stdout.write((args.json ? JSON.stringify(writeProblem ? { ...result, write_refused: writeProblem } : result) : formatText(result)) + '\n');
+  if (finished?.outcome === 'cancelled') return 130;
+  if (writeProblem) return EXIT_FAILED;
+  return result.status === 'improved' ? EXIT_OK : EXIT_FAILED;
+}
+
+function formatText(result: OptimizeJson): string {
+  const lines = [`${result.status}: ${result.message}`];
+  const b = result.baseline;
+  if (b?.runtime_ms) lines.push(`  original  ${b.runtime_ms.median.toPrecision(4)} ms median, ${b.peak_memory_kb?.toFixed(1)} kB peak`);
+  const best = result.best;
+  if (best && best.iteration > 0) {
+    lines.push(`  best      iteration ${best.iteration}: ${best.runtime_ms.median.toPrecision(4)} ms median, ${best.speedup.toFixed(2)}× faster, memory ratio ${best.memory_ratio.toFixed(2)}×`);
+    lines.push('', best.code);
+    if (!result.written) lines.push('', `${result.file ?? 'The file'} was not changed; pass --write to apply the best version.`);
+  }
+  return lines.join('\n');
 }

@@ -1,6 +1,143 @@
-import { EXIT_USAGE } from './exitCodes';
+/**
+ * `afterburner profile FILE --function NAME …`: test the function in the sandbox and measure it.
+ * Exit 0 only when it passed, 1 when the code failed (tests, timeout, memory, crash), 2 for bad
+ * usage or input, with a message that says what to do.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { listFunctions, locateFunction } from '../core/functionLocator';
+import type { Language, SandboxJob } from '../core/sandboxTypes';
+import { selectSandbox } from '../adapters/sandboxSelection';
+import { SUPPORTED_EXTENSIONS, discoverTests, languageOf, parseCommonArgs, parseSizes } from './cliArgs';
+import type { ParsedCommonArgs } from './cliArgs';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exitCodes';
+import { formatProfileText, toProfileJson } from './profileJson';
+import type { ProfileJson } from './profileJson';
+import { collectJobInput } from './sandboxJobInput';
 
-export async function runProfile(_argv: string[]): Promise<number> {
-  process.stderr.write("afterburner profile: not built yet.\n");
-  return EXIT_USAGE;
+const HELP = `Usage: afterburner profile FILE --function NAME [--tests PATH]... [--sandbox auto|docker|local]
+                           [--timeout SECONDS] [--memory MB] [--sizes N,N,...] [--json]
+
+Runs the tests of NAME (a function, or Class.method) in a sandbox, records the calls they make,
+and measures runtime, peak memory and the memory-time integral on those calls.
+Without --tests, tests are found by convention next to or above FILE:
+  Python: test_<module>.py, <module>_test.py, tests/test_<module>.py
+  JS/TS:  <module>.test.*, <module>.spec.*, __tests__/<module>.*
+--sizes measures at growing input sizes with afterburner_inputs(size) from the tests.
+Exit codes: 0 passed, 1 the code failed (tests, timeout, memory, crash), 2 bad usage or input.`;
+
+type Input = { kind: 'ok'; job: SandboxJob; language: Language } | { kind: 'usage'; message: string };
+
+function fileProblem(file: string): string | undefined {
+  try {
+    if (!statSync(file).isFile()) return `${file} is not a file.`;
+    return undefined;
+  } catch {
+    return `File not found: ${file}.`;
+  }
+}
+
+export function readInput(args: ParsedCommonArgs): Input {
+  const problem = fileProblem(args.file);
+  if (problem) return { kind: 'usage', message: problem };
+  const language = languageOf(args.file);
+  if (!language) {
+    return { kind: 'usage', message: `Unsupported file type '${path.extname(args.file) || '(none)'}': afterburner profiles ${SUPPORTED_EXTENSIONS.join(', ')} files.` };
+  }
+  const text = readFileSync(args.file, 'utf8');
+  if (!locateFunction(language, text, args.functionName)) {
+    const known = listFunctions(language, text).map((f) => f.qualifiedName);
+    const hint = known.length > 0 ? ` Functions there: ${known.slice(0, 12).join(', ')}${known.length > 12 ? ', …' : ''}.` : ' No functions were found in it.';
+    return { kind: 'usage', message: `Function '${args.functionName}' not found in ${args.file}.${hint}` };
+  }
+  let tests = [...args.tests];
+  for (const t of tests) {
+    const missing = fileProblem(t);
+    if (missing) return { kind: 'usage', message: `--tests: ${missing}` };
+  }
+  if (tests.length === 0) {
+    const discovery = discoverTests(args.file, language, args.functionName);
+    if (discovery.found.length === 0) {
+      const names = discovery.lookedFor.length > 8 ? `${discovery.lookedFor.slice(0, 8).join(', ')}, …` : discovery.lookedFor.join(', ');
+      return {
+        kind: 'usage',
+        message:
+          `No tests found for '${args.functionName}': looked for ${names} next to ${args.file} and in the folders above it ` +
+          `(a test file counts when it mentions '${args.functionName}'). Pass test files with --tests PATH (repeatable).`,
+      };
+    }
+    tests = [...discovery.found];
+  }
+  const sizes = parseSizes(args.values.sizes as string | undefined);
+  if (typeof sizes === 'string') return { kind: 'usage', message: sizes };
+  const input = collectJobInput(args.file, tests);
+  return {
+    kind: 'ok',
+    language,
+    job: {
+      language,
+      files: input.files,
+      modulePath: input.modulePath,
+      testPaths: input.testPaths,
+      target: args.functionName,
+      mode: { kind: 'profile' },
+      limits: { timeoutMs: args.timeoutMs, memoryMb: args.memoryMb },
+      ...(sizes ? { measure: { sizes } } : {}),
+      ...(input.workspaceRoot ? { workspaceRoot: input.workspaceRoot } : {}),
+    },
+  };
+}
+
+function exitCodeFor(profile: ProfileJson): number {
+  if (profile.status === 'passed') return EXIT_OK;
+  return profile.status === 'error' ? EXIT_USAGE : EXIT_FAILED;
+}
+
+export async function runProfile(argv: string[]): Promise<number> {
+  const parsed = parseCommonArgs(argv, { sizes: { type: 'string' } });
+  if (parsed.kind === 'help') {
+    process.stdout.write(HELP + '\n');
+    return EXIT_OK;
+  }
+  const json = argv.includes('--json');
+  const usage = (message: string): number => {
+    if (json) process.stdout.write(JSON.stringify({ status: 'error', message }) + '\n');
+    process.stderr.write(`afterburner profile: ${message}\n`);
+    if (parsed.kind === 'usage') process.stderr.write(`Run 'afterburner profile --help' for usage.\n`);
+    return EXIT_USAGE;
+  };
+  if (parsed.kind === 'usage') return usage(parsed.message);
+  const args = parsed.args;
+  const input = readInput(args);
+  if (input.kind === 'usage') return usage(input.message);
+
+  const log = (line: string): void => {
+    process.stderr.write(`afterburner: ${line}\n`);
+  };
+  const selection = await selectSandbox(args.sandbox, { defaultLimits: input.job.limits, log });
+  if (selection.kind === 'error') return usage(selection.message);
+  const { sandbox } = selection;
+  log(`profiling ${args.functionName} in ${args.file} with ${input.job.testPaths.join(', ')}`);
+  log(`sandbox: ${sandbox.describe().isolation} (${selection.reason})`);
+
+  const controller = new AbortController();
+  const onInterrupt = (): void => controller.abort(new Error('Interrupted.'));
+  process.once('SIGINT', onInterrupt);
+  try {
+    const result = await sandbox.run(input.job, controller.signal);
+    const profile = toProfileJson(result, { language: input.language, functionName: args.functionName, file: args.file });
+    if (args.json) process.stdout.write(JSON.stringify(profile) + '\n');
+    else process.stdout.write(formatProfileText(profile) + '\n');
+    if (result.kind !== 'passed' && result.output && !args.json) log(`last output of the run:\n${result.output.slice(-2000)}`);
+    return exitCodeFor(profile);
+  } catch (err) {
+    if (controller.signal.aborted) {
+      log('cancelled.');
+      return 130;
+    }
+    throw err;
+  } finally {
+    process.removeListener('SIGINT', onInterrupt);
+    await sandbox.dispose();
+  }
 }

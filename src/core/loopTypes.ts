@@ -1,5 +1,5 @@
 /** What the optimisation loop takes and emits. The VS Code layer and the CLI only consume events. */
-import type { Language, Limits, Measurement, SandboxResult, SandboxStatus, SourceFile, TestFailure } from './sandboxTypes';
+import type { Language, Limits, Measurement, MeasureOptions, SandboxResult, SandboxStatus, SourceFile, TestFailure } from './sandboxTypes';
 
 export type Goal = 'time' | 'memory' | 'integral';
 
@@ -16,6 +16,8 @@ export interface OptimizeRequest {
   readonly candidates: number;
   readonly limits: Limits;
   readonly workspaceRoot?: string;
+  /** Measurement options passed to every sandbox run (e.g. `hotLines: true` for the prompt). */
+  readonly measure?: MeasureOptions;
 }
 
 /** One candidate's fate. `reason` is always a sentence a user can read. */
@@ -65,3 +67,8 @@ export type LoopEvent =
       readonly reason: string;
       readonly best?: BestSoFar;
     };
+
+/** Milliseconds from an arbitrary origin; injected so the loop's timings are testable. */
+export interface Clock {
+  now(): number;
+}

@@ -1,0 +1,105 @@
+// Afterburner's JavaScript harness. Run as `node --expose-gc harness.mjs job.json` with the work
+// dir as cwd; prints `@@AFTERBURNER_REPORT@@{HarnessReport JSON}` as its last stdout line and
+// exits 0 whenever it produced a report. Plain Node (18.19+), no dependencies.
+//   profile: run the tests with the target wrapped (outermost calls recorded), replay to measure;
+//   check:   run the tests on the candidate, replay a recording and compare, then measure;
+//   test:    run the tests only.
+import fs from 'node:fs';
+import path from 'node:path';
+import Module, { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { captureUserOutput, sendReportAndExit } from './reportChannel.mjs';
+import { installSeededRandom, reseed } from './seededRandom.mjs';
+import { HarnessError, MemoryLimitError, isMemoryExhaustion } from './harnessError.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+const notes = [];
+
+function fail(kind, message) {
+  sendReportAndExit({ kind, message });
+}
+
+process.on('uncaughtException', (e) => {
+  if (isMemoryExhaustion(e)) fail('memory_limit', `${e.name}: ${e.message}`);
+  fail('error', `uncaught exception outside a test: ${e?.stack ?? e}`);
+});
+
+async function main() {
+  captureUserOutput();
+  const jobFile = process.argv[2] ?? 'job.json';
+  let job;
+  try {
+    job = JSON.parse(fs.readFileSync(jobFile, 'utf8'));
+  } catch (e) {
+    throw new HarnessError(`cannot read the job file ${jobFile}: ${e.message}`);
+  }
+  installSeededRandom(job.seed ?? 0);
+  if (typeof globalThis.gc !== 'function') {
+    notes.push('globalThis.gc is missing (node was started without --expose-gc): samples are not preceded by a garbage collection');
+  }
+
+  // Stand-ins for the test runner modules, for `import` (loader hook) and `require`.
+  globalThis.__afterburner = { realNodeTest: require('node:test') };
+  const shimUrl = pathToFileURL(path.join(here, 'nodeTestShim.mjs')).href;
+  const runnerShimUrl = pathToFileURL(path.join(here, 'runnerShim.mjs')).href;
+  const redirects = { 'node:test': shimUrl, vitest: runnerShimUrl, '@jest/globals': runnerShimUrl };
+  const nodeTestShim = await import(shimUrl);
+  const runnerShim = await import(runnerShimUrl);
+  const cjsRedirects = { 'node:test': nodeTestShim.default, test: nodeTestShim.default, vitest: runnerShim, '@jest/globals': runnerShim };
+  const originalLoad = Module._load;
+  Module._load = function load(request, parent, isMain) {
+    if (Object.prototype.hasOwnProperty.call(cjsRedirects, request)) return cjsRedirects[request];
+    return originalLoad.call(this, request, parent, isMain);
+  };
+  if (typeof Module.register !== 'function') {
+    throw new HarnessError(`Node ${process.versions.node} has no module.register; the harness needs Node 18.19 or newer`);
+  }
+
+  const { runTests, asHarnessError } = await import('./testRunners.mjs');
+  const { loadTarget } = await import('./targetModule.mjs');
+  const { createRecorder } = await import('./recorder.mjs');
+  const mode = job.mode?.kind ?? 'test';
+  const recording = mode === 'profile';
+  let recorder = createRecorder({ withThis: false });
+  let target;
+  if (mode !== 'test') {
+    try {
+      target = await loadTarget({
+        modulePath: job.modulePath,
+        target: job.target,
+        intercept: recording,
+        wrapFor: (kind) => {
+          recorder = createRecorder({ withThis: kind === 'method' });
+          return recorder.wrap;
+        },
+      });
+    } catch (e) {
+      throw asHarnessError(e, job.modulePath) ?? (e instanceof HarnessError || e instanceof MemoryLimitError ? e : new HarnessError(`${job.modulePath} failed to load: ${e?.stack ?? e}`));
+    }
+  }
+  Module.register(pathToFileURL(path.join(here, 'loaderHooks.mjs')).href, {
+    data: { redirects, wrapTarget: target?.hook },
+  });
+
+  reseed();
+  const tests = await runTests({ testPaths: job.testPaths ?? [], workspaceRoot: job.workspaceRoot, record: recording });
+  recorder.state.enabled = false;
+  if (tests.failed > 0) {
+    return { kind: 'failed', tests: { passed: tests.passed, failed: tests.failed }, runner: tests.runner, failures: tests.failures };
+  }
+  const passedTests = { passed: tests.passed, failed: 0 };
+  if (mode === 'test') return { kind: 'passed', tests: passedTests, runner: tests.runner };
+
+  const { runReplayPhase } = await import('./replayPhase.mjs');
+  return runReplayPhase({ job, mode, target, recorder, tests, passedTests, notes });
+}
+
+main()
+  .then((report) => sendReportAndExit(notes.length ? { ...report, notes } : report))
+  .catch((e) => {
+    if (e instanceof MemoryLimitError) fail('memory_limit', e.message);
+    if (isMemoryExhaustion(e)) fail('memory_limit', `${e.name}: ${e.message}`);
+    if (e instanceof HarnessError) fail('error', e.message);
+    fail('error', `harness failure: ${e?.stack ?? e}`);
+  });

@@ -1,0 +1,63 @@
+// Records OUTERMOST calls to the target: a depth counter makes recursive and nested calls pass
+// straight through. Arguments (and `this` for methods) are deep-copied as tagged JSON before the
+// call; the result or exception and the arguments after the call (mutation) are copied after.
+import { encode, NotCopyable } from './taggedJson.mjs';
+
+const MAX_CALLS = 1000;
+const MAX_RECORDING_CHARS = 32 * 1024 * 1024;
+
+function describeThrown(e) {
+  if (e instanceof Error) return { n: e.constructor?.name ?? e.name, m: String(e.message) };
+  return { n: typeof e, m: String(e) };
+}
+
+export function createRecorder({ withThis }) {
+  const state = { calls: [], depth: 0, enabled: true, skipped: 0, skipReason: undefined, chars: 0 };
+
+  const finish = (call, args, thisArg) => {
+    call.argsAfter = encode(args, false);
+    if (withThis) call.thisAfter = encode(thisArg, false);
+    state.chars += JSON.stringify(call).length;
+    if (state.chars > MAX_RECORDING_CHARS) state.enabled = false;
+  };
+
+  const invoke = (target, thisArg, args) => {
+    if (!state.enabled || state.depth > 0 || state.calls.length >= MAX_CALLS) return Reflect.apply(target, thisArg, args);
+    let call;
+    try {
+      call = { args: encode(args) };
+      if (withThis) call.this = encode(thisArg);
+    } catch (e) {
+      if (!(e instanceof NotCopyable)) throw e;
+      state.skipped++;
+      state.skipReason ??= `a call was not recorded because its input holds ${e.message}`;
+      return Reflect.apply(target, thisArg, args);
+    }
+    state.calls.push(call);
+    state.depth++;
+    let result;
+    try {
+      result = Reflect.apply(target, thisArg, args);
+    } catch (e) {
+      call.error = describeThrown(e);
+      finish(call, args, thisArg);
+      throw e;
+    } finally {
+      state.depth--;
+    }
+    if (result !== null && typeof result === 'object' && typeof result.then === 'function') {
+      call.async = true;
+      return result.then(
+        (value) => { call.result = encode(value, false); finish(call, args, thisArg); return value; },
+        (e) => { call.error = describeThrown(e); finish(call, args, thisArg); throw e; },
+      );
+    }
+    call.result = encode(result, false);
+    finish(call, args, thisArg);
+    return result;
+  };
+
+  /** A Proxy keeps the function's name, length, properties and prototype. */
+  const wrap = (fn) => new Proxy(fn, { apply: (target, thisArg, args) => invoke(target, thisArg, args) });
+  return { state, wrap };
+}

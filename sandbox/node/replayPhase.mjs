@@ -1,0 +1,171 @@
+// After the tests passed: build the recording (profile) or compare the candidate against the
+// given one (check), then measure runtime, memory, hot lines and size points on the recorded inputs.
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { decode, encode, difference, preview } from './taggedJson.mjs';
+import { makeRound, measureRuntime, traceMemory, hotLines } from './measure.mjs';
+import { reseed } from './seededRandom.mjs';
+import { HarnessError } from './harnessError.mjs';
+
+const MAX_DIFF_FAILURES = 5;
+
+function describeOutcome(call) {
+  if (call.error) return `${call.error.n}: ${call.error.m}`.slice(0, 200);
+  return `return ${preview(call.result)}`;
+}
+
+/** Runs the candidate on one recorded call and returns a mismatch message, or undefined. */
+async function compareCall(target, call) {
+  const thisArg = target.thisFor(call.this ? decode(call.this, target.classes) : undefined);
+  const args = decode(call.args, target.classes);
+  let result;
+  let error;
+  let threw = false;
+  reseed();
+  try {
+    result = target.fn.apply(thisArg, args);
+    if (call.async || (result && typeof result.then === 'function')) result = await result;
+  } catch (e) {
+    threw = true;
+    error = e;
+  }
+  if (call.error) {
+    if (!threw) return `expected ${call.error.n} to be thrown (${call.error.m.slice(0, 120)}), got return ${preview(encode(result, false))}`;
+    const name = error?.constructor?.name ?? typeof error;
+    if (name !== call.error.n) return `expected ${call.error.n}: ${call.error.m.slice(0, 120)}, got ${name}: ${String(error?.message ?? error).slice(0, 120)}`;
+  } else {
+    if (threw) return `expected ${describeOutcome(call)}, got ${error?.constructor?.name ?? 'exception'}: ${String(error?.message ?? error).slice(0, 200)}`;
+    const actual = encode(result, false);
+    const where = difference(call.result, actual);
+    if (where !== undefined) return `expected ${preview(call.result)}, got ${preview(actual)}${where.startsWith('(') ? '' : ` (differs at result${where})`}`;
+  }
+  const argsAfter = encode(args, false);
+  const whereArgs = difference(call.argsAfter, argsAfter);
+  if (call.argsAfter && whereArgs !== undefined) {
+    const m = whereArgs.match(/^\[(\d+)\](.*)$/);
+    const which = m ? `argument ${Number(m[1]) + 1}${m[2] ? ` at ${m[2]}` : ''}` : 'the arguments';
+    const idx = m ? Number(m[1]) : undefined;
+    const exp = idx !== undefined ? call.argsAfter.v[idx] : call.argsAfter;
+    const got = idx !== undefined ? argsAfter.v[idx] : argsAfter;
+    return `argument mutation differs: ${which} after the call: expected ${preview(exp)}, got ${preview(got)}`;
+  }
+  if (call.thisAfter) {
+    const thisAfter = encode(thisArg, false);
+    const whereThis = difference(call.thisAfter, thisAfter);
+    if (whereThis !== undefined) return `object state after the call differs at this${whereThis}: expected ${preview(call.thisAfter)}, got ${preview(thisAfter)}`;
+  }
+  return undefined;
+}
+
+function sizeGenerator(namespaces) {
+  for (const { file, ns } of namespaces) {
+    const fromTests = ns?.afterburner_inputs ?? ns?.default?.afterburner_inputs;
+    if (typeof fromTests === 'function') return fromTests;
+    for (const ext of ['.mjs', '.cjs', '.js']) {
+      const side = path.join(path.dirname(file), `afterburner_inputs${ext}`);
+      if (fs.existsSync(side)) return { file: side };
+    }
+  }
+  return undefined;
+}
+
+async function loadSizeGenerator(found) {
+  if (!found || typeof found === 'function') return found;
+  const ns = await import(pathToFileURL(found.file).href);
+  const fn = ns.afterburner_inputs ?? ns.default?.afterburner_inputs ?? ns.default;
+  if (typeof fn !== 'function') throw new HarnessError(`${path.relative(process.cwd(), found.file)} must export afterburner_inputs(size)`);
+  return fn;
+}
+
+function preparer(target, calls) {
+  return () => calls.map((c) => ({
+    args: decode(c.args, target.classes),
+    thisArg: target.thisFor(c.this ? decode(c.this, target.classes) : undefined),
+  }));
+}
+
+export async function runReplayPhase({ job, mode, target, recorder, tests, passedTests, notes }) {
+  let calls;
+  if (mode === 'check') {
+    const rec = job.mode.recording;
+    let parsed;
+    try {
+      parsed = JSON.parse(Buffer.from(rec.data, 'base64').toString('utf8'));
+    } catch (e) {
+      throw new HarnessError(`the recording cannot be read (${e.message}); profile the original again`);
+    }
+    calls = parsed.calls;
+    const failures = [];
+    let mismatches = 0;
+    for (let i = 0; i < calls.length; i++) {
+      const message = await compareCall(target, calls[i]);
+      if (message !== undefined) {
+        mismatches++;
+        if (failures.length < MAX_DIFF_FAILURES) failures.push({ test: `differential check (call ${i + 1})`, message });
+      }
+    }
+    if (mismatches > 0) {
+      return { kind: 'failed', tests: { passed: tests.passed, failed: mismatches }, runner: tests.runner, failures };
+    }
+  } else {
+    calls = recorder.state.calls.filter((c) => 'result' in c || c.error);
+    if (recorder.state.skipReason) notes.push(`${recorder.state.skipped} ${recorder.state.skipReason}`);
+    if (calls.length === 0) {
+      throw new HarnessError(`the tests passed (${tests.passed}) but never called \`${job.target}\`${recorder.state.skipped ? ` with inputs that can be recorded (${recorder.state.skipReason})` : ''}, so there is nothing to measure. Add a test that calls it with a typical input.`);
+    }
+  }
+
+  const anyAsync = calls.some((c) => c.async);
+  const round = makeRound(target.fn, anyAsync);
+  const prepare = preparer(target, calls);
+  const inputBytes = calls.reduce((s, c) => s + JSON.stringify(c.args).length + (c.this ? JSON.stringify(c.this).length : 0), 0);
+  const measure = job.measure ?? {};
+  const timing = await measureRuntime({ prepare, round, inputBytes, budgetMs: measure.budgetMs, minSampleMs: measure.minSampleMs, maxSamples: measure.maxSamples });
+  const memory = await traceMemory({ prepare, round, notes, roundMs: timing.stats.median });
+  const measurement = {
+    runtimeMs: timing.stats,
+    peakMemoryKb: round2(memory.peakMemoryKb),
+    processPeakKb: process.resourceUsage().maxRSS,
+    integralKbMs: round2(memory.integralKbMs),
+    integralSampleHz: Math.round(memory.integralSampleHz),
+    calls: calls.length,
+  };
+  if (measure.hotLines) {
+    try {
+      measurement.hotLines = await hotLines({ prepare, round, moduleFile: target.abs, moduleUrl: target.url });
+    } catch (e) {
+      notes.push(`hot lines unavailable: ${e.message}`);
+    }
+  }
+  if (measure.sizes?.length) {
+    const gen = await loadSizeGenerator(sizeGenerator(tests.namespaces));
+    if (!gen) {
+      notes.push('sizes were asked for, but no afterburner_inputs(size) is exported by the tests or found beside them');
+    } else {
+      measurement.sizes = [];
+      for (const size of measure.sizes) {
+        reseed();
+        let args = await gen(size);
+        if (!Array.isArray(args)) args = [args];
+        const sizeCalls = [{ args: encode(args) }];
+        const sizePrepare = preparer(target, sizeCalls);
+        const sizeRound = makeRound(target.fn, anyAsync);
+        const budget = Math.max(200, (measure.budgetMs ?? 1500) / measure.sizes.length / 2);
+        const t = await measureRuntime({ prepare: sizePrepare, round: sizeRound, budgetMs: budget, minSampleMs: measure.minSampleMs, maxSamples: 20, inputBytes: JSON.stringify(sizeCalls[0].args).length });
+        const m = await traceMemory({ prepare: sizePrepare, round: sizeRound, notes, roundMs: t.stats.median });
+        measurement.sizes.push({ size, runtimeMs: t.stats.median, peakMemoryKb: round2(m.peakMemoryKb) });
+      }
+    }
+  }
+  const report = { kind: 'passed', tests: passedTests, runner: tests.runner, measurement };
+  if (mode === 'profile') {
+    const data = Buffer.from(JSON.stringify({ version: 1, target: job.target, calls }), 'utf8').toString('base64');
+    report.recording = { language: job.language ?? 'javascript', calls: calls.length, data };
+  }
+  return report;
+}
+
+function round2(x) {
+  return Math.round(x * 100) / 100;
+}

@@ -1,0 +1,262 @@
+import { inspect } from 'node:util';
+
+// Tagged JSON: a lossless-enough copy of JavaScript values as JSON, used both as the deep copy
+// taken around each recorded call and as the recording format. Every non-primitive is an object
+// with a `$t` tag, so user data can never be mistaken for a tag. Shared references and cycles
+// become {$t:'ref', i} pointing at the `id` of the first occurrence.
+
+const TYPED_ARRAYS = {
+  Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array,
+  Float32Array, Float64Array, BigInt64Array, BigUint64Array,
+};
+
+/** Thrown when a value cannot be copied faithfully (functions, symbols, WeakMaps…). */
+export class NotCopyable extends Error {}
+
+function bytesToBase64(view) {
+  return Buffer.from(view.buffer, view.byteOffset, view.byteLength).toString('base64');
+}
+
+function base64ToArrayBuffer(b64) {
+  const buf = Buffer.from(b64, 'base64');
+  const out = new ArrayBuffer(buf.length);
+  new Uint8Array(out).set(buf);
+  return out;
+}
+
+function encodeNumber(n) {
+  if (Number.isNaN(n)) return { $t: 'n', v: 'NaN' };
+  if (n === Infinity) return { $t: 'n', v: 'Infinity' };
+  if (n === -Infinity) return { $t: 'n', v: '-Infinity' };
+  if (Object.is(n, -0)) return { $t: 'n', v: '-0' };
+  return n;
+}
+
+/**
+ * Encodes `value` as tagged JSON. `strict` throws NotCopyable on functions and symbols (inputs
+ * must replay exactly); otherwise they are described by name (results, for messages only).
+ */
+export function encode(value, strict = true) {
+  const seen = new Map();
+  let nextId = 0;
+  const walk = (v) => {
+    switch (typeof v) {
+      case 'number': return encodeNumber(v);
+      case 'string': case 'boolean': return v;
+      case 'undefined': return { $t: 'u' };
+      case 'bigint': return { $t: 'b', v: v.toString() };
+      case 'symbol':
+        if (strict) throw new NotCopyable('a Symbol');
+        return { $t: 'sym', v: String(v.description) };
+      case 'function':
+        if (strict) throw new NotCopyable(`a function (${v.name || 'anonymous'})`);
+        return { $t: 'f', n: v.name || 'anonymous' };
+      default: break;
+    }
+    if (v === null) return null;
+    const known = seen.get(v);
+    if (known !== undefined) return { $t: 'ref', i: known };
+    const id = nextId++;
+    seen.set(v, id);
+    if (Array.isArray(v)) {
+      const items = new Array(v.length);
+      for (let i = 0; i < v.length; i++) items[i] = walk(v[i]);
+      return { $t: 'a', id, v: items };
+    }
+    if (v instanceof Map) return { $t: 'm', id, v: [...v].map(([k, x]) => [walk(k), walk(x)]) };
+    if (v instanceof Set) return { $t: 's', id, v: [...v].map(walk) };
+    if (v instanceof Date) return { $t: 'd', id, v: encodeNumber(v.getTime()) };
+    if (v instanceof RegExp) return { $t: 'r', id, s: v.source, f: v.flags, li: v.lastIndex };
+    if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
+      return { $t: 'ta', id, n: v.constructor.name, v: bytesToBase64(v) };
+    }
+    if (v instanceof DataView) return { $t: 'dv', id, v: bytesToBase64(v) };
+    if (v instanceof ArrayBuffer) return { $t: 'ab', id, v: bytesToBase64(new Uint8Array(v)) };
+    if (v instanceof Error) {
+      return { $t: 'e', id, n: v.constructor?.name ?? v.name, m: String(v.message) };
+    }
+    if (v instanceof WeakMap || v instanceof WeakSet || v instanceof Promise) {
+      if (strict) throw new NotCopyable(`a ${v.constructor.name}`);
+      return { $t: 'opaque', id, n: v.constructor.name };
+    }
+    const proto = Object.getPrototypeOf(v);
+    const props = [];
+    for (const key of Object.keys(v)) props.push([key, walk(v[key])]);
+    if (proto === Object.prototype || proto === null) return { $t: 'o', id, v: props };
+    return { $t: 'c', id, n: proto.constructor?.name ?? 'Object', v: props };
+  };
+  return walk(value);
+}
+
+function decodeNumber(tag) {
+  switch (tag.v) {
+    case 'NaN': return NaN;
+    case 'Infinity': return Infinity;
+    case '-Infinity': return -Infinity;
+    default: return -0;
+  }
+}
+
+/**
+ * Decodes tagged JSON into fresh values. `classes(name)` returns the class to re-create an
+ * instance with (looked up in the module's exports); unknown classes become plain objects.
+ */
+export function decode(tree, classes = () => undefined) {
+  const byId = new Map();
+  const walk = (t) => {
+    if (t === null || typeof t !== 'object') return t;
+    switch (t.$t) {
+      case 'n': return decodeNumber(t);
+      case 'u': return undefined;
+      case 'b': return BigInt(t.v);
+      case 'sym': return Symbol(t.v);
+      case 'f': return function unreplayable() { throw new Error(`function ${t.n} was not recorded`); };
+      case 'ref': return byId.get(t.i);
+      case 'a': {
+        const out = new Array(t.v.length);
+        byId.set(t.id, out);
+        for (let i = 0; i < t.v.length; i++) out[i] = walk(t.v[i]);
+        return out;
+      }
+      case 'm': {
+        const out = new Map();
+        byId.set(t.id, out);
+        for (const [k, v] of t.v) out.set(walk(k), walk(v));
+        return out;
+      }
+      case 's': {
+        const out = new Set();
+        byId.set(t.id, out);
+        for (const v of t.v) out.add(walk(v));
+        return out;
+      }
+      case 'd': { const out = new Date(walk(t.v)); byId.set(t.id, out); return out; }
+      case 'r': { const out = new RegExp(t.s, t.f); out.lastIndex = t.li ?? 0; byId.set(t.id, out); return out; }
+      case 'ta': {
+        const Ctor = TYPED_ARRAYS[t.n] ?? Uint8Array;
+        const out = new Ctor(base64ToArrayBuffer(t.v));
+        byId.set(t.id, out);
+        return out;
+      }
+      case 'dv': { const out = new DataView(base64ToArrayBuffer(t.v)); byId.set(t.id, out); return out; }
+      case 'ab': { const out = base64ToArrayBuffer(t.v); byId.set(t.id, out); return out; }
+      case 'e': {
+        const Ctor = globalThis[t.n] && globalThis[t.n].prototype instanceof Error ? globalThis[t.n] : Error;
+        const out = new Ctor(t.m);
+        byId.set(t.id, out);
+        return out;
+      }
+      case 'opaque': { const out = {}; byId.set(t.id, out); return out; }
+      case 'o': case 'c': {
+        const Cls = t.$t === 'c' ? classes(t.n) : undefined;
+        const out = t.$t === 'o' ? {} : Object.create(typeof Cls === 'function' ? Cls.prototype : Object.prototype);
+        byId.set(t.id, out);
+        for (const [k, v] of t.v) out[k] = walk(v);
+        return out;
+      }
+      default: throw new Error(`unknown tag ${String(t.$t)} in recording`);
+    }
+  };
+  return walk(tree);
+}
+
+const REL_TOL = 1e-9;
+const ABS_TOL = 1e-9;
+
+function numberOf(t) {
+  if (typeof t === 'number') return t;
+  if (t !== null && typeof t === 'object' && t.$t === 'n') return decodeNumber(t);
+  return undefined;
+}
+
+function closeEnough(a, b) {
+  if (Number.isNaN(a) && Number.isNaN(b)) return true;
+  if (a === b) return true;
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return false;
+  return Math.abs(a - b) <= Math.max(REL_TOL * Math.max(Math.abs(a), Math.abs(b)), ABS_TOL);
+}
+
+function canonical(t) {
+  return JSON.stringify(t, (k, v) => (k === 'id' ? undefined : v));
+}
+
+/**
+ * Compares two tagged trees: floats within tolerance (rel 1e-9, abs 1e-9), object keys in any
+ * order, Set and Map contents in any order; class instances by class name and own properties.
+ * Returns undefined when equal, else a path describing the first difference.
+ */
+export function difference(expected, actual, path = '') {
+  const ne = numberOf(expected);
+  const na = numberOf(actual);
+  if (ne !== undefined || na !== undefined) {
+    return ne !== undefined && na !== undefined && closeEnough(ne, na) ? undefined : path || '(value)';
+  }
+  if (expected === null || actual === null || typeof expected !== 'object' || typeof actual !== 'object') {
+    return expected === actual ? undefined : path || '(value)';
+  }
+  if (expected.$t !== actual.$t) return path || '(value)';
+  switch (expected.$t) {
+    case 'a': {
+      if (expected.v.length !== actual.v.length) return `${path}.length`;
+      for (let i = 0; i < expected.v.length; i++) {
+        const d = difference(expected.v[i], actual.v[i], `${path}[${i}]`);
+        if (d !== undefined) return d;
+      }
+      return undefined;
+    }
+    case 'o': case 'c': {
+      if (expected.$t === 'c' && expected.n !== actual.n) return `${path} (class)`;
+      const a = new Map(actual.v);
+      if (a.size !== expected.v.length) return `${path} (keys)`;
+      for (const [k, v] of expected.v) {
+        if (!a.has(k)) return `${path}.${k}`;
+        const d = difference(v, a.get(k), `${path}.${k}`);
+        if (d !== undefined) return d;
+      }
+      return undefined;
+    }
+    case 's': {
+      if (expected.v.length !== actual.v.length) return `${path}.size`;
+      const have = new Set(actual.v.map(canonical));
+      return expected.v.every((x) => have.has(canonical(x))) ? undefined : path || '(set)';
+    }
+    case 'm': {
+      if (expected.v.length !== actual.v.length) return `${path}.size`;
+      const byKey = new Map(actual.v.map(([k, v]) => [canonical(k), v]));
+      for (const [k, v] of expected.v) {
+        const key = canonical(k);
+        if (!byKey.has(key)) return `${path}.get(${key})`;
+        const d = difference(v, byKey.get(key), `${path}.get(${key})`);
+        if (d !== undefined) return d;
+      }
+      return undefined;
+    }
+    case 'd': return difference(expected.v, actual.v, path);
+    case 'ta':
+      if (expected.n !== actual.n) return `${path} (type)`;
+      if (expected.n.startsWith('Float')) {
+        const e = decode(expected);
+        const a = decode(actual);
+        if (e.length !== a.length) return `${path}.length`;
+        for (let i = 0; i < e.length; i++) if (!closeEnough(e[i], a[i])) return `${path}[${i}]`;
+        return undefined;
+      }
+      return expected.v === actual.v ? undefined : path || '(value)';
+    case 'e': return expected.n === actual.n ? undefined : path || '(error)';
+    case 'f': case 'opaque': return undefined;
+    case 'ref': return undefined;
+    default: return canonical(expected) === canonical(actual) ? undefined : path || '(value)';
+  }
+}
+
+/** A short human-readable rendering of a tagged tree, for failure messages. */
+export function preview(tree, max = 200) {
+  let text;
+  try {
+    const value = decode(tree);
+    text = inspect(value, { depth: 4, breakLength: Infinity, maxArrayLength: 20, maxStringLength: 100 });
+  } catch {
+    text = canonical(tree);
+  }
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

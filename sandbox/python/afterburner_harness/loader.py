@@ -1,0 +1,175 @@
+"""Importing the user's module and tests under the names their own imports would use."""
+from __future__ import annotations
+
+import ast
+import importlib
+import importlib.util
+import inspect
+import os
+import sys
+from typing import List, Optional, Tuple
+
+from .errors import HarnessError, MemoryLimit, describe_import_failure
+
+
+def module_name_for(path: str) -> Tuple[str, str]:
+    """(dotted module name, sys.path root) for a .py file relative to the work dir.
+
+    Regular packages (dirs with __init__.py) are walked upwards, so `src/pkg/mod.py` with
+    `src/pkg/__init__.py` is `pkg.mod` rooted at `src`. A file in a dir without __init__.py is
+    named from the work dir (`pkg/mod.py` -> `pkg.mod`, a namespace package), as tests written
+    from the project root import it.
+    """
+    path = os.path.normpath(path)
+    directory, filename = os.path.split(path)
+    stem = os.path.splitext(filename)[0]
+    parts = [stem] if stem != "__init__" else []
+    current = directory
+    while current and os.path.isfile(os.path.join(current, "__init__.py")):
+        current, package = os.path.split(current)
+        parts.insert(0, package)
+    if current and not parts[:-1]:
+        # No regular package: a namespace path from the work dir.
+        parts = [p for p in current.split(os.sep) if p] + parts
+        current = ""
+    if not all(p.isidentifier() for p in parts):
+        # Not importable by a dotted name (e.g. a dash in a folder): root it at its own dir.
+        return stem, directory
+    return ".".join(parts), current
+
+
+def ensure_on_path(root: str) -> None:
+    absolute = os.path.abspath(root or ".")
+    if absolute not in [os.path.abspath(p or ".") for p in sys.path]:
+        # After the work dir, before the standard library: the user's files win over site-packages
+        # the way they do when the user runs their tests from the project root.
+        sys.path.insert(1 if sys.path and os.path.abspath(sys.path[0] or ".") == os.getcwd() else 0, absolute)
+
+
+def import_user_file(path: str, what: str):
+    """Import a .py file of the work dir; SyntaxError/ImportError become a HarnessError."""
+    if not os.path.isfile(path):
+        raise HarnessError("%s %s does not exist in the work dir. Next step: include it in the job's files." % (what, path))
+    name, root = module_name_for(path)
+    ensure_on_path(root)
+    existing = sys.modules.get(name)
+    try:
+        if existing is not None and not _same_file(getattr(existing, "__file__", None), path):
+            return _import_by_location(path, "_afterburner_%s_%d" % (name.replace(".", "_"), len(sys.modules)))
+        return importlib.import_module(name)
+    except MemoryError as exc:
+        raise MemoryLimit("MemoryError while importing %s %s" % (what, path)) from exc
+    except (SyntaxError, ImportError) as exc:
+        raise HarnessError(describe_import_failure(exc, "%s %s" % (what, path))) from exc
+
+
+def _import_by_location(path: str, name: str):
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError("cannot load %s" % path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _same_file(a: Optional[str], b: str) -> bool:
+    try:
+        return bool(a) and os.path.samefile(a, b)  # type: ignore[arg-type]
+    except OSError:
+        return False
+
+
+def alias_for_tests(module, module_path: str, test_paths: List[str]) -> None:
+    """Register the module under the other names the tests import it by (`import mod` with the
+    module's folder put on sys.path by the test), so they all see the same, patched object."""
+    stem = os.path.splitext(os.path.basename(module_path))[0]
+    for name in _imported_names(test_paths):
+        if name == module.__name__ or name.split(".")[-1] != stem or name in sys.modules:
+            continue
+        sys.modules[name] = module
+    folder = os.path.dirname(os.path.abspath(module_path))
+    if stem in sys.modules and sys.modules[stem] is module and folder not in sys.path:
+        sys.path.append(folder)
+
+
+def _imported_names(test_paths: List[str]) -> List[str]:
+    names: List[str] = []
+    for path in test_paths:
+        try:
+            with open(path, "rb") as handle:
+                tree = ast.parse(handle.read(), path)
+        except (OSError, SyntaxError, ValueError):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names.extend(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names.append(node.module)
+    return names
+
+
+class Target:
+    """Where the target lives: a module function, or a method on a class of the module."""
+
+    def __init__(self, module, spec: str) -> None:
+        self.module = module
+        self.spec = spec
+        parts = spec.split(".")
+        if len(parts) == 1:
+            self.owner = module
+            self.cls = None
+        elif len(parts) == 2:
+            if not hasattr(module, parts[0]) or not inspect.isclass(getattr(module, parts[0])):
+                raise HarnessError(
+                    "%s has no class %s. It defines classes: %s. Next step: pass the target as "
+                    "`name` or `Class.method`." % (module.__name__, parts[0], _names(module, classes=True))
+                )
+            self.owner = getattr(module, parts[0])
+            self.cls = self.owner
+        else:
+            raise HarnessError("target %r must be `name` or `Class.method`." % spec)
+        self.name = parts[-1]
+        if self.cls is None:
+            if not callable(getattr(module, self.name, None)):
+                raise HarnessError(
+                    "%s has no function %s. It defines: %s. Next step: check the function name."
+                    % (module.__name__, self.name, _names(module))
+                )
+            self.kind = "function"
+        else:
+            try:
+                raw = inspect.getattr_static(self.cls, self.name)
+            except AttributeError:
+                methods = sorted(n for n, v in vars(self.cls).items() if callable(v) or isinstance(v, (staticmethod, classmethod)))
+                raise HarnessError(
+                    "class %s has no method %s. Its methods: %s." % (self.cls.__name__, self.name, ", ".join(methods) or "none")
+                ) from None
+            if isinstance(raw, staticmethod):
+                self.kind = "static"
+            elif isinstance(raw, classmethod):
+                self.kind = "class"
+            elif callable(raw):
+                self.kind = "method"
+            else:
+                raise HarnessError("%s.%s is not a method." % (self.cls.__name__, self.name))
+
+    def raw(self):
+        return self.owner.__dict__.get(self.name) if self.cls is not None else getattr(self.module, self.name)
+
+    def code_files(self) -> set:
+        files = {os.path.realpath(getattr(self.module, "__file__", "") or "")}
+        return files
+
+
+def _names(module, classes: bool = False) -> str:
+    found = []
+    for name, value in sorted(vars(module).items()):
+        if name.startswith("_") or getattr(value, "__module__", None) != module.__name__:
+            continue
+        if inspect.isclass(value):
+            methods = [n for n, v in vars(value).items() if not n.startswith("__") and (callable(v) or isinstance(v, (staticmethod, classmethod)))]
+            found.append("%s (methods: %s)" % (name, ", ".join(methods) or "none"))
+        elif not classes and callable(value):
+            found.append(name)
+    return ", ".join(found) or "nothing callable"

@@ -1,0 +1,289 @@
+"""Runtime and memory of replay rounds (one round = every recorded call once).
+
+Runtime: a warm-up round, then the loop count is calibrated so one sample lasts at least
+minSampleMs; samples are taken until budgetMs is spent (at least 5, at most maxSamples). For every
+sample the argument copies of all its rounds are made first, then gc.collect(), then the clock
+runs with the garbage collector off. Memo caches are cleared before every round, so memoisation
+across rounds cannot pass for speed. Values are ms per round.
+
+Peak memory: tracemalloc's peak during one round minus the traced memory just before it, in kB
+(argument copies are made before tracing starts, so they are not counted).
+
+Memory-time integral: a separate pass with tracemalloc on and a sampling thread reading
+tracemalloc.get_traced_memory() every 0.25 ms (the interpreter's switch interval is lowered so the
+thread gets the GIL in time). Per round, with m the traced memory above the round's baseline:
+    integral = Σ (m_i + m_{i+1}) / 2 · (t_{i+1} − t_i)          [kB·ms]
+over the points (start, 0), the samples, (end, m_end). A round too short for enough samples is
+repeated (fresh copies each time, made while sampling is paused) and the sum divided by the
+number of rounds. The rate actually reached is reported as integralSampleHz.
+tracemalloc slows every allocation (allocation-heavy code runs many times slower under it), so
+the traced clock runs slow: the integral is rescaled by (untraced median round time / traced
+round time), i.e. it is the time-averaged memory above baseline times the real runtime.
+"""
+from __future__ import annotations
+
+import array
+import gc
+import math
+import random
+import resource
+import statistics
+import sys
+import threading
+import time
+import tracemalloc
+from typing import Dict, List, Optional, Tuple
+
+from .replay import Replayer, run_round
+
+MIN_SAMPLES = 5
+MAX_LOOPS = 1_000_000
+SAMPLE_INTERVAL_S = 0.00025
+SWITCH_INTERVAL_S = 0.0001
+INTEGRAL_MIN_SAMPLES = 20
+INTEGRAL_MIN_ACTIVE_S = 0.2
+INTEGRAL_MAX_PASS_S = 2.0
+INTEGRAL_MAX_ROUNDS = 100_000
+SAMPLER_CAPACITY = 250_000
+
+perf_counter = time.perf_counter
+
+
+def _sample(replayer: Replayer, loops: int, seed: int) -> float:
+    """Seconds for `loops` rounds; copies are made before the clock starts."""
+    rounds = [replayer.prepare_round() for _ in range(loops)]
+    caches = replayer.caches
+    random.seed(seed)
+    gc.collect()
+    gc.disable()
+    try:
+        start = perf_counter()
+        for prepared in rounds:
+            for clear in caches:
+                clear()
+            for func, args, kwargs in prepared:
+                try:
+                    func(*args, **kwargs)
+                except MemoryError:
+                    raise
+                except Exception:
+                    pass
+        elapsed = perf_counter() - start
+    finally:
+        gc.enable()
+    del rounds
+    return elapsed
+
+
+def runtime(replayer: Replayer, seed: int, budget_ms: float, min_sample_ms: float, max_samples: int,
+            min_samples: int = MIN_SAMPLES) -> dict:
+    min_sample_s = max(min_sample_ms, 0.0) / 1000.0
+    _sample(replayer, 1, seed)  # warm-up: imports, lazy initialisation, caches of the interpreter
+    loops = 1
+    while True:
+        elapsed = _sample(replayer, loops, seed)
+        if elapsed >= min_sample_s or loops >= MAX_LOOPS:
+            break
+        grow = math.ceil(loops * min_sample_s / max(elapsed, 1e-9) * 1.2)
+        loops = min(MAX_LOOPS, max(loops * 2, grow))
+    values: List[float] = []
+    floor = min(min_samples, max_samples)
+    started = perf_counter()
+    while len(values) < max(max_samples, 1):
+        values.append(_sample(replayer, loops, seed) / loops * 1000.0)
+        if len(values) >= floor and (perf_counter() - started) * 1000.0 >= budget_ms:
+            break
+    return stats(values)
+
+
+def stats(values: List[float]) -> dict:
+    mean = statistics.fmean(values) if hasattr(statistics, "fmean") else sum(values) / len(values)
+    stdev = statistics.stdev(values) if len(values) > 1 else 0.0
+    return {
+        "median": statistics.median(values),
+        "min": min(values),
+        "mean": mean,
+        "cv": stdev / mean if mean > 0 else 0.0,
+        "samples": len(values),
+        "values": values,
+    }
+
+
+def peak_memory_kb(replayer: Replayer, seed: int) -> float:
+    prepared = replayer.prepare_round()
+    random.seed(seed)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        baseline = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        run_round(prepared, replayer.caches)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return max(0, peak - baseline) / 1024.0
+
+
+def process_peak_kb() -> int:
+    # ru_maxrss is kB on Linux (bytes on macOS, where the harness does not run in a sandbox).
+    value = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return int(value / 1024) if sys.platform == "darwin" else int(value)
+
+
+class _MemorySampler(threading.Thread):
+    """Reads the traced memory every SAMPLE_INTERVAL_S while a round runs. Samples go into arrays
+    allocated before tracing starts, so the sampler adds nothing to the memory it measures."""
+
+    def __init__(self) -> None:
+        super().__init__(name="afterburner-memory-sampler", daemon=True)
+        self.active = False
+        self.stopped = False
+        self.count = 0
+        self.times = array.array("d", bytes(8 * SAMPLER_CAPACITY))
+        self.memory = array.array("q", bytes(8 * SAMPLER_CAPACITY))
+
+    def run(self) -> None:
+        due = perf_counter()
+        get = tracemalloc.get_traced_memory
+        times, memory = self.times, self.memory
+        while not self.stopped:
+            if self.active and self.count < SAMPLER_CAPACITY:
+                index = self.count
+                times[index] = perf_counter()
+                memory[index] = get()[0]
+                self.count = index + 1
+            due += SAMPLE_INTERVAL_S
+            delay = due - perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            else:
+                due = perf_counter()
+
+
+def integral(replayer: Replayer, seed: int, runtime_ms: Optional[float] = None) -> Tuple[float, float]:
+    """(kB·ms per round, samples per second reached). With `runtime_ms` (the untraced median),
+    the traced clock is rescaled to it, see the module docstring."""
+    old_interval = sys.getswitchinterval()
+    sampler = _MemorySampler()
+    area = 0.0  # byte·seconds
+    active = 0.0
+    samples = 0
+    rounds = 0
+    tracemalloc.start()
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
+    sampler.start()
+    try:
+        pass_start = perf_counter()
+        while True:
+            prepared = replayer.prepare_round()
+            random.seed(seed)
+            first = sampler.count
+            baseline = tracemalloc.get_traced_memory()[0]
+            sampler.active = True
+            t0 = perf_counter()
+            run_round(prepared, replayer.caches)
+            t1 = perf_counter()
+            sampler.active = False
+            end_memory = tracemalloc.get_traced_memory()[0]
+            last = sampler.count
+            inside = [
+                (sampler.times[i], max(0, sampler.memory[i] - baseline))
+                for i in range(first, last)
+                if t0 <= sampler.times[i] <= t1
+            ]
+            points = [(t0, 0)] + inside + [(t1, max(0, end_memory - baseline))]
+            area += trapezoid(points)
+            active += t1 - t0
+            samples += len(inside)
+            rounds += 1
+            del prepared, inside, points
+            enough = samples >= INTEGRAL_MIN_SAMPLES or active >= INTEGRAL_MIN_ACTIVE_S
+            if enough or rounds >= INTEGRAL_MAX_ROUNDS or perf_counter() - pass_start >= INTEGRAL_MAX_PASS_S:
+                break
+    finally:
+        sampler.stopped = True
+        sampler.join()
+        sys.setswitchinterval(old_interval)
+        tracemalloc.stop()
+    kb_ms = area / rounds / 1024.0 * 1000.0
+    traced_round_ms = active / rounds * 1000.0
+    if runtime_ms is not None and traced_round_ms > 0:
+        kb_ms *= runtime_ms / traced_round_ms
+    hz = samples / active if active > 0 else 0.0
+    return kb_ms, hz
+
+
+def trapezoid(points: List[Tuple[float, float]]) -> float:
+    return sum((m0 + m1) / 2.0 * (t1 - t0) for (t0, m0), (t1, m1) in zip(points, points[1:]))
+
+
+def hot_lines(replayer: Replayer, seed: int, top: int = 5, min_traced_s: float = 0.01, max_rounds: int = 1000) -> List[dict]:
+    """Exclusive time per line of the target's file under sys.settrace: time in functions of
+    other files is charged to the line that called them. Rounds repeat until ~10 ms are traced."""
+    import linecache
+    import os
+
+    module_file = getattr(replayer.target.module, "__file__", "") or ""
+    wanted = os.path.realpath(module_file)
+    is_user: Dict[str, bool] = {}
+    times: Dict[int, float] = {}
+    hits: Dict[int, int] = {}
+    state: Dict[str, Optional[float]] = {"line": None, "t": 0.0}
+
+    def matches(filename: str) -> bool:
+        known = is_user.get(filename)
+        if known is None:
+            known = is_user[filename] = os.path.realpath(filename) == wanted
+        return known
+
+    def charge(now: float) -> None:
+        line = state["line"]
+        if line is not None:
+            times[int(line)] = times.get(int(line), 0.0) + now - float(state["t"] or 0.0)
+
+    def local(frame, event, arg):
+        charge(perf_counter())
+        if event == "line":
+            state["line"] = frame.f_lineno
+            hits[frame.f_lineno] = hits.get(frame.f_lineno, 0) + 1
+        elif event == "return":
+            back = frame.f_back
+            state["line"] = back.f_lineno if back is not None and matches(back.f_code.co_filename) else None
+        state["t"] = perf_counter()
+        return local
+
+    def global_trace(frame, event, arg):
+        if not matches(frame.f_code.co_filename):
+            return None
+        # The call's set-up (argument binding) stays with the calling line.
+        charge(perf_counter())
+        state["t"] = perf_counter()
+        return local
+
+    traced = 0.0
+    rounds = 0
+    while rounds < max_rounds and (rounds == 0 or traced < min_traced_s):
+        prepared = replayer.prepare_round()
+        random.seed(seed)
+        start = perf_counter()
+        sys.settrace(global_trace)
+        try:
+            run_round(prepared, replayer.caches)
+        finally:
+            sys.settrace(None)
+            state["line"] = None
+        traced += perf_counter() - start
+        rounds += 1
+    total = sum(times.values())
+    if total <= 0:
+        return []
+    ranked = sorted(((line, spent) for line, spent in times.items() if hits.get(line)), key=lambda item: item[1], reverse=True)[:top]
+    return [
+        {
+            "line": line,
+            "source": linecache.getline(module_file, line).strip(),
+            "share": round(spent / total, 4),
+            "hits": hits.get(line, 0),
+        }
+        for line, spent in ranked
+    ]

@@ -1,0 +1,303 @@
+"""Runs the user's tests: pytest when the interpreter has it, else unittest plus plain `test_*`
+functions called directly. Each runner reports per-test outcomes and trimmed failure text."""
+from __future__ import annotations
+
+import asyncio
+import inspect
+import io
+import os
+import random
+import sys
+import unittest
+from typing import Callable, Dict, List, Optional
+
+from .errors import HarnessError, MemoryLimit, relative, trim
+from .explain import failure_text
+from .loader import import_user_file
+
+OUTPUT_PER_FAILURE = 600
+
+
+class TestOutcome:
+    def __init__(self, runner: str) -> None:
+        self.runner = runner
+        self._status: Dict[str, bool] = {}
+        self.failures: List[dict] = []
+
+    def record(self, name: str, ok: bool, message: str = "") -> None:
+        if not ok:
+            self.failures.append({"test": name, "message": message})
+        self._status[name] = self._status.get(name, True) and ok
+
+    @property
+    def passed(self) -> int:
+        return sum(1 for ok in self._status.values() if ok)
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for ok in self._status.values() if not ok)
+
+    def counts(self) -> dict:
+        return {"passed": self.passed, "failed": self.failed}
+
+
+class RunContext:
+    """What a runner needs from the harness: the seed and a way to pause call recording."""
+
+    def __init__(self, seed: int, pause: Callable[[bool], None]) -> None:
+        self.seed = seed
+        self.pause = pause
+
+    def reseed(self) -> None:
+        # Every test starts from the same random state, whatever ran before it.
+        random.seed(self.seed)
+
+
+def pytest_module():
+    try:
+        import pytest  # noqa: F401 (the user's interpreter may have it)
+    except Exception:
+        return None
+    return pytest if hasattr(pytest, "main") else None
+
+
+def run_tests(test_paths: List[str], context: RunContext) -> TestOutcome:
+    # AFTERBURNER_TEST_RUNNER=unittest runs without pytest even where it is installed (the sandbox
+    # adapters pass no environment through, so this only serves direct runs of the harness).
+    forced = os.environ.get("AFTERBURNER_TEST_RUNNER", "")
+    pytest = pytest_module() if forced != "unittest" else None
+    if pytest is not None and test_paths:
+        return _run_pytest(pytest, test_paths, context)
+    return _run_without_pytest(test_paths, context)
+
+
+# -- pytest ---------------------------------------------------------------------------------------
+class _PytestCollector:
+    """A pytest plugin written against pytest's documented hooks."""
+
+    def __init__(self, context: RunContext) -> None:
+        self.context = context
+        self.outcome = TestOutcome("pytest")
+        self.collect_errors: List[str] = []
+        self.memory_error: Optional[str] = None
+
+    def pytest_collectreport(self, report) -> None:
+        if report.failed:
+            text = report.longreprtext or ""
+            explained = [line[1:].rstrip() for line in text.splitlines() if line.startswith("E ")]
+            body = "\n".join(explained) if explained else text
+            body = body.replace(os.getcwd() + os.sep, "")
+            self.collect_errors.append("%s:\n%s" % (report.nodeid or "collection", body))
+
+    def pytest_runtest_setup(self, item) -> None:
+        self.context.reseed()
+
+    def pytest_runtest_makereport(self, item, call) -> None:
+        excinfo = call.excinfo
+        if excinfo is not None and excinfo.errisinstance(MemoryError):
+            self.memory_error = item.nodeid
+        return None
+
+    def pytest_runtest_logreport(self, report) -> None:
+        if report.failed:
+            self.outcome.record(report.nodeid, False, _pytest_message(report))
+        elif report.when == "call" and report.passed:
+            self.outcome.record(report.nodeid, True)
+
+
+def _pytest_message(report) -> str:
+    text = report.longreprtext or ""
+    explained = [line[1:].strip() for line in text.splitlines() if line.startswith("E ")]
+    crash = getattr(report.longrepr, "reprcrash", None)
+    where = ""
+    if crash is not None:
+        where = " (%s:%s)" % (relative(crash.path), crash.lineno)
+    if explained:
+        message = "\n".join(explained) + where
+    elif crash is not None:
+        message = crash.message + where
+    else:
+        message = text
+    if report.when != "call":
+        message = "in %s: %s" % (report.when, message)
+    captured = (getattr(report, "capstdout", "") or "") + (getattr(report, "capstderr", "") or "")
+    if captured.strip():
+        message += "\n--- output ---\n" + captured.strip()[-OUTPUT_PER_FAILURE:]
+    return trim(message)
+
+
+def _run_pytest(pytest, test_paths: List[str], context: RunContext) -> TestOutcome:
+    collector = _PytestCollector(context)
+    args = list(test_paths) + ["-p", "no:cacheprovider", "-q", "--rootdir", os.getcwd(), "-o", "addopts="]
+    context.reseed()
+    code = int(pytest.main(args, plugins=[collector]))
+    if collector.memory_error:
+        raise MemoryLimit("MemoryError in test %s" % collector.memory_error)
+    if collector.collect_errors:
+        raise HarnessError(
+            trim("the tests could not be collected: %s\nNext step: fix the error in the test file "
+                 "(or the module it imports) and run again." % "\n".join(collector.collect_errors), 3000),
+            show_output=False,
+        )
+    if code in (3, 4):
+        raise HarnessError("pytest stopped with exit code %d (internal or usage error). Next step: "
+                           "check the test paths and any pytest configuration in the project." % code)
+    return collector.outcome
+
+
+# -- unittest and plain functions -----------------------------------------------------------------
+class _CappedText(io.TextIOBase):
+    """sys.stdout/sys.stderr during one test: keeps the last few hundred characters."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.text = ""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, s: str) -> int:
+        self.text = (self.text + s)[-OUTPUT_PER_FAILURE:]
+        return len(s)
+
+
+class _Capture:
+    def __enter__(self) -> _CappedText:
+        self.saved = (sys.stdout, sys.stderr)
+        self.buffer = _CappedText()
+        sys.stdout = sys.stderr = self.buffer
+        return self.buffer
+
+    def __exit__(self, *exc) -> None:
+        sys.stdout, sys.stderr = self.saved
+
+
+def _with_output(message: str, capture: Optional[_CappedText]) -> str:
+    if capture is not None and capture.text.strip():
+        return trim(message + "\n--- output ---\n" + capture.text.strip())
+    return message
+
+
+class _UnittestResult(unittest.TestResult):
+    def __init__(self, outcome: TestOutcome, context: RunContext, files: set) -> None:
+        super().__init__()
+        self.outcome = outcome
+        self.context = context
+        self.files = files
+        self.memory_error: Optional[str] = None
+        self._capture: Optional[_Capture] = None
+        self._buffer: Optional[_CappedText] = None
+
+    def startTest(self, test) -> None:
+        super().startTest(test)
+        self.context.reseed()
+        self._capture = _Capture()
+        self._buffer = self._capture.__enter__()
+
+    def stopTest(self, test) -> None:
+        if self._capture is not None:
+            self._capture.__exit__(None, None, None)
+            self._capture = None
+            self._buffer = None
+        super().stopTest(test)
+
+    def _fail(self, name: str, err) -> None:
+        exc_type, exc, tb = err
+        if exc is None:
+            exc = exc_type()
+        if exc.__traceback__ is None and tb is not None:
+            exc = exc.with_traceback(tb)
+        if isinstance(exc, MemoryError):
+            self.memory_error = name
+            self.stop()
+        self.outcome.record(name, False, _with_output(failure_text(exc, self.files, self.context.pause), self._buffer))
+
+    def addSuccess(self, test) -> None:
+        self.outcome.record(test.id(), True)
+
+    def addFailure(self, test, err) -> None:
+        self._fail(test.id(), err)
+
+    def addError(self, test, err) -> None:
+        self._fail(test.id(), err)
+
+    def addSubTest(self, test, subtest, err) -> None:
+        if err is not None:
+            self._fail(test.id(), err)
+
+    def addUnexpectedSuccess(self, test) -> None:
+        self.outcome.record(test.id(), False, "unexpected success (the test is marked expectedFailure)")
+
+
+def _run_without_pytest(test_paths: List[str], context: RunContext) -> TestOutcome:
+    used = set()
+    outcome = TestOutcome("unittest")
+    files = {os.path.realpath(p) for p in test_paths}
+    for path in test_paths:
+        context.reseed()
+        try:
+            module = import_user_file(path, "test file")
+        except (HarnessError, MemoryLimit):
+            raise
+        except BaseException as exc:  # a failing module-level assert is a failed test
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            outcome.record("%s (module level)" % path, False, failure_text(exc, files, context.pause))
+            used.add("plain")
+            continue
+        suite = unittest.defaultTestLoader.loadTestsFromModule(module)
+        functions = _plain_functions(module)
+        if suite.countTestCases():
+            used.add("unittest")
+            result = _UnittestResult(outcome, context, files)
+            suite.run(result)
+            if result.memory_error:
+                raise MemoryLimit("MemoryError in test %s" % result.memory_error)
+        if functions:
+            used.add("plain")
+            for name, function in functions:
+                _run_plain(path, name, function, outcome, context, files)
+        if not suite.countTestCases() and not functions:
+            used.add("plain")
+            outcome.record("%s (module level)" % path, True)
+    outcome.runner = "+".join(sorted(used, key=["unittest", "plain"].index)) or "none"
+    return outcome
+
+
+def _plain_functions(module):
+    found = []
+    for name, value in vars(module).items():
+        if name.startswith("test") and inspect.isfunction(value) and value.__module__ == module.__name__:
+            found.append((name, value))
+    return sorted(found, key=lambda item: item[1].__code__.co_firstlineno)
+
+
+def _run_plain(path: str, name: str, function, outcome: TestOutcome, context: RunContext, files: set) -> None:
+    test_id = "%s::%s" % (path, name)
+    required = [
+        p.name for p in inspect.signature(function).parameters.values()
+        if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+    ]
+    if required:
+        outcome.record(test_id, False, "needs pytest fixtures (%s), which only pytest provides, and the "
+                       "tests run without pytest here. Next step: install pytest in the sandbox image "
+                       "or give the parameters default values." % ", ".join(required))
+        return
+    context.reseed()
+    with _Capture() as captured:
+        try:
+            if inspect.iscoroutinefunction(function):
+                asyncio.run(function())
+            else:
+                function()
+        except unittest.SkipTest:
+            return
+        except MemoryError as exc:
+            raise MemoryLimit("MemoryError in test %s" % test_id) from exc
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:
+            text = failure_text(exc, files, context.pause)
+            outcome.record(test_id, False, _with_output(text, captured))
+            return
+    outcome.record(test_id, True)

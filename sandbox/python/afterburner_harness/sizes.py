@@ -1,0 +1,98 @@
+"""Measurement at growing input sizes from a user-written `afterburner_inputs(size)`.
+
+Looked up in the test files first, then in `afterburner_inputs.py` next to the tests or the
+module. It returns the arguments of one call as a tuple, or a list of such tuples for several
+calls (for `Class.method` the first element of each tuple is the instance).
+"""
+from __future__ import annotations
+
+import os
+import random
+import sys
+from typing import Callable, List, Optional
+
+from .errors import HarnessError, describe_exception
+from .loader import Target, import_user_file
+from .measure import peak_memory_kb, runtime
+from .recorder import Call
+from .replay import Replayer
+
+GENERATOR_NAME = "afterburner_inputs"
+
+
+def find_generator(test_paths: List[str], module_path: str) -> Optional[Callable]:
+    for path in test_paths:
+        try:
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                if "def %s" % GENERATOR_NAME not in handle.read():
+                    continue
+        except OSError:
+            continue
+        module = _loaded(path) or import_user_file(path, "test file")
+        found = getattr(module, GENERATOR_NAME, None)
+        if callable(found):
+            return found
+    folders = []
+    for path in list(test_paths) + [module_path]:
+        folder = os.path.dirname(path) or "."
+        if folder not in folders:
+            folders.append(folder)
+    for folder in folders:
+        candidate = os.path.join(folder, GENERATOR_NAME + ".py")
+        if os.path.isfile(candidate):
+            module = _loaded(candidate) or import_user_file(candidate, "input generator")
+            found = getattr(module, GENERATOR_NAME, None)
+            if callable(found):
+                return found
+    return None
+
+
+def _loaded(path: str):
+    for module in list(sys.modules.values()):
+        filename = getattr(module, "__file__", None)
+        if filename:
+            try:
+                if os.path.samefile(filename, path):
+                    return module
+            except OSError:
+                continue
+    return None
+
+
+def calls_for(generated, target: Target) -> List[Call]:
+    if isinstance(generated, tuple):
+        groups = [generated]
+    elif isinstance(generated, list) and generated and all(isinstance(g, tuple) for g in generated):
+        groups = generated
+    else:
+        raise HarnessError(
+            "%s(size) must return a tuple of arguments or a list of such tuples, not %s."
+            % (GENERATOR_NAME, type(generated).__name__)
+        )
+    calls = []
+    for group in groups:
+        if target.kind == "method":
+            if not group:
+                raise HarnessError("%s(size) for a method needs the instance as the first element." % GENERATOR_NAME)
+            calls.append(Call(group[0], tuple(group[1:]), {}, None, None))
+        else:
+            calls.append(Call(None, tuple(group), {}, None, None))
+    return calls
+
+
+def measure_sizes(target: Target, sizes: List[int], generator: Callable, seed: int, budget_ms: float,
+                  min_sample_ms: float) -> List[dict]:
+    points = []
+    per_size_budget = max(50.0, budget_ms / max(len(sizes), 1))
+    for size in sizes:
+        random.seed(seed)
+        try:
+            generated = generator(size)
+        except MemoryError:
+            raise
+        except Exception as exc:
+            raise HarnessError("%s(%d) failed: %s" % (GENERATOR_NAME, size, describe_exception(exc))) from exc
+        replayer = Replayer(target, calls_for(generated, target))
+        timing = runtime(replayer, seed, per_size_budget, min_sample_ms, 20, min_samples=3)
+        points.append({"size": size, "runtimeMs": timing["median"], "peakMemoryKb": peak_memory_kb(replayer, seed)})
+    return points

@@ -1,0 +1,216 @@
+"""Afterburner's in-sandbox harness for Python.
+
+Run as `python3 -I harness.py job.json` with the work dir as cwd. Reads a HarnessJob, runs the
+user's tests (recording calls to the target in `profile` mode), replays the recorded calls to
+check a candidate (`check` mode) and to measure runtime and memory, and prints the HarnessReport
+as the last line of stdout: `@@AFTERBURNER_REPORT@@{...}`. Exits 0 whenever a report was written.
+Standard library only; Python 3.9+.
+"""
+import gc
+import json
+import os
+import sys
+
+
+def _rerun_with_fixed_hash_seed(argv):
+    """String hashing is randomised per process, which changes set and dict-of-set iteration
+    order between runs. `-I` ignores PYTHONHASHSEED, so the harness re-executes itself once with
+    PYTHONHASHSEED=0 and an environment holding no other PYTHON* variable, keeping what -I does
+    otherwise: no user site-packages (-s), no script dir on sys.path (-P, 3.11+), no .pyc writes."""
+    if sys.flags.hash_randomization == 0 or os.environ.get("AFTERBURNER_HARNESS_REEXEC") or not sys.executable:
+        return
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    env["PYTHONHASHSEED"] = "0"
+    env["AFTERBURNER_HARNESS_REEXEC"] = "1"
+    flags = ["-s", "-B"] + (["-P"] if sys.version_info >= (3, 11) else [])
+    try:
+        os.execve(sys.executable, [sys.executable] + flags + [os.path.abspath(__file__)] + argv[1:], env)
+    except OSError:
+        return  # keep going with randomised hashing rather than fail
+
+
+_rerun_with_fixed_hash_seed(sys.argv)
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, _HERE)
+from afterburner_harness import compare, errors, explain, loader, measure, recorder, replay, runners, sizes  # noqa: E402
+from afterburner_harness.output import OutputGuard  # noqa: E402
+
+# The harness's folder leaves sys.path again so a user module named like one of ours still wins.
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
+_CWD = os.getcwd()
+if sys.path[:1] != [_CWD]:
+    sys.path.insert(0, _CWD)
+sys.dont_write_bytecode = True
+
+_ = (compare, explain)  # imported eagerly: nothing may be loaded from the harness dir later
+_MEMORY_LIMIT_REPORT = {"kind": "memory_limit", "message": "MemoryError: the code under test ran out of memory"}
+
+
+def main(argv):
+    job_path = argv[1] if len(argv) > 1 else "job.json"
+    guard = OutputGuard()
+    show_output = True
+    try:
+        report = run(_read_job(job_path))
+    except errors.MemoryLimit as exc:
+        report = {"kind": "memory_limit", "message": str(exc)}
+    except MemoryError:
+        report = _MEMORY_LIMIT_REPORT
+    except errors.HarnessError as exc:
+        report = {"kind": "error", "message": str(exc)}
+        show_output = exc.show_output
+    except SystemExit as exc:
+        report = {"kind": "error", "message": "the code under test called sys.exit(%r) outside a test. Next step: "
+                  "remove the exit call (or guard it with `if __name__ == \"__main__\":`)." % (exc.code,)}
+    except BaseException as exc:  # the report must get out whatever happened
+        report = {"kind": "error", "message": errors.internal_error(exc)}
+    if report.get("kind") == "error" and show_output:
+        tail = guard.tail(1500).strip()
+        if tail:
+            report["message"] = errors.trim(report["message"] + "\n--- output ---\n" + tail, 4000)
+    try:
+        guard.write_report(report)
+    except MemoryError:
+        guard.write_report(_MEMORY_LIMIT_REPORT)
+    # Exit without waiting for threads the user's code may have left running.
+    os._exit(0)
+
+
+def _read_job(path):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            job = json.load(handle)
+    except (OSError, ValueError) as exc:
+        raise errors.HarnessError("cannot read the job file %s: %s" % (path, exc)) from exc
+    for key in ("modulePath", "target", "mode"):
+        if key not in job:
+            raise errors.HarnessError("the job file has no %r." % key)
+    return job
+
+
+def run(job):
+    mode = job["mode"].get("kind")
+    if mode not in ("profile", "check", "test"):
+        raise errors.HarnessError("unknown mode %r (expected profile, check or test)." % mode)
+    options = job.get("measure") or {}
+    seed = int(job.get("seed", 0))
+    test_paths = list(job.get("testPaths") or [])
+    module_path = job["modulePath"]
+
+    import random
+
+    random.seed(seed)
+    module = _import_module(module_path)
+    target = loader.Target(module, job["target"])
+    loader.alias_for_tests(module, module_path, test_paths)
+
+    record = recorder.Recorder(target) if mode == "profile" else None
+
+    def pause(paused):
+        if record is not None:
+            record.paused = paused
+
+    if record is not None:
+        record.install()
+    try:
+        outcome = runners.run_tests(test_paths, runners.RunContext(seed, pause))
+    finally:
+        if record is not None:
+            record.uninstall()
+    tests = outcome.counts()
+    if outcome.failed:
+        return {"kind": "failed", "tests": tests, "runner": outcome.runner, "failures": outcome.failures}
+    if mode == "test":
+        return {"kind": "passed", "tests": tests, "runner": outcome.runner}
+
+    result = {"kind": "passed", "tests": tests, "runner": outcome.runner}
+    if record is not None:
+        if record.problem:
+            raise errors.HarnessError(record.problem)
+        data = recorder.encode(record.calls, target)
+        # Measure what a check run will see: the calls as they come back from the recording.
+        calls = recorder.decode(data)["calls"]
+        result["recording"] = {"language": "python", "calls": len(calls), "data": data}
+        dropped = len(record.calls) + record.skipped - len(calls)
+        if dropped:
+            # Calls past the first MAX_CALLS, or that did not fit the recording, are not replayed.
+            result["recording"]["droppedCalls"] = dropped
+        if not calls and not options.get("sizes"):
+            raise errors.HarnessError(
+                "the tests passed but never called %s, so there is nothing to measure. Next step: add a "
+                "test that calls it (directly or through the module, e.g. `from %s import %s`)."
+                % (target.spec, module.__name__, target.spec.split(".")[0])
+            )
+    else:
+        calls = recorder.decode(job["mode"]["recording"]["data"])["calls"]
+        failures = replay.differential_check(replay.Replayer(target, calls), seed)
+        if failures:
+            return {
+                "kind": "failed",
+                "tests": {"passed": tests["passed"], "failed": tests["failed"] + len(failures)},
+                "runner": outcome.runner,
+                "failures": failures,
+            }
+    if calls or options.get("sizes"):
+        result["measurement"] = _measure(target, calls, options, seed, test_paths, module_path)
+    return result
+
+
+def _import_module(module_path):
+    try:
+        return loader.import_user_file(module_path, "module")
+    except (errors.HarnessError, errors.MemoryLimit):
+        raise
+    except SystemExit:
+        raise
+    except Exception as exc:
+        raise errors.HarnessError(errors.describe_import_failure(exc, "module %s" % module_path)) from exc
+
+
+def _measure(target, calls, options, seed, test_paths, module_path):
+    budget_ms = float(options.get("budgetMs", 1500))
+    min_sample_ms = float(options.get("minSampleMs", 5))
+    max_samples = int(options.get("maxSamples", 60))
+    result = {"calls": len(calls)}
+    # Everything alive now (test framework, modules, the recording) moves to the permanent
+    # generation, so the gc.collect() between samples scans only what the replays allocate.
+    gc.collect()
+    gc.freeze()
+    if calls:
+        replayer = replay.Replayer(target, calls)
+        result["runtimeMs"] = measure.runtime(replayer, seed, budget_ms, min_sample_ms, max_samples)
+        result["peakMemoryKb"] = round(measure.peak_memory_kb(replayer, seed), 3)
+        kb_ms, hz = measure.integral(replayer, seed, result["runtimeMs"]["median"])
+        result["integralKbMs"] = kb_ms
+        result["integralSampleHz"] = round(hz, 1)
+        if options.get("hotLines"):
+            result["hotLines"] = measure.hot_lines(replayer, seed)
+    wanted = [int(s) for s in options.get("sizes") or []]
+    if wanted:
+        try:
+            generator = sizes.find_generator(test_paths, module_path)
+            if generator is None:
+                result["sizesError"] = (
+                    "no afterburner_inputs(size) found in the test files or in afterburner_inputs.py "
+                    "next to the tests or the module."
+                )
+            else:
+                result["sizes"] = sizes.measure_sizes(target, wanted, generator, seed, budget_ms, min_sample_ms)
+        except errors.HarnessError as exc:
+            result["sizesError"] = str(exc)
+    if "runtimeMs" not in result:
+        # Only sizes were measured: the largest size stands in for the recorded calls.
+        points = result.get("sizes") or []
+        if not points:
+            raise errors.HarnessError(result.get("sizesError") or "nothing to measure.")
+        last = points[-1]
+        result["runtimeMs"] = measure.stats([last["runtimeMs"]])
+        result["peakMemoryKb"] = last["peakMemoryKb"]
+        result["integralKbMs"] = 0.0
+    result["processPeakKb"] = measure.process_peak_kb()
+    return result
+
+
+if __name__ == "__main__":
+    main(sys.argv)

@@ -1,0 +1,205 @@
+// Warm sandbox containers: created on first use, reused through `exec` while they behave, and
+// destroyed (never reused) once a run misbehaved. Every container carries labels naming the
+// process that owns it, so the leftovers of a crashed host are found and removed at start.
+import { hostname } from 'node:os';
+import type Dockerode from 'dockerode';
+import { agentCommand, attachAgent, WORK_ROOT } from './dockerAgent';
+import type { AgentChannel } from './dockerAgent';
+import type { HarnessCommand } from './harnessRun';
+
+/** The size of the tmpfs at WORK_ROOT where each run gets its fresh work dir (the only writable place). */
+export const WORK_TMPFS_MB = 64;
+export const SANDBOX_USER = '10001:10001';
+export const PIDS_LIMIT = 128;
+export const CPUS = 1;
+/** /dev/shm stays (Python's multiprocessing needs it) but small; it is emptied after each run. */
+const SHM_MB = 16;
+
+export const LABEL = 'afterburner';
+const LABEL_PID = 'afterburner.pid';
+const LABEL_HOST = 'afterburner.host';
+const LABEL_SANDBOX = 'afterburner.sandbox';
+
+export interface WarmContainer {
+  readonly id: string;
+  readonly container: Dockerode.Container;
+  readonly image: string;
+  readonly memoryMb: number;
+  readonly key: string;
+  readonly agent: AgentChannel;
+  /** The cgroup's OOM-kill count after the last clean run: a rise means this run was OOM-killed. */
+  oomKills: number;
+}
+
+/**
+ * The container the runs go to: the agent loop (dockerAgent.ts) as PID 1, fed through stdin, and
+ * the limits of design.md's threat model. Scripts are read, not executed, by the interpreters,
+ * so the work dir can be noexec: a binary the code drops there cannot be run.
+ */
+export function containerSpec(image: string, memoryMb: number, sandboxId: string, cmd: readonly string[]): Dockerode.ContainerCreateOptions {
+  const bytes = memoryMb * 1024 * 1024;
+  return {
+    Image: image,
+    // As the entrypoint, so neither the base image's ENTRYPOINT (node's docker-entrypoint.sh) nor its CMD applies.
+    Entrypoint: [...cmd],
+    User: SANDBOX_USER,
+    // Nothing from the host; the agent sets PATH and LANG, and HOME/TMPDIR per run.
+    Env: [],
+    OpenStdin: true,
+    StdinOnce: false,
+    AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
+    Tty: false,
+    // No WorkingDir: a directory under the tmpfs mount point would lend it its owner and mode.
+    NetworkDisabled: true,
+    Labels: { [LABEL]: '1', [LABEL_PID]: String(process.pid), [LABEL_HOST]: hostname(), [LABEL_SANDBOX]: sandboxId },
+    HostConfig: {
+      NetworkMode: 'none',
+      Memory: bytes,
+      MemorySwap: bytes,
+      NanoCpus: CPUS * 1e9,
+      PidsLimit: PIDS_LIMIT,
+      ReadonlyRootfs: true,
+      Tmpfs: { [WORK_ROOT]: `rw,noexec,nosuid,nodev,size=${WORK_TMPFS_MB}m,mode=1777` },
+      ShmSize: SHM_MB * 1024 * 1024,
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges'],
+      // A crashing process must not write a core file into the work dir's tmpfs.
+      Ulimits: [{ Name: 'core', Soft: 0, Hard: 0 }],
+      AutoRemove: false,
+      Privileged: false,
+      // Output reaches us through the attached stream; an output flood must not fill the host's disk.
+      LogConfig: { Type: 'none', Config: {} },
+    },
+  };
+}
+
+export interface ContainerPool {
+  /** An idle warm container for (image, memory, harness command), or a new one. */
+  acquire(image: string, memoryMb: number, harness: HarnessCommand): Promise<WarmContainer>;
+  /** Back to the idle list after a clean run (or removed when the list is full). */
+  release(warm: WarmContainer): Promise<void>;
+  /** Kills and removes the container; resolves when it is gone. */
+  destroy(warm: WarmContainer): Promise<void>;
+  /** Ids of the containers alive now (idle and busy). */
+  ids(): readonly string[];
+  dispose(): Promise<void>;
+}
+
+async function removeQuietly(container: Dockerode.Container): Promise<void> {
+  try {
+    await container.remove({ force: true, v: true });
+  } catch (err) {
+    // 404: already gone; 409: removal already in progress. Both mean it is going away.
+    const status = (err as { statusCode?: number }).statusCode;
+    if (status !== 404 && status !== 409) throw err;
+  }
+}
+
+export function createContainerPool(
+  docker: Dockerode,
+  options: { sandboxId: string; poolSize: number; log: (line: string) => void },
+): ContainerPool {
+  const idle = new Map<string, WarmContainer[]>();
+  const alive = new Map<string, WarmContainer>();
+  const creating = new Set<Promise<unknown>>();
+  let disposed = false;
+  const keyOf = (image: string, memoryMb: number, harness: HarnessCommand): string =>
+    JSON.stringify([image, memoryMb, harness.command, ...harness.args]);
+
+  async function create(image: string, memoryMb: number, harness: HarnessCommand): Promise<WarmContainer> {
+    const container = await docker.createContainer(containerSpec(image, memoryMb, options.sandboxId, agentCommand(harness)));
+    try {
+      const agent = await attachAgent(docker, container);
+      const warm: WarmContainer = { id: container.id, container, image, memoryMb, key: keyOf(image, memoryMb, harness), agent, oomKills: 0 };
+      alive.set(warm.id, warm);
+      await container.start();
+      options.log(`docker: started sandbox container ${warm.id.slice(0, 12)} (${image}, ${memoryMb} MB)`);
+      return warm;
+    } catch (err) {
+      alive.delete(container.id);
+      await removeQuietly(container).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async function destroy(warm: WarmContainer): Promise<void> {
+    alive.delete(warm.id);
+    await removeQuietly(warm.container);
+  }
+
+  return {
+    async acquire(image, memoryMb, harness) {
+      if (disposed) throw new Error('the Docker sandbox was disposed');
+      const list = idle.get(keyOf(image, memoryMb, harness)) ?? [];
+      for (let ready = list.pop(); ready; ready = list.pop()) {
+        if (ready.agent.alive()) return ready;
+        await destroy(ready);
+      }
+      const pending = create(image, memoryMb, harness);
+      creating.add(pending);
+      try {
+        const warm = await pending;
+        // dispose() ran while the container was being made: it must not outlive the pool.
+        if (disposed) {
+          await destroy(warm);
+          throw new Error('the Docker sandbox was disposed');
+        }
+        return warm;
+      } finally {
+        creating.delete(pending);
+      }
+    },
+    async release(warm) {
+      const list = idle.get(warm.key) ?? [];
+      if (disposed || list.length >= options.poolSize || !alive.has(warm.id) || !warm.agent.alive()) {
+        await destroy(warm);
+        return;
+      }
+      list.push(warm);
+      idle.set(warm.key, list);
+    },
+    destroy,
+    ids: () => [...alive.keys()],
+    async dispose() {
+      disposed = true;
+      await Promise.allSettled([...creating]);
+      const all = [...alive.values()];
+      idle.clear();
+      await Promise.allSettled(all.map(destroy));
+      // Whatever tracking missed (a create that failed half-way) still carries our label.
+      await removeLabelled(docker, `${LABEL_SANDBOX}=${options.sandboxId}`);
+    },
+  };
+}
+
+async function removeLabelled(docker: Dockerode, label: string): Promise<number> {
+  const found = await docker.listContainers({ all: true, filters: { label: [label] } });
+  await Promise.allSettled(found.map((c) => removeQuietly(docker.getContainer(c.Id))));
+  return found.length;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes sandbox containers left by a host process of this machine that no longer exists (a
+ * crashed CLI or extension host). Containers of live processes and of other machines are kept.
+ */
+export async function reapOrphans(docker: Dockerode, isAlive: (pid: number) => boolean = processAlive): Promise<number> {
+  const found = await docker.listContainers({ all: true, filters: { label: [`${LABEL}=1`, `${LABEL_HOST}=${hostname()}`] } });
+  const orphans = found.filter((c) => {
+    const pid = Number(c.Labels[LABEL_PID]);
+    return Number.isInteger(pid) && pid > 0 && pid !== process.pid && !isAlive(pid);
+  });
+  await Promise.allSettled(orphans.map((c) => removeQuietly(docker.getContainer(c.Id))));
+  return orphans.length;
+}

@@ -1,0 +1,247 @@
+// The Docker sandbox backend: each run goes to a warm, locked-down container (limits in
+// dockerContainerPool.ts) whose agent loop (dockerAgent.ts) runs the harness in a fresh work dir on
+// a tmpfs. A container that misbehaved (timeout, cancel, OOM, stray processes, crash, a dead agent)
+// is destroyed, never reused.
+import { randomBytes } from 'node:crypto';
+import type Dockerode from 'dockerode';
+import type { Limits, Sandbox, SandboxDescription, SandboxJob, SandboxResult } from '../core/sandboxTypes';
+import { connectDocker } from './dockerEngine';
+import { CPUS, createContainerPool, PIDS_LIMIT, reapOrphans, WORK_TMPFS_MB } from './dockerContainerPool';
+import type { ContainerPool, WarmContainer } from './dockerContainerPool';
+import { packJob } from './dockerAgent';
+import type { RunOutcome } from './dockerAgent';
+import { toSandboxResult } from './harnessReport';
+import { harnessCommand, prepareJob } from './harnessRun';
+import { ensureSandboxImage, imageKindFor, sandboxImage } from './sandboxImages';
+import type { ImageKind } from './sandboxImages';
+
+/** Where the images hold the harness (sandbox/ of the repo, read-only in the image). */
+const IMAGE_HARNESS_DIR = '/opt/afterburner/sandbox';
+
+export interface DockerSandboxOptions {
+  /** A client to use; else one is connected from `dockerHost` or DOCKER_HOST. */
+  readonly docker?: Dockerode;
+  readonly dockerHost?: string;
+  readonly images?: {
+    /**
+     * Base image for building a missing sandbox image (the Dockerfiles' `ARG BASE`); default
+     * AFTERBURNER_SANDBOX_BASE, else the Dockerfiles' own (python:3.12-slim, node:22-slim).
+     */
+    readonly base?: string;
+    /** The repo's sandbox/ folder (found next to the bundle by default). */
+    readonly sandboxDir?: string;
+    /** Use these image tags as they are (no hash check, no build). */
+    readonly tags?: Partial<Record<ImageKind, string>>;
+  };
+  /** Idle warm containers kept per image and memory limit. Default 1. */
+  readonly poolSize?: number;
+  /** Memory limit stated by describe() (each run states its own). Default 512. */
+  readonly memoryMb?: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface DockerSandbox extends Sandbox {
+  /** The label value `afterburner.sandbox` on every container of this sandbox. */
+  readonly id: string;
+  /** Ids of this sandbox's containers alive now. */
+  containerIds(): readonly string[];
+  /** Removes containers left behind by crashed host processes of this machine; returns how many. */
+  reapOrphans(): Promise<number>;
+}
+
+export function dockerIsolation(memoryMb: number): string {
+  return (
+    `docker: no network, read-only root, ${memoryMb} MB memory+swap, ${CPUS} CPU, ≤${PIDS_LIMIT} processes, ` +
+    `tmpfs work dir ${WORK_TMPFS_MB} MB (noexec), non-root (uid 10001), no capabilities, no-new-privileges, empty env`
+  );
+}
+
+function abortError(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new DOMException('The sandbox run was cancelled.', 'AbortError');
+}
+
+export function createDockerSandbox(options: DockerSandboxOptions = {}): DockerSandbox {
+  const log = options.log ?? (() => undefined);
+  const sandboxId = randomBytes(6).toString('hex');
+  const describedMemory = options.memoryMb ?? 512;
+  let engine: Promise<{ kind: 'ok'; docker: Dockerode; pool: ContainerPool } | { kind: 'error'; message: string }> | undefined;
+  const images = new Map<ImageKind, Promise<{ kind: 'ok'; tag: string } | { kind: 'error'; message: string }>>();
+  let disposed = false;
+  let livePool: ContainerPool | undefined;
+
+  function connect(): NonNullable<typeof engine> {
+    engine ??= (async () => {
+      let docker = options.docker;
+      if (!docker) {
+        const connection = await connectDocker(options.dockerHost !== undefined ? { dockerHost: options.dockerHost } : {});
+        if (connection.kind === 'unreachable') return { kind: 'error', message: `No Docker engine answers at ${connection.host}: ${connection.message}` };
+        docker = connection.docker;
+      }
+      const reaped = await reapOrphans(docker).catch(() => 0);
+      if (reaped > 0) log(`docker: removed ${reaped} sandbox container(s) left by a crashed process`);
+      const pool = createContainerPool(docker, { sandboxId, poolSize: Math.max(0, options.poolSize ?? 1), log });
+      livePool = pool;
+      return { kind: 'ok', docker, pool };
+    })();
+    // An engine that did not answer is asked again by the next run (it may have been started since).
+    const pending = engine;
+    void pending.then((r) => {
+      if (r.kind === 'error' && engine === pending) engine = undefined;
+    });
+    return pending;
+  }
+
+  function image(docker: Dockerode, kind: ImageKind): Promise<{ kind: 'ok'; tag: string } | { kind: 'error'; message: string }> {
+    let pending = images.get(kind);
+    if (!pending) {
+      pending = (async () => {
+        const fixed = options.images?.tags?.[kind];
+        if (fixed) return { kind: 'ok', tag: fixed };
+        const wanted = sandboxImage(kind, options.images?.sandboxDir);
+        const base = options.images?.base ?? (process.env.AFTERBURNER_SANDBOX_BASE || undefined);
+        const outcome = await ensureSandboxImage(docker, wanted, {
+          ...(options.images?.sandboxDir !== undefined ? { sandboxDir: options.images.sandboxDir } : {}),
+          ...(base !== undefined ? { base } : {}),
+          onProgress: (line) => log(`docker build ${wanted.tag}: ${line}`),
+        });
+        if (outcome.kind === 'failed') {
+          return {
+            kind: 'error',
+            message: `The sandbox image ${wanted.tag} is missing and could not be built (${outcome.message}). Run 'afterburner images --base IMAGE' with a base image that has python3 and node.`,
+          };
+        }
+        return { kind: 'ok', tag: outcome.tag };
+      })();
+      images.set(kind, pending);
+      // A failed build is retried by the next run (the engine or registry may be back).
+      void pending.then((r) => r.kind === 'error' && images.delete(kind));
+    }
+    return pending;
+  }
+
+  async function classify(pool: ContainerPool, warm: WarmContainer, outcome: RunOutcome, limits: Limits, wallMs: number): Promise<SandboxResult> {
+    const isolation = dockerIsolation(limits.memoryMb);
+    const trailer = outcome.trailer;
+    let oomKilled = false;
+    let exitCode: number | null = trailer?.exitCode ?? null;
+    if (trailer) {
+      oomKilled = trailer.oomKills >= 0 ? trailer.oomKills > warm.oomKills : trailer.exitCode === 137;
+    } else if (!outcome.stopped) {
+      // The agent itself died (OOM-killed with the code, or the engine lost the container).
+      try {
+        const state = (await warm.container.inspect()).State;
+        oomKilled = state.OOMKilled;
+        exitCode = state.Running ? null : state.ExitCode;
+      } catch {
+        exitCode = null;
+      }
+    }
+    const clean = !outcome.stopped && trailer !== undefined && trailer.processes <= 1 && !oomKilled && trailer.exitCode < 128;
+    if (clean) {
+      warm.oomKills = Math.max(warm.oomKills, trailer.oomKills);
+      await pool.release(warm);
+    } else if (!outcome.stopped) {
+      log(`docker: replacing container ${warm.id.slice(0, 12)} after a run that misbehaved`);
+      await pool.destroy(warm).catch(() => undefined);
+    }
+    if (trailer && !trailer.unpacked) {
+      return {
+        sandbox: 'docker',
+        isolation,
+        wallMs,
+        output: outcome.stderr.head + outcome.stderr.tail,
+        kind: 'error',
+        message: `The job files could not be placed in the sandbox work dir (more than its ${WORK_TMPFS_MB} MB tmpfs?).`,
+      };
+    }
+    if (!trailer && !outcome.stopped && exitCode === null && !oomKilled) {
+      return { sandbox: 'docker', isolation, wallMs, output: '', kind: 'error', message: 'The Docker engine lost the sandbox container during the run.' };
+    }
+    return toSandboxResult(
+      {
+        stdout: outcome.stdout,
+        stderr: outcome.stderr,
+        exitCode,
+        signal: null,
+        // The exit status comes through sh, which reports death by signal N as 128 + N.
+        exitCodeCarriesSignal: true,
+        timedOut: outcome.stopped === 'timeout',
+        oomKilled,
+      },
+      { sandbox: 'docker', isolation, wallMs, limits },
+    );
+  }
+
+  return {
+    id: sandboxId,
+
+    describe(): SandboxDescription {
+      return { sandbox: 'docker', isolation: dockerIsolation(describedMemory) };
+    },
+
+    async run(job: SandboxJob, signal?: AbortSignal): Promise<SandboxResult> {
+      const started = performance.now();
+      const isolation = dockerIsolation(job.limits.memoryMb);
+      const fail = (message: string): SandboxResult => ({
+        sandbox: 'docker',
+        isolation,
+        wallMs: performance.now() - started,
+        output: '',
+        kind: 'error',
+        message,
+      });
+      if (signal?.aborted) throw abortError(signal);
+      if (disposed) return fail('The Docker sandbox was disposed.');
+      const prepared = prepareJob(job);
+      if (prepared.kind === 'error') return fail(prepared.message);
+
+      const connected = await connect();
+      if (connected.kind === 'error') return fail(connected.message);
+      const { docker, pool } = connected;
+      const tag = await image(docker, imageKindFor(job.language));
+      if (tag.kind === 'error') return fail(tag.message);
+      if (signal?.aborted) throw abortError(signal);
+
+      const harness = harnessCommand(job.language, { harnessDir: IMAGE_HARNESS_DIR, memoryMb: job.limits.memoryMb });
+      let warm: WarmContainer;
+      try {
+        warm = await pool.acquire(tag.tag, job.limits.memoryMb, harness);
+      } catch (err) {
+        return fail(`Could not start a sandbox container: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      let outcome: RunOutcome;
+      try {
+        outcome = await warm.agent.run({
+          runId: randomBytes(8).toString('hex'),
+          tarball: await packJob(prepared.job),
+          timeoutMs: job.limits.timeoutMs,
+          ...(signal ? { signal } : {}),
+          kill: () => pool.destroy(warm),
+        });
+      } catch (err) {
+        await pool.destroy(warm).catch(() => undefined);
+        if (signal?.aborted) throw abortError(signal);
+        return fail(`The Docker engine failed during the run: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      if (outcome.stopped === 'abort' && signal) throw abortError(signal);
+      if (disposed) return fail('The Docker sandbox was disposed during the run.');
+      return classify(pool, warm, outcome, job.limits, performance.now() - started);
+    },
+
+    containerIds(): readonly string[] {
+      return livePool?.ids() ?? [];
+    },
+
+    async reapOrphans(): Promise<number> {
+      const connected = await connect();
+      return connected.kind === 'ok' ? reapOrphans(connected.docker) : 0;
+    },
+
+    async dispose(): Promise<void> {
+      disposed = true;
+      if (!engine) return;
+      const connected = await engine;
+      if (connected.kind === 'ok') await connected.pool.dispose();
+    },
+  };
+}

@@ -1,0 +1,168 @@
+/**
+ * Turns what a sandboxed harness process left behind (captured output, exit code or signal, and
+ * what the backend saw: wall-clock timeout, OOM kill) into a `SandboxResult`. Shared by the local
+ * and Docker backends so both classify the same misbehaviour the same way.
+ */
+import { constants } from 'node:os';
+import { HARNESS_REPORT_MARKER } from '../core/sandboxTypes';
+import type { HarnessReport, Limits, SandboxBackend, SandboxResult } from '../core/sandboxTypes';
+import type { CapturedOutput } from './outputCapture';
+import { capturedText } from './outputCapture';
+
+export interface ProcessOutcome {
+  readonly stdout: CapturedOutput;
+  readonly stderr: CapturedOutput;
+  /** Null when the process died by a signal. */
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  /**
+   * The backend runs the harness behind a parent that turns "killed by signal N" into exit code
+   * 128 + N (bwrap, unshare, a container's main process). Then 129…192 are read as signals.
+   */
+  readonly exitCodeCarriesSignal: boolean;
+  /** The backend killed the run at the wall-clock limit. */
+  readonly timedOut: boolean;
+  /** The backend saw its memory limit kill a process (cgroup OOM kill, container OOMKilled). */
+  readonly oomKilled: boolean;
+}
+
+export interface RunContext {
+  readonly sandbox: SandboxBackend;
+  readonly isolation: string;
+  readonly wallMs: number;
+  readonly limits: Limits;
+}
+
+/** Diagnostics kept on every result: the tail of stdout (report line removed) and stderr. */
+const OUTPUT_KEEP_CHARS = 32 * 1024;
+
+/** The last report line in the output, parsed and shape-checked, or undefined. */
+export function findHarnessReport(stdout: string): HarnessReport | undefined {
+  const at = stdout.lastIndexOf(HARNESS_REPORT_MARKER);
+  if (at < 0 || (at > 0 && stdout[at - 1] !== '\n')) {
+    // A marker in the middle of a line is not the harness's; look for an earlier line start.
+    if (at <= 0) return undefined;
+    return findHarnessReport(stdout.slice(0, at));
+  }
+  const end = stdout.indexOf('\n', at);
+  const json = stdout.slice(at + HARNESS_REPORT_MARKER.length, end < 0 ? undefined : end);
+  try {
+    return asHarnessReport(JSON.parse(json));
+  } catch {
+    return undefined;
+  }
+}
+
+function asHarnessReport(value: unknown): HarnessReport | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const report = value as Record<string, unknown>;
+  const testsOk = (t: unknown): boolean =>
+    typeof t === 'object' && t !== null && typeof (t as Record<string, unknown>).passed === 'number' && typeof (t as Record<string, unknown>).failed === 'number';
+  switch (report.kind) {
+    case 'passed':
+      return testsOk(report.tests) ? (value as HarnessReport) : undefined;
+    case 'failed':
+      return testsOk(report.tests) && Array.isArray(report.failures) ? (value as HarnessReport) : undefined;
+    case 'memory_limit':
+    case 'error':
+      return typeof report.message === 'string' ? (value as HarnessReport) : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function signalName(exitCode: number | null, signal: string | null, carries: boolean): string | undefined {
+  if (signal) return signal;
+  if (!carries || exitCode === null || exitCode <= 128 || exitCode > 128 + 64) return undefined;
+  const number = exitCode - 128;
+  const entry = Object.entries(constants.signals).find(([, n]) => n === number);
+  return entry ? entry[0] : `signal ${number}`;
+}
+
+const SIGNAL_MEANING: Record<string, string> = {
+  SIGSEGV: 'segmentation fault',
+  SIGBUS: 'bus error',
+  SIGABRT: 'aborted',
+  SIGILL: 'illegal instruction',
+  SIGFPE: 'arithmetic error',
+  SIGKILL: 'killed',
+  SIGXCPU: 'CPU time limit',
+  SIGXFSZ: 'file size limit',
+  SIGSYS: 'bad system call',
+};
+
+function lastLines(text: string, lines: number, chars: number): string {
+  const trimmed = text.trimEnd();
+  const tail = trimmed.split('\n').slice(-lines).join('\n');
+  return tail.length > chars ? '…' + tail.slice(tail.length - chars) : tail;
+}
+
+function withoutReportLine(stdout: string): string {
+  const at = stdout.lastIndexOf('\n' + HARNESS_REPORT_MARKER);
+  if (at >= 0) return stdout.slice(0, at + 1);
+  return stdout.startsWith(HARNESS_REPORT_MARKER) ? '' : stdout;
+}
+
+function diagnostics(outcome: ProcessOutcome): string {
+  const out = withoutReportLine(capturedText(outcome.stdout));
+  const err = capturedText(outcome.stderr);
+  const joined = [out.trimEnd(), err.trimEnd()].filter((s) => s.length > 0).join('\n--- stderr ---\n');
+  return joined.length > OUTPUT_KEEP_CHARS ? '…' + joined.slice(joined.length - OUTPUT_KEEP_CHARS) : joined;
+}
+
+/** Heap exhaustion the runtime reported on its way down, without a harness report. */
+function ranOutOfMemory(stderr: string): boolean {
+  return /JavaScript heap out of memory|Reached heap limit|^MemoryError\b|\nMemoryError\b|Cannot allocate memory/.test(stderr);
+}
+
+export function toSandboxResult(outcome: ProcessOutcome, context: RunContext): SandboxResult {
+  const info = {
+    sandbox: context.sandbox,
+    isolation: context.isolation,
+    wallMs: context.wallMs,
+    output: diagnostics(outcome),
+  };
+  const stdout = outcome.stdout.tail.length > 0 ? outcome.stdout.head + outcome.stdout.tail : outcome.stdout.head;
+  // A report counts only from a harness that finished normally: code that prints a fake report
+  // and then crashes or hangs does not get to choose its own verdict.
+  const finished = outcome.exitCode === 0 && outcome.signal === null && !outcome.timedOut && !outcome.oomKilled;
+  const report = finished ? findHarnessReport(stdout) : undefined;
+  if (report) {
+    switch (report.kind) {
+      case 'passed':
+        return {
+          ...info,
+          kind: 'passed',
+          tests: report.tests,
+          runner: report.runner,
+          ...(report.measurement ? { measurement: report.measurement } : {}),
+          ...(report.recording ? { recording: report.recording } : {}),
+        };
+      case 'failed':
+        return { ...info, kind: 'failed', tests: report.tests, runner: report.runner, failures: report.failures };
+      case 'memory_limit':
+        return { ...info, kind: 'memory_limit', limitMb: context.limits.memoryMb };
+      case 'error':
+        return { ...info, kind: 'error', message: report.message };
+    }
+  }
+  if (outcome.oomKilled) return { ...info, kind: 'memory_limit', limitMb: context.limits.memoryMb };
+  if (outcome.timedOut) return { ...info, kind: 'timeout', limitMs: context.limits.timeoutMs };
+  const stderr = capturedText(outcome.stderr);
+  if (ranOutOfMemory(lastLines(stderr, 30, 8000))) return { ...info, kind: 'memory_limit', limitMb: context.limits.memoryMb };
+  const signal = signalName(outcome.exitCode, outcome.signal, outcome.exitCodeCarriesSignal);
+  // The CPU-seconds rlimit is the inner backstop of the wall-clock limit.
+  if (signal === 'SIGXCPU') return { ...info, kind: 'timeout', limitMs: context.limits.timeoutMs };
+  const detail = lastLines(stderr, 12, 2000);
+  if (signal) {
+    const meaning = SIGNAL_MEANING[signal];
+    const message = `The process was killed by ${signal}${meaning ? ` (${meaning})` : ''}.${detail ? `\n${detail}` : ''}`;
+    return { ...info, kind: 'crashed', signal, message };
+  }
+  const exitCode = outcome.exitCode ?? -1;
+  const message =
+    exitCode === 0
+      ? `The process exited without a harness report (the code may have called exit()).${detail ? `\n${detail}` : ''}`
+      : `The process exited with code ${exitCode} without a harness report.${detail ? `\n${detail}` : ''}`;
+  return { ...info, kind: 'crashed', exitCode, message };
+}

@@ -1,0 +1,221 @@
+/**
+ * What every sandbox backend does the same way before the harness starts: check the job's file
+ * paths, transpile TypeScript on the host, write the files and `job.json` into a fresh work dir,
+ * and choose the harness command line for the language.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { HarnessJob, Language, SandboxJob, SourceFile } from '../core/sandboxTypes';
+import { isTypeScriptPath, transpileTypeScript } from './typescriptTranspile';
+
+export interface HarnessCommand {
+  readonly command: string;
+  readonly args: readonly string[];
+}
+
+/** The job as the harness will see it: files after transpilation, and the job.json to write. */
+export interface PreparedJob {
+  readonly files: readonly SourceFile[];
+  readonly harnessJob: HarnessJob;
+}
+
+export type PrepareOutcome = { readonly kind: 'ok'; readonly job: PreparedJob } | { readonly kind: 'error'; readonly message: string };
+
+/** The default for `HarnessJob.seed`: fixed, so two runs of the same code see the same randomness. */
+export const DEFAULT_SEED = 1234;
+
+/** A job file path must stay inside the work dir: relative, POSIX separators, no `..`. */
+export function checkRelativePath(p: string): string | undefined {
+  if (p.length === 0) return 'an empty file path';
+  if (p.startsWith('/') || /^[A-Za-z]:/.test(p) || p.includes('\\')) return `'${p}' is not a relative POSIX path`;
+  if (p.split('/').some((part) => part === '..')) return `'${p}' leaves the work dir`;
+  if (p === 'job.json') return `'job.json' is reserved for the harness`;
+  return undefined;
+}
+
+/**
+ * Validates paths and transpiles TypeScript files (also JavaScript tests of a TypeScript module)
+ * to JavaScript so the harness only ever sees JS. Never throws: bad input is a value with a
+ * message for the user.
+ */
+export function prepareJob(job: SandboxJob): PrepareOutcome {
+  for (const file of job.files) {
+    const problem = checkRelativePath(file.path);
+    if (problem) return { kind: 'error', message: `Bad sandbox file path: ${problem}.` };
+  }
+  const known = new Set(job.files.map((f) => f.path));
+  for (const p of [job.modulePath, ...job.testPaths]) {
+    if (!known.has(p)) return { kind: 'error', message: `The job names '${p}' but does not include that file.` };
+  }
+  let files = job.files;
+  let modulePath = job.modulePath;
+  let testPaths = job.testPaths;
+  if (job.language === 'typescript' || [modulePath, ...testPaths].some(isTypeScriptPath)) {
+    const transpiled = transpileTypeScript({ files, modulePath, testPaths });
+    if (transpiled.kind === 'error') return transpiled;
+    ({ files, modulePath, testPaths } = transpiled);
+  }
+  const harnessJob: HarnessJob = {
+    language: job.language,
+    modulePath,
+    testPaths,
+    target: job.target,
+    mode: job.mode,
+    measure: job.measure ?? {},
+    seed: DEFAULT_SEED,
+  };
+  return { kind: 'ok', job: { files, harnessJob } };
+}
+
+/** Writes the files at their relative paths plus `job.json` into `dir` (which must exist). */
+export async function writeJobFiles(dir: string, job: PreparedJob): Promise<void> {
+  for (const file of job.files) {
+    const target = path.join(dir, file.path);
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFile(target, file.content);
+  }
+  await writeFile(path.join(dir, 'job.json'), JSON.stringify(job.harnessJob));
+}
+
+/**
+ * A fresh private directory under the system temp dir, named `<prefix>XXXXXX` (the name doubles
+ * as a marker to find a run's processes). Readable by others only when `shared` (a sandbox that
+ * drops to an unprivileged user must be able to read its input).
+ */
+export async function makeWorkDir(prefix: string, shared = false): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), prefix));
+  if (shared) await chmod(dir, 0o755);
+  return dir;
+}
+
+export async function removeWorkDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+}
+
+export interface CommandOptions {
+  /** The harness folder as the sandboxed process sees it (the repo's `sandbox/`). */
+  readonly harnessDir: string;
+  /** The job file as the sandboxed process sees it; relative to the cwd or absolute. */
+  readonly jobFile?: string;
+  readonly python?: string;
+  readonly node?: string;
+  readonly memoryMb: number;
+}
+
+/** Python and Node command lines of the harness protocol. */
+export function harnessCommand(language: Language, options: CommandOptions): HarnessCommand {
+  const jobFile = options.jobFile ?? 'job.json';
+  if (language === 'python') {
+    return { command: options.python ?? 'python3', args: ['-I', path.posix.join(options.harnessDir, 'python', 'harness.py'), jobFile] };
+  }
+  // V8 does not start under a small address-space rlimit; its heap is bounded here instead, a
+  // little under the run's limit so a heap exhaustion is reported rather than OOM-killed.
+  const heapMb = Math.max(32, Math.floor(options.memoryMb * 0.75));
+  return {
+    command: options.node ?? 'node',
+    args: [`--max-old-space-size=${heapMb}`, path.posix.join(options.harnessDir, 'node', 'harness.mjs'), jobFile],
+  };
+}
+
+/**
+ * The repo's `sandbox/` folder: found upward from this file, which is `dist/` once bundled and
+ * `src/adapters/` under test.
+ */
+export function defaultHarnessDir(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 5; i++) {
+    const candidate = path.join(dir, 'sandbox');
+    if (existsSync(path.join(candidate, 'python')) || existsSync(path.join(candidate, 'node'))) return candidate;
+    dir = path.dirname(dir);
+  }
+  return path.join(__dirname, '..', 'sandbox');
+}
+
+/** The first executable named `name` on `searchPath`, or undefined. */
+export function findOnPath(name: string, searchPath = process.env.PATH ?? ''): string | undefined {
+  for (const dir of searchPath.split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.join(dir, name);
+    try {
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+export interface PythonInstall {
+  /** The real interpreter binary (not a pyenv shim or a wrapper script). */
+  readonly executable: string;
+  /** Folders the interpreter needs to see: sys.prefix and sys.base_prefix. */
+  readonly prefixes: readonly string[];
+  readonly version: string;
+}
+
+const pythonCache = new Map<string, PythonInstall | undefined>();
+
+/**
+ * Asks `python` (a name on PATH or a path) where it really lives, so a sandbox can run the
+ * binary itself and expose just its install folders. Cached per name.
+ */
+export function probePython(python = 'python3'): PythonInstall | undefined {
+  if (pythonCache.has(python)) return pythonCache.get(python);
+  let install: PythonInstall | undefined;
+  try {
+    const out = execFileSync(python, ['-c', 'import sys,json;print(json.dumps([sys.executable,sys.prefix,sys.base_prefix,sys.version.split()[0]]))'], {
+      encoding: 'utf8',
+      timeout: 10_000,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const [executable, prefix, basePrefix, version] = JSON.parse(out) as [string, string, string, string];
+    if (executable) install = { executable, prefixes: [...new Set([prefix, basePrefix])], version };
+  } catch {
+    install = undefined;
+  }
+  pythonCache.set(python, install);
+  return install;
+}
+
+export interface NodeInstall {
+  readonly executable: string;
+  /** The install prefix (`<prefix>/bin/node`), which also holds its libraries. */
+  readonly prefix: string;
+  readonly version: string;
+  /** Extra environment the binary needs to act as plain Node (Electron's binary inside VS Code). */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/**
+ * A Node binary for the harness: `node` on PATH, else the running binary (inside VS Code that is
+ * Electron, which behaves as Node with ELECTRON_RUN_AS_NODE=1).
+ */
+let nodeCache: NodeInstall | undefined;
+
+export function probeNode(): NodeInstall {
+  nodeCache ??= findNode();
+  return nodeCache;
+}
+
+function findNode(): NodeInstall {
+  const found = findOnPath('node');
+  const onPath = found ? realpathSync(found) : undefined;
+  if (onPath) {
+    try {
+      const version = execFileSync(onPath, ['--version'], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+      return { executable: onPath, prefix: path.dirname(path.dirname(onPath)), version, env: {} };
+    } catch {
+      // fall through to the running binary
+    }
+  }
+  const electron = 'electron' in process.versions;
+  return {
+    executable: process.execPath,
+    prefix: path.dirname(path.dirname(process.execPath)),
+    version: process.version,
+    env: electron ? { ELECTRON_RUN_AS_NODE: '1' } : {},
+  };
+}

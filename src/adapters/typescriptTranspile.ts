@@ -1,0 +1,160 @@
+/**
+ * TypeScript → JavaScript on the host, before files enter the sandbox (the harness only sees JS).
+ * Each file is transformed on its own with esbuild (types stripped, no type check, no bundling)
+ * and written next to the original as .mjs (ESM) or .cjs (CommonJS); relative import specifiers
+ * that point at TypeScript files (`./x`, `./x.js`, `./x.ts`) are rewritten to the emitted names.
+ */
+import { transformSync, type Message, type TransformFailure } from 'esbuild';
+import path from 'node:path';
+import type { SourceFile } from '../core/sandboxTypes';
+
+export interface TranspileInput {
+  readonly files: readonly SourceFile[];
+  readonly modulePath: string;
+  readonly testPaths: readonly string[];
+}
+
+export type TranspileOutcome =
+  | {
+      readonly kind: 'ok';
+      /** The job's files with every TypeScript file replaced by its emitted JavaScript. */
+      readonly files: readonly SourceFile[];
+      readonly modulePath: string;
+      readonly testPaths: readonly string[];
+    }
+  | { readonly kind: 'error'; readonly message: string };
+
+type Format = 'esm' | 'cjs';
+
+const TS_FILE = /\.(ts|tsx|mts|cts)$/;
+const JS_EXTENSION = /\.(js|jsx|mjs|cjs)$/;
+const POSIX = path.posix;
+
+export function isTypeScriptPath(p: string): boolean {
+  return TS_FILE.test(p) && !p.endsWith('.d.ts');
+}
+
+/** CommonJS when the nearest package.json among the job's files says so; ESM otherwise. */
+function projectFormat(file: string, packageTypes: ReadonlyMap<string, Format>): Format {
+  for (let dir = POSIX.dirname(file); ; dir = POSIX.dirname(dir)) {
+    const found = packageTypes.get(dir === '.' ? '' : dir);
+    if (found) return found;
+    if (dir === '.' || dir === '/' || dir === '') return 'esm';
+  }
+}
+
+function packageTypesOf(files: readonly SourceFile[]): Map<string, Format> {
+  const types = new Map<string, Format>();
+  for (const f of files) {
+    if (POSIX.basename(f.path) !== 'package.json') continue;
+    let type: unknown;
+    try {
+      type = (JSON.parse(f.content) as { type?: unknown }).type;
+    } catch {
+      type = undefined;
+    }
+    const dir = POSIX.dirname(f.path);
+    types.set(dir === '.' ? '' : dir, type === 'module' ? 'esm' : 'cjs');
+  }
+  return types;
+}
+
+function formatOf(file: string, packageTypes: ReadonlyMap<string, Format>): Format {
+  if (file.endsWith('.cts')) return 'cjs';
+  if (file.endsWith('.mts')) return 'esm';
+  return projectFormat(file, packageTypes);
+}
+
+function emittedPath(file: string, format: Format): string {
+  return file.replace(TS_FILE, format === 'esm' ? '.mjs' : '.cjs');
+}
+
+/** The TypeScript file a relative specifier means, if any. */
+function resolveTypeScript(fromFile: string, specifier: string, tsFiles: ReadonlySet<string>): string | undefined {
+  const base = POSIX.normalize(POSIX.join(POSIX.dirname(fromFile), specifier));
+  const stem = base.replace(JS_EXTENSION, '');
+  const candidates = TS_FILE.test(base)
+    ? [base]
+    : [...['.ts', '.tsx', '.mts', '.cts'].map((e) => stem + e), ...['.ts', '.tsx', '.mts', '.cts'].map((e) => `${base}/index${e}`)];
+  if (base.endsWith('.mjs')) candidates.unshift(`${stem}.mts`);
+  if (base.endsWith('.cjs')) candidates.unshift(`${stem}.cts`);
+  return candidates.find((c) => tsFiles.has(c));
+}
+
+function relativeSpecifier(fromFile: string, toFile: string): string {
+  const rel = POSIX.relative(POSIX.dirname(fromFile), toFile);
+  return rel.startsWith('.') ? rel : `./${rel}`;
+}
+
+const SPECIFIER = /(\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|\bimport\s+)(["'])(\.{1,2}\/[^"'\n]*)\2/g;
+
+function rewriteSpecifiers(code: string, fromTs: string, emitted: ReadonlyMap<string, string>): string {
+  const fromJs = emitted.get(fromTs) ?? fromTs;
+  return code.replace(SPECIFIER, (whole, lead: string, quote: string, spec: string) => {
+    const ts = resolveTypeScript(fromTs, spec, new Set(emitted.keys()));
+    if (!ts) return whole;
+    return `${lead}${quote}${relativeSpecifier(fromJs, emitted.get(ts) ?? ts)}${quote}`;
+  });
+}
+
+function isTransformFailure(e: unknown): e is TransformFailure {
+  return typeof e === 'object' && e !== null && Array.isArray((e as { errors?: unknown }).errors);
+}
+
+function describeMessage(file: string, m: Message): string {
+  const loc = m.location;
+  const where = loc ? `${loc.file || file}:${loc.line}:${loc.column + 1}` : file;
+  const snippet = loc?.lineText ? `\n  ${loc.lineText.trim()}` : '';
+  return `${where}: ${m.text}${snippet}`;
+}
+
+/**
+ * Transpiles the job's TypeScript files. Never throws: a syntax error is an `error` outcome whose
+ * message names file:line:column.
+ */
+export function transpileTypeScript(input: TranspileInput): TranspileOutcome {
+  const packageTypes = packageTypesOf(input.files);
+  const emitted = new Map<string, string>();
+  const formats = new Map<string, Format>();
+  for (const f of input.files) {
+    if (!isTypeScriptPath(f.path)) continue;
+    const format = formatOf(f.path, packageTypes);
+    formats.set(f.path, format);
+    emitted.set(f.path, emittedPath(f.path, format));
+  }
+  const emittedNames = new Set(emitted.values());
+  const clash = input.files.find((f) => !emitted.has(f.path) && emittedNames.has(f.path));
+  if (clash) {
+    return { kind: 'error', message: `Cannot transpile: ${clash.path} already exists and would be overwritten by the emitted JavaScript of a TypeScript file.` };
+  }
+  const files: SourceFile[] = [];
+  for (const f of input.files) {
+    const format = formats.get(f.path);
+    if (format === undefined) {
+      // JavaScript files (e.g. tests) may import the TypeScript module too.
+      if (JS_EXTENSION.test(f.path)) files.push({ path: f.path, content: rewriteSpecifiers(f.content, f.path, emitted) });
+      else if (!f.path.endsWith('.d.ts')) files.push(f);
+      continue;
+    }
+    let code: string;
+    try {
+      code = transformSync(f.content, {
+        loader: f.path.endsWith('.tsx') ? 'tsx' : 'ts',
+        format,
+        target: 'node18',
+        sourcefile: f.path,
+        logLevel: 'silent',
+        tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: false, preserveValueImports: false } },
+      }).code;
+    } catch (e) {
+      if (isTransformFailure(e) && e.errors.length > 0) {
+        const first = e.errors[0] as Message;
+        return { kind: 'error', message: `TypeScript syntax error in ${describeMessage(f.path, first)}` };
+      }
+      return { kind: 'error', message: `Cannot transpile ${f.path}: ${e instanceof Error ? e.message : String(e)}` };
+    }
+    files.push({ path: emitted.get(f.path) ?? f.path, content: rewriteSpecifiers(code, f.path, emitted) });
+  }
+  const rename = (p: string): string => emitted.get(p) ?? p;
+  return { kind: 'ok', files, modulePath: rename(input.modulePath), testPaths: input.testPaths.map(rename) };
+}

@@ -1,0 +1,191 @@
+/**
+ * What the `profile` and `optimize` verbs share: their common options on node:util parseArgs,
+ * the language of a file, and test discovery by convention (README, "Tests").
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+import type { Language } from '../core/sandboxTypes';
+import type { SandboxChoice } from '../adapters/sandboxSelection';
+
+// Checked here rather than imported with the selection module, which pulls in the Docker client.
+const SANDBOX_CHOICES: readonly SandboxChoice[] = ['auto', 'docker', 'local'];
+const isSandboxChoice = (value: string): value is SandboxChoice => (SANDBOX_CHOICES as readonly string[]).includes(value);
+
+export const DEFAULT_TIMEOUT_SECONDS = 60;
+export const DEFAULT_MEMORY_MB = 512;
+
+/** Options every sandboxed verb takes. */
+export const COMMON_OPTIONS = {
+  function: { type: 'string', short: 'f' },
+  tests: { type: 'string', short: 't', multiple: true },
+  sandbox: { type: 'string' },
+  timeout: { type: 'string' },
+  memory: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies NonNullable<ParseArgsConfig['options']>;
+
+export interface CommonArgs {
+  readonly file: string;
+  readonly functionName: string;
+  readonly tests: readonly string[];
+  readonly sandbox: SandboxChoice;
+  readonly timeoutMs: number;
+  readonly memoryMb: number;
+  readonly json: boolean;
+}
+
+export type Parsed<T> = { readonly kind: 'ok'; readonly args: T } | { readonly kind: 'help' } | { readonly kind: 'usage'; readonly message: string };
+
+export type OptionValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+export type ParsedCommonArgs = CommonArgs & { readonly values: OptionValues };
+
+/** A positive number from an option, or a message saying what was wrong. */
+export function positiveNumber(name: string, raw: string | undefined, fallback: number, max: number): number | string {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) return `--${name} must be a positive number, got '${raw}'.`;
+  if (value > max) return `--${name} must be at most ${max}, got ${raw}.`;
+  return value;
+}
+
+/**
+ * Parses `FILE --function NAME [--tests PATH]… [--sandbox …] [--timeout S] [--memory MB] [--json]`
+ * plus the verb's own `extra` options, whose raw values are returned in `values`.
+ */
+export function parseCommonArgs<E extends NonNullable<ParseArgsConfig['options']>>(
+  argv: readonly string[],
+  extra: E,
+): Parsed<ParsedCommonArgs> {
+  let parsed: { values: OptionValues; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: [...argv], options: { ...COMMON_OPTIONS, ...extra }, allowPositionals: true, strict: true }) as typeof parsed;
+  } catch (err) {
+    return { kind: 'usage', message: err instanceof Error ? err.message : String(err) };
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { kind: 'help' };
+  if (positionals.length === 0) return { kind: 'usage', message: 'Missing FILE: the source file that holds the function.' };
+  if (positionals.length > 1) return { kind: 'usage', message: `Expected one FILE, got ${positionals.length}: ${positionals.join(' ')}.` };
+  const functionName = typeof values.function === 'string' ? values.function.trim() : '';
+  if (!functionName) return { kind: 'usage', message: 'Missing --function NAME (a function name, or Class.method).' };
+  const sandbox = typeof values.sandbox === 'string' ? values.sandbox : 'auto';
+  if (!isSandboxChoice(sandbox)) return { kind: 'usage', message: `--sandbox must be auto, docker or local, got '${sandbox}'.` };
+  const timeout = positiveNumber('timeout', values.timeout as string | undefined, DEFAULT_TIMEOUT_SECONDS, 3600);
+  if (typeof timeout === 'string') return { kind: 'usage', message: timeout };
+  const memory = positiveNumber('memory', values.memory as string | undefined, DEFAULT_MEMORY_MB, 65536);
+  if (typeof memory === 'string') return { kind: 'usage', message: memory };
+  if (memory < 32) return { kind: 'usage', message: `--memory must be at least 32 (MB), got ${memory}.` };
+  const tests = Array.isArray(values.tests) ? values.tests.filter((t): t is string => typeof t === 'string') : [];
+  return {
+    kind: 'ok',
+    args: {
+      file: positionals[0] as string,
+      functionName,
+      tests,
+      sandbox,
+      timeoutMs: Math.round(timeout * 1000),
+      memoryMb: Math.round(memory),
+      json: values.json === true,
+      values,
+    },
+  };
+}
+
+/** `--sizes 100,1000,10000` → numbers, or a message. */
+export function parseSizes(raw: string | undefined): readonly number[] | string | undefined {
+  if (raw === undefined) return undefined;
+  const sizes = raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
+  if (sizes.length === 0 || sizes.some((n) => !Number.isInteger(n) || n <= 0)) {
+    return `--sizes must be positive integers separated by commas (e.g. 100,1000,10000), got '${raw}'.`;
+  }
+  return sizes;
+}
+
+const EXTENSIONS: Record<string, Language> = {
+  '.py': 'python',
+  '.js': 'javascript',
+  '.mjs': 'javascript',
+  '.cjs': 'javascript',
+  '.jsx': 'javascript',
+  '.ts': 'typescript',
+  '.mts': 'typescript',
+  '.cts': 'typescript',
+  '.tsx': 'typescript',
+};
+
+export function languageOf(file: string): Language | undefined {
+  return EXTENSIONS[path.extname(file).toLowerCase()];
+}
+
+export const SUPPORTED_EXTENSIONS = Object.keys(EXTENSIONS);
+
+const JS_TEST_EXTENSIONS = ['.js', '.mjs', '.cjs', '.jsx', '.ts', '.mts', '.cts', '.tsx'];
+/** How far above the file discovery looks (the file's folder counts as level 0). */
+const LEVELS_UP = 3;
+/** A folder holding one of these is a project root: discovery does not climb past it. */
+const ROOT_MARKERS = ['.git', 'package.json', 'pyproject.toml', 'setup.py', 'setup.cfg'];
+
+/** The file names discovery looks for, in order, relative to the file's folder and those above. */
+export function conventionalTestNames(file: string, language: Language): string[] {
+  const ext = path.extname(file);
+  const stem = path.basename(file, ext);
+  if (language === 'python') return [`test_${stem}.py`, `${stem}_test.py`, `tests/test_${stem}.py`, `test/test_${stem}.py`];
+  return [
+    ...JS_TEST_EXTENSIONS.map((e) => `${stem}.test${e}`),
+    ...JS_TEST_EXTENSIONS.map((e) => `${stem}.spec${e}`),
+    ...JS_TEST_EXTENSIONS.map((e) => `__tests__/${stem}${e}`),
+    ...JS_TEST_EXTENSIONS.map((e) => `__tests__/${stem}.test${e}`),
+  ];
+}
+
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** The folders discovery searches: the file's, then up to LEVELS_UP above, not past a project root. */
+export function discoveryFolders(file: string): string[] {
+  const folders: string[] = [];
+  let dir = path.dirname(path.resolve(file));
+  for (let level = 0; level <= LEVELS_UP; level++) {
+    folders.push(dir);
+    if (ROOT_MARKERS.some((m) => existsSync(path.join(dir, m)))) break;
+    const parent = path.dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return folders;
+}
+
+export interface Discovery {
+  /** Absolute paths of test files that mention the function. */
+  readonly found: readonly string[];
+  /** The names looked for, for the message when nothing is found. */
+  readonly lookedFor: readonly string[];
+}
+
+/**
+ * Test files by convention next to or above `file` that mention the function (for
+ * `Class.method`, the class or the method).
+ */
+export function discoverTests(file: string, language: Language, functionName: string): Discovery {
+  const names = conventionalTestNames(file, language);
+  const mentions = functionName.split('.').filter((part) => part.length > 0);
+  const found: string[] = [];
+  for (const folder of discoveryFolders(file)) {
+    for (const name of names) {
+      const candidate = path.join(folder, name);
+      if (found.includes(candidate) || !isFile(candidate)) continue;
+      const text = readFileSync(candidate, 'utf8');
+      if (mentions.some((word) => new RegExp(`\\b${word.replace(/[$]/g, '\\$')}\\b`).test(text))) found.push(candidate);
+    }
+  }
+  return { found, lookedFor: names };
+}

@@ -1,0 +1,217 @@
+/**
+ * The `optimize` JSON of the CLI contract (design.md), folded from loop events. The contract's
+ * names and meanings are fixed (status, baseline, iterations[].candidates[], best); the fields
+ * after them are extras.
+ */
+import type { BestSoFar, CandidateReport, Goal, LoopEvent } from '../core/loopTypes';
+import type { Language, Measurement, TestFailure } from '../core/sandboxTypes';
+import { toProfileJson, type ProfileJson } from './profileJson';
+
+export type OptimizeStatus = 'improved' | 'no_improvement' | 'failed';
+
+interface RuntimeJson {
+  readonly median: number;
+  readonly min: number;
+  readonly mean: number;
+  readonly cv: number;
+  readonly samples: number;
+}
+
+export interface CandidateJson {
+  readonly status: CandidateReport['status'];
+  readonly accepted: boolean;
+  readonly reason: string;
+  readonly runtime_ms: RuntimeJson | null;
+  readonly peak_memory_kb: number | null;
+  readonly integral_kb_ms: number | null;
+  readonly code: string;
+  // Extras.
+  readonly index: number;
+  readonly speedup?: number;
+  readonly memory_ratio?: number;
+  readonly integral_ratio?: number;
+  readonly failures?: readonly TestFailure[];
+}
+
+export interface IterationJson {
+  readonly index: number;
+  readonly candidates: CandidateJson[];
+}
+
+export interface BestJson {
+  readonly iteration: number;
+  readonly code: string;
+  readonly speedup: number;
+  readonly memory_ratio: number;
+  // Extras.
+  readonly integral_ratio: number;
+  readonly runtime_ms: RuntimeJson;
+  readonly peak_memory_kb: number;
+  readonly integral_kb_ms: number;
+}
+
+export interface OptimizeJson {
+  readonly status: OptimizeStatus;
+  /** Null only when the sandbox could not run the original at all. */
+  readonly baseline: ProfileJson | null;
+  readonly iterations: IterationJson[];
+  /** The original (iteration 0) when nothing beat it; null when the original failed. */
+  readonly best: BestJson | null;
+  // Extras.
+  readonly message: string;
+  readonly goal: Goal;
+  readonly model: string;
+  readonly cancelled: boolean;
+  readonly written: boolean;
+  readonly file?: string;
+}
+
+export interface OptimizeSubject {
+  readonly language: Language;
+  readonly functionName: string;
+  readonly file?: string;
+  readonly goal: Goal;
+}
+
+/** Folds loop events into the contract's JSON. */
+export class OptimizeJsonBuilder {
+  private baseline: ProfileJson | null = null;
+  private readonly iterations: IterationJson[] = [];
+  private best: BestSoFar | undefined;
+  private model = '';
+  private outcome: Extract<LoopEvent, { type: 'finished' }>['outcome'] | undefined;
+  private message = '';
+
+  constructor(private readonly subject: OptimizeSubject) {}
+
+  add(event: LoopEvent): void {
+    switch (event.type) {
+      case 'started':
+        this.model = event.model;
+        break;
+      case 'baseline':
+        this.baseline = toProfileJson(event.result, {
+          language: this.subject.language,
+          functionName: this.subject.functionName,
+          ...(this.subject.file !== undefined ? { file: this.subject.file } : {}),
+        });
+        break;
+      case 'iterationStarted':
+        this.iterations.push({ index: event.iteration, candidates: [] });
+        break;
+      case 'candidateMeasured':
+        this.iterationOf(event.candidate.iteration).candidates.push(candidateJson(event.candidate));
+        break;
+      case 'iterationDone':
+        this.best = event.best;
+        break;
+      case 'finished':
+        this.outcome = event.outcome;
+        this.message = event.reason;
+        if (event.best) this.best = event.best;
+        break;
+      case 'modelText':
+      case 'candidateProposed':
+        break;
+    }
+  }
+
+  build(written = false): OptimizeJson {
+    const status: OptimizeStatus =
+      this.outcome === 'failed' && (this.best === undefined || this.best.iteration === 0)
+        ? 'failed'
+        : this.best !== undefined && this.best.iteration > 0
+          ? 'improved'
+          : this.outcome === undefined || (this.outcome === 'cancelled' && this.best === undefined)
+            ? 'failed'
+            : 'no_improvement';
+    return {
+      status,
+      baseline: this.baseline,
+      iterations: this.iterations,
+      best: this.best ? bestJson(this.best) : null,
+      message: this.message,
+      goal: this.subject.goal,
+      model: this.model,
+      cancelled: this.outcome === 'cancelled',
+      written,
+      ...(this.subject.file !== undefined ? { file: this.subject.file } : {}),
+    };
+  }
+
+  private iterationOf(index: number): IterationJson {
+    let iteration = this.iterations.find((i) => i.index === index);
+    if (!iteration) {
+      iteration = { index, candidates: [] };
+      this.iterations.push(iteration);
+    }
+    return iteration;
+  }
+}
+
+function runtimeJson(m: Measurement): RuntimeJson {
+  const r = m.runtimeMs;
+  return { median: r.median, min: r.min, mean: r.mean, cv: r.cv, samples: r.samples };
+}
+
+function candidateJson(c: CandidateReport): CandidateJson {
+  const m = c.measurement;
+  return {
+    status: c.status,
+    accepted: c.verdict.kind === 'accepted',
+    reason: c.verdict.reason,
+    runtime_ms: m ? runtimeJson(m) : null,
+    peak_memory_kb: m ? m.peakMemoryKb : null,
+    integral_kb_ms: m ? m.integralKbMs : null,
+    code: c.code,
+    index: c.index,
+    ...(c.speedup !== undefined ? { speedup: c.speedup } : {}),
+    ...(c.memoryRatio !== undefined ? { memory_ratio: c.memoryRatio } : {}),
+    ...(c.integralRatio !== undefined ? { integral_ratio: c.integralRatio } : {}),
+    ...(c.failures ? { failures: c.failures } : {}),
+  };
+}
+
+function bestJson(b: BestSoFar): BestJson {
+  return {
+    iteration: b.iteration,
+    code: b.code,
+    speedup: b.speedup,
+    memory_ratio: b.memoryRatio,
+    integral_ratio: b.integralRatio,
+    runtime_ms: runtimeJson(b.measurement),
+    peak_memory_kb: b.measurement.peakMemoryKb,
+    integral_kb_ms: b.measurement.integralKbMs,
+  };
+}
+
+/** One stderr line per loop event worth telling (none for streamed text). */
+export function progressLine(event: LoopEvent, totalIterations: number): string | undefined {
+  switch (event.type) {
+    case 'started':
+      return `model: ${event.model}; sandbox: ${event.isolation}; goal: ${event.goal}`;
+    case 'baseline': {
+      const r = event.result;
+      if (r.kind !== 'passed' || !r.measurement) return `original: ${r.kind}`;
+      return `original: ${r.tests.passed} test(s) passed; ${formatMs(r.measurement.runtimeMs.median)} ms median (CV ${(r.measurement.runtimeMs.cv * 100).toFixed(1)} %), ${r.measurement.peakMemoryKb.toFixed(1)} kB peak`;
+    }
+    case 'iterationStarted':
+      return `iteration ${event.iteration}/${totalIterations}: asking the model…`;
+    case 'candidateMeasured': {
+      const c = event.candidate;
+      const numbers = c.measurement ? ` ${formatMs(c.measurement.runtimeMs.median)} ms, ${(c.speedup ?? 1).toFixed(2)}× the original's speed;` : '';
+      return `  candidate ${c.iteration}.${c.index}: ${c.status};${numbers} ${c.verdict.reason}`;
+    }
+    case 'iterationDone':
+      return `iteration ${event.iteration} done: best is ${event.best.iteration === 0 ? 'the original' : `from iteration ${event.best.iteration}`} (${event.best.speedup.toFixed(2)}×)`;
+    case 'finished':
+      return `${event.outcome}: ${event.reason}`;
+    case 'modelText':
+    case 'candidateProposed':
+      return undefined;
+  }
+}
+
+function formatMs(ms: number): string {
+  return ms >= 100 ? ms.toFixed(1) : ms >= 1 ? ms.toFixed(3) : ms.toPrecision(3);
+}

@@ -1,0 +1,125 @@
+/**
+ * A `SandboxResult` in the `profile` shape of the CLI contract (design.md): names and meanings
+ * of those fields are fixed; the extra fields after them may grow.
+ */
+import { describeComplexity } from '../core/complexityFit';
+import { describeSandboxFailure } from '../core/resultWords';
+import type { Language, SandboxResult, TestFailure } from '../core/sandboxTypes';
+
+export type ProfileStatus = 'passed' | 'failed' | 'timeout' | 'memory_limit' | 'crashed' | 'error';
+
+export interface ProfileJson {
+  readonly status: ProfileStatus;
+  readonly language: Language;
+  readonly function: string;
+  readonly sandbox: 'docker' | 'local';
+  readonly isolation: string;
+  readonly tests: { readonly passed: number; readonly failed: number };
+  /** Null when nothing was measured (the run did not pass). */
+  readonly runtime_ms: { readonly median: number; readonly min: number; readonly mean: number; readonly cv: number; readonly samples: number } | null;
+  readonly peak_memory_kb: number | null;
+  readonly integral_kb_ms: number | null;
+  readonly message: string;
+  // Extras.
+  readonly file?: string;
+  readonly runner?: string;
+  readonly calls?: number;
+  readonly process_peak_kb?: number;
+  readonly integral_sample_hz?: number;
+  readonly failures?: readonly TestFailure[];
+  readonly signal?: string;
+  readonly exit_code?: number;
+  readonly sizes?: readonly { readonly size: number; readonly runtime_ms: number; readonly peak_memory_kb: number }[];
+  readonly complexity?: string;
+  readonly wall_ms: number;
+}
+
+export interface ProfileSubject {
+  readonly language: Language;
+  readonly functionName: string;
+  readonly file?: string;
+}
+
+function passedMessage(result: Extract<SandboxResult, { kind: 'passed' }>): string {
+  const tests = `${result.tests.passed} test${result.tests.passed === 1 ? '' : 's'} passed`;
+  if (!result.measurement) return `${tests}; nothing was measured (no calls to the function were recorded).`;
+  return `${tests}; measured on ${result.measurement.calls} recorded call${result.measurement.calls === 1 ? '' : 's'}.`;
+}
+
+export function toProfileJson(result: SandboxResult, subject: ProfileSubject): ProfileJson {
+  const base = {
+    language: subject.language,
+    function: subject.functionName,
+    sandbox: result.sandbox,
+    isolation: result.isolation,
+    ...(subject.file !== undefined ? { file: subject.file } : {}),
+    wall_ms: Math.round(result.wallMs),
+  };
+  const unmeasured = { runtime_ms: null, peak_memory_kb: null, integral_kb_ms: null } as const;
+  const noTests = { passed: 0, failed: 0 };
+  switch (result.kind) {
+    case 'passed': {
+      const m = result.measurement;
+      const sizes = m?.sizes?.map((p) => ({ size: p.size, runtime_ms: p.runtimeMs, peak_memory_kb: p.peakMemoryKb }));
+      return {
+        status: 'passed',
+        ...base,
+        tests: { passed: result.tests.passed, failed: result.tests.failed },
+        runtime_ms: m ? { median: m.runtimeMs.median, min: m.runtimeMs.min, mean: m.runtimeMs.mean, cv: m.runtimeMs.cv, samples: m.runtimeMs.samples } : null,
+        peak_memory_kb: m ? m.peakMemoryKb : null,
+        integral_kb_ms: m ? m.integralKbMs : null,
+        message: passedMessage(result),
+        runner: result.runner,
+        ...(m ? { calls: m.calls } : {}),
+        ...(m?.processPeakKb !== undefined ? { process_peak_kb: m.processPeakKb } : {}),
+        ...(m?.integralSampleHz !== undefined ? { integral_sample_hz: m.integralSampleHz } : {}),
+        ...(sizes && sizes.length > 0 ? { sizes, complexity: describeComplexity(m?.sizes ?? []).summary } : {}),
+      };
+    }
+    case 'failed':
+      return {
+        status: 'failed',
+        ...base,
+        tests: { passed: result.tests.passed, failed: result.tests.failed },
+        ...unmeasured,
+        message: describeSandboxFailure(result, 'The function', false),
+        runner: result.runner,
+        failures: result.failures,
+      };
+    case 'timeout':
+    case 'memory_limit':
+      return { status: result.kind, ...base, tests: noTests, ...unmeasured, message: describeSandboxFailure(result, 'The run') };
+    case 'crashed':
+      return {
+        status: 'crashed',
+        ...base,
+        tests: noTests,
+        ...unmeasured,
+        message: describeSandboxFailure(result, 'The run'),
+        ...(result.signal !== undefined ? { signal: result.signal } : {}),
+        ...(result.exitCode !== undefined ? { exit_code: result.exitCode } : {}),
+      };
+    case 'error':
+      return { status: 'error', ...base, tests: noTests, ...unmeasured, message: result.message };
+  }
+}
+
+const round = (value: number, digits: number): string => value.toFixed(value >= 100 ? 0 : value >= 10 ? Math.min(1, digits) : digits);
+
+/** The short human summary printed without --json. */
+export function formatProfileText(profile: ProfileJson): string {
+  const lines = [`${profile.function} (${profile.language}): ${profile.status} — ${profile.message}`];
+  lines.push(`  tests     ${profile.tests.passed} passed, ${profile.tests.failed} failed`);
+  for (const failure of (profile.failures ?? []).slice(0, 5)) {
+    lines.push(`    ✗ ${failure.test}: ${failure.message.split('\n')[0] ?? ''}`);
+  }
+  if (profile.runtime_ms) {
+    const r = profile.runtime_ms;
+    lines.push(`  runtime   ${round(r.median, 3)} ms ± ${(r.cv * 100).toFixed(1)} % (median of ${r.samples} samples, min ${round(r.min, 3)} ms)`);
+  }
+  if (profile.peak_memory_kb !== null) lines.push(`  memory    peak ${round(profile.peak_memory_kb, 1)} kB`);
+  if (profile.integral_kb_ms !== null) lines.push(`  integral  ${round(profile.integral_kb_ms, 1)} kB·ms`);
+  if (profile.complexity) lines.push(`  growth    ${profile.complexity}`);
+  lines.push(`  sandbox   ${profile.isolation}`);
+  return lines.join('\n');
+}

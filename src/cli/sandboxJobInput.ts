@@ -1,0 +1,90 @@
+/**
+ * The files a sandbox run needs from the user's disk: the module, its tests, and the sources
+ * around them they may import, as work-dir-relative paths under their common folder.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { SourceFile } from '../core/sandboxTypes';
+
+const SKIP_DIRS = new Set(['node_modules', '.git', '__pycache__', '.venv', 'venv', 'env', '.tox', '.mypy_cache', '.pytest_cache', 'dist', 'build', 'coverage', '.next', '.cache']);
+const TAKE_EXTENSIONS = new Set(['.py', '.pyi', '.js', '.mjs', '.cjs', '.jsx', '.ts', '.mts', '.cts', '.tsx', '.json', '.txt', '.csv', '.cfg', '.ini', '.toml']);
+const MAX_FILE_BYTES = 1024 * 1024;
+const MAX_TOTAL_BYTES = 16 * 1024 * 1024;
+const MAX_FILES = 400;
+const MAX_DEPTH = 4;
+
+export interface JobInput {
+  readonly root: string;
+  readonly files: readonly SourceFile[];
+  readonly modulePath: string;
+  readonly testPaths: readonly string[];
+  /** The project folder (nearest with package.json or .git), for test runners in its node_modules. */
+  readonly workspaceRoot?: string;
+}
+
+function commonFolder(paths: readonly string[]): string {
+  const split = paths.map((p) => path.dirname(p).split(path.sep));
+  const first = split[0] ?? [];
+  let n = first.length;
+  for (const parts of split) {
+    let i = 0;
+    while (i < n && parts[i] === first[i]) i++;
+    n = i;
+  }
+  return first.slice(0, n).join(path.sep) || path.sep;
+}
+
+function toPosix(rel: string): string {
+  return rel.split(path.sep).join('/');
+}
+
+function projectRoot(from: string): string | undefined {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json')) || existsSync(path.join(dir, '.git'))) return dir;
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+/** Reads the module, the tests and the small source files around them (bounded in count and size). */
+export function collectJobInput(file: string, tests: readonly string[]): JobInput {
+  const module = path.resolve(file);
+  const testFiles = tests.map((t) => path.resolve(t));
+  const root = commonFolder([module, ...testFiles]);
+  const files = new Map<string, SourceFile>();
+  let total = 0;
+  const add = (absolute: string): void => {
+    const rel = toPosix(path.relative(root, absolute));
+    if (files.has(rel)) return;
+    const content = readFileSync(absolute, 'utf8');
+    total += content.length;
+    files.set(rel, { path: rel, content });
+  };
+  add(module);
+  testFiles.forEach(add);
+  const walk = (dir: string, depth: number): void => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      if (files.size >= MAX_FILES || total >= MAX_TOTAL_BYTES) return;
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (depth < MAX_DEPTH && !SKIP_DIRS.has(entry.name) && !entry.name.startsWith('.')) walk(full, depth + 1);
+      } else if (entry.isFile() && TAKE_EXTENSIONS.has(path.extname(entry.name).toLowerCase()) && entry.name !== 'job.json') {
+        if (statSync(full).size <= MAX_FILE_BYTES) add(full);
+      }
+    }
+  };
+  walk(root, 0);
+  const workspaceRoot = projectRoot(root);
+  return {
+    root,
+    files: [...files.values()],
+    modulePath: toPosix(path.relative(root, module)),
+    testPaths: testFiles.map((t) => toPosix(path.relative(root, t))),
+    ...(workspaceRoot ? { workspaceRoot } : {}),
+  };
+}

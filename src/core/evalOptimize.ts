@@ -1,0 +1,94 @@
+/**
+ * `eval --optimize`: the answer of each problem is what our loop (`optimize()` in loop.ts) makes of
+ * a starting solution — the one given in --answers, else one the model writes from the problem
+ * description — with the best code after each iteration kept for the per-iteration curves.
+ */
+import { problemJob } from './evalJobs';
+import type { CodeOutcome, EvalAnswer, EvalProblem } from './evalTypes';
+import type { AnswerProvider, ProvidedAnswer } from './evalRunner';
+import { outcomeOf } from './evalRunner';
+import { fencedBlocks } from './extractCode';
+import { optimize } from './loop';
+import type { Goal, LoopEvent, OptimizeRequest } from './loopTypes';
+import type { ChatMessage, LanguageModel } from './modelTypes';
+import type { Limits, MeasureOptions } from './sandboxTypes';
+
+export interface OptimizeAnswersOptions {
+  readonly model: LanguageModel;
+  readonly goal: Goal;
+  readonly iterations: number;
+  readonly candidates: number;
+  readonly limits: Limits;
+  readonly measure?: MeasureOptions;
+  /** Starting code per problem id; problems without one get a model-written start. */
+  readonly starts?: ReadonlyMap<string, EvalAnswer>;
+  readonly log?: (line: string) => void;
+  /** Sees every loop event of every problem (e.g. to record the run history). */
+  readonly onLoopEvents?: (problem: EvalProblem, request: OptimizeRequest, events: readonly LoopEvent[], startCode: string) => void;
+}
+
+export function optimizingAnswers(options: OptimizeAnswersOptions): AnswerProvider {
+  return async (problem, { sandbox, signal }): Promise<ProvidedAnswer> => {
+    let start = options.starts?.get(problem.id)?.code;
+    if (start === undefined) {
+      const written = await writeStartingSolution(options.model, problem, signal);
+      if (written.kind === 'none') return written;
+      start = written.code;
+    }
+    const job = problemJob(problem, start, { mode: { kind: 'profile' }, limits: options.limits, ...(options.measure ? { measure: options.measure } : {}) });
+    const request: OptimizeRequest = {
+      language: job.language,
+      files: job.files,
+      modulePath: job.modulePath,
+      testPaths: job.testPaths,
+      target: job.target,
+      goal: options.goal,
+      iterations: options.iterations,
+      candidates: options.candidates,
+      limits: options.limits,
+    };
+    const events: LoopEvent[] = [];
+    const points: { iteration: number; outcome: CodeOutcome }[] = [];
+    let finalModule: string | undefined;
+    for await (const event of optimize({ sandbox, model: options.model, ...(options.log ? { log: options.log } : {}) }, request, signal)) {
+      events.push(event);
+      if (event.type === 'baseline') {
+        points.push({ iteration: 0, outcome: outcomeOf(event.result) });
+      } else if (event.type === 'iterationDone') {
+        points.push({ iteration: event.iteration, outcome: { kind: 'passed', measurement: event.best.measurement } });
+        finalModule = event.best.moduleText;
+      } else if (event.type === 'finished' && event.best) {
+        finalModule = event.best.moduleText;
+      }
+    }
+    options.onLoopEvents?.(problem, request, events, start);
+    const moduleFile = job.files.find((f) => f.path === job.modulePath)?.content ?? start;
+    // The module text already holds what evalJobs adds around the code; adding it again is harmless.
+    return { kind: 'optimized', code: finalModule ?? moduleFile, iterations: points };
+  };
+}
+
+/** One completion: the model writes a first solution from the problem description. */
+export async function writeStartingSolution(model: LanguageModel, problem: EvalProblem, signal?: AbortSignal): Promise<ProvidedAnswer> {
+  const dot = problem.entryPoint.indexOf('.');
+  const shape =
+    dot < 0
+      ? `a function named \`${problem.entryPoint}\``
+      : `a class \`${problem.entryPoint.slice(0, dot)}\` with a method \`${problem.entryPoint.slice(dot + 1)}\``;
+  const messages: ChatMessage[] = [
+    { role: 'system', content: `You write correct, efficient ${problem.language} code. Reply with one fenced code block.` },
+    {
+      role: 'user',
+      content: `${problem.description}\n\nWrite ${shape} in ${problem.language} that solves this. ${
+        problem.tests.kind === 'stdio' ? 'Only the solution code: input parsing and printing are done for you.' : ''
+      }Reply with the complete code in one fenced code block.`,
+    },
+  ];
+  const reply = await model.complete(messages, { temperature: 0.2 }, signal);
+  if (reply.kind === 'error') return { kind: 'none', reason: `the model could not write a starting solution (${reply.error}: ${reply.message})` };
+  const blocks = fencedBlocks(reply.text).filter((b) => b.closed);
+  const code = blocks[blocks.length - 1]?.body;
+  const name = problem.entryPoint.split('.').pop() as string;
+  if (!code || !code.includes(name)) return { kind: 'none', reason: `the model's starting solution has no ${problem.entryPoint}` };
+  return { kind: 'code', code };
+}

@@ -1,0 +1,348 @@
+/**
+ * The panel's view model, folded from loop events. Pure: the host keeps one `RunRecord` per run,
+ * feeds it every event, stores it, and sends `record.view` to the webview. The record also keeps
+ * what Accept needs (the function's text at run start and each candidate's code), which the
+ * webview never sees.
+ */
+import type { BestSoFar, CandidateReport, Goal, LoopEvent } from './loopTypes';
+import type { Language, Measurement, SandboxResult } from './sandboxTypes';
+import type {
+  BaselineView,
+  BestView,
+  CandidateView,
+  Decision,
+  FailureView,
+  IterationView,
+  MeasureView,
+  RunKind,
+  RunSummary,
+  RunView,
+} from '../shared/protocol';
+import { lineChanges, type CandidateChange } from './diffModel';
+import { dedent } from './spliceFunction';
+import { formatMs } from '../shared/format';
+
+/** Where a run's function lives; plain strings so a record can be stored and reopened. */
+export interface RunSource {
+  readonly documentUri: string;
+  readonly target: string;
+  readonly language: Language;
+  /** The function's text when the run started. Accept refuses if the document no longer has it. */
+  readonly originalCode: string;
+  /** The indentation before the function's first line (a method's), which `originalCode` lacks. */
+  readonly indent: string;
+  readonly testUris: readonly string[];
+}
+
+export interface StoredCandidate {
+  readonly iteration: number;
+  readonly index: number;
+  /** The candidate function, dedented; Accept re-indents it to where the function is then. */
+  readonly code: string;
+  /** Imports or helpers the candidate needs above the function. */
+  readonly insertedAbove?: string;
+}
+
+export interface RunRecord {
+  readonly view: RunView;
+  readonly source: RunSource;
+  readonly candidates: readonly StoredCandidate[];
+  /** The text written by the last Accept: Accept of another iteration may replace it too. */
+  readonly appliedCode?: string;
+}
+
+export interface RunStart {
+  readonly id: string;
+  readonly kind: RunKind;
+  readonly fileLabel: string;
+  readonly startedAt: number;
+  readonly iterationsPlanned?: number;
+  readonly source: RunSource;
+}
+
+export interface ReduceContext {
+  readonly now: number;
+  /** The change a candidate makes (read from its module text); defaults to its dedented `code`. */
+  readonly changeOf?: (candidate: CandidateReport) => CandidateChange | undefined;
+}
+
+export function startRun(start: RunStart): RunRecord {
+  const view: RunView = {
+    id: start.id,
+    kind: start.kind,
+    functionName: start.source.target,
+    fileLabel: start.fileLabel,
+    language: start.source.language,
+    startedAt: start.startedAt,
+    phase: 'running',
+    message: start.kind === 'profile' ? 'Starting the sandbox to profile the function…' : 'Starting the sandbox…',
+    iterations: [],
+    ...(start.iterationsPlanned === undefined ? {} : { iterationsPlanned: start.iterationsPlanned }),
+  };
+  return { view, source: start.source, candidates: [] };
+}
+
+export function reduceRun(record: RunRecord, event: LoopEvent, context: ReduceContext): RunRecord {
+  const view = record.view;
+  switch (event.type) {
+    case 'started':
+      return withView(record, {
+        ...view,
+        sandbox: event.sandbox,
+        isolation: event.isolation,
+        ...(view.kind === 'optimize' ? { model: event.model, goal: event.goal } : {}),
+        message: `Testing and measuring the original ${view.functionName}…`,
+      });
+    case 'baseline':
+      return reduceBaseline(record, event.result, context.now);
+    case 'iterationStarted': {
+      const iteration: IterationView = { iteration: event.iteration, done: false, candidates: [], modelChars: 0, decision: 'undecided' };
+      const planned = view.iterationsPlanned === undefined ? '' : ` of ${view.iterationsPlanned}`;
+      return withView(record, {
+        ...view,
+        iterations: [...view.iterations.filter((it) => it.iteration !== event.iteration), iteration],
+        message: `Iteration ${event.iteration}${planned}: asking ${view.model ?? 'the model'} for a faster version…`,
+      });
+    }
+    case 'modelText':
+      return withView(record, {
+        ...view,
+        iterations: updateIteration(view.iterations, event.iteration, (it) => ({ ...it, modelChars: it.modelChars + event.text.length })),
+      });
+    case 'candidateProposed': {
+      const pending: CandidateView = {
+        index: event.index,
+        status: 'measuring',
+        verdict: 'pending',
+        reason: 'testing and measuring',
+        failures: [],
+        hasCode: event.code.trim().length > 0,
+      };
+      return withView(record, {
+        ...view,
+        iterations: updateIteration(view.iterations, event.iteration, (it) => ({ ...it, candidates: upsertCandidate(it.candidates, pending) })),
+        message: `Iteration ${event.iteration}: testing and measuring candidate ${event.index}…`,
+      });
+    }
+    case 'candidateMeasured':
+      return reduceCandidate(record, event.candidate, context);
+    case 'iterationDone': {
+      const best = bestView(event.best);
+      const iterations = updateIteration(view.iterations, event.iteration, (it) => {
+        const offered = offeredCandidate(it, record.candidates, event.best, view.goal ?? 'time');
+        return { ...it, done: true, best, ...(offered === undefined ? {} : { offered }) };
+      });
+      return withView(record, {
+        ...view,
+        iterations,
+        best,
+        message: `Iteration ${event.iteration} done; best so far: ${best.iteration === 0 ? 'the original' : `iteration ${best.iteration}, ${ratioText(best.speedup)} faster`}.`,
+      });
+    }
+    case 'finished': {
+      const best = event.best === undefined ? view.best : bestView(event.best);
+      const phase = view.kind === 'profile' && event.outcome !== 'cancelled' && event.outcome !== 'failed' ? 'profiled' : event.outcome;
+      return withView(record, {
+        ...view,
+        phase,
+        message: event.reason,
+        finishedAt: context.now,
+        iterations: view.iterations.map(settleIteration),
+        ...(best === undefined ? {} : { best }),
+      });
+    }
+  }
+}
+
+/** Marks what the user did with an iteration; `appliedCode` is what Accept wrote. */
+export function decideIteration(record: RunRecord, iteration: number, decision: Decision, appliedCode?: string): RunRecord {
+  const iterations = record.view.iterations.map((it) =>
+    it.iteration === iteration ? { ...it, decision } : decision === 'applied' && it.decision === 'applied' ? { ...it, decision: 'undecided' as const } : it,
+  );
+  const next = withView(record, { ...record.view, iterations });
+  return appliedCode === undefined ? next : { ...next, appliedCode };
+}
+
+/** A stored run that was still going when the window closed. */
+export function markInterrupted(record: RunRecord, now: number): RunRecord {
+  if (record.view.phase !== 'running') return record;
+  return withView(record, {
+    ...record.view,
+    phase: 'interrupted',
+    finishedAt: now,
+    message: 'The window closed or reloaded during this run; it was stopped.',
+    iterations: record.view.iterations.map(settleIteration),
+  });
+}
+
+export function summarizeRun(view: RunView): RunSummary {
+  return {
+    id: view.id,
+    kind: view.kind,
+    functionName: view.functionName,
+    fileLabel: view.fileLabel,
+    startedAt: view.startedAt,
+    phase: view.phase,
+    ...(view.best !== undefined && view.best.iteration > 0 ? { bestSpeedup: view.best.speedup } : {}),
+  };
+}
+
+export function findCandidate(record: RunRecord, iteration: number, index: number): StoredCandidate | undefined {
+  return record.candidates.find((c) => c.iteration === iteration && c.index === index);
+}
+
+export function measureView(measurement: Measurement): MeasureView {
+  const runtime = measurement.runtimeMs;
+  const values = runtime.values.filter((v) => Number.isFinite(v));
+  return {
+    medianMs: runtime.median,
+    minMs: values.length > 0 ? Math.min(runtime.min, ...values) : runtime.min,
+    maxMs: values.length > 0 ? Math.max(...values) : Math.max(runtime.median, runtime.mean),
+    meanMs: runtime.mean,
+    cv: runtime.cv,
+    samples: runtime.samples,
+    peakMemoryKb: measurement.peakMemoryKb,
+    integralKbMs: measurement.integralKbMs,
+  };
+}
+
+function reduceBaseline(record: RunRecord, result: SandboxResult, now: number): RunRecord {
+  const view = record.view;
+  const baseline = baselineView(result);
+  const sandboxInfo = { sandbox: result.sandbox, isolation: result.isolation };
+  if (result.kind === 'passed') {
+    const m = baseline.measure;
+    const summary = m === undefined ? 'no measurement' : `median ${formatMs(m.medianMs)} over ${m.samples} samples`;
+    const tests = `${result.tests.passed} test${result.tests.passed === 1 ? '' : 's'} passed`;
+    if (view.kind === 'profile') {
+      return withView(record, { ...view, ...sandboxInfo, baseline, phase: 'profiled', finishedAt: now, message: `${tests}; ${summary}.` });
+    }
+    return withView(record, { ...view, ...sandboxInfo, baseline, message: `Original: ${tests}, ${summary}.` });
+  }
+  const message = baseline.message ?? 'The original code did not pass.';
+  if (view.kind === 'profile') {
+    return withView(record, { ...view, ...sandboxInfo, baseline, phase: 'failed', finishedAt: now, message });
+  }
+  return withView(record, { ...view, ...sandboxInfo, baseline, message });
+}
+
+function baselineView(result: SandboxResult): BaselineView {
+  switch (result.kind) {
+    case 'passed':
+      return {
+        status: 'passed',
+        tests: result.tests,
+        failures: [],
+        ...(result.measurement === undefined ? {} : { measure: measureView(result.measurement) }),
+      };
+    case 'failed':
+      return {
+        status: 'failed',
+        tests: result.tests,
+        failures: result.failures.map(failureView),
+        message: `Tests fail on the original code (${result.tests.failed} failing, ${result.tests.passed} passing): fix them before optimizing.`,
+      };
+    case 'timeout':
+      return { status: 'timeout', failures: [], message: `The original code's tests ran past the ${Math.round(result.limitMs / 1000)} s limit.` };
+    case 'memory_limit':
+      return { status: 'memory_limit', failures: [], message: `The original code's tests went over the ${result.limitMb} MB memory limit.` };
+    case 'crashed':
+      return { status: 'crashed', failures: [], message: `The test process crashed: ${result.message}` };
+    case 'error':
+      return { status: 'error', failures: [], message: result.message };
+  }
+}
+
+function reduceCandidate(record: RunRecord, report: CandidateReport, context: ReduceContext): RunRecord {
+  const change: CandidateChange | undefined =
+    report.code.trim().length > 0 ? (context.changeOf?.(report) ?? { code: dedent(report.code) }) : undefined;
+  const code = change?.code ?? '';
+  const changes = code === '' ? undefined : lineChanges(dedent(record.source.indent + record.source.originalCode), code + (change?.insertedAbove ?? ''));
+  const candidate: CandidateView = {
+    index: report.index,
+    status: report.status,
+    verdict: report.verdict.kind,
+    reason: report.verdict.reason,
+    failures: (report.failures ?? []).map(failureView),
+    hasCode: code !== '',
+    ...(report.measurement === undefined ? {} : { measure: measureView(report.measurement) }),
+    ...(report.speedup === undefined ? {} : { speedup: report.speedup }),
+    ...(report.memoryRatio === undefined ? {} : { memoryRatio: report.memoryRatio }),
+    ...(report.integralRatio === undefined ? {} : { integralRatio: report.integralRatio }),
+    ...(changes === undefined ? {} : { linesAdded: changes.added, linesRemoved: changes.removed }),
+  };
+  const view = record.view;
+  const hasIteration = view.iterations.some((it) => it.iteration === report.iteration);
+  const iterations = hasIteration
+    ? view.iterations
+    : [...view.iterations, { iteration: report.iteration, done: false, candidates: [], modelChars: 0, decision: 'undecided' as const }];
+  const candidates =
+    code === ''
+      ? record.candidates
+      : [
+          ...record.candidates.filter((c) => !(c.iteration === report.iteration && c.index === report.index)),
+          { iteration: report.iteration, index: report.index, code, ...(change?.insertedAbove ? { insertedAbove: change.insertedAbove } : {}) },
+        ];
+  return {
+    ...record,
+    candidates,
+    view: {
+      ...view,
+      iterations: updateIteration(iterations, report.iteration, (it) => ({ ...it, candidates: upsertCandidate(it.candidates, candidate) })),
+    },
+  };
+}
+
+/**
+ * The candidate an iteration offers for Accept: its best accepted one (the loop's best when it came
+ * from here), else its best candidate that passed every check, so a person can still take a
+ * change the acceptance rule called noise. A failing candidate is never offered.
+ */
+function offeredCandidate(iteration: IterationView, stored: readonly StoredCandidate[], best: BestSoFar, goal: Goal): number | undefined {
+  const score = (c: CandidateView): number => (goal === 'memory' ? c.memoryRatio : goal === 'integral' ? c.integralRatio : c.speedup) ?? 0;
+  const pickBest = (list: readonly CandidateView[]): number | undefined => (list.length === 0 ? undefined : list.reduce((a, b) => (score(b) > score(a) ? b : a)).index);
+  const accepted = iteration.candidates.filter((c) => c.verdict === 'accepted' && c.hasCode);
+  if (accepted.length > 0 && best.iteration === iteration.iteration) {
+    const same = accepted.find((c) => stored.some((s) => s.iteration === iteration.iteration && s.index === c.index && s.code.trim() === dedent(best.code).trim()));
+    if (same) return same.index;
+  }
+  return pickBest(accepted) ?? pickBest(iteration.candidates.filter((c) => c.status === 'passed' && c.hasCode));
+}
+
+function settleIteration(iteration: IterationView): IterationView {
+  const candidates = iteration.candidates.map((c) =>
+    c.verdict === 'pending' ? { ...c, verdict: 'rejected' as const, status: c.status === 'measuring' ? ('error' as const) : c.status, reason: 'not finished: the run stopped' } : c,
+  );
+  return { ...iteration, done: true, candidates };
+}
+
+function bestView(best: BestSoFar): BestView {
+  return {
+    iteration: best.iteration,
+    medianMs: best.measurement.runtimeMs.median,
+    speedup: best.speedup,
+    memoryRatio: best.memoryRatio,
+    integralRatio: best.integralRatio,
+  };
+}
+
+function failureView(failure: FailureView): FailureView {
+  return { test: failure.test, message: failure.message.length > 2000 ? failure.message.slice(0, 2000) + '…' : failure.message };
+}
+
+function updateIteration(iterations: readonly IterationView[], index: number, update: (it: IterationView) => IterationView): readonly IterationView[] {
+  return iterations.map((it) => (it.iteration === index ? update(it) : it));
+}
+
+function upsertCandidate(candidates: readonly CandidateView[], candidate: CandidateView): readonly CandidateView[] {
+  const rest = candidates.filter((c) => c.index !== candidate.index);
+  return [...rest, candidate].sort((a, b) => a.index - b.index);
+}
+
+function withView(record: RunRecord, view: RunView): RunRecord {
+  return { ...record, view };
+}
+
+function ratioText(ratio: number): string {
+  return `×${ratio.toFixed(2)}`;
+}

@@ -1,0 +1,35 @@
+/** Number formatting shared by the panel and the host's messages, so both say the same thing. */
+
+export function formatMs(ms: number): string {
+  if (!Number.isFinite(ms)) return '–';
+  if (ms === 0) return '0';
+  if (ms < 0.001) return `${(ms * 1_000_000).toFixed(0)} ns`;
+  if (ms < 1) return `${(ms * 1000).toPrecision(3)} µs`;
+  if (ms < 1000) return `${ms.toPrecision(3)} ms`;
+  return `${(ms / 1000).toPrecision(3)} s`;
+}
+
+export function formatKb(kb: number): string {
+  if (!Number.isFinite(kb)) return '–';
+  if (kb === 0) return '0';
+  if (Math.abs(kb) < 1024) return `${kb.toFixed(Math.abs(kb) < 10 ? 1 : 0)} kB`;
+  return `${(kb / 1024).toPrecision(3)} MB`;
+}
+
+export function formatKbMs(kbMs: number): string {
+  if (!Number.isFinite(kbMs)) return '–';
+  if (kbMs === 0) return '0';
+  if (Math.abs(kbMs) < 10_000) return `${significant(kbMs)} kB·ms`;
+  return `${significant(kbMs / 1024 / 1000)} MB·s`;
+}
+
+/** Three significant digits without exponent notation (2460, not 2.46e+3). */
+function significant(value: number): string {
+  return String(Number(value.toPrecision(3)));
+}
+
+/** A ratio where > 1 is better, e.g. "×1.84". */
+export function formatRatio(ratio: number | undefined): string {
+  if (ratio === undefined || !Number.isFinite(ratio)) return '–';
+  return `×${ratio >= 10 ? ratio.toFixed(1) : ratio.toFixed(2)}`;
+}

@@ -1,0 +1,207 @@
+/**
+ * The one protocol between the extension host and the panel webview.
+ *
+ * The host sends the whole panel view model (`state`) after the webview says `ready` and whenever
+ * it changes; the webview keeps nothing the host cannot re-send, so the view may be hidden or
+ * reloaded at any time. The webview sends intents about a run it was shown, never a command name:
+ * the host validates every message with `parseFromWebviewMessage` before acting on it.
+ */
+import type { Goal } from '../core/loopTypes';
+import type { Language, SandboxStatus } from '../core/sandboxTypes';
+
+export type RunKind = 'optimize' | 'profile';
+
+/** `interrupted`: the window closed or reloaded while the run was going. */
+export type RunPhase = 'running' | 'improved' | 'no_improvement' | 'failed' | 'cancelled' | 'profiled' | 'interrupted';
+
+/** One measurement, reduced to what the panel draws (no raw samples). */
+export interface MeasureView {
+  readonly medianMs: number;
+  readonly minMs: number;
+  readonly maxMs: number;
+  readonly meanMs: number;
+  /** Coefficient of variation, a fraction. */
+  readonly cv: number;
+  readonly samples: number;
+  readonly peakMemoryKb: number;
+  readonly integralKbMs: number;
+}
+
+export interface FailureView {
+  readonly test: string;
+  readonly message: string;
+}
+
+export interface BaselineView {
+  readonly status: SandboxStatus;
+  readonly tests?: { readonly passed: number; readonly failed: number };
+  readonly measure?: MeasureView;
+  readonly failures: readonly FailureView[];
+  /** A sentence for statuses other than passed. */
+  readonly message?: string;
+}
+
+export type CandidateStatus = 'measuring' | SandboxStatus | 'no_code' | 'duplicate' | 'model_error';
+
+export interface CandidateView {
+  readonly index: number;
+  readonly status: CandidateStatus;
+  readonly verdict: 'pending' | 'accepted' | 'rejected';
+  readonly reason: string;
+  readonly measure?: MeasureView;
+  /** Baseline / candidate: > 1 is better. */
+  readonly speedup?: number;
+  readonly memoryRatio?: number;
+  readonly integralRatio?: number;
+  readonly failures: readonly FailureView[];
+  /** Whether there is code to diff. */
+  readonly hasCode: boolean;
+  readonly linesAdded?: number;
+  readonly linesRemoved?: number;
+}
+
+/** What the user did with an iteration's code. */
+export type Decision = 'undecided' | 'applied' | 'dismissed';
+
+export interface BestView {
+  /** 0 = the original. */
+  readonly iteration: number;
+  readonly medianMs: number;
+  readonly speedup: number;
+  readonly memoryRatio: number;
+  readonly integralRatio: number;
+}
+
+export interface IterationView {
+  readonly iteration: number;
+  readonly done: boolean;
+  readonly candidates: readonly CandidateView[];
+  /** Characters the model has streamed so far in this iteration. */
+  readonly modelChars: number;
+  /** Best so far once this iteration is done. */
+  readonly best?: BestView;
+  /** The candidate this iteration offers for Accept: its best accepted one, if any. */
+  readonly offered?: number;
+  readonly decision: Decision;
+}
+
+export interface RunView {
+  readonly id: string;
+  readonly kind: RunKind;
+  /** `name` or `Class.method`. */
+  readonly functionName: string;
+  /** Workspace-relative path of the file, for display. */
+  readonly fileLabel: string;
+  readonly language: Language;
+  readonly startedAt: number;
+  readonly finishedAt?: number;
+  readonly phase: RunPhase;
+  /** What is happening now, or how the run ended: a sentence. */
+  readonly message: string;
+  readonly sandbox?: string;
+  readonly isolation?: string;
+  readonly model?: string;
+  readonly goal?: Goal;
+  readonly iterationsPlanned?: number;
+  readonly baseline?: BaselineView;
+  readonly iterations: readonly IterationView[];
+  readonly best?: BestView;
+}
+
+export interface RunSummary {
+  readonly id: string;
+  readonly kind: RunKind;
+  readonly functionName: string;
+  readonly fileLabel: string;
+  readonly startedAt: number;
+  readonly phase: RunPhase;
+  readonly bestSpeedup?: number;
+}
+
+export interface PanelState {
+  /** The run on display, live or reopened. */
+  readonly run?: RunView;
+  /** Past and present runs of this workspace, newest first. */
+  readonly history: readonly RunSummary[];
+}
+
+export type ToWebviewMessage = { readonly type: 'state'; readonly state: PanelState };
+
+export type FromWebviewMessage =
+  | { readonly type: 'ready' }
+  | { readonly type: 'showDiff'; readonly runId: string; readonly iteration: number; readonly candidate: number }
+  | { readonly type: 'accept'; readonly runId: string; readonly iteration: number; readonly candidate: number }
+  | { readonly type: 'reject'; readonly runId: string; readonly iteration: number }
+  | { readonly type: 'cancelRun'; readonly runId: string }
+  | { readonly type: 'openRun'; readonly runId: string }
+  | { readonly type: 'openTests'; readonly runId: string };
+
+export type ParsedMessage =
+  | { readonly kind: 'ok'; readonly message: FromWebviewMessage }
+  | { readonly kind: 'invalid'; readonly reason: string };
+
+const RUN_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const MAX_INDEX = 10_000;
+
+/** Checks an untrusted message from the webview; anything unexpected is refused with a reason. */
+export function parseFromWebviewMessage(raw: unknown): ParsedMessage {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return invalid('not an object');
+  const data = raw as Record<string, unknown>;
+  const type = data['type'];
+  switch (type) {
+    case 'ready':
+      return onlyKeys(data, ['type']) ?? ok({ type });
+    case 'showDiff':
+    case 'accept': {
+      const extra = onlyKeys(data, ['type', 'runId', 'iteration', 'candidate']);
+      if (extra) return extra;
+      const runId = runIdOf(data);
+      const iteration = indexOf(data, 'iteration');
+      const candidate = indexOf(data, 'candidate');
+      if (runId === undefined || iteration === undefined || candidate === undefined) return invalid(`bad ${type} fields`);
+      return ok({ type, runId, iteration, candidate });
+    }
+    case 'reject': {
+      const extra = onlyKeys(data, ['type', 'runId', 'iteration']);
+      if (extra) return extra;
+      const runId = runIdOf(data);
+      const iteration = indexOf(data, 'iteration');
+      if (runId === undefined || iteration === undefined) return invalid('bad reject fields');
+      return ok({ type, runId, iteration });
+    }
+    case 'cancelRun':
+    case 'openRun':
+    case 'openTests': {
+      const extra = onlyKeys(data, ['type', 'runId']);
+      if (extra) return extra;
+      const runId = runIdOf(data);
+      if (runId === undefined) return invalid(`bad ${type} runId`);
+      return ok({ type, runId });
+    }
+    default:
+      return invalid(`unknown message type ${JSON.stringify(type)?.slice(0, 40) ?? 'undefined'}`);
+  }
+}
+
+function ok(message: FromWebviewMessage): ParsedMessage {
+  return { kind: 'ok', message };
+}
+
+function invalid(reason: string): ParsedMessage {
+  return { kind: 'invalid', reason };
+}
+
+function onlyKeys(data: Record<string, unknown>, allowed: readonly string[]): ParsedMessage | undefined {
+  const unexpected = Object.keys(data).find((key) => !allowed.includes(key));
+  return unexpected === undefined ? undefined : invalid(`unexpected field ${unexpected.slice(0, 40)}`);
+}
+
+function runIdOf(data: Record<string, unknown>): string | undefined {
+  const value = data['runId'];
+  return typeof value === 'string' && RUN_ID.test(value) ? value : undefined;
+}
+
+function indexOf(data: Record<string, unknown>, key: string): number | undefined {
+  const value = data[key];
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_INDEX ? value : undefined;
+}

@@ -1,0 +1,54 @@
+/** Reads the `afterburner.*` settings, clamped to the ranges package.json declares. */
+import * as vscode from 'vscode';
+import type { Goal } from '../core/loopTypes';
+
+export type ProviderSetting = 'openai-compatible' | 'vscode-lm';
+export type BackendSetting = 'auto' | 'docker' | 'local';
+
+export interface Settings {
+  readonly provider: ProviderSetting;
+  readonly baseUrl: string;
+  readonly model: string;
+  readonly backend: BackendSetting;
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+  readonly iterations: number;
+  readonly goal: Goal;
+  readonly candidates: number;
+}
+
+export const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
+
+export function readSettings(scope?: vscode.ConfigurationScope): Settings {
+  const config = vscode.workspace.getConfiguration('afterburner', scope);
+  return {
+    provider: oneOf(config.get('llm.provider'), ['openai-compatible', 'vscode-lm'], 'openai-compatible'),
+    baseUrl: (config.get<string>('llm.baseUrl') ?? DEFAULT_BASE_URL).trim() || DEFAULT_BASE_URL,
+    model: (config.get<string>('llm.model') ?? '').trim(),
+    backend: oneOf(config.get('sandbox.backend'), ['auto', 'docker', 'local'], 'auto'),
+    timeoutSeconds: clampInt(config.get('sandbox.timeoutSeconds'), 1, 3600, 60),
+    memoryMb: clampInt(config.get('sandbox.memoryMb'), 64, 16384, 512),
+    iterations: clampInt(config.get('optimize.iterations'), 1, 20, 3),
+    goal: oneOf(config.get('optimize.goal'), ['time', 'memory', 'integral'], 'time'),
+    candidates: clampInt(config.get('optimize.candidates'), 1, 8, 2),
+  };
+}
+
+/** Writes a setting where the user most likely wants it: the workspace when one is open. */
+export async function updateSetting(key: string, value: unknown): Promise<void> {
+  const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+  await vscode.workspace.getConfiguration('afterburner').update(key, value, target);
+}
+
+export function openSettings(query = 'afterburner'): Thenable<unknown> {
+  return vscode.commands.executeCommand('workbench.action.openSettings', query);
+}
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback: T): T {
+  return typeof value === 'string' && (allowed as readonly string[]).includes(value) ? (value as T) : fallback;
+}
+
+function clampInt(value: unknown, min: number, max: number, fallback: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return fallback;
+  return Math.min(max, Math.max(min, Math.round(value)));
+}

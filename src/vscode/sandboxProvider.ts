@@ -1,0 +1,42 @@
+/**
+ * One sandbox per backend setting, reused across runs (Docker keeps warm containers), and every
+ * one of them disposed when the extension stops, so no container or process outlives the window.
+ */
+import * as path from 'node:path';
+import type * as vscode from 'vscode';
+import type { Limits, Sandbox } from '../core/sandboxTypes';
+import { selectSandbox, type SandboxSelection } from '../adapters/sandboxSelection';
+import type { BackendSetting } from './configuration';
+
+export class SandboxProvider {
+  private readonly created: Sandbox[] = [];
+  private current: { readonly key: string; readonly selection: SandboxSelection } | undefined;
+
+  constructor(
+    private readonly extensionPath: string,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  async get(backend: BackendSetting, limits: Limits): Promise<SandboxSelection> {
+    const key = `${backend}:${limits.memoryMb}`;
+    if (this.current?.key === key && this.current.selection.kind === 'ok') return this.current.selection;
+    const selection = await selectSandbox(backend, {
+      defaultLimits: limits,
+      local: { harnessDir: path.join(this.extensionPath, 'sandbox') },
+      log: (line) => this.log.debug(line),
+    });
+    if (selection.kind === 'ok') {
+      this.created.push(selection.sandbox);
+      this.current = { key, selection };
+      this.log.info(`Sandbox: ${selection.backend} (${selection.reason}); isolation: ${selection.sandbox.describe().isolation}`);
+    }
+    return selection;
+  }
+
+  /** Stops every sandbox made so far (warm containers, child processes). */
+  async dispose(): Promise<void> {
+    const all = this.created.splice(0);
+    this.current = undefined;
+    await Promise.allSettled(all.map((s) => s.dispose()));
+  }
+}

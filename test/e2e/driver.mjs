@@ -1,0 +1,195 @@
+// Drives the VS Code workbench in Chromium the way a person would: menus, the command palette,
+// the explorer, the editor, and the Afterburner panel's webview.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+// Debian's Chromium; AFTERBURNER_CHROMIUM_PATH points elsewhere (e.g. another distribution's).
+export const CHROMIUM_PATH = process.env.AFTERBURNER_CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const ARTIFACTS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'artifacts');
+const EXTENSION_ID = 'afterburner.afterburner-vscode';
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+  });
+}
+
+/** Opens the workbench and waits until the explorer lists `expectFile`. */
+export async function openWorkbench(browser, url, expectFile) {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(url);
+  await page
+    .locator('.explorer-folders-view .monaco-list-row', { hasText: expectFile })
+    .first()
+    .waitFor({ timeout: 60_000 });
+  return page;
+}
+
+/**
+ * Navigating away before closing makes the workbench disconnect cleanly, so code-server stops
+ * the extension host instead of keeping it for a reconnect.
+ */
+export async function closeWorkbench(page) {
+  try {
+    await page.goto('about:blank', { timeout: 10_000 });
+  } catch {
+    // the page may already be gone
+  }
+  await page.context().close().catch(() => {});
+}
+
+/** Runs a command by its palette title (e.g. "Afterburner: Show panel"). */
+export async function runCommand(page, title) {
+  const input = page.locator('.quick-input-widget input');
+  let lastError;
+  // F1 is sometimes swallowed while focus moves between parts; try again.
+  for (let attempt = 0; attempt < 4; attempt++) {
+    try {
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('F1');
+      await input.waitFor({ state: 'visible', timeout: 3000 });
+      await input.fill(`>${title}`);
+      await page
+        .locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: title })
+        .first()
+        .waitFor({ timeout: 5000 });
+      await page.keyboard.press('Enter');
+      await input.waitFor({ state: 'hidden', timeout: 5000 });
+      return;
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  throw new Error(`command palette could not run "${title}": ${lastError?.message ?? 'unknown'}`);
+}
+
+/** Opens a workspace file through Quick Open (the side bar may show the panel, not the explorer). */
+export async function openFile(page, name) {
+  const input = page.locator('.quick-input-widget input');
+  let lastError;
+  for (let attempt = 0; attempt < 4; attempt++) {
+    try {
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('F1');
+      await input.waitFor({ state: 'visible', timeout: 3000 });
+      // Without the '>' prefix the palette searches files.
+      await input.fill(name);
+      const row = page
+        .locator('.quick-input-widget .quick-input-list .monaco-list-row')
+        .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) })
+        .first();
+      await row.waitFor({ timeout: 5000 });
+      await row.click();
+      await page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ timeout: 10_000 });
+      const editor = activeEditor(page);
+      await editor.locator('.view-lines').waitFor({ timeout: 10_000 });
+      return editor;
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  throw new Error(`could not open ${name}: ${lastError?.message ?? 'unknown'}`);
+}
+
+/** The text editor that has focus in the editor area (not a diff side, not a webview). */
+export function activeEditor(page) {
+  return page.locator('.editor-group-container.active .editor-instance .monaco-editor').first();
+}
+
+/**
+ * Right-clicks the line of the active editor containing `lineText` (which also places the
+ * cursor there) and picks `menuItem` from the context menu.
+ */
+export async function contextMenuOnLine(page, lineText, menuItem) {
+  const line = activeEditor(page).locator('.view-line', { hasText: lineText }).first();
+  // Click on the text itself, a few characters in, so the cursor lands inside the signature.
+  // Locator clicks re-find the line: Monaco re-renders lines while it tokenizes.
+  await line.click({ position: { x: 40, y: 8 }, timeout: 10_000 });
+  await line.click({ position: { x: 40, y: 8 }, button: 'right', timeout: 10_000 });
+  const item = page.getByRole('menuitem', { name: menuItem });
+  await item.first().waitFor({ timeout: 10_000 });
+  await item.first().click();
+}
+
+/** The text of the active editor's model, read from VS Code's rendered lines. */
+export async function editorText(page) {
+  // Monaco renders only visible lines; the fixtures are short enough to fit the viewport.
+  const lines = await activeEditor(page).locator('.view-lines .view-line').evaluateAll((nodes) =>
+    nodes
+      .map((n) => ({ top: parseFloat(n.style.top || '0'), text: (n.textContent ?? '').replace(/\u00a0/g, ' ') }))
+      .sort((a, b) => a.top - b.top)
+      .map((l) => l.text),
+  );
+  return lines.join('\n');
+}
+
+/** The Afterburner panel's content frame (outer webview iframe → inner active frame). */
+export function panelFrame(page) {
+  return page
+    .frameLocator(`iframe.webview.ready[src*="purpose=webviewView"][src*="extensionId=${EXTENSION_ID}"]`)
+    .frameLocator('#active-frame');
+}
+
+/** The workbench part that hosts the panel's webview (for cropped screenshots). */
+export function panelPart(page) {
+  return page.locator('.part.sidebar, .part.auxiliarybar, .part.panel').filter({ has: page.locator('.pane-header', { hasText: /efficiency/i }) }).first();
+}
+
+/** Saves a screenshot into test/e2e/artifacts/NAME.png (of `locator` when given) and returns its path. */
+export async function screenshot(page, name, locator) {
+  mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  const file = path.join(ARTIFACTS_DIR, `${name}.png`);
+  if (locator) await locator.screenshot({ path: file });
+  else await page.screenshot({ path: file });
+  return file;
+}
+
+/** Closes every editor (discarding nothing: callers save or revert first). */
+export async function closeAllEditors(page) {
+  await runCommand(page, 'View: Close All Editors');
+}
+
+/** Waits for a notification toast whose text matches and returns it. */
+export async function notification(page, text, timeout = 30_000) {
+  const toast = page.locator('.notification-toast', { hasText: text }).first();
+  await toast.waitFor({ timeout });
+  return toast;
+}
+
+/**
+ * Waits until `locator` is visible, failing early with VS Code's own words when an error dialog
+ * or error notification appears meanwhile (a failed command says why right away).
+ */
+export async function waitForOrError(page, locator, timeout = 30_000) {
+  const errors = page.locator('.monaco-dialog-box:has(.codicon-dialog-error), .notification-toast:has(.codicon-error)');
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    if (await locator.first().isVisible().catch(() => false)) return locator.first();
+    if ((await errors.count()) > 0) {
+      const text = (await errors.first().innerText().catch(() => '')).replace(/\s+/g, ' ').trim();
+      throw new Error(`VS Code reported an error: ${text}`);
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${locator}`);
+    await page.waitForTimeout(200);
+  }
+}
+
+export const THEMES = { light: 'Default Light Modern', dark: 'Default Dark Modern' };
+
+/** Waits until the workbench and, if open, the panel webview show the given theme. */
+export async function waitForTheme(page, theme) {
+  const light = theme === 'light';
+  await page.locator(light ? '.monaco-workbench.vs' : '.monaco-workbench.vs-dark').waitFor({ timeout: 15_000 });
+  const webviewBody = panelFrame(page).locator(light ? 'body.vscode-light' : 'body.vscode-dark');
+  if ((await page.locator('iframe.webview.ready[src*="purpose=webviewView"]').count()) > 0) {
+    await webviewBody.waitFor({ timeout: 15_000 }).catch(() => {});
+  }
+  // Let charts and codicons repaint with the new colours.
+  await page.waitForTimeout(400);
+}

@@ -1,0 +1,194 @@
+// Stage two: a person's journey in a real VS Code. Optimize a Python and a TypeScript function
+// from the editor's context menu against the scripted model, watch the charts and iterations
+// fill, open a diff, accept (and undo), reject, cancel a run, and profile without a model.
+// Scenarios run in order in one window; each screenshot is taken in the light and dark theme.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  activeEditor,
+  contextMenuOnLine,
+  editorText,
+  notification,
+  openFile,
+  panelFrame,
+  runCommand,
+  waitForOrError,
+} from '../driver.mjs';
+import { E2E_API_KEY } from '../scriptedModel.mjs';
+
+const fixture = (name) =>
+  readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'workspace', name), 'utf8');
+
+const FASTER_PAIRS = `def count_pairs(values, target):
+    """Number of index pairs i < j with values[i] + values[j] == target."""
+    seen = {}
+    count = 0
+    for value in values:
+        count += seen.get(target - value, 0)
+        seen[value] = seen.get(value, 0) + 1
+    return count`;
+
+const COUNTER_PAIRS = `def count_pairs(values, target):
+    """Number of index pairs i < j with values[i] + values[j] == target."""
+    from collections import Counter
+    tally = Counter()
+    count = 0
+    for value in values:
+        count += tally[target - value]
+        tally[value] += 1
+    return count`;
+
+const FASTER_UNIQUE = `export function uniqueSorted(values: readonly number[]): number[] {
+  return [...new Set(values)].sort((a, b) => a - b);
+}`;
+
+/** Normalises line endings and trailing blank lines, as an editor shows a file. */
+function sameText(a, b) {
+  const norm = (s) => s.replace(/\r\n/g, '\n').replace(/\s+$/, '');
+  return norm(a) === norm(b);
+}
+
+async function waitForPhase(page, phase, timeout = 90_000) {
+  const frame = panelFrame(page);
+  await waitForOrError(page, frame.locator('[data-testid="run-phase"]', { hasText: phase }), timeout);
+}
+
+async function expectEditorText(page, predicate, what, timeout = 10_000) {
+  const deadline = Date.now() + timeout;
+  let text = '';
+  while (Date.now() < deadline) {
+    text = await editorText(page);
+    if (predicate(text)) return text;
+    await page.waitForTimeout(200);
+  }
+  throw new Error(`the editor does not show ${what}; it shows:\n${text}`);
+}
+
+async function clickPanelButton(page, testId) {
+  const button = panelFrame(page).locator(`[data-testid="${testId}"]`);
+  await waitForOrError(page, button, 15_000);
+  await button.click();
+}
+
+/** Reverts the active editor's unsaved changes and closes every editor. */
+async function revertAndCloseAll(page) {
+  await runCommand(page, 'View: Revert and Close Editor').catch(() => {});
+  await runCommand(page, 'View: Close All Editors').catch(() => {});
+}
+
+const optimizePython = {
+  name: 'optimize-python',
+  async run({ page, model, useSettings, shoot }) {
+    await useSettings({ 'afterburner.optimize.iterations': 2, 'afterburner.optimize.candidates': 1 });
+    model.server.enqueue(model.replies.code('python', FASTER_PAIRS), model.replies.code('python', COUNTER_PAIRS));
+    const asked = model.chatRequests().length;
+
+    await openFile(page, 'pairs.py');
+    await contextMenuOnLine(page, 'def count_pairs', /Optimize efficiency/);
+    const frame = panelFrame(page);
+    // The charts and the iteration rows fill while the run goes.
+    await waitForOrError(page, frame.locator('[data-testid="runtime-chart"]'), 60_000);
+    await waitForOrError(page, frame.locator('[data-testid="iteration-1"]'), 60_000);
+    await waitForPhase(page, 'Improved');
+    await frame.locator('[data-testid="iteration-2"]').waitFor({ timeout: 5000 });
+    await frame.locator('[data-testid="memory-chart"]').waitFor({ timeout: 5000 });
+
+    const requests = model.chatRequests().slice(asked);
+    if (requests.length !== 2) throw new Error(`expected 2 model requests, saw ${requests.length}`);
+    for (const request of requests) {
+      if (request.headers.authorization !== `Bearer ${E2E_API_KEY}`) throw new Error('the API key from the environment did not reach the model');
+      const prompt = (request.body?.messages ?? []).map((m) => m.content).join('\n');
+      if (!prompt.includes('count_pairs')) throw new Error('the prompt does not show the function');
+    }
+    await shoot('optimize-python', 'panel');
+  },
+};
+
+const diffAcceptUndo = {
+  name: 'diff-accept-undo',
+  requires: ['optimize-python'],
+  async run({ page, shoot }) {
+    await clickPanelButton(page, 'show-diff-1');
+    const diff = page.locator('.monaco-diff-editor');
+    await waitForOrError(page, diff, 15_000);
+    await diff.locator('.char-insert, .line-insert').first().waitFor({ timeout: 10_000 });
+    await shoot('diff', 'page');
+
+    await clickPanelButton(page, 'accept-1');
+    await panelFrame(page).locator('[data-testid="iteration-1-decision"]', { hasText: 'Applied' }).waitFor({ timeout: 15_000 });
+    await page.locator('.tabs-container .tab.active', { hasText: 'pairs.py' }).waitFor({ timeout: 10_000 });
+    await expectEditorText(page, (text) => text.includes('seen.get(target - value, 0)') && !text.includes('for j in range'), 'the accepted code');
+    await shoot('accepted', 'page');
+
+    // One undo puts the original back.
+    await activeEditor(page).locator('.view-lines').click();
+    await page.keyboard.press('Control+z');
+    await expectEditorText(page, (text) => sameText(text, fixture('pairs.py')), 'the original file after one undo');
+    await revertAndCloseAll(page);
+  },
+  cleanup: revertAndCloseAll,
+};
+
+const optimizeTypescriptAndReject = {
+  name: 'optimize-typescript-reject',
+  async run({ page, model, useSettings, shoot }) {
+    await useSettings({ 'afterburner.optimize.iterations': 1, 'afterburner.optimize.candidates': 1 });
+    model.server.enqueue(model.replies.code('typescript', FASTER_UNIQUE));
+    await openFile(page, 'uniqueSorted.ts');
+    await contextMenuOnLine(page, 'export function uniqueSorted', /Optimize efficiency/);
+    await waitForPhase(page, 'Improved');
+    await shoot('optimize-typescript', 'panel');
+
+    await clickPanelButton(page, 'reject-1');
+    await panelFrame(page).locator('[data-testid="iteration-1-decision"]', { hasText: 'Rejected' }).waitFor({ timeout: 15_000 });
+    await openFile(page, 'uniqueSorted.ts');
+    await expectEditorText(page, (text) => sameText(text, fixture('uniqueSorted.ts')), 'the unchanged file after Reject');
+    await shoot('rejected', 'panel');
+    await runCommand(page, 'View: Close All Editors');
+  },
+  cleanup: revertAndCloseAll,
+};
+
+const cancelRun = {
+  name: 'cancel-run',
+  async run({ page, model, useSettings, shoot }) {
+    await useSettings({ 'afterburner.optimize.iterations': 1, 'afterburner.optimize.candidates': 1 });
+    // The model never answers: the run waits on it until the person cancels.
+    model.server.enqueue({ kind: 'hang' });
+    const asked = model.chatRequests().length;
+    await openFile(page, 'pairs.py');
+    await contextMenuOnLine(page, 'def count_pairs', /Optimize efficiency/);
+    await waitForPhase(page, 'Running', 30_000);
+    const deadline = Date.now() + 60_000;
+    while (model.chatRequests().length === asked && Date.now() < deadline) await page.waitForTimeout(200);
+    const toast = await notification(page, /Afterburner/, 15_000);
+    await shoot('running', 'page');
+    await toast.getByRole('button', { name: 'Cancel' }).click();
+    await waitForPhase(page, 'Cancelled', 30_000);
+    await shoot('cancelled', 'panel');
+    await runCommand(page, 'View: Close All Editors');
+  },
+  cleanup: revertAndCloseAll,
+};
+
+const profileWithoutModel = {
+  name: 'profile-without-model',
+  async run({ page, model, useSettings, shoot }) {
+    // No model configured, and nothing listening where one would be.
+    await useSettings({ 'afterburner.llm.model': '', 'afterburner.llm.baseUrl': 'http://127.0.0.1:9/v1' });
+    const asked = model.chatRequests().length;
+    await openFile(page, 'pairs.py');
+    await contextMenuOnLine(page, 'def count_pairs', /Profile function/);
+    await waitForPhase(page, 'Profiled', 60_000);
+    const runtime = panelFrame(page).locator('[data-testid="baseline-runtime"]');
+    await runtime.waitFor({ timeout: 5000 });
+    if (!/median/.test(await runtime.innerText())) throw new Error('the profile shows no median runtime');
+    if (model.chatRequests().length !== asked) throw new Error('profiling asked the model');
+    await shoot('profile', 'panel');
+    await runCommand(page, 'View: Close All Editors');
+  },
+  cleanup: revertAndCloseAll,
+};
+
+export const journeyScenarios = [optimizePython, diffAcceptUndo, optimizeTypescriptAndReject, cancelRun, profileWithoutModel];

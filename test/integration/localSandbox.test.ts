@@ -1,0 +1,131 @@
+// The local sandbox with the real harness: results, limits, cancellation, clean-up, and each
+// weaker isolation level the machine offers (forced), so the fallbacks are exercised too.
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import type { SandboxJob } from '../../src/core/sandboxTypes';
+import { createLocalSandbox } from '../../src/adapters/localSandbox';
+import { probeLocalCapabilities } from '../../src/adapters/localIsolation';
+import { healthyJob, processesMarkedWith } from './hostileCases';
+
+const MARKER = 'afterburner-localtest-';
+const capabilities = probeLocalCapabilities();
+
+function pythonJob(module: string, test: string, limits = { timeoutMs: 20_000, memoryMb: 256 }): SandboxJob {
+  return {
+    language: 'python',
+    files: [
+      { path: 'mod.py', content: module },
+      { path: 'test_mod.py', content: test },
+    ],
+    modulePath: 'mod.py',
+    testPaths: ['test_mod.py'],
+    target: 'f',
+    mode: { kind: 'test' },
+    limits,
+  };
+}
+
+function leftovers(): string[] {
+  return [...processesMarkedWith(MARKER), ...readdirSync(tmpdir()).filter((n) => n.startsWith(MARKER))];
+}
+
+describe('local sandbox', () => {
+  const sandbox = createLocalSandbox({ workDirPrefix: MARKER });
+
+  it('profiles a passing function: tests, recording and a measurement', async () => {
+    const job: SandboxJob = { ...healthyJob(), mode: { kind: 'profile' }, measure: { budgetMs: 200, maxSamples: 10 } };
+    const result = await sandbox.run(job);
+    expect(result.kind, result.output).toBe('passed');
+    if (result.kind !== 'passed') return;
+    expect(result.tests).toEqual({ passed: 1, failed: 0 });
+    expect(result.measurement?.calls).toBe(1);
+    expect(result.measurement?.runtimeMs.samples).toBeGreaterThan(0);
+    expect(result.recording?.calls).toBe(1);
+    expect(result.sandbox).toBe('local');
+    // The isolation is stated per run, with that run's memory limit.
+    expect(result.isolation).toMatch(/^local: /);
+    if (capabilities.cgroup) expect(result.isolation).toContain('cgroup memory 256 MB');
+  });
+
+  it('reports failing tests with their messages', async () => {
+    const result = await sandbox.run(pythonJob('def f(x):\n    return x + 1\n', 'from mod import f\n\ndef test_f():\n    assert f(1) == 3\n'));
+    expect(result.kind).toBe('failed');
+    if (result.kind === 'failed') expect(result.failures[0]?.message).toMatch(/assert/i);
+  });
+
+  it('runs JavaScript and TypeScript (transpiled on the host)', async () => {
+    const ts: SandboxJob = {
+      language: 'typescript',
+      files: [
+        { path: 'math.ts', content: 'export function add(a: number, b: number): number {\n  return a + b;\n}\n' },
+        { path: 'math.test.ts', content: "import { test } from 'node:test';\nimport assert from 'node:assert';\nimport { add } from './math';\ntest('add', () => assert.equal(add(2, 3), 5));\n" },
+      ],
+      modulePath: 'math.ts',
+      testPaths: ['math.test.ts'],
+      target: 'add',
+      mode: { kind: 'test' },
+      limits: { timeoutMs: 20_000, memoryMb: 256 },
+    };
+    const result = await sandbox.run(ts);
+    expect(result.kind, result.kind === 'error' || result.kind === 'crashed' ? result.message : result.output).toBe('passed');
+  });
+
+  it('refuses file paths that leave the work dir', async () => {
+    const job = pythonJob('def f(x):\n    return x\n', '');
+    const result = await sandbox.run({ ...job, files: [...job.files, { path: '../escape.py', content: '' }] });
+    expect(result).toMatchObject({ kind: 'error', message: expect.stringContaining('leaves the work dir') });
+  });
+
+  it('cancels: the promise rejects and nothing of the run is left', async () => {
+    const controller = new AbortController();
+    const run = sandbox.run(pythonJob('def f(x):\n    while True:\n        pass\n', 'from mod import f\n\ndef test_f():\n    f(1)\n'), controller.signal);
+    setTimeout(() => controller.abort(new Error('stop')), 500);
+    await expect(run).rejects.toThrow('stop');
+    expect(leftovers()).toEqual([]);
+  });
+
+  const weaker = [
+    ['unshare', capabilities.unshare !== undefined] as const,
+    ['rlimits', true] as const,
+  ];
+  for (const [level, available] of weaker) {
+    describe.skipIf(!available)(`forced to ${level}`, () => {
+      const forced = createLocalSandbox({ workDirPrefix: MARKER, isolation: level });
+
+      it('says what is not isolated', () => {
+        const isolation = forced.describe().isolation;
+        expect(isolation).toMatch(level === 'rlimits' ? /network and filesystem are NOT isolated/ : /filesystem NOT isolated/);
+      });
+
+      it('passes healthy code, scrubs the environment, and enforces time and memory', async () => {
+        process.env.AFTERBURNER_API_KEY = 'sk-local-test-secret';
+        try {
+          const env = await forced.run(pythonJob('import os\ndef f():\n    return os.environ.get("AFTERBURNER_API_KEY")\n', 'from mod import f\n\ndef test_f():\n    assert f() is None\n'));
+          expect(env.kind, env.output).toBe('passed');
+        } finally {
+          delete process.env.AFTERBURNER_API_KEY;
+        }
+        const loop = await forced.run(pythonJob('def f():\n    while True:\n        pass\n', 'from mod import f\n\ndef test_f():\n    f()\n', { timeoutMs: 3000, memoryMb: 256 }));
+        expect(loop).toMatchObject({ kind: 'timeout', limitMs: 3000 });
+        const bomb = await forced.run(
+          pythonJob('def f():\n    hoard = []\n    while True:\n        hoard.append(b"x" * (8 << 20))\n', 'from mod import f\n\ndef test_f():\n    f()\n', { timeoutMs: 30_000, memoryMb: 160 }),
+        );
+        expect(bomb.kind, bomb.output).toBe('memory_limit');
+        expect(leftovers()).toEqual([]);
+      });
+
+      it('stops a disk fill at the work dir limit', async () => {
+        const small = createLocalSandbox({ workDirPrefix: MARKER, isolation: level, workDirMb: 16 });
+        const result = await small.run(
+          pythonJob(
+            'def f():\n    chunk = b"\\0" * (1 << 20)\n    for i in range(64):\n        with open(f"fill{i}.bin", "wb") as out:\n            out.write(chunk * 4)\n',
+            'from mod import f\n\ndef test_f():\n    f()\n',
+          ),
+        );
+        expect(['failed', 'crashed', 'error'], result.output).toContain(result.kind);
+        expect(leftovers()).toEqual([]);
+      });
+    });
+  }
+});

@@ -1,0 +1,200 @@
+// The JavaScript harness as the sandbox runs it: `node --expose-gc sandbox/node/harness.mjs
+// job.json` in a fresh work dir, reading the report after the last marker line.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { HARNESS_REPORT_MARKER, type HarnessJob, type HarnessReport, type Measurement, type Recording } from '../../src/core/sandboxTypes';
+import { transpileTypeScript } from '../../src/adapters/typescriptTranspile';
+
+const repo = path.resolve(__dirname, '../..');
+const harness = path.join(repo, 'sandbox/node/harness.mjs');
+const jsFixtures = path.join(repo, 'test/fixtures/js');
+const tsFixtures = path.join(repo, 'test/fixtures/ts');
+const workDirs: string[] = [];
+
+afterAll(() => {
+  for (const d of workDirs) rmSync(d, { recursive: true, force: true });
+});
+
+interface RunOptions {
+  readonly files: Record<string, string>;
+  readonly modulePath: string;
+  readonly testPaths: readonly string[];
+  readonly target: string;
+  readonly mode?: HarnessJob['mode'];
+  readonly measure?: HarnessJob['measure'];
+}
+
+function fixture(name: string, dir = jsFixtures): string {
+  return readFileSync(path.join(dir, name), 'utf8');
+}
+
+function runHarness(options: RunOptions): { report: HarnessReport; stdout: string; stderr: string } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ab-node-harness-'));
+  workDirs.push(dir);
+  for (const [p, content] of Object.entries(options.files)) {
+    mkdirSync(path.dirname(path.join(dir, p)), { recursive: true });
+    writeFileSync(path.join(dir, p), content);
+  }
+  const job: HarnessJob = {
+    language: 'javascript',
+    modulePath: options.modulePath,
+    testPaths: options.testPaths,
+    target: options.target,
+    mode: options.mode ?? { kind: 'profile' },
+    measure: options.measure ?? { budgetMs: 300 },
+    seed: 7,
+  };
+  writeFileSync(path.join(dir, 'job.json'), JSON.stringify(job));
+  const proc = spawnSync(process.execPath, ['--expose-gc', harness, 'job.json'], { cwd: dir, encoding: 'utf8', timeout: 100_000, maxBuffer: 256 * 1024 * 1024 });
+  expect(proc.status, proc.stderr).toBe(0);
+  const at = proc.stdout.lastIndexOf(HARNESS_REPORT_MARKER);
+  expect(at, `no report in: ${proc.stdout.slice(-2000)} ${proc.stderr.slice(-2000)}`).toBeGreaterThanOrEqual(0);
+  const line = proc.stdout.slice(at + HARNESS_REPORT_MARKER.length).split('\n')[0] ?? '';
+  return { report: JSON.parse(line) as HarnessReport, stdout: proc.stdout, stderr: proc.stderr };
+}
+
+function passed(report: HarnessReport): Extract<HarnessReport, { kind: 'passed' }> {
+  if (report.kind !== 'passed') throw new Error(`expected passed, got ${JSON.stringify(report).slice(0, 1500)}`);
+  return report;
+}
+
+function measurementOf(report: HarnessReport): Measurement {
+  const m = passed(report).measurement;
+  if (!m) throw new Error('no measurement');
+  return m;
+}
+
+const sumFiles = { 'sum.mjs': fixture('sum.mjs'), 'sum.test.mjs': fixture('sum.test.mjs') };
+
+describe('node harness: tests', () => {
+  it('counts node:test tests, records calls and measures', () => {
+    const { report } = runHarness({ files: sumFiles, modulePath: 'sum.mjs', testPaths: ['sum.test.mjs'], target: 'slowSum', measure: { budgetMs: 300, hotLines: true, sizes: [100, 400] } });
+    const ok = passed(report);
+    expect(ok.tests).toEqual({ passed: 2, failed: 0 });
+    expect(ok.runner).toBe('node:test');
+    expect(ok.recording?.calls).toBe(2);
+    const m = measurementOf(report);
+    expect(m.calls).toBe(2);
+    expect(m.runtimeMs.samples).toBeGreaterThanOrEqual(5);
+    expect(m.runtimeMs.values).toHaveLength(m.runtimeMs.samples);
+    expect(m.runtimeMs.min).toBeLessThanOrEqual(m.runtimeMs.median);
+    expect(m.hotLines?.[0]?.source).toContain('for (let j = 0; j <= i; j++)');
+    expect(m.sizes?.map((s) => s.size)).toEqual([100, 400]);
+  });
+
+  it('reports a failing test by name with the assertion text', () => {
+    const { report } = runHarness({ files: { 'sum.mjs': fixture('sum.mjs'), 't.test.mjs': fixture('sumFailing.test.mjs') }, modulePath: 'sum.mjs', testPaths: ['t.test.mjs'], target: 'slowSum' });
+    expect(report.kind).toBe('failed');
+    if (report.kind !== 'failed') return;
+    expect(report.tests).toEqual({ passed: 1, failed: 1 });
+    expect(report.failures[0]?.test).toBe('wrong expectation');
+    expect(report.failures[0]?.message).toMatch(/6 !== 7/);
+    expect(report.failures[0]?.message).toContain('t.test.mjs:');
+  });
+
+  it('runs a plain assert script and keeps its console output off the report line', () => {
+    const { report, stdout, stderr } = runHarness({ files: { 'sum.mjs': fixture('sum.mjs'), 'check.mjs': fixture('sum.script.mjs') }, modulePath: 'sum.mjs', testPaths: ['check.mjs'], target: 'slowSum', mode: { kind: 'test' } });
+    expect(passed(report).tests).toEqual({ passed: 1, failed: 0 });
+    expect(passed(report).runner).toBe('assert-script');
+    expect(stdout).not.toContain('script done');
+    expect(stderr).toContain('script done');
+  });
+
+  it('points at the line of a syntax error', () => {
+    const { report } = runHarness({ files: { 'broken.mjs': fixture('broken.mjs'), 'broken.test.mjs': fixture('broken.test.mjs') }, modulePath: 'broken.mjs', testPaths: ['broken.test.mjs'], target: 'broken' });
+    expect(report.kind).toBe('error');
+    expect(report.kind === 'error' && report.message).toMatch(/SyntaxError in broken\.mjs:2/);
+  });
+
+  it('names the exports that exist when the target is missing', () => {
+    const { report } = runHarness({ files: sumFiles, modulePath: 'sum.mjs', testPaths: ['sum.test.mjs'], target: 'fastSum' });
+    expect(report.kind).toBe('error');
+    expect(report.kind === 'error' && report.message).toMatch(/`fastSum` is not exported by sum\.mjs; its exports are: slowSum/);
+  });
+
+  it('records a CommonJS class method through require and destructuring', () => {
+    const files = { 'stats.cjs': fixture('stats.cjs'), 'stats.test.cjs': fixture('stats.test.cjs') };
+    const { report } = runHarness({ files, modulePath: 'stats.cjs', testPaths: ['stats.test.cjs'], target: 'Stats.variance' });
+    const ok = passed(report);
+    expect(ok.tests).toEqual({ passed: 2, failed: 0 });
+    expect(ok.recording?.calls).toBe(1);
+    const check = runHarness({ files: { 'stats.cjs': fixture('statsFast.cjs'), 'stats.test.cjs': fixture('stats.test.cjs') }, modulePath: 'stats.cjs', testPaths: ['stats.test.cjs'], target: 'Stats.variance', mode: { kind: 'check', recording: ok.recording as Recording } });
+    expect(passed(check.report).measurement?.calls).toBe(1);
+  });
+});
+
+describe('node harness: check mode', () => {
+  const profile = runOnce(() => passed(runHarness({ files: sumFiles, modulePath: 'sum.mjs', testPaths: ['sum.test.mjs'], target: 'slowSum' }).report).recording as Recording);
+
+  it('accepts an equivalent candidate and measures it on the recorded inputs', () => {
+    const { report } = runHarness({ files: { 'sum.mjs': fixture('sumFast.mjs'), 'sum.test.mjs': fixture('sum.test.mjs') }, modulePath: 'sum.mjs', testPaths: ['sum.test.mjs'], target: 'slowSum', mode: { kind: 'check', recording: profile() } });
+    expect(measurementOf(report).calls).toBe(2);
+  });
+
+  it('rejects a wrong candidate with a differential message even when no test catches it', () => {
+    const { report } = runHarness({ files: { 'sum.mjs': fixture('sumWrong.mjs'), 'sum.test.mjs': fixture('sum.test.mjs').replace(/assert\.equal/g, 'void') }, modulePath: 'sum.mjs', testPaths: ['sum.test.mjs'], target: 'slowSum', mode: { kind: 'check', recording: profile() } });
+    expect(report.kind).toBe('failed');
+    if (report.kind !== 'failed') return;
+    expect(report.failures[0]?.test).toBe('differential check (call 1)');
+    expect(report.failures[0]?.message).toBe('expected 6, got 5');
+  });
+
+  it('detects a candidate that no longer mutates its argument', () => {
+    const test = fixture('sortInPlace.test.mjs');
+    const rec = passed(runHarness({ files: { 'sortInPlace.mjs': fixture('sortInPlace.mjs'), 't.test.mjs': test }, modulePath: 'sortInPlace.mjs', testPaths: ['t.test.mjs'], target: 'sortedMedian' }).report).recording as Recording;
+    const { report } = runHarness({ files: { 'sortInPlace.mjs': fixture('sortCopy.mjs'), 't.test.mjs': test }, modulePath: 'sortInPlace.mjs', testPaths: ['t.test.mjs'], target: 'sortedMedian', mode: { kind: 'check', recording: rec } });
+    expect(report.kind).toBe('failed');
+    expect(report.kind === 'failed' && report.failures[0]?.message).toMatch(/argument mutation differs: argument 1 .*expected \[ 1, 2, 3, 4, 5 \], got \[ 5, 1, 4, 2, 3 \]/);
+  });
+});
+
+describe('node harness: measurement', () => {
+  it('sees the ~10 MB a call allocates as peak memory, with a positive integral', () => {
+    const files = { 'allocate.mjs': fixture('allocate.mjs'), 'allocate.test.mjs': fixture('allocate.test.mjs') };
+    const m = measurementOf(runHarness({ files, modulePath: 'allocate.mjs', testPaths: ['allocate.test.mjs'], target: 'allocateAndSum' }).report);
+    expect(m.peakMemoryKb).toBeGreaterThanOrEqual(8000);
+    expect(m.peakMemoryKb).toBeLessThanOrEqual(16000);
+    expect(m.integralKbMs).toBeGreaterThan(0);
+    expect(m.integralSampleHz).toBeGreaterThanOrEqual(1000);
+    expect(m.runtimeMs.samples).toBeGreaterThanOrEqual(5);
+  });
+
+  it('orders an implementation doing 20 % more work after the original', () => {
+    const test = fixture('spin.test.mjs');
+    const measureSpin = (source: string): number => measurementOf(runHarness({ files: { 'spin.mjs': source, 'spin.test.mjs': test }, modulePath: 'spin.mjs', testPaths: ['spin.test.mjs'], target: 'spin', measure: { budgetMs: 1500 } }).report).runtimeMs.median;
+    const fast = measureSpin(fixture('spin.mjs'));
+    const slow = measureSpin(fixture('spinSlower.mjs'));
+    expect(slow).toBeGreaterThan(fast);
+  });
+});
+
+describe('node harness: TypeScript after transpiling', () => {
+  it('runs TypeScript tests and records a function and a class method', () => {
+    const out = transpileTypeScript({
+      files: [{ path: 'src/sum.ts', content: fixture('sum.ts', tsFixtures) }, { path: 'src/sum.test.ts', content: fixture('sum.test.ts', tsFixtures) }],
+      modulePath: 'src/sum.ts',
+      testPaths: ['src/sum.test.ts'],
+    });
+    if (out.kind !== 'ok') throw new Error(out.message);
+    const files = Object.fromEntries(out.files.map((f) => [f.path, f.content]));
+    const fn = passed(runHarness({ files, modulePath: out.modulePath, testPaths: out.testPaths, target: 'totals' }).report);
+    expect(fn.tests).toEqual({ passed: 2, failed: 0 });
+    expect(fn.recording?.calls).toBe(1);
+    const method = passed(runHarness({ files, modulePath: out.modulePath, testPaths: out.testPaths, target: 'Counter.add' }).report);
+    expect(method.recording?.calls).toBe(2);
+  });
+
+  it('turns a TypeScript syntax error into a message with file:line:column', () => {
+    const out = transpileTypeScript({ files: [{ path: 'broken.ts', content: fixture('broken.ts', tsFixtures) }], modulePath: 'broken.ts', testPaths: [] });
+    expect(out.kind === 'error' && out.message).toMatch(/^TypeScript syntax error in broken\.ts:2:\d+/);
+  });
+});
+
+/** Computes a value on first use and keeps it (shared by the tests of one describe block). */
+function runOnce<T>(make: () => T): () => T {
+  let value: { v: T } | undefined;
+  return () => (value ??= { v: make() }).v;
+}

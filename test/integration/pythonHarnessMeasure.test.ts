@@ -1,0 +1,45 @@
+// What the Python harness measures: memory peak and integral, ordering of runtimes, hot lines, sizes.
+import { describe, expect, it } from 'vitest';
+import { measurementOf, runPythonHarness } from './pythonHarnessRun';
+
+describe('python harness: measurement', () => {
+  it('reports the peak and the memory-time integral of a function building a 10 MB list', () => {
+    const m = measurementOf(runPythonHarness({ fixture: 'memory', modulePath: 'alloc.py', testPaths: ['test_alloc.py'], target: 'allocate', runner: 'unittest' }).report);
+    expect(m.peakMemoryKb).toBeGreaterThanOrEqual(9000);
+    expect(m.peakMemoryKb).toBeLessThanOrEqual(14000);
+    expect(m.integralKbMs).toBeGreaterThan(0);
+    expect(m.integralSampleHz).toBeGreaterThanOrEqual(1000);
+    expect(m.processPeakKb).toBeGreaterThan(m.peakMemoryKb);
+    expect(m.runtimeMs.samples).toBeGreaterThanOrEqual(5);
+  });
+
+  it('orders an implementation doing 1.2x the work after the original', () => {
+    const median = (candidate?: string): number =>
+      measurementOf(
+        runPythonHarness({ fixture: 'slower', modulePath: 'work.py', testPaths: ['test_work.py'], target: 'work', candidate, runner: 'unittest', measure: { budgetMs: 800 } }).report,
+      ).runtimeMs.median;
+    // Alternating runs, so a burst of load on the shared machine hits both sides.
+    const fast = [median(), median()];
+    const slow = [median('work_slower.py'), median('work_slower.py')];
+    expect(Math.min(...slow)).toBeGreaterThan(Math.min(...fast));
+  });
+
+  it('lists the loop of a slow function among its hot lines', () => {
+    const m = measurementOf(
+      runPythonHarness({ fixture: 'squares', modulePath: 'squares.py', testPaths: ['test_squares.py'], target: 'sum_of_squares', runner: 'unittest', measure: { budgetMs: 200, hotLines: true } }).report,
+    );
+    const lines = m.hotLines ?? [];
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.slice(0, 2).map((l) => l.source)).toEqual(expect.arrayContaining(['total += i * i']));
+    expect(lines.find((l) => l.source === 'total += i * i')).toMatchObject({ line: 4 });
+    expect(lines.reduce((sum, l) => sum + l.share, 0)).toBeLessThanOrEqual(1.0001);
+  });
+
+  it('measures afterburner_inputs(size) at each requested size', () => {
+    const m = measurementOf(
+      runPythonHarness({ fixture: 'squares', modulePath: 'squares.py', testPaths: ['test_squares.py'], target: 'sum_of_squares', runner: 'unittest', measure: { budgetMs: 200, sizes: [1000, 8000] } }).report,
+    );
+    expect(m.sizes?.map((s) => s.size)).toEqual([1000, 8000]);
+    for (const point of m.sizes ?? []) expect(point.runtimeMs).toBeGreaterThan(0);
+  });
+});

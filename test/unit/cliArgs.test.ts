@@ -1,0 +1,87 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { discoverTests, languageOf, parseCommonArgs, parseSizes } from '../../src/cli/cliArgs';
+
+describe('common CLI arguments', () => {
+  it('parses repeated --tests and the limits', () => {
+    const parsed = parseCommonArgs(['a.py', '--function', 'f', '--tests', 't1.py', '--tests', 't2.py', '--sandbox', 'local', '--timeout', '2.5', '--memory', '128', '--json'], {});
+    expect(parsed).toMatchObject({ kind: 'ok', args: { file: 'a.py', functionName: 'f', tests: ['t1.py', 't2.py'], sandbox: 'local', timeoutMs: 2500, memoryMb: 128, json: true } });
+  });
+
+  it('defaults to auto, 60 s and 512 MB', () => {
+    expect(parseCommonArgs(['a.py', '--function', 'C.m'], {})).toMatchObject({ kind: 'ok', args: { sandbox: 'auto', timeoutMs: 60_000, memoryMb: 512, json: false, tests: [] } });
+  });
+
+  it('explains bad usage', () => {
+    const message = (argv: string[]): string => {
+      const parsed = parseCommonArgs(argv, {});
+      return parsed.kind === 'usage' ? parsed.message : `not a usage error: ${parsed.kind}`;
+    };
+    expect(message(['--function', 'f'])).toMatch(/Missing FILE/);
+    expect(message(['a.py'])).toMatch(/--function/);
+    expect(message(['a.py', '--function', 'f', '--sandbox', 'vm'])).toMatch(/auto, docker or local/);
+    expect(message(['a.py', '--function', 'f', '--timeout', 'soon'])).toMatch(/--timeout must be a positive number/);
+    expect(message(['a.py', '--function', 'f', '--bogus'])).toMatch(/bogus/);
+  });
+
+  it('parses --sizes', () => {
+    expect(parseSizes('100,1000, 10000')).toEqual([100, 1000, 10000]);
+    expect(parseSizes('10,x')).toMatch(/positive integers/);
+    expect(parseSizes(undefined)).toBeUndefined();
+  });
+
+  it('knows languages by extension', () => {
+    expect(languageOf('x.py')).toBe('python');
+    expect(languageOf('x.mjs')).toBe('javascript');
+    expect(languageOf('x.tsx')).toBe('typescript');
+    expect(languageOf('x.rb')).toBeUndefined();
+  });
+});
+
+describe('test discovery', () => {
+  let root: string | undefined;
+  afterEach(() => {
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+  const write = (rel: string, text: string): string => {
+    const file = path.join(root as string, rel);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, text);
+    return file;
+  };
+
+  it('finds Python tests next to and above the module that mention the function', () => {
+    root = mkdtempSync(path.join(tmpdir(), 'cliargs-'));
+    write('pyproject.toml', '');
+    const module = write('pkg/sorter.py', 'def slow_sort(xs): return sorted(xs)\n');
+    const next = write('pkg/test_sorter.py', 'from sorter import slow_sort\n');
+    const suffix = write('pkg/sorter_test.py', 'import sorter\nsorter.slow_sort([1])\n');
+    const above = write('tests/test_sorter.py', 'from pkg.sorter import slow_sort\n');
+    write('pkg/tests/test_sorter.py', 'def test_other(): pass\n');
+    const found = discoverTests(module, 'python', 'slow_sort');
+    expect(found.found).toEqual([next, suffix, above]);
+  });
+
+  it('finds JS/TS tests by .test, .spec and __tests__', () => {
+    root = mkdtempSync(path.join(tmpdir(), 'cliargs-'));
+    write('package.json', '{}');
+    const module = write('src/math.ts', 'export function add(a: number, b: number) { return a + b; }\n');
+    const a = write('src/math.test.ts', "import { add } from './math';\n");
+    const b = write('src/math.spec.mjs', "import { add } from './math.mjs';\n");
+    const c = write('src/__tests__/math.ts', "import { add } from '../math';\n");
+    expect(discoverTests(module, 'typescript', 'add').found).toEqual([a, b, c]);
+  });
+
+  it('says which names it looked for when nothing matches', () => {
+    root = mkdtempSync(path.join(tmpdir(), 'cliargs-'));
+    write('.git/HEAD', '');
+    const module = write('lonely.py', 'def f(): pass\n');
+    const result = discoverTests(module, 'python', 'f');
+    expect(result.found).toEqual([]);
+    expect(result.lookedFor).toContain('test_lonely.py');
+    expect(result.lookedFor).toContain('lonely_test.py');
+    expect(result.lookedFor).toContain('tests/test_lonely.py');
+  });
+});
