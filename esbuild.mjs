@@ -23,7 +23,8 @@ const node = {
   entryPoints: { extension: 'src/extension.ts', cli: 'src/cli/main.ts' },
   outdir: 'dist',
   // ssh2 (a dockerode dependency) optionally loads native addons; without them it falls back to JS.
-  external: ['vscode', 'cpu-features', './crypto/build/Release/sshcrypto.node'],
+  // esbuild's API runs its platform binary from its own package folder, so it cannot be bundled.
+  external: ['vscode', 'esbuild', 'cpu-features', './crypto/build/Release/sshcrypto.node'],
   banner: { js: '' },
 };
 

@@ -26,6 +26,7 @@ export interface WarmContainer {
   readonly image: string;
   readonly memoryMb: number;
   readonly key: string;
+  readonly harness: HarnessCommand;
   readonly agent: AgentChannel;
   /** The cgroup's OOM-kill count after the last clean run: a rise means this run was OOM-killed. */
   oomKills: number;
@@ -82,6 +83,11 @@ export interface ContainerPool {
   release(warm: WarmContainer): Promise<void>;
   /** Kills and removes the container; resolves when it is gone. */
   destroy(warm: WarmContainer): Promise<void>;
+  /**
+   * Starts a replacement for a destroyed container in the background, so the run after a
+   * misbehaving one does not wait for a container start.
+   */
+  refill(like: WarmContainer): void;
   /** Ids of the containers alive now (idle and busy). */
   ids(): readonly string[];
   dispose(): Promise<void>;
@@ -104,6 +110,7 @@ export function createContainerPool(
   const idle = new Map<string, WarmContainer[]>();
   const alive = new Map<string, WarmContainer>();
   const creating = new Set<Promise<unknown>>();
+  const refilling = new Map<string, Promise<void>>();
   let disposed = false;
   const keyOf = (image: string, memoryMb: number, harness: HarnessCommand): string =>
     JSON.stringify([image, memoryMb, harness.command, ...harness.args]);
@@ -112,7 +119,8 @@ export function createContainerPool(
     const container = await docker.createContainer(containerSpec(image, memoryMb, options.sandboxId, agentCommand(harness)));
     try {
       const agent = await attachAgent(docker, container);
-      const warm: WarmContainer = { id: container.id, container, image, memoryMb, key: keyOf(image, memoryMb, harness), agent, oomKills: 0 };
+      const key = keyOf(image, memoryMb, harness);
+      const warm: WarmContainer = { id: container.id, container, image, memoryMb, key, harness, agent, oomKills: 0 };
       alive.set(warm.id, warm);
       await container.start();
       options.log(`docker: started sandbox container ${warm.id.slice(0, 12)} (${image}, ${memoryMb} MB)`);
@@ -129,10 +137,34 @@ export function createContainerPool(
     await removeQuietly(warm.container);
   }
 
+  /**
+   * Idle containers are kept for one memory limit per image (the last one asked for): when the
+   * limit changes, the other limit's idle containers go.
+   */
+  async function evictOtherLimits(image: string, key: string): Promise<void> {
+    const others: WarmContainer[] = [];
+    for (const [otherKey, list] of idle) {
+      if (otherKey === key || list[0]?.image !== image) continue;
+      others.push(...list);
+      idle.delete(otherKey);
+    }
+    await Promise.allSettled(others.map(destroy));
+  }
+
+  async function keepIdle(warm: WarmContainer): Promise<void> {
+    await evictOtherLimits(warm.image, warm.key);
+    const list = idle.get(warm.key) ?? [];
+    list.push(warm);
+    idle.set(warm.key, list);
+  }
+
   return {
     async acquire(image, memoryMb, harness) {
       if (disposed) throw new Error('the Docker sandbox was disposed');
-      const list = idle.get(keyOf(image, memoryMb, harness)) ?? [];
+      const key = keyOf(image, memoryMb, harness);
+      await refilling.get(key);
+      await evictOtherLimits(image, key);
+      const list = idle.get(key) ?? [];
       for (let ready = list.pop(); ready; ready = list.pop()) {
         if (ready.agent.alive()) return ready;
         await destroy(ready);
@@ -157,10 +189,25 @@ export function createContainerPool(
         await destroy(warm);
         return;
       }
-      list.push(warm);
-      idle.set(warm.key, list);
+      await keepIdle(warm);
     },
     destroy,
+    refill(like) {
+      if (disposed || refilling.has(like.key) || (idle.get(like.key)?.length ?? 0) >= options.poolSize) return;
+      const pending = create(like.image, like.memoryMb, like.harness)
+        .then(async (fresh) => {
+          const list = idle.get(fresh.key) ?? [];
+          if (disposed || list.length >= options.poolSize) return destroy(fresh);
+          await keepIdle(fresh);
+        })
+        .catch((err: unknown) => options.log(`docker: no replacement container: ${err instanceof Error ? err.message : String(err)}`))
+        .finally(() => {
+          refilling.delete(like.key);
+          creating.delete(pending);
+        });
+      refilling.set(like.key, pending);
+      creating.add(pending);
+    },
     ids: () => [...alive.keys()],
     async dispose() {
       disposed = true;

@@ -143,6 +143,10 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): DockerS
     } else if (!outcome.stopped) {
       log(`docker: replacing container ${warm.id.slice(0, 12)} after a run that misbehaved`);
       await pool.destroy(warm).catch(() => undefined);
+      pool.refill(warm);
+    } else if (outcome.stopped === 'timeout') {
+      // Already destroyed by the time limit; a cancelled run gets no replacement (the user stopped).
+      pool.refill(warm);
     }
     if (trailer && !trailer.unpacked) {
       return {

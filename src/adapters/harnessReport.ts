@@ -136,6 +136,7 @@ export function toSandboxResult(outcome: ProcessOutcome, context: RunContext): S
           tests: report.tests,
           runner: report.runner,
           ...(report.measurement ? { measurement: report.measurement } : {}),
+          ...(report.referenceMeasurement ? { referenceMeasurement: report.referenceMeasurement } : {}),
           ...(report.recording ? { recording: report.recording } : {}),
         };
       case 'failed':

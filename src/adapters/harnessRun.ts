@@ -47,23 +47,31 @@ export function prepareJob(job: SandboxJob): PrepareOutcome {
     if (problem) return { kind: 'error', message: `Bad sandbox file path: ${problem}.` };
   }
   const known = new Set(job.files.map((f) => f.path));
-  for (const p of [job.modulePath, ...job.testPaths]) {
+  const referencePath = job.mode.kind === 'check' ? job.mode.reference?.modulePath : undefined;
+  for (const p of [job.modulePath, ...job.testPaths, ...(referencePath !== undefined ? [referencePath] : [])]) {
     if (!known.has(p)) return { kind: 'error', message: `The job names '${p}' but does not include that file.` };
   }
   let files = job.files;
   let modulePath = job.modulePath;
   let testPaths = job.testPaths;
+  let mode = job.mode;
   if (job.language === 'typescript' || [modulePath, ...testPaths].some(isTypeScriptPath)) {
-    const transpiled = transpileTypeScript({ files, modulePath, testPaths });
+    // The reference module rides along as a last "test path": it is renamed to its emitted
+    // JavaScript the same way, and a syntax error in it is reported like one in a test.
+    const withReference = referencePath !== undefined ? [...testPaths, referencePath] : testPaths;
+    const transpiled = transpileTypeScript({ files, modulePath, testPaths: withReference });
     if (transpiled.kind === 'error') return transpiled;
-    ({ files, modulePath, testPaths } = transpiled);
+    ({ files, modulePath } = transpiled);
+    testPaths = transpiled.testPaths.slice(0, job.testPaths.length);
+    const emittedReference = transpiled.testPaths[job.testPaths.length];
+    if (mode.kind === 'check' && emittedReference !== undefined) mode = { ...mode, reference: { modulePath: emittedReference } };
   }
   const harnessJob: HarnessJob = {
     language: job.language,
     modulePath,
     testPaths,
     target: job.target,
-    mode: job.mode,
+    mode,
     measure: job.measure ?? {},
     seed: DEFAULT_SEED,
   };

@@ -147,11 +147,15 @@ export function transpileTypeScript(input: TranspileInput): TranspileOutcome {
         tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: false, preserveValueImports: false } },
       }).code;
     } catch (e) {
-      if (isTransformFailure(e) && e.errors.length > 0) {
-        const first = e.errors[0] as Message;
-        return { kind: 'error', message: `TypeScript syntax error in ${describeMessage(f.path, first)}` };
-      }
-      return { kind: 'error', message: `Cannot transpile ${f.path}: ${e instanceof Error ? e.message : String(e)}` };
+      const message =
+        isTransformFailure(e) && e.errors.length > 0
+          ? `TypeScript syntax error in ${describeMessage(f.path, e.errors[0] as Message)}`
+          : `Cannot transpile ${f.path}: ${e instanceof Error ? e.message : String(e)}`;
+      if (f.path === input.modulePath || input.testPaths.includes(f.path)) return { kind: 'error', message };
+      // A broken file that sits beside the module but is not the module or a test must not stop
+      // the run: it fails, with the same message, only if something actually imports it.
+      files.push({ path: emitted.get(f.path) ?? f.path, content: `throw new SyntaxError(${JSON.stringify(message)});\n` });
+      continue;
     }
     files.push({ path: emitted.get(f.path) ?? f.path, content: rewriteSpecifiers(code, f.path, emitted) });
   }

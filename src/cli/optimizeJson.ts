@@ -3,6 +3,7 @@
  * names and meanings are fixed (status, baseline, iterations[].candidates[], best); the fields
  * after them are extras.
  */
+import { formatKb, formatMs } from '../shared/format';
 import type { BestSoFar, CandidateReport, Goal, LoopEvent } from '../core/loopTypes';
 import type { Language, Measurement, TestFailure } from '../core/sandboxTypes';
 import { toProfileJson, type ProfileJson } from './profileJson';
@@ -193,13 +194,13 @@ export function progressLine(event: LoopEvent, totalIterations: number): string 
     case 'baseline': {
       const r = event.result;
       if (r.kind !== 'passed' || !r.measurement) return `original: ${r.kind}`;
-      return `original: ${r.tests.passed} test(s) passed; ${formatMs(r.measurement.runtimeMs.median)} ms median (CV ${(r.measurement.runtimeMs.cv * 100).toFixed(1)} %), ${r.measurement.peakMemoryKb.toFixed(1)} kB peak`;
+      return `original: ${r.tests.passed} test(s) passed; ${formatMs(r.measurement.runtimeMs.median)} median (CV ${(r.measurement.runtimeMs.cv * 100).toFixed(1)} %), ${formatKb(r.measurement.peakMemoryKb)} peak`;
     }
     case 'iterationStarted':
       return `iteration ${event.iteration}/${totalIterations}: asking the model…`;
     case 'candidateMeasured': {
       const c = event.candidate;
-      const numbers = c.measurement ? ` ${formatMs(c.measurement.runtimeMs.median)} ms, ${(c.speedup ?? 1).toFixed(2)}× the original's speed;` : '';
+      const numbers = c.measurement ? ` ${formatMs(c.measurement.runtimeMs.median)}, ${(c.speedup ?? 1).toFixed(2)}× the original's speed;` : '';
       return `  candidate ${c.iteration}.${c.index}: ${c.status};${numbers} ${c.verdict.reason}`;
     }
     case 'iterationDone':
@@ -210,8 +211,4 @@ export function progressLine(event: LoopEvent, totalIterations: number): string 
     case 'candidateProposed':
       return undefined;
   }
-}
-
-function formatMs(ms: number): string {
-  return ms >= 100 ? ms.toFixed(1) : ms >= 1 ? ms.toFixed(3) : ms.toPrecision(3);
 }

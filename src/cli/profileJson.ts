@@ -2,6 +2,7 @@
  * A `SandboxResult` in the `profile` shape of the CLI contract (design.md): names and meanings
  * of those fields are fixed; the extra fields after them may grow.
  */
+import { formatKb, formatKbMs, formatMs } from '../shared/format';
 import { describeComplexity } from '../core/complexityFit';
 import { describeSandboxFailure } from '../core/resultWords';
 import type { Language, SandboxResult, TestFailure } from '../core/sandboxTypes';
@@ -104,8 +105,6 @@ export function toProfileJson(result: SandboxResult, subject: ProfileSubject): P
   }
 }
 
-const round = (value: number, digits: number): string => value.toFixed(value >= 100 ? 0 : value >= 10 ? Math.min(1, digits) : digits);
-
 /** The short human summary printed without --json. */
 export function formatProfileText(profile: ProfileJson): string {
   const lines = [`${profile.function} (${profile.language}): ${profile.status} — ${profile.message}`];
@@ -115,10 +114,10 @@ export function formatProfileText(profile: ProfileJson): string {
   }
   if (profile.runtime_ms) {
     const r = profile.runtime_ms;
-    lines.push(`  runtime   ${round(r.median, 3)} ms ± ${(r.cv * 100).toFixed(1)} % (median of ${r.samples} samples, min ${round(r.min, 3)} ms)`);
+    lines.push(`  runtime   ${formatMs(r.median)} ± ${(r.cv * 100).toFixed(1)} % (median of ${r.samples} samples, min ${formatMs(r.min)})`);
   }
-  if (profile.peak_memory_kb !== null) lines.push(`  memory    peak ${round(profile.peak_memory_kb, 1)} kB`);
-  if (profile.integral_kb_ms !== null) lines.push(`  integral  ${round(profile.integral_kb_ms, 1)} kB·ms`);
+  if (profile.peak_memory_kb !== null) lines.push(`  memory    peak ${formatKb(profile.peak_memory_kb)}`);
+  if (profile.integral_kb_ms !== null) lines.push(`  integral  ${formatKbMs(profile.integral_kb_ms)}`);
   if (profile.complexity) lines.push(`  growth    ${profile.complexity}`);
   lines.push(`  sandbox   ${profile.isolation}`);
   return lines.join('\n');

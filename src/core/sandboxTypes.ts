@@ -42,10 +42,25 @@ export type HarnessMode =
   /**
    * Run tests on the (candidate) module, then replay `recording` (made by a profile run of the
    * original): results, exceptions and argument mutation must match; then measure on those inputs.
+   * With `reference`, the candidate is measured side by side with that module in the same process.
    */
-  | { readonly kind: 'check'; readonly recording: Recording }
+  | { readonly kind: 'check'; readonly recording: Recording; readonly reference?: ReferenceModule }
   /** Only run the tests (no recording, no measurement). */
   | { readonly kind: 'test' };
+
+/**
+ * A second version of the module in the job (the best so far), measured together with the
+ * candidate: after the candidate passed its tests and the differential check, both replay the same
+ * recorded inputs in one process, their timing samples interleaved in pairs with the same loop
+ * count, warm-up, GC and cache rules, so drift of a shared machine between runs cannot make one
+ * look faster than the other. It is loaded under a module identity of its own (the candidate's
+ * name stays the candidate's), is neither tested nor checked, and yields
+ * `HarnessReport.referenceMeasurement`, whose `runtimeMs.values[i]` pairs with the candidate's.
+ */
+export interface ReferenceModule {
+  /** Work-dir-relative path of the reference module file (for TypeScript: as sent by the host). */
+  readonly modulePath: string;
+}
 
 /**
  * Calls to the target recorded while the tests ran. `data` is opaque to the host: the harness
@@ -150,6 +165,8 @@ export type HarnessReport =
       readonly tests: TestCounts;
       readonly runner: string;
       readonly measurement?: Measurement;
+      /** The check mode's reference, measured side by side with `measurement` (see ReferenceModule). */
+      readonly referenceMeasurement?: Measurement;
       readonly recording?: Recording;
     }
   | {
@@ -182,6 +199,8 @@ export type SandboxResult = RunInfo &
         readonly tests: TestCounts;
         readonly runner: string;
         readonly measurement?: Measurement;
+        /** The check mode's reference, measured side by side with `measurement` (see ReferenceModule). */
+        readonly referenceMeasurement?: Measurement;
         readonly recording?: Recording;
       }
     | {

@@ -112,9 +112,19 @@ export async function contextMenuOnLine(page, lineText, menuItem) {
   // Locator clicks re-find the line: Monaco re-renders lines while it tokenizes.
   await line.click({ position: { x: 40, y: 8 }, timeout: 10_000 });
   await line.click({ position: { x: 40, y: 8 }, button: 'right', timeout: 10_000 });
-  const item = page.getByRole('menuitem', { name: menuItem });
-  await item.first().waitFor({ timeout: 10_000 });
-  await item.first().click();
+  const item = page.getByRole('menuitem', { name: menuItem }).first();
+  await item.waitFor({ timeout: 10_000 });
+  // A menu ignores a click that comes too soon after it opened (a guard against the releasing
+  // right button); hover first, and fall back to Enter on the highlighted item.
+  await item.hover();
+  await page.waitForTimeout(300);
+  await item.click();
+  const menu = page.locator('.context-view .monaco-menu');
+  if (!(await menu.waitFor({ state: 'hidden', timeout: 2000 }).then(() => true, () => false))) {
+    await item.hover();
+    await page.keyboard.press('Enter');
+    await menu.waitFor({ state: 'hidden', timeout: 5000 });
+  }
 }
 
 /** The text of the active editor's model, read from VS Code's rendered lines. */

@@ -104,6 +104,14 @@ describe('Docker sandbox', () => {
     expect(afterSecond[0]?.State).toBe('running');
   });
 
+  it('runs two jobs at once in two containers, then keeps one warm', async () => {
+    const sandbox = open();
+    const job = fixtureJob('python', 'squares.py', ['test_squares.py'], 'sum_of_squares', { mode: { kind: 'test' } });
+    const results = await Promise.all([sandbox.run(job), sandbox.run(job)]);
+    expect(results.map((r) => r.kind)).toEqual(['passed', 'passed']);
+    expect(await containersOf(engine().docker, sandbox.id)).toHaveLength(1);
+  });
+
   it('cancels a run through its AbortSignal and leaves no container running', async () => {
     const sandbox = open();
     const job = fixtureJob('python', 'squares.py', ['test_squares.py'], 'sum_of_squares', {

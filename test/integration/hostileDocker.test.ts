@@ -51,7 +51,8 @@ describe('hostile code in the Docker sandbox', () => {
       if (hostile.signal && result.kind === 'crashed') expect(result.signal).toBe(hostile.signal);
       expect(hostile.hostCheck?.(ctx, result)).toBeUndefined();
       expect(await processesLeft()).toEqual([]);
-      // At most one warm container per image stays; a misbehaving run's container was replaced.
+      // At most one warm container per image stays (for the last memory limit used); a
+      // misbehaving run's container was replaced.
       const images = (await containersOf(engine().docker, sandbox.id)).map((c) => c.Image);
       expect(new Set(images).size).toBe(images.length);
     });
