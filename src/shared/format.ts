@@ -12,7 +12,7 @@ export function formatMs(ms: number): string {
 export function formatKb(kb: number): string {
   if (!Number.isFinite(kb)) return '–';
   if (kb === 0) return '0';
-  if (Math.abs(kb) < 1024) return `${kb.toFixed(Math.abs(kb) < 10 ? 1 : 0)} kB`;
+  if (Math.abs(kb) < 1024) return `${kb.toFixed(Math.abs(kb) < 100 ? 1 : 0)} kB`;
   return `${(kb / 1024).toPrecision(3)} MB`;
 }
 

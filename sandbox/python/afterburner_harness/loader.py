@@ -5,7 +5,9 @@ import ast
 import importlib
 import importlib.util
 import inspect
+import io
 import os
+import pickle
 import sys
 from typing import List, Optional, Tuple
 
@@ -71,6 +73,61 @@ def _import_by_location(path: str, name: str):
     sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
+
+
+REFERENCE_PREFIX = "_afterburner_reference_"
+
+
+def import_reference(path: str, candidate):
+    """Import the reference version of the module (check mode) from its file, under a private name
+    so the candidate keeps its own module identity (tests and recorded classes resolve to it).
+    The private name sits in the package of the file's folder when there is one, so relative
+    imports (`from . import helpers`) in the reference find the same siblings as the candidate's."""
+    if not os.path.isfile(path):
+        raise HarnessError("reference module %s does not exist in the work dir." % path)
+    sibling, _root = module_name_for(os.path.join(os.path.dirname(path), "x.py"))
+    package = sibling.rpartition(".")[0]
+    if package:
+        try:
+            importlib.import_module(package)
+        except Exception:
+            package = ""
+    stem = os.path.splitext(os.path.basename(getattr(candidate, "__file__", None) or path))[0]
+    local = REFERENCE_PREFIX + "".join(c if c.isalnum() or c == "_" else "_" for c in stem)
+    name = "%s.%s" % (package, local) if package else local
+    try:
+        return _import_by_location(path, name)
+    except MemoryError as exc:
+        raise MemoryLimit("MemoryError while importing the reference module %s" % path) from exc
+
+
+class RemappingUnpickler(pickle.Unpickler):
+    """Unpickles recorded values with the candidate module's classes replaced by the reference
+    module's classes of the same name, so the reference meets its own classes (isinstance checks,
+    its own methods) exactly as the candidate meets the candidate's. Other classes, and a class the
+    reference lacks, stay as recorded."""
+
+    def __init__(self, data: bytes, from_names: set, reference) -> None:
+        super().__init__(io.BytesIO(data))
+        self._from = from_names
+        self._reference = reference
+
+    def find_class(self, module_name, qualname):
+        if module_name in self._from:
+            found = self._reference
+            try:
+                for part in qualname.split("."):
+                    found = getattr(found, part)
+                return found
+            except AttributeError:
+                pass
+        return super().find_class(module_name, qualname)
+
+
+def remapping_loads(candidate, reference):
+    """A `pickle.loads` for recorded values, remapping the candidate's classes to the reference's."""
+    names = {n for n, m in list(sys.modules.items()) if m is candidate} | {candidate.__name__}
+    return lambda data: RemappingUnpickler(data, names, reference).load()
 
 
 def _same_file(a: Optional[str], b: str) -> bool:

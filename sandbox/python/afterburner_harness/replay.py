@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import pickle
 import random
+import types
 from typing import Callable, List, Optional, Tuple
 
 from .compare import difference, short
@@ -56,9 +57,17 @@ Prepared = List[Tuple[Callable, tuple, dict]]
 
 
 class Replayer:
-    def __init__(self, target: Target, calls: List[Call]) -> None:
+    """Fresh inputs for replay rounds of `target`. For the reference of a check run, `loads` turns
+    the candidate's classes in the copies into the reference's (loader.remapping_loads) and
+    `bind_from_class` binds a method to the instance through the target's class rather than by
+    attribute lookup, so the reference's method runs even on an instance of a class it lacks."""
+
+    def __init__(self, target: Target, calls: List[Call], loads: Callable[[bytes], object] = pickle.loads,
+                 bind_from_class: bool = False) -> None:
         self.target = target
         self.calls = calls
+        self._loads = loads
+        self._bind_from_class = bind_from_class
         self.caches = find_caches(target.module)
         self._shared = [
             target.kind != "method" and is_immutable(c.args) and all(is_immutable(v) for v in c.kwargs.values())
@@ -73,14 +82,21 @@ class Replayer:
     def prepare_round(self) -> Prepared:
         func = self.function() if self.target.kind != "method" else None
         name = self.target.name
+        unbound = getattr(self.target.cls, name) if func is None and self._bind_from_class else None
         prepared: Prepared = []
-        loads = pickle.loads
+        loads = self._loads
         for call, shared, blob in zip(self.calls, self._shared, self._blobs):
             if shared:
                 prepared.append((func, call.args, call.kwargs))  # type: ignore[arg-type]
                 continue
             receiver, args, kwargs = loads(blob) if blob is not None else copy.deepcopy((call.self_obj, call.args, call.kwargs))
-            prepared.append((getattr(receiver, name) if func is None else func, args, kwargs))
+            if func is not None:
+                prepared.append((func, args, kwargs))
+            elif unbound is not None:
+                # A bound method like getattr(receiver, name) gives, so both sides pay the same call.
+                prepared.append((types.MethodType(unbound, receiver), args, kwargs))
+            else:
+                prepared.append((getattr(receiver, name), args, kwargs))
         return prepared
 
     def clear_caches(self) -> None:

@@ -49,9 +49,13 @@ function sameText(a, b) {
   return norm(a) === norm(b);
 }
 
-async function waitForPhase(page, phase, timeout = 90_000) {
-  const frame = panelFrame(page);
-  await waitForOrError(page, frame.locator('[data-testid="run-phase"]', { hasText: phase }), timeout);
+/** Waits until the panel shows the run on `functionName` in `phase` (not an earlier run's). */
+async function waitForRun(page, functionName, phase, timeout = 90_000) {
+  const header = panelFrame(page)
+    .locator('[data-testid="run-header"]')
+    .filter({ has: panelFrame(page).locator('[data-testid="run-function"]', { hasText: functionName }) })
+    .filter({ has: panelFrame(page).locator('[data-testid="run-phase"]', { hasText: phase }) });
+  await waitForOrError(page, header, timeout);
 }
 
 async function expectEditorText(page, predicate, what, timeout = 10_000) {
@@ -90,7 +94,7 @@ const optimizePython = {
     // The charts and the iteration rows fill while the run goes.
     await waitForOrError(page, frame.locator('[data-testid="runtime-chart"]'), 60_000);
     await waitForOrError(page, frame.locator('[data-testid="iteration-1"]'), 60_000);
-    await waitForPhase(page, 'Improved');
+    await waitForRun(page, 'count_pairs', 'Improved');
     await frame.locator('[data-testid="iteration-2"]').waitFor({ timeout: 5000 });
     await frame.locator('[data-testid="memory-chart"]').waitFor({ timeout: 5000 });
 
@@ -137,7 +141,7 @@ const optimizeTypescriptAndReject = {
     model.server.enqueue(model.replies.code('typescript', FASTER_UNIQUE));
     await openFile(page, 'uniqueSorted.ts');
     await contextMenuOnLine(page, 'export function uniqueSorted', /Optimize efficiency/);
-    await waitForPhase(page, 'Improved');
+    await waitForRun(page, 'uniqueSorted', 'Improved');
     await shoot('optimize-typescript', 'panel');
 
     await clickPanelButton(page, 'reject-1');
@@ -159,13 +163,13 @@ const cancelRun = {
     const asked = model.chatRequests().length;
     await openFile(page, 'pairs.py');
     await contextMenuOnLine(page, 'def count_pairs', /Optimize efficiency/);
-    await waitForPhase(page, 'Running', 30_000);
+    await waitForRun(page, 'count_pairs', 'Running', 30_000);
     const deadline = Date.now() + 60_000;
     while (model.chatRequests().length === asked && Date.now() < deadline) await page.waitForTimeout(200);
     const toast = await notification(page, /Afterburner/, 15_000);
     await shoot('running', 'page');
     await toast.getByRole('button', { name: 'Cancel' }).click();
-    await waitForPhase(page, 'Cancelled', 30_000);
+    await waitForRun(page, 'count_pairs', 'Cancelled', 30_000);
     await shoot('cancelled', 'panel');
     await runCommand(page, 'View: Close All Editors');
   },
@@ -180,7 +184,7 @@ const profileWithoutModel = {
     const asked = model.chatRequests().length;
     await openFile(page, 'pairs.py');
     await contextMenuOnLine(page, 'def count_pairs', /Profile function/);
-    await waitForPhase(page, 'Profiled', 60_000);
+    await waitForRun(page, 'count_pairs', 'Profiled', 60_000);
     const runtime = panelFrame(page).locator('[data-testid="baseline-runtime"]');
     await runtime.waitFor({ timeout: 5000 });
     if (!/median/.test(await runtime.innerText())) throw new Error('the profile shows no median runtime');
