@@ -142,7 +142,8 @@ def run(job):
                 "test that calls it (directly or through the module, e.g. `from %s import %s`)."
                 % (target.spec, module.__name__, target.spec.split(".")[0])
             )
-    else:
+    reference = None
+    if record is None:
         calls = recorder.decode(job["mode"]["recording"]["data"])["calls"]
         failures = replay.differential_check(replay.Replayer(target, calls), seed)
         if failures:
@@ -152,9 +153,32 @@ def run(job):
                 "runner": outcome.runner,
                 "failures": failures,
             }
+        spec = job["mode"].get("reference")
+        if calls and isinstance(spec, dict) and spec.get("modulePath"):
+            try:
+                reference = _reference_replayer(spec["modulePath"], module, job["target"], calls)
+            except (errors.MemoryLimit, SystemExit):
+                raise
+            except Exception as exc:
+                # The candidate is still measured; the host then compares across runs.
+                result["referenceError"] = errors.trim("the reference module %s could not be loaded: %s"
+                                                       % (spec["modulePath"], errors.describe_exception(exc)), 600)
+            random.seed(seed)
     if calls or options.get("sizes"):
-        result["measurement"] = _measure(target, calls, options, seed, test_paths, module_path)
+        measured = _measure(target, calls, options, seed, test_paths, module_path, reference)
+        result["measurement"] = measured[0]
+        if measured[1] is not None:
+            result["referenceMeasurement"] = measured[1]
     return result
+
+
+def _reference_replayer(path, candidate, spec, calls):
+    """The best-so-far version of the module, loaded beside the candidate under its own name; its
+    replays see the reference's classes where the candidate's would appear (see replay.Replayer)."""
+    reference_module = loader.import_reference(path, candidate)
+    reference_target = loader.Target(reference_module, spec)
+    return replay.Replayer(reference_target, calls, loads=loader.remapping_loads(candidate, reference_module),
+                           bind_from_class=True)
 
 
 def _import_module(module_path):
@@ -168,22 +192,33 @@ def _import_module(module_path):
         raise errors.HarnessError(errors.describe_import_failure(exc, "module %s" % module_path)) from exc
 
 
-def _measure(target, calls, options, seed, test_paths, module_path):
+def _measure(target, calls, options, seed, test_paths, module_path, reference=None):
+    """(measurement of the target, measurement of the reference replayer or None)."""
     budget_ms = float(options.get("budgetMs", 1500))
     min_sample_ms = float(options.get("minSampleMs", 5))
     max_samples = int(options.get("maxSamples", 60))
     result = {"calls": len(calls)}
+    side = None
     # Everything alive now (test framework, modules, the recording) moves to the permanent
     # generation, so the gc.collect() between samples scans only what the replays allocate.
     gc.collect()
     gc.freeze()
     if calls:
         replayer = replay.Replayer(target, calls)
-        result["runtimeMs"] = measure.runtime(replayer, seed, budget_ms, min_sample_ms, max_samples)
-        result["peakMemoryKb"] = round(measure.peak_memory_kb(replayer, seed), 3)
-        kb_ms, hz = measure.integral(replayer, seed, result["runtimeMs"]["median"])
-        result["integralKbMs"] = kb_ms
-        result["integralSampleHz"] = round(hz, 1)
+        if reference is not None:
+            side = {"calls": len(calls)}
+            result["runtimeMs"], side["runtimeMs"] = measure.paired_runtime(
+                replayer, reference, seed, budget_ms, min_sample_ms, max_samples)
+        else:
+            result["runtimeMs"] = measure.runtime(replayer, seed, budget_ms, min_sample_ms, max_samples)
+        # Memory: the same procedure for each, one after the other (peaks, then integrals).
+        pairs = [(result, replayer)] + ([(side, reference)] if side is not None else [])
+        for into, who in pairs:
+            into["peakMemoryKb"] = round(measure.peak_memory_kb(who, seed), 3)
+        for into, who in pairs:
+            kb_ms, hz = measure.integral(who, seed, into["runtimeMs"]["median"])
+            into["integralKbMs"] = kb_ms
+            into["integralSampleHz"] = round(hz, 1)
         if options.get("hotLines"):
             result["hotLines"] = measure.hot_lines(replayer, seed)
     wanted = [int(s) for s in options.get("sizes") or []]
@@ -209,7 +244,9 @@ def _measure(target, calls, options, seed, test_paths, module_path):
         result["peakMemoryKb"] = last["peakMemoryKb"]
         result["integralKbMs"] = 0.0
     result["processPeakKb"] = measure.process_peak_kb()
-    return result
+    if side is not None:
+        side["processPeakKb"] = result["processPeakKb"]  # one process: the same high-water mark
+    return result, side
 
 
 if __name__ == "__main__":

@@ -4,6 +4,10 @@
  * with --write, only to the best version that passed everything, and only if nobody changed it
  * on disk meanwhile. Exit 0 improved, 1 no improvement or failed, 2 bad usage or input.
  */
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { appendRunHistory, historyPath } from '../adapters/runHistory';
+import { runHistoryRecord } from '../core/trainingPairs';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { optimize } from '../core/loop';
 import type { Goal, LoopEvent, OptimizeRequest } from '../core/loopTypes';
@@ -130,8 +134,10 @@ export async function runOptimize(argv: string[]): Promise<number> {
   const onInterrupt = (): void => controller.abort(new Error('Interrupted.'));
   process.once('SIGINT', onInterrupt);
   let finished: Extract<LoopEvent, { type: 'finished' }> | undefined;
+  const events: LoopEvent[] = [];
   try {
     for await (const event of optimize({ sandbox, model, log }, request, controller.signal)) {
+      events.push(event);
       builder.add(event);
       const line = progressLine(event, iterations);
       if (line) log(line);
@@ -140,6 +146,12 @@ export async function runOptimize(argv: string[]): Promise<number> {
   } finally {
     process.removeListener('SIGINT', onInterrupt);
     await sandbox.dispose();
+  }
+  // Opt-in (AFTERBURNER_HISTORY): the measured attempts become training pairs for `afterburner export`.
+  const history = historyPath(job.workspaceRoot ?? path.dirname(path.resolve(args.file)), process.env);
+  if (history) {
+    await appendRunHistory(history, runHistoryRecord(request, events, { id: randomUUID(), at: new Date().toISOString(), source: 'cli', model: model.describe() }));
+    log(`history: appended this run to ${history}`);
   }
 
   let written = false;

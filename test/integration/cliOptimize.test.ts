@@ -39,10 +39,11 @@ interface Run {
   readonly stderr: string;
 }
 
-function runCli(args: string[], env: Record<string, string>, whileRunning?: (pid: number) => Promise<void>): Promise<Run> {
+/** Runs `afterburner optimize ARGS` (or `afterburner ARGS` with `verbGiven`). */
+function runCli(args: string[], env: Record<string, string>, whileRunning?: (pid: number) => Promise<void>, verbGiven = false): Promise<Run> {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(AFTERBURNER_|OPENAI_)/.test(k)));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, 'optimize', ...args], { env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, ...(verbGiven ? [] : ['optimize']), ...args], { env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -151,6 +152,22 @@ describe('afterburner optimize', () => {
     expect(after).toContain('def total_quantity(stock):\n    """Sum of the quantities');
     expect(after.startsWith('"""A small inventory module')).toBe(true);
     expect(run.stdout).toMatch(/^improved:/);
+  });
+
+  it('records the run in the opt-in history, which export turns into a (slower, faster) pair', async () => {
+    server.enqueue(replies.code('python', FASTER));
+    const history = path.join(work, 'history.jsonl');
+    const run = await runCli([...baseArgs(), '--iterations', '1', '--candidates', '1', '--json'], { ...modelEnv(), AFTERBURNER_HISTORY: history });
+    expect(run.code, run.stderr).toBe(0);
+    const record = JSON.parse(readFileSync(history, 'utf8').trim()) as { source: string; attempts: { status: string; code: string }[] };
+    expect(record.source).toBe('cli');
+    expect(record.attempts.map((a) => a.status)).toEqual(['passed', 'passed']);
+    const exported = await runCli(['export', '--format', 'dpo', '--from', history], {}, undefined, true);
+    expect(exported.code, exported.stderr).toBe(0);
+    const pair = JSON.parse(exported.stdout.trim().split('\n')[0] ?? '{}') as { chosen: string; rejected: string; gain: number };
+    expect(pair.chosen).toContain('wanted = set(second)');
+    expect(pair.rejected).toContain('def common_items');
+    expect(pair.gain).toBeGreaterThan(1);
   });
 
   it('refuses --write when FILE changed on disk during the run', async () => {

@@ -8,6 +8,7 @@ import type { Language, SandboxJob } from '../../src/core/sandboxTypes';
 import { connectDocker } from '../../src/adapters/dockerEngine';
 import type { DockerSandboxOptions } from '../../src/adapters/dockerSandbox';
 import { ensureSandboxImage, IMAGE_KINDS, imageExists, sandboxImage } from '../../src/adapters/sandboxImages';
+import type { ImageKind } from '../../src/adapters/sandboxImages';
 
 export const dockerRequired = process.env.AFTERBURNER_REQUIRE_DOCKER === '1';
 
@@ -37,12 +38,16 @@ export function useDockerEngine(): () => Extract<DockerForTests, { kind: 'ready'
       if (dockerRequired) throw new Error(`AFTERBURNER_REQUIRE_DOCKER=1 but ${env.reason}`);
       return;
     }
-    // Built here (once per harness version) so that no test's time goes into an image build.
+    // Built here (once per harness version) so that no test's time goes into an image build; the
+    // suite then uses exactly these tags.
+    const base = env.options.images?.base;
+    const tags: Partial<Record<ImageKind, string>> = {};
     for (const kind of IMAGE_KINDS) {
-      const base = env.options.images?.base;
       const outcome = await ensureSandboxImage(env.docker, sandboxImage(kind), base ? { base } : {});
       if (outcome.kind === 'failed') throw new Error(`the ${kind} sandbox image could not be built: ${outcome.message}`);
+      tags[kind] = outcome.tag;
     }
+    env = { ...env, options: { ...env.options, images: { ...env.options.images, tags } } };
   });
   beforeEach((context) => {
     if (env?.kind !== 'ready') context.skip(env?.reason ?? 'the Docker engine was not probed');

@@ -143,10 +143,10 @@ describe('Docker sandbox', () => {
   });
 
   it('removes containers left behind by a host process that died', async () => {
-    const { docker } = engine();
+    const { docker, options } = engine();
     const dead = spawnSync(process.execPath, ['-e', '0']).pid;
     const orphan = await docker.createContainer({
-      Image: sandboxImage('python').tag,
+      Image: options.images?.tags?.python ?? sandboxImage('python').tag,
       Cmd: ['sleep', 'infinity'],
       Labels: { afterburner: '1', 'afterburner.pid': String(dead), 'afterburner.host': hostname(), 'afterburner.sandbox': 'orphan-test' },
       HostConfig: { NetworkMode: 'none' },

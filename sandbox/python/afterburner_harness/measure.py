@@ -6,6 +6,10 @@ sample the argument copies of all its rounds are made first, then gc.collect(), 
 runs with the garbage collector off. Memo caches are cleared before every round, so memoisation
 across rounds cannot pass for speed. Values are ms per round.
 
+Side by side (check mode with a reference): paired_runtime() times the candidate and the
+reference in ABBA-ordered pairs with one shared loop count, so both see the same machine at the
+same moments; memory is then measured for each with the same procedure as below.
+
 Peak memory: tracemalloc's peak during one round minus the traced memory just before it, in kB
 (argument copies are made before tracing starts, so they are not counted).
 
@@ -37,6 +41,8 @@ from typing import Dict, List, Optional, Tuple
 from .replay import Replayer, run_round
 
 MIN_SAMPLES = 5
+# Paired runs: with n pairs the sign test's smallest p is 0.5^n; 10 pairs reach p < 0.001.
+MIN_PAIRS = 10
 MAX_LOOPS = 1_000_000
 SAMPLE_INTERVAL_S = 0.00025
 SWITCH_INTERVAL_S = 0.0001
@@ -75,17 +81,22 @@ def _sample(replayer: Replayer, loops: int, seed: int) -> float:
     return elapsed
 
 
-def runtime(replayer: Replayer, seed: int, budget_ms: float, min_sample_ms: float, max_samples: int,
-            min_samples: int = MIN_SAMPLES) -> dict:
-    min_sample_s = max(min_sample_ms, 0.0) / 1000.0
-    _sample(replayer, 1, seed)  # warm-up: imports, lazy initialisation, caches of the interpreter
+def _calibrate(replayer: Replayer, seed: int, min_sample_s: float) -> Tuple[int, float]:
+    """(loop count whose sample lasts ≥ min_sample_s, seconds per round seen at that count)."""
     loops = 1
     while True:
         elapsed = _sample(replayer, loops, seed)
         if elapsed >= min_sample_s or loops >= MAX_LOOPS:
-            break
+            return loops, elapsed / loops
         grow = math.ceil(loops * min_sample_s / max(elapsed, 1e-9) * 1.2)
         loops = min(MAX_LOOPS, max(loops * 2, grow))
+
+
+def runtime(replayer: Replayer, seed: int, budget_ms: float, min_sample_ms: float, max_samples: int,
+            min_samples: int = MIN_SAMPLES) -> dict:
+    min_sample_s = max(min_sample_ms, 0.0) / 1000.0
+    _sample(replayer, 1, seed)  # warm-up: imports, lazy initialisation, caches of the interpreter
+    loops, _per_round = _calibrate(replayer, seed, min_sample_s)
     values: List[float] = []
     floor = min(min_samples, max_samples)
     started = perf_counter()
@@ -94,6 +105,47 @@ def runtime(replayer: Replayer, seed: int, budget_ms: float, min_sample_ms: floa
         if len(values) >= floor and (perf_counter() - started) * 1000.0 >= budget_ms:
             break
     return stats(values)
+
+
+def paired_runtime(candidate: Replayer, reference: Replayer, seed: int, budget_ms: float, min_sample_ms: float,
+                   max_samples: int, min_pairs: int = MIN_PAIRS) -> Tuple[dict, dict]:
+    """Side-by-side runtime of the candidate (A) and the reference (B) in this one process.
+
+    Both are warmed up, alternately, before either is timed. Each gets its own calibrated loop
+    count; both then use the same one: the larger (so the faster one's sample also lasts
+    ≥ min_sample_ms), lowered when needed — never below the slower one's own count — so that
+    `min_pairs` pairs of the slower still fit the budget. Samples come in pairs, in ABBA order
+    (A B, B A, A B, …), so a machine that speeds up or slows down during the run affects both
+    members of a pair alike and cancels out of pair i's ratio A_i / B_i. Same sample procedure
+    for both (copies made first, gc.collect(), GC off, caches cleared per round, same seed).
+    Each side gets `budget_ms`; at least `min_pairs` pairs are taken (even when max_samples is
+    lower: fewer could not show a significant difference), at most max(max_samples, min_pairs).
+    Returns the stats of A and of B; values[i] of both are pair i."""
+    min_sample_s = max(min_sample_ms, 0.0) / 1000.0
+    for _ in range(2):
+        _sample(candidate, 1, seed)
+        _sample(reference, 1, seed)
+    loops_a, round_a = _calibrate(candidate, seed, min_sample_s)
+    loops_b, round_b = _calibrate(reference, seed, min_sample_s)
+    slower_round = max(round_a, round_b, 1e-9)
+    fit_budget = int(budget_ms / 1000.0 / (min_pairs * slower_round))
+    loops = max(min(loops_a, loops_b), min(max(loops_a, loops_b), fit_budget), 1)
+    a_values: List[float] = []
+    b_values: List[float] = []
+    limit = max(max_samples, min_pairs)
+    started = perf_counter()
+    while len(a_values) < limit:
+        if len(a_values) % 2 == 0:
+            a = _sample(candidate, loops, seed)
+            b = _sample(reference, loops, seed)
+        else:
+            b = _sample(reference, loops, seed)
+            a = _sample(candidate, loops, seed)
+        a_values.append(a / loops * 1000.0)
+        b_values.append(b / loops * 1000.0)
+        if len(a_values) >= min_pairs and (perf_counter() - started) * 1000.0 >= 2 * budget_ms:
+            break
+    return stats(a_values), stats(b_values)
 
 
 def stats(values: List[float]) -> dict:
