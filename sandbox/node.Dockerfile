@@ -3,8 +3,10 @@
 # `afterburner images --base IMAGE` replaces BASE on machines that cannot reach Docker Hub.
 ARG BASE=node:22-slim
 FROM ${BASE}
-# Written into /etc/passwd directly so that any base works (no useradd on some slim images).
-RUN echo 'sandbox:x:10001:10001:sandbox:/run/work:/usr/sbin/nologin' >> /etc/passwd \
+# The user is written into /etc/passwd directly so that any base works (some have no useradd).
+# A base without the runtime or the agent's tools (sh, tar, head, setsid, env) fails here, not later.
+RUN node --version && command -v tar head setsid env >/dev/null \
+ && echo 'sandbox:x:10001:10001:sandbox:/run/work:/usr/sbin/nologin' >> /etc/passwd \
  && echo 'sandbox:x:10001:' >> /etc/group
 COPY node/ /opt/afterburner/sandbox/node/
 # No WORKDIR /run/work: the tmpfs mounted there at run time would take on its root owner and mode.

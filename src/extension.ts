@@ -6,7 +6,7 @@ import { InlineDiffController } from './vscode/inlineDiffController';
 import { registerModelPicker } from './vscode/modelPicker';
 import { PanelViewProvider } from './vscode/panelViewProvider';
 import { RunController } from './vscode/runController';
-import { registerPanelCommands } from './vscode/runHistoryCommands';
+import { registerPanelCommands } from './vscode/panelCommands';
 import { RunStore } from './vscode/runStore';
 import { RunTracker } from './vscode/runTracker';
 import { SandboxProvider } from './vscode/sandboxProvider';

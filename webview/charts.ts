@@ -78,7 +78,7 @@ export class RunCharts {
   update(run: RunView): void {
     const runtimeData = runtimeDatasets(run, this.theme);
     const memoryData = memoryDatasets(run, this.theme);
-    const maxX = Math.max(1, run.iterationsPlanned ?? 0, ...run.iterations.map((it) => it.iteration));
+    const maxX = lastIteration(run);
     this.runtime = this.draw(this.runtime, this.runtimeCanvas, runtimeData, maxX, { y: 'ms per replay', format: formatMs });
     this.memory = this.draw(this.memory, this.memoryCanvas, memoryData, maxX, { y: '', y2: '', format: formatKb, format2: formatKbMs });
   }
@@ -183,7 +183,7 @@ function runtimeDatasets(run: RunView, t: ThemeColors): Dataset[] {
   }
   const datasets: Dataset[] = [];
   if (base) {
-    const lastX = Math.max(1, run.iterationsPlanned ?? 0, ...run.iterations.map((it) => it.iteration));
+    const lastX = Math.max(0.5, lastIteration(run));
     datasets.push({
       type: 'line',
       label: 'Original',
@@ -235,6 +235,11 @@ function memoryDatasets(run: RunView, t: ThemeColors): Dataset[] {
     { type: 'scatter', label: 'Peak memory', data: peak, borderColor: t.purple, backgroundColor: t.purple, pointStyle: 'circle', pointRadius: 4, borderWidth: width, yAxisID: 'y' },
     { type: 'scatter', label: 'Memory × time', data: integral, borderColor: t.orange, backgroundColor: 'transparent', pointStyle: 'triangle', pointRadius: 5, borderWidth: width, yAxisID: 'y2' },
   ];
+}
+
+/** The x range: a profile has only the original; an optimisation run shows its planned iterations. */
+function lastIteration(run: RunView): number {
+  return Math.max(run.kind === 'profile' ? 0 : 1, run.iterationsPlanned ?? 0, ...run.iterations.map((it) => it.iteration));
 }
 
 /** Candidates of one iteration side by side instead of on top of each other. */

@@ -3,6 +3,16 @@
 // exits 0 whenever it produced a report. Plain Node (18.19+), no dependencies.
 //   profile: run the tests with the target wrapped (outermost calls recorded), replay to measure;
 //   check:   run the tests on the candidate, replay a recording and compare, then measure;
+//            with `mode.reference.modulePath` (the best version so far, a second file in the work
+//            dir) the candidate is measured side by side with it: the reference is imported from
+//            its own file after the check (a module of its own; recorded instances are rebuilt
+//            from its classes and its target function is called directly), both are warmed up
+//            together until their round times settle, then timed in ABBA-ordered pairs with one
+//            loop count and the same gc()/reseed/fresh-copy rules, and memory is traced for each
+//            with the same procedure. The report adds `referenceMeasurement`, whose
+//            runtimeMs.values[i] pairs with measurement.runtimeMs.values[i] (see replayPhase.mjs
+//            and measurePairedRuntime in measure.mjs). A reference that cannot be loaded leaves
+//            the candidate measured alone, with a note;
 //   test:    run the tests only.
 import fs from 'node:fs';
 import path from 'node:path';

@@ -1,5 +1,7 @@
-// Measurement on replayed calls. Runtime: warm-up, a loop count calibrated so one sample lasts
-// ≥ minSampleMs, samples until budgetMs (at least 5, at most maxSamples). Fresh deep copies of
+// Measurement on replayed calls. Runtime: warm-up until the per-round time has settled (V8 has
+// optimised the code), a loop count calibrated so one sample lasts ≥ minSampleMs, samples until
+// budgetMs (at least 5, at most maxSamples); side by side with a reference: measurePairedRuntime.
+// A sample that waited for a CPU (other processes) for more than 2 % of its time is taken again. Fresh deep copies of
 // the inputs for every round of a sample are made BEFORE its clock starts. V8's GC cannot be
 // switched off, so instead gc() runs before every sample (needs --expose-gc), which keeps
 // collections caused by earlier samples out of the next one. Math.random is reseeded per round.
@@ -13,31 +15,60 @@ import { reseed } from './seededRandom.mjs';
 const now = () => process.hrtime.bigint();
 const msSince = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
 
-/** A replay round: runs every prepared call once; exceptions are part of the recorded behaviour. */
-export function makeRound(fn, anyAsync) {
-  if (!anyAsync) {
-    return (prepared) => {
-      reseed();
-      for (let i = 0; i < prepared.length; i++) {
-        const p = prepared[i];
-        try {
-          fn.apply(p.thisArg, p.args);
-        } catch {
-          // replayed exceptions are expected behaviour
-        }
-      }
-    };
-  }
-  return async (prepared) => {
-    reseed();
-    for (const p of prepared) {
-      try {
-        await fn.apply(p.thisArg, p.args);
-      } catch {
-        // replayed exceptions are expected behaviour
-      }
+// A replay round runs every prepared call once; exceptions are part of the recorded behaviour.
+// `replayRound.many(batch)` runs a batch of rounds in one loop: the code timing uses, so that a
+// synchronous target is not charged an `await` (a microtask turn) per round, and so that warm-up
+// optimises exactly the loop that is timed.
+const SYNC_ROUND = `function replayRound(prepared) {
+  reseed();
+  for (let i = 0; i < prepared.length; i++) {
+    const p = prepared[i];
+    try {
+      fn.apply(p.thisArg, p.args);
+    } catch {
+      // replayed exceptions are expected behaviour
     }
-  };
+  }
+}
+replayRound.many = function replayRounds(batch) {
+  for (let i = 0; i < batch.length; i++) replayRound(batch[i]);
+};
+return replayRound;`;
+const ASYNC_ROUND = `async function replayRound(prepared) {
+  reseed();
+  for (const p of prepared) {
+    try {
+      await fn.apply(p.thisArg, p.args);
+    } catch {
+      // replayed exceptions are expected behaviour
+    }
+  }
+}
+replayRound.many = async function replayRounds(batch) {
+  for (let i = 0; i < batch.length; i++) await replayRound(batch[i]);
+};
+return replayRound;`;
+
+/**
+ * The replay round of `fn`. Every `side` gets function literals of its own (compiled from source
+ * naming the side): closures of one literal share V8's type feedback and optimised code, so a
+ * candidate and a reference replayed by one literal would make its call site polymorphic, and
+ * which of the two V8 inlines there would tilt a side-by-side comparison.
+ */
+export function makeRound(fn, anyAsync, side = 'target') {
+  const source = `// afterburner replay round (${side})\n${anyAsync ? ASYNC_ROUND : SYNC_ROUND}`;
+  return new Function('fn', 'reseed', source)(fn, reseed);
+}
+
+/**
+ * Runs a batch of rounds through the round's own batch loop. Returns a promise only for async
+ * rounds: a synchronous batch finishes before this returns, with no microtask turn to time.
+ */
+function runBatch(round, batch) {
+  if (typeof round.many === 'function') return round.many(batch);
+  return (async () => {
+    for (const p of batch) await round(p);
+  })();
 }
 
 export function collectGarbage() {
@@ -58,39 +89,182 @@ export function summarize(values) {
   return { median, min: sorted[0], mean, cv: mean > 0 ? Math.sqrt(variance) / mean : 0, samples: n, values };
 }
 
+/** Rounds of the last warm-up window; warm-up ends once the best of one window is no faster than the one before. */
+const WARM_WINDOW = 5;
+
+function settled(times) {
+  if (times.length < 2 * WARM_WINDOW) return false;
+  const last = Math.min(...times.slice(-WARM_WINDOW));
+  const before = Math.min(...times.slice(-2 * WARM_WINDOW, -WARM_WINDOW));
+  return last >= before * 0.95;
+}
+
+/**
+ * Warms every side up, their steps alternating, through the same batch loop the samples use,
+ * until V8 has tiered the code up: at least `minMs` and until each side's per-round time stops
+ * falling (the best step of the last window of 5 is within 5 % of the best of the window before;
+ * the best, because a loaded machine adds spikes but never speed), at most `maxMs`. A step is a
+ * batch of rounds lasting about 1 ms (one round when rounds are longer). Returns per side
+ * `roundMs`, the best round time of its last window (a steadier basis for the loop count than one
+ * round), and `prepareMs`, the best time to prepare one round's fresh inputs.
+ */
+async function warmUp(sides, minMs, maxMs, inputBytes = 0) {
+  const history = sides.map(() => []);
+  const preparing = sides.map(() => []);
+  const batchSizes = sides.map(() => 1);
+  const cap = Math.min(1000, inputBytes > 0 ? Math.max(1, Math.floor((16 * 1024 * 1024) / inputBytes)) : 1000);
+  const start = now();
+  for (;;) {
+    for (let s = 0; s < sides.length; s++) {
+      const size = batchSizes[s];
+      const p0 = now();
+      const batch = Array.from({ length: size }, sides[s].prepare);
+      preparing[s].push(msSince(p0) / size);
+      const t0 = now();
+      const pending = runBatch(sides[s].round, batch);
+      if (pending) await pending;
+      const perRound = Math.max(msSince(t0) / size, 1e-6);
+      history[s].push(perRound);
+      batchSizes[s] = Math.max(1, Math.min(cap, Math.ceil(1 / perRound)));
+    }
+    const elapsed = msSince(start);
+    if (elapsed >= maxMs || (elapsed >= minMs && history.every(settled))) break;
+  }
+  return history.map((times, s) => ({
+    roundMs: Math.max(Math.min(...times.slice(-WARM_WINDOW)), 1e-4),
+    prepareMs: Math.min(...preparing[s].slice(-WARM_WINDOW)),
+  }));
+}
+
+function warmUpWindow(budgetMs) {
+  const minMs = Math.min(Math.max(budgetMs * 0.1, 50), 300);
+  return { minMs, maxMs: 5 * minMs };
+}
+
+/** Loop count for rounds of `roundMs`: one sample lasts ≥ minSampleMs, prepared copies stay within ~64 MB. */
+function loopsFor(roundMs, minSampleMs, inputBytes) {
+  const memoryCap = inputBytes > 0 ? Math.max(1, Math.floor((64 * 1024 * 1024) / inputBytes)) : 100_000;
+  return Math.max(1, Math.min(Math.ceil(minSampleMs / roundMs), 100_000, memoryCap));
+}
+
+/** A sample that waited for a CPU for more than this share of its time is taken again. */
+const DISTURBED_SHARE = 0.02;
+const SAMPLE_ATTEMPTS = 3;
+let schedstatFd;
+const schedstatBuffer = Buffer.alloc(128);
+
+/**
+ * Nanoseconds the main thread has spent runnable but waiting for a CPU (run_delay in
+ * /proc/thread-self/schedstat, opened once from the main thread), or undefined where the kernel
+ * does not offer it. On a shared machine other processes take the CPU away in the middle of a
+ * sample and their time lands in ours.
+ */
+function schedulerWaitNs() {
+  if (schedstatFd === undefined) {
+    try {
+      schedstatFd = fs.openSync('/proc/thread-self/schedstat', 'r');
+    } catch {
+      schedstatFd = null;
+    }
+  }
+  if (schedstatFd === null) return undefined;
+  try {
+    const n = fs.readSync(schedstatFd, schedstatBuffer, 0, schedstatBuffer.length, 0);
+    const value = Number(schedstatBuffer.toString('latin1', 0, n).split(' ')[1]);
+    return Number.isFinite(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One timing sample: `loops` rounds on inputs prepared before the clock starts, gc() first. Ms
+ * per round. A sample during which the thread waited for a CPU for more than DISTURBED_SHARE of it
+ * is taken again (up to SAMPLE_ATTEMPTS times, then the least disturbed attempt counts): only
+ * whole, real samples are kept, nothing is subtracted. This is what made identical code measure
+ * 3× apart in two runs on a loaded machine: not the JIT (V8 has optimised these functions after a
+ * few rounds), but time slices lost to other processes in the middle of samples.
+ */
+async function sample({ prepare, round }, loops) {
+  let best;
+  for (let attempt = 0; attempt < SAMPLE_ATTEMPTS; attempt++) {
+    const batch = new Array(loops);
+    for (let i = 0; i < loops; i++) batch[i] = prepare();
+    collectGarbage();
+    const w0 = schedulerWaitNs();
+    const t0 = now();
+    const pending = runBatch(round, batch);
+    if (pending) await pending;
+    const elapsedNs = Number(now() - t0);
+    const w1 = schedulerWaitNs();
+    const waitedNs = w0 !== undefined && w1 !== undefined ? w1 - w0 : 0;
+    if (best === undefined || waitedNs < best.waitedNs) best = { waitedNs, elapsedNs };
+    if (waitedNs <= DISTURBED_SHARE * elapsedNs) break;
+  }
+  return best.elapsedNs / 1e6 / loops;
+}
+
 /**
  * Times rounds. `prepare()` returns fresh inputs for one round; `inputBytes` (size of one round's
  * recorded inputs) caps the loop count so the prepared copies stay within ~64 MB.
  */
 export async function measureRuntime({ prepare, round, budgetMs = 1500, minSampleMs = 5, maxSamples = 60, inputBytes = 0 }) {
-  const warmupMs = Math.min(Math.max(budgetMs * 0.1, 50), 300);
-  const warmStart = now();
-  let warmRounds = 0;
-  while (warmRounds < 2 || msSince(warmStart) < warmupMs) {
-    const p = prepare();
-    await round(p);
-    warmRounds++;
-    if (msSince(warmStart) > 5 * warmupMs && warmRounds >= 1) break;
-  }
-  const calib = prepare();
-  collectGarbage();
-  const c0 = now();
-  await round(calib);
-  const roundMs = Math.max(msSince(c0), 1e-4);
-  const memoryCap = inputBytes > 0 ? Math.max(1, Math.floor((64 * 1024 * 1024) / inputBytes)) : 100_000;
-  const loops = Math.max(1, Math.min(Math.ceil(minSampleMs / roundMs), 100_000, memoryCap));
-
+  const side = { prepare, round };
+  const { minMs, maxMs } = warmUpWindow(budgetMs);
+  const [{ roundMs }] = await warmUp([side], minMs, maxMs, inputBytes);
+  const loops = loopsFor(roundMs, minSampleMs, inputBytes);
   const values = [];
   const start = now();
   while (values.length < maxSamples && (values.length < 5 || msSince(start) < budgetMs)) {
-    const batch = new Array(loops);
-    for (let i = 0; i < loops; i++) batch[i] = prepare();
-    collectGarbage();
-    const t0 = now();
-    for (let i = 0; i < loops; i++) await round(batch[i]);
-    values.push(Number(now() - t0) / 1e6 / loops);
+    values.push(await sample(side, loops));
   }
   return { stats: summarize(values), loops, roundMs };
+}
+
+/**
+ * With n pairs the sign test's smallest p-value is 0.5^n; 20 pairs reach p < 0.01 even when 4
+ * pairs go the other way (a time slice lost in one member of a pair, say).
+ */
+export const MIN_PAIRS = 20;
+
+/**
+ * Side-by-side runtime of a candidate (`a`) and a reference (`b`), each `{ prepare, round }` with
+ * a round of its own (makeRound with distinct sides). Both are warmed up together, their steps
+ * alternating, until both have settled, so neither is timed before V8 optimised it. One loop
+ * count for both: the larger of their own calibrated counts (so the faster one's sample also lasts
+ * ≥ minSampleMs), lowered when needed so that MIN_PAIRS pairs — rounds, input preparation and the
+ * gc() before each sample included — fit in twice the budget (fitting the pairs comes first, so
+ * when preparing inputs costs far more than running them, samples get shorter than minSampleMs;
+ * the clock resolves nanoseconds). Samples come in pairs in ABBA order (a b, b a, a b, …): drift of
+ * the machine during the run hits both members of a pair alike and cancels out of pair i's ratio
+ * a_i / b_i. At least MIN_PAIRS pairs (even above maxSamples: fewer could hardly show a
+ * significant difference), more while the budget lasts, at most max(maxSamples, MIN_PAIRS).
+ * Returns both stats; `values[i]` of each belong to pair i.
+ */
+export async function measurePairedRuntime({ a, b, budgetMs = 1500, minSampleMs = 5, maxSamples = 60, inputBytes = 0 }) {
+  const { minMs, maxMs } = warmUpWindow(budgetMs);
+  const [warmA, warmB] = await warmUp([a, b], 2 * minMs, 2 * maxMs, inputBytes);
+  const g0 = now();
+  collectGarbage();
+  const gcMs = msSince(g0);
+  const wanted = Math.max(loopsFor(warmA.roundMs, minSampleMs, inputBytes), loopsFor(warmB.roundMs, minSampleMs, inputBytes));
+  const perLoopMs = warmA.roundMs + warmB.roundMs + warmA.prepareMs + warmB.prepareMs;
+  const fitBudget = Math.floor(((2 * budgetMs) / MIN_PAIRS - 2 * gcMs) / perLoopMs);
+  const loops = Math.max(1, Math.min(wanted, fitBudget));
+  const valuesA = [];
+  const valuesB = [];
+  const limit = Math.max(maxSamples, MIN_PAIRS);
+  const start = now();
+  while (valuesA.length < limit && (valuesA.length < MIN_PAIRS || msSince(start) < 2 * budgetMs)) {
+    if (valuesA.length % 2 === 0) {
+      valuesA.push(await sample(a, loops));
+      valuesB.push(await sample(b, loops));
+    } else {
+      valuesB.push(await sample(b, loops));
+      valuesA.push(await sample(a, loops));
+    }
+  }
+  return { a: summarize(valuesA), b: summarize(valuesB), loops };
 }
 
 /** Memory in use on this thread, bytes: V8 heap + external (which includes ArrayBuffers). */
@@ -132,7 +306,8 @@ async function traceWindows({ prepare, round, repeat, minCoveredMs, maxWindows, 
     collectGarbage();
     const baseline = memoryNow();
     const tStart = Number(now());
-    for (const p of inputs) await round(p);
+    const pending = runBatch(round, inputs);
+    if (pending) await pending;
     const tEnd = Number(now());
     windows.push({ tStart, tEnd, baseline, after: memoryNow() });
     covered += (tEnd - tStart) / 1e6;

@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { decode, encode, difference, preview } from './taggedJson.mjs';
-import { makeRound, measureRuntime, traceMemory, hotLines } from './measure.mjs';
+import { makeRound, measureRuntime, measurePairedRuntime, traceMemory, hotLines } from './measure.mjs';
+import { loadTarget } from './targetModule.mjs';
 import { reseed } from './seededRandom.mjs';
 import { HarnessError } from './harnessError.mjs';
 
@@ -117,20 +118,27 @@ export async function runReplayPhase({ job, mode, target, recorder, tests, passe
   }
 
   const anyAsync = calls.some((c) => c.async);
-  const round = makeRound(target.fn, anyAsync);
+  const round = makeRound(target.fn, anyAsync, 'candidate');
   const prepare = preparer(target, calls);
   const inputBytes = calls.reduce((s, c) => s + JSON.stringify(c.args).length + (c.this ? JSON.stringify(c.this).length : 0), 0);
   const measure = job.measure ?? {};
-  const timing = await measureRuntime({ prepare, round, inputBytes, budgetMs: measure.budgetMs, minSampleMs: measure.minSampleMs, maxSamples: measure.maxSamples });
-  const memory = await traceMemory({ prepare, round, notes, roundMs: timing.stats.median });
-  const measurement = {
-    runtimeMs: timing.stats,
-    peakMemoryKb: round2(memory.peakMemoryKb),
-    processPeakKb: process.resourceUsage().maxRSS,
-    integralKbMs: round2(memory.integralKbMs),
-    integralSampleHz: Math.round(memory.integralSampleHz),
-    calls: calls.length,
-  };
+  const options = { inputBytes, budgetMs: measure.budgetMs, minSampleMs: measure.minSampleMs, maxSamples: measure.maxSamples };
+  const reference = mode === 'check' ? await loadReference(job, notes) : undefined;
+  let referenceMeasurement;
+  let measurement;
+  if (reference) {
+    const other = { prepare: preparer(reference, calls), round: makeRound(reference.fn, anyAsync, 'reference') };
+    const paired = await measurePairedRuntime({ a: { prepare, round }, b: other, ...options });
+    // Memory: the same procedure for each, one after the other.
+    const memory = await traceMemory({ prepare, round, notes, roundMs: paired.a.median });
+    const referenceMemory = await traceMemory({ prepare: other.prepare, round: other.round, notes, roundMs: paired.b.median });
+    measurement = measurementFrom(paired.a, memory, calls.length);
+    referenceMeasurement = measurementFrom(paired.b, referenceMemory, calls.length);
+  } else {
+    const timing = await measureRuntime({ prepare, round, ...options });
+    const memory = await traceMemory({ prepare, round, notes, roundMs: timing.stats.median });
+    measurement = measurementFrom(timing.stats, memory, calls.length);
+  }
   if (measure.hotLines) {
     try {
       measurement.hotLines = await hotLines({ prepare, round, moduleFile: target.abs, moduleUrl: target.url });
@@ -150,7 +158,7 @@ export async function runReplayPhase({ job, mode, target, recorder, tests, passe
         if (!Array.isArray(args)) args = [args];
         const sizeCalls = [{ args: encode(args) }];
         const sizePrepare = preparer(target, sizeCalls);
-        const sizeRound = makeRound(target.fn, anyAsync);
+        const sizeRound = makeRound(target.fn, anyAsync, 'candidate');
         const budget = Math.max(200, (measure.budgetMs ?? 1500) / measure.sizes.length / 2);
         const t = await measureRuntime({ prepare: sizePrepare, round: sizeRound, budgetMs: budget, minSampleMs: measure.minSampleMs, maxSamples: 20, inputBytes: JSON.stringify(sizeCalls[0].args).length });
         const m = await traceMemory({ prepare: sizePrepare, round: sizeRound, notes, roundMs: t.stats.median });
@@ -159,11 +167,44 @@ export async function runReplayPhase({ job, mode, target, recorder, tests, passe
     }
   }
   const report = { kind: 'passed', tests: passedTests, runner: tests.runner, measurement };
+  if (referenceMeasurement) report.referenceMeasurement = referenceMeasurement;
   if (mode === 'profile') {
     const data = Buffer.from(JSON.stringify({ version: 1, target: job.target, calls }), 'utf8').toString('base64');
     report.recording = { language: job.language ?? 'javascript', calls: calls.length, data };
   }
   return report;
+}
+
+function measurementFrom(runtimeMs, memory, calls) {
+  return {
+    runtimeMs,
+    peakMemoryKb: round2(memory.peakMemoryKb),
+    processPeakKb: process.resourceUsage().maxRSS,
+    integralKbMs: round2(memory.integralKbMs),
+    integralSampleHz: Math.round(memory.integralSampleHz),
+    calls,
+  };
+}
+
+/**
+ * The check mode's reference (the best version so far), imported from its own file, so it is a
+ * module of its own beside the candidate: its functions, classes (recorded instances are rebuilt
+ * from its classes) and module state. Its target function is called directly, also for a method.
+ * A reference that cannot be loaded leaves the candidate measured alone, with a note (the host
+ * then compares across runs).
+ */
+async function loadReference(job, notes) {
+  const modulePath = job.mode.reference?.modulePath;
+  if (typeof modulePath !== 'string' || modulePath.length === 0) return undefined;
+  try {
+    const reference = await loadTarget({ modulePath, target: job.target, intercept: false });
+    reseed();
+    return reference;
+  } catch (e) {
+    notes.push(`the reference module ${modulePath} could not be loaded, so the candidate was measured alone: ${String(e?.message ?? e).slice(0, 400)}`);
+    reseed();
+    return undefined;
+  }
 }
 
 function round2(x) {

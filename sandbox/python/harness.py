@@ -2,7 +2,8 @@
 
 Run as `python3 -I harness.py job.json` with the work dir as cwd. Reads a HarnessJob, runs the
 user's tests (recording calls to the target in `profile` mode), replays the recorded calls to
-check a candidate (`check` mode) and to measure runtime and memory, and prints the HarnessReport
+check a candidate (`check` mode; with a reference module the candidate is measured side by side with
+it, see README.md) and to measure runtime and memory, and prints the HarnessReport
 as the last line of stdout: `@@AFTERBURNER_REPORT@@{...}`. Exits 0 whenever a report was written.
 Standard library only; Python 3.9+.
 """

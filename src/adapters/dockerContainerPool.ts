@@ -1,5 +1,5 @@
-// Warm sandbox containers: created on first use, reused through `exec` while they behave, and
-// destroyed (never reused) once a run misbehaved. Every container carries labels naming the
+// Warm sandbox containers: created on first use, reused (one run at a time each) while they
+// behave, and destroyed (never reused) once a run misbehaved. Every container carries labels naming the
 // process that owns it, so the leftovers of a crashed host are found and removed at start.
 import { hostname } from 'node:os';
 import type Dockerode from 'dockerode';
@@ -34,8 +34,7 @@ export interface WarmContainer {
 
 /**
  * The container the runs go to: the agent loop (dockerAgent.ts) as PID 1, fed through stdin, and
- * the limits of design.md's threat model. Scripts are read, not executed, by the interpreters,
- * so the work dir can be noexec: a binary the code drops there cannot be run.
+ * the limits of design.md's threat model.
  */
 export function containerSpec(image: string, memoryMb: number, sandboxId: string, cmd: readonly string[]): Dockerode.ContainerCreateOptions {
   const bytes = memoryMb * 1024 * 1024;
@@ -44,7 +43,7 @@ export function containerSpec(image: string, memoryMb: number, sandboxId: string
     // As the entrypoint, so neither the base image's ENTRYPOINT (node's docker-entrypoint.sh) nor its CMD applies.
     Entrypoint: [...cmd],
     User: SANDBOX_USER,
-    // Nothing from the host; the agent sets PATH and LANG, and HOME/TMPDIR per run.
+    // Nothing from the host; the agent gives the harness PATH, LANG, HOME and TMPDIR only.
     Env: [],
     OpenStdin: true,
     StdinOnce: false,
@@ -53,6 +52,7 @@ export function containerSpec(image: string, memoryMb: number, sandboxId: string
     AttachStderr: true,
     Tty: false,
     // No WorkingDir: a directory under the tmpfs mount point would lend it its owner and mode.
+    // The work dir is noexec: interpreters read scripts, so only dropped binaries are refused.
     NetworkDisabled: true,
     Labels: { [LABEL]: '1', [LABEL_PID]: String(process.pid), [LABEL_HOST]: hostname(), [LABEL_SANDBOX]: sandboxId },
     HostConfig: {

@@ -2,10 +2,15 @@
  * The acceptance rule: a passing candidate replaces the best so far only when its gain on the
  * goal metric is both large enough to matter and unlikely to be noise. Every decision carries a
  * sentence saying why, because users (and the model, through the prompt) read it.
+ *
+ * Two ways to compare. Side by side (preferred): the candidate's run also measured the best so far
+ * (the check mode's reference), samples interleaved in pairs in one process, so the comparison is
+ * free of drift between runs minutes apart on a shared machine. Across runs (fallback, when the
+ * run did not measure a reference): the candidate's samples against the best's from its own run.
  */
 import type { Goal } from './loopTypes';
 import type { Measurement } from './sandboxTypes';
-import { mannWhitneyLess } from './statistics';
+import { mannWhitneyLess, median, pairedRatios, signTestLess } from './statistics';
 
 export type AcceptanceDecision =
   | { readonly kind: 'accept'; readonly reason: string; readonly gain: number }
@@ -23,7 +28,24 @@ export const MIN_MEMORY_GAIN_KB = 8;
 /** Under the memory goal, a candidate may not buy its memory with this much extra time. */
 export const MAX_TIME_LOSS_FOR_MEMORY = 0.25;
 
-export function decideAcceptance(goal: Goal, best: Measurement, candidate: Measurement): AcceptanceDecision {
+const SIDE_BY_SIDE = 'in a side-by-side measurement';
+
+/**
+ * `reference`: the best so far as measured in the candidate's own run, paired sample for sample
+ * (`HarnessReport.referenceMeasurement`). When present and paired, the decision rests on it alone;
+ * `best` (the best's measurement from its own, earlier run) is used only without it.
+ */
+export function decideAcceptance(goal: Goal, best: Measurement, candidate: Measurement, reference?: Measurement): AcceptanceDecision {
+  if (reference && isPaired(candidate, reference)) {
+    switch (goal) {
+      case 'time':
+        return decideTimeSideBySide(reference, candidate);
+      case 'memory':
+        return decideMemory(reference, candidate, SIDE_BY_SIDE);
+      case 'integral':
+        return decideIntegral(reference, candidate, SIDE_BY_SIDE);
+    }
+  }
   switch (goal) {
     case 'time':
       return decideTime(best, candidate);
@@ -50,40 +72,98 @@ function decideTime(best: Measurement, candidate: Measurement): AcceptanceDecisi
   return { kind: 'accept', gain, reason: `accepted: ${speedFactor(before, after)} faster (p ${formatPBound(pLess)})` };
 }
 
-function decideMemory(best: Measurement, candidate: Measurement): AcceptanceDecision {
+/**
+ * Side by side: one ratio per pair, candidate / reference, each pair measured back to back (ABBA
+ * order) with the same loop count. The evidence is an exact one-sided sign test on those ratios
+ * (how many pairs the candidate won), not a rank test on the two sample sets:
+ * - Mann-Whitney treats the two sets as independent and so throws the pairing away: drift within
+ *   the run stays in the spread of both sets and hides real gains, and it is exactly the kind of
+ *   shared disturbance the pairing is there to cancel;
+ * - a paired t-test (normal log-ratios) or Wilcoxon signed-rank (symmetric log-ratios) assume a
+ *   shape that contention does not give: a load spike slows one member of one pair, a one-sided
+ *   outlier. The sign test only assumes independent pairs that, with no real difference, fall on
+ *   either side of 1 alike, which the alternating order provides. It gives up a little power for
+ *   that; the harnesses take ≥ 20 pairs, and 16 of 20 pairs won is already p ≈ 0.006.
+ * The size of the gain is the median per-pair ratio, against the same thresholds as across runs.
+ */
+function decideTimeSideBySide(reference: Measurement, candidate: Measurement): AcceptanceDecision {
+  const ratios = pairedRatios(candidate.runtimeMs.values, reference.runtimeMs.values);
+  const middle = median(ratios);
+  const gain = Number.isFinite(middle) ? 1 - middle : 0;
+  if (gain <= 0) return { kind: 'reject', gain, reason: `${noGainReason(gain, 'slower')} ${SIDE_BY_SIDE}` };
+  const needed = reference.runtimeMs.median < TINY_MEDIAN_MS ? MIN_GAIN_TINY : MIN_GAIN;
+  if (gain < needed) {
+    return { kind: 'reject', gain, reason: `rejected: ${percent(gain)} faster than the best so far ${SIDE_BY_SIDE}, below the ${percent(needed)} threshold` };
+  }
+  const { pLess } = signTestLess(ratios);
+  if (!(pLess < SIGNIFICANCE)) {
+    return { kind: 'reject', gain, reason: `rejected: ${percent(gain)} faster than the best so far ${SIDE_BY_SIDE}, within noise (p = ${formatP(pLess)})` };
+  }
+  return { kind: 'accept', gain, reason: `accepted: ${formatFactor(1 / middle)} faster than the best so far ${SIDE_BY_SIDE} (p ${formatPBound(pLess)})` };
+}
+
+/**
+ * Speed factor of the candidate over the reference measured beside it (1 / median per-pair
+ * ratio; > 1 is faster), or undefined when the two are not paired samples.
+ */
+export function sideBySideSpeedFactor(candidate: Measurement, reference: Measurement): number | undefined {
+  if (!isPaired(candidate, reference)) return undefined;
+  const middle = median(pairedRatios(candidate.runtimeMs.values, reference.runtimeMs.values));
+  return Number.isFinite(middle) && middle > 0 ? 1 / middle : undefined;
+}
+
+/** Paired samples: the same number of runtime values on both sides, at least one usable pair. */
+function isPaired(candidate: Measurement, reference: Measurement): boolean {
+  const a = candidate.runtimeMs.values;
+  const b = reference.runtimeMs.values;
+  return a.length > 0 && a.length === b.length && pairedRatios(a, b).length > 0;
+}
+
+/** Significantly slower: by ranks across runs, by the sign test on pair ratios side by side. */
+function significantlySlower(best: Measurement, candidate: Measurement, sideBySide: boolean): boolean {
+  if (sideBySide) return signTestLess(pairedRatios(best.runtimeMs.values, candidate.runtimeMs.values)).pLess < SIGNIFICANCE;
+  return mannWhitneyLess(best.runtimeMs.values, candidate.runtimeMs.values).pLess < SIGNIFICANCE;
+}
+
+/** `best` is the reference measured beside the candidate when `how` names that, else the best's own run. */
+function decideMemory(best: Measurement, candidate: Measurement, how?: string): AcceptanceDecision {
+  const suffix = how ? ` ${how}` : '';
   const before = best.peakMemoryKb;
   const after = candidate.peakMemoryKb;
   const gain = relativeGain(before, after);
-  if (gain <= 0) return { kind: 'reject', gain, reason: noGainReason(gain, 'more peak memory') };
+  if (gain <= 0) return { kind: 'reject', gain, reason: noGainReason(gain, 'more peak memory') + suffix };
   const savedKb = before - after;
   if (gain < MIN_GAIN || savedKb < MIN_MEMORY_GAIN_KB) {
     return {
       kind: 'reject',
       gain,
-      reason: `rejected: ${percent(gain)} less peak memory (${formatKb(savedKb)}), below the ${percent(MIN_GAIN)} and ${MIN_MEMORY_GAIN_KB} kB threshold`,
+      reason: `rejected: ${percent(gain)} less peak memory (${formatKb(savedKb)})${suffix}, below the ${percent(MIN_GAIN)} and ${MIN_MEMORY_GAIN_KB} kB threshold`,
     };
   }
-  const timeLoss = -relativeGain(best.runtimeMs.median, candidate.runtimeMs.median);
-  if (timeLoss > MAX_TIME_LOSS_FOR_MEMORY && mannWhitneyLess(best.runtimeMs.values, candidate.runtimeMs.values).pLess < SIGNIFICANCE) {
-    return { kind: 'reject', gain, reason: `rejected: ${percent(gain)} less peak memory but ${percent(timeLoss)} slower` };
+  const timeLoss = how
+    ? (median(pairedRatios(candidate.runtimeMs.values, best.runtimeMs.values)) || 1) - 1
+    : -relativeGain(best.runtimeMs.median, candidate.runtimeMs.median);
+  if (timeLoss > MAX_TIME_LOSS_FOR_MEMORY && significantlySlower(best, candidate, how !== undefined)) {
+    return { kind: 'reject', gain, reason: `rejected: ${percent(gain)} less peak memory but ${percent(timeLoss)} slower${suffix}` };
   }
-  return { kind: 'accept', gain, reason: `accepted: ${percent(gain)} less peak memory (${formatKb(savedKb)} saved)` };
+  return { kind: 'accept', gain, reason: `accepted: ${percent(gain)} less peak memory (${formatKb(savedKb)} saved)${suffix}` };
 }
 
-function decideIntegral(best: Measurement, candidate: Measurement): AcceptanceDecision {
+function decideIntegral(best: Measurement, candidate: Measurement, how?: string): AcceptanceDecision {
+  const suffix = how ? ` ${how}` : '';
   const before = best.integralKbMs;
   const after = candidate.integralKbMs;
   const gain = relativeGain(before, after);
-  if (gain <= 0) return { kind: 'reject', gain, reason: noGainReason(gain, 'larger memory-time integral') };
+  if (gain <= 0) return { kind: 'reject', gain, reason: noGainReason(gain, 'larger memory-time integral') + suffix };
   const saved = before - after;
   if (gain < MIN_GAIN || saved < MIN_MEMORY_GAIN_KB) {
     return {
       kind: 'reject',
       gain,
-      reason: `rejected: ${percent(gain)} smaller memory-time integral (${saved.toFixed(1)} kB·ms), below the ${percent(MIN_GAIN)} and ${MIN_MEMORY_GAIN_KB} kB·ms threshold`,
+      reason: `rejected: ${percent(gain)} smaller memory-time integral (${saved.toFixed(1)} kB·ms)${suffix}, below the ${percent(MIN_GAIN)} and ${MIN_MEMORY_GAIN_KB} kB·ms threshold`,
     };
   }
-  return { kind: 'accept', gain, reason: `accepted: ${percent(gain)} smaller memory-time integral (${saved.toFixed(1)} kB·ms saved)` };
+  return { kind: 'accept', gain, reason: `accepted: ${percent(gain)} smaller memory-time integral (${saved.toFixed(1)} kB·ms saved)${suffix}` };
 }
 
 /** (before − after) / before; 0 when there is nothing to compare against. */
@@ -103,7 +183,10 @@ function percent(fraction: number): string {
 }
 
 function speedFactor(before: number, after: number): string {
-  const factor = before / after;
+  return formatFactor(before / after);
+}
+
+function formatFactor(factor: number): string {
   return factor >= 10 ? `${Math.round(factor)}×` : `${factor.toFixed(2)}×`;
 }
 

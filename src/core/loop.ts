@@ -7,10 +7,11 @@
 import type { BestSoFar, CandidateReport, Clock, LoopEvent, OptimizeRequest } from './loopTypes';
 import type { CompletionResult, LanguageModel } from './modelTypes';
 import type { Measurement, Recording, Sandbox, SandboxJob, SandboxResult, SourceFile } from './sandboxTypes';
-import { decideAcceptance } from './acceptance';
+import { decideAcceptance, sideBySideSpeedFactor } from './acceptance';
 import { buildCandidateModule } from './candidateModule';
 import { normalizeCode } from './codeNormalize';
 import { extractCandidate } from './extractCode';
+import { withReferenceModule } from './referenceModule';
 import { gatherContext } from './functionContext';
 import { buildMessages, type PreviousAttempt } from './prompts';
 import { describeSandboxFailure } from './resultWords';
@@ -178,10 +179,13 @@ export async function* optimize(deps: LoopDeps, request: OptimizeRequest, signal
         attempts.push(toAttempt(report));
         continue;
       }
-      const files = request.files.map((f): SourceFile => (f.path === request.modulePath ? { path: f.path, content: built.moduleText } : f));
+      const candidateFiles = request.files.map((f): SourceFile => (f.path === request.modulePath ? { path: f.path, content: built.moduleText } : f));
+      // The best so far (the original in iteration 1) rides along as the reference: the harness
+      // measures it beside the candidate, and the acceptance rule compares those paired samples.
+      const { files, referencePath } = withReferenceModule(candidateFiles, request.modulePath, best.moduleText);
       let checked: SandboxResult;
       try {
-        checked = await runInSandbox(sandbox, baseJob(request, files, { kind: 'check', recording }), signal);
+        checked = await runInSandbox(sandbox, baseJob(request, files, { kind: 'check', recording, reference: { modulePath: referencePath } }), signal);
       } catch (error) {
         if (error instanceof Cancelled) {
           yield cancelledEvent(best);
@@ -279,7 +283,27 @@ function ratio(baseline: number, candidate: number, floor: number): number {
   return Math.max(baseline, floor) / Math.max(candidate, floor);
 }
 
-function ratios(base: Measurement, m: Measurement): { speedup: number; memoryRatio: number; integralRatio: number } {
+interface Ratios {
+  readonly speedup: number;
+  readonly memoryRatio: number;
+  readonly integralRatio: number;
+}
+
+/**
+ * Ratios against the original. Measured beside the best so far, they are chained: the best's
+ * ratio times the candidate's side-by-side ratio over the best, so drift between runs stays out of
+ * the figures too, and a candidate accepted as faster than the best always shows a larger speed-up.
+ * Without a side-by-side measurement: the candidate against the original's run.
+ */
+function ratios(base: Measurement, best: BestSoFar, m: Measurement, reference: Measurement | undefined): Ratios {
+  const factor = reference ? sideBySideSpeedFactor(m, reference) : undefined;
+  if (reference && factor !== undefined) {
+    return {
+      speedup: best.speedup * factor,
+      memoryRatio: best.memoryRatio * ratio(reference.peakMemoryKb, m.peakMemoryKb, 1),
+      integralRatio: best.integralRatio * ratio(reference.integralKbMs, m.integralKbMs, 1),
+    };
+  }
   return {
     speedup: ratio(base.runtimeMs.median, m.runtimeMs.median, 1e-6),
     memoryRatio: ratio(base.peakMemoryKb, m.peakMemoryKb, 1),
@@ -312,7 +336,7 @@ function judge(
   if (!result.measurement) {
     return { iteration, index, code, moduleText, status: 'passed', verdict: { kind: 'rejected', reason: 'rejected: it passed but the sandbox returned no measurement' } };
   }
-  const decision = decideAcceptance(goal, best.measurement, result.measurement);
+  const decision = decideAcceptance(goal, best.measurement, result.measurement, result.referenceMeasurement);
   return {
     iteration,
     index,
@@ -321,7 +345,7 @@ function judge(
     status: 'passed',
     verdict: { kind: decision.kind === 'accept' ? 'accepted' : 'rejected', reason: decision.reason },
     measurement: result.measurement,
-    ...ratios(base, result.measurement),
+    ...ratios(base, best, result.measurement, result.referenceMeasurement),
   };
 }
 

@@ -106,3 +106,44 @@ export function bootstrapMedianRatio(
 function resample(values: readonly number[], random: Random): number[] {
   return values.map(() => values[Math.floor(random() * values.length)] as number);
 }
+
+/** Per-pair ratios a[i] / b[i] of two paired sample lists (pairs with a non-positive or non-finite member are left out). */
+export function pairedRatios(a: readonly number[], b: readonly number[]): number[] {
+  const ratios: number[] = [];
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const x = a[i] as number;
+    const y = b[i] as number;
+    if (Number.isFinite(x) && Number.isFinite(y) && x > 0 && y > 0) ratios.push(x / y);
+  }
+  return ratios;
+}
+
+export interface SignTestResult {
+  /** Pairs whose ratio is below the pivot ("a was faster in this pair"). */
+  readonly below: number;
+  readonly above: number;
+  /** Exact one-sided p-value for H1: ratios tend to lie below the pivot. */
+  readonly pLess: number;
+}
+
+/**
+ * Exact one-sided sign test: P(X ≥ below) for X ~ Binomial(below + above, ½); ratios equal to
+ * the pivot are left out. It assumes only that pairs are independent and that, when neither side
+ * is faster, a pair is as likely to fall on either side of the pivot. With no pairs, p is 1.
+ */
+export function signTestLess(ratios: readonly number[], pivot = 1): SignTestResult {
+  const below = ratios.filter((r) => r < pivot).length;
+  const above = ratios.filter((r) => r > pivot).length;
+  const n = below + above;
+  if (n === 0) return { below, above, pLess: 1 };
+  // Sum the binomial tail in log space: 0.5^n underflows for long runs.
+  let logPmf = -n * Math.LN2; // k = 0
+  const logTerms: number[] = [];
+  for (let k = 0; k <= n; k++) {
+    if (k > 0) logPmf += Math.log((n - k + 1) / k);
+    if (k >= below) logTerms.push(logPmf);
+  }
+  const top = Math.max(...logTerms);
+  const tail = Math.exp(top) * logTerms.reduce((sum, t) => sum + Math.exp(t - top), 0);
+  return { below, above, pLess: Math.min(1, tail) };
+}

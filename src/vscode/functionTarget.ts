@@ -92,10 +92,15 @@ async function nameFromSymbols(document: vscode.TextDocument, selection: vscode.
   } catch {
     return undefined;
   }
-  if (!Array.isArray(symbols) || symbols.length === 0 || !(symbols[0] instanceof vscode.DocumentSymbol)) return undefined;
+  // The command answers DocumentSymbol-shaped objects (with children), or flat SymbolInformation we cannot nest.
+  if (!Array.isArray(symbols) || symbols.length === 0 || !isDocumentSymbol(symbols[0])) return undefined;
   const path = findPath(symbols as vscode.DocumentSymbol[], selection, []);
   if (!path) return undefined;
   return path.map((s) => s.name.replace(/\(.*$/, '')).join('.');
+}
+
+function isDocumentSymbol(value: unknown): value is vscode.DocumentSymbol {
+  return typeof value === 'object' && value !== null && Array.isArray((value as vscode.DocumentSymbol).children) && (value as vscode.DocumentSymbol).range instanceof vscode.Range;
 }
 
 /** The chain of containers down to the innermost function holding (or covered by) the selection. */

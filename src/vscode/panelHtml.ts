@@ -26,7 +26,7 @@ export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): st
   <title>Afterburner</title>
 </head>
 <body>
-  <main id="app" data-testid="afterburner-panel" aria-live="polite">
+  <main id="app" data-testid="afterburner-panel">
     <p class="empty">Loading…</p>
   </main>
   <script type="module" nonce="${nonce}" src="${asset('dist', 'webview.js')}"></script>

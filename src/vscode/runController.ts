@@ -165,7 +165,7 @@ export class RunController implements vscode.Disposable {
       iterations: p.settings.iterations,
       candidates: p.settings.candidates,
       limits: p.limits,
-      ...(p.job.root.scheme === 'file' ? { workspaceRoot: p.job.root.fsPath } : {}),
+      ...workspaceRootFor(p),
     };
     const record = this.begin('optimize', p, p.settings.iterations);
     const runId = record.view.id;
@@ -186,7 +186,7 @@ export class RunController implements vscode.Disposable {
       target: p.target.name,
       mode: { kind: 'profile' },
       limits: p.limits,
-      ...(p.job.root.scheme === 'file' ? { workspaceRoot: p.job.root.fsPath } : {}),
+      ...workspaceRootFor(p),
     };
     const sandbox = p.sandbox;
     await this.track(runId, `Afterburner: profiling ${p.target.name}`, async function* (signal): AsyncGenerator<LoopEvent> {
@@ -276,6 +276,7 @@ export class RunController implements vscode.Disposable {
         return;
       }
       case 'no_improvement':
+        if (modelError && view.iterations.every((it) => it.candidates.every((c) => c.status === 'model_error'))) return this.modelFailed(modelError);
         return void vscode.window.showInformationMessage(`Afterburner: ${name} — ${view.message}`, 'Open panel').then((c) => c && vscode.commands.executeCommand('afterburner.showPanel'));
       case 'cancelled':
         return void vscode.window.showInformationMessage(`Afterburner: the run on ${name} was cancelled.`);
@@ -352,6 +353,14 @@ export class RunController implements vscode.Disposable {
     const choice = await vscode.window.showErrorMessage(message, 'Show output');
     if (choice) this.deps.log.show(true);
   }
+}
+
+/**
+ * Only JavaScript/TypeScript runs need the workspace (its node_modules hold their test runner);
+ * a Python run gets nothing of the user's beyond the files it was sent.
+ */
+function workspaceRootFor(p: Prepared): { workspaceRoot?: string } {
+  return p.target.language !== 'python' && p.job.root.scheme === 'file' ? { workspaceRoot: p.job.root.fsPath } : {};
 }
 
 function describeEvent(event: LoopEvent): string {

@@ -2,7 +2,7 @@
 // scratch folder holds its user data, extensions, config and a copy of the workspace fixture,
 // so nothing lands in the home folder and every run starts from the same state.
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, openSync, closeSync, readFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, openSync, closeSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,6 +23,8 @@ export const BASE_USER_SETTINGS = {
   'chat.disableAIFeatures': true,
   'editor.minimap.enabled': false,
   'window.commandCenter': false,
+  // code-server saves edited files after a delay by default; desktop VS Code does not.
+  'files.autoSave': 'off',
 };
 
 function freePort() {
@@ -70,6 +72,9 @@ async function waitForHealth(url, child, deadlineMs) {
  */
 export async function startCodeServer({ entry, vsix, workspaceFixture, settings = {}, env = {} }) {
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'afterburner-e2e-'));
+  // mkdtemp makes it private (0700); a project folder is usually readable by others, which lets
+  // a root-run local sandbox drop to `nobody` and still read the workspace, as it would for users.
+  chmodSync(scratch, 0o755);
   const dirs = {
     userData: path.join(scratch, 'user-data'),
     extensions: path.join(scratch, 'extensions'),

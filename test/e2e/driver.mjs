@@ -146,9 +146,28 @@ export function panelFrame(page) {
     .frameLocator('#active-frame');
 }
 
-/** The workbench part that hosts the panel's webview (for cropped screenshots). */
-export function panelPart(page) {
-  return page.locator('.part.sidebar, .part.auxiliarybar, .part.panel').filter({ has: page.locator('.pane-header', { hasText: /efficiency/i }) }).first();
+/** The side bar, which holds the panel's view (for cropped screenshots). */
+export function sideBar(page) {
+  return page.locator('.part.sidebar');
+}
+
+/** Drags the side bar's edge so it is `width` pixels wide (the panel's charts get room). */
+export async function resizeSideBar(page, width) {
+  const sidebar = await sideBar(page).boundingBox();
+  if (!sidebar) throw new Error('the side bar is not visible');
+  const edge = sidebar.x + sidebar.width;
+  const sashes = await page.locator('.monaco-sash.vertical').evaluateAll((nodes) =>
+    nodes.map((n) => {
+      const r = n.getBoundingClientRect();
+      return { x: r.x + r.width / 2, y: r.y + r.height / 2, height: r.height };
+    }),
+  );
+  const sash = sashes.filter((s) => Math.abs(s.x - edge) < 6 && s.height > 100)[0];
+  if (!sash) throw new Error('no sash at the side bar edge');
+  await page.mouse.move(sash.x, sash.y);
+  await page.mouse.down();
+  await page.mouse.move(sidebar.x + width, sash.y, { steps: 8 });
+  await page.mouse.up();
 }
 
 /** Saves a screenshot into test/e2e/artifacts/NAME.png (of `locator` when given) and returns its path. */
@@ -158,11 +177,6 @@ export async function screenshot(page, name, locator) {
   if (locator) await locator.screenshot({ path: file });
   else await page.screenshot({ path: file });
   return file;
-}
-
-/** Closes every editor (discarding nothing: callers save or revert first). */
-export async function closeAllEditors(page) {
-  await runCommand(page, 'View: Close All Editors');
 }
 
 /** Waits for a notification toast whose text matches and returns it. */

@@ -1,15 +1,17 @@
 // End-to-end tests in a real VS Code: code-server serves the workbench, Debian's Chromium shows
 // it (driven by playwright-core), and the packaged .vsix is installed like a user would.
-// `npm run test:e2e` (or `node test/e2e/run.mjs [scenario-name-filter]`).
+// `npm run test:e2e`, or `node test/e2e/run.mjs [REGEX]` to run the scenarios whose name matches.
+// Screenshots (light and dark theme) and the code-server log land in test/e2e/artifacts/.
 // With AFTERBURNER_REQUIRE_E2E=1 a missing browser or a failed code-server install fails the
 // run; otherwise it prints "e2e skipped: <reason>" and exits 0.
 // The last line is always "N passed, N failed".
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { setTimeout } from 'node:timers';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureCodeServer } from './setupCodeServer.mjs';
 import { startCodeServer } from './codeServer.mjs';
-import { ARTIFACTS_DIR, CHROMIUM_PATH, THEMES, closeWorkbench, launchBrowser, openWorkbench, screenshot, waitForTheme } from './driver.mjs';
+import { ARTIFACTS_DIR, CHROMIUM_PATH, THEMES, closeWorkbench, launchBrowser, openWorkbench, screenshot, sideBar, waitForTheme } from './driver.mjs';
 import { VSIX_PATH, packageVsix, vsixIsStale } from './vsix.mjs';
 import { vsixContentsScenario } from './scenarios/vsixContents.mjs';
 import { panelScenario } from './scenarios/panel.mjs';
@@ -48,7 +50,7 @@ function unavailable(reason) {
 }
 
 async function runScenario(scenario, context) {
-  if (filter && !scenario.name.includes(filter)) return;
+  if (filter && !new RegExp(filter).test(scenario.name)) return;
   const t0 = Date.now();
   const missing = (scenario.requires ?? []).filter((name) => !results.some((r) => r.name === name && r.ok));
   if (missing.length > 0) {
@@ -71,7 +73,20 @@ async function runScenario(scenario, context) {
   }
 }
 
+// Artifacts describe this run only.
+rmSync(ARTIFACTS_DIR, { recursive: true, force: true });
 mkdirSync(ARTIFACTS_DIR, { recursive: true });
+
+let model;
+let server;
+let browser;
+// Every wait below has its own limit; this one catches whatever slips through them.
+setTimeout(async () => {
+  log('FAIL e2e run exceeded 10 minutes');
+  results.push({ name: 'time limit', ok: false });
+  await server?.stop().catch(() => {});
+  finish();
+}, 600_000).unref();
 
 if (vsixIsStale()) {
   log('packaging the extension…');
@@ -88,16 +103,13 @@ if (!existsSync(CHROMIUM_PATH)) unavailable(`no browser at ${CHROMIUM_PATH} (apt
 const install = await ensureCodeServer({ log });
 if (install.kind === 'failed') unavailable(`code-server is not available: ${install.reason}`);
 
-/** Settings of the journey: the scripted model, the local sandbox, short limits. */
+/** Settings of the journey (with the scripted model's): the local sandbox, runtime as the goal. */
 const JOURNEY_SETTINGS = {
   'afterburner.sandbox.backend': 'local',
   'afterburner.sandbox.timeoutSeconds': 60,
   'afterburner.optimize.goal': 'time',
 };
 
-let model;
-let server;
-let browser;
 try {
   model = await startScriptedModel();
   server = await startCodeServer({
@@ -126,7 +138,7 @@ try {
     server,
     model,
     browser,
-    /** Replaces the scenario-specific user settings and waits until the workbench has them. */
+    /** Replaces the scenario's workspace settings and waits until the workbench has them. */
     async useSettings(extra) {
       scenarioSettings = extra;
       await applySettings();
@@ -140,7 +152,7 @@ try {
           await applySettings();
         }
         await waitForTheme(page, theme);
-        await screenshot(page, `${name}-${theme}`, target === 'panel' ? page.locator('.part.sidebar') : undefined);
+        await screenshot(page, `${name}-${theme}`, target === 'panel' ? sideBar(page) : undefined);
       }
     },
   };

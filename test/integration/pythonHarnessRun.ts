@@ -21,6 +21,8 @@ export interface PythonRun {
   readonly measure?: HarnessJob['measure'];
   /** A file of the fixture copied over `modulePath` (a candidate replaces the user's module). */
   readonly candidate?: string;
+  /** More copies inside the work dir: destination path → fixture file (e.g. a reference module). */
+  readonly copies?: Readonly<Record<string, string>>;
   /** `unittest` runs the tests without pytest even where the interpreter has it. */
   readonly runner?: 'auto' | 'unittest';
 }
@@ -35,6 +37,7 @@ export function runPythonHarness(run: PythonRun): PythonResult {
   const dir = mkdtempSync(path.join(tmpdir(), 'ab-py-harness-'));
   try {
     cpSync(path.join(fixtures, run.fixture), dir, { recursive: true });
+    for (const [to, from] of Object.entries(run.copies ?? {})) copyFileSync(path.join(fixtures, run.fixture, from), path.join(dir, to));
     if (run.candidate) copyFileSync(path.join(fixtures, run.fixture, run.candidate), path.join(dir, run.modulePath));
     const job: HarnessJob = {
       language: 'python',

@@ -16,11 +16,17 @@ const runInfo = { sandbox: 'local' as const, isolation: 'test double', wallMs: 1
 
 /**
  * A sandbox double that reads the module it is given: `_cost = N` is the runtime it reports,
- * `_fail = "message"` makes a test fail, `_hang = 1` makes it run until cancelled.
+ * `_fail = "message"` makes a test fail, `_hang = 1` makes it run until cancelled. A check job's
+ * reference module is measured beside the candidate (`referenceMeasurement`) unless `sideBySide`
+ * is false; `drift` scales every check run's runtimes, as a machine busier (> 1) or quieter (< 1)
+ * than during the original's run would.
  */
 class ScriptedSandbox implements Sandbox {
   readonly jobs: SandboxJob[] = [];
-  constructor(private readonly original: SandboxResult | undefined = undefined) {}
+  constructor(
+    private readonly original: SandboxResult | undefined = undefined,
+    private readonly options: { readonly sideBySide?: boolean; readonly drift?: number } = {},
+  ) {}
   describe() {
     return { sandbox: 'local' as const, isolation: 'test double' };
   }
@@ -38,8 +44,18 @@ class ScriptedSandbox implements Sandbox {
     }
     const fail = /_fail = "(.*)"/.exec(text);
     if (fail) return { ...runInfo, kind: 'failed', tests: { passed: 2, failed: 1 }, runner: 'pytest', failures: [{ test: 'test_sorted_output', message: fail[1] as string }] };
-    const cost = Number(/_cost = ([\d.]+)/.exec(text)?.[1] ?? '10');
-    return { ...runInfo, kind: 'passed', tests: { passed: 3, failed: 0 }, runner: 'pytest', measurement: measurement(cost) };
+    const drift = this.options.drift ?? 1;
+    const costOf = (source: string): number => Number(/_cost = ([\d.]+)/.exec(source)?.[1] ?? '10') * drift;
+    const reference = job.mode.kind === 'check' && this.options.sideBySide !== false ? job.mode.reference : undefined;
+    const referenceText = reference ? job.files.find((f) => f.path === reference.modulePath)?.content : undefined;
+    return {
+      ...runInfo,
+      kind: 'passed',
+      tests: { passed: 3, failed: 0 },
+      runner: 'pytest',
+      measurement: measurement(costOf(text)),
+      ...(referenceText !== undefined ? { referenceMeasurement: measurement(costOf(referenceText)) } : {}),
+    };
   }
 }
 
@@ -162,6 +178,62 @@ describe('optimize', () => {
     expect(check?.mode.kind).toBe('check');
     expect(check?.files.find((f) => f.path === 'test_mod.py')?.content).toContain('def test_sorted_output');
     expect(check?.files.find((f) => f.path === 'mod.py')?.content).toBe(MODULE.replace('_cost = 10', '_cost = 5'));
+  });
+
+  it('sends the best so far beside each candidate as the reference: the original first, then the accepted version', async () => {
+    const sandbox = new ScriptedSandbox();
+    await collect({ sandbox, model: new ScriptedModel([candidate(5), candidate(4)]) }, request({ iterations: 2, candidates: 1 }));
+    const checks = sandbox.jobs.filter((j) => j.mode.kind === 'check');
+    const referenceText = (job: SandboxJob | undefined): string | undefined => {
+      const mode = job?.mode;
+      if (mode?.kind !== 'check' || !mode.reference) return undefined;
+      const path = mode.reference.modulePath;
+      return job?.files.find((f) => f.path === path)?.content;
+    };
+    expect(checks[0]?.mode.kind === 'check' && checks[0].mode.reference?.modulePath).toBe('mod.afterburner-reference.py');
+    expect(referenceText(checks[0])).toBe(MODULE);
+    expect(referenceText(checks[1])).toBe(MODULE.replace('_cost = 10', '_cost = 5'));
+    expect(checks[1]?.files.find((f) => f.path === 'mod.py')?.content).toBe(MODULE.replace('_cost = 10', '_cost = 4'));
+  });
+
+  it('decides on the side-by-side samples, so a busier machine does not hide a real gain', async () => {
+    // Check runs are 3× slower than the original's run: 5 ms of work measures 15 ms, and the
+    // original measured beside it 30 ms.
+    const model = new ScriptedModel([candidate(5)]);
+    const events = await collect({ sandbox: new ScriptedSandbox(undefined, { drift: 3 }), model }, request({ iterations: 1, candidates: 1 }));
+    const report = measured(events)[0];
+    expect(report?.verdict.kind).toBe('accepted');
+    expect(report?.verdict.reason).toBe('accepted: 2.00× faster than the best so far in a side-by-side measurement (p < 0.001)');
+    // The speed-up is still against the original, free of the drift.
+    expect(report?.speedup).toBeCloseTo(2, 5);
+    expect(finished(events).best?.speedup).toBeCloseTo(2, 5);
+  });
+
+  it('decides on the side-by-side samples, so a quieter machine does not pass off equal code as faster', async () => {
+    const model = new ScriptedModel([candidate(10, 'x = 1\n    ')]);
+    const events = await collect({ sandbox: new ScriptedSandbox(undefined, { drift: 0.5 }), model }, request({ iterations: 1, candidates: 1 }));
+    const report = measured(events)[0];
+    expect(report?.verdict.kind).toBe('rejected');
+    expect(report?.verdict.reason).toBe('rejected: no gain over the best so far in a side-by-side measurement');
+    expect(finished(events).outcome).toBe('no_improvement');
+  });
+
+  it('chains the speed-up through the best so far when each step is measured side by side', async () => {
+    const model = new ScriptedModel([candidate(5), candidate(2.5)]);
+    const events = await collect({ sandbox: new ScriptedSandbox(), model }, request({ iterations: 2, candidates: 1 }));
+    const reports = measured(events);
+    expect(reports.map((r) => r.verdict.kind)).toEqual(['accepted', 'accepted']);
+    expect(reports[1]?.verdict.reason).toMatch(/2\.00× faster than the best so far in a side-by-side measurement/);
+    expect(reports[1]?.speedup).toBeCloseTo(4, 5);
+  });
+
+  it('falls back to comparing with the best so far across runs when the sandbox measured no reference', async () => {
+    const model = new ScriptedModel([candidate(5), candidate(4.9)]);
+    const events = await collect({ sandbox: new ScriptedSandbox(undefined, { sideBySide: false }), model }, request({ iterations: 1 }));
+    const reports = measured(events);
+    expect(reports[0]?.verdict.reason).toBe('accepted: 2.00× faster (p < 0.001)');
+    expect(reports[1]?.verdict.reason).toMatch(/^rejected: 2 % faster, below the 5 % threshold$/);
+    expect(reports[0]?.speedup).toBeCloseTo(2, 5);
   });
 
   it('starts the next iteration from the best so far, not the latest', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bootstrapMedianRatio, mannWhitneyLess, median, medianAbsoluteDeviation, normalCdf } from '../../src/core/statistics';
+import { bootstrapMedianRatio, mannWhitneyLess, median, medianAbsoluteDeviation, normalCdf, pairedRatios, signTestLess } from '../../src/core/statistics';
 
 /** A tiny deterministic generator (mulberry32) so resampling tests are reproducible. */
 function seeded(seed: number): () => number {
@@ -70,5 +70,26 @@ describe('bootstrapMedianRatio', () => {
     expect(a.low).toBeLessThanOrEqual(2);
     expect(a.high).toBeGreaterThanOrEqual(2);
     expect(a.low).toBeGreaterThan(1.8);
+  });
+});
+
+describe('signTestLess and pairedRatios', () => {
+  it('gives the exact binomial tail', () => {
+    // 9 of 10 below: P(X ≥ 9) = (10 + 1) / 1024.
+    expect(signTestLess([0.9, 0.8, 0.9, 0.7, 0.95, 0.9, 0.8, 0.9, 0.99, 1.1]).pLess).toBeCloseTo(11 / 1024, 12);
+    expect(signTestLess(Array.from({ length: 10 }, () => 0.5)).pLess).toBeCloseTo(1 / 1024, 12);
+  });
+  it('sees no evidence in a coin-flip pattern, in ties, or in nothing', () => {
+    expect(signTestLess([0.9, 1.1, 0.9, 1.1, 0.9, 1.1]).pLess).toBeGreaterThan(0.5);
+    expect(signTestLess([1, 1, 1]).pLess).toBe(1);
+    expect(signTestLess([]).pLess).toBe(1);
+  });
+  it('stays finite for long runs', () => {
+    const p = signTestLess(Array.from({ length: 2000 }, () => 0.5)).pLess;
+    expect(p).toBeGreaterThanOrEqual(0);
+    expect(p).toBeLessThan(1e-300);
+  });
+  it('pairs samples by position and drops unusable pairs', () => {
+    expect(pairedRatios([1, 2, 3, 0], [2, 2, Number.NaN, 1])).toEqual([0.5, 1]);
   });
 });

@@ -3,10 +3,19 @@
 // check, prints one line per check and a closing count, and rejects when any failed.
 import * as vscode from 'vscode';
 import * as assert from 'node:assert/strict';
-import * as path from 'node:path';
+import { replies, startScriptedOpenAiServer } from '../support/scriptedOpenAiServer';
 
 const EXTENSION_ID = 'afterburner.afterburner-vscode';
 const COMMANDS = ['afterburner.optimize', 'afterburner.profile', 'afterburner.setApiKey', 'afterburner.showPanel'];
+
+const FASTER_PAIRS = `def count_pairs(values, target):
+    """Number of index pairs i < j with values[i] + values[j] == target."""
+    seen = {}
+    count = 0
+    for value in values:
+        count += seen.get(target - value, 0)
+        seen[value] = seen.get(value, 0) + 1
+    return count`;
 
 interface Check {
   readonly name: string;
@@ -54,14 +63,41 @@ const checks: readonly Check[] = [
     },
   },
   {
-    name: 'profiling a fixture function in the local sandbox leaves the file unchanged',
+    name: 'optimizing a fixture function measures it in the local sandbox, and Accept is one undo step',
     run: async () => {
-      await vscode.workspace.getConfiguration('afterburner').update('sandbox.backend', 'local', vscode.ConfigurationTarget.Global);
-      const editor = await openAt('pairs.py', 'def count_pairs');
-      const before = editor.document.getText();
-      await vscode.commands.executeCommand('afterburner.profile');
-      assert.equal(editor.document.getText(), before, 'profiling does not edit the function');
-      assert.equal(path.basename(editor.document.fileName), 'pairs.py');
+      const model = await startScriptedOpenAiServer({ models: ['scripted-model'] });
+      try {
+        model.enqueue(replies.code('python', FASTER_PAIRS));
+        // The extension host is this process: the key comes from its environment, as in a container.
+        process.env['AFTERBURNER_API_KEY'] = 'sk-extension-host-suite';
+        const config = vscode.workspace.getConfiguration('afterburner');
+        const target = vscode.ConfigurationTarget.Workspace;
+        await config.update('llm.provider', 'openai-compatible', target);
+        await config.update('llm.baseUrl', model.baseUrl, target);
+        await config.update('llm.model', 'scripted-model', target);
+        await config.update('sandbox.backend', 'local', target);
+        await config.update('optimize.iterations', 1, target);
+        await config.update('optimize.candidates', 1, target);
+
+        const editor = await openAt('pairs.py', 'def count_pairs');
+        const original = editor.document.getText();
+        // The command resolves when the run has finished.
+        await vscode.commands.executeCommand('afterburner.optimize');
+        assert.equal(model.pending(), 0, 'the model was asked for a candidate');
+        assert.equal(editor.document.getText(), original, 'a run never edits the file by itself');
+
+        const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', editor.document.uri);
+        const offer = lenses.map((lens) => lens.command?.title ?? '').find((title) => /iteration 1 ×[\d.]+ speed/.test(title));
+        assert.ok(offer, `a CodeLens offers the measured iteration; lenses: ${lenses.map((l) => l.command?.title).join(' | ')}`);
+
+        await vscode.commands.executeCommand('afterburner.acceptIteration');
+        assert.match(editor.document.getText(), /seen\.get\(target - value, 0\)/, 'Accept wrote the candidate');
+        await vscode.window.showTextDocument(editor.document);
+        await vscode.commands.executeCommand('undo');
+        assert.equal(editor.document.getText(), original, 'one undo restores the original');
+      } finally {
+        await model.close();
+      }
     },
   },
 ];

@@ -4,7 +4,10 @@ Runtime: a warm-up round, then the loop count is calibrated so one sample lasts 
 minSampleMs; samples are taken until budgetMs is spent (at least 5, at most maxSamples). For every
 sample the argument copies of all its rounds are made first, then gc.collect(), then the clock
 runs with the garbage collector off. Memo caches are cleared before every round, so memoisation
-across rounds cannot pass for speed. Values are ms per round.
+across rounds cannot pass for speed. Values are ms per round. Where the kernel reports how long
+the thread waited for a CPU (/proc/thread-self/schedstat), a sample that waited more than 2 % of
+its time is taken again (at most 3 attempts; the least disturbed one counts), so other processes
+on a shared machine do not lengthen it.
 
 Side by side (check mode with a reference): paired_runtime() times the candidate and the
 reference in ABBA-ordered pairs with one shared loop count, so both see the same machine at the
@@ -29,6 +32,7 @@ from __future__ import annotations
 import array
 import gc
 import math
+import os
 import random
 import resource
 import statistics
@@ -41,8 +45,12 @@ from typing import Dict, List, Optional, Tuple
 from .replay import Replayer, run_round
 
 MIN_SAMPLES = 5
-# Paired runs: with n pairs the sign test's smallest p is 0.5^n; 10 pairs reach p < 0.001.
-MIN_PAIRS = 10
+# Paired runs: with n pairs the sign test's smallest p is 0.5^n; 20 pairs reach p < 0.01 even when 4 pairs go
+# the other way (a time slice lost in one member of a pair).
+MIN_PAIRS = 20
+# A sample that spent more than this share of its time waiting for a CPU is taken again.
+DISTURBED_SHARE = 0.02
+SAMPLE_ATTEMPTS = 3
 MAX_LOOPS = 1_000_000
 SAMPLE_INTERVAL_S = 0.00025
 SWITCH_INTERVAL_S = 0.0001
@@ -55,14 +63,57 @@ SAMPLER_CAPACITY = 250_000
 perf_counter = time.perf_counter
 
 
+class _SchedulerWait:
+    """Nanoseconds this thread has spent runnable but waiting for a CPU (the run_delay field of
+    /proc/thread-self/schedstat), or None where the kernel does not offer it. On a shared machine
+    other processes take the CPU away in the middle of a sample, which adds their time to ours."""
+
+    def __init__(self) -> None:
+        self._fd: Optional[int] = None
+        self._tried = False
+
+    def read(self) -> Optional[int]:
+        if not self._tried:
+            self._tried = True
+            try:
+                self._fd = os.open("/proc/thread-self/schedstat", os.O_RDONLY)
+            except OSError:
+                self._fd = None
+        if self._fd is None:
+            return None
+        try:
+            return int(os.pread(self._fd, 128, 0).split()[1])
+        except (OSError, ValueError, IndexError):
+            return None
+
+
+_scheduler_wait = _SchedulerWait()
+
+
 def _sample(replayer: Replayer, loops: int, seed: int) -> float:
-    """Seconds for `loops` rounds; copies are made before the clock starts."""
+    """Seconds for `loops` rounds; copies are made before the clock starts. A sample during which
+    the thread waited for a CPU for more than DISTURBED_SHARE of it is taken again (up to
+    SAMPLE_ATTEMPTS times, then the least disturbed attempt counts): the time another process had
+    the CPU is not the code's. Only whole, real samples are kept; nothing is subtracted."""
+    best: Optional[Tuple[float, float]] = None  # (waited, elapsed)
+    for _ in range(SAMPLE_ATTEMPTS):
+        elapsed, waited = _timed_rounds(replayer, loops, seed)
+        if best is None or waited < best[0]:
+            best = (waited, elapsed)
+        if waited <= DISTURBED_SHARE * elapsed:
+            break
+    return best[1]
+
+
+def _timed_rounds(replayer: Replayer, loops: int, seed: int) -> Tuple[float, float]:
+    """(seconds for `loops` rounds, seconds of them spent waiting for a CPU; 0 when unknown)."""
     rounds = [replayer.prepare_round() for _ in range(loops)]
     caches = replayer.caches
     random.seed(seed)
     gc.collect()
     gc.disable()
     try:
+        wait_before = _scheduler_wait.read()
         start = perf_counter()
         for prepared in rounds:
             for clear in caches:
@@ -75,10 +126,12 @@ def _sample(replayer: Replayer, loops: int, seed: int) -> float:
                 except Exception:
                     pass
         elapsed = perf_counter() - start
+        wait_after = _scheduler_wait.read()
     finally:
         gc.enable()
     del rounds
-    return elapsed
+    waited = (wait_after - wait_before) / 1e9 if wait_before is not None and wait_after is not None else 0.0
+    return elapsed, waited
 
 
 def _calibrate(replayer: Replayer, seed: int, min_sample_s: float) -> Tuple[int, float]:
@@ -107,29 +160,45 @@ def runtime(replayer: Replayer, seed: int, budget_ms: float, min_sample_ms: floa
     return stats(values)
 
 
+def _prepare_seconds(replayer: Replayer, tries: int = 3) -> float:
+    """Best time to make one round's fresh argument copies."""
+    best = float("inf")
+    for _ in range(tries):
+        start = perf_counter()
+        replayer.prepare_round()
+        best = min(best, perf_counter() - start)
+    return best
+
+
 def paired_runtime(candidate: Replayer, reference: Replayer, seed: int, budget_ms: float, min_sample_ms: float,
                    max_samples: int, min_pairs: int = MIN_PAIRS) -> Tuple[dict, dict]:
     """Side-by-side runtime of the candidate (A) and the reference (B) in this one process.
 
     Both are warmed up, alternately, before either is timed. Each gets its own calibrated loop
     count; both then use the same one: the larger (so the faster one's sample also lasts
-    ≥ min_sample_ms), lowered when needed — never below the slower one's own count — so that
-    `min_pairs` pairs of the slower still fit the budget. Samples come in pairs, in ABBA order
-    (A B, B A, A B, …), so a machine that speeds up or slows down during the run affects both
-    members of a pair alike and cancels out of pair i's ratio A_i / B_i. Same sample procedure
-    for both (copies made first, gc.collect(), GC off, caches cleared per round, same seed).
-    Each side gets `budget_ms`; at least `min_pairs` pairs are taken (even when max_samples is
-    lower: fewer could not show a significant difference), at most max(max_samples, min_pairs).
-    Returns the stats of A and of B; values[i] of both are pair i."""
+    ≥ min_sample_ms), lowered when needed so that `min_pairs` pairs — rounds, argument copies and
+    the gc.collect() before each sample included — fit in twice the budget (fitting the pairs comes
+    first: when copying arguments costs far more than the calls, samples get shorter than
+    min_sample_ms; perf_counter resolves well below a microsecond). Samples come in pairs, in ABBA
+    order (A B, B A, A B, …), so a machine that speeds up or slows down during the run affects
+    both members of a pair alike and cancels out of pair i's ratio A_i / B_i. Same sample
+    procedure for both (copies made first, gc.collect(), GC off, caches cleared per round, same
+    seed, a sample disturbed by other processes taken again). At least `min_pairs` pairs (even when
+    max_samples is lower: fewer could hardly show a significant difference), more while the budget
+    lasts, at most max(max_samples, min_pairs). Returns the stats of A and of B; values[i] of both
+    are pair i."""
     min_sample_s = max(min_sample_ms, 0.0) / 1000.0
     for _ in range(2):
         _sample(candidate, 1, seed)
         _sample(reference, 1, seed)
     loops_a, round_a = _calibrate(candidate, seed, min_sample_s)
     loops_b, round_b = _calibrate(reference, seed, min_sample_s)
-    slower_round = max(round_a, round_b, 1e-9)
-    fit_budget = int(budget_ms / 1000.0 / (min_pairs * slower_round))
-    loops = max(min(loops_a, loops_b), min(max(loops_a, loops_b), fit_budget), 1)
+    start = perf_counter()
+    gc.collect()
+    gc_s = perf_counter() - start
+    per_loop = max(round_a + round_b + _prepare_seconds(candidate) + _prepare_seconds(reference), 1e-9)
+    fit_budget = int((2 * budget_ms / 1000.0 / min_pairs - 2 * gc_s) / per_loop)
+    loops = max(1, min(max(loops_a, loops_b), fit_budget))
     a_values: List[float] = []
     b_values: List[float] = []
     limit = max(max_samples, min_pairs)

@@ -3,6 +3,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { bundleVscodeSuite } from '../../vscode/bundleSuite.mjs';
 import { REPO_ROOT } from '../vsix.mjs';
+import { screenshot } from '../driver.mjs';
 
 export const extensionHostSuiteScenario = {
   name: 'extension-host-suite',
@@ -26,7 +27,10 @@ export const extensionHostSuiteScenario = {
       await page.goto(`${server.url}/?folder=${encodeURIComponent(server.workspace)}&payload=${encodeURIComponent(payload)}`);
       const code = await Promise.race([exited, sleep(90_000).then(() => 'timeout')]);
       const output = lines.filter((l) => /^(ok|FAIL)\s|passed, \d+ failed/.test(l)).join('\n     ');
-      if (code !== 0) throw new Error(`extension host suite ended with ${code}\n     ${output || lines.slice(-10).join('\n     ')}`);
+      if (code !== 0) {
+        await screenshot(page, 'failed-extension-host-suite-window').catch(() => {});
+        throw new Error(`extension host suite ended with ${code}\n     ${output || lines.slice(-10).join('\n     ')}`);
+      }
     } finally {
       await page.goto('about:blank').catch(() => {});
       await context.close().catch(() => {});

@@ -112,7 +112,7 @@ const optimizePython = {
 const diffAcceptUndo = {
   name: 'diff-accept-undo',
   requires: ['optimize-python'],
-  async run({ page, shoot }) {
+  async run({ page, server, shoot }) {
     await clickPanelButton(page, 'show-diff-1');
     const diff = page.locator('.monaco-diff-editor');
     await waitForOrError(page, diff, 15_000);
@@ -129,6 +129,10 @@ const diffAcceptUndo = {
     await activeEditor(page).locator('.view-lines').click();
     await page.keyboard.press('Control+z');
     await expectEditorText(page, (text) => sameText(text, fixture('pairs.py')), 'the original file after one undo');
+    // Accept edits the document, it does not save it: the file on disk never changed.
+    if (!sameText(readFileSync(path.join(server.workspace, 'pairs.py'), 'utf8'), fixture('pairs.py'))) {
+      throw new Error('pairs.py on disk changed although nothing was saved');
+    }
     await revertAndCloseAll(page);
   },
   cleanup: revertAndCloseAll,
@@ -166,7 +170,8 @@ const cancelRun = {
     await waitForRun(page, 'count_pairs', 'Running', 30_000);
     const deadline = Date.now() + 60_000;
     while (model.chatRequests().length === asked && Date.now() < deadline) await page.waitForTimeout(200);
-    const toast = await notification(page, /Afterburner/, 15_000);
+    if (model.chatRequests().length === asked) throw new Error('the run never asked the model');
+    const toast = await notification(page, /optimizing count_pairs/, 15_000);
     await shoot('running', 'page');
     await toast.getByRole('button', { name: 'Cancel' }).click();
     await waitForRun(page, 'count_pairs', 'Cancelled', 30_000);
@@ -179,8 +184,8 @@ const cancelRun = {
 const profileWithoutModel = {
   name: 'profile-without-model',
   async run({ page, model, useSettings, shoot }) {
-    // No model configured, and nothing listening where one would be.
-    await useSettings({ 'afterburner.llm.model': '', 'afterburner.llm.baseUrl': 'http://127.0.0.1:9/v1' });
+    // No model chosen; the endpoint stays the scripted server, so a request to it would show.
+    await useSettings({ 'afterburner.llm.model': '' });
     const asked = model.chatRequests().length;
     await openFile(page, 'pairs.py');
     await contextMenuOnLine(page, 'def count_pairs', /Profile function/);

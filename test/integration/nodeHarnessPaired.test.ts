@@ -1,0 +1,136 @@
+// `check` with a reference, JavaScript side: the harness measures the candidate and the best
+// version so far side by side in one process, and the acceptance rule decides on those paired
+// samples. The assertions are on decisions (what the user sees), never on timings.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { findHarnessReport } from '../../src/adapters/harnessReport';
+import { decideAcceptance, sideBySideSpeedFactor } from '../../src/core/acceptance';
+import type { HarnessJob, HarnessReport, Measurement, Recording } from '../../src/core/sandboxTypes';
+
+const harness = path.resolve(__dirname, '../../sandbox/node/harness.mjs');
+const workDirs: string[] = [];
+afterAll(() => {
+  for (const d of workDirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** `rounds` passes over the values; the result does not depend on it (scaled back to 4 passes). */
+function workModule(rounds: number): string {
+  return `
+export function work(values) {
+  let total = 0;
+  for (let r = 0; r < ${rounds}; r++) for (const v of values) total += v * v;
+  return (total / ${rounds}) * 4;
+}
+
+export class Meter {
+  constructor(rounds) {
+    this.rounds = rounds;
+  }
+  work(values) {
+    let total = 0;
+    const passes = this.rounds * ${rounds} / 4;
+    for (let r = 0; r < passes; r++) for (const v of values) total += v * v;
+    return (total / passes) * this.rounds;
+  }
+}
+`;
+}
+
+const ORIGINAL = workModule(4);
+const TEST = `
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { work, Meter } from './work.mjs';
+
+const values = Array.from({ length: 3000 }, (_, i) => i % 97);
+const expected = 4 * values.reduce((s, v) => s + v * v, 0);
+test('work', () => assert.equal(work(values), expected));
+test('meter', () => assert.equal(new Meter(4).work(values), expected));
+`;
+const REFERENCE = 'work.afterburner-reference.mjs';
+
+function runHarness(files: Record<string, string>, target: string, mode: HarnessJob['mode'], budgetMs = 300): HarnessReport {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ab-node-paired-'));
+  workDirs.push(dir);
+  for (const [p, content] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, p)), { recursive: true });
+    writeFileSync(path.join(dir, p), content);
+  }
+  const job: HarnessJob = { language: 'javascript', modulePath: 'work.mjs', testPaths: ['work.test.mjs'], target, mode, measure: { budgetMs }, seed: 7 };
+  writeFileSync(path.join(dir, 'job.json'), JSON.stringify(job));
+  const proc = spawnSync(process.execPath, ['--expose-gc', harness, 'job.json'], { cwd: dir, encoding: 'utf8', timeout: 100_000, maxBuffer: 64 * 1024 * 1024 });
+  const report = findHarnessReport(proc.stdout);
+  if (proc.status !== 0 || !report) throw new Error(`harness exited ${String(proc.status)}: ${proc.stdout.slice(-1500)} ${proc.stderr.slice(-1500)}`);
+  return report;
+}
+
+function profile(target: string): { recording: Recording; measurement: Measurement } {
+  const report = runHarness({ 'work.mjs': ORIGINAL, 'work.test.mjs': TEST }, target, { kind: 'profile' });
+  if (report.kind !== 'passed' || !report.recording || !report.measurement) throw new Error(JSON.stringify(report).slice(0, 1500));
+  return { recording: report.recording, measurement: report.measurement };
+}
+
+/** Checks `candidate` with the original module beside it as the reference. */
+function sideBySide(target: string, recording: Recording, candidate: string): { candidate: Measurement; reference: Measurement } {
+  const report = runHarness({ 'work.mjs': candidate, 'work.test.mjs': TEST, [REFERENCE]: ORIGINAL }, target, { kind: 'check', recording, reference: { modulePath: REFERENCE } });
+  if (report.kind !== 'passed' || !report.measurement || !report.referenceMeasurement) throw new Error(`no side-by-side measurement: ${JSON.stringify(report).slice(0, 1500)}`);
+  return { candidate: report.measurement, reference: report.referenceMeasurement };
+}
+
+describe('node harness: candidate and reference measured side by side', () => {
+  const fn = profile('work');
+
+  it('reports paired samples for both, with memory figures for each', () => {
+    const { candidate, reference } = sideBySide('work', fn.recording, ORIGINAL);
+    expect(reference.runtimeMs.samples).toBe(candidate.runtimeMs.samples);
+    expect(candidate.runtimeMs.samples).toBeGreaterThanOrEqual(20);
+    expect(reference.calls).toBe(candidate.calls);
+    for (const m of [candidate, reference]) {
+      expect(m.peakMemoryKb).toBeGreaterThanOrEqual(0);
+      expect(m.integralKbMs).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  it('does not accept a candidate identical to the reference', () => {
+    const { candidate, reference } = sideBySide('work', fn.recording, ORIGINAL);
+    const factor = sideBySideSpeedFactor(candidate, reference) ?? Number.NaN;
+    expect(factor).toBeGreaterThan(0.5);
+    expect(factor).toBeLessThan(2);
+    const decision = decideAcceptance('time', fn.measurement, candidate, reference);
+    expect(decision.kind, decision.reason).toBe('reject');
+    expect(decision.reason).toContain('side-by-side');
+  });
+
+  it('accepts a candidate doing half the work', () => {
+    const { candidate, reference } = sideBySide('work', fn.recording, workModule(2));
+    const decision = decideAcceptance('time', fn.measurement, candidate, reference);
+    expect(decision.kind, decision.reason).toBe('accept');
+    expect(decision.reason).toMatch(/^accepted: [\d.]+× faster than the best so far in a side-by-side measurement \(p [<=] [\d.e-]+\)$/);
+  });
+
+  it('rejects a candidate doing twice the work', () => {
+    const { candidate, reference } = sideBySide('work', fn.recording, workModule(8));
+    const decision = decideAcceptance('time', fn.measurement, candidate, reference);
+    expect(decision.kind, decision.reason).toBe('reject');
+    expect(decision.reason).toMatch(/slower than the best so far in a side-by-side measurement/);
+  });
+
+  it("runs the reference class's own method for a Class.method target", () => {
+    const method = profile('Meter.work');
+    // Were the candidate's method replayed on both sides, the pairs would tie and this would be rejected.
+    const faster = sideBySide('Meter.work', method.recording, workModule(2));
+    const decision = decideAcceptance('time', method.measurement, faster.candidate, faster.reference);
+    expect(decision.kind, decision.reason).toBe('accept');
+  });
+
+  it('measures the candidate alone, with a note, when the reference cannot be loaded', () => {
+    const report = runHarness({ 'work.mjs': ORIGINAL, 'work.test.mjs': TEST }, 'work', { kind: 'check', recording: fn.recording, reference: { modulePath: 'missing.mjs' } }, 100);
+    if (report.kind !== 'passed') throw new Error(JSON.stringify(report).slice(0, 1500));
+    expect(report.measurement?.runtimeMs.samples).toBeGreaterThan(0);
+    expect(report.referenceMeasurement).toBeUndefined();
+    expect((report as unknown as { notes?: string[] }).notes?.join('\n')).toMatch(/reference module missing\.mjs could not be loaded/);
+  });
+});
