@@ -236,8 +236,14 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): Sandbox {
           for (const dir of python?.prefixes ?? []) bindRo(dir);
           if (node) bindRo(node.prefix);
           bindRo(harnessDir);
-          // A workspace at or above /tmp would cover the private work dir; it is left out then.
-          if (job.workspaceRoot && !`${workDir}/`.startsWith(`${path.resolve(job.workspaceRoot)}/`)) {
+          // A workspace at or above /tmp would cover the private work dir; it is left out then. So is
+          // one that nobody cannot read (e.g. under a 0700 home): bwrap runs as nobody and would
+          // refuse to start; without it only the workspace's own jest/vitest are unavailable.
+          if (
+            job.workspaceRoot &&
+            !`${workDir}/`.startsWith(`${path.resolve(job.workspaceRoot)}/`) &&
+            (!runPlan.dropToNobody || reachableByOthers(job.workspaceRoot))
+          ) {
             binds.push('--ro-bind-try', job.workspaceRoot, job.workspaceRoot);
           }
           chain = [

@@ -295,8 +295,9 @@ function reduceCandidate(record: RunRecord, report: CandidateReport, context: Re
 
 /**
  * The candidate an iteration offers for Accept: its best accepted one (the loop's best when it came
- * from here), else its best candidate that passed every check, so a person can still take a
- * change the acceptance rule called noise. A failing candidate is never offered.
+ * from here), else its best candidate that passed every check and still measured better than the
+ * original on the goal, so a person can take a gain the acceptance rule called noise. A failing
+ * candidate, or one no better than the original, is never offered.
  */
 function offeredCandidate(iteration: IterationView, stored: readonly StoredCandidate[], best: BestSoFar, goal: Goal): number | undefined {
   const score = (c: CandidateView): number => (goal === 'memory' ? c.memoryRatio : goal === 'integral' ? c.integralRatio : c.speedup) ?? 0;
@@ -306,7 +307,7 @@ function offeredCandidate(iteration: IterationView, stored: readonly StoredCandi
     const same = accepted.find((c) => stored.some((s) => s.iteration === iteration.iteration && s.index === c.index && s.code.trim() === dedent(best.code).trim()));
     if (same) return same.index;
   }
-  return pickBest(accepted) ?? pickBest(iteration.candidates.filter((c) => c.status === 'passed' && c.hasCode));
+  return pickBest(accepted) ?? pickBest(iteration.candidates.filter((c) => c.status === 'passed' && c.hasCode && score(c) > 1));
 }
 
 function settleIteration(iteration: IterationView): IterationView {

@@ -15,6 +15,8 @@ export interface Settings {
   readonly iterations: number;
   readonly goal: Goal;
   readonly candidates: number;
+  /** Opt-in: append each optimisation run to .afterburner/history.jsonl for `afterburner export`. */
+  readonly history: boolean;
 }
 
 export const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
@@ -31,6 +33,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
     iterations: clampInt(config.get('optimize.iterations'), 1, 20, 3),
     goal: oneOf(config.get('optimize.goal'), ['time', 'memory', 'integral'], 'time'),
     candidates: clampInt(config.get('optimize.candidates'), 1, 8, 2),
+    history: config.get<boolean>('history.enabled') === true,
   };
 }
 

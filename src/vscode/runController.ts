@@ -3,7 +3,9 @@
  * the sandbox with a cancellable progress notification, feed every event to the run tracker (the
  * panel fills live), and end with a message that says what happened and what to do next.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { appendRunHistory, historyPath } from '../adapters/runHistory';
+import { runHistoryRecord } from '../core/trainingPairs';
 import * as vscode from 'vscode';
 import { optimize } from '../core/loop';
 import type { LoopEvent, OptimizeRequest } from '../core/loopTypes';
@@ -165,14 +167,34 @@ export class RunController implements vscode.Disposable {
       iterations: p.settings.iterations,
       candidates: p.settings.candidates,
       limits: p.limits,
+      // Hot lines go into the prompt: the model sees where the time goes.
+      measure: { hotLines: true },
       ...workspaceRootFor(p),
     };
     const record = this.begin('optimize', p, p.settings.iterations);
     const runId = record.view.id;
     log.info(`Run ${runId}: model ${watched.model.describe()}, goal ${request.goal}, ${request.iterations} iteration(s) × ${request.candidates} candidate(s).`);
-    await this.track(runId, `Afterburner: optimizing ${p.target.name}`, (signal) => optimize({ sandbox: p.sandbox, model: watched.model, log: (line) => log.debug(line) }, request, signal));
+    const events: LoopEvent[] = [];
+    await this.track(runId, `Afterburner: optimizing ${p.target.name}`, (signal) =>
+      recorded(optimize({ sandbox: p.sandbox, model: watched.model, log: (line) => log.debug(line) }, request, signal), events),
+    );
+    await this.appendHistory(p, request, events, watched.model.describe());
     const done = tracker.get(runId);
     if (done) void this.announceOptimize(done, watched.lastError());
+  }
+
+  /** Opt-in (setting or AFTERBURNER_HISTORY): measured attempts become training pairs for `afterburner export`. */
+  private async appendHistory(p: Prepared, request: OptimizeRequest, events: readonly LoopEvent[], model: string): Promise<void> {
+    const folder = vscode.workspace.getWorkspaceFolder(p.target.document.uri);
+    if (!folder || folder.uri.scheme !== 'file') return;
+    const file = historyPath(folder.uri.fsPath, process.env, p.settings.history);
+    if (!file) return;
+    try {
+      await appendRunHistory(file, runHistoryRecord(request, events, { id: randomUUID(), at: new Date().toISOString(), source: 'extension', model }));
+      this.deps.log.info(`Run appended to ${file}.`);
+    } catch (error) {
+      this.deps.log.warn(`Could not append the run to ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   private async runProfile(p: Prepared): Promise<void> {
@@ -359,6 +381,14 @@ export class RunController implements vscode.Disposable {
  * Only JavaScript/TypeScript runs need the workspace (its node_modules hold their test runner);
  * a Python run gets nothing of the user's beyond the files it was sent.
  */
+/** Passes events through while keeping a copy of each. */
+async function* recorded(events: AsyncIterable<LoopEvent>, into: LoopEvent[]): AsyncGenerator<LoopEvent> {
+  for await (const event of events) {
+    into.push(event);
+    yield event;
+  }
+}
+
 function workspaceRootFor(p: Prepared): { workspaceRoot?: string } {
   return p.target.language !== 'python' && p.job.root.scheme === 'file' ? { workspaceRoot: p.job.root.fsPath } : {};
 }

@@ -1,6 +1,7 @@
 // The local sandbox with the real harness: results, limits, cancellation, clean-up, and each
 // weaker isolation level the machine offers (forced), so the fallbacks are exercised too.
-import { readdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import type { SandboxJob } from '../../src/core/sandboxTypes';
@@ -69,6 +70,33 @@ describe('local sandbox', () => {
     };
     const result = await sandbox.run(ts);
     expect(result.kind, result.kind === 'error' || result.kind === 'crashed' ? result.message : result.output).toBe('passed');
+  });
+
+  it('runs a JavaScript job whose workspace folder the sandbox user cannot reach', async () => {
+    // Like a project under a 0700 home folder: the sandbox user cannot even reach it.
+    const home = mkdtempSync(path.join(tmpdir(), 'afterburner-private-home-'));
+    chmodSync(home, 0o700);
+    const workspace = path.join(home, 'project');
+    mkdirSync(workspace);
+    try {
+      const job: SandboxJob = {
+        language: 'javascript',
+        files: [
+          { path: 'add.mjs', content: 'export function add(a, b) {\n  return a + b;\n}\n' },
+          { path: 'add.test.mjs', content: "import { test } from 'node:test';\nimport assert from 'node:assert';\nimport { add } from './add.mjs';\ntest('add', () => assert.equal(add(2, 3), 5));\n" },
+        ],
+        modulePath: 'add.mjs',
+        testPaths: ['add.test.mjs'],
+        target: 'add',
+        mode: { kind: 'test' },
+        limits: { timeoutMs: 20_000, memoryMb: 256 },
+        workspaceRoot: workspace,
+      };
+      const result = await sandbox.run(job);
+      expect(result.kind, result.kind === 'error' || result.kind === 'crashed' ? result.message : result.output).toBe('passed');
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 
   it('refuses file paths that leave the work dir', async () => {

@@ -97,6 +97,16 @@ describe('panel state reducer', () => {
     expect(summarizeRun(r.view).bestSpeedup).toBeUndefined();
   });
 
+  it('never offers a passing candidate that measured slower than the original', () => {
+    const r = run([
+      ...optimizeEvents,
+      { type: 'candidateMeasured', candidate: candidate(1, 0, 'def total(xs): return 1', 'rejected') },
+      { type: 'candidateMeasured', candidate: candidate(1, 1, fast, 'rejected', 12) },
+      { type: 'iterationDone', iteration: 1, best: best(0, original, 10) },
+    ]);
+    expect(r.view.iterations[0]?.offered).toBeUndefined();
+  });
+
   it('says why the original fails its tests', () => {
     const failed: SandboxResult = { ...info, kind: 'failed', tests: { passed: 1, failed: 2 }, runner: 'pytest', failures: [{ test: 'test_a', message: 'boom' }] };
     const r = run([{ type: 'started', sandbox: 'local', isolation: 'x', model: 'm', goal: 'time' }, { type: 'baseline', result: failed }]);
