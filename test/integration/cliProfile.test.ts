@@ -67,7 +67,7 @@ describe('afterburner profile', () => {
     const run = await runCli(cli, ['profile', path.join(work, 'sorter.py'), '--function', 'slow_sort', '--sandbox', 'local', '--tests', path.join(work, 'test_sorter.py')]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/slow_sort \(python\): passed/);
-    expect(run.stdout).toMatch(/runtime +[\d.]+ ms ± [\d.]+ %/);
+    expect(run.stdout).toMatch(/runtime +[\d.]+ (ns|µs|ms|s) ± [\d.]+ %/);
     expect(run.stdout).toMatch(/memory +peak/);
     expect(run.stdout).toMatch(/integral/);
     expect(run.stdout).toMatch(/sandbox +local: /);
