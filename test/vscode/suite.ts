@@ -100,6 +100,36 @@ const checks: readonly Check[] = [
       }
     },
   },
+  {
+    name: 'Accept refuses, changing nothing, when the function was edited while the run went on',
+    run: async () => {
+      const model = await startScriptedOpenAiServer({ models: ['scripted-model'] });
+      try {
+        model.enqueue(replies.code('python', FASTER_PAIRS));
+        await vscode.workspace.getConfiguration('afterburner').update('llm.baseUrl', model.baseUrl, vscode.ConfigurationTarget.Workspace);
+        const editor = await openAt('pairs.py', 'def count_pairs');
+        await vscode.commands.executeCommand('afterburner.optimize');
+        assert.equal(model.pending(), 0, 'the model was asked for a candidate');
+
+        // The user edits the function after the run measured it.
+        const line = editor.document.getText().split('\n').findIndex((text) => text.includes('def count_pairs'));
+        const edited = await editor.edit((edit) => edit.insert(new vscode.Position(line + 1, 0), '    # edited while the run went on\n'));
+        assert.ok(edited, 'the edit applied');
+        const before = editor.document.getText();
+
+        // Accept asks with a warning (it waits for the user), so look at the document meanwhile.
+        const accepting = vscode.commands.executeCommand('afterburner.acceptIteration');
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        assert.equal(editor.document.getText(), before, 'the edited function is left as the user wrote it');
+        await vscode.commands.executeCommand('notifications.clearAll');
+        await Promise.race([accepting, new Promise((resolve) => setTimeout(resolve, 5000))]);
+        assert.equal(editor.document.getText(), before, 'nothing changed after the warning closed');
+        await vscode.commands.executeCommand('undo');
+      } finally {
+        await model.close();
+      }
+    },
+  },
 ];
 
 export async function run(): Promise<void> {

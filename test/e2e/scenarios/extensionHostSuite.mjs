@@ -31,6 +31,7 @@ export const extensionHostSuiteScenario = {
         await screenshot(page, 'failed-extension-host-suite-window').catch(() => {});
         throw new Error(`extension host suite ended with ${code}\n     ${output || lines.slice(-10).join('\n     ')}`);
       }
+      process.stdout.write(`     ${output}\n`);
     } finally {
       await page.goto('about:blank').catch(() => {});
       await context.close().catch(() => {});
