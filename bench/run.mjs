@@ -6,7 +6,9 @@
 //  2. Measurement stability: 10 profiles of one ~1–2 ms/call function (5 passes over 20 000
 //     ints): CV of their medians, spread of their peak memory, per backend.
 //  3. Resolution: two implementations 1.2× apart (5 vs 6 passes over the data) must be ordered
-//     right in each of 10 profile pairs.
+//     right in each of 10 profile pairs (separate runs), and — what the loop actually decides on —
+//     in each of 10 side-by-side checks (both versions measured in one run, ABBA pairs), where the
+//     acceptance rule must accept the faster version against the slower one and reject the reverse.
 // It is a report, not a test: it always exits 0 and says what it could not measure.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -208,7 +210,29 @@ async function profiles(label, sandbox) {
     if (slow > fast) ordered++;
     ratios.push(slow / fast);
   }
-  return { medians, peaks, ordered, ratio: median(ratios) };
+  // Side by side: the slower version is the best so far, the faster one the candidate, and back.
+  const recording = (await viaSandbox(sandbox, workJob('work.py'))).recording;
+  const sideBySide = async (candidateModule, referenceModule) => {
+    const job = workJob(candidateModule);
+    const { files, referencePath } = lib.withReferenceModule(job.files, job.modulePath, fixture(referenceModule));
+    const r = await viaSandbox(sandbox, { ...job, files, mode: { kind: 'check', recording, reference: { modulePath: referencePath } } });
+    if (!r.referenceMeasurement) throw new Error('the harness returned no side-by-side reference measurement');
+    return {
+      factor: lib.sideBySideSpeedFactor(r.measurement, r.referenceMeasurement),
+      decision: lib.decideAcceptance('time', r.referenceMeasurement, r.measurement, r.referenceMeasurement).kind,
+    };
+  };
+  let pairedOrdered = 0;
+  let pairedRight = 0;
+  const factors = [];
+  for (let i = 0; i < PROFILES; i++) {
+    const faster = await sideBySide('work.py', 'work_slower.py');
+    const slower = await sideBySide('work_slower.py', 'work.py');
+    if (faster.factor > 1 && slower.factor < 1) pairedOrdered++;
+    if (faster.decision === 'accept' && slower.decision === 'reject') pairedRight++;
+    factors.push(faster.factor);
+  }
+  return { medians, peaks, ordered, ratio: median(ratios), pairedOrdered, pairedRight, pairedRatio: median(factors) };
 }
 
 const stability = {};
@@ -297,6 +321,13 @@ for (const [name, s] of Object.entries(stability)) {
     `  ${name.padEnd(34)} ${fmt(median(s.medians), 3).padStart(10)} ${`${fmt(cv(s.medians) * 100, 2)} %`.padStart(14)} ${peak.padStart(18)} ${`${s.ordered}/${PROFILES}`.padStart(13)} ${`${fmt(s.ratio, 3)}×`.padStart(11)}`,
   );
 }
+out.push('');
+out.push(`Resolution side by side: ${PROFILES} checks each way, faster vs slower measured in one run (ABBA pairs)`);
+out.push(`  ${'backend'.padEnd(34)} ${'1.2× ordered'.padStart(13)} ${'decided right'.padStart(14)} ${'seen ratio'.padStart(11)}`);
+for (const [name, s] of Object.entries(stability)) {
+  out.push(`  ${name.padEnd(34)} ${`${s.pairedOrdered}/${PROFILES}`.padStart(13)} ${`${s.pairedRight}/${PROFILES}`.padStart(14)} ${`${fmt(s.pairedRatio, 3)}×`.padStart(11)}`);
+}
+out.push('  (decided right = the acceptance rule accepts the faster version against the slower and rejects the reverse)');
 if (problems.length > 0) {
   out.push('');
   out.push('Not measured:');
