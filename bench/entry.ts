@@ -7,3 +7,4 @@ export { defaultHarnessDir, harnessCommand, makeWorkDir, prepareJob, probePython
 export { ensureSandboxImage, imageExists, sandboxImage } from '../src/adapters/sandboxImages';
 export { decideAcceptance, sideBySideSpeedFactor } from '../src/core/acceptance';
 export { withReferenceModule } from '../src/core/referenceModule';
+export { optimize } from '../src/core/loop';

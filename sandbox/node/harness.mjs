@@ -21,6 +21,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { captureUserOutput, sendReportAndExit } from './reportChannel.mjs';
 import { installSeededRandom, reseed } from './seededRandom.mjs';
 import { HarnessError, MemoryLimitError, isMemoryExhaustion } from './harnessError.mjs';
+import { linkWorkspaceModules } from './externalRunner.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -37,6 +38,9 @@ process.on('uncaughtException', (e) => {
 
 async function main() {
   captureUserOutput();
+  // While the tests run, stack traces name the lines the user wrote (TypeScript arrives with inline
+  // source maps); maps are read as modules load, so this comes first. Off again for measuring.
+  process.setSourceMapsEnabled?.(true);
   const jobFile = process.argv[2] ?? 'job.json';
   let job;
   try {
@@ -45,6 +49,9 @@ async function main() {
     throw new HarnessError(`cannot read the job file ${jobFile}: ${e.message}`);
   }
   installSeededRandom(job.seed ?? 0);
+  const workspaceRoot = job.workspaceRoot ?? process.env.AFTERBURNER_WORKSPACE;
+  // Before the module loads: it may import the workspace's packages too.
+  linkWorkspaceModules(workspaceRoot);
   if (typeof globalThis.gc !== 'function') {
     notes.push('globalThis.gc is missing (node was started without --expose-gc): samples are not preceded by a garbage collection');
   }
@@ -93,8 +100,9 @@ async function main() {
   });
 
   reseed();
-  const tests = await runTests({ testPaths: job.testPaths ?? [], workspaceRoot: job.workspaceRoot, record: recording });
+  const tests = await runTests({ testPaths: job.testPaths ?? [], workspaceRoot, record: recording });
   recorder.state.enabled = false;
+  process.setSourceMapsEnabled?.(false);
   if (tests.failed > 0) {
     return { kind: 'failed', tests: { passed: tests.passed, failed: tests.failed }, runner: tests.runner, failures: tests.failures };
   }

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Session } from 'node:inspector';
 import fs from 'node:fs';
 import { reseed } from './seededRandom.mjs';
+import { createLineMapper } from './sourceMap.mjs';
 
 const now = () => process.hrtime.bigint();
 const msSince = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
@@ -376,7 +377,8 @@ function post(session, method, params) {
 /**
  * Hot lines of the module's own code: the V8 sampling profiler at a 100 µs interval over a few
  * replay rounds; self ticks per source line (positionTicks) of every function defined in the
- * module file, as a share of all samples taken inside those functions (callees included).
+ * module file, as a share of all samples taken inside those functions (callees included). Lines
+ * are those of the module's source when it has a source map (see rankLines).
  */
 export async function hotLines({ prepare, round, moduleFile, moduleUrl, durationMs = 400 }) {
   const session = new Session();
@@ -417,9 +419,31 @@ export async function hotLines({ prepare, round, moduleFile, moduleUrl, duration
   const root = profile.nodes[0];
   if (root) visit(root, false);
   if (total === 0) return [];
-  const lines = fs.readFileSync(moduleFile, 'utf8').split('\n');
-  return [...lineTicks.entries()]
-    .sort((a, b) => b[1] - a[1])
+  return rankLines(lineTicks, total, moduleFile);
+}
+
+/**
+ * The five lines with most ticks, as lines of what the user wrote: for a file with a source map
+ * (TypeScript transpiled on the host) generated lines are mapped to the source's lines and their
+ * ticks added up; generated lines with no source line (helpers the compiler added) are left out.
+ */
+function rankLines(lineTicks, total, moduleFile) {
+  const mapper = createLineMapper(moduleFile);
+  const byLine = new Map();
+  if (mapper) {
+    for (const [line, ticks] of lineTicks) {
+      const original = mapper.original(line);
+      if (!original) continue;
+      const entry = byLine.get(original.line) ?? { text: original.text, hits: 0 };
+      entry.hits += ticks;
+      byLine.set(original.line, entry);
+    }
+  } else {
+    const lines = fs.readFileSync(moduleFile, 'utf8').split('\n');
+    for (const [line, hits] of lineTicks) byLine.set(line, { text: lines[line - 1] ?? '', hits });
+  }
+  return [...byLine.entries()]
+    .sort((a, b) => b[1].hits - a[1].hits)
     .slice(0, 5)
-    .map(([line, hits]) => ({ line, source: (lines[line - 1] ?? '').trim().slice(0, 200), share: hits / total, hits }));
+    .map(([line, { text, hits }]) => ({ line, source: text.trim().slice(0, 200), share: hits / total, hits }));
 }

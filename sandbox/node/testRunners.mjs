@@ -2,7 +2,7 @@
 // - node:test files and mocha-style describe/it files without `expect`: in-process, through the
 //   node:test shim, so the tests call the wrapped target;
 // - plain assert scripts: imported; passing = completing, else one failure with the error;
-// - jest / vitest files: the verdict comes from the workspace's own binary (node_modules/.bin);
+// - jest / vitest files: the verdict comes from the workspace's own binary (externalRunner.mjs);
 //   when calls must be recorded, the files are also run in-process with runnerShim.mjs.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,7 +12,8 @@ import { inspect } from 'node:util';
 import { drainResults } from './nodeTestShim.mjs';
 import { installGlobals } from './runnerShim.mjs';
 import { HarnessError, isMemoryExhaustion, MemoryLimitError } from './harnessError.mjs';
-import { keepOutput } from './reportChannel.mjs';
+import { findRunnerBinary, runExternal } from './externalRunner.mjs';
+import { locationInStack } from './stackLocation.mjs';
 
 const MAX_MESSAGE = 2000;
 
@@ -31,15 +32,7 @@ function relative(file) {
 
 /** Where in the work dir an error came from, e.g. "tests/a.test.mjs:12". */
 export function userLocation(error) {
-  const stack = String(error?.stack ?? '');
-  const cwd = process.cwd();
-  for (const m of stack.matchAll(/(file:\/\/[^\s):]+|\/[^\s():]+):(\d+)(?::(\d+))?/g)) {
-    let file = m[1];
-    if (file.startsWith('file://')) file = decodeURIComponent(new URL(file).pathname);
-    if (!file.startsWith(cwd + path.sep)) continue;
-    return `${relative(file)}:${m[2]}`;
-  }
-  return undefined;
+  return locationInStack(error?.stack);
 }
 
 export function describeFailure(error) {
@@ -128,59 +121,6 @@ async function runInProcess(file, kind) {
   results.push(...ran);
   if (kind === 'script' && results.length === 0) results.push({ name: relative(file), status: 'passed' });
   return { results, ns };
-}
-
-function findRunnerBinary(kind, workspaceRoot) {
-  const roots = [];
-  if (workspaceRoot) roots.push(workspaceRoot);
-  if (process.env.AFTERBURNER_WORKSPACE) roots.push(process.env.AFTERBURNER_WORKSPACE);
-  for (let dir = process.cwd(); ; dir = path.dirname(dir)) {
-    roots.push(dir);
-    if (path.dirname(dir) === dir) break;
-  }
-  for (const root of roots) {
-    const bin = path.join(root, 'node_modules', '.bin', kind);
-    if (fs.existsSync(bin)) return { bin, root, looked: roots };
-  }
-  return { bin: undefined, root: undefined, looked: roots };
-}
-
-function runExternal(kind, files, workspaceRoot) {
-  const { bin, root, looked } = findRunnerBinary(kind, workspaceRoot);
-  if (!bin) {
-    throw new HarnessError(`the tests use ${kind}, but ${kind} is not installed: no node_modules/.bin/${kind} in ${looked.join(', ')}. Run \`npm install --save-dev ${kind}\` in the workspace, or write the tests with node:test.`);
-  }
-  // Test files import the runner by name: let them resolve it from the workspace.
-  const link = path.join(process.cwd(), 'node_modules');
-  if (!fs.existsSync(link) && root !== process.cwd()) {
-    try { fs.symlinkSync(path.join(root, 'node_modules'), link, 'dir'); } catch { /* read-only work dir: resolution may still work */ }
-  }
-  const out = path.join(process.cwd(), `.afterburner-${kind}-${process.pid}.json`);
-  const args = kind === 'vitest'
-    ? ['run', '--reporter=json', `--outputFile=${out}`, '--root', process.cwd(), ...files]
-    : ['--json', `--outputFile=${out}`, '--rootDir', process.cwd(), '--ci', '--no-cache', '--runTestsByPath', ...files];
-  const proc = spawnSync(bin, args, { cwd: process.cwd(), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, CI: '1', FORCE_COLOR: '0' } });
-  keepOutput(`${proc.stdout ?? ''}${proc.stderr ?? ''}`);
-  let parsed;
-  try {
-    parsed = JSON.parse(fs.readFileSync(out, 'utf8'));
-  } catch {
-    throw new HarnessError(`${kind} did not produce results (exit ${proc.status}): ${String(proc.stderr || proc.stdout || proc.error?.message || '').trim().slice(-1500)}`);
-  } finally {
-    fs.rmSync(out, { force: true });
-  }
-  const results = [];
-  for (const file of parsed.testResults ?? []) {
-    for (const a of file.assertionResults ?? []) {
-      const name = a.fullName ?? [...(a.ancestorTitles ?? []), a.title].join(' > ');
-      if (a.status === 'passed') results.push({ name, status: 'passed' });
-      else if (a.status === 'failed') results.push({ name, status: 'failed', message: (a.failureMessages ?? []).join('\n').replace(/\u001b\[[0-9;]*m/g, '') });
-    }
-    if ((file.assertionResults ?? []).length === 0 && file.status === 'failed') {
-      results.push({ name: relative(file.name ?? 'test file'), status: 'failed', message: String(file.message ?? 'failed to run') });
-    }
-  }
-  return results;
 }
 
 /**

@@ -74,6 +74,7 @@ export function prepareJob(job: SandboxJob): PrepareOutcome {
     mode,
     measure: job.measure ?? {},
     seed: DEFAULT_SEED,
+    ...(job.workspaceRoot !== undefined ? { workspaceRoot: job.workspaceRoot } : {}),
   };
   return { kind: 'ok', job: { files, harnessJob } };
 }

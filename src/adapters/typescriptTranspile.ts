@@ -3,6 +3,9 @@
  * Each file is transformed on its own with esbuild (types stripped, no type check, no bundling)
  * and written next to the original as .mjs (ESM) or .cjs (CommonJS); relative import specifiers
  * that point at TypeScript files (`./x`, `./x.js`, `./x.ts`) are rewritten to the emitted names.
+ * Each emitted file ends in an inline source map (with the TypeScript source), which the harness
+ * uses to report hot lines and failure locations as lines of the .ts file; rewriting a specifier
+ * stays within its line, so the map's lines stay right.
  */
 import { transformSync, type Message, type TransformFailure } from 'esbuild';
 import path from 'node:path';
@@ -103,7 +106,7 @@ function isTransformFailure(e: unknown): e is TransformFailure {
 
 function describeMessage(file: string, m: Message): string {
   const loc = m.location;
-  const where = loc ? `${loc.file || file}:${loc.line}:${loc.column + 1}` : file;
+  const where = loc ? `${file}:${loc.line}:${loc.column + 1}` : file;
   const snippet = loc?.lineText ? `\n  ${loc.lineText.trim()}` : '';
   return `${where}: ${m.text}${snippet}`;
 }
@@ -142,7 +145,10 @@ export function transpileTypeScript(input: TranspileInput): TranspileOutcome {
         loader: f.path.endsWith('.tsx') ? 'tsx' : 'ts',
         format,
         target: 'node18',
-        sourcefile: f.path,
+        // An inline map whose source is named relative to the emitted file (they share a folder),
+        // so stack traces and hot lines in the sandbox point at the user's TypeScript lines.
+        sourcefile: POSIX.basename(f.path),
+        sourcemap: 'inline',
         logLevel: 'silent',
         tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: false, preserveValueImports: false } },
       }).code;

@@ -84,6 +84,11 @@ export interface HarnessJob {
   readonly measure: MeasureOptions;
   /** Seed for random/Math.random during tests and replay. */
   readonly seed: number;
+  /**
+   * The user's workspace root as the harness sees it (absolute, read-only): JS/TS test runners
+   * (vitest, jest) are run from its node_modules. Absent when the job has none.
+   */
+  readonly workspaceRoot?: string;
 }
 
 export interface SandboxJob {

@@ -20,9 +20,11 @@ Memory-time integral: a separate pass with tracemalloc on and a sampling thread 
 tracemalloc.get_traced_memory() every 0.25 ms (the interpreter's switch interval is lowered so the
 thread gets the GIL in time). Per round, with m the traced memory above the round's baseline:
     integral = Σ (m_i + m_{i+1}) / 2 · (t_{i+1} − t_i)          [kB·ms]
-over the points (start, 0), the samples, (end, m_end). A round too short for enough samples is
-repeated (fresh copies each time, made while sampling is paused) and the sum divided by the
-number of rounds. The rate actually reached is reported as integralSampleHz.
+over the points (start, 0), the samples, (end, m_end). Short rounds run back to back in one
+sampled window of about INTEGRAL_WINDOW_S (fresh copies for all of them made before the window
+opens), and the window's integral is divided by the number of rounds in it; windows repeat until
+enough samples or active time are collected, within INTEGRAL_MAX_PASS_S. The rate actually reached
+is reported as integralSampleHz.
 tracemalloc slows every allocation (allocation-heavy code runs many times slower under it), so
 the traced clock runs slow: the integral is rescaled by (untraced median round time / traced
 round time), i.e. it is the time-averaged memory above baseline times the real runtime.
@@ -55,8 +57,11 @@ MAX_LOOPS = 1_000_000
 SAMPLE_INTERVAL_S = 0.00025
 SWITCH_INTERVAL_S = 0.0001
 INTEGRAL_MIN_SAMPLES = 20
-INTEGRAL_MIN_ACTIVE_S = 0.2
-INTEGRAL_MAX_PASS_S = 2.0
+INTEGRAL_MIN_ACTIVE_S = 0.05
+INTEGRAL_MAX_PASS_S = 0.6
+# One sampled window lasts about this long (untraced), so even very short rounds see samples.
+INTEGRAL_WINDOW_S = 0.01
+INTEGRAL_MAX_BATCH = 256
 INTEGRAL_MAX_ROUNDS = 100_000
 SAMPLER_CAPACITY = 250_000
 
@@ -293,16 +298,21 @@ def integral(replayer: Replayer, seed: int, runtime_ms: Optional[float] = None) 
     tracemalloc.start()
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     sampler.start()
+    # Rounds per window, from the untraced round time (tracemalloc only makes rounds longer).
+    batch = 1
+    if runtime_ms is not None and runtime_ms > 0:
+        batch = int(min(INTEGRAL_MAX_BATCH, max(1, math.ceil(INTEGRAL_WINDOW_S * 1000.0 / runtime_ms))))
     try:
         pass_start = perf_counter()
         while True:
-            prepared = replayer.prepare_round()
+            prepared_rounds = [replayer.prepare_round() for _ in range(batch)]
             random.seed(seed)
             first = sampler.count
             baseline = tracemalloc.get_traced_memory()[0]
             sampler.active = True
             t0 = perf_counter()
-            run_round(prepared, replayer.caches)
+            for prepared in prepared_rounds:
+                run_round(prepared, replayer.caches)
             t1 = perf_counter()
             sampler.active = False
             end_memory = tracemalloc.get_traced_memory()[0]
@@ -316,8 +326,8 @@ def integral(replayer: Replayer, seed: int, runtime_ms: Optional[float] = None) 
             area += trapezoid(points)
             active += t1 - t0
             samples += len(inside)
-            rounds += 1
-            del prepared, inside, points
+            rounds += batch
+            del prepared_rounds, inside, points
             enough = samples >= INTEGRAL_MIN_SAMPLES or active >= INTEGRAL_MIN_ACTIVE_S
             if enough or rounds >= INTEGRAL_MAX_ROUNDS or perf_counter() - pass_start >= INTEGRAL_MAX_PASS_S:
                 break

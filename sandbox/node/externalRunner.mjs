@@ -1,0 +1,177 @@
+// jest / vitest test files get their verdict from the workspace's own install
+// (node_modules/.bin of the job's workspaceRoot, else of AFTERBURNER_WORKSPACE, else of a folder
+// above the work dir), run once per file with its JSON reporter. The workspace is read-only in the
+// sandbox, so nothing may be written there: the work dir gets a node_modules of its own holding one
+// link per workspace package (cache folders left out, so a runner that caches anyway creates them
+// in the work dir), and the runner is told not to cache.
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { HarnessError } from './harnessError.mjs';
+import { keepOutput } from './reportChannel.mjs';
+import { locationInStack } from './stackLocation.mjs';
+import { moduleFormat } from './targetModule.mjs';
+
+const MAX_MESSAGE = 2000;
+/** Folders runners write caches into (vite, vitest, babel, …); never linked from the workspace. */
+const CACHE_ENTRIES = new Set(['.cache', '.vite', '.vite-temp', '.vitest']);
+/** The file names vitest and jest pick up by default. */
+const TEST_FILE_NAME = /\.(test|spec)\.[cm]?[jt]sx?$/;
+
+function isDirectory(p) {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function workspaceRoots(workspaceRoot) {
+  const roots = [];
+  if (workspaceRoot) roots.push(workspaceRoot);
+  if (process.env.AFTERBURNER_WORKSPACE) roots.push(process.env.AFTERBURNER_WORKSPACE);
+  return roots;
+}
+
+export function findRunnerBinary(kind, workspaceRoot) {
+  const roots = workspaceRoots(workspaceRoot);
+  for (let dir = process.cwd(); ; dir = path.dirname(dir)) {
+    roots.push(dir);
+    if (path.dirname(dir) === dir) break;
+  }
+  for (const root of roots) {
+    const bin = path.join(root, 'node_modules', '.bin', kind);
+    if (fs.existsSync(bin)) return { bin, root, looked: roots };
+  }
+  return { bin: undefined, root: undefined, looked: roots };
+}
+
+/**
+ * Lets files in the work dir import the workspace's packages (the test runner itself, and what
+ * the module imports): `./node_modules/<name>` → `<workspace>/node_modules/<name>`. Node resolves
+ * the links to their real paths, so packages find their own dependencies in the workspace.
+ */
+export function linkWorkspaceModules(workspaceRoot) {
+  const own = path.join(process.cwd(), 'node_modules');
+  if (fs.existsSync(own)) return;
+  const source = workspaceRoots(workspaceRoot)
+    .map((root) => path.join(root, 'node_modules'))
+    .find((dir) => path.resolve(dir) !== own && isDirectory(dir));
+  if (!source) return;
+  try {
+    fs.mkdirSync(own);
+    for (const name of fs.readdirSync(source)) {
+      if (!CACHE_ENTRIES.has(name)) fs.symlinkSync(path.join(source, name), path.join(own, name));
+    }
+  } catch {
+    // A read-only work dir: packages then resolve only from folders above it.
+  }
+}
+
+/** Node scripts run with this process's binary (also Electron's, as Node), so no PATH is needed. */
+function runnerCommand(bin) {
+  const real = fs.realpathSync(bin);
+  let head = '';
+  try {
+    const fd = fs.openSync(real, 'r');
+    try {
+      const buf = Buffer.alloc(128);
+      head = buf.toString('utf8', 0, fs.readSync(fd, buf, 0, buf.length, 0));
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    // unreadable: run it as it is
+  }
+  const nodeScript = /\.[cm]?js$/.test(real) || /^#!.*\bnode\b/.test(head);
+  return nodeScript ? { command: process.execPath, prefix: [real] } : { command: bin, prefix: [] };
+}
+
+function argumentsFor(kind, files, out) {
+  const cwd = process.cwd();
+  if (kind === 'vitest') {
+    // --globals: files written for jest's globals (describe/it/expect without imports) run too.
+    return ['run', '--reporter=json', `--outputFile=${out}`, '--root', cwd, '--no-cache', '--globals', ...files];
+  }
+  const absolute = files.map((f) => path.resolve(f));
+  // --testMatch: jest's default pattern leaves out .mjs/.cjs files.
+  return ['--json', `--outputFile=${out}`, '--rootDir', cwd, '--ci', '--no-cache', '--watchman=false', '--testMatch', ...absolute, '--runTestsByPath', ...files];
+}
+
+function environmentFor(kind, files) {
+  const env = { ...process.env, CI: '1', FORCE_COLOR: '0', NO_COLOR: '1' };
+  if (kind === 'jest' && files.some((f) => moduleFormat(path.resolve(f)) === 'esm')) {
+    // jest runs ES modules only with Node's VM modules.
+    env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --experimental-vm-modules`.trim();
+  }
+  return env;
+}
+
+/** A runner's failure text as the harness reports failures: the error lines, then "(at file:line)". */
+export function runnerFailureMessage(texts) {
+  const parts = [];
+  for (const raw of texts) {
+    const text = String(raw).replace(/\u001b\[[0-9;]*m/g, '');
+    const lines = text.split('\n');
+    const firstFrame = lines.findIndex((l) => /^\s+at /.test(l));
+    let head = (firstFrame === -1 ? lines : lines.slice(0, firstFrame)).join('\n').trim();
+    const where = locationInStack(text);
+    if (where) head += ` (at ${where})`;
+    if (head) parts.push(head);
+  }
+  const message = parts.join('\n') || 'failed';
+  return message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE - 1)}…` : message;
+}
+
+function resultsOf(parsed) {
+  const results = [];
+  for (const file of parsed.testResults ?? []) {
+    const assertions = file.assertionResults ?? [];
+    for (const a of assertions) {
+      const name = a.title !== undefined ? [...(a.ancestorTitles ?? []), a.title].join(' > ') : String(a.fullName);
+      if (a.status === 'passed') results.push({ name, status: 'passed' });
+      else if (a.status === 'failed') results.push({ name, status: 'failed', message: runnerFailureMessage(a.failureMessages ?? []) });
+      else results.push({ name, status: 'skipped' });
+    }
+    if (assertions.length === 0 && file.status === 'failed') {
+      const where = file.name ? path.relative(process.cwd(), file.name) : 'test file';
+      results.push({ name: `${where} (loading)`, status: 'failed', message: runnerFailureMessage([file.message ?? 'failed to run']) });
+    }
+  }
+  return results;
+}
+
+/** Runs `files` (work-dir-relative) with the workspace's jest or vitest; returns per-test results. */
+export function runExternal(kind, files, workspaceRoot) {
+  const { bin, looked } = findRunnerBinary(kind, workspaceRoot);
+  if (!bin) {
+    throw new HarnessError(`the tests use ${kind}, but ${kind} is not installed: no node_modules/.bin/${kind} in ${looked.join(', ')}. Run \`npm install --save-dev ${kind}\` in the workspace, or write the tests with node:test.`);
+  }
+  const misnamed = files.find((f) => !TEST_FILE_NAME.test(f));
+  if (misnamed) {
+    throw new HarnessError(`${misnamed} uses ${kind}, which only runs files named *.test.* or *.spec.*: rename it (e.g. ${misnamed.replace(/(\.[cm]?[jt]sx?)$/, '.test$1')}).`);
+  }
+  linkWorkspaceModules(workspaceRoot);
+  const out = path.join(process.cwd(), `.afterburner-${kind}-${process.pid}.json`);
+  const { command, prefix } = runnerCommand(bin);
+  const proc = spawnSync(command, [...prefix, ...argumentsFor(kind, files, out)], {
+    cwd: process.cwd(),
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    env: environmentFor(kind, files),
+  });
+  keepOutput(`${proc.stdout ?? ''}${proc.stderr ?? ''}`);
+  let parsed;
+  try {
+    parsed = JSON.parse(fs.readFileSync(out, 'utf8'));
+  } catch {
+    throw new HarnessError(`${kind} did not produce results (exit ${proc.status}): ${String(proc.stderr || proc.stdout || proc.error?.message || '').trim().slice(-1500)}`);
+  } finally {
+    fs.rmSync(out, { force: true });
+  }
+  const results = resultsOf(parsed);
+  if (results.length === 0) {
+    throw new HarnessError(`${kind} ran no test in ${files.join(', ')} (exit ${proc.status}): ${String(proc.stderr || proc.stdout || '').trim().slice(-1000)}`);
+  }
+  return results;
+}
