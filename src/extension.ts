@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { registerApiKeyCommand } from './vscode/apiKeyStore';
 import { CandidateDocuments } from './vscode/candidateDocuments';
 import { InlineDiffController } from './vscode/inlineDiffController';
+import { InputGeneratorCommand } from './vscode/inputGeneratorCommand';
 import { registerModelPicker } from './vscode/modelPicker';
 import { PanelViewProvider } from './vscode/panelViewProvider';
 import { RunController } from './vscode/runController';
@@ -35,6 +36,7 @@ export function activate(context: vscode.ExtensionContext): void {
       openTests: (runId) => runs.controller.openTests(runId),
     }, log),
     registerPanelCommands(tracker),
+    InputGeneratorCommand.register(context, log),
     registerApiKeyCommand(context, log),
     registerModelPicker(context.secrets, log),
     registerStatusBar(tracker),

@@ -9,8 +9,9 @@ import './main.css';
 import type { FromWebviewMessage, PanelState, ToWebviewMessage } from '../src/shared/protocol';
 import { RunCharts } from './charts';
 import { h } from './dom';
+import { GrowthCharts } from './growthCharts';
 import { watchTheme } from './theme';
-import { chartSummary, renderState } from './view';
+import { chartSummary, renderGrowthNotes, renderState } from './view';
 
 interface VsCodeApi {
   postMessage(message: FromWebviewMessage): void;
@@ -37,10 +38,32 @@ const chartsSection = h(
   h('div', { class: 'chart-box' }, memoryCanvas),
   summary,
 );
+const growthTimeCanvas = h('canvas', { role: 'img', 'aria-label': 'Runtime by input size', 'data-testid': 'growth-chart', 'aria-describedby': 'growth-summary' }) as HTMLCanvasElement;
+const growthMemoryCanvas = h('canvas', { role: 'img', 'aria-label': 'Peak memory by input size', 'data-testid': 'growth-memory-chart', 'aria-describedby': 'growth-summary' }) as HTMLCanvasElement;
+const growthSummary = h('p', { id: 'growth-summary', class: 'growth-summary', 'data-testid': 'growth-summary', role: 'status', 'aria-live': 'polite' });
+const growthCharts = h(
+  'div',
+  { class: 'growth-charts' },
+  h('div', { class: 'chart-box' }, growthTimeCanvas),
+  h('div', { class: 'chart-box' }, growthMemoryCanvas),
+  h('p', { class: 'muted legend-note' }, 'Log–log axes: a straight line of slope 1 is linear growth, slope 2 quadratic. Dashed: the original.'),
+);
+const growthNotes = h('div', { class: 'growth-notes' });
+const growthActions = h('div', { class: 'actions' });
+const growthSection = h(
+  'section',
+  { class: 'growth', 'aria-label': 'Growth with input size', 'data-testid': 'growth-section', hidden: true },
+  h('h3', {}, 'Growth'),
+  growthSummary,
+  growthCharts,
+  growthNotes,
+  growthActions,
+);
 const bottom = h('div', { class: 'bottom' });
-app.replaceChildren(top, chartsSection, bottom);
+app.replaceChildren(top, chartsSection, growthSection, bottom);
 
 const charts = new RunCharts(runtimeCanvas, memoryCanvas);
+const growth = new GrowthCharts(growthTimeCanvas, growthMemoryCanvas);
 let current: PanelState | undefined;
 
 function render(state: PanelState): void {
@@ -56,9 +79,32 @@ function render(state: PanelState): void {
     charts.update(run);
     summary.textContent = chartSummary(run);
   }
+  renderGrowth(run);
   // Re-rendering replaces the buttons; keep keyboard focus where it was.
   if (focusedId) (app.querySelector(`[data-testid="${CSS.escape(focusedId)}"]`) as HTMLElement | null)?.focus();
   vscode.setState(state);
+}
+
+function renderGrowth(run: PanelState['run']): void {
+  const view = run?.growth;
+  growthSection.hidden = view === undefined;
+  if (!run || !view) return;
+  growthSummary.textContent = view.summary;
+  const measured = view.series.some((s) => s.kind === 'measured');
+  growthCharts.hidden = !measured;
+  if (measured) growth.update(view);
+  growthNotes.replaceChildren(...renderGrowthNotes(view));
+  growthActions.replaceChildren(
+    ...(view.status === 'measuring' && run.phase !== 'running'
+      ? [
+          h(
+            'vscode-button',
+            { secondary: true, icon: 'stop-circle', 'aria-label': `Cancel measuring growth of ${run.functionName}`, 'data-testid': 'cancel-growth', 'data-message': JSON.stringify({ type: 'cancelRun', runId: run.id }) },
+            'Cancel',
+          ),
+        ]
+      : []),
+  );
 }
 
 app.addEventListener('click', (event) => {
@@ -73,7 +119,10 @@ window.addEventListener('message', (event: MessageEvent<ToWebviewMessage>) => {
   if (message?.type === 'state') render(message.state);
 });
 
-watchTheme(() => charts.retheme(current?.run));
+watchTheme(() => {
+  charts.retheme(current?.run);
+  growth.retheme(current?.run?.growth?.series.some((s) => s.kind === 'measured') ? current.run.growth : undefined);
+});
 
 // Paint the last state at once after a reload; the host's answer to `ready` replaces it.
 const saved = vscode.getState() as PanelState | undefined;

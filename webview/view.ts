@@ -2,7 +2,7 @@
  * Renders the panel from the host's state. Every control is a button with a label a screen reader
  * can say, and stable `data-testid`s, because people and end-to-end tests drive the same page.
  */
-import type { CandidateView, FromWebviewMessage, IterationView, PanelState, RunPhase, RunSummary, RunView } from '../src/shared/protocol';
+import type { CandidateView, FromWebviewMessage, GrowthView, IterationView, PanelState, RunPhase, RunSummary, RunView } from '../src/shared/protocol';
 import { formatKb, formatKbMs, formatMs, formatRatio } from '../src/shared/format';
 import { h, icon } from './dom';
 
@@ -193,6 +193,27 @@ export function renderHistory(history: readonly RunSummary[], shownId: string | 
       }),
     ),
   );
+}
+
+/**
+ * Below the growth charts: each version's fitted classes with their fit quality and measured sizes,
+ * or why it has none (the generator raised, a size ran past a limit) as an alert.
+ */
+export function renderGrowthNotes(growth: GrowthView): HTMLElement[] {
+  return growth.series.map((s) => {
+    switch (s.kind) {
+      case 'measuring':
+        return h('p', { class: 'muted', 'data-testid': `growth-${s.version}` }, icon('loading codicon-modifier-spin'), ` ${s.label}: measuring at sizes ${growth.sizes.join(', ')}…`);
+      case 'failed':
+        return h('p', { class: 'error', role: 'alert', 'data-testid': `growth-${s.version}-error` }, `${s.label}: ${s.message}`);
+      case 'measured': {
+        const fit = (f: typeof s.time): string => (f.kind === 'fit' ? `≈ ${f.label} (fit within ${Math.round(f.relativeError * 100)} %)` : `not estimated: ${f.reason}`);
+        const largest = s.points[s.points.length - 1];
+        const at = largest ? `; at n = ${largest.size}: ${formatMs(largest.runtimeMs)}, peak ${formatKb(largest.peakMemoryKb)}` : '';
+        return h('p', { class: 'muted', 'data-testid': `growth-${s.version}` }, `${s.label}: time ${fit(s.time)}, memory ${fit(s.memory)}${at}.`);
+      }
+    }
+  });
 }
 
 /** A one-line text version of the charts for screen readers. */

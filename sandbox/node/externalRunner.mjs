@@ -145,7 +145,9 @@ function resultsOf(parsed) {
 export function runExternal(kind, files, workspaceRoot) {
   const { bin, looked } = findRunnerBinary(kind, workspaceRoot);
   if (!bin) {
-    throw new HarnessError(`the tests use ${kind}, but ${kind} is not installed: no node_modules/.bin/${kind} in ${looked.join(', ')}. Run \`npm install --save-dev ${kind}\` in the workspace, or write the tests with node:test.`);
+    const hidden = workspaceRoots(workspaceRoot).filter((root) => !isDirectory(root));
+    const why = hidden.length > 0 ? ` (the workspace folder ${hidden.join(', ')} cannot be seen from here: a sandbox shows it only when its user may read it)` : '';
+    throw new HarnessError(`the tests use ${kind}, but ${kind} is not installed: no node_modules/.bin/${kind} in ${looked.join(', ')}${why}. Run \`npm install --save-dev ${kind}\` in the workspace, or write the tests with node:test.`);
   }
   const misnamed = files.find((f) => !TEST_FILE_NAME.test(f));
   if (misnamed) {

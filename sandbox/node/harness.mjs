@@ -1,6 +1,7 @@
-// Afterburner's JavaScript harness. Run as `node --expose-gc harness.mjs job.json` with the work
-// dir as cwd; prints `@@AFTERBURNER_REPORT@@{HarnessReport JSON}` as its last stdout line and
-// exits 0 whenever it produced a report. Plain Node (18.19+), no dependencies.
+// Afterburner's JavaScript harness. Run as `node harness.mjs job.json` with the work dir as cwd
+// (without --expose-gc the harness exposes gc itself); prints
+// `@@AFTERBURNER_REPORT@@{HarnessReport JSON}` as its last stdout line and exits 0 whenever it
+// produced a report. Plain Node (18.19+), no dependencies.
 //   profile: run the tests with the target wrapped (outermost calls recorded), replay to measure;
 //   check:   run the tests on the candidate, replay a recording and compare, then measure;
 //            with `mode.reference.modulePath` (the best version so far, a second file in the work
@@ -16,6 +17,8 @@
 //   test:    run the tests only.
 import fs from 'node:fs';
 import path from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import Module, { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { captureUserOutput, sendReportAndExit } from './reportChannel.mjs';
@@ -36,6 +39,20 @@ process.on('uncaughtException', (e) => {
   fail('error', `uncaught exception outside a test: ${e?.stack ?? e}`);
 });
 
+/**
+ * The sandboxes start node without --expose-gc; the flag can still be set at run time, and a
+ * fresh context then gets a `gc` function (the measurement runs gc() before every sample).
+ */
+function exposeGc() {
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc');
+    if (typeof gc === 'function') globalThis.gc = gc;
+  } catch {
+    // left to the note below
+  }
+}
+
 async function main() {
   captureUserOutput();
   // While the tests run, stack traces name the lines the user wrote (TypeScript arrives with inline
@@ -52,6 +69,7 @@ async function main() {
   const workspaceRoot = job.workspaceRoot ?? process.env.AFTERBURNER_WORKSPACE;
   // Before the module loads: it may import the workspace's packages too.
   linkWorkspaceModules(workspaceRoot);
+  if (typeof globalThis.gc !== 'function') exposeGc();
   if (typeof globalThis.gc !== 'function') {
     notes.push('globalThis.gc is missing (node was started without --expose-gc): samples are not preceded by a garbage collection');
   }

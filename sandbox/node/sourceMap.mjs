@@ -54,10 +54,12 @@ export function firstOriginalLines(mappings) {
 
 const MAP_COMMENT = /\/\/[#@] sourceMappingURL=(\S+)\s*$/;
 
-/** The source map a JavaScript file names in its last line (inline data: URL or a file beside it). */
-export function readSourceMap(file) {
-  const code = fs.readFileSync(file, 'utf8');
-  const m = MAP_COMMENT.exec(code.slice(-Math.min(code.length, 4 * 1024 * 1024)));
+/**
+ * The source map that JavaScript `code` names in its last line: an inline data: URL, or a file
+ * beside `file`. Undefined when there is none or it cannot be read.
+ */
+export function readSourceMap(code, file) {
+  const m = MAP_COMMENT.exec(code);
   if (!m) return undefined;
   const url = m[1];
   try {
@@ -67,6 +69,7 @@ export function readSourceMap(file) {
       const json = url.slice(0, comma).endsWith(';base64') ? Buffer.from(payload, 'base64').toString('utf8') : decodeURIComponent(payload);
       return JSON.parse(json);
     }
+    if (file === undefined) return undefined;
     return JSON.parse(fs.readFileSync(path.resolve(path.dirname(file), decodeURIComponent(url)), 'utf8'));
   } catch {
     return undefined;
@@ -74,16 +77,15 @@ export function readSourceMap(file) {
 }
 
 /**
- * Maps generated lines of `file` to lines of its single original source, with their text, or
- * undefined when the file has no usable map (then its own lines are what the user wrote).
+ * Maps generated lines to lines of the map's single original source, with their text; undefined
+ * for a map of several sources (a hot line has no file of its own to name).
  */
-export function createLineMapper(file) {
-  const map = readSourceMap(file);
+export function lineMapper(map, file) {
   if (!map || typeof map.mappings !== 'string' || !Array.isArray(map.sources) || map.sources.length !== 1) return undefined;
   let content = map.sourcesContent?.[0];
   if (typeof content !== 'string') {
     try {
-      content = fs.readFileSync(path.resolve(path.dirname(file), map.sourceRoot ?? '', map.sources[0]), 'utf8');
+      content = fs.readFileSync(path.resolve(path.dirname(file ?? '.'), map.sourceRoot ?? '', map.sources[0]), 'utf8');
     } catch {
       content = '';
     }
@@ -99,4 +101,10 @@ export function createLineMapper(file) {
       return { line: hit.line, text: originalLines[hit.line - 1] ?? '' };
     },
   };
+}
+
+/** The line mapper of a JavaScript file, or undefined when it has no usable source map. */
+export function createLineMapper(file) {
+  const code = fs.readFileSync(file, 'utf8');
+  return lineMapper(readSourceMap(code, file), file);
 }

@@ -52,12 +52,15 @@ export function renderEvalReportHtml(report: EvalReportJson, chartJs: string | u
   const summary = rows
     .map(([name, value, ci]) => `<tr><th>${name}</th><td>${pct(value)}</td><td>${ci ? `${pct(ci.low)} – ${pct(ci.high)}` : '–'}</td></tr>`)
     .join('\n');
+  const optimized = report.per_problem.some((p) => p.optimization !== undefined);
+  const loopCell = (p: EvalReportJson['per_problem'][number]): string =>
+    !optimized ? '' : p.optimization ? `<td title="${escapeHtml(p.optimization.reason)}">${escapeHtml(`${p.optimization.outcome.replace('_', ' ')}, best: iteration ${p.optimization.best_iteration}`)}</td>` : '<td>–</td>';
   const perProblem = report.per_problem
     .map(
       (p) => `<tr class="${p.passed ? 'pass' : 'fail'}"><td>${escapeHtml(p.id)}</td><td>${escapeHtml(p.language)}</td><td title="${escapeHtml(p.message ?? '')}">${escapeHtml(p.status)}</td>` +
         `<td>${p.references.passed}/${p.references.total}</td><td>${pct(p.time_pct)}</td><td>${pct(p.memory_pct)}</td><td>${pct(p.integral_pct)}</td><td>${pct(p.beyond)}</td>` +
         `<td>${p.speedup === null ? '–' : num(p.speedup) + '×'}</td><td>${num(p.runtime_ms)}</td><td>${num(p.peak_memory_kb)}</td><td>${escapeHtml(p.differential)}</td>` +
-        `<td>${p.complexity ? escapeHtml(`${p.complexity.original} → ${p.complexity.answer}`) : ''}</td></tr>`,
+        `<td>${p.complexity ? escapeHtml(`${p.complexity.original} → ${p.complexity.answer}`) : ''}</td>${loopCell(p)}</tr>`,
     )
     .join('\n');
   const charts = chartJs
@@ -96,7 +99,7 @@ ${summary}
 <div class="chart"><canvas id="runtimes"></canvas></div>
 ${report.iterations ? '<h2>By iteration</h2>\n<div class="chart"><canvas id="iterations"></canvas></div>' : ''}
 <h2>Problems</h2>
-<table id="problems"><thead><tr><th>id</th><th>language</th><th>status</th><th>refs passed</th><th>Time %</th><th>Memory %</th><th>Integral %</th><th>Beyond</th><th>speed-up</th><th>runtime ms</th><th>peak kB</th><th>differential</th><th>complexity</th></tr></thead><tbody>
+<table id="problems"><thead><tr><th>id</th><th>language</th><th>status</th><th>refs passed</th><th>Time %</th><th>Memory %</th><th>Integral %</th><th>Beyond</th><th>speed-up</th><th>runtime ms</th><th>peak kB</th><th>differential</th><th>complexity</th>${optimized ? '<th>optimisation</th>' : ''}</tr></thead><tbody>
 ${perProblem}
 </tbody></table>
 <script type="application/json" id="report-data">${scriptJson(report)}</script>

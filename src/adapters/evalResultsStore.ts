@@ -63,11 +63,14 @@ export function parseResultsJsonl(text: string): Map<string, ProblemResult> {
 /**
  * Default results path, next to the problems file and named after the answers so that scoring a
  * different answers file never resumes from another one's results:
- * `problems.jsonl` + `answers.jsonl` → `problems.answers.results.jsonl`.
+ * `problems.jsonl` + `answers.jsonl` → `problems.answers.results.jsonl`. An --optimize run is named
+ * after the model too (`problems.optimize-MODEL[.answers].results.jsonl`): its answers are the
+ * loop's, so it must neither resume from a plain scoring of its starts nor from another model.
  */
-export function defaultResultsPath(problemsPath: string, answersPath: string | undefined): string {
+export function defaultResultsPath(problemsPath: string, answersPath: string | undefined, optimizeModel?: string): string {
   const dir = path.dirname(problemsPath);
   const stem = path.basename(problemsPath).replace(/\.jsonl?$/i, '');
-  const tag = answersPath ? path.basename(answersPath).replace(/\.jsonl?$/i, '') : 'optimize';
-  return path.join(dir, `${stem}.${tag}.results.jsonl`);
+  const answers = answersPath ? path.basename(answersPath).replace(/\.jsonl?$/i, '') : undefined;
+  const parts = optimizeModel !== undefined ? [`optimize-${optimizeModel.replace(/[^\w.-]+/g, '_')}`, ...(answers ? [answers] : [])] : [answers ?? 'optimize'];
+  return path.join(dir, `${[stem, ...parts].join('.')}.results.jsonl`);
 }

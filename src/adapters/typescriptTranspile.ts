@@ -62,10 +62,20 @@ function packageTypesOf(files: readonly SourceFile[]): Map<string, Format> {
   return types;
 }
 
-function formatOf(file: string, packageTypes: ReadonlyMap<string, Format>): Format {
+function formatOf(file: string, packageTypes: ReadonlyMap<string, Format>, vitest: boolean): Format {
   if (file.endsWith('.cts')) return 'cjs';
-  if (file.endsWith('.mts')) return 'esm';
+  if (file.endsWith('.mts') || vitest) return 'esm';
   return projectFormat(file, packageTypes);
+}
+
+const IMPORTS_VITEST = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)["']vitest["']/;
+
+/**
+ * vitest runs TypeScript as ES modules whatever package.json says, and refuses to be require()d:
+ * a job whose TypeScript tests import it is emitted as ES modules throughout.
+ */
+function usesVitest(files: readonly SourceFile[]): boolean {
+  return files.some((f) => isTypeScriptPath(f.path) && IMPORTS_VITEST.test(f.content));
 }
 
 function emittedPath(file: string, format: Format): string {
@@ -117,11 +127,12 @@ function describeMessage(file: string, m: Message): string {
  */
 export function transpileTypeScript(input: TranspileInput): TranspileOutcome {
   const packageTypes = packageTypesOf(input.files);
+  const vitest = usesVitest(input.files);
   const emitted = new Map<string, string>();
   const formats = new Map<string, Format>();
   for (const f of input.files) {
     if (!isTypeScriptPath(f.path)) continue;
-    const format = formatOf(f.path, packageTypes);
+    const format = formatOf(f.path, packageTypes, vitest);
     formats.set(f.path, format);
     emitted.set(f.path, emittedPath(f.path, format));
   }
@@ -145,6 +156,8 @@ export function transpileTypeScript(input: TranspileInput): TranspileOutcome {
         loader: f.path.endsWith('.tsx') ? 'tsx' : 'ts',
         format,
         target: 'node18',
+        // CommonJS output then names its exports for Node's ESM importers (`import { x } from './m.cjs'`).
+        platform: 'node',
         // An inline map whose source is named relative to the emitted file (they share a folder),
         // so stack traces and hot lines in the sandbox point at the user's TypeScript lines.
         sourcefile: POSIX.basename(f.path),

@@ -41,7 +41,8 @@ Integral% (share of passing references beaten or tied; a failure scores 0), Beyo
   --timeout SECONDS     limit of one sandbox run (default 60)
   --memory MB           memory limit of one sandbox run (default 512)
   --results FILE        append results here as problems finish; a rerun skips problems already
-                        done (default: next to PROBLEMS, named after the answers file)
+                        done (default: next to PROBLEMS, named after the answers file, and
+                        with --optimize after the model)
   --fresh               ignore earlier results in the results file
   --no-check            skip the differential check against the first passing reference
   --report FILE.html    write a self-contained HTML report (and FILE.json with the same data)
@@ -230,14 +231,14 @@ function progressReporter(total: number): (event: EvalEvent) => void {
  * (--base-url / AFTERBURNER_BASE_URL, --model / AFTERBURNER_MODEL, key from AFTERBURNER_API_KEY or
  * OPENAI_API_KEY). The key goes to the endpoint only, never into a sandbox.
  */
-function modelFor(flags: Flags): { kind: 'ok'; model: LanguageModel } | { kind: 'error'; message: string } {
+function modelFor(flags: Flags): { kind: 'ok'; model: LanguageModel; name: string } | { kind: 'error'; message: string } {
   const baseUrl = flags.baseUrl ?? process.env.AFTERBURNER_BASE_URL ?? DEFAULT_BASE_URL;
   const onOpenAi = /^https:\/\/api\.openai\.com\b/.test(baseUrl);
   const name = flags.model ?? process.env.AFTERBURNER_MODEL ?? (onOpenAi ? DEFAULT_OPENAI_MODEL : undefined);
   if (!name) return { kind: 'error', message: `--optimize requires a model: give --model NAME for ${baseUrl}` };
   const apiKey = process.env.AFTERBURNER_API_KEY ?? process.env.OPENAI_API_KEY;
   if (onOpenAi && !apiKey) return { kind: 'error', message: '--optimize requires a model: set AFTERBURNER_API_KEY or OPENAI_API_KEY, or give --base-url of a local server' };
-  return { kind: 'ok', model: createOpenAiModel({ baseUrl, model: name, ...(apiKey ? { apiKey } : {}), timeoutMs: Math.max(60_000, flags.limits.timeoutMs) }) };
+  return { kind: 'ok', name, model: createOpenAiModel({ baseUrl, model: name, ...(apiKey ? { apiKey } : {}), timeoutMs: Math.max(60_000, flags.limits.timeoutMs) }) };
 }
 
 export async function runEval(argv: string[]): Promise<number> {
@@ -278,12 +279,14 @@ export async function runEval(argv: string[]): Promise<number> {
   }
 
   let provider: AnswerProvider;
+  let modelName: string | undefined;
   if (flags.optimize) {
     const model = modelFor(flags);
     if (model.kind === 'error') {
       process.stderr.write(`afterburner eval: ${model.message}\n`);
       return EXIT_USAGE;
     }
+    modelName = model.name;
     provider = optimizingAnswers({
       model: model.model,
       goal: flags.goal,
@@ -300,13 +303,14 @@ export async function runEval(argv: string[]): Promise<number> {
     };
   }
 
-  const resultsPath = flags.results ?? defaultResultsPath(flags.problems, flags.answers);
+  const resultsPath = flags.results ?? defaultResultsPath(flags.problems, flags.answers, modelName);
   const store = createResultsStore(resultsPath);
   const previous = flags.fresh ? new Map<string, ProblemResult>() : await store.load();
-  // Resume only results of the same code: an edited answer is scored again.
-  const reusable = new Map(
-    [...previous].filter(([id, r]) => loaded.problems.some((p) => p.id === id) && (flags.optimize || answers.get(id)?.code === r.answer.code)),
-  );
+  // Resume only results of the same kind of run, and when scoring answers, of the same code: an
+  // edited answer is scored again.
+  const sameRun = (id: string, r: ProblemResult): boolean =>
+    flags.optimize ? r.optimization !== undefined : r.optimization === undefined && answers.get(id)?.code === r.answer.code;
+  const reusable = new Map([...previous].filter(([id, r]) => loaded.problems.some((p) => p.id === id) && sameRun(id, r)));
   const todo = loaded.problems.filter((p) => !reusable.has(p.id));
   if (reusable.size > 0) log(`afterburner eval: resuming: ${reusable.size} problem(s) already done in ${resultsPath}`);
 
@@ -353,7 +357,7 @@ export async function runEval(argv: string[]): Promise<number> {
     seededRandom(flags.seed),
     {
       problems_file: path.basename(flags.problems),
-      answers: flags.optimize ? `optimize (${flags.iterations} iterations, goal ${flags.goal})` : path.basename(flags.answers ?? ''),
+      answers: flags.optimize ? `optimize with ${modelName ?? 'the model'} (${flags.iterations} iterations, goal ${flags.goal}${flags.answers ? `, starts ${path.basename(flags.answers)}` : ', model-written starts'})` : path.basename(flags.answers ?? ''),
       sandbox: choice.label,
       generated_at: new Date().toISOString(),
       workers: flags.workers,

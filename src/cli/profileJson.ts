@@ -3,9 +3,9 @@
  * of those fields are fixed; the extra fields after them may grow.
  */
 import { formatKb, formatKbMs, formatMs } from '../shared/format';
-import { describeComplexity } from '../core/complexityFit';
+import { describeComplexity, type ComplexityClass, type ComplexityFit } from '../core/complexityFit';
 import { describeSandboxFailure } from '../core/resultWords';
-import type { Language, SandboxResult, TestFailure } from '../core/sandboxTypes';
+import type { Language, Measurement, SandboxResult, TestFailure } from '../core/sandboxTypes';
 
 export type ProfileStatus = 'passed' | 'failed' | 'timeout' | 'memory_limit' | 'crashed' | 'error';
 
@@ -30,9 +30,45 @@ export interface ProfileJson {
   readonly failures?: readonly TestFailure[];
   readonly signal?: string;
   readonly exit_code?: number;
-  readonly sizes?: readonly { readonly size: number; readonly runtime_ms: number; readonly peak_memory_kb: number }[];
-  readonly complexity?: string;
+  readonly sizes?: readonly SizePointJson[];
+  /** With --sizes: the classes fitted to size → runtime and size → peak memory, and the points. */
+  readonly complexity?: ComplexityJson;
+  /** With --sizes, why no sizes were measured (no generator, or it raised). */
+  readonly sizes_error?: string;
   readonly wall_ms: number;
+}
+
+export interface SizePointJson {
+  readonly size: number;
+  readonly runtime_ms: number;
+  readonly peak_memory_kb: number;
+}
+
+/** `class` is one of "1", "log n", "n", "n log n", "n^2", "n^3", "2^n", or null when too few sizes. */
+export type ClassJson =
+  | { readonly class: ComplexityClass; readonly label: string; readonly relative_error: number }
+  | { readonly class: null; readonly reason: string };
+
+export interface ComplexityJson {
+  readonly time: ClassJson;
+  readonly memory: ClassJson;
+  /** e.g. "time ≈ n² (fit within 4 %), memory ≈ n (fit within 2 %)". */
+  readonly summary: string;
+  readonly points: readonly SizePointJson[];
+}
+
+function classJson(fit: ComplexityFit): ClassJson {
+  return fit.kind === 'fit' ? { class: fit.complexity, label: fit.label, relative_error: fit.relativeError } : { class: null, reason: fit.reason };
+}
+
+function complexityJson(points: NonNullable<Measurement['sizes']>): ComplexityJson {
+  const described = describeComplexity(points);
+  return {
+    time: classJson(described.time),
+    memory: classJson(described.memory),
+    summary: described.summary,
+    points: points.map((p) => ({ size: p.size, runtime_ms: p.runtimeMs, peak_memory_kb: p.peakMemoryKb })),
+  };
 }
 
 export interface ProfileSubject {
@@ -74,7 +110,8 @@ export function toProfileJson(result: SandboxResult, subject: ProfileSubject): P
         ...(m ? { calls: m.calls } : {}),
         ...(m?.processPeakKb !== undefined ? { process_peak_kb: m.processPeakKb } : {}),
         ...(m?.integralSampleHz !== undefined ? { integral_sample_hz: m.integralSampleHz } : {}),
-        ...(sizes && sizes.length > 0 ? { sizes, complexity: describeComplexity(m?.sizes ?? []).summary } : {}),
+        ...(sizes && sizes.length > 0 ? { sizes, complexity: complexityJson(m?.sizes ?? []) } : {}),
+        ...(m?.sizesError !== undefined && (sizes?.length ?? 0) === 0 ? { sizes_error: m.sizesError } : {}),
       };
     }
     case 'failed':
@@ -118,7 +155,11 @@ export function formatProfileText(profile: ProfileJson): string {
   }
   if (profile.peak_memory_kb !== null) lines.push(`  memory    peak ${formatKb(profile.peak_memory_kb)}`);
   if (profile.integral_kb_ms !== null) lines.push(`  integral  ${formatKbMs(profile.integral_kb_ms)}`);
-  if (profile.complexity) lines.push(`  growth    ${profile.complexity}`);
+  if (profile.complexity) {
+    lines.push(`  growth    ${profile.complexity.summary}`);
+    for (const p of profile.complexity.points) lines.push(`    n = ${String(p.size).padEnd(8)} ${formatMs(p.runtime_ms).padEnd(10)} peak ${formatKb(p.peak_memory_kb)}`);
+  }
+  if (profile.sizes_error) lines.push(`  growth    not measured: ${profile.sizes_error}`);
   lines.push(`  sandbox   ${profile.isolation}`);
   return lines.join('\n');
 }

@@ -52,6 +52,28 @@ export function problemJob(problem: EvalProblem, code: string, options: JobOptio
   };
 }
 
+/**
+ * The inverse of `problemJob` for the module under test: the solution code without what the job
+ * put around it (the LeetCode prelude and the runner's helpers before it, or the export line after
+ * it). The loop optimises the whole module; what we score and report is the solution as a user or
+ * the model would write it, so that it compares equal to a reference it copies. Text that does not
+ * carry the wrapper (the model rewrote it) comes back as it is: running it wrapped again is harmless.
+ */
+export function solutionCodeOf(problem: EvalProblem, moduleText: string): string {
+  if (problem.language === 'python') {
+    const tests = problem.tests;
+    if (tests.kind === 'code') return moduleText;
+    const before = tests.kind === 'stdio' ? splitRunner(tests.runner).before.trim() : '';
+    const prefix = [LEETCODE_PYTHON_PRELUDE, before].filter((s) => s !== '').join('\n\n') + '\n\n';
+    if (!moduleText.startsWith(prefix)) return moduleText;
+    const body = moduleText.slice(prefix.length);
+    // The stdio module ends with a newline of its own after the code.
+    return tests.kind === 'stdio' && body.endsWith('\n') ? body.slice(0, -1) : body;
+  }
+  const suffix = `\n\nexport { ${problem.entryPoint.split('.')[0] as string} };\n`;
+  return moduleText.endsWith(suffix) ? `${moduleText.slice(0, -suffix.length)}\n` : moduleText;
+}
+
 interface Files {
   readonly files: readonly SourceFile[];
   readonly modulePath: string;

@@ -223,14 +223,17 @@ export interface IterationSummary {
 
 /**
  * The per-iteration curve of an --optimize evaluation: at iteration i, every problem is scored by
- * its best code after i rounds (a problem whose run stopped early keeps its last best).
+ * its best code after i rounds (a problem whose run stopped early keeps its last best; one that
+ * never got a start, e.g. the model wrote no usable code, keeps its final scores, a failure).
  */
 export function iterationCurve(results: readonly ProblemResult[]): IterationSummary[] {
   const last = Math.max(-1, ...results.flatMap((r) => (r.iterations ?? []).map((p) => p.iteration)));
   const curve: IterationSummary[] = [];
   for (let i = 0; i <= last; i++) {
-    const at = results.map((r) => pointAt(r.iterations ?? [], i));
-    const scored = at.flatMap((p) => (p ? [p.scores] : []));
+    const scored = results.flatMap((r) => {
+      const scores = pointAt(r.iterations ?? [], i)?.scores ?? r.scores;
+      return scores ? [scores] : [];
+    });
     if (scored.length === 0) continue;
     curve.push({
       iteration: i,

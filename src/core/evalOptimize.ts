@@ -3,13 +3,13 @@
  * a starting solution — the one given in --answers, else one the model writes from the problem
  * description — with the best code after each iteration kept for the per-iteration curves.
  */
-import { problemJob } from './evalJobs';
-import type { CodeOutcome, EvalAnswer, EvalProblem } from './evalTypes';
+import { problemJob, solutionCodeOf } from './evalJobs';
+import type { CodeOutcome, EvalAnswer, EvalProblem, OptimizationRun } from './evalTypes';
 import type { AnswerProvider, ProvidedAnswer } from './evalRunner';
 import { outcomeOf } from './evalRunner';
 import { fencedBlocks } from './extractCode';
 import { optimize } from './loop';
-import type { Goal, LoopEvent, OptimizeRequest } from './loopTypes';
+import type { BestSoFar, Goal, LoopEvent, OptimizeRequest } from './loopTypes';
 import type { ChatMessage, LanguageModel } from './modelTypes';
 import type { Limits, MeasureOptions } from './sandboxTypes';
 
@@ -30,12 +30,13 @@ export interface OptimizeAnswersOptions {
 export function optimizingAnswers(options: OptimizeAnswersOptions): AnswerProvider {
   return async (problem, { sandbox, signal }): Promise<ProvidedAnswer> => {
     let start = options.starts?.get(problem.id)?.code;
+    const origin: OptimizationRun['start'] = start === undefined ? 'model' : 'given';
     if (start === undefined) {
       const written = await writeStartingSolution(options.model, problem, signal);
-      if (written.kind === 'none') return written;
+      if (written.kind !== 'code') return written;
       start = written.code;
     }
-    const job = problemJob(problem, start, { mode: { kind: 'profile' }, limits: options.limits, ...(options.measure ? { measure: options.measure } : {}) });
+    const job = problemJob(problem, start, { mode: { kind: 'profile' }, limits: options.limits });
     const request: OptimizeRequest = {
       language: job.language,
       files: job.files,
@@ -46,25 +47,27 @@ export function optimizingAnswers(options: OptimizeAnswersOptions): AnswerProvid
       iterations: options.iterations,
       candidates: options.candidates,
       limits: options.limits,
+      // The timing budget only: size curves are measured once, on the final answer.
+      ...(options.measure ? { measure: options.measure } : {}),
     };
     const events: LoopEvent[] = [];
-    const points: { iteration: number; outcome: CodeOutcome }[] = [];
-    let finalModule: string | undefined;
+    const points: { iteration: number; code: string; outcome: CodeOutcome }[] = [];
+    let best: BestSoFar | undefined;
+    let run: OptimizationRun = { outcome: 'failed', reason: 'The optimisation loop ended without a word.', bestIteration: 0, start: origin };
     for await (const event of optimize({ sandbox, model: options.model, ...(options.log ? { log: options.log } : {}) }, request, signal)) {
       events.push(event);
       if (event.type === 'baseline') {
-        points.push({ iteration: 0, outcome: outcomeOf(event.result) });
+        points.push({ iteration: 0, code: start, outcome: outcomeOf(event.result) });
       } else if (event.type === 'iterationDone') {
-        points.push({ iteration: event.iteration, outcome: { kind: 'passed', measurement: event.best.measurement } });
-        finalModule = event.best.moduleText;
-      } else if (event.type === 'finished' && event.best) {
-        finalModule = event.best.moduleText;
+        best = event.best;
+        points.push({ iteration: event.iteration, code: solutionCodeOf(problem, best.moduleText), outcome: { kind: 'passed', measurement: best.measurement } });
+      } else if (event.type === 'finished') {
+        best = event.best ?? best;
+        run = { outcome: event.outcome, reason: event.reason, bestIteration: best?.iteration ?? 0, start: origin };
       }
     }
     options.onLoopEvents?.(problem, request, events, start);
-    const moduleFile = job.files.find((f) => f.path === job.modulePath)?.content ?? start;
-    // The module text already holds what evalJobs adds around the code; adding it again is harmless.
-    return { kind: 'optimized', code: finalModule ?? moduleFile, iterations: points };
+    return { kind: 'optimized', code: best ? solutionCodeOf(problem, best.moduleText) : start, iterations: points, run };
   };
 }
 

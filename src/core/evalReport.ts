@@ -31,6 +31,8 @@ export interface PerProblemJson {
   readonly differential: string;
   readonly complexity?: { readonly original: string; readonly answer: string };
   readonly iterations?: readonly { readonly iteration: number; readonly passed: boolean; readonly time_pct: number; readonly beyond: number }[];
+  /** --optimize: how the loop ended for this problem. */
+  readonly optimization?: { readonly outcome: string; readonly reason: string; readonly best_iteration: number; readonly start: 'given' | 'model' };
 }
 
 export type EvalReportJson = EvalSummary & {
@@ -64,6 +66,9 @@ export function perProblemJson(r: ProblemResult): PerProblemJson {
     differential: r.differential.kind === 'differs' ? `differs: ${r.differential.message}` : r.differential.kind,
     ...(r.complexity ? { complexity: r.complexity } : {}),
     ...(r.iterations ? { iterations: r.iterations.map((p) => ({ iteration: p.iteration, passed: p.scores.passed, time_pct: p.scores.timePct, beyond: p.scores.beyond })) } : {}),
+    ...(r.optimization
+      ? { optimization: { outcome: r.optimization.outcome, reason: r.optimization.reason, best_iteration: r.optimization.bestIteration, start: r.optimization.start } }
+      : {}),
   };
 }
 

@@ -9,14 +9,22 @@ import { compareComplexity } from './complexityFit';
 import { problemJob } from './evalJobs';
 import { normalizeCode } from './codeNormalize';
 import { DEFAULT_TIE_RULE, figuresOf, identicalPassingReference, passingReferenceFigures, scoreProblem, type TieRule } from './evalMetrics';
-import type { CodeOutcome, DifferentialCheck, EvalProblem, IterationPoint, ProblemResult } from './evalTypes';
+import type { CodeOutcome, DifferentialCheck, EvalProblem, IterationPoint, OptimizationRun, ProblemResult } from './evalTypes';
 import type { Limits, MeasureOptions, Recording, Sandbox, SandboxResult, SizePoint } from './sandboxTypes';
 
 /** Where the answer of a problem comes from. */
 export type ProvidedAnswer =
   | { readonly kind: 'code'; readonly code: string }
-  /** An optimisation run: its final code, and the best code's outcome after each iteration (0 = start). */
-  | { readonly kind: 'optimized'; readonly code: string; readonly iterations: readonly { readonly iteration: number; readonly outcome: CodeOutcome }[] }
+  /**
+   * An optimisation run: its final code, the best code and its outcome (as the loop measured it)
+   * after each iteration (0 = the start), and how the run ended.
+   */
+  | {
+      readonly kind: 'optimized';
+      readonly code: string;
+      readonly iterations: readonly { readonly iteration: number; readonly code: string; readonly outcome: CodeOutcome }[];
+      readonly run: OptimizationRun;
+    }
   | { readonly kind: 'none'; readonly reason: string };
 
 export interface AnswerContext {
@@ -121,10 +129,15 @@ export async function evaluateProblem(problem: EvalProblem, sandbox: Sandbox, an
   const normalize = (text: string): string => normalizeCode(problem.language, text);
   const codes = problem.solutions.map((s) => s.code);
   const identical = provided.kind === 'none' ? undefined : identicalPassingReference(references, codes, code, normalize);
+  // The same program gets the same figures at every point of the curve: the best code of an
+  // iteration that is the final answer takes the answer's run (measured like the references), and
+  // one that copies a reference takes that reference's; other points keep the loop's measurement.
+  const finalKey = normalize(code);
   const iterations: IterationPoint[] | undefined =
     provided.kind === 'optimized'
       ? provided.iterations.flatMap((p) => {
-          const scores = scoreProblem(p.outcome, referenceFigures, rule);
+          const outcome = normalize(p.code) === finalKey ? answer.outcome : p.outcome;
+          const scores = scoreProblem(outcome, referenceFigures, rule, identicalPassingReference(references, codes, p.code, normalize));
           return scores ? [{ iteration: p.iteration, scores }] : [];
         })
       : undefined;
@@ -139,6 +152,7 @@ export async function evaluateProblem(problem: EvalProblem, sandbox: Sandbox, an
     differential,
     scores: scoreProblem(answer.outcome, referenceFigures, rule, identical),
     ...(iterations ? { iterations } : {}),
+    ...(provided.kind === 'optimized' ? { optimization: provided.run } : {}),
     ...(complexity ? { complexity: { original: complexity.original.summary, answer: complexity.candidate.summary } } : {}),
     wallMs,
   };

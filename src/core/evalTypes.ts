@@ -95,6 +95,16 @@ export interface IterationPoint {
   readonly scores: ProblemScores;
 }
 
+/** How an --optimize run of one problem ended, in the loop's own words. */
+export interface OptimizationRun {
+  readonly outcome: 'improved' | 'no_improvement' | 'failed' | 'cancelled';
+  readonly reason: string;
+  /** Iteration whose code is the answer (0 = the start was kept). */
+  readonly bestIteration: number;
+  /** Where the start came from: the --answers file, or the model wrote it. */
+  readonly start: 'given' | 'model';
+}
+
 export interface ComplexityComparison {
   readonly original: string;
   readonly answer: string;
@@ -113,6 +123,7 @@ export interface ProblemResult {
   readonly scores: ProblemScores | null;
   /** Per-iteration scores for --optimize runs. */
   readonly iterations?: readonly IterationPoint[];
+  readonly optimization?: OptimizationRun;
   readonly complexity?: ComplexityComparison;
   /** Sandbox wall time of all runs of this problem, ms (for throughput figures, never a metric). */
   readonly wallMs: number;

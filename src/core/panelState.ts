@@ -12,6 +12,9 @@ import type {
   CandidateView,
   Decision,
   FailureView,
+  GrowthSeries,
+  GrowthVersion,
+  GrowthView,
   IterationView,
   MeasureView,
   RunKind,
@@ -21,6 +24,7 @@ import type {
 import { lineChanges, type CandidateChange } from './diffModel';
 import { dedent } from './spliceFunction';
 import { formatMs } from '../shared/format';
+import { growthSeriesFrom, growthSummary } from './growth';
 
 /** Where a run's function lives; plain strings so a record can be stored and reopened. */
 export interface RunSource {
@@ -163,8 +167,61 @@ export function decideIteration(record: RunRecord, iteration: number, decision: 
   return appliedCode === undefined ? next : { ...next, appliedCode };
 }
 
-/** A stored run that was still going when the window closed. */
+/**
+ * Growth measurement is the panel's, not the loop's: a profile measures sizes in its own sandbox
+ * run, an optimisation measures the original and the best candidate after the loop finished.
+ */
+export type GrowthAction =
+  | { readonly type: 'growthStarted'; readonly sizes: readonly number[]; readonly versions: readonly { readonly version: GrowthVersion; readonly label: string }[] }
+  | { readonly type: 'growthMeasured'; readonly version: GrowthVersion; readonly result: SandboxResult }
+  | { readonly type: 'growthFailed'; readonly version: GrowthVersion; readonly message: string }
+  | { readonly type: 'growthEnded'; readonly outcome: 'done' | 'cancelled' | 'interrupted' }
+  /** Nothing worth showing (e.g. the profile itself failed): the section goes away. */
+  | { readonly type: 'growthDropped' };
+
+export function reduceGrowth(record: RunRecord, action: GrowthAction): RunRecord {
+  const view = record.view;
+  const growth = view.growth;
+  switch (action.type) {
+    case 'growthStarted': {
+      const series: GrowthSeries[] = action.versions.map((v) => ({ kind: 'measuring', version: v.version, label: v.label }));
+      return withView(record, { ...view, growth: withSummary({ status: 'measuring', sizes: [...action.sizes], series }) });
+    }
+    case 'growthMeasured':
+    case 'growthFailed': {
+      if (!growth) return record;
+      const series = growth.series.map((s): GrowthSeries => {
+        if (s.version !== action.version) return s;
+        const subject = { version: s.version, label: s.label };
+        return action.type === 'growthFailed' ? { kind: 'failed', ...subject, message: action.message } : growthSeriesFrom(subject, action.result, growth.sizes);
+      });
+      return withView(record, { ...view, growth: withSummary({ ...growth, series }) });
+    }
+    case 'growthEnded': {
+      if (!growth || growth.status !== 'measuring') return record;
+      return withView(record, { ...view, growth: settleGrowth(growth, action.outcome) });
+    }
+    case 'growthDropped': {
+      if (!growth) return record;
+      const { growth: _dropped, ...rest } = view;
+      return withView(record, rest);
+    }
+  }
+}
+
+function settleGrowth(growth: GrowthView, outcome: 'done' | 'cancelled' | 'interrupted'): GrowthView {
+  const why = outcome === 'done' ? 'not measured' : outcome === 'cancelled' ? 'cancelled before it was measured' : 'the window closed before it was measured';
+  const series = growth.series.map((s): GrowthSeries => (s.kind === 'measuring' ? { kind: 'failed', version: s.version, label: s.label, message: `${s.label}: ${why}.` } : s));
+  return withSummary({ ...growth, status: outcome, series });
+}
+
+function withSummary(growth: Omit<GrowthView, 'summary'>): GrowthView {
+  return { ...growth, summary: growthSummary(growth) };
+}
+
+/** A stored run that was still going (or still measuring growth) when the window closed. */
 export function markInterrupted(record: RunRecord, now: number): RunRecord {
+  if (record.view.growth?.status === 'measuring') record = withView(record, { ...record.view, growth: settleGrowth(record.view.growth, 'interrupted') });
   if (record.view.phase !== 'running') return record;
   return withView(record, {
     ...record.view,

@@ -150,6 +150,8 @@ export interface Measurement {
   readonly calls: number;
   readonly hotLines?: readonly HotLine[];
   readonly sizes?: readonly SizePoint[];
+  /** Why `measure.sizes` gave no points (no generator found, or it raised); the rest was measured. */
+  readonly sizesError?: string;
 }
 
 export interface TestCounts {

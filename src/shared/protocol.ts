@@ -6,6 +6,7 @@
  * reloaded at any time. The webview sends intents about a run it was shown, never a command name:
  * the host validates every message with `parseFromWebviewMessage` before acting on it.
  */
+import type { ComplexityClass } from '../core/complexityFit';
 import type { Goal } from '../core/loopTypes';
 import type { Language, SandboxStatus } from '../core/sandboxTypes';
 
@@ -85,6 +86,43 @@ export interface IterationView {
   readonly decision: Decision;
 }
 
+/** One measured size: median runtime of one call at that size and its peak memory. */
+export interface GrowthPoint {
+  readonly size: number;
+  readonly runtimeMs: number;
+  readonly peakMemoryKb: number;
+}
+
+/** The complexity class fitted to one series of points (src/core/complexityFit.ts). */
+export type GrowthFit =
+  | { readonly kind: 'fit'; readonly complexity: ComplexityClass; readonly label: string; readonly relativeError: number }
+  | { readonly kind: 'insufficient'; readonly reason: string };
+
+/** The original function, or the run's best candidate. */
+export type GrowthVersion = 'original' | 'best';
+
+export type GrowthSeries =
+  | { readonly kind: 'measuring'; readonly version: GrowthVersion; readonly label: string }
+  | {
+      readonly kind: 'measured';
+      readonly version: GrowthVersion;
+      readonly label: string;
+      readonly points: readonly GrowthPoint[];
+      readonly time: GrowthFit;
+      readonly memory: GrowthFit;
+    }
+  /** The generator raised, a size ran past a limit, or the version did not pass: `message` says which. */
+  | { readonly kind: 'failed'; readonly version: GrowthVersion; readonly label: string; readonly message: string };
+
+/** Empirical complexity of a run: size → time and size → memory of each version, with fitted classes. */
+export interface GrowthView {
+  readonly status: 'measuring' | 'done' | 'cancelled' | 'interrupted';
+  readonly sizes: readonly number[];
+  readonly series: readonly GrowthSeries[];
+  /** One line, e.g. "time ≈ n², best ≈ n; memory ≈ n, best ≈ n". */
+  readonly summary: string;
+}
+
 export interface RunView {
   readonly id: string;
   readonly kind: RunKind;
@@ -106,6 +144,8 @@ export interface RunView {
   readonly baseline?: BaselineView;
   readonly iterations: readonly IterationView[];
   readonly best?: BestView;
+  /** Present when sizes were measured with an input generator. */
+  readonly growth?: GrowthView;
 }
 
 export interface RunSummary {
@@ -204,4 +244,83 @@ function runIdOf(data: Record<string, unknown>): string | undefined {
 function indexOf(data: Record<string, unknown>, key: string): number | undefined {
   const value = data[key];
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_INDEX ? value : undefined;
+}
+
+const MAX_GROWTH_SIZES = 64;
+const MAX_GROWTH_SERIES = 4;
+const MAX_GROWTH_TEXT = 4000;
+const GROWTH_STATUSES: readonly GrowthView['status'][] = ['measuring', 'done', 'cancelled', 'interrupted'];
+const COMPLEXITY_NAMES: readonly ComplexityClass[] = ['1', 'log n', 'n', 'n log n', 'n^2', 'n^3', '2^n'];
+
+/**
+ * Checks a growth view read back from storage (a past run saved by another version may hold
+ * anything): the view if every field has its type and bounds, else undefined.
+ */
+export function parseGrowthView(raw: unknown): GrowthView | undefined {
+  const data = record(raw);
+  if (!data) return undefined;
+  const status = data['status'];
+  const sizes = data['sizes'];
+  const series = data['series'];
+  const summary = data['summary'];
+  if (!GROWTH_STATUSES.includes(status as GrowthView['status'])) return undefined;
+  if (!Array.isArray(sizes) || sizes.length > MAX_GROWTH_SIZES || !sizes.every((n) => Number.isInteger(n) && (n as number) > 0)) return undefined;
+  if (!Array.isArray(series) || series.length > MAX_GROWTH_SERIES || !isText(summary)) return undefined;
+  const parsed = series.map(parseGrowthSeries);
+  if (parsed.some((s) => s === undefined)) return undefined;
+  return { status: status as GrowthView['status'], sizes: sizes as number[], series: parsed as GrowthSeries[], summary };
+}
+
+function parseGrowthSeries(raw: unknown): GrowthSeries | undefined {
+  const data = record(raw);
+  if (!data) return undefined;
+  const version = data['version'];
+  const label = data['label'];
+  if ((version !== 'original' && version !== 'best') || !isText(label)) return undefined;
+  switch (data['kind']) {
+    case 'measuring':
+      return { kind: 'measuring', version, label };
+    case 'failed':
+      return isText(data['message']) ? { kind: 'failed', version, label, message: data['message'] } : undefined;
+    case 'measured': {
+      const points = data['points'];
+      if (!Array.isArray(points) || points.length > MAX_GROWTH_SIZES) return undefined;
+      const parsedPoints = points.map(parseGrowthPoint);
+      const time = parseGrowthFit(data['time']);
+      const memory = parseGrowthFit(data['memory']);
+      if (parsedPoints.some((p) => p === undefined) || !time || !memory) return undefined;
+      return { kind: 'measured', version, label, points: parsedPoints as GrowthPoint[], time, memory };
+    }
+    default:
+      return undefined;
+  }
+}
+
+function parseGrowthPoint(raw: unknown): GrowthPoint | undefined {
+  const data = record(raw);
+  if (!data) return undefined;
+  const { size, runtimeMs, peakMemoryKb } = data;
+  if (!Number.isInteger(size) || (size as number) <= 0 || !isNonNegative(runtimeMs) || !isNonNegative(peakMemoryKb)) return undefined;
+  return { size: size as number, runtimeMs, peakMemoryKb };
+}
+
+function parseGrowthFit(raw: unknown): GrowthFit | undefined {
+  const data = record(raw);
+  if (!data) return undefined;
+  if (data['kind'] === 'insufficient') return isText(data['reason']) ? { kind: 'insufficient', reason: data['reason'] } : undefined;
+  const { complexity, label, relativeError } = data;
+  if (data['kind'] !== 'fit' || !COMPLEXITY_NAMES.includes(complexity as ComplexityClass) || !isText(label) || !isNonNegative(relativeError)) return undefined;
+  return { kind: 'fit', complexity: complexity as ComplexityClass, label, relativeError };
+}
+
+function record(raw: unknown): Record<string, unknown> | undefined {
+  return typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : undefined;
+}
+
+function isText(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= MAX_GROWTH_TEXT;
+}
+
+function isNonNegative(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
 }

@@ -17,7 +17,12 @@ export interface Settings {
   readonly candidates: number;
   /** Opt-in: append each optimisation run to .afterburner/history.jsonl for `afterburner export`. */
   readonly history: boolean;
+  /** Input sizes for `afterburner_inputs(size)` (empirical complexity); empty turns it off. */
+  readonly profileSizes: readonly number[];
 }
+
+export const DEFAULT_PROFILE_SIZES: readonly number[] = [100, 300, 1000, 3000, 10000];
+const MAX_PROFILE_SIZES = 12;
 
 export const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
@@ -34,6 +39,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
     goal: oneOf(config.get('optimize.goal'), ['time', 'memory', 'integral'], 'time'),
     candidates: clampInt(config.get('optimize.candidates'), 1, 8, 2),
     history: config.get<boolean>('history.enabled') === true,
+    profileSizes: sizesOf(config.get('profile.sizes')),
   };
 }
 
@@ -49,6 +55,13 @@ export function openSettings(query = 'afterburner'): Thenable<unknown> {
 
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback: T): T {
   return typeof value === 'string' && (allowed as readonly string[]).includes(value) ? (value as T) : fallback;
+}
+
+/** Positive integers, ascending, without repeats; anything else in the setting is left out. */
+function sizesOf(value: unknown): readonly number[] {
+  if (!Array.isArray(value)) return DEFAULT_PROFILE_SIZES;
+  const sizes = value.filter((n): n is number => typeof n === 'number' && Number.isInteger(n) && n > 0 && n <= 100_000_000);
+  return [...new Set(sizes)].sort((a, b) => a - b).slice(0, MAX_PROFILE_SIZES);
 }
 
 function clampInt(value: unknown, min: number, max: number, fallback: number): number {

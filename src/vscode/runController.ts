@@ -8,8 +8,9 @@ import { appendRunHistory, historyPath } from '../adapters/runHistory';
 import { runHistoryRecord } from '../core/trainingPairs';
 import * as vscode from 'vscode';
 import { optimize } from '../core/loop';
-import type { LoopEvent, OptimizeRequest } from '../core/loopTypes';
-import type { Limits, Sandbox, SandboxJob } from '../core/sandboxTypes';
+import { findInputGenerator } from '../core/inputGenerator';
+import type { BestSoFar, LoopEvent, OptimizeRequest } from '../core/loopTypes';
+import type { Limits, Sandbox, SandboxJob, SandboxResult } from '../core/sandboxTypes';
 import type { RunRecord } from '../core/panelState';
 import { formatMs, formatRatio } from '../shared/format';
 import { openSettings, readSettings, updateSetting, type Settings } from './configuration';
@@ -181,6 +182,102 @@ export class RunController implements vscode.Disposable {
     await this.appendHistory(p, request, events, watched.model.describe());
     const done = tracker.get(runId);
     if (done) void this.announceOptimize(done, watched.lastError());
+    const finished = events.find((e): e is Extract<LoopEvent, { type: 'finished' }> => e.type === 'finished');
+    if (finished?.outcome === 'improved' && finished.best && finished.best.iteration > 0) await this.measureGrowth(p, runId, finished.best);
+  }
+
+  /**
+   * The input sizes to measure this function at, or undefined (with a log line) when growth is off
+   * or no `afterburner_inputs(size)` is in the tests or beside them.
+   */
+  private growthSizes(p: Prepared): readonly number[] | undefined {
+    const { log } = this.deps;
+    const sizes = p.settings.profileSizes;
+    if (sizes.length === 0) {
+      log.info('afterburner.profile.sizes is empty: growth with input size is not measured.');
+      return undefined;
+    }
+    const generator = findInputGenerator({ language: p.target.language, files: p.job.files, modulePath: p.job.modulePath, testPaths: p.job.testPaths });
+    if (generator.kind === 'none') {
+      log.info(`No afterburner_inputs(size) in the tests of ${p.target.name} or beside them: growth with input size is not measured ("Afterburner: Propose input generator" can write one).`);
+      return undefined;
+    }
+    log.info(`Input generator afterburner_inputs in ${generator.path}: measuring at sizes ${sizes.join(', ')}.`);
+    return sizes;
+  }
+
+  /**
+   * After an improved optimisation: the original and the best module, each in one more sandbox
+   * run with the input generator's sizes, so the panel draws both on the same size axis. Outside
+   * the loop on purpose (it is for people, not for the acceptance rule); cancellable like a run.
+   */
+  private async measureGrowth(p: Prepared, runId: string, best: BestSoFar): Promise<void> {
+    const sizes = this.growthSizes(p);
+    if (!sizes) return;
+    const { tracker, log } = this.deps;
+    const originalText = p.job.files.find((f) => f.path === p.job.modulePath)?.content;
+    const versions = [
+      { version: 'original' as const, label: 'Original', moduleText: originalText },
+      { version: 'best' as const, label: `Iteration ${best.iteration}`, moduleText: best.moduleText },
+    ];
+    tracker.applyGrowth(runId, { type: 'growthStarted', sizes, versions });
+    const controller = new AbortController();
+    let finish: () => void = () => undefined;
+    this.live.set(runId, { controller, done: new Promise<void>((resolve) => (finish = resolve)) });
+    try {
+      await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Afterburner: measuring how ${p.target.name} grows with input size`, cancellable: true },
+        async (progress, token) => {
+          const onCancel = token.onCancellationRequested(() => controller.abort());
+          try {
+            for (const v of versions) {
+              if (controller.signal.aborted) break;
+              if (v.moduleText === undefined) {
+                tracker.applyGrowth(runId, { type: 'growthFailed', version: v.version, message: 'The module text of this version is not available.' });
+                continue;
+              }
+              progress.report({ message: `${v.label}, sizes ${sizes.join(', ')}…` });
+              const files = p.job.files.map((f) => (f.path === p.job.modulePath ? { path: f.path, content: v.moduleText as string } : f));
+              const job: SandboxJob = { ...this.profileJob(p, files), measure: { sizes } };
+              let result: SandboxResult;
+              try {
+                result = await p.sandbox.run(job, controller.signal);
+              } catch (error) {
+                if (controller.signal.aborted) break;
+                throw error;
+              }
+              log.info(`[${runId}] growth of ${v.label.toLowerCase()}: ${result.kind}${result.kind === 'passed' ? `, ${result.measurement?.sizes?.length ?? 0} size(s)` : ''}`);
+              tracker.applyGrowth(runId, { type: 'growthMeasured', version: v.version, result });
+            }
+          } finally {
+            onCancel.dispose();
+          }
+        },
+      );
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      log.error(`[${runId}] growth measurement stopped: ${message}`);
+      for (const v of versions) tracker.applyGrowth(runId, { type: 'growthFailed', version: v.version, message: `Measurement stopped: ${message}` });
+    } finally {
+      tracker.applyGrowth(runId, { type: 'growthEnded', outcome: controller.signal.aborted ? 'cancelled' : 'done' });
+      this.live.delete(runId);
+      finish();
+    }
+    const growth = tracker.get(runId)?.view.growth;
+    if (growth) log.info(`[${runId}] growth: ${growth.summary}`);
+  }
+
+  private profileJob(p: Prepared, files: SandboxJob['files']): SandboxJob {
+    return {
+      language: p.target.language,
+      files,
+      modulePath: p.job.modulePath,
+      testPaths: p.job.testPaths,
+      target: p.target.name,
+      mode: { kind: 'profile' },
+      limits: p.limits,
+      ...workspaceRootFor(p),
+    };
   }
 
   /** Opt-in (setting or AFTERBURNER_HISTORY): measured attempts become training pairs for `afterburner export`. */
@@ -200,23 +297,34 @@ export class RunController implements vscode.Disposable {
   private async runProfile(p: Prepared): Promise<void> {
     const record = this.begin('profile', p, undefined);
     const runId = record.view.id;
-    const job: SandboxJob = {
-      language: p.target.language,
-      files: p.job.files,
-      modulePath: p.job.modulePath,
-      testPaths: p.job.testPaths,
-      target: p.target.name,
-      mode: { kind: 'profile' },
-      limits: p.limits,
-      ...workspaceRootFor(p),
-    };
+    const { tracker, log } = this.deps;
+    const job = this.profileJob(p, p.job.files);
+    // With an input generator, the sizes are measured in the same sandbox run as the profile.
+    const sizes = this.growthSizes(p);
     const sandbox = p.sandbox;
     await this.track(runId, `Afterburner: profiling ${p.target.name}`, async function* (signal): AsyncGenerator<LoopEvent> {
       const described = sandbox.describe();
       yield { type: 'started', sandbox: described.sandbox, isolation: described.isolation, model: '', goal: 'time' };
-      yield { type: 'baseline', result: await sandbox.run(job, signal) };
+      if (!sizes) {
+        yield { type: 'baseline', result: await sandbox.run(job, signal) };
+        return;
+      }
+      tracker.applyGrowth(runId, { type: 'growthStarted', sizes, versions: [{ version: 'original', label: 'Original' }] });
+      const withSizes = await sandbox.run({ ...job, measure: { sizes } }, signal);
+      if (withSizes.kind === 'passed' || withSizes.kind === 'failed') {
+        yield { type: 'baseline', result: withSizes };
+        tracker.applyGrowth(runId, withSizes.kind === 'passed' ? { type: 'growthMeasured', version: 'original', result: withSizes } : { type: 'growthDropped' });
+        return;
+      }
+      // A size past the time or memory limit (or a generator that threw, for the Node harness)
+      // stops the whole run: profile again without sizes, and say in the growth section why.
+      log.info(`[${runId}] the run with sizes ended ${withSizes.kind}; profiling again without sizes.`);
+      const plain = await sandbox.run(job, signal);
+      yield { type: 'baseline', result: plain };
+      tracker.applyGrowth(runId, plain.kind === 'passed' ? { type: 'growthMeasured', version: 'original', result: withSizes } : { type: 'growthDropped' });
     });
-    const done = this.deps.tracker.get(runId);
+    if (sizes) tracker.applyGrowth(runId, { type: 'growthEnded', outcome: tracker.get(runId)?.view.phase === 'cancelled' ? 'cancelled' : 'done' });
+    const done = tracker.get(runId);
     if (done) void this.announceProfile(done);
   }
 
@@ -317,9 +425,10 @@ export class RunController implements vscode.Disposable {
     if (view.baseline && view.baseline.status !== 'passed') return this.originalFailed(record);
     if (view.phase !== 'profiled') return void this.errorWithLog(`Afterburner: ${view.functionName} — ${view.message}`);
     const m = view.baseline?.measure;
+    const growth = view.growth?.series.some((s) => s.kind === 'measured') ? ` Growth: ${view.growth.summary}.` : '';
     void vscode.window.showInformationMessage(
       m
-        ? `Afterburner: ${view.functionName} — ${formatMs(m.medianMs)} median per replay of the recorded calls (CV ${(m.cv * 100).toFixed(1)} %), peak ${Math.round(m.peakMemoryKb)} kB.`
+        ? `Afterburner: ${view.functionName} — ${formatMs(m.medianMs)} median per replay of the recorded calls (CV ${(m.cv * 100).toFixed(1)} %), peak ${Math.round(m.peakMemoryKb)} kB.${growth}`
         : `Afterburner: ${view.functionName} — ${view.message}`,
     );
   }

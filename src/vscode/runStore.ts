@@ -4,6 +4,7 @@
  */
 import type * as vscode from 'vscode';
 import type { RunRecord } from '../core/panelState';
+import { parseGrowthView } from '../shared/protocol';
 
 const KEY = 'afterburner.runs.v1';
 export const MAX_STORED_RUNS = 20;
@@ -15,7 +16,7 @@ export class RunStore {
   load(): RunRecord[] {
     const raw = this.memento.get<unknown>(KEY);
     if (!Array.isArray(raw)) return [];
-    return raw.filter(isRecordLike).slice(0, MAX_STORED_RUNS);
+    return raw.filter(isRecordLike).slice(0, MAX_STORED_RUNS).map(withValidGrowth);
   }
 
   save(records: readonly RunRecord[]): Thenable<void> {
@@ -34,4 +35,13 @@ function isRecordLike(value: unknown): value is RunRecord {
     typeof record.source.originalCode === 'string' &&
     Array.isArray(record.candidates)
   );
+}
+
+/** A growth section the panel cannot draw (stored by another version) is left out, the run kept. */
+function withValidGrowth(record: RunRecord): RunRecord {
+  const raw: unknown = (record.view as { growth?: unknown }).growth;
+  if (raw === undefined) return record;
+  const growth = parseGrowthView(raw);
+  const { growth: _stored, ...view } = record.view;
+  return { ...record, view: growth === undefined ? view : { ...view, growth } };
 }

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { LoopEvent } from '../core/loopTypes';
 import { candidateChange } from '../core/diffModel';
-import { decideIteration, markInterrupted, reduceRun, startRun, summarizeRun, type RunRecord, type RunStart } from '../core/panelState';
+import { decideIteration, markInterrupted, reduceGrowth, reduceRun, startRun, summarizeRun, type GrowthAction, type RunRecord, type RunStart } from '../core/panelState';
 import type { Decision, PanelState } from '../shared/protocol';
 import type { RunStore } from './runStore';
 
@@ -52,6 +52,14 @@ export class RunTracker implements vscode.Disposable {
     });
     this.records.set(runId, next);
     if (event.type === 'finished') this.startModules.delete(runId);
+    this.touch();
+  }
+
+  /** Growth measurement of a run (sizes with an input generator): the panel's own actions. */
+  applyGrowth(runId: string, action: GrowthAction): void {
+    const record = this.records.get(runId);
+    if (!record) return;
+    this.records.set(runId, reduceGrowth(record, action));
     this.touch();
   }
 

@@ -16,6 +16,7 @@ import { VSIX_PATH, packageVsix, vsixIsStale } from './vsix.mjs';
 import { vsixContentsScenario } from './scenarios/vsixContents.mjs';
 import { panelScenario } from './scenarios/panel.mjs';
 import { journeyScenarios } from './scenarios/journey.mjs';
+import { growthScenarios } from './scenarios/growth.mjs';
 import { extensionHostSuiteScenario } from './scenarios/extensionHostSuite.mjs';
 import { startScriptedModel } from './scriptedModel.mjs';
 
@@ -158,6 +159,7 @@ try {
   };
   await runScenario(panelScenario, context);
   for (const scenario of journeyScenarios) await runScenario(scenario, context);
+  for (const scenario of growthScenarios) await runScenario(scenario, context);
   await closeWorkbench(page);
   await runScenario(extensionHostSuiteScenario, { browser, server });
 } catch (error) {

@@ -1,71 +1,11 @@
 // The JavaScript harness as the sandbox runs it: `node --expose-gc sandbox/node/harness.mjs
 // job.json` in a fresh work dir, reading the report after the last marker line.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { HARNESS_REPORT_MARKER, type HarnessJob, type HarnessReport, type Measurement, type Recording } from '../../src/core/sandboxTypes';
+import type { Recording } from '../../src/core/sandboxTypes';
 import { transpileTypeScript } from '../../src/adapters/typescriptTranspile';
+import { failed, fixture, measurementOf, passed, removeWorkDirs, runNodeHarness as runHarness, transpiledFixtures, tsFixtures } from './nodeHarnessRun';
 
-const repo = path.resolve(__dirname, '../..');
-const harness = path.join(repo, 'sandbox/node/harness.mjs');
-const jsFixtures = path.join(repo, 'test/fixtures/js');
-const tsFixtures = path.join(repo, 'test/fixtures/ts');
-const workDirs: string[] = [];
-
-afterAll(() => {
-  for (const d of workDirs) rmSync(d, { recursive: true, force: true });
-});
-
-interface RunOptions {
-  readonly files: Record<string, string>;
-  readonly modulePath: string;
-  readonly testPaths: readonly string[];
-  readonly target: string;
-  readonly mode?: HarnessJob['mode'];
-  readonly measure?: HarnessJob['measure'];
-}
-
-function fixture(name: string, dir = jsFixtures): string {
-  return readFileSync(path.join(dir, name), 'utf8');
-}
-
-function runHarness(options: RunOptions): { report: HarnessReport; stdout: string; stderr: string } {
-  const dir = mkdtempSync(path.join(tmpdir(), 'ab-node-harness-'));
-  workDirs.push(dir);
-  for (const [p, content] of Object.entries(options.files)) {
-    mkdirSync(path.dirname(path.join(dir, p)), { recursive: true });
-    writeFileSync(path.join(dir, p), content);
-  }
-  const job: HarnessJob = {
-    language: 'javascript',
-    modulePath: options.modulePath,
-    testPaths: options.testPaths,
-    target: options.target,
-    mode: options.mode ?? { kind: 'profile' },
-    measure: options.measure ?? { budgetMs: 300 },
-    seed: 7,
-  };
-  writeFileSync(path.join(dir, 'job.json'), JSON.stringify(job));
-  const proc = spawnSync(process.execPath, ['--expose-gc', harness, 'job.json'], { cwd: dir, encoding: 'utf8', timeout: 100_000, maxBuffer: 256 * 1024 * 1024 });
-  expect(proc.status, proc.stderr).toBe(0);
-  const at = proc.stdout.lastIndexOf(HARNESS_REPORT_MARKER);
-  expect(at, `no report in: ${proc.stdout.slice(-2000)} ${proc.stderr.slice(-2000)}`).toBeGreaterThanOrEqual(0);
-  const line = proc.stdout.slice(at + HARNESS_REPORT_MARKER.length).split('\n')[0] ?? '';
-  return { report: JSON.parse(line) as HarnessReport, stdout: proc.stdout, stderr: proc.stderr };
-}
-
-function passed(report: HarnessReport): Extract<HarnessReport, { kind: 'passed' }> {
-  if (report.kind !== 'passed') throw new Error(`expected passed, got ${JSON.stringify(report).slice(0, 1500)}`);
-  return report;
-}
-
-function measurementOf(report: HarnessReport): Measurement {
-  const m = passed(report).measurement;
-  if (!m) throw new Error('no measurement');
-  return m;
-}
+afterAll(removeWorkDirs);
 
 const sumFiles = { 'sum.mjs': fixture('sum.mjs'), 'sum.test.mjs': fixture('sum.test.mjs') };
 
@@ -162,6 +102,13 @@ describe('node harness: measurement', () => {
     expect(m.runtimeMs.samples).toBeGreaterThanOrEqual(5);
   });
 
+  it('runs gc() before samples also when node was started without --expose-gc (as the sandboxes start it)', () => {
+    const files = { 'allocate.mjs': fixture('allocate.mjs'), 'allocate.test.mjs': fixture('allocate.test.mjs') };
+    const { report } = runHarness({ files, modulePath: 'allocate.mjs', testPaths: ['allocate.test.mjs'], target: 'allocateAndSum', exposeGc: false });
+    expect(JSON.stringify(report)).not.toContain('globalThis.gc is missing');
+    expect(measurementOf(report).peakMemoryKb).toBeGreaterThanOrEqual(8000);
+  });
+
   it('orders an implementation doing 20 % more work after the original', () => {
     const test = fixture('spin.test.mjs');
     const measureSpin = (source: string): number => measurementOf(runHarness({ files: { 'spin.mjs': source, 'spin.test.mjs': test }, modulePath: 'spin.mjs', testPaths: ['spin.test.mjs'], target: 'spin', measure: { budgetMs: 1500 } }).report).runtimeMs.median;
@@ -185,6 +132,26 @@ describe('node harness: TypeScript after transpiling', () => {
     expect(fn.recording?.calls).toBe(1);
     const method = passed(runHarness({ files, modulePath: out.modulePath, testPaths: out.testPaths, target: 'Counter.add' }).report);
     expect(method.recording?.calls).toBe(2);
+  });
+
+  it('reports the hot line as the line and text of the TypeScript source', () => {
+    const job = transpiledFixtures({ 'slowSum.ts': 'slowSum.ts', 'slowSum.test.ts': 'slowSum.test.ts' }, 'slowSum.ts', ['slowSum.test.ts']);
+    const m = measurementOf(runHarness({ ...job, target: 'slowSum', measure: { budgetMs: 300, hotLines: true } }).report);
+    const hot = m.hotLines?.[0];
+    const tsLines = fixture('slowSum.ts', tsFixtures).split('\n');
+    // The type annotation only exists in the TypeScript text; the emitted JavaScript has it nowhere.
+    expect(hot?.source).toBe('for (let j: number = 0; j <= i; j++) if (j === i) total += (values[j] as number) * options.scale;');
+    expect(tsLines[(hot?.line ?? 0) - 1]?.trim()).toBe(hot?.source);
+    expect(job.files['slowSum.mjs']?.split('\n')[(hot?.line ?? 0) - 1]).not.toContain('j <= i');
+  });
+
+  it('points a failing TypeScript test at its line in the .ts file', () => {
+    const job = transpiledFixtures({ 'slowSum.ts': 'slowSum.ts', 'wrong.test.ts': 'slowSumFailing.test.ts' }, 'slowSum.ts', ['wrong.test.ts']);
+    const report = failed(runHarness({ ...job, target: 'slowSum', mode: { kind: 'test' } }).report);
+    const assertLine = fixture('slowSumFailing.test.ts', tsFixtures).split('\n').findIndex((l) => l.includes('assert.equal')) + 1;
+    expect(report.failures[0]?.test).toBe('wrong expectation');
+    expect(report.failures[0]?.message).toContain('6 !== 7');
+    expect(report.failures[0]?.message).toContain(`(at wrong.test.ts:${assertLine})`);
   });
 
   it('turns a TypeScript syntax error into a message with file:line:column', () => {

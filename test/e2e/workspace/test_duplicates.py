@@ -1,0 +1,14 @@
+from duplicates import count_duplicates
+
+
+def test_no_duplicates():
+    assert count_duplicates([3, 1, 2]) == 0
+
+
+def test_repeats():
+    assert count_duplicates([1, 2, 1, 1, 2]) == 3
+
+
+def afterburner_inputs(size):
+    """Distinct values, so every pair is compared: the slow path."""
+    return (list(range(size, 0, -1)),)

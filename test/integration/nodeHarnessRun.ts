@@ -1,0 +1,106 @@
+// Runs sandbox/node/harness.mjs in a fresh work dir as cwd — `node --expose-gc harness.mjs job.json`
+// — and reads the report after the last marker line.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expect } from 'vitest';
+import { transpileTypeScript } from '../../src/adapters/typescriptTranspile';
+import { HARNESS_REPORT_MARKER, type HarnessJob, type HarnessReport, type Measurement } from '../../src/core/sandboxTypes';
+
+export const repo = path.resolve(__dirname, '../..');
+const harness = path.join(repo, 'sandbox/node/harness.mjs');
+export const jsFixtures = path.join(repo, 'test/fixtures/js');
+export const tsFixtures = path.join(repo, 'test/fixtures/ts');
+const workDirs: string[] = [];
+
+/** Removes every work dir made so far (call from afterAll). */
+export function removeWorkDirs(): void {
+  for (const d of workDirs.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
+export interface NodeRun {
+  readonly files: Readonly<Record<string, string>>;
+  readonly modulePath: string;
+  readonly testPaths: readonly string[];
+  readonly target: string;
+  readonly mode?: HarnessJob['mode'];
+  readonly measure?: HarnessJob['measure'];
+  readonly workspaceRoot?: string;
+  /** Start node with --expose-gc (as the tests' own runs do); the sandboxes do not. Default true. */
+  readonly exposeGc?: boolean;
+}
+
+export interface NodeRunResult {
+  readonly report: HarnessReport;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** The work dir the harness ran in (removed by removeWorkDirs). */
+  readonly dir: string;
+}
+
+export function fixture(name: string, dir = jsFixtures): string {
+  return readFileSync(path.join(dir, name), 'utf8');
+}
+
+export function runNodeHarness(options: NodeRun): NodeRunResult {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ab-node-harness-'));
+  workDirs.push(dir);
+  for (const [p, content] of Object.entries(options.files)) {
+    mkdirSync(path.dirname(path.join(dir, p)), { recursive: true });
+    writeFileSync(path.join(dir, p), content);
+  }
+  const job: HarnessJob = {
+    language: 'javascript',
+    modulePath: options.modulePath,
+    testPaths: options.testPaths,
+    target: options.target,
+    mode: options.mode ?? { kind: 'profile' },
+    measure: options.measure ?? { budgetMs: 300 },
+    seed: 7,
+    ...(options.workspaceRoot !== undefined ? { workspaceRoot: options.workspaceRoot } : {}),
+  };
+  writeFileSync(path.join(dir, 'job.json'), JSON.stringify(job));
+  const flags = options.exposeGc === false ? [] : ['--expose-gc'];
+  const proc = spawnSync(process.execPath, [...flags, harness, 'job.json'], { cwd: dir, encoding: 'utf8', timeout: 100_000, maxBuffer: 256 * 1024 * 1024 });
+  expect(proc.status, proc.stderr).toBe(0);
+  const at = proc.stdout.lastIndexOf(HARNESS_REPORT_MARKER);
+  expect(at, `no report in: ${proc.stdout.slice(-2000)} ${proc.stderr.slice(-2000)}`).toBeGreaterThanOrEqual(0);
+  const line = proc.stdout.slice(at + HARNESS_REPORT_MARKER.length).split('\n')[0] ?? '';
+  return { report: JSON.parse(line) as HarnessReport, stdout: proc.stdout, stderr: proc.stderr, dir };
+}
+
+export function passed(report: HarnessReport): Extract<HarnessReport, { kind: 'passed' }> {
+  if (report.kind !== 'passed') throw new Error(`expected passed, got ${JSON.stringify(report).slice(0, 1500)}`);
+  return report;
+}
+
+export function failed(report: HarnessReport): Extract<HarnessReport, { kind: 'failed' }> {
+  if (report.kind !== 'failed') throw new Error(`expected failed, got ${JSON.stringify(report).slice(0, 1500)}`);
+  return report;
+}
+
+export function measurementOf(report: HarnessReport): Measurement {
+  const m = passed(report).measurement;
+  if (!m) throw new Error('no measurement');
+  return m;
+}
+
+/**
+ * TypeScript fixtures (work-dir path → fixture name), plus `extra` files as they are, transpiled
+ * as the host does before a run.
+ */
+export function transpiledFixtures(
+  files: Readonly<Record<string, string>>,
+  modulePath: string,
+  testPaths: readonly string[],
+  extra: Readonly<Record<string, string>> = {},
+): Pick<NodeRun, 'files' | 'modulePath' | 'testPaths'> {
+  const out = transpileTypeScript({
+    files: [...Object.entries(files).map(([p, name]) => ({ path: p, content: fixture(name, tsFixtures) })), ...Object.entries(extra).map(([p, content]) => ({ path: p, content }))],
+    modulePath,
+    testPaths,
+  });
+  if (out.kind !== 'ok') throw new Error(out.message);
+  return { files: Object.fromEntries(out.files.map((f) => [f.path, f.content])), modulePath: out.modulePath, testPaths: out.testPaths };
+}
