@@ -46,7 +46,7 @@ const growthCharts = h(
   { class: 'growth-charts' },
   h('div', { class: 'chart-box' }, growthTimeCanvas),
   h('div', { class: 'chart-box' }, growthMemoryCanvas),
-  h('p', { class: 'muted legend-note' }, 'Log–log axes: a straight line of slope 1 is linear growth, slope 2 quadratic. Dashed: the original.'),
+  h('p', { class: 'muted legend-note' }, 'Log scales where values span more than tenfold; on log–log axes a line of slope 1 is linear growth, slope 2 quadratic. Dashed: the original.'),
 );
 const growthNotes = h('div', { class: 'growth-notes' });
 const growthActions = h('div', { class: 'actions' });

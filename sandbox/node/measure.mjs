@@ -4,7 +4,9 @@
 // A sample that waited for a CPU (other processes) for more than 2 % of its time is taken again. Fresh deep copies of
 // the inputs for every round of a sample are made BEFORE its clock starts. V8's GC cannot be
 // switched off, so instead gc() runs before every sample (needs --expose-gc), which keeps
-// collections caused by earlier samples out of the next one. Math.random is reseeded per round.
+// collections caused by earlier samples out of the next one; a copy of each side's inputs stays
+// alive meanwhile so that gc() does not free their hidden classes (keepShapes). Math.random is
+// reseeded per round.
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
@@ -90,6 +92,41 @@ export function summarize(values) {
   return { median, min: sorted[0], mean, cv: mean > 0 ? Math.sqrt(variance) / mean : 0, samples: n, values };
 }
 
+/** Per `prepare` function: the inputs kept alive for it (see keepShapes); they live as long as it does. */
+const keptInputs = new WeakMap();
+
+/**
+ * A side as the timing uses it: its `prepare` and `round`, plus `kept`, two rounds of its inputs
+ * held for as long as its `prepare` function lives (the timing, then the memory tracing of the
+ * same side): one fresh, one that went through a replayed round.
+ *
+ * Why: V8 holds the hidden classes (maps) of objects made by `Object.create(prototype)` (how the
+ * recorded `this` and class-instance arguments are rebuilt) and of the property transitions after
+ * them (plain objects and properties a call adds) only weakly, and so does the optimised code that
+ * relies on them. Nothing else keeps those maps alive, so once a side's copies are garbage, the
+ * gc() before the next sample frees its maps and throws away its optimised code ("weak objects");
+ * its next sample then re-learns the new maps, deoptimises ("insufficient type feedback") and
+ * recompiles, paying a fixed cost of several rounds inside the timed loop. Side by side, that is
+ * every sample that follows one of the other side (the second of each ABBA pair, the first side's
+ * copies being collected in between), which for a `Class.method` target made the pair ratios jump
+ * between ~0.2, ~0.5 and ~2–12 for a candidate exactly twice as fast. Holding one copy of each
+ * kind keeps every map the replay meets alive, so the code V8 optimised in the warm-up is the code
+ * every sample times.
+ */
+function keepShapes({ prepare, round }) {
+  let kept = keptInputs.get(prepare);
+  if (kept === undefined) {
+    kept = { fresh: prepare(), replayed: undefined };
+    keptInputs.set(prepare, kept);
+  }
+  return { prepare, round, kept };
+}
+
+/** Holds the inputs of the last round of a batch just replayed (with whatever the calls changed in them). */
+function keepReplayed(side, batch) {
+  if (side.kept && batch.length > 0) side.kept.replayed = batch[batch.length - 1];
+}
+
 /** Rounds of the last warm-up window; warm-up ends once the best of one window is no faster than the one before. */
 const WARM_WINDOW = 5;
 
@@ -125,6 +162,7 @@ async function warmUp(sides, minMs, maxMs, inputBytes = 0) {
       const pending = runBatch(sides[s].round, batch);
       if (pending) await pending;
       const perRound = Math.max(msSince(t0) / size, 1e-6);
+      keepReplayed(sides[s], batch);
       history[s].push(perRound);
       batchSizes[s] = Math.max(1, Math.min(cap, Math.ceil(1 / perRound)));
     }
@@ -186,7 +224,8 @@ function schedulerWaitNs() {
  * 3× apart in two runs on a loaded machine: not the JIT (V8 has optimised these functions after a
  * few rounds), but time slices lost to other processes in the middle of samples.
  */
-async function sample({ prepare, round }, loops) {
+async function sample(side, loops) {
+  const { prepare, round } = side;
   let best;
   for (let attempt = 0; attempt < SAMPLE_ATTEMPTS; attempt++) {
     const batch = new Array(loops);
@@ -198,6 +237,7 @@ async function sample({ prepare, round }, loops) {
     if (pending) await pending;
     const elapsedNs = Number(now() - t0);
     const w1 = schedulerWaitNs();
+    keepReplayed(side, batch);
     const waitedNs = w0 !== undefined && w1 !== undefined ? w1 - w0 : 0;
     if (best === undefined || waitedNs < best.waitedNs) best = { waitedNs, elapsedNs };
     if (waitedNs <= DISTURBED_SHARE * elapsedNs) break;
@@ -210,7 +250,7 @@ async function sample({ prepare, round }, loops) {
  * recorded inputs) caps the loop count so the prepared copies stay within ~64 MB.
  */
 export async function measureRuntime({ prepare, round, budgetMs = 1500, minSampleMs = 5, maxSamples = 60, inputBytes = 0 }) {
-  const side = { prepare, round };
+  const side = keepShapes({ prepare, round });
   const { minMs, maxMs } = warmUpWindow(budgetMs);
   const [{ roundMs }] = await warmUp([side], minMs, maxMs, inputBytes);
   const loops = loopsFor(roundMs, minSampleMs, inputBytes);
@@ -238,11 +278,15 @@ export const MIN_PAIRS = 20;
  * when preparing inputs costs far more than running them, samples get shorter than minSampleMs;
  * the clock resolves nanoseconds). Samples come in pairs in ABBA order (a b, b a, a b, …): drift of
  * the machine during the run hits both members of a pair alike and cancels out of pair i's ratio
- * a_i / b_i. At least MIN_PAIRS pairs (even above maxSamples: fewer could hardly show a
+ * a_i / b_i. Each side keeps a copy of its inputs alive throughout (keepShapes), so the gc() before
+ * a sample does not free the hidden classes of its inputs and deoptimise its code while the other
+ * side is timed. At least MIN_PAIRS pairs (even above maxSamples: fewer could hardly show a
  * significant difference), more while the budget lasts, at most max(maxSamples, MIN_PAIRS).
  * Returns both stats; `values[i]` of each belong to pair i.
  */
-export async function measurePairedRuntime({ a, b, budgetMs = 1500, minSampleMs = 5, maxSamples = 60, inputBytes = 0 }) {
+export async function measurePairedRuntime({ a: sideA, b: sideB, budgetMs = 1500, minSampleMs = 5, maxSamples = 60, inputBytes = 0 }) {
+  const a = keepShapes(sideA);
+  const b = keepShapes(sideB);
   const { minMs, maxMs } = warmUpWindow(budgetMs);
   const [warmA, warmB] = await warmUp([a, b], 2 * minMs, 2 * maxMs, inputBytes);
   const g0 = now();
@@ -298,7 +342,8 @@ async function startTracer(intervalUs) {
 }
 
 /** Traces `repeat` back-to-back rounds per window (fresh inputs, gc() before each window). */
-async function traceWindows({ prepare, round, repeat, minCoveredMs, maxWindows, samplesFrom }) {
+async function traceWindows({ side, repeat, minCoveredMs, maxWindows, samplesFrom }) {
+  const { prepare, round } = side;
   const windows = [];
   let covered = 0;
   const started = now();
@@ -311,6 +356,7 @@ async function traceWindows({ prepare, round, repeat, minCoveredMs, maxWindows, 
     if (pending) await pending;
     const tEnd = Number(now());
     windows.push({ tStart, tEnd, baseline, after: memoryNow() });
+    keepReplayed(side, inputs);
     covered += (tEnd - tStart) / 1e6;
   }
   const samples = await samplesFrom();
@@ -362,11 +408,12 @@ export async function traceMemory({ prepare, round, notes, roundMs = 2 }) {
   }
   const none = async () => ({ times: [], values: [] });
   const repeat = roundMs < 2 ? Math.min(1000, Math.ceil(2 / Math.max(roundMs, 1e-4))) : 1;
-  const single = await traceWindows({ prepare, round, repeat: 1, minCoveredMs: 25, maxWindows: repeat > 1 ? 20 : 200, samplesFrom: repeat > 1 ? none : tracer ? () => tracer.stop() : none });
+  const side = keepShapes({ prepare, round });
+  const single = await traceWindows({ side, repeat: 1, minCoveredMs: 25, maxWindows: repeat > 1 ? 20 : 200, samplesFrom: repeat > 1 ? none : tracer ? () => tracer.stop() : none });
   if (repeat === 1) {
     return { peakMemoryKb: single.peakKb, integralKbMs: single.integralKbMs, integralSampleHz: single.hz };
   }
-  const repeated = await traceWindows({ prepare, round, repeat, minCoveredMs: 25, maxWindows: 50, samplesFrom: tracer ? () => tracer.stop() : none });
+  const repeated = await traceWindows({ side, repeat, minCoveredMs: 25, maxWindows: 50, samplesFrom: tracer ? () => tracer.stop() : none });
   return { peakMemoryKb: single.peakKb, integralKbMs: repeated.integralKbMs, integralSampleHz: repeated.hz };
 }
 

@@ -79,11 +79,23 @@ async function loadSizeGenerator(found) {
   return fn;
 }
 
+/**
+ * Fresh inputs for one replay round. Built with push, not `calls.map`: the array `map` returns
+ * has another elements kind once V8 has optimised this function (in the middle of the samples)
+ * than before, and the replay round, optimised for the first kind, then deoptimised inside a
+ * timed sample ("wrong map"), once per side.
+ */
 function preparer(target, calls) {
-  return () => calls.map((c) => ({
-    args: decode(c.args, target.classes),
-    thisArg: target.thisFor(c.this ? decode(c.this, target.classes) : undefined),
-  }));
+  return () => {
+    const prepared = [];
+    for (const c of calls) {
+      prepared.push({
+        args: decode(c.args, target.classes),
+        thisArg: target.thisFor(c.this ? decode(c.this, target.classes) : undefined),
+      });
+    }
+    return prepared;
+  };
 }
 
 export async function runReplayPhase({ job, mode, target, recorder, tests, passedTests, notes }) {

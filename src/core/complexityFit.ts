@@ -69,14 +69,20 @@ export interface XY {
 }
 
 /** Fit one series of (size, value) points. Sizes must be ≥ 1; values ≥ 0. */
-export function fitComplexity(points: readonly XY[]): ComplexityFit {
+/**
+ * `resolution`: the smallest difference the measurement can tell apart (same unit as y). When all
+ * values lie within it, the growth is the instrument's noise (e.g. a few hundred bytes of allocator
+ * bookkeeping in a function that allocates nothing that grows): constant.
+ */
+export function fitComplexity(points: readonly XY[], resolution = 0): ComplexityFit {
   const usable = points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y) && p.x >= 1 && p.y >= 0);
   const distinct = new Set(usable.map((p) => p.x)).size;
   if (distinct < MIN_SIZES) {
     return { kind: 'insufficient', reason: `need at least ${MIN_SIZES} distinct sizes, got ${distinct}` };
   }
   const maxY = Math.max(...usable.map((p) => p.y));
-  if (!(maxY > 0)) {
+  const minY = Math.min(...usable.map((p) => p.y));
+  if (!(maxY > 0) || maxY - minY <= resolution) {
     // Nothing measurable at any size (e.g. no allocation at all): constant, exactly.
     return { kind: 'fit', complexity: '1', label: COMPLEXITY_LABEL['1'], coefficient: 0, intercept: 0, relativeError: 0, candidates: [] };
   }
@@ -185,9 +191,12 @@ export interface ComplexityDescription {
  * The entry point for `afterburner profile --sizes` and for eval reports: fit runtime and peak
  * memory of the harness's `measurement.sizes` points.
  */
+/** Peak-memory differences below this are allocator noise, not growth. */
+const MEMORY_RESOLUTION_KB = 2;
+
 export function describeComplexity(points: readonly SizePoint[]): ComplexityDescription {
   const time = fitComplexity(points.map((p) => ({ x: p.size, y: p.runtimeMs })));
-  const memory = fitComplexity(points.map((p) => ({ x: p.size, y: p.peakMemoryKb })));
+  const memory = fitComplexity(points.map((p) => ({ x: p.size, y: p.peakMemoryKb })), MEMORY_RESOLUTION_KB);
   return { time, memory, summary: `time ${phrase(time)}, memory ${phrase(memory)}` };
 }
 

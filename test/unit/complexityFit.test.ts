@@ -54,6 +54,11 @@ describe('fitComplexity', () => {
 });
 
 describe('describeComplexity', () => {
+  it('calls sub-kilobyte memory wobble constant, not log n', () => {
+    const points = [100, 300, 1000, 3000, 10000].map((size, i) => ({ size, runtimeMs: 0.001 * size, peakMemoryKb: [0.6, 0.9, 1.1, 1.3, 1.5][i] ?? 1 }));
+    expect(describeComplexity(points).memory).toMatchObject({ kind: 'fit', complexity: '1' });
+  });
+
   it('fits time and memory separately and says so in one line', () => {
     const points = [64, 128, 256, 512, 1024, 2048].map((size) => ({ size, runtimeMs: 1e-5 * size * size, peakMemoryKb: 0.1 * size }));
     const d = describeComplexity(points);

@@ -43,7 +43,7 @@ async function waitForGrowth(page, timeout = 30_000) {
 }
 
 async function closeEverything(page) {
-  await runCommand(page, 'View: Revert and Close Editor').catch(() => {});
+  await runCommand(page, 'File: Revert File').catch(() => {});
   await runCommand(page, 'View: Close All Editors').catch(() => {});
 }
 
@@ -64,6 +64,44 @@ const profileGrowth = {
     await panelFrame(page).locator('[data-testid="growth-section"]').evaluate((section) => section.scrollIntoView({ block: 'start' }));
     await shoot('growth', 'panel');
     await runCommand(page, 'View: Close All Editors');
+  },
+  cleanup: closeEverything,
+};
+
+const FASTER_DUPLICATES = `def count_duplicates(values):
+    """Number of values equal to some earlier value."""
+    seen = set()
+    count = 0
+    for value in values:
+        if value in seen:
+            count += 1
+        else:
+            seen.add(value)
+    return count`;
+
+const optimizeGrowth = {
+  name: 'growth-optimize',
+  async run({ page, model, useSettings, shoot }) {
+    await useSettings({ ...GROWTH_SETTINGS, 'afterburner.optimize.iterations': 1, 'afterburner.optimize.candidates': 1 });
+    model.server.enqueue(model.replies.code('python', FASTER_DUPLICATES));
+    await openFile(page, 'duplicates.py');
+    await contextMenuOnLine(page, 'def count_duplicates', /Optimize efficiency/);
+    const frame = panelFrame(page);
+    const improved = frame
+      .locator('[data-testid="run-header"]')
+      .filter({ has: frame.locator('[data-testid="run-function"]', { hasText: 'count_duplicates' }) })
+      .filter({ has: frame.locator('[data-testid="run-phase"]', { hasText: 'Improved' }) });
+    await waitForOrError(page, improved, 90_000);
+    // After the loop: the original and the best candidate, measured at the same sizes.
+    const both = frame.locator('[data-testid="growth-summary"]', { hasText: /^time ≈ .+, best ≈ .+; memory ≈ / });
+    await waitForOrError(page, both, 60_000);
+    const summary = await both.innerText();
+    if (!/^time ≈ (n²|n³|2ⁿ|n log n),/.test(summary)) throw new Error(`the quadratic original was summarised as: ${summary}`);
+    await frame.locator('[data-testid="growth-best"]', { hasText: /^Iteration 1: time ≈ / }).waitFor({ timeout: 5000 });
+    await waitForGrowth(page, 5000);
+    await frame.locator('[data-testid="growth-section"]').evaluate((section) => section.scrollIntoView({ block: 'start' }));
+    await shoot('growth-optimize', 'panel');
+    await closeEverything(page);
   },
   cleanup: closeEverything,
 };
@@ -99,7 +137,7 @@ const proposeInputs = {
     await openFile(page, 'test_window_sum.py');
     const text = await editorText(page);
     if (!text.includes('def afterburner_inputs(size):') || !text.includes('import random')) throw new Error(`the test file does not hold the generator:\n${text}`);
-    await runCommand(page, 'View: Revert and Close Editor');
+    await runCommand(page, 'File: Revert File');
     await runCommand(page, 'View: Close All Editors');
   },
   async cleanup({ page }) {
@@ -108,4 +146,4 @@ const proposeInputs = {
   },
 };
 
-export const growthScenarios = [profileGrowth, proposeInputs];
+export const growthScenarios = [profileGrowth, optimizeGrowth, proposeInputs];

@@ -9,6 +9,11 @@ def test_repeats():
     assert count_duplicates([1, 2, 1, 1, 2]) == 3
 
 
+def test_larger_input():
+    values = [(i * 37) % 101 for i in range(400)]
+    assert count_duplicates(values) == 400 - 101
+
+
 def afterburner_inputs(size):
     """Distinct values, so every pair is compared: the slow path."""
     return (list(range(size, 0, -1)),)
