@@ -352,9 +352,9 @@ function reduceCandidate(record: RunRecord, report: CandidateReport, context: Re
 
 /**
  * The candidate an iteration offers for Accept: its best accepted one (the loop's best when it came
- * from here), else its best candidate that passed every check and still measured better than the
- * original on the goal, so a person can take a gain the acceptance rule called noise. A failing
- * candidate, or one no better than the original, is never offered.
+ * from here), else its best candidate that passed every check and measured better on the goal than
+ * both the original and the best so far, so a person can take a gain the acceptance rule called
+ * noise. A failing candidate, or one no better than what the run already has, is never offered.
  */
 function offeredCandidate(iteration: IterationView, stored: readonly StoredCandidate[], best: BestSoFar, goal: Goal): number | undefined {
   const score = (c: CandidateView): number => (goal === 'memory' ? c.memoryRatio : goal === 'integral' ? c.integralRatio : c.speedup) ?? 0;
@@ -364,7 +364,8 @@ function offeredCandidate(iteration: IterationView, stored: readonly StoredCandi
     const same = accepted.find((c) => stored.some((s) => s.iteration === iteration.iteration && s.index === c.index && s.code.trim() === dedent(best.code).trim()));
     if (same) return same.index;
   }
-  return pickBest(accepted) ?? pickBest(iteration.candidates.filter((c) => c.status === 'passed' && c.hasCode && score(c) > 1));
+  const bestScore = goal === 'memory' ? best.memoryRatio : goal === 'integral' ? best.integralRatio : best.speedup;
+  return pickBest(accepted) ?? pickBest(iteration.candidates.filter((c) => c.status === 'passed' && c.hasCode && score(c) > Math.max(1, bestScore)));
 }
 
 function settleIteration(iteration: IterationView): IterationView {

@@ -107,6 +107,19 @@ describe('panel state reducer', () => {
     expect(r.view.iterations[0]?.offered).toBeUndefined();
   });
 
+  it('does not offer a passing candidate that is slower than the best so far', () => {
+    const r = run([
+      ...optimizeEvents,
+      { type: 'candidateMeasured', candidate: candidate(1, 1, fast, 'accepted', 2) },
+      { type: 'iterationDone', iteration: 1, best: best(1, fast, 2) },
+      { type: 'iterationStarted', iteration: 2 },
+      { type: 'candidateMeasured', candidate: candidate(2, 0, 'def total(xs):\n    return sum(list(xs))', 'rejected', 4) },
+      { type: 'iterationDone', iteration: 2, best: best(1, fast, 2) },
+    ]);
+    expect(r.view.iterations[0]?.offered).toBe(1);
+    expect(r.view.iterations[1]?.offered).toBeUndefined();
+  });
+
   it('says why the original fails its tests', () => {
     const failed: SandboxResult = { ...info, kind: 'failed', tests: { passed: 1, failed: 2 }, runner: 'pytest', failures: [{ test: 'test_a', message: 'boom' }] };
     const r = run([{ type: 'started', sandbox: 'local', isolation: 'x', model: 'm', goal: 'time' }, { type: 'baseline', result: failed }]);
