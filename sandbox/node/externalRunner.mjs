@@ -94,8 +94,19 @@ function argumentsFor(kind, files, out) {
     return ['run', '--reporter=json', `--outputFile=${out}`, '--root', cwd, '--no-cache', '--globals', ...files];
   }
   const absolute = files.map((f) => path.resolve(f));
+  // jest stops when it finds no config file nor package.json up from the work dir: then an empty
+  // inline config. --cacheDirectory: --no-cache still writes the haste map, so into the work dir.
+  const config = hasJestConfig(cwd) ? [] : ['--config', JSON.stringify({ rootDir: cwd })];
   // --testMatch: jest's default pattern leaves out .mjs/.cjs files.
-  return ['--json', `--outputFile=${out}`, '--rootDir', cwd, '--ci', '--no-cache', '--watchman=false', '--testMatch', ...absolute, '--runTestsByPath', ...files];
+  return [...config, '--json', `--outputFile=${out}`, '--rootDir', cwd, '--ci', '--no-cache', `--cacheDirectory=${path.join(cwd, '.afterburner-jest-cache')}`, '--watchman=false', '--testMatch', ...absolute, '--runTestsByPath', ...files];
+}
+
+/** Whether jest finds a config of its own from `dir`: a jest.config.* or a package.json (up the tree). */
+function hasJestConfig(dir) {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (['js', 'ts', 'mjs', 'cjs', 'json'].some((ext) => fs.existsSync(path.join(d, `jest.config.${ext}`))) || fs.existsSync(path.join(d, 'package.json'))) return true;
+    if (path.dirname(d) === d) return false;
+  }
 }
 
 function environmentFor(kind, files) {

@@ -14,6 +14,11 @@ export const PIDS_LIMIT = 128;
 export const CPUS = 1;
 /** /dev/shm stays (Python's multiprocessing needs it) but small; it is emptied after each run. */
 const SHM_MB = 16;
+/**
+ * Idle containers kept for workspaces (each has one folder mounted), across all workspaces: the
+ * least recently used workspace's containers go first.
+ */
+export const MAX_WARM_WORKSPACES = 2;
 
 export const LABEL = 'afterburner';
 const LABEL_PID = 'afterburner.pid';
@@ -27,6 +32,8 @@ export interface WarmContainer {
   readonly memoryMb: number;
   readonly key: string;
   readonly harness: HarnessCommand;
+  /** The host folder mounted read-only at the same path, if any. */
+  readonly workspace: string | undefined;
   readonly agent: AgentChannel;
   /** The cgroup's OOM-kill count after the last clean run: a rise means this run was OOM-killed. */
   oomKills: number;
@@ -34,9 +41,16 @@ export interface WarmContainer {
 
 /**
  * The container the runs go to: the agent loop (dockerAgent.ts) as PID 1, fed through stdin, and
- * the limits of design.md's threat model.
+ * the limits of design.md's threat model. A `workspace` folder is mounted read-only at its own
+ * path, so the absolute paths the job names (the workspace's test runner) hold inside too.
  */
-export function containerSpec(image: string, memoryMb: number, sandboxId: string, cmd: readonly string[]): Dockerode.ContainerCreateOptions {
+export function containerSpec(
+  image: string,
+  memoryMb: number,
+  sandboxId: string,
+  cmd: readonly string[],
+  workspace?: string,
+): Dockerode.ContainerCreateOptions {
   const bytes = memoryMb * 1024 * 1024;
   return {
     Image: image,
@@ -53,7 +67,8 @@ export function containerSpec(image: string, memoryMb: number, sandboxId: string
     Tty: false,
     // No WorkingDir: a directory under the tmpfs mount point would lend it its owner and mode.
     // The work dir is noexec: interpreters read scripts, so only dropped binaries are refused.
-    NetworkDisabled: true,
+    // No network through NetworkMode 'none' (a namespace with loopback only). Not NetworkDisabled:
+    // that leaves /etc/hosts empty, and tools that resolve "localhost" (vitest's start-up) fail.
     Labels: { [LABEL]: '1', [LABEL_PID]: String(process.pid), [LABEL_HOST]: hostname(), [LABEL_SANDBOX]: sandboxId },
     HostConfig: {
       NetworkMode: 'none',
@@ -62,6 +77,7 @@ export function containerSpec(image: string, memoryMb: number, sandboxId: string
       NanoCpus: CPUS * 1e9,
       PidsLimit: PIDS_LIMIT,
       ReadonlyRootfs: true,
+      ...(workspace !== undefined ? { Binds: [`${workspace}:${workspace}:ro`] } : {}),
       Tmpfs: { [WORK_ROOT]: `rw,noexec,nosuid,nodev,size=${WORK_TMPFS_MB}m,mode=1777` },
       ShmSize: SHM_MB * 1024 * 1024,
       CapDrop: ['ALL'],
@@ -77,8 +93,8 @@ export function containerSpec(image: string, memoryMb: number, sandboxId: string
 }
 
 export interface ContainerPool {
-  /** An idle warm container for (image, memory, harness command), or a new one. */
-  acquire(image: string, memoryMb: number, harness: HarnessCommand): Promise<WarmContainer>;
+  /** An idle warm container for (image, memory, harness command, workspace), or a new one. */
+  acquire(image: string, memoryMb: number, harness: HarnessCommand, workspace?: string): Promise<WarmContainer>;
   /** Back to the idle list after a clean run (or removed when the list is full). */
   release(warm: WarmContainer): Promise<void>;
   /** Kills and removes the container; resolves when it is gone. */
@@ -111,19 +127,23 @@ export function createContainerPool(
   const alive = new Map<string, WarmContainer>();
   const creating = new Set<Promise<unknown>>();
   const refilling = new Map<string, Promise<void>>();
+  /** When each workspace was last asked for, to evict the least recently used one's containers. */
+  const workspaceUse = new Map<string, number>();
+  let useClock = 0;
   let disposed = false;
-  const keyOf = (image: string, memoryMb: number, harness: HarnessCommand): string =>
-    JSON.stringify([image, memoryMb, harness.command, ...harness.args]);
+  const keyOf = (image: string, memoryMb: number, harness: HarnessCommand, workspace: string | undefined): string =>
+    JSON.stringify([image, memoryMb, workspace ?? null, harness.command, ...harness.args]);
 
-  async function create(image: string, memoryMb: number, harness: HarnessCommand): Promise<WarmContainer> {
-    const container = await docker.createContainer(containerSpec(image, memoryMb, options.sandboxId, agentCommand(harness)));
+  async function create(image: string, memoryMb: number, harness: HarnessCommand, workspace: string | undefined): Promise<WarmContainer> {
+    const container = await docker.createContainer(containerSpec(image, memoryMb, options.sandboxId, agentCommand(harness), workspace));
     try {
       const agent = await attachAgent(docker, container);
-      const key = keyOf(image, memoryMb, harness);
-      const warm: WarmContainer = { id: container.id, container, image, memoryMb, key, harness, agent, oomKills: 0 };
+      const key = keyOf(image, memoryMb, harness, workspace);
+      const warm: WarmContainer = { id: container.id, container, image, memoryMb, key, harness, workspace, agent, oomKills: 0 };
       alive.set(warm.id, warm);
       await container.start();
-      options.log(`docker: started sandbox container ${warm.id.slice(0, 12)} (${image}, ${memoryMb} MB)`);
+      const mounted = workspace !== undefined ? `, ${workspace} read-only` : '';
+      options.log(`docker: started sandbox container ${warm.id.slice(0, 12)} (${image}, ${memoryMb} MB${mounted})`);
       return warm;
     } catch (err) {
       alive.delete(container.id);
@@ -138,38 +158,58 @@ export function createContainerPool(
   }
 
   /**
-   * Idle containers are kept for one memory limit per image (the last one asked for): when the
-   * limit changes, the other limit's idle containers go.
+   * Idle containers are kept for one memory limit per image and workspace (the last one asked
+   * for): when the limit changes, the other limit's idle containers go.
    */
-  async function evictOtherLimits(image: string, key: string): Promise<void> {
+  async function evictOtherLimits(image: string, workspace: string | undefined, key: string): Promise<void> {
     const others: WarmContainer[] = [];
     for (const [otherKey, list] of idle) {
-      if (otherKey === key || list[0]?.image !== image) continue;
+      if (otherKey === key || list[0]?.image !== image || list[0].workspace !== workspace) continue;
       others.push(...list);
       idle.delete(otherKey);
     }
     await Promise.allSettled(others.map(destroy));
   }
 
+  /** Keeps the idle containers of at most MAX_WARM_WORKSPACES workspaces, the most recently used. */
+  async function evictOldWorkspaces(): Promise<void> {
+    const kept = new Set<string>();
+    for (const list of idle.values()) if (list[0]?.workspace !== undefined) kept.add(list[0].workspace);
+    const oldestFirst = [...kept].sort((a, b) => (workspaceUse.get(a) ?? 0) - (workspaceUse.get(b) ?? 0));
+    const dropped = new Set(oldestFirst.slice(0, Math.max(0, oldestFirst.length - MAX_WARM_WORKSPACES)));
+    if (dropped.size === 0) return;
+    const gone: WarmContainer[] = [];
+    for (const [key, list] of idle) {
+      const workspace = list[0]?.workspace;
+      if (workspace === undefined || !dropped.has(workspace)) continue;
+      gone.push(...list);
+      idle.delete(key);
+    }
+    for (const workspace of dropped) workspaceUse.delete(workspace);
+    await Promise.allSettled(gone.map(destroy));
+  }
+
   async function keepIdle(warm: WarmContainer): Promise<void> {
-    await evictOtherLimits(warm.image, warm.key);
+    await evictOtherLimits(warm.image, warm.workspace, warm.key);
     const list = idle.get(warm.key) ?? [];
     list.push(warm);
     idle.set(warm.key, list);
+    if (warm.workspace !== undefined) await evictOldWorkspaces();
   }
 
   return {
-    async acquire(image, memoryMb, harness) {
+    async acquire(image, memoryMb, harness, workspace) {
       if (disposed) throw new Error('the Docker sandbox was disposed');
-      const key = keyOf(image, memoryMb, harness);
+      const key = keyOf(image, memoryMb, harness, workspace);
+      if (workspace !== undefined) workspaceUse.set(workspace, ++useClock);
       await refilling.get(key);
-      await evictOtherLimits(image, key);
+      await evictOtherLimits(image, workspace, key);
       const list = idle.get(key) ?? [];
       for (let ready = list.pop(); ready; ready = list.pop()) {
         if (ready.agent.alive()) return ready;
         await destroy(ready);
       }
-      const pending = create(image, memoryMb, harness);
+      const pending = create(image, memoryMb, harness, workspace);
       creating.add(pending);
       try {
         const warm = await pending;
@@ -194,7 +234,7 @@ export function createContainerPool(
     destroy,
     refill(like) {
       if (disposed || refilling.has(like.key) || (idle.get(like.key)?.length ?? 0) >= options.poolSize) return;
-      const pending = create(like.image, like.memoryMb, like.harness)
+      const pending = create(like.image, like.memoryMb, like.harness, like.workspace)
         .then(async (fresh) => {
           const list = idle.get(fresh.key) ?? [];
           if (disposed || list.length >= options.poolSize) return destroy(fresh);

@@ -3,6 +3,7 @@
 // a tmpfs. A container that misbehaved (timeout, cancel, OOM, stray processes, crash, a dead agent)
 // is destroyed, never reused.
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import type Dockerode from 'dockerode';
 import type { Limits, Sandbox, SandboxDescription, SandboxJob, SandboxResult } from '../core/sandboxTypes';
 import { connectDocker } from './dockerEngine';
@@ -12,6 +13,7 @@ import { packJob } from './dockerAgent';
 import type { RunOutcome } from './dockerAgent';
 import { toSandboxResult } from './harnessReport';
 import { harnessCommand, prepareJob } from './harnessRun';
+import { reachableByOthers } from './localIsolation';
 import { ensureSandboxImage, imageKindFor, sandboxImage } from './sandboxImages';
 import type { ImageKind } from './sandboxImages';
 
@@ -49,11 +51,23 @@ export interface DockerSandbox extends Sandbox {
   reapOrphans(): Promise<number>;
 }
 
-export function dockerIsolation(memoryMb: number): string {
+export function dockerIsolation(memoryMb: number, workspace?: string): string {
   return (
     `docker: no network, read-only root, ${memoryMb} MB memory+swap, ${CPUS} CPU, ≤${PIDS_LIMIT} processes, ` +
-    `tmpfs work dir ${WORK_TMPFS_MB} MB (noexec), non-root (uid 10001), no capabilities, no-new-privileges, empty env`
+    `tmpfs work dir ${WORK_TMPFS_MB} MB (noexec), non-root (uid 10001), no capabilities, no-new-privileges, empty env` +
+    (workspace !== undefined ? `; workspace mounted read-only (${workspace}: the code can read it)` : '')
   );
+}
+
+/**
+ * The folder to mount for a JavaScript/TypeScript job's own test runner: its workspace, when the
+ * container user (uid 10001, "others" on the host) can read it. Otherwise none: the harness then
+ * says the runner is unavailable (the user's file modes are theirs; they are not changed).
+ */
+export function workspaceMount(job: SandboxJob): string | undefined {
+  if (job.language === 'python' || job.workspaceRoot === undefined || !path.isAbsolute(job.workspaceRoot)) return undefined;
+  const root = path.resolve(job.workspaceRoot);
+  return reachableByOthers(root) ? root : undefined;
 }
 
 function abortError(signal: AbortSignal): Error {
@@ -120,7 +134,7 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): DockerS
   }
 
   async function classify(pool: ContainerPool, warm: WarmContainer, outcome: RunOutcome, limits: Limits, wallMs: number): Promise<SandboxResult> {
-    const isolation = dockerIsolation(limits.memoryMb);
+    const isolation = dockerIsolation(limits.memoryMb, warm.workspace);
     const trailer = outcome.trailer;
     let oomKilled = false;
     let exitCode: number | null = trailer?.exitCode ?? null;
@@ -185,7 +199,8 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): DockerS
 
     async run(job: SandboxJob, signal?: AbortSignal): Promise<SandboxResult> {
       const started = performance.now();
-      const isolation = dockerIsolation(job.limits.memoryMb);
+      const workspace = workspaceMount(job);
+      const isolation = dockerIsolation(job.limits.memoryMb, workspace);
       const fail = (message: string): SandboxResult => ({
         sandbox: 'docker',
         isolation,
@@ -209,7 +224,7 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): DockerS
       const harness = harnessCommand(job.language, { harnessDir: IMAGE_HARNESS_DIR, memoryMb: job.limits.memoryMb });
       let warm: WarmContainer;
       try {
-        warm = await pool.acquire(tag.tag, job.limits.memoryMb, harness);
+        warm = await pool.acquire(tag.tag, job.limits.memoryMb, harness, workspace);
       } catch (err) {
         return fail(`Could not start a sandbox container: ${err instanceof Error ? err.message : String(err)}`);
       }
