@@ -2,6 +2,7 @@
  * What the `profile` and `optimize` verbs share: their common options on node:util parseArgs,
  * the language of a file, and test discovery by convention (README, "Tests").
  */
+import { EXIT_USAGE } from './exitCodes';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -188,4 +189,18 @@ export function discoverTests(file: string, language: Language, functionName: st
     }
   }
   return { found, lookedFor: names };
+}
+
+/**
+ * The usage-error reporter of a verb: the message on stderr (plus the --help hint when the
+ * arguments themselves were wrong), and with --json also as the one JSON object on stdout.
+ */
+export function usageReporter(verb: string, argv: readonly string[], withHelpHint: boolean): (message: string) => number {
+  const json = argv.includes('--json');
+  return (message: string): number => {
+    if (json) process.stdout.write(JSON.stringify({ status: 'error', message }) + '\n');
+    process.stderr.write(`afterburner ${verb}: ${message}\n`);
+    if (withHelpHint) process.stderr.write(`Run 'afterburner ${verb} --help' for usage.\n`);
+    return EXIT_USAGE;
+  };
 }

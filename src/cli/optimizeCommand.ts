@@ -13,8 +13,8 @@ import { optimize } from '../core/loop';
 import type { Goal, LoopEvent, OptimizeRequest } from '../core/loopTypes';
 import { createOpenAiModel } from '../adapters/openaiModel';
 import { selectSandbox } from '../adapters/sandboxSelection';
-import { parseCommonArgs, positiveNumber } from './cliArgs';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exitCodes';
+import { parseCommonArgs, positiveNumber, usageReporter } from './cliArgs';
+import { EXIT_FAILED, EXIT_OK } from './exitCodes';
 import { OptimizeJsonBuilder, progressLine, type OptimizeJson } from './optimizeJson';
 import { readInput } from './profileCommand';
 
@@ -82,13 +82,7 @@ export async function runOptimize(argv: string[]): Promise<number> {
     process.stdout.write(HELP + '\n');
     return EXIT_OK;
   }
-  const json = argv.includes('--json');
-  const usage = (message: string): number => {
-    if (json) process.stdout.write(JSON.stringify({ status: 'error', message }) + '\n');
-    process.stderr.write(`afterburner optimize: ${message}\n`);
-    if (parsed.kind === 'usage') process.stderr.write(`Run 'afterburner optimize --help' for usage.\n`);
-    return EXIT_USAGE;
-  };
+  const usage = usageReporter('optimize', argv, parsed.kind === 'usage');
   if (parsed.kind === 'usage') return usage(parsed.message);
   const args = parsed.args;
   const values = args.values;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { listFunctions, locateFunction } from '../core/functionLocator';
 import type { Language, SandboxJob } from '../core/sandboxTypes';
 import { selectSandbox } from '../adapters/sandboxSelection';
-import { SUPPORTED_EXTENSIONS, discoverTests, languageOf, parseCommonArgs, parseSizes } from './cliArgs';
+import { SUPPORTED_EXTENSIONS, discoverTests, languageOf, parseCommonArgs, parseSizes, usageReporter } from './cliArgs';
 import type { ParsedCommonArgs } from './cliArgs';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exitCodes';
 import { formatProfileText, toProfileJson } from './profileJson';
@@ -99,13 +99,7 @@ export async function runProfile(argv: string[]): Promise<number> {
     process.stdout.write(HELP + '\n');
     return EXIT_OK;
   }
-  const json = argv.includes('--json');
-  const usage = (message: string): number => {
-    if (json) process.stdout.write(JSON.stringify({ status: 'error', message }) + '\n');
-    process.stderr.write(`afterburner profile: ${message}\n`);
-    if (parsed.kind === 'usage') process.stderr.write(`Run 'afterburner profile --help' for usage.\n`);
-    return EXIT_USAGE;
-  };
+  const usage = usageReporter('profile', argv, parsed.kind === 'usage');
   if (parsed.kind === 'usage') return usage(parsed.message);
   const args = parsed.args;
   const input = readInput(args);

@@ -165,23 +165,28 @@ export interface TestFailure {
   readonly message: string;
 }
 
+/** A run whose tests passed (measured in `profile` and `check` modes). */
+interface PassedRun {
+  readonly kind: 'passed';
+  readonly tests: TestCounts;
+  readonly runner: string;
+  readonly measurement?: Measurement;
+  /** The check mode's reference, measured side by side with `measurement` (see ReferenceModule). */
+  readonly referenceMeasurement?: Measurement;
+  readonly recording?: Recording;
+}
+
+interface FailedRun {
+  readonly kind: 'failed';
+  readonly tests: TestCounts;
+  readonly runner: string;
+  readonly failures: readonly TestFailure[];
+}
+
 /** What the harness prints (one JSON document after the marker line). */
 export type HarnessReport =
-  | {
-      readonly kind: 'passed';
-      readonly tests: TestCounts;
-      readonly runner: string;
-      readonly measurement?: Measurement;
-      /** The check mode's reference, measured side by side with `measurement` (see ReferenceModule). */
-      readonly referenceMeasurement?: Measurement;
-      readonly recording?: Recording;
-    }
-  | {
-      readonly kind: 'failed';
-      readonly tests: TestCounts;
-      readonly runner: string;
-      readonly failures: readonly TestFailure[];
-    }
+  | PassedRun
+  | FailedRun
   /** A MemoryError / heap exhaustion the harness caught itself (the limit is enforced outside too). */
   | { readonly kind: 'memory_limit'; readonly message: string }
   | { readonly kind: 'error'; readonly message: string };
@@ -201,21 +206,8 @@ interface RunInfo {
 
 export type SandboxResult = RunInfo &
   (
-    | {
-        readonly kind: 'passed';
-        readonly tests: TestCounts;
-        readonly runner: string;
-        readonly measurement?: Measurement;
-        /** The check mode's reference, measured side by side with `measurement` (see ReferenceModule). */
-        readonly referenceMeasurement?: Measurement;
-        readonly recording?: Recording;
-      }
-    | {
-        readonly kind: 'failed';
-        readonly tests: TestCounts;
-        readonly runner: string;
-        readonly failures: readonly TestFailure[];
-      }
+    | PassedRun
+    | FailedRun
     | { readonly kind: 'timeout'; readonly limitMs: number }
     | { readonly kind: 'memory_limit'; readonly limitMb: number }
     | { readonly kind: 'crashed'; readonly signal?: string; readonly exitCode?: number; readonly message: string }
