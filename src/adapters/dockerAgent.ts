@@ -15,7 +15,7 @@ import type { HarnessCommand, PreparedJob } from './harnessRun';
 import { createOutputCapture } from './outputCapture';
 import type { CapturedOutput, OutputCapture } from './outputCapture';
 
-export const WORK_ROOT = '/run/work';
+export const WORK_ROOT = '/run/sandbox-work';
 const TRAILER_MARKER = '@@AFTERBURNER_SANDBOX@@';
 
 /**

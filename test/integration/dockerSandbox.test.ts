@@ -88,7 +88,7 @@ describe('Docker sandbox', () => {
     const look = fixtureJob('python', 'squares.py', ['test_squares.py'], 'sum_of_squares', {
       files: [
         ...fixtureJob('python', 'squares.py', ['test_squares.py'], 'sum_of_squares').files,
-        { path: 'test_look.py', content: 'import os, glob\n\ndef test_look():\n    assert not os.path.exists("left-here")\n    assert glob.glob("/run/work/left-behind") == []\n' },
+        { path: 'test_look.py', content: 'import os, glob\n\ndef test_look():\n    assert not os.path.exists("left-here")\n    assert glob.glob("/run/sandbox-work/left-behind") == []\n' },
       ],
       testPaths: ['test_squares.py', 'test_look.py'],
       mode: { kind: 'test' },
