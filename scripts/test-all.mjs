@@ -23,4 +23,6 @@ if (process.env.AFTERBURNER_SKIP_E2E === '1') {
 }
 process.stdout.write('\n=== summary ===\n');
 for (const [name, ok] of results) process.stdout.write(`${ok ? 'ok  ' : 'FAIL'} ${name}\n`);
+const failedTiers = results.filter(([, ok]) => !ok).length;
+process.stdout.write(`tiers: ${results.length - failedTiers} passed, ${failedTiers} failed\n`);
 process.exit(results.every(([, ok]) => ok) ? 0 : 1);
