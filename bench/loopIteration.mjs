@@ -4,26 +4,15 @@
 // function) and the local sandbox, on the bundled example with 2 candidates per iteration.
 // Run after `npm run build` (npm run bench does). A report: always exits 0.
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
+import { loadBenchLib } from './benchLib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.join(here, '..');
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 3);
-await esbuild.build({
-  entryPoints: [path.join(here, 'entry.ts')],
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  outfile: path.join(root, 'dist', 'bench.js'),
-  external: ['cpu-features', './crypto/build/Release/sshcrypto.node', 'esbuild'],
-  logLevel: 'warning',
-});
-const lib = createRequire(import.meta.url)(path.join(root, 'dist', 'bench.js'));
+const lib = await loadBenchLib();
 const example = path.join(root, 'examples', 'python-common-items');
 const read = (name) => readFileSync(path.join(example, name), 'utf8');
 

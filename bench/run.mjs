@@ -14,28 +14,16 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
+import { loadBenchLib } from './benchLib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.join(here, '..');
 const OVERHEAD_RUNS = 15;
 const loadAtStart = loadavg();
 const PROFILES = Number(process.env.BENCH_PROFILES ?? 10);
 
-await esbuild.build({
-  entryPoints: [path.join(here, 'entry.ts')],
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  outfile: path.join(root, 'dist', 'bench.js'),
-  external: ['cpu-features', './crypto/build/Release/sshcrypto.node', 'esbuild'],
-  logLevel: 'warning',
-});
-const lib = createRequire(import.meta.url)(path.join(root, 'dist', 'bench.js'));
+const lib = await loadBenchLib();
 
 const say = (line) => process.stderr.write(`${line}\n`);
 const fixture = (name) => readFileSync(path.join(here, 'fixtures', name), 'utf8');

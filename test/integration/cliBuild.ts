@@ -4,7 +4,8 @@
  * without touching dist/, which others may be building at the same time.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 
@@ -47,4 +48,17 @@ export function runCli(cli: string, args: readonly string[], env: Record<string,
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** A temporary project folder (with a .git marker, like a user's checkout) and a writer for files in it. */
+export function tempProject(prefix: string): { readonly root: string; readonly write: (rel: string, text: string) => string } {
+  const root = mkdtempSync(path.join(tmpdir(), prefix));
+  const write = (rel: string, text: string): string => {
+    const file = path.join(root, rel);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, text);
+    return file;
+  };
+  write('.git/HEAD', 'ref: refs/heads/main\n');
+  return { root, write };
 }

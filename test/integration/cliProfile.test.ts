@@ -2,27 +2,19 @@
  * `afterburner profile` and `afterburner doctor` as a user runs them: the built CLI, the real local
  * sandbox and harness, exit codes and the JSON contract of design.md.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtCli, runCli } from './cliBuild';
+import { builtCli, runCli, tempProject } from './cliBuild';
 
 let cli: string;
 let work: string;
-
-function write(rel: string, text: string): string {
-  const file = path.join(work, rel);
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, text);
-  return file;
-}
+let write: (rel: string, text: string) => string;
 
 beforeAll(async () => {
   cli = await builtCli();
-  work = mkdtempSync(path.join(tmpdir(), 'afterburner-cli-profile-'));
-  write('.git/HEAD', 'ref: refs/heads/main\n');
+  ({ root: work, write } = tempProject('afterburner-cli-profile-'));
   write(
     'sorter.py',
     'def slow_sort(xs):\n    out = list(xs)\n    for i in range(len(out)):\n        for j in range(len(out) - 1 - i):\n' +

@@ -3,26 +3,18 @@
  * harness measure a function at growing sizes with the `afterburner_inputs(size)` beside its tests,
  * and the fitted class tells a quadratic function from a linear one.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtCli, runCli } from './cliBuild';
+import { builtCli, runCli, tempProject } from './cliBuild';
 
 let cli: string;
 let work: string;
-
-function write(rel: string, text: string): string {
-  const file = path.join(work, rel);
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, text);
-  return file;
-}
+let write: (rel: string, text: string) => string;
 
 beforeAll(async () => {
   cli = await builtCli();
-  work = mkdtempSync(path.join(tmpdir(), 'afterburner-cli-sizes-'));
-  write('.git/HEAD', 'ref: refs/heads/main\n');
+  ({ root: work, write } = tempProject('afterburner-cli-sizes-'));
   write(
     'quadratic/pairs.py',
     'def equal_pairs(values):\n    count = 0\n    for i in range(len(values)):\n        for j in range(i + 1, len(values)):\n' +
