@@ -208,10 +208,10 @@ def _measure(target, calls, options, seed, test_paths, module_path, reference=No
         replayer = replay.Replayer(target, calls)
         if reference is not None:
             side = {"calls": len(calls)}
-            result["runtimeMs"], side["runtimeMs"] = measure.paired_runtime(
+            result["runtimeMs"], side["runtimeMs"] = measure.paired_runtime_in_forks(
                 replayer, reference, seed, budget_ms, min_sample_ms, max_samples)
         else:
-            result["runtimeMs"] = measure.runtime(replayer, seed, budget_ms, min_sample_ms, max_samples)
+            result["runtimeMs"] = measure.runtime_in_forks(replayer, seed, budget_ms, min_sample_ms, max_samples)
         # Memory: the same procedure for each, one after the other (peaks, then integrals).
         pairs = [(result, replayer)] + ([(side, reference)] if side is not None else [])
         for into, who in pairs:

@@ -117,6 +117,11 @@ export interface RuntimeStats {
   readonly samples: number;
   /** The per-sample values (ms per replay round), for significance tests. */
   readonly values: readonly number[];
+  /**
+   * How many processes (placements in physical memory) the samples came from, where the harness
+   * measures in several; `median` is then the median of the least disturbed one.
+   */
+  readonly placements?: number;
 }
 
 export interface HotLine {

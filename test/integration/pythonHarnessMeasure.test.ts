@@ -13,6 +13,27 @@ describe('python harness: measurement', () => {
     expect(m.runtimeMs.samples).toBeGreaterThanOrEqual(5);
   });
 
+  it('measures a profile in ten forked placements and reports the least disturbed one\'s median', () => {
+    const runtime = measurementOf(runPythonHarness({ fixture: 'slower', modulePath: 'work.py', testPaths: ['test_work.py'], target: 'work', runner: 'unittest' }).report).runtimeMs;
+    expect(runtime.placements).toBe(10);
+    // At least 5 samples from each child, all of them reported.
+    expect(runtime.samples).toBeGreaterThanOrEqual(50);
+    expect(runtime.values).toHaveLength(runtime.samples);
+    // The lowest of the children's medians is never above the median of all their samples.
+    const sorted = [...runtime.values].sort((a, b) => a - b);
+    expect(runtime.median).toBeLessThanOrEqual(sorted[Math.floor(sorted.length / 2)] ?? 0);
+    expect(runtime.median).toBeGreaterThanOrEqual(runtime.min);
+  });
+
+  it('measures in its own process when a forked child fails, and says nothing of placements', () => {
+    const result = runPythonHarness({ fixture: 'placements', modulePath: 'only_parent.py', testPaths: ['test_only_parent.py'], target: 'total', runner: 'unittest' });
+    expect(result.report.kind).toBe('passed');
+    const runtime = measurementOf(result.report).runtimeMs;
+    expect(runtime.placements).toBeUndefined();
+    expect(runtime.samples).toBeGreaterThanOrEqual(5);
+    expect(runtime.median).toBeGreaterThan(0);
+  });
+
   it('orders an implementation doing 1.2x the work after the original', () => {
     const median = (candidate?: string): number =>
       measurementOf(

@@ -9,6 +9,9 @@ the thread waited for a CPU (/proc/thread-self/schedstat), a sample that waited 
 its time is taken again (at most 3 attempts; the least disturbed one counts), so other processes
 on a shared machine do not lengthen it.
 
+Placements: profiles and side-by-side checks run their samples in forked children, so one
+process's allocator state does not decide the result (see _placements and the README).
+
 Side by side (check mode with a reference): paired_runtime() times the candidate and the
 reference in ABBA-ordered pairs with one shared loop count, so both see the same machine at the
 same moments; memory is then measured for each with the same procedure as below.
@@ -163,6 +166,120 @@ def runtime(replayer: Replayer, seed: int, budget_ms: float, min_sample_ms: floa
         if len(values) >= floor and (perf_counter() - started) * 1000.0 >= budget_ms:
             break
     return stats(values)
+
+
+# Runtimes are measured in forked copies of the process, one after the other (see _placements):
+# a profile in this many, each with its share of the samples (the least disturbed of ten children
+# varied by under 2 % from one local profile to the next where single processes varied by 12 %) ...
+PROFILE_FORKS = 10
+# ... and a side-by-side check in this many, each timing its share of the pairs (more would spend
+# the check's small budget on warming up each child).
+PAIRED_FORKS = 4
+
+
+def _placements(measure_share, forks: int) -> Optional[List]:
+    """measure_share() run in `forks` forked children one after the other; their results, or None
+    where fork is missing or a child failed (the caller then measures in this process, where a
+    failure such as MemoryError shows up as it would have).
+
+    Why: allocation-heavy code runs at a speed set by the allocator's state, which the process's
+    history settles and which then holds for its life: whether the memory a round frees stays
+    mapped for the next round or goes back to the kernel and is faulted in again page by page.
+    Seen on a virtual machine: the same function at 1.45 or at 1.9 ms per call depending on the
+    process, with about 300 or 1400 page faults per sample, each mode about as often. No number
+    of samples inside one process sees that. Each child starts from this process's heap and goes
+    its own way from there (its own warm-up, calibration and samples), so the children do not all
+    share one fate."""
+    if forks <= 1 or not hasattr(os, "fork"):
+        return None
+    results = []
+    for _ in range(forks):
+        child = _in_fork(measure_share)
+        if child is None:
+            return None
+        results.append(child)
+    return results
+
+
+def _combine(children: List[dict]) -> dict:
+    """One stats document from the children's: every sample in order (values[i] of a paired
+    measurement stay pair i), and as the median the median of the least disturbed placement, the
+    child with the lowest median. Like taking the minimum of repeated timings (what timeit
+    advises), this keeps what the code costs and drops what the process's state added: an unlucky
+    state only ever adds time, and among several children one is almost always in a good one."""
+    result = stats([v for child in children for v in child["values"]])
+    result["median"] = min(child["median"] for child in children)
+    result["placements"] = len(children)
+    return result
+
+
+def runtime_in_forks(replayer: Replayer, seed: int, budget_ms: float, min_sample_ms: float, max_samples: int,
+                     forks: int = PROFILE_FORKS) -> dict:
+    """runtime() over `forks` placements (see _placements), each with an equal share of the
+    budget and of the samples, combined by _combine."""
+    per_samples = max(MIN_SAMPLES, int(math.ceil(max_samples / max(forks, 1))))
+    children = _placements(lambda: runtime(replayer, seed, budget_ms / forks, min_sample_ms, per_samples), forks)
+    if children is None:
+        return runtime(replayer, seed, budget_ms, min_sample_ms, max_samples)
+    return _combine(children)
+
+
+def paired_runtime_in_forks(candidate: Replayer, reference: Replayer, seed: int, budget_ms: float,
+                            min_sample_ms: float, max_samples: int, forks: int = PAIRED_FORKS) -> Tuple[dict, dict]:
+    """paired_runtime() over `forks` placements (see _placements): each child times its share of
+    the ABBA pairs, so a placement that happens to favour one version weighs on a fifth of the
+    pairs instead of on all of them. Each child times at least its share of MIN_PAIRS pairs."""
+    per_pairs = int(math.ceil(MIN_PAIRS / max(forks, 1)))
+    per_samples = int(math.ceil(max_samples / max(forks, 1)))
+
+    def share() -> list:
+        return list(paired_runtime(candidate, reference, seed, budget_ms / forks, min_sample_ms, per_samples, per_pairs))
+
+    children = _placements(share, forks)
+    if children is None:
+        return paired_runtime(candidate, reference, seed, budget_ms, min_sample_ms, max_samples)
+    return _combine([child[0] for child in children]), _combine([child[1] for child in children])
+
+
+def _in_fork(work) -> Optional[dict]:
+    """work() run in a forked child; its JSON-able result, or None when the child could not run or
+    did not finish cleanly. The child leaves with os._exit: no atexit handlers, no buffered output
+    of the parent written twice."""
+    import json
+
+    try:
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+    except OSError:
+        return None
+    if pid == 0:
+        code = 1
+        try:
+            os.close(read_end)
+            data = json.dumps(work()).encode()
+            view = memoryview(data)
+            while view:
+                view = view[os.write(write_end, view):]
+            code = 0
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    chunks = []
+    while True:
+        chunk = os.read(read_end, 65536)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(read_end)
+    _, status = os.waitpid(pid, 0)
+    if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
+        return None
+    try:
+        return json.loads(b"".join(chunks))
+    except ValueError:
+        return None
 
 
 def _prepare_seconds(replayer: Replayer, tries: int = 3) -> float:
