@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { registerApiKeyCommand } from './vscode/apiKeyStore';
 import { CandidateDocuments } from './vscode/candidateDocuments';
 import { InlineDiffController } from './vscode/inlineDiffController';
+import { InlineDiffView } from './vscode/inlineDiffView';
 import { InputGeneratorCommand } from './vscode/inputGeneratorCommand';
 import { registerModelPicker } from './vscode/modelPicker';
 import { PanelViewProvider } from './vscode/panelViewProvider';
@@ -19,12 +20,14 @@ export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Afterburner', { log: true });
   const tracker = new RunTracker(new RunStore(context.workspaceState));
   const sandboxes = new SandboxProvider(context.extensionPath, log);
-  const diffs = InlineDiffController.register(tracker, log);
+  const inline = InlineDiffView.register(tracker, context.extensionUri);
+  const diffs = InlineDiffController.register(tracker, inline.view, log);
   const runs = RunController.register({ context, tracker, sandboxes, diffs: diffs.controller, log });
 
   context.subscriptions.push(
     log,
     tracker,
+    inline.disposable,
     diffs.disposable,
     runs.disposable,
     CandidateDocuments.register(tracker),

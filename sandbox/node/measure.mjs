@@ -341,8 +341,28 @@ async function startTracer(intervalUs) {
   };
 }
 
+/**
+ * The tracer's own allocations, in bytes per nanosecond. Every sample is an inspector evaluation
+ * on the main thread, which leaves a few hundred bytes on the very heap it reads, so m(t) climbs
+ * with elapsed time by itself (seen: about 1.3 kB per ms, which made a loop that allocates
+ * nothing look like O(n²) memory across input sizes). Measured on an idle window — the main
+ * thread spinning on performance.now(), which allocates nothing — and subtracted from every
+ * sample by its time into its window.
+ */
+function tracerDrift(windowMs = 10) {
+  collectGarbage();
+  const before = memoryNow();
+  const t0 = now();
+  const end = performance.now() + windowMs;
+  while (performance.now() < end) {
+    // spin: the tracer's evaluations run here, on interrupts
+  }
+  const elapsedNs = Number(now() - t0);
+  return elapsedNs > 0 ? Math.max(0, memoryNow() - before) / elapsedNs : 0;
+}
+
 /** Traces `repeat` back-to-back rounds per window (fresh inputs, gc() before each window). */
-async function traceWindows({ side, repeat, minCoveredMs, maxWindows, samplesFrom }) {
+async function traceWindows({ side, repeat, minCoveredMs, maxWindows, samplesFrom, drift = 0 }) {
   const { prepare, round } = side;
   const windows = [];
   let covered = 0;
@@ -368,11 +388,11 @@ async function traceWindows({ side, repeat, minCoveredMs, maxWindows, samplesFro
     const points = [[w.tStart, 0]];
     while (j < samples.times.length && samples.times[j] < w.tStart) j++;
     while (j < samples.times.length && samples.times[j] <= w.tEnd) {
-      points.push([samples.times[j], Math.max(0, samples.values[j] - w.baseline)]);
+      points.push([samples.times[j], Math.max(0, samples.values[j] - w.baseline - drift * (samples.times[j] - w.tStart))]);
       sampleCount++;
       j++;
     }
-    points.push([w.tEnd, Math.max(0, w.after - w.baseline)]);
+    points.push([w.tEnd, Math.max(0, w.after - w.baseline - drift * (w.tEnd - w.tStart))]);
     let peak = 0;
     let integral = 0;
     for (let i = 0; i < points.length; i++) {
@@ -393,7 +413,7 @@ async function traceWindows({ side, repeat, minCoveredMs, maxWindows, samplesFro
 /**
  * Peak memory and memory-time integral of a replay round, from separate tracing passes.
  * Formula: m(t) = heapUsed + external − baseline (baseline measured after gc() right before the
- * window), sampled by the tracer at ~4 kHz, plus m = 0 at the window's start and the value at its
+ * window) − the tracer's own drift (see tracerDrift), sampled by the tracer at ~4 kHz, plus m = 0 at the window's start and the value at its
  * end; integral = Σ (m_i + m_{i+1}) / 2 · (t_{i+1} − t_i) in kB·ms.
  * Peak: single-round windows (repeated up to ~25 ms of round time), median of the per-window maxima.
  * Integral: when a round is shorter than 2 ms, too short for ≥ 1 kHz sampling, each window runs
@@ -409,11 +429,12 @@ export async function traceMemory({ prepare, round, notes, roundMs = 2 }) {
   const none = async () => ({ times: [], values: [] });
   const repeat = roundMs < 2 ? Math.min(1000, Math.ceil(2 / Math.max(roundMs, 1e-4))) : 1;
   const side = keepShapes({ prepare, round });
-  const single = await traceWindows({ side, repeat: 1, minCoveredMs: 25, maxWindows: repeat > 1 ? 20 : 200, samplesFrom: repeat > 1 ? none : tracer ? () => tracer.stop() : none });
+  const drift = tracer ? tracerDrift() : 0;
+  const single = await traceWindows({ side, drift, repeat: 1, minCoveredMs: 25, maxWindows: repeat > 1 ? 20 : 200, samplesFrom: repeat > 1 ? none : tracer ? () => tracer.stop() : none });
   if (repeat === 1) {
     return { peakMemoryKb: single.peakKb, integralKbMs: single.integralKbMs, integralSampleHz: single.hz };
   }
-  const repeated = await traceWindows({ side, repeat, minCoveredMs: 25, maxWindows: 50, samplesFrom: tracer ? () => tracer.stop() : none });
+  const repeated = await traceWindows({ side, drift, repeat, minCoveredMs: 25, maxWindows: 50, samplesFrom: tracer ? () => tracer.stop() : none });
   return { peakMemoryKb: single.peakKb, integralKbMs: repeated.integralKbMs, integralSampleHz: repeated.hz };
 }
 

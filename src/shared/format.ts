@@ -11,14 +11,14 @@ export function formatMs(ms: number): string {
 
 export function formatKb(kb: number): string {
   if (!Number.isFinite(kb)) return '–';
-  if (kb === 0) return '0';
+  if (kb === 0) return '0 kB';
   if (Math.abs(kb) < 1024) return `${kb.toFixed(Math.abs(kb) < 100 ? 1 : 0)} kB`;
   return `${(kb / 1024).toPrecision(3)} MB`;
 }
 
 export function formatKbMs(kbMs: number): string {
   if (!Number.isFinite(kbMs)) return '–';
-  if (kbMs === 0) return '0';
+  if (kbMs === 0) return '0 kB·ms';
   if (Math.abs(kbMs) < 10_000) return `${significant(kbMs)} kB·ms`;
   return `${significant(kbMs / 1024 / 1000)} MB·s`;
 }

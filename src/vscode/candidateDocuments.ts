@@ -1,7 +1,8 @@
 /**
  * Read-only virtual documents `afterburner-candidate:/<run>/<iteration>/<candidate>/<file name>`:
  * the user's document as it is now with the function replaced by a candidate. The diff editor
- * shows one next to the real document; the real document is untouched until Accept.
+ * shows one next to the real document; the real document is untouched until Accept. The inline
+ * view's documents (`afterburner-inline:`, see inlineDiffView.ts) are named the same way.
  */
 import * as vscode from 'vscode';
 import { planCandidateEdits } from '../core/diffModel';
@@ -10,6 +11,8 @@ import { locateFunction } from '../core/functionLocator';
 import type { RunTracker } from './runTracker';
 
 export const CANDIDATE_SCHEME = 'afterburner-candidate';
+export const INLINE_SCHEME = 'afterburner-inline';
+type RefScheme = typeof CANDIDATE_SCHEME | typeof INLINE_SCHEME;
 
 export interface CandidateRef {
   readonly runId: string;
@@ -17,13 +20,19 @@ export interface CandidateRef {
   readonly candidate: number;
 }
 
-export function candidateUri(record: RunRecord, iteration: number, candidate: number): vscode.Uri {
+/**
+ * The name ends with the file's own name, so its extension picks the language; the inline view's
+ * tab says which iteration it shows ("iteration 2 · pairs.py"), the diff editor titles its own.
+ */
+export function candidateUri(record: RunRecord, iteration: number, candidate: number, scheme: RefScheme = CANDIDATE_SCHEME): vscode.Uri {
   const fileName = vscode.Uri.parse(record.source.documentUri).path.split('/').pop() ?? 'candidate';
-  return vscode.Uri.from({ scheme: CANDIDATE_SCHEME, path: `/${record.view.id}/${iteration}/${candidate}/${fileName}` });
+  const shown = scheme === INLINE_SCHEME ? `iteration ${iteration} · ${fileName}` : fileName;
+  return vscode.Uri.from({ scheme, path: `/${record.view.id}/${iteration}/${candidate}/${shown}` });
 }
 
+/** The iteration a candidate or inline-view document shows, from its URI. */
 export function parseCandidateUri(uri: vscode.Uri): CandidateRef | undefined {
-  if (uri.scheme !== CANDIDATE_SCHEME) return undefined;
+  if (uri.scheme !== CANDIDATE_SCHEME && uri.scheme !== INLINE_SCHEME) return undefined;
   const [, runId, iteration, candidate] = uri.path.split('/');
   const it = Number(iteration);
   const k = Number(candidate);
@@ -70,18 +79,26 @@ export class CandidateDocuments implements vscode.TextDocumentContentProvider {
   private constructor(private readonly tracker: RunTracker) {}
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
-    const ref = parseCandidateUri(uri);
+    const ref = uri.scheme === CANDIDATE_SCHEME ? parseCandidateUri(uri) : undefined;
     if (!ref) return '';
     const result = await candidateText(this.tracker, ref);
     return result.kind === 'ok' ? result.text : `// ${result.message}\n`;
   }
 
   private refresh(documentUri: vscode.Uri): void {
-    if (documentUri.scheme === CANDIDATE_SCHEME) return;
-    const source = documentUri.toString();
-    for (const doc of vscode.workspace.textDocuments) {
-      const ref = parseCandidateUri(doc.uri);
-      if (ref && this.tracker.get(ref.runId)?.source.documentUri === source) this.changed.fire(doc.uri);
-    }
+    for (const uri of viewsOf(this.tracker, documentUri, CANDIDATE_SCHEME)) this.changed.fire(uri);
   }
+}
+
+/** The open documents of `scheme` that show a candidate for the real document `documentUri`. */
+export function viewsOf(tracker: RunTracker, documentUri: vscode.Uri, scheme: RefScheme): vscode.Uri[] {
+  if (documentUri.scheme === CANDIDATE_SCHEME || documentUri.scheme === INLINE_SCHEME) return [];
+  const source = documentUri.toString();
+  return vscode.workspace.textDocuments
+    .map((doc) => doc.uri)
+    .filter((uri) => {
+      if (uri.scheme !== scheme) return false;
+      const ref = parseCandidateUri(uri);
+      return ref !== undefined && tracker.get(ref.runId)?.source.documentUri === source;
+    });
 }

@@ -4,6 +4,7 @@ import type { Goal } from '../core/loopTypes';
 
 export type ProviderSetting = 'openai-compatible' | 'vscode-lm';
 export type BackendSetting = 'auto' | 'docker' | 'local';
+export type DiffLayoutSetting = 'inline' | 'sideBySide';
 
 export interface Settings {
   readonly provider: ProviderSetting;
@@ -19,6 +20,8 @@ export interface Settings {
   readonly history: boolean;
   /** Input sizes for `afterburner_inputs(size)` (empirical complexity); empty turns it off. */
   readonly profileSizes: readonly number[];
+  /** How Show diff presents an iteration: one unified view in the file's language, or two columns. */
+  readonly diffLayout: DiffLayoutSetting;
 }
 
 export const DEFAULT_PROFILE_SIZES: readonly number[] = [100, 300, 1000, 3000, 10000];
@@ -40,6 +43,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
     candidates: clampInt(config.get('optimize.candidates'), 1, 8, 2),
     history: config.get<boolean>('history.enabled') === true,
     profileSizes: sizesOf(config.get('profile.sizes')),
+    diffLayout: oneOf(config.get('diff.layout'), ['inline', 'sideBySide'], 'inline'),
   };
 }
 

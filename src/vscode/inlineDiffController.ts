@@ -1,6 +1,8 @@
 /**
- * Show diff, Accept and Reject for an iteration's code, from the panel, the diff editor's title
- * bar and CodeLens above the function. Accept re-locates the function at that moment and replaces
+ * Show diff, Accept and Reject for an iteration's code, from the panel, the diff views' title
+ * bars and CodeLens above the function and above each change of the inline view. Show diff opens
+ * the inline (unified) view or VS Code's side-by-side diff editor, as `afterburner.diff.layout`
+ * says; each offers the other from its title bar. Accept re-locates the function at that moment and replaces
  * exactly it (plus any import the candidate needs) in ONE WorkspaceEdit, so one undo reverts it;
  * it refuses if the function's text changed since the run started. Reject changes nothing.
  */
@@ -8,15 +10,23 @@ import * as vscode from 'vscode';
 import { planCandidateEdits, sameFunctionText } from '../core/diffModel';
 import { findCandidate, type RunRecord } from '../core/panelState';
 import { locateFunction, type FunctionLocation } from '../core/functionLocator';
-import { CANDIDATE_SCHEME, candidateText, candidateUri, parseCandidateUri, type CandidateRef } from './candidateDocuments';
+import { CANDIDATE_SCHEME, INLINE_SCHEME, candidateText, candidateUri, parseCandidateUri, type CandidateRef } from './candidateDocuments';
+import { readSettings, type DiffLayoutSetting } from './configuration';
+import type { InlineDiffView } from './inlineDiffView';
 import type { RunTracker } from './runTracker';
 
 export class InlineDiffController {
-  static register(tracker: RunTracker, log: vscode.LogOutputChannel): { controller: InlineDiffController; disposable: vscode.Disposable } {
-    const controller = new InlineDiffController(tracker, log);
+  static register(tracker: RunTracker, inlineView: InlineDiffView, log: vscode.LogOutputChannel): { controller: InlineDiffController; disposable: vscode.Disposable } {
+    const controller = new InlineDiffController(tracker, inlineView, log);
     const lenses = new IterationCodeLens(tracker);
     const disposable = vscode.Disposable.from(
       vscode.commands.registerCommand('afterburner.showDiff', (arg?: unknown, iteration?: unknown, candidate?: unknown) => controller.showDiffCommand(arg, iteration, candidate)),
+      vscode.commands.registerCommand('afterburner.showDiffSideBySide', (arg?: unknown, iteration?: unknown, candidate?: unknown) =>
+        controller.showDiffCommand(arg, iteration, candidate, 'sideBySide'),
+      ),
+      vscode.commands.registerCommand('afterburner.showDiffInline', (arg?: unknown, iteration?: unknown, candidate?: unknown) =>
+        controller.showDiffCommand(arg, iteration, candidate, 'inline'),
+      ),
       vscode.commands.registerCommand('afterburner.acceptIteration', (arg?: unknown, iteration?: unknown, candidate?: unknown) => controller.acceptCommand(arg, iteration, candidate)),
       vscode.commands.registerCommand('afterburner.rejectIteration', (arg?: unknown, iteration?: unknown) => controller.rejectCommand(arg, iteration)),
       vscode.languages.registerCodeLensProvider(
@@ -35,14 +45,28 @@ export class InlineDiffController {
 
   private constructor(
     private readonly tracker: RunTracker,
+    private readonly inlineView: InlineDiffView,
     private readonly log: vscode.LogOutputChannel,
   ) {}
 
-  async showDiff(runId: string, iteration: number, candidate: number): Promise<void> {
+  async showDiff(runId: string, iteration: number, candidate: number, layout: DiffLayoutSetting = readSettings().diffLayout): Promise<void> {
     const record = this.tracker.get(runId);
     if (!record) return void vscode.window.showWarningMessage('Afterburner: that run is no longer stored.');
     const ready = await candidateText(this.tracker, { runId, iteration, candidate });
     if (ready.kind === 'missing') return void vscode.window.showWarningMessage(`Afterburner: cannot show the diff. ${ready.message}`);
+    // One view of an iteration at a time: the other layout's tab, if open, gives way.
+    await closeDiffs(runId, iteration, layout === 'inline' ? CANDIDATE_SCHEME : INLINE_SCHEME);
+    if (layout === 'inline') {
+      const document = await vscode.workspace.openTextDocument(candidateUri(record, iteration, candidate, INLINE_SCHEME));
+      const editor = await vscode.window.showTextDocument(document, { preview: true, preserveFocus: false });
+      const firstChange = this.inlineView.firstChange(editor.document.uri);
+      if (firstChange !== undefined) {
+        const at = new vscode.Position(firstChange, 0);
+        editor.selection = new vscode.Selection(at, at);
+        editor.revealRange(new vscode.Range(at, at), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+      }
+      return;
+    }
     const title = `${record.source.target}: current ↔ iteration ${iteration}${candidate === record.view.iterations.find((it) => it.iteration === iteration)?.offered ? '' : ` (candidate ${candidate})`}`;
     await vscode.commands.executeCommand('vscode.diff', ready.document.uri, candidateUri(record, iteration, candidate), title, { preview: true, preserveFocus: false });
   }
@@ -107,10 +131,10 @@ export class InlineDiffController {
   // Commands: arguments come from the panel's host side, CodeLens (runId, iteration, candidate),
   // the diff editor's title bar (its URI) or the palette (nothing: the shown run's best iteration).
 
-  private async showDiffCommand(arg: unknown, iteration: unknown, candidate: unknown): Promise<void> {
+  private async showDiffCommand(arg: unknown, iteration: unknown, candidate: unknown, layout?: DiffLayoutSetting): Promise<void> {
     const ref = this.refFrom(arg, iteration, candidate);
     if (!ref) return void vscode.window.showInformationMessage('Afterburner: no iteration with code to show. Run "Optimize efficiency" first.');
-    await this.showDiff(ref.runId, ref.iteration, ref.candidate);
+    await this.showDiff(ref.runId, ref.iteration, ref.candidate, layout);
   }
 
   private async acceptCommand(arg: unknown, iteration: unknown, candidate: unknown): Promise<void> {
@@ -134,7 +158,8 @@ export class InlineDiffController {
       return k === undefined ? undefined : { runId: arg, iteration, candidate: k };
     }
     const active = vscode.window.activeTextEditor?.document.uri;
-    if (active?.scheme === CANDIDATE_SCHEME) return parseCandidateUri(active);
+    const fromActive = active ? parseCandidateUri(active) : undefined;
+    if (fromActive) return fromActive;
     const shown = this.tracker.shown();
     return shown ? bestOffered(shown) : undefined;
   }
@@ -153,13 +178,14 @@ function functionTextAfter(language: RunRecord['source']['language'], document: 
   return location ? text.slice(location.start, location.end) : undefined;
 }
 
-async function closeDiffs(runId: string, iteration?: number): Promise<void> {
+/** Closes the diff views (side-by-side and inline, or only those of `scheme`) of a run or one of its iterations. */
+async function closeDiffs(runId: string, iteration?: number, scheme?: string): Promise<void> {
   const tabs = vscode.window.tabGroups.all.flatMap((group) =>
     group.tabs.filter((tab) => {
       const input = tab.input;
       const uri = input instanceof vscode.TabInputTextDiff ? input.modified : input instanceof vscode.TabInputText ? input.uri : undefined;
       const ref = uri ? parseCandidateUri(uri) : undefined;
-      return ref !== undefined && ref.runId === runId && (iteration === undefined || ref.iteration === iteration);
+      return ref !== undefined && (scheme === undefined || uri?.scheme === scheme) && ref.runId === runId && (iteration === undefined || ref.iteration === iteration);
     }),
   );
   if (tabs.length > 0) await vscode.window.tabGroups.close(tabs);

@@ -127,6 +127,13 @@ export async function contextMenuOnLine(page, lineText, menuItem) {
   }
 }
 
+/** Clicks the CodeLens link titled `title` (a string or RegExp) in the active editor. */
+export async function clickCodeLens(page, title, timeout = 15_000) {
+  const link = activeEditor(page).locator('.codelens-decoration a', { hasText: title }).first();
+  await waitForOrError(page, link, timeout);
+  await link.click();
+}
+
 /** The text of the active editor's model, read from VS Code's rendered lines. */
 export async function editorText(page) {
   // Monaco renders only visible lines; the fixtures are short enough to fit the viewport.
@@ -204,13 +211,14 @@ export async function waitForOrError(page, locator, timeout = 30_000) {
   }
 }
 
-export const THEMES = { light: 'Default Light Modern', dark: 'Default Dark Modern' };
+export const THEMES = { light: 'Default Light Modern', dark: 'Default Dark Modern', hc: 'Default High Contrast' };
+const WORKBENCH_CLASS = { light: '.monaco-workbench.vs', dark: '.monaco-workbench.vs-dark', hc: '.monaco-workbench.hc-black' };
+const WEBVIEW_CLASS = { light: 'body.vscode-light', dark: 'body.vscode-dark', hc: 'body.vscode-high-contrast' };
 
 /** Waits until the workbench and, if open, the panel webview show the given theme. */
 export async function waitForTheme(page, theme) {
-  const light = theme === 'light';
-  await page.locator(light ? '.monaco-workbench.vs' : '.monaco-workbench.vs-dark').waitFor({ timeout: 15_000 });
-  const webviewBody = panelFrame(page).locator(light ? 'body.vscode-light' : 'body.vscode-dark');
+  await page.locator(WORKBENCH_CLASS[theme]).waitFor({ timeout: 15_000 });
+  const webviewBody = panelFrame(page).locator(WEBVIEW_CLASS[theme]);
   if ((await page.locator('iframe.webview.ready[src*="purpose=webviewView"]').count()) > 0) {
     await webviewBody.waitFor({ timeout: 15_000 }).catch(() => {});
   }

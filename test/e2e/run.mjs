@@ -1,7 +1,7 @@
 // End-to-end tests in a real VS Code: code-server serves the workbench, Debian's Chromium shows
 // it (driven by playwright-core), and the packaged .vsix is installed like a user would.
 // `npm run test:e2e`, or `node test/e2e/run.mjs [REGEX]` to run the scenarios whose name matches.
-// Screenshots (light and dark theme) and the code-server log land in test/e2e/artifacts/.
+// Screenshots (light and dark theme, some in high contrast too) and the code-server log land in test/e2e/artifacts/.
 // With AFTERBURNER_REQUIRE_E2E=1 a missing browser or a failed code-server install fails the
 // run; otherwise it prints "e2e skipped: <reason>" and exits 0.
 // The last line is always "N passed, N failed".
@@ -144,9 +144,22 @@ try {
       scenarioSettings = extra;
       await applySettings();
     },
-    /** Screenshots NAME-light.png and NAME-dark.png of the page or the side bar holding the panel. */
-    async shoot(name, target) {
-      const order = theme === 'dark' ? ['dark', 'light'] : ['light', 'dark'];
+    /** Switches the workbench to THEMES[name] and waits until it and the panel show it. */
+    async useTheme(name) {
+      if (name !== theme) {
+        theme = name;
+        await applySettings();
+      }
+      await waitForTheme(page, theme);
+    },
+    /**
+     * Screenshots NAME-light.png and NAME-dark.png (or NAME-THEME.png for each of `themes`) of the
+     * page or the side bar holding the panel; the current theme goes first, and stays after.
+     */
+    async shoot(name, target, themes = ['light', 'dark']) {
+      // High contrast is never left on for the scenarios that follow.
+      const rest = themes.filter((t) => t !== theme).sort((a, b) => (a === 'hc' ? -1 : b === 'hc' ? 1 : 0));
+      const order = themes.includes(theme) ? [theme, ...rest] : rest;
       for (const next of order) {
         if (next !== theme) {
           theme = next;

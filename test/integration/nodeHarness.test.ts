@@ -25,6 +25,21 @@ describe('node harness: tests', () => {
     expect(m.sizes?.map((s) => s.size)).toEqual([100, 400]);
   });
 
+  it('sees no memory growth in a loop that allocates nothing, however long it runs, and sees it where the loop collects', () => {
+    const files = { 'inversions.mjs': fixture('inversions.mjs'), 'inversions.test.mjs': fixture('inversions.test.mjs') };
+    const sizes = [200, 800, 3200];
+    const peaks = (target: string) =>
+      (measurementOf(runHarness({ files, modulePath: 'inversions.mjs', testPaths: ['inversions.test.mjs'], target, measure: { budgetMs: 300, sizes } }).report).sizes ?? []).map((s) => s.peakMemoryKb);
+    // The memory sampler's own allocations grow with time (the 3200 round lasts ~5 ms): they are not the code's.
+    const still = peaks('countInversions');
+    expect(still).toHaveLength(3);
+    for (const kb of still) expect(kb).toBeLessThan(2);
+    // 3200 values scrambled: about 2.5 M pairs out of order, pushed as small integers (≥ 8 MB).
+    const growing = peaks('listInversions');
+    expect(growing[2]).toBeGreaterThan(4000);
+    expect(growing[2] ?? 0).toBeGreaterThan(10 * (growing[0] ?? 0));
+  });
+
   it('reports a failing test by name with the assertion text', () => {
     const { report } = runHarness({ files: { 'sum.mjs': fixture('sum.mjs'), 't.test.mjs': fixture('sumFailing.test.mjs') }, modulePath: 'sum.mjs', testPaths: ['t.test.mjs'], target: 'slowSum' });
     expect(report.kind).toBe('failed');

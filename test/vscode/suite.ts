@@ -38,6 +38,25 @@ async function openAt(name: string, lineText: string): Promise<vscode.TextEditor
   return editor;
 }
 
+/**
+ * Runs Optimize efficiency on count_pairs in pairs.py against a fresh scripted model offering
+ * FASTER_PAIRS, then `body` with the editor; the model server is closed afterwards.
+ */
+async function afterOptimizingPairs(body: (editor: vscode.TextEditor, original: string) => Promise<void>): Promise<void> {
+  const model = await startScriptedOpenAiServer({ models: ['scripted-model'] });
+  try {
+    model.enqueue(replies.code('python', FASTER_PAIRS));
+    await vscode.workspace.getConfiguration('afterburner').update('llm.baseUrl', model.baseUrl, vscode.ConfigurationTarget.Workspace);
+    const editor = await openAt('pairs.py', 'def count_pairs');
+    const original = editor.document.getText();
+    await vscode.commands.executeCommand('afterburner.optimize');
+    assert.equal(model.pending(), 0, 'the model was asked for a candidate');
+    await body(editor, original);
+  } finally {
+    await model.close();
+  }
+}
+
 const checks: readonly Check[] = [
   {
     name: 'the extension activates',
@@ -101,16 +120,44 @@ const checks: readonly Check[] = [
     },
   },
   {
-    name: 'Accept refuses, changing nothing, when the function was edited while the run went on',
-    run: async () => {
-      const model = await startScriptedOpenAiServer({ models: ['scripted-model'] });
-      try {
-        model.enqueue(replies.code('python', FASTER_PAIRS));
-        await vscode.workspace.getConfiguration('afterburner').update('llm.baseUrl', model.baseUrl, vscode.ConfigurationTarget.Workspace);
-        const editor = await openAt('pairs.py', 'def count_pairs');
-        await vscode.commands.executeCommand('afterburner.optimize');
-        assert.equal(model.pending(), 0, 'the model was asked for a candidate');
+    name: 'Show diff opens the inline view: both versions in place, Accept/Reject above the change, side by side on request; Reject leaves the file as it was',
+    run: () =>
+      afterOptimizingPairs(async (editor, original) => {
+        await vscode.commands.executeCommand('afterburner.showDiff');
+        const inline = vscode.window.activeTextEditor;
+        assert.equal(inline?.document.uri.scheme, 'afterburner-inline', 'Show diff opened the inline view');
+        assert.equal(inline.document.languageId, 'python', 'the inline view is in the file\'s language');
+        const text = inline.document.getText();
+        assert.match(text, /for j in range/, 'the removed lines are shown');
+        assert.match(text, /seen\.get\(target - value, 0\)/, 'the added lines are shown');
+        assert.ok(inline.selection.active.line > 0, 'the view is placed at the first change');
 
+        const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', inline.document.uri);
+        const titles = lenses.map((lens) => lens.command?.title ?? '');
+        for (const wanted of [/Iteration 1 .*\+\d+ −\d+ lines/, /Accept/, /Reject/, /Side by side/]) {
+          assert.ok(titles.some((title) => wanted.test(title)), `a CodeLens matches ${String(wanted)}; lenses: ${titles.join(' | ')}`);
+        }
+        assert.equal(editor.document.getText(), original, 'showing the diff does not touch the file');
+
+        await vscode.commands.executeCommand('afterburner.showDiffSideBySide', inline.document.uri);
+        const tabs = () => vscode.window.tabGroups.all.flatMap((group) => group.tabs.map((tab) => tab.input));
+        assert.ok(tabs().some((input) => input instanceof vscode.TabInputTextDiff && input.modified.scheme === 'afterburner-candidate'), 'the side-by-side diff editor opened');
+        assert.ok(!tabs().some((input) => input instanceof vscode.TabInputText && input.uri.scheme === 'afterburner-inline'), 'the inline view gave way to it');
+        await vscode.commands.executeCommand('afterburner.showDiffInline');
+        assert.equal(vscode.window.activeTextEditor?.document.uri.scheme, 'afterburner-inline', 'and back to the inline view');
+
+        const reject = lenses.find((lens) => lens.command?.title.includes('Reject'))?.command;
+        assert.ok(reject, 'a Reject lens');
+        await vscode.commands.executeCommand(reject.command, ...(reject.arguments ?? []));
+        assert.ok(!tabs().some((input) => input instanceof vscode.TabInputText && input.uri.scheme === 'afterburner-inline'), 'Reject closed the inline view');
+        assert.equal(editor.document.getText(), original, 'Reject left the file as it was');
+        assert.equal(editor.document.isDirty, false, 'and unmodified');
+      }),
+  },
+  {
+    name: 'Accept refuses, changing nothing, when the function was edited while the run went on',
+    run: () =>
+      afterOptimizingPairs(async (editor) => {
         // The user edits the function after the run measured it.
         const line = editor.document.getText().split('\n').findIndex((text) => text.includes('def count_pairs'));
         const edited = await editor.edit((edit) => edit.insert(new vscode.Position(line + 1, 0), '    # edited while the run went on\n'));
@@ -125,10 +172,7 @@ const checks: readonly Check[] = [
         await Promise.race([accepting, new Promise((resolve) => setTimeout(resolve, 5000))]);
         assert.equal(editor.document.getText(), before, 'nothing changed after the warning closed');
         await vscode.commands.executeCommand('undo');
-      } finally {
-        await model.close();
-      }
-    },
+      }),
   },
 ];
 

@@ -1,5 +1,5 @@
-// Stage three: growth with input size. Profile a function whose tests define
-// afterburner_inputs(size) and see the growth charts and the fitted class; then have the scripted
+// Stage three: growth with input size. Profile a Python and a TypeScript function whose tests
+// define afterburner_inputs(size) and see the growth charts and the fitted class; then have the scripted
 // model propose a generator for a function without one, review it as a diff, add it to the tests
 // and profile at the configured sizes.
 import { readFileSync } from 'node:fs';
@@ -146,4 +146,23 @@ const proposeInputs = {
   },
 };
 
-export const growthScenarios = [profileGrowth, optimizeGrowth, proposeInputs];
+const profileGrowthTypescript = {
+  name: 'growth-profile-typescript',
+  async run({ page, useSettings, shoot }) {
+    // JIT-compiled code needs larger inputs than Python before its growth shows.
+    await useSettings({ 'afterburner.profile.sizes': [200, 400, 800, 1600, 3200] });
+    await openFile(page, 'inversions.ts');
+    await contextMenuOnLine(page, 'export function countInversions', /Profile function/);
+    await waitForProfiled(page, 'countInversions');
+    const summary = await waitForGrowth(page);
+    if (!/^time ≈ n²/.test(summary)) throw new Error(`a quadratic TypeScript function was summarised as: ${summary}`);
+    const original = panelFrame(page).locator('[data-testid="growth-original"]');
+    if (!/at n = 3200/.test(await original.innerText())) throw new Error('the largest size is not reported');
+    await panelFrame(page).locator('[data-testid="growth-section"]').evaluate((section) => section.scrollIntoView({ block: 'start' }));
+    await shoot('growth-typescript', 'panel');
+    await runCommand(page, 'View: Close All Editors');
+  },
+  cleanup: closeEverything,
+};
+
+export const growthScenarios = [profileGrowth, profileGrowthTypescript, optimizeGrowth, proposeInputs];

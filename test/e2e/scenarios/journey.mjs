@@ -7,12 +7,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   activeEditor,
+  clickCodeLens,
   contextMenuOnLine,
   editorText,
   notification,
   openFile,
   panelFrame,
   runCommand,
+  screenshot,
+  sideBar,
   waitForOrError,
 } from '../driver.mjs';
 import { E2E_API_KEY } from '../scriptedModel.mjs';
@@ -83,7 +86,7 @@ async function revertAndCloseAll(page) {
 
 const optimizePython = {
   name: 'optimize-python',
-  async run({ page, model, useSettings, shoot }) {
+  async run({ page, model, useSettings, useTheme, shoot }) {
     await useSettings({ 'afterburner.optimize.iterations': 2, 'afterburner.optimize.candidates': 1 });
     model.server.enqueue(model.replies.code('python', FASTER_PAIRS), model.replies.code('python', COUNTER_PAIRS));
     const asked = model.chatRequests().length;
@@ -106,23 +109,114 @@ const optimizePython = {
       if (!prompt.includes('count_pairs')) throw new Error('the prompt does not show the function');
     }
     await shoot('optimize-python', 'panel');
+
+    // High contrast: the panel's text keeps a high contrast to its background and the charts draw.
+    await useTheme('hc');
+    await screenshot(page, 'optimize-python-hc', sideBar(page));
+    const report = await highContrastReport(frame);
+    if (report.problems.length > 0) throw new Error(`in the high-contrast theme: ${report.problems.join('; ')}`);
+    await useTheme('dark');
   },
 };
+
+/**
+ * What falls short in the panel under the current theme: text whose WCAG contrast ratio to the
+ * background behind it is under 7:1 (high-contrast themes are meant for that), or a chart that
+ * drew nothing but its background.
+ */
+async function highContrastReport(frame) {
+  return frame.locator('body').evaluate((body) => {
+    const rgb = (css) => {
+      const m = css.match(/rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)(?:,\s*([\d.]+))?\)/);
+      return m ? { r: +m[1], g: +m[2], b: +m[3], a: m[4] === undefined ? 1 : +m[4] } : undefined;
+    };
+    const hex = (css) => {
+      const m = css.match(/^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})/i);
+      return m ? { r: parseInt(m[1], 16), g: parseInt(m[2], 16), b: parseInt(m[3], 16), a: 1 } : undefined;
+    };
+    const luminance = ({ r, g, b }) => {
+      const lin = (v) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+      return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+    };
+    const backgroundOf = (el) => {
+      for (let node = el; node; node = node.parentElement) {
+        const bg = rgb(globalThis.getComputedStyle(node).backgroundColor);
+        if (bg && bg.a > 0.5) return bg;
+      }
+      // Nothing painted in the webview: the side bar's own background shows through.
+      return rgb(globalThis.getComputedStyle(body).getPropertyValue('--vscode-sideBar-background').trim()) ?? hex(globalThis.getComputedStyle(body).getPropertyValue('--vscode-sideBar-background').trim());
+    };
+    const problems = [];
+    const texts = [...body.querySelectorAll('[data-testid]')].filter((el) => el.innerText?.trim() && el.getBoundingClientRect().height > 0);
+    if (texts.length < 5) problems.push(`only ${texts.length} labelled elements with text`);
+    for (const el of texts) {
+      const fg = rgb(globalThis.getComputedStyle(el).color);
+      const bg = backgroundOf(el);
+      if (!fg || !bg) continue;
+      const [hi, lo] = [luminance(fg), luminance(bg)].sort((a, b) => b - a);
+      const ratio = (hi + 0.05) / (lo + 0.05);
+      if (ratio < 7) problems.push(`${el.dataset.testid} has contrast ${ratio.toFixed(1)}:1`);
+    }
+    const charts = [...body.querySelectorAll('canvas')].filter((canvas) => canvas.getBoundingClientRect().height > 0);
+    if (charts.length < 2) problems.push(`${charts.length} charts shown`);
+    for (const canvas of charts) {
+      const ctx = canvas.getContext('2d');
+      if (!ctx || canvas.width === 0) continue;
+      const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+      let drawn = 0;
+      for (let i = 3; i < data.length; i += 4) if (data[i] > 0) drawn++;
+      if (drawn < 200) problems.push(`the chart ${canvas.parentElement?.dataset.testid ?? ''} drew only ${drawn} pixels`);
+    }
+    return { problems, checked: texts.length };
+  });
+}
+
+/** Waits for the inline view of an iteration: both versions' lines, marked, with Accept/Reject above. */
+async function waitForInlineView(page, removedText, addedText) {
+  const editor = activeEditor(page);
+  await page.locator('.tabs-container .tab.active', { hasText: /iteration \d+ · \w+\.(py|ts)/ }).waitFor({ timeout: 15_000 });
+  await waitForOrError(page, editor.locator('.codelens-decoration a', { hasText: 'Accept' }), 15_000);
+  await expectEditorText(page, (text) => text.includes(removedText) && text.includes(addedText), 'both versions in the inline view');
+  // The gutter marks the removed (−) and added (+) lines.
+  const marks = await editor.locator('.cgmr').count();
+  if (marks < 2) {
+    const margin = await editor.locator('.margin').first().innerHTML().catch(() => '');
+    throw new Error(`the inline view marks ${marks} lines in the gutter: ${margin.slice(0, 3000)}`);
+  }
+  if ((await page.locator('.monaco-diff-editor').count()) > 0 && (await page.locator('.monaco-diff-editor').first().isVisible())) {
+    throw new Error('Show diff opened the side-by-side editor, not the inline view');
+  }
+}
 
 const diffAcceptUndo = {
   name: 'diff-accept-undo',
   requires: ['optimize-python'],
   async run({ page, server, shoot }) {
+    // Show diff: the inline view, in the file's language, with Accept / Reject right there.
     await clickPanelButton(page, 'show-diff-1');
+    await waitForInlineView(page, 'for j in range', 'seen.get(target - value, 0)');
+    await shoot('diff-inline', 'page', ['light', 'dark', 'hc']);
+    if (!sameText(readFileSync(path.join(server.workspace, 'pairs.py'), 'utf8'), fixture('pairs.py'))) {
+      throw new Error('showing the diff changed pairs.py');
+    }
+
+    // Side by side on request, and back.
+    await clickCodeLens(page, 'Side by side');
     const diff = page.locator('.monaco-diff-editor');
     await waitForOrError(page, diff, 15_000);
     await diff.locator('.char-insert, .line-insert').first().waitFor({ timeout: 10_000 });
     await shoot('diff', 'page');
+    await runCommand(page, 'Afterburner: Show diff inline');
+    await waitForInlineView(page, 'for j in range', 'seen.get(target - value, 0)');
 
-    await clickPanelButton(page, 'accept-1');
+    // Accept from the inline view itself.
+    await clickCodeLens(page, 'Accept');
     await panelFrame(page).locator('[data-testid="iteration-1-decision"]', { hasText: 'Applied' }).waitFor({ timeout: 15_000 });
     await page.locator('.tabs-container .tab.active', { hasText: 'pairs.py' }).waitFor({ timeout: 10_000 });
     await expectEditorText(page, (text) => text.includes('seen.get(target - value, 0)') && !text.includes('for j in range'), 'the accepted code');
+    if ((await page.locator('.tabs-container .tab', { hasText: 'pairs.py' }).count()) !== 1) {
+      throw new Error('the inline view stayed open after Accept');
+    }
     await shoot('accepted', 'page');
 
     // One undo puts the original back.
@@ -148,8 +242,12 @@ const optimizeTypescriptAndReject = {
     await waitForRun(page, 'uniqueSorted', 'Improved');
     await shoot('optimize-typescript', 'panel');
 
-    await clickPanelButton(page, 'reject-1');
+    // Reject from the inline view: it closes, and the file is as it was.
+    await clickPanelButton(page, 'show-diff-1');
+    await waitForInlineView(page, 'result.includes(value)', 'new Set(values)');
+    await clickCodeLens(page, 'Reject');
     await panelFrame(page).locator('[data-testid="iteration-1-decision"]', { hasText: 'Rejected' }).waitFor({ timeout: 15_000 });
+    await page.locator('.codelens-decoration a', { hasText: 'Accept' }).waitFor({ state: 'detached', timeout: 10_000 });
     await openFile(page, 'uniqueSorted.ts');
     await expectEditorText(page, (text) => sameText(text, fixture('uniqueSorted.ts')), 'the unchanged file after Reject');
     await shoot('rejected', 'panel');
