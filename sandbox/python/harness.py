@@ -208,7 +208,7 @@ def _measure(target, calls, options, seed, test_paths, module_path, reference=No
         replayer = replay.Replayer(target, calls)
         if reference is not None:
             side = {"calls": len(calls)}
-            result["runtimeMs"], side["runtimeMs"] = measure.paired_runtime_in_forks(
+            result["runtimeMs"], side["runtimeMs"] = measure.paired_runtime(
                 replayer, reference, seed, budget_ms, min_sample_ms, max_samples)
         else:
             result["runtimeMs"] = measure.runtime_in_forks(replayer, seed, budget_ms, min_sample_ms, max_samples)

@@ -9,8 +9,8 @@ the thread waited for a CPU (/proc/thread-self/schedstat), a sample that waited 
 its time is taken again (at most 3 attempts; the least disturbed one counts), so other processes
 on a shared machine do not lengthen it.
 
-Placements: profiles and side-by-side checks run their samples in forked children, so one
-process's allocator state does not decide the result (see _placements and the README).
+Placements: profiles run their samples in forked children, so one process's allocator state does
+not decide the result (see _placements and the README).
 
 Side by side (check mode with a reference): paired_runtime() times the candidate and the
 reference in ABBA-ordered pairs with one shared loop count, so both see the same machine at the
@@ -168,13 +168,17 @@ def runtime(replayer: Replayer, seed: int, budget_ms: float, min_sample_ms: floa
     return stats(values)
 
 
-# Runtimes are measured in forked copies of the process, one after the other (see _placements):
-# a profile in this many, each with its share of the samples (the least disturbed of ten children
-# varied by under 2 % from one local profile to the next where single processes varied by 12 %) ...
+# A profile's runtime is measured in up to this many forked copies of the process, one after the
+# other, each with its share of the samples (see _placements): the least disturbed of ten children
+# varied by about 2 % from one local profile to the next where single processes varied by 12 %.
+# Side-by-side checks stay in one process: their ABBA pairs compare both versions under the same
+# state, and the loop's budget per candidate is small.
 PROFILE_FORKS = 10
-# ... and a side-by-side check in this many, each timing its share of the pairs (more would spend
-# the check's small budget on warming up each child).
-PAIRED_FORKS = 4
+# ... one child per this much of the time budget (each one's warm-up and calibration cost some
+# 10-20 ms), so the default 1.5 s budget gets ten and a 300 ms one two.
+BUDGET_PER_PLACEMENT_MS = 150
+# Each child takes at least this many samples (its median is then a middle value, not an end).
+PLACEMENT_MIN_SAMPLES = 3
 
 
 def _placements(measure_share, forks: int) -> Optional[List]:
@@ -201,44 +205,26 @@ def _placements(measure_share, forks: int) -> Optional[List]:
     return results
 
 
-def _combine(children: List[dict]) -> dict:
-    """One stats document from the children's: every sample in order (values[i] of a paired
-    measurement stay pair i), and as the median the median of the least disturbed placement, the
-    child with the lowest median. Like taking the minimum of repeated timings (what timeit
-    advises), this keeps what the code costs and drops what the process's state added: an unlucky
-    state only ever adds time, and among several children one is almost always in a good one."""
+def runtime_in_forks(replayer: Replayer, seed: int, budget_ms: float, min_sample_ms: float, max_samples: int,
+                     forks: int = PROFILE_FORKS) -> dict:
+    """runtime() over `forks` placements (see _placements), each with an equal share of the
+    budget and of the samples. values holds every child's samples in order; the median is the
+    median of the least disturbed placement, the child with the lowest median. Like taking the
+    minimum of repeated timings (what timeit advises), this keeps what the code costs and drops
+    what the process's state added: an unlucky state only ever adds time, and among ten children
+    one is almost always in a good one."""
+    # Each child warms up and calibrates on its own: those rounds are part of what sets its
+    # allocator on a path of its own (children given the parent's calibration kept its state).
+    forks = max(1, min(forks, int(budget_ms // BUDGET_PER_PLACEMENT_MS)))
+    per_samples = max(PLACEMENT_MIN_SAMPLES, int(math.ceil(max_samples / forks)))
+    children = _placements(
+        lambda: runtime(replayer, seed, budget_ms / forks, min_sample_ms, per_samples, PLACEMENT_MIN_SAMPLES), forks)
+    if children is None:
+        return runtime(replayer, seed, budget_ms, min_sample_ms, max_samples)
     result = stats([v for child in children for v in child["values"]])
     result["median"] = min(child["median"] for child in children)
     result["placements"] = len(children)
     return result
-
-
-def runtime_in_forks(replayer: Replayer, seed: int, budget_ms: float, min_sample_ms: float, max_samples: int,
-                     forks: int = PROFILE_FORKS) -> dict:
-    """runtime() over `forks` placements (see _placements), each with an equal share of the
-    budget and of the samples, combined by _combine."""
-    per_samples = max(MIN_SAMPLES, int(math.ceil(max_samples / max(forks, 1))))
-    children = _placements(lambda: runtime(replayer, seed, budget_ms / forks, min_sample_ms, per_samples), forks)
-    if children is None:
-        return runtime(replayer, seed, budget_ms, min_sample_ms, max_samples)
-    return _combine(children)
-
-
-def paired_runtime_in_forks(candidate: Replayer, reference: Replayer, seed: int, budget_ms: float,
-                            min_sample_ms: float, max_samples: int, forks: int = PAIRED_FORKS) -> Tuple[dict, dict]:
-    """paired_runtime() over `forks` placements (see _placements): each child times its share of
-    the ABBA pairs, so a placement that happens to favour one version weighs on a fifth of the
-    pairs instead of on all of them. Each child times at least its share of MIN_PAIRS pairs."""
-    per_pairs = int(math.ceil(MIN_PAIRS / max(forks, 1)))
-    per_samples = int(math.ceil(max_samples / max(forks, 1)))
-
-    def share() -> list:
-        return list(paired_runtime(candidate, reference, seed, budget_ms / forks, min_sample_ms, per_samples, per_pairs))
-
-    children = _placements(share, forks)
-    if children is None:
-        return paired_runtime(candidate, reference, seed, budget_ms, min_sample_ms, max_samples)
-    return _combine([child[0] for child in children]), _combine([child[1] for child in children])
 
 
 def _in_fork(work) -> Optional[dict]:
