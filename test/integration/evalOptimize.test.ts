@@ -101,15 +101,21 @@ const byId = (report: Report): Record<string, PerProblem> => Object.fromEntries(
 const curveOf = (p: PerProblem | undefined) => p?.iterations?.map((i) => [i.iteration, i.passed, i.time_pct]);
 const userText = (i: number): string => server.received.filter((r) => r.body?.messages).at(i)?.body?.messages?.map((m) => m.content).join('\n') ?? '';
 
+const THREE = ['py-sum-squares', 'py-two-sum', 'js-unique'];
+
+/** A problems file of the three fixture problems and a starts file giving each the slow reference. */
+function threeWithSlowStarts(name: string): { problems: string; starts: string; results: string } {
+  const problems = problemsFile(`${name}.jsonl`, THREE);
+  const starts = path.join(work, `${name}-starts.jsonl`);
+  writeFileSync(starts, THREE.map((id) => JSON.stringify({ id, code: code(slowReference, id) })).join('\n') + '\n');
+  return { problems, starts, results: path.join(work, `${name}.results.jsonl`) };
+}
+
 const common = ['--sandbox', 'local', '--model', 'scripted-coder', '--budget-ms', '300', '--workers', '1', '--json', '--fresh'];
 
 describe('afterburner eval --optimize', () => {
   it('keeps a faster candidate, rejects a slower and a wrong one, and reports the metrics after each iteration', async () => {
-    const ids = ['py-sum-squares', 'py-two-sum', 'js-unique'];
-    const problems = problemsFile('three.jsonl', ids);
-    const starts = path.join(work, 'starts.jsonl');
-    writeFileSync(starts, ids.map((id) => JSON.stringify({ id, code: code(slowReference, id) })).join('\n') + '\n');
-    const results = path.join(work, 'given.results.jsonl');
+    const { problems, starts, results } = threeWithSlowStarts('given');
     const report = path.join(work, 'optimize.html');
     // One worker: problems run in file order, each for two iterations of one candidate; the second
     // reply repeats the first, which the loop recognises without measuring it again.
@@ -165,9 +171,41 @@ describe('afterburner eval --optimize', () => {
     expect(html).toContain('improved, best: iteration 1');
   });
 
+  it('optimises several problems at once with --workers 2, each to the same outcome as alone', async () => {
+    const { problems, starts, results } = threeWithSlowStarts('parallel');
+    // Problems run two at a time, so replies go by what each request is about, not by order.
+    server.route((asked) => {
+      if (asked.includes('sum_squares')) return replies.code('python', code(fastReference, 'py-sum-squares'));
+      if (asked.includes('twoSum')) return replies.code('python', code(slower, 'py-two-sum'));
+      if (asked.includes('unique')) return replies.code('javascript', code(wrong, 'js-unique'));
+      return undefined;
+    });
+    try {
+      const asked = server.received.filter((r) => r.body?.messages).length;
+      const run = await evalCli([problems, '--optimize', '--answers', starts, '--base-url', server.baseUrl, '--iterations', '2', '--results', results, ...common.filter((a, i, all) => a !== '--workers' && all[i - 1] !== '--workers'), '--workers', '2']);
+      expect(run.code, run.stderr).toBe(0);
+      const json = JSON.parse(run.stdout) as Report;
+      expect(server.received.filter((r) => r.body?.messages).length - asked).toBe(6);
+      const p = byId(json);
+      expect(p['py-sum-squares']).toMatchObject({ passed: true, time_pct: 1, optimization: { outcome: 'improved', best_iteration: 1 } });
+      expect(curveOf(p['py-sum-squares'])).toEqual([[0, true, 0.5], [1, true, 1], [2, true, 1]]);
+      expect(p['py-two-sum']).toMatchObject({ passed: true, time_pct: 0.5, optimization: { outcome: 'no_improvement', best_iteration: 0 } });
+      expect(p['js-unique']).toMatchObject({ passed: true, time_pct: 0.5, optimization: { outcome: 'no_improvement', best_iteration: 0 } });
+      expect(json).toMatchObject({ problems: 3, pass_at_1: 1 });
+      expect(json.iterations?.map((i) => [i.iteration, Number(i.time_pct.toFixed(4))])).toEqual([
+        [0, 0.5],
+        [1, 0.6667],
+        [2, 0.6667],
+      ]);
+      // Every problem's result is in the results file once.
+      expect([...scoredCode(results).keys()].sort()).toEqual([...THREE].sort());
+    } finally {
+      server.route(() => undefined);
+    }
+  });
+
   it('without --answers asks the model for a first solution, then optimises and scores it', async () => {
-    const ids = ['py-sum-squares', 'py-two-sum', 'js-unique'];
-    const problems = problemsFile('generated.jsonl', ids);
+    const problems = problemsFile('generated.jsonl', THREE);
     const results = path.join(work, 'generated.results.jsonl');
     server.enqueue(
       // py-sum-squares: a correct first solution (the slow reference), then a faster candidate.

@@ -1,8 +1,9 @@
 /**
  * A real OpenAI-compatible HTTP server on 127.0.0.1 for tests: POST /v1/chat/completions (JSON,
  * or SSE when the request says `stream: true`) and GET /v1/models. Each chat request takes the
- * next scripted reply from a queue; every request is recorded so tests can assert what the model
- * was shown. An empty queue answers 500 "script exhausted", so over-asking is visible.
+ * reply a routing function gives for it (when one is set and answers), else the next scripted
+ * reply from a queue; every request is recorded so tests can assert what the model was shown. An
+ * empty queue answers 500 "script exhausted", so over-asking is visible.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -33,6 +34,11 @@ export interface ScriptedOpenAiServer {
   readonly baseUrl: string;
   readonly received: ReceivedRequest[];
   enqueue(...replies: ScriptedReply[]): void;
+  /**
+   * Answers requests by what they ask (for concurrent clients, whose order is not fixed): the
+   * reply `responder` gives for a request's text, or the queue when it gives none.
+   */
+  route(responder: (userText: string) => ScriptedReply | undefined): void;
   /** Replies not yet used. */
   pending(): number;
   close(): Promise<void>;
@@ -63,6 +69,7 @@ export const replies = {
 export async function startScriptedOpenAiServer(options: ScriptedServerOptions = {}): Promise<ScriptedOpenAiServer> {
   const queue: ScriptedReply[] = [];
   const received: ReceivedRequest[] = [];
+  let responder: ((userText: string) => ScriptedReply | undefined) | undefined;
   const models = options.models ?? ['scripted-model'];
   const chunkSize = options.chunkSize ?? 16;
   let counter = 0;
@@ -87,7 +94,8 @@ export async function startScriptedOpenAiServer(options: ScriptedServerOptions =
       json(res, 404, { error: { message: `no route ${req.method} ${path}`, type: 'invalid_request_error' } });
       return;
     }
-    const reply = queue.shift();
+    const asked = (body?.messages ?? []).filter((m) => m.role === 'user').map((m) => m.content).join('\n');
+    const reply = responder?.(asked) ?? queue.shift();
     if (!reply) {
       json(res, 500, { error: { message: 'script exhausted', type: 'server_error' } });
       return;
@@ -130,6 +138,9 @@ export async function startScriptedOpenAiServer(options: ScriptedServerOptions =
     baseUrl: `http://127.0.0.1:${port}/v1`,
     received,
     enqueue: (...more) => queue.push(...more),
+    route: (next) => {
+      responder = next;
+    },
     pending: () => queue.length,
     close: () =>
       new Promise<void>((resolve) => {
