@@ -204,18 +204,22 @@ def _measure(target, calls, options, seed, test_paths, module_path, reference=No
     # generation, so the gc.collect() between samples scans only what the replays allocate.
     gc.collect()
     gc.freeze()
+    pinned: list = []
     if calls:
         replayer = replay.Replayer(target, calls)
         if reference is not None:
             side = {"calls": len(calls)}
+        # Memory: the same procedure for each, one after the other (peaks, then, after the
+        # runtimes, integrals). Peaks come first: they size the pinned heap the runtimes run on.
+        pairs = [(result, replayer)] + ([(side, reference)] if side is not None else [])
+        for into, who in pairs:
+            into["peakMemoryKb"] = round(measure.peak_memory_kb(who, seed), 3)
+        pinned = measure.pin_free_arenas(measure.pin_size_kb(max(into["peakMemoryKb"] for into, _ in pairs)))
+        if side is not None:
             result["runtimeMs"], side["runtimeMs"] = measure.paired_runtime(
                 replayer, reference, seed, budget_ms, min_sample_ms, max_samples)
         else:
             result["runtimeMs"] = measure.runtime_in_forks(replayer, seed, budget_ms, min_sample_ms, max_samples)
-        # Memory: the same procedure for each, one after the other (peaks, then integrals).
-        pairs = [(result, replayer)] + ([(side, reference)] if side is not None else [])
-        for into, who in pairs:
-            into["peakMemoryKb"] = round(measure.peak_memory_kb(who, seed), 3)
         for into, who in pairs:
             kb_ms, hz = measure.integral(who, seed, into["runtimeMs"]["median"])
             into["integralKbMs"] = kb_ms
@@ -244,6 +248,7 @@ def _measure(target, calls, options, seed, test_paths, module_path, reference=No
         result["runtimeMs"] = measure.stats([last["runtimeMs"]])
         result["peakMemoryKb"] = last["peakMemoryKb"]
         result["integralKbMs"] = 0.0
+    del pinned
     result["processPeakKb"] = measure.process_peak_kb()
     if side is not None:
         side["processPeakKb"] = result["processPeakKb"]  # one process: the same high-water mark

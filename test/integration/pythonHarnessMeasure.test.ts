@@ -1,6 +1,8 @@
 // What the Python harness measures: memory peak and integral, ordering of runtimes, hot lines, sizes.
 import { describe, expect, it } from 'vitest';
-import { measurementOf, runPythonHarness } from './pythonHarnessRun';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { measurementOf, pythonHarness, runPythonHarness } from './pythonHarnessRun';
 
 describe('python harness: measurement', () => {
   it('reports the peak and the memory-time integral of a function building a 10 MB list', () => {
@@ -31,12 +33,23 @@ describe('python harness: measurement', () => {
   });
 
   it('measures in its own process when a forked child fails, and says nothing of placements', () => {
-    const result = runPythonHarness({ fixture: 'placements', modulePath: 'only_parent.py', testPaths: ['test_only_parent.py'], target: 'total', runner: 'unittest', measure: { budgetMs: 1500 } });
+    const result = runPythonHarness({ fixture: 'heap', modulePath: 'only_parent.py', testPaths: ['test_only_parent.py'], target: 'total', runner: 'unittest', measure: { budgetMs: 1500 } });
     expect(result.report.kind).toBe('passed');
     const runtime = measurementOf(result.report).runtimeMs;
     expect(runtime.placements).toBeUndefined();
     expect(runtime.samples).toBeGreaterThanOrEqual(5);
     expect(runtime.median).toBeGreaterThan(0);
+  });
+
+  it('measures on a pinned heap: a round of small objects then takes no page faults (hundreds without)', () => {
+    const script = path.resolve(__dirname, '../fixtures/python/heap/faults_per_round.py');
+    const faults = (mode: 'pin' | 'plain'): number => {
+      const run = spawnSync('python3', [script, path.dirname(pythonHarness), mode], { encoding: 'utf8' });
+      if (run.status !== 0) throw new Error(run.stderr);
+      return Number(run.stdout.trim());
+    };
+    expect(faults('plain')).toBeGreaterThan(100);
+    expect(faults('pin')).toBeLessThan(5);
   });
 
   it('orders an implementation doing 1.2x the work after the original', () => {

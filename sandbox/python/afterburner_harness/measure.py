@@ -9,8 +9,9 @@ the thread waited for a CPU (/proc/thread-self/schedstat), a sample that waited 
 its time is taken again (at most 3 attempts; the least disturbed one counts), so other processes
 on a shared machine do not lengthen it.
 
-Placements: profiles run their samples in forked children, so one process's allocator state does
-not decide the result (see _placements and the README).
+Pinned heap and placements: runtimes are taken on a heap grown and pinned beforehand (see
+pin_free_arenas), and profiles take their samples in forked children (see _placements), so one
+process's allocator state does not decide the result.
 
 Side by side (check mode with a reference): paired_runtime() times the candidate and the
 reference in ABBA-ordered pairs with one shared loop count, so both see the same machine at the
@@ -169,8 +170,8 @@ def runtime(replayer: Replayer, seed: int, budget_ms: float, min_sample_ms: floa
 
 
 # A profile's runtime is measured in up to this many forked copies of the process, one after the
-# other, each with its share of the samples (see _placements): the least disturbed of ten children
-# varied by about 2 % from one local profile to the next where single processes varied by 12 %.
+# other, each with its share of the samples (see _placements): with the pinned heap, the least
+# disturbed of ten children varied by 1.5 % from one profile to the next (2-3 % without children).
 # Side-by-side checks stay in one process: their ABBA pairs compare both versions under the same
 # state, and the loop's budget per candidate is small.
 PROFILE_FORKS = 10
@@ -186,14 +187,10 @@ def _placements(measure_share, forks: int) -> Optional[List]:
     where fork is missing or a child failed (the caller then measures in this process, where a
     failure such as MemoryError shows up as it would have).
 
-    Why: allocation-heavy code runs at a speed set by the allocator's state, which the process's
-    history settles and which then holds for its life: whether the memory a round frees stays
-    mapped for the next round or goes back to the kernel and is faulted in again page by page.
-    Seen on a virtual machine: the same function at 1.45 or at 1.9 ms per call depending on the
-    process, with about 300 or 1400 page faults per sample, each mode about as often. No number
-    of samples inside one process sees that. Each child starts from this process's heap and goes
-    its own way from there (its own warm-up, calibration and samples), so the children do not all
-    share one fate."""
+    Why: a process's state (its heap above all, see pin_free_arenas) is settled by its history and
+    holds for its life, and no number of samples inside one process sees past it. Each child
+    starts from this process's heap and goes its own way (its own warm-up, calibration and
+    samples), so the children do not all share one fate."""
     if forks <= 1 or not hasattr(os, "fork"):
         return None
     results = []
@@ -225,6 +222,39 @@ def runtime_in_forks(replayer: Replayer, seed: int, budget_ms: float, min_sample
     result["median"] = min(child["median"] for child in children)
     result["placements"] = len(children)
     return result
+
+
+# Free small-object capacity kept mapped while measuring (see pin_free_arenas): twice the round's
+# peak, within these bounds (kB).
+PIN_MIN_KB = 8 * 1024
+PIN_MAX_KB = 64 * 1024
+
+
+def pin_size_kb(peak_kb: float) -> int:
+    return int(min(PIN_MAX_KB, max(PIN_MIN_KB, 2 * peak_kb)))
+
+
+def pin_free_arenas(kb: int) -> list:
+    """Grows the small-object heap by about `kb` and frees it again but for four objects per arena;
+    returns the survivors, which the caller keeps alive while it measures.
+
+    Why: CPython's allocator gives an arena back to the kernel once it is empty (it keeps one),
+    so code that allocates and frees many small objects per round can, depending on what else
+    happens to sit in the heap, map fresh arenas and fault their pages in on every round — about
+    1400 page faults per sample instead of 300, 1.9 instead of 1.45 ms per call for the bench's
+    function, decided by the process's history and kept for its life. Arenas holding a survivor
+    are never given back, and their free pools serve any size of small object, so every round then
+    finds room without the kernel, in every process alike: the heap of a program that has been
+    running for a while. The survivors are outside tracemalloc's view (allocated before it
+    starts), so peak and integral figures do not see them."""
+    per_arena = 1024 * 1024 // 32  # floats (32-byte blocks) per 1 MiB arena
+    try:
+        blocks = [float(i) + 0.5 for i in range(kb * 1024 // 32)]
+    except MemoryError:
+        return []  # measured on the heap as it is, rather than not at all
+    survivors = blocks[:: per_arena // 4]
+    del blocks
+    return survivors
 
 
 def _in_fork(work) -> Optional[dict]:
