@@ -4,7 +4,8 @@
 //     sandbox design of the Afterburner paper), our local sandbox, and a bare python3 process;
 //     plus the same run timed inside a running container, the floor of the Docker rows.
 //  2. Measurement stability: 10 profiles of one ~1–2 ms/call function (5 passes over 20 000
-//     ints): CV of their medians, spread of their peak memory, per backend.
+//     ints): CV of their medians, spread of their peak memory, per backend; and the CV for a
+//     JavaScript function of about the same cost.
 //  3. Resolution: two implementations 1.2× apart (5 vs 6 passes over the data) must be ordered
 //     right in each of 10 profile pairs (separate runs), and — what the loop actually decides on —
 //     in each of 10 side-by-side checks (both versions measured in one run, ABBA pairs), where the
@@ -47,6 +48,18 @@ const trivialJob = {
   target: 'double',
   mode: { kind: 'test' },
   limits: { timeoutMs: 60_000, memoryMb: 512 },
+};
+const jsWorkJob = {
+  language: 'javascript',
+  files: [
+    { path: 'work.mjs', content: fixture('work.mjs') },
+    { path: 'work.test.mjs', content: fixture('work.test.mjs') },
+  ],
+  modulePath: 'work.mjs',
+  testPaths: ['work.test.mjs'],
+  target: 'work',
+  mode: { kind: 'profile' },
+  limits: { timeoutMs: 120_000, memoryMb: 512 },
 };
 const workJob = (module) => ({
   language: 'python',
@@ -198,6 +211,9 @@ async function profiles(label, sandbox) {
     if (slow > fast) ordered++;
     ratios.push(slow / fast);
   }
+  // The same repeatability for a JavaScript function of about the same cost.
+  const jsMedians = [];
+  for (let i = 0; i < PROFILES; i++) jsMedians.push((await viaSandbox(sandbox, jsWorkJob)).measurement.runtimeMs.median);
   // Side by side: the slower version is the best so far, the faster one the candidate, and back.
   const recording = (await viaSandbox(sandbox, workJob('work.py'))).recording;
   const sideBySide = async (candidateModule, referenceModule) => {
@@ -220,7 +236,7 @@ async function profiles(label, sandbox) {
     if (faster.decision === 'accept' && slower.decision === 'reject') pairedRight++;
     factors.push(faster.factor);
   }
-  return { medians, peaks, ordered, ratio: median(ratios), pairedOrdered, pairedRight, pairedRatio: median(factors) };
+  return { medians, peaks, ordered, ratio: median(ratios), jsMedians, pairedOrdered, pairedRight, pairedRatio: median(factors) };
 }
 
 const stability = {};
@@ -308,6 +324,10 @@ for (const [name, s] of Object.entries(stability)) {
   out.push(
     `  ${name.padEnd(34)} ${fmt(median(s.medians), 3).padStart(10)} ${`${fmt(cv(s.medians) * 100, 2)} %`.padStart(14)} ${peak.padStart(18)} ${`${s.ordered}/${PROFILES}`.padStart(13)} ${`${fmt(s.ratio, 3)}×`.padStart(11)}`,
   );
+}
+out.push(`  JavaScript, ${PROFILES} profiles of work(data) (five passes of squares over 20 000 numbers):`);
+for (const [name, s] of Object.entries(stability)) {
+  out.push(`  ${name.padEnd(34)} ${fmt(median(s.jsMedians), 3).padStart(10)} ${`${fmt(cv(s.jsMedians) * 100, 2)} %`.padStart(14)}`);
 }
 out.push('');
 out.push(`Resolution side by side: ${PROFILES} checks each way, faster vs slower measured in one run (ABBA pairs)`);
