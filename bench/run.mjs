@@ -49,30 +49,24 @@ const trivialJob = {
   mode: { kind: 'test' },
   limits: { timeoutMs: 60_000, memoryMb: 512 },
 };
-const jsWorkJob = {
-  language: 'javascript',
-  files: [
-    { path: 'work.mjs', content: fixture('work.mjs') },
-    { path: 'work.test.mjs', content: fixture('work.test.mjs') },
-  ],
-  modulePath: 'work.mjs',
-  testPaths: ['work.test.mjs'],
-  target: 'work',
-  mode: { kind: 'profile' },
-  limits: { timeoutMs: 120_000, memoryMb: 512 },
-};
-const workJob = (module) => ({
-  language: 'python',
-  files: [
-    { path: 'work.py', content: fixture(module) },
-    { path: 'test_work.py', content: fixture('test_work.py') },
-  ],
-  modulePath: 'work.py',
-  testPaths: ['test_work.py'],
-  target: 'work',
-  mode: { kind: 'profile' },
-  limits: { timeoutMs: 120_000, memoryMb: 512 },
-});
+/** A profile of work() in `module` (a bench fixture) with its tests in `testFile`. */
+function workJob(module, language = 'python', testFile = 'test_work.py') {
+  // The module always has the name its tests import, whichever version of work() it holds.
+  const modulePath = language === 'python' ? 'work.py' : 'work.mjs';
+  return {
+    language,
+    files: [
+      { path: modulePath, content: fixture(module) },
+      { path: testFile, content: fixture(testFile) },
+    ],
+    modulePath,
+    testPaths: [testFile],
+    target: 'work',
+    mode: { kind: 'profile' },
+    limits: { timeoutMs: 120_000, memoryMb: 512 },
+  };
+}
+const jsWorkJob = workJob('work.mjs', 'javascript', 'work.test.mjs');
 
 /**
  * Wall times of `OVERHEAD_RUNS` runs per backend, taken round-robin (one run of each backend per

@@ -18,7 +18,8 @@ import {
 } from 'chart.js';
 import type { RunView } from '../src/shared/protocol';
 import { formatKb, formatKbMs, formatMs } from '../src/shared/format';
-import { readTheme, type ThemeColors } from './theme';
+import { ChartPair } from './chartPair';
+import type { ThemeColors } from './theme';
 
 Chart.register(ScatterController, LineController, LinearScale, PointElement, LineElement, Tooltip, Legend);
 
@@ -65,36 +66,13 @@ const errorBars: Plugin<'scatter'> = {
   },
 };
 
-export class RunCharts {
-  private runtime: Chart<'scatter', Point[]> | undefined;
-  private memory: Chart<'scatter', Point[]> | undefined;
-  private theme: ThemeColors = readTheme();
-
-  constructor(
-    private readonly runtimeCanvas: HTMLCanvasElement,
-    private readonly memoryCanvas: HTMLCanvasElement,
-  ) {}
-
+export class RunCharts extends ChartPair<Chart<'scatter', Point[]>, RunView> {
   update(run: RunView): void {
     const runtimeData = runtimeDatasets(run, this.theme);
     const memoryData = memoryDatasets(run, this.theme);
     const maxX = lastIteration(run);
     this.runtime = this.draw(this.runtime, this.runtimeCanvas, runtimeData, maxX, { y: 'ms per replay', format: formatMs });
     this.memory = this.draw(this.memory, this.memoryCanvas, memoryData, maxX, { y: '', y2: '', format: formatKb, format2: formatKbMs });
-  }
-
-  /** The theme changed: rebuild with its colours. */
-  retheme(run: RunView | undefined): void {
-    this.theme = readTheme();
-    this.destroy();
-    if (run) this.update(run);
-  }
-
-  destroy(): void {
-    this.runtime?.destroy();
-    this.memory?.destroy();
-    this.runtime = undefined;
-    this.memory = undefined;
   }
 
   private draw(

@@ -7,7 +7,8 @@
 import { Chart, Legend, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, Tooltip, type ChartDataset, type TooltipItem } from 'chart.js';
 import type { GrowthFit, GrowthSeries, GrowthView } from '../src/shared/protocol';
 import { formatKb, formatMs } from '../src/shared/format';
-import { readTheme, type ThemeColors } from './theme';
+import { ChartPair } from './chartPair';
+import type { ThemeColors } from './theme';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip, Legend);
 
@@ -20,34 +21,13 @@ interface Point {
 type Measured = Extract<GrowthSeries, { kind: 'measured' }>;
 type Metric = 'time' | 'memory';
 
-export class GrowthCharts {
-  private runtime: Chart<'line', Point[]> | undefined;
-  private memory: Chart<'line', Point[]> | undefined;
-  private theme: ThemeColors = readTheme();
+export class GrowthCharts extends ChartPair<Chart<'line', Point[]>, GrowthView> {
   private sizes: readonly number[] = [];
-
-  constructor(
-    private readonly runtimeCanvas: HTMLCanvasElement,
-    private readonly memoryCanvas: HTMLCanvasElement,
-  ) {}
 
   update(growth: GrowthView): void {
     const measured = growth.series.filter((s): s is Measured => s.kind === 'measured');
     this.runtime = this.draw(this.runtime, this.runtimeCanvas, measured, 'time');
     this.memory = this.draw(this.memory, this.memoryCanvas, measured, 'memory');
-  }
-
-  retheme(growth: GrowthView | undefined): void {
-    this.theme = readTheme();
-    this.destroy();
-    if (growth) this.update(growth);
-  }
-
-  destroy(): void {
-    this.runtime?.destroy();
-    this.memory?.destroy();
-    this.runtime = undefined;
-    this.memory = undefined;
   }
 
   private draw(existing: Chart<'line', Point[]> | undefined, canvas: HTMLCanvasElement, measured: readonly Measured[], metric: Metric): Chart<'line', Point[]> {

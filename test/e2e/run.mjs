@@ -134,6 +134,13 @@ try {
     // The extension host hears of the change right after the window does.
     await page.waitForTimeout(300);
   };
+  const useTheme = async (name) => {
+    if (name !== theme) {
+      theme = name;
+      await applySettings();
+    }
+    await waitForTheme(page, theme);
+  };
   const context = {
     page,
     server,
@@ -145,13 +152,7 @@ try {
       await applySettings();
     },
     /** Switches the workbench to THEMES[name] and waits until it and the panel show it. */
-    async useTheme(name) {
-      if (name !== theme) {
-        theme = name;
-        await applySettings();
-      }
-      await waitForTheme(page, theme);
-    },
+    useTheme,
     /**
      * Screenshots NAME-light.png and NAME-dark.png (or NAME-THEME.png for each of `themes`) of the
      * page or the side bar holding the panel; the current theme goes first, and stays after.
@@ -161,11 +162,7 @@ try {
       const rest = themes.filter((t) => t !== theme).sort((a, b) => (a === 'hc' ? -1 : b === 'hc' ? 1 : 0));
       const order = themes.includes(theme) ? [theme, ...rest] : rest;
       for (const next of order) {
-        if (next !== theme) {
-          theme = next;
-          await applySettings();
-        }
-        await waitForTheme(page, theme);
+        await useTheme(next);
         await screenshot(page, `${name}-${theme}`, target === 'panel' ? sideBar(page) : undefined);
       }
     },

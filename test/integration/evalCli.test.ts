@@ -3,28 +3,15 @@
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runEval } from '../../src/cli/evalCommand';
 import { runExport } from '../../src/cli/exportCommand';
 import { appendRunHistory } from '../../src/adapters/runHistory';
 import type { RunHistoryRecord } from '../../src/core/trainingPairs';
+import { captureCli } from './cliCapture';
 
 const work = mkdtempSync(path.join(tmpdir(), 'afterburner-eval-cli-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-async function cli(run: (argv: string[]) => Promise<number>, argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-  try {
-    const code = await run(argv);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 describe('afterburner eval', () => {
   const problems = path.join(work, 'problems.jsonl');
@@ -36,7 +23,7 @@ describe('afterburner eval', () => {
 
   it('prints one JSON object with the contract fields and appends results next to the problems', async () => {
     const report = path.join(work, 'report.html');
-    const r = await cli(runEval, [...argv, '--report', report]);
+    const r = await captureCli(runEval, [...argv, '--report', report]);
     expect(r.code).toBe(0);
     const json = JSON.parse(r.stdout) as Record<string, unknown> & { per_problem: { id: string }[] };
     expect(json).toMatchObject({ problems: 5, pass_at_1: 1, time_pct: 0.5, beyond: 0 });
@@ -56,7 +43,7 @@ describe('afterburner eval', () => {
     const lines = readFileSync(results, 'utf8').trim().split('\n');
     // Two finished problems and a line torn by an interrupted write.
     writeFileSync(results, `${lines[0]}\n${lines[1]}\n${(lines[2] ?? '').slice(0, 40)}`);
-    const r = await cli(runEval, argv);
+    const r = await captureCli(runEval, argv);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('resuming: 2 problem(s) already done');
     expect(r.stderr).toContain('3 problem(s) to run');
@@ -65,8 +52,8 @@ describe('afterburner eval', () => {
   });
 
   it('rejects bad usage with exit code 2', async () => {
-    expect((await cli(runEval, [problems])).code).toBe(2);
-    expect((await cli(runEval, [path.join(work, 'missing.jsonl'), '--answers', answers])).code).toBe(2);
+    expect((await captureCli(runEval, [problems])).code).toBe(2);
+    expect((await captureCli(runEval, [path.join(work, 'missing.jsonl'), '--answers', answers])).code).toBe(2);
   });
 });
 
@@ -82,16 +69,16 @@ describe('afterburner export', () => {
       ],
     };
     await appendRunHistory(history, record);
-    const sft = await cli(runExport, ['--format', 'sft', '--from', history]);
+    const sft = await captureCli(runExport, ['--format', 'sft', '--from', history]);
     expect(sft.code).toBe(0);
     expect(sft.stdout.trim().split('\n').map((l) => JSON.parse(l) as { gain: number; completion: string })).toEqual([
       { prompt: expect.stringContaining('for x in xs'), completion: '```python\ndef total(xs):\n    return sum(xs)\n```', gain: 4 },
     ]);
     const out = path.join(work, 'dpo.jsonl');
-    expect((await cli(runExport, ['--format', 'dpo', '--from', history, '--out', out])).code).toBe(0);
+    expect((await captureCli(runExport, ['--format', 'dpo', '--from', history, '--out', out])).code).toBe(0);
     expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({ chosen: expect.stringContaining('sum(xs)'), rejected: expect.stringContaining('for x in xs'), gain: 4 });
-    expect((await cli(runExport, ['--format', 'csv', '--from', history])).code).toBe(2);
+    expect((await captureCli(runExport, ['--format', 'csv', '--from', history])).code).toBe(2);
     expect(existsSync(path.join(work, 'nope.jsonl'))).toBe(false);
-    expect((await cli(runExport, ['--format', 'sft', '--from', path.join(work, 'nope.jsonl')])).code).toBe(2);
+    expect((await captureCli(runExport, ['--format', 'sft', '--from', path.join(work, 'nope.jsonl')])).code).toBe(2);
   });
 });

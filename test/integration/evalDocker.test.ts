@@ -7,8 +7,9 @@
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runEval } from '../../src/cli/evalCommand';
+import { captureCli } from './cliCapture';
 import { resolveDockerHost } from '../../src/adapters/dockerEngine';
 import { useDockerEngine } from './dockerForTests';
 
@@ -20,18 +21,7 @@ const problems = path.join(work, 'problems.jsonl');
 copyFileSync(path.join(fixtures, 'problems.jsonl'), problems);
 const ids = ['py-sum-squares', 'py-two-sum', '9001', 'js-count-primes', 'js-unique'];
 
-async function evalCli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-  try {
-    return { code: await runEval(argv), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const evalCli = (argv: string[]) => captureCli(runEval, argv);
 
 interface Report {
   problems: number;

@@ -144,7 +144,8 @@ async function highContrastReport(frame) {
         if (bg && bg.a > 0.5) return bg;
       }
       // Nothing painted in the webview: the side bar's own background shows through.
-      return rgb(globalThis.getComputedStyle(body).getPropertyValue('--vscode-sideBar-background').trim()) ?? hex(globalThis.getComputedStyle(body).getPropertyValue('--vscode-sideBar-background').trim());
+      const sideBar = globalThis.getComputedStyle(body).getPropertyValue('--vscode-sideBar-background').trim();
+      return rgb(sideBar) ?? hex(sideBar);
     };
     const problems = [];
     const texts = [...body.querySelectorAll('[data-testid]')].filter((el) => el.innerText?.trim() && el.getBoundingClientRect().height > 0);
