@@ -12,7 +12,7 @@ function run(title, cmd, args, env = {}) {
 
 const results = [];
 results.push(['typecheck', run('typecheck', 'npm', ['run', 'typecheck', '--silent'])]);
-results.push(['lint', run('lint', 'npx', ['eslint', '.'])]);
+results.push(['lint', run('lint', 'npx', ['eslint', '.']) && run('format', 'npx', ['prettier', '--check', '.'])]);
 results.push(['unit', run('unit tests', 'npx', ['vitest', 'run', '--project', 'unit'])]);
 results.push(['build', run('build', 'npm', ['run', 'build', '--silent'])]);
 results.push(['integration', run('integration tests', 'npx', ['vitest', 'run', '--project', 'integration'])]);
