@@ -42,7 +42,8 @@ const browser = {
 // The panel's icon font: codicon.css next to codicon.ttf, loaded by the webview from dist/.
 function copyCodicons() {
   mkdirSync('dist', { recursive: true });
-  for (const file of ['codicon.css', 'codicon.ttf']) copyFileSync(`node_modules/@vscode/codicons/dist/${file}`, `dist/${file}`);
+  for (const file of ['codicon.css', 'codicon.ttf'])
+    copyFileSync(`node_modules/@vscode/codicons/dist/${file}`, `dist/${file}`);
 }
 
 copyCodicons();

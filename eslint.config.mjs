@@ -1,15 +1,58 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const nodeBuiltins = ['child_process', 'fs', 'fs/promises', 'os', 'path', 'net', 'http', 'https', 'crypto', 'worker_threads', 'util', 'stream', 'events'];
+const nodeBuiltins = [
+  'child_process',
+  'fs',
+  'fs/promises',
+  'os',
+  'path',
+  'net',
+  'http',
+  'https',
+  'crypto',
+  'worker_threads',
+  'util',
+  'stream',
+  'events',
+];
 const nodeSpecifiers = [...nodeBuiltins, ...nodeBuiltins.map((m) => `node:${m}`)];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'dist-vsix/**', 'node_modules/**', 'test/fixtures/**', 'test/e2e/artifacts/**', '.cache/**', 'sandbox/**', 'coverage/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'dist-vsix/**',
+      'node_modules/**',
+      'test/fixtures/**',
+      'test/e2e/artifacts/**',
+      '.cache/**',
+      'sandbox/**',
+      'coverage/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', URL: 'readonly', Buffer: 'readonly', AbortController: 'readonly', AbortSignal: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', performance: 'readonly', fetch: 'readonly', structuredClone: 'readonly', TextEncoder: 'readonly', TextDecoder: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        URL: 'readonly',
+        Buffer: 'readonly',
+        AbortController: 'readonly',
+        AbortSignal: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        performance: 'readonly',
+        fetch: 'readonly',
+        structuredClone: 'readonly',
+        TextEncoder: 'readonly',
+        TextDecoder: 'readonly',
+      },
+    },
     files: ['src/**/*.ts', 'webview/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -20,27 +63,98 @@ export default tseslint.config(
     // The core is pure: time, processes, files, network and models arrive through ports.
     files: ['src/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: ['vscode', 'openai', 'dockerode', 'child_process', 'node:child_process', 'fs', 'node:fs', 'fs/promises', 'node:fs/promises'].map((name) => ({ name, message: 'src/core is pure: use a port implemented in src/adapters.' })),
-        patterns: [{ group: ['../adapters/*', '../vscode/*', '../cli/*', 'openai/*', 'dockerode/*'], message: 'src/core depends on nothing outside it.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            'vscode',
+            'openai',
+            'dockerode',
+            'child_process',
+            'node:child_process',
+            'fs',
+            'node:fs',
+            'fs/promises',
+            'node:fs/promises',
+          ].map((name) => ({ name, message: 'src/core is pure: use a port implemented in src/adapters.' })),
+          patterns: [
+            {
+              group: ['../adapters/*', '../vscode/*', '../cli/*', 'openai/*', 'dockerode/*'],
+              message: 'src/core depends on nothing outside it.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     // Adapters touch one outside world each; only the vscode.lm adapter may see vscode.
     files: ['src/adapters/**/*.ts'],
     ignores: ['src/adapters/vscodeLmModel.ts'],
-    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'Adapters do not depend on VS Code (except vscodeLmModel.ts).' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'vscode', message: 'Adapters do not depend on VS Code (except vscodeLmModel.ts).' }] },
+      ],
+    },
   },
   {
     files: ['src/shared/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { paths: ['vscode', ...nodeSpecifiers].map((name) => ({ name, message: 'src/shared is imported by the webview: no vscode, no Node modules.' })), patterns: [{ group: ['../core/*', '../adapters/*', '../vscode/*'], message: 'src/shared stands alone (types only from core are allowed with import type).', allowTypeImports: true }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['vscode', ...nodeSpecifiers].map((name) => ({
+            name,
+            message: 'src/shared is imported by the webview: no vscode, no Node modules.',
+          })),
+          patterns: [
+            {
+              group: ['../core/*', '../adapters/*', '../vscode/*'],
+              message: 'src/shared stands alone (types only from core are allowed with import type).',
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     // The webview runs in a browser sandbox: no VS Code API module, no Node.
     files: ['webview/**/*.ts'],
-    languageOptions: { globals: { window: 'readonly', document: 'readonly', HTMLElement: 'readonly', customElements: 'readonly', getComputedStyle: 'readonly', requestAnimationFrame: 'readonly', MutationObserver: 'readonly', Event: 'readonly', CustomEvent: 'readonly', KeyboardEvent: 'readonly', MessageEvent: 'readonly' } },
-    rules: { 'no-restricted-imports': ['error', { paths: ['vscode', ...nodeSpecifiers].map((name) => ({ name, message: 'The webview runs in a browser: no vscode, no Node modules.' })), patterns: [{ group: ['../src/core/*', '../src/adapters/*', '../src/vscode/*', '../src/cli/*'], message: 'The webview imports only src/shared.', allowTypeImports: true }] }] },
+    languageOptions: {
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        HTMLElement: 'readonly',
+        customElements: 'readonly',
+        getComputedStyle: 'readonly',
+        requestAnimationFrame: 'readonly',
+        MutationObserver: 'readonly',
+        Event: 'readonly',
+        CustomEvent: 'readonly',
+        KeyboardEvent: 'readonly',
+        MessageEvent: 'readonly',
+      },
+    },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['vscode', ...nodeSpecifiers].map((name) => ({
+            name,
+            message: 'The webview runs in a browser: no vscode, no Node modules.',
+          })),
+          patterns: [
+            {
+              group: ['../src/core/*', '../src/adapters/*', '../src/vscode/*', '../src/cli/*'],
+              message: 'The webview imports only src/shared.',
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['**/*.mjs', 'scripts/**', 'bench/**', 'test/**'],

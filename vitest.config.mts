@@ -12,7 +12,7 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 300_000,
           // One sandbox at a time: the machine has two cores and timings must not fight.
-          pool: "forks",
+          pool: 'forks',
           poolOptions: { forks: { singleFork: true } },
         },
       },

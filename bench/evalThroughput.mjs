@@ -19,8 +19,14 @@ const copies = copiesArg > 0 ? Number(process.argv[copiesArg + 1]) : 4;
 
 const fixtures = path.join(root, 'test', 'fixtures', 'eval');
 const work = mkdtempSync(path.join(tmpdir(), 'afterburner-bench-eval-'));
-const problems = readFileSync(path.join(fixtures, 'problems.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-const answers = readFileSync(path.join(fixtures, 'answers.fast.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+const problems = readFileSync(path.join(fixtures, 'problems.jsonl'), 'utf8')
+  .trim()
+  .split('\n')
+  .map((l) => JSON.parse(l));
+const answers = readFileSync(path.join(fixtures, 'answers.fast.jsonl'), 'utf8')
+  .trim()
+  .split('\n')
+  .map((l) => JSON.parse(l));
 const idOf = (p) => String(p.id ?? p.problem_id);
 const problemLines = [];
 const answerLines = [];
@@ -40,7 +46,23 @@ function run(workers) {
   const started = performance.now();
   const r = spawnSync(
     process.execPath,
-    [cli, 'eval', problemsFile, '--answers', answersFile, '--sandbox', 'local', '--workers', String(workers), '--budget-ms', '300', '--fresh', '--results', path.join(work, `results-${workers}.jsonl`), '--json'],
+    [
+      cli,
+      'eval',
+      problemsFile,
+      '--answers',
+      answersFile,
+      '--sandbox',
+      'local',
+      '--workers',
+      String(workers),
+      '--budget-ms',
+      '300',
+      '--fresh',
+      '--results',
+      path.join(work, `results-${workers}.jsonl`),
+      '--json',
+    ],
     { encoding: 'utf8', maxBuffer: 64 << 20 },
   );
   const seconds = (performance.now() - started) / 1000;
@@ -57,8 +79,12 @@ try {
   const two = run(2);
   const ratio = two.perSecond / one.perSecond;
   console.log(`eval throughput, ${one.problems} problems, local sandbox:`);
-  console.log(`  1 worker : ${one.seconds.toFixed(1)} s, ${one.perSecond.toFixed(2)} problems/s (pass@1 ${one.passAt1})`);
-  console.log(`  2 workers: ${two.seconds.toFixed(1)} s, ${two.perSecond.toFixed(2)} problems/s (pass@1 ${two.passAt1})`);
+  console.log(
+    `  1 worker : ${one.seconds.toFixed(1)} s, ${one.perSecond.toFixed(2)} problems/s (pass@1 ${one.passAt1})`,
+  );
+  console.log(
+    `  2 workers: ${two.seconds.toFixed(1)} s, ${two.perSecond.toFixed(2)} problems/s (pass@1 ${two.passAt1})`,
+  );
   console.log(`  ratio 2/1: ${ratio.toFixed(2)}× (target ≥ 1.7×) ${ratio >= 1.7 ? 'ok' : 'BELOW TARGET'}`);
   process.exitCode = ratio >= 1.7 ? 0 : 1;
 } finally {

@@ -29,7 +29,11 @@ const instantModel = () => {
   let n = 0;
   return {
     describe: () => 'instant in-process model',
-    complete: async () => ({ kind: 'ok', model: 'instant', text: '```python\n' + candidates[n++ % candidates.length] + '\n```' }),
+    complete: async () => ({
+      kind: 'ok',
+      model: 'instant',
+      text: '```python\n' + candidates[n++ % candidates.length] + '\n```',
+    }),
   };
 };
 
@@ -58,7 +62,8 @@ async function timeLoop(label, sandbox) {
     if (event.type === 'baseline') baselineMs = performance.now() - started;
     if (event.type === 'iterationStarted') iterationStart = performance.now();
     if (event.type === 'iterationDone') perIteration.push(performance.now() - iterationStart);
-    if (event.type === 'finished') outcome = `${event.outcome}${event.best ? `, best ×${event.best.speedup.toFixed(2)}` : ''}`;
+    if (event.type === 'finished')
+      outcome = `${event.outcome}${event.best ? `, best ×${event.best.speedup.toFixed(2)}` : ''}`;
   }
   started = undefined;
   return { label, baselineMs, perIteration, outcome };
@@ -68,7 +73,9 @@ const rows = [];
 const problems = [];
 const connection = await lib.connectDocker({ timeoutMs: 3000 });
 if (connection.kind === 'connected') {
-  const base = process.env.AFTERBURNER_SANDBOX_BASE ?? ((await lib.imageExists(connection.docker, 'afterburner-base:bookworm')) ? 'afterburner-base:bookworm' : undefined);
+  const base =
+    process.env.AFTERBURNER_SANDBOX_BASE ??
+    ((await lib.imageExists(connection.docker, 'afterburner-base:bookworm')) ? 'afterburner-base:bookworm' : undefined);
   const docker = lib.createDockerSandbox({ docker: connection.docker, ...(base ? { images: { base } } : {}) });
   try {
     await timeLoop('warm-up', docker); // the first run builds/starts the warm container
@@ -90,13 +97,22 @@ try {
 
 const fmt = (ms) => (ms / 1000).toFixed(2);
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-const out = [`Loop cost per iteration (2 candidates, each: tests + differential check + side-by-side timing; model time excluded)`];
-out.push(`  ${'sandbox'.padEnd(14)} ${'baseline s'.padStart(11)} ${'per iteration s (each)'.padStart(28)} ${'median'.padStart(7)}  outcome`);
+const out = [
+  `Loop cost per iteration (2 candidates, each: tests + differential check + side-by-side timing; model time excluded)`,
+];
+out.push(
+  `  ${'sandbox'.padEnd(14)} ${'baseline s'.padStart(11)} ${'per iteration s (each)'.padStart(28)} ${'median'.padStart(7)}  outcome`,
+);
 for (const r of rows) {
-  out.push(`  ${r.label.padEnd(14)} ${fmt(r.baselineMs).padStart(11)} ${r.perIteration.map(fmt).join(' / ').padStart(28)} ${fmt(median(r.perIteration)).padStart(7)}  ${r.outcome}`);
+  out.push(
+    `  ${r.label.padEnd(14)} ${fmt(r.baselineMs).padStart(11)} ${r.perIteration.map(fmt).join(' / ').padStart(28)} ${fmt(median(r.perIteration)).padStart(7)}  ${r.outcome}`,
+  );
 }
 const dockerRow = rows.find((r) => r.label === 'docker, warm');
-if (dockerRow) out.push(`  warm Docker: ${fmt(median(dockerRow.perIteration))} s per iteration (target ≤ 2 s: ${median(dockerRow.perIteration) <= 2000 ? 'met' : 'NOT met'})`);
+if (dockerRow)
+  out.push(
+    `  warm Docker: ${fmt(median(dockerRow.perIteration))} s per iteration (target ≤ 2 s: ${median(dockerRow.perIteration) <= 2000 ? 'met' : 'NOT met'})`,
+  );
 for (const p of problems) out.push(`  not measured: ${p}`);
 process.stdout.write(out.join('\n') + '\n');
 process.exit(0);

@@ -113,7 +113,11 @@ async function bareRun(job) {
     const python = lib.probePython()?.executable ?? 'python3';
     const cmd = lib.harnessCommand('python', { harnessDir: lib.defaultHarnessDir(), memoryMb: 512, python });
     await new Promise((resolve, reject) => {
-      const child = spawn(cmd.command, cmd.args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { AFTERBURNER_TEST_RUNNER: 'unittest' } });
+      const child = spawn(cmd.command, cmd.args, {
+        cwd: dir,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { AFTERBURNER_TEST_RUNNER: 'unittest' },
+      });
       child.stdout.resume();
       child.stderr.resume();
       child.on('error', reject);
@@ -137,7 +141,12 @@ async function freshContainerRun(docker, tag, job) {
       OpenStdin: false,
       AttachStdin: false,
       WorkingDir: '/job',
-      HostConfig: { ...spec.HostConfig, Tmpfs: {}, Binds: [`${dir}:/job:ro`], LogConfig: { Type: 'json-file', Config: {} } },
+      HostConfig: {
+        ...spec.HostConfig,
+        Tmpfs: {},
+        Binds: [`${dir}:/job:ro`],
+        LogConfig: { Type: 'json-file', Config: {} },
+      },
     });
     try {
       await container.start();
@@ -172,7 +181,11 @@ async function insideContainerTimer(docker, tag, job) {
   const script = `cd /job; s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N); echo $(( (e - s) / 1000 ))`;
   return {
     async once() {
-      const exec = await container.exec({ Cmd: ['sh', '-c', script, 'sh', cmd.command, ...cmd.args], AttachStdout: true, AttachStderr: true });
+      const exec = await container.exec({
+        Cmd: ['sh', '-c', script, 'sh', cmd.command, ...cmd.args],
+        AttachStdout: true,
+        AttachStderr: true,
+      });
       const stream = await exec.start({});
       let text = '';
       docker.modem.demuxStream(stream, { write: (b) => (text += b) }, { write: () => undefined });
@@ -207,13 +220,18 @@ async function profiles(label, sandbox) {
   }
   // The same repeatability for a JavaScript function of about the same cost.
   const jsMedians = [];
-  for (let i = 0; i < PROFILES; i++) jsMedians.push((await viaSandbox(sandbox, jsWorkJob)).measurement.runtimeMs.median);
+  for (let i = 0; i < PROFILES; i++)
+    jsMedians.push((await viaSandbox(sandbox, jsWorkJob)).measurement.runtimeMs.median);
   // Side by side: the slower version is the best so far, the faster one the candidate, and back.
   const recording = (await viaSandbox(sandbox, workJob('work.py'))).recording;
   const sideBySide = async (candidateModule, referenceModule) => {
     const job = workJob(candidateModule);
     const { files, referencePath } = lib.withReferenceModule(job.files, job.modulePath, fixture(referenceModule));
-    const r = await viaSandbox(sandbox, { ...job, files, mode: { kind: 'check', recording, reference: { modulePath: referencePath } } });
+    const r = await viaSandbox(sandbox, {
+      ...job,
+      files,
+      mode: { kind: 'check', recording, reference: { modulePath: referencePath } },
+    });
     if (!r.referenceMeasurement) throw new Error('the harness returned no side-by-side reference measurement');
     return {
       factor: lib.sideBySideSpeedFactor(r.measurement, r.referenceMeasurement),
@@ -230,7 +248,16 @@ async function profiles(label, sandbox) {
     if (faster.decision === 'accept' && slower.decision === 'reject') pairedRight++;
     factors.push(faster.factor);
   }
-  return { medians, peaks, ordered, ratio: median(ratios), jsMedians, pairedOrdered, pairedRight, pairedRatio: median(factors) };
+  return {
+    medians,
+    peaks,
+    ordered,
+    ratio: median(ratios),
+    jsMedians,
+    pairedOrdered,
+    pairedRight,
+    pairedRatio: median(factors),
+  };
 }
 
 const stability = {};
@@ -242,7 +269,9 @@ let tag;
 let base;
 if (connection.kind === 'connected') {
   docker = connection.docker;
-  base = process.env.AFTERBURNER_SANDBOX_BASE ?? ((await lib.imageExists(docker, 'afterburner-base:bookworm')) ? 'afterburner-base:bookworm' : undefined);
+  base =
+    process.env.AFTERBURNER_SANDBOX_BASE ??
+    ((await lib.imageExists(docker, 'afterburner-base:bookworm')) ? 'afterburner-base:bookworm' : undefined);
   const outcome = await lib.ensureSandboxImage(docker, lib.sandboxImage('python'), base ? { base } : {});
   if (outcome.kind === 'failed') {
     problems.push(`Docker: image build failed: ${outcome.message}`);
@@ -257,7 +286,10 @@ if (connection.kind === 'connected') {
 say(`per-run overhead of a trivial job (${OVERHEAD_RUNS} rounds after 2 warm-ups)`);
 const warm = docker ? lib.createDockerSandbox({ docker, ...(base ? { images: { base } } : {}) }) : undefined;
 const local = lib.createLocalSandbox();
-const localLabel = `local (${local.describe().isolation.split(' (')[0].replace(/^local: /, '')})`;
+const localLabel = `local (${local
+  .describe()
+  .isolation.split(' (')[0]
+  .replace(/^local: /, '')})`;
 const floor = docker ? await insideContainerTimer(docker, tag, trivialJob) : undefined;
 const FLOOR = 'python3 inside a running container';
 const rows = await timeRoundRobin({
@@ -267,7 +299,10 @@ const rows = await timeRoundRobin({
   [localLabel]: () => viaSandbox(local, trivialJob),
   'bare python3': () => bareRun(trivialJob),
 });
-for (const [label, sandbox] of [['docker, warm (ours)', warm], [localLabel, local]]) {
+for (const [label, sandbox] of [
+  ['docker, warm (ours)', warm],
+  [localLabel, local],
+]) {
   if (!sandbox) continue;
   try {
     stability[label] = await profiles(label, sandbox);
@@ -281,7 +316,9 @@ await local.dispose();
 
 const out = [];
 const load = (l) => l.map((x) => x.toFixed(1)).join(' / ');
-out.push(`Machine: ${cpus().length} cores, load average (1/5/15 min) ${load(loadAtStart)} at start, ${load(loadavg())} at end`);
+out.push(
+  `Machine: ${cpus().length} cores, load average (1/5/15 min) ${load(loadAtStart)} at start, ${load(loadavg())} at end`,
+);
 out.push('');
 const m = (name) => (rows[name] ? median(rows[name]) : undefined);
 const bare = m('bare python3');
@@ -289,7 +326,9 @@ const inside = m(FLOOR);
 // Docker rows are compared with the same run inside a container, the others with the bare process.
 const floorOf = (name) => (name.startsWith('docker') ? inside : bare);
 out.push(`Per-run overhead: wall time of one trivial harness run (ms; median of ${OVERHEAD_RUNS}, round-robin)`);
-out.push(`  ${'backend'.padEnd(36)} ${'median'.padStart(8)} ${'min'.padStart(8)} ${'max'.padStart(8)} ${'overhead'.padStart(9)}`);
+out.push(
+  `  ${'backend'.padEnd(36)} ${'median'.padStart(8)} ${'min'.padStart(8)} ${'max'.padStart(8)} ${'overhead'.padStart(9)}`,
+);
 for (const [name, times] of Object.entries(rows)) {
   const over = name === FLOOR || name === 'bare python3' ? '' : fmt(median(times) - floorOf(name));
   out.push(
@@ -309,10 +348,14 @@ out.push(`  fresh container / warm docker, wall time:  ${fmt(freshMs / warmMs, 2
 out.push(
   `  fresh container / warm docker, overhead:   ${warmOver > 0 ? `${fmt(overRatio, 1)}×` : 'warm overhead within noise'} (target ≥ 4×: ${warmOver <= 0 || overRatio >= 4 ? 'met' : 'NOT met'})`,
 );
-out.push(`  local sandbox / bare python3, wall time:   ${fmt(localVsBare, 2)}× (target ≤ 1.5×: ${localVsBare <= 1.5 ? 'met' : 'NOT met'})`);
+out.push(
+  `  local sandbox / bare python3, wall time:   ${fmt(localVsBare, 2)}× (target ≤ 1.5×: ${localVsBare <= 1.5 ? 'met' : 'NOT met'})`,
+);
 out.push('');
 out.push(`Measurement stability: ${PROFILES} profiles of work(range(20000)), one recorded call`);
-out.push(`  ${'backend'.padEnd(34)} ${'median ms'.padStart(10)} ${'CV of medians'.padStart(14)} ${'peak kB min–max'.padStart(18)} ${'1.2× ordered'.padStart(13)} ${'seen ratio'.padStart(11)}`);
+out.push(
+  `  ${'backend'.padEnd(34)} ${'median ms'.padStart(10)} ${'CV of medians'.padStart(14)} ${'peak kB min–max'.padStart(18)} ${'1.2× ordered'.padStart(13)} ${'seen ratio'.padStart(11)}`,
+);
 for (const [name, s] of Object.entries(stability)) {
   const peak = `${fmt(Math.min(...s.peaks), 0)}–${fmt(Math.max(...s.peaks), 0)}`;
   out.push(
@@ -321,15 +364,23 @@ for (const [name, s] of Object.entries(stability)) {
 }
 out.push(`  JavaScript, ${PROFILES} profiles of work(data) (five passes of squares over 20 000 numbers):`);
 for (const [name, s] of Object.entries(stability)) {
-  out.push(`  ${name.padEnd(34)} ${fmt(median(s.jsMedians), 3).padStart(10)} ${`${fmt(cv(s.jsMedians) * 100, 2)} %`.padStart(14)}`);
+  out.push(
+    `  ${name.padEnd(34)} ${fmt(median(s.jsMedians), 3).padStart(10)} ${`${fmt(cv(s.jsMedians) * 100, 2)} %`.padStart(14)}`,
+  );
 }
 out.push('');
 out.push(`Resolution side by side: ${PROFILES} checks each way, faster vs slower measured in one run (ABBA pairs)`);
-out.push(`  ${'backend'.padEnd(34)} ${'1.2× ordered'.padStart(13)} ${'decided right'.padStart(14)} ${'seen ratio'.padStart(11)}`);
+out.push(
+  `  ${'backend'.padEnd(34)} ${'1.2× ordered'.padStart(13)} ${'decided right'.padStart(14)} ${'seen ratio'.padStart(11)}`,
+);
 for (const [name, s] of Object.entries(stability)) {
-  out.push(`  ${name.padEnd(34)} ${`${s.pairedOrdered}/${PROFILES}`.padStart(13)} ${`${s.pairedRight}/${PROFILES}`.padStart(14)} ${`${fmt(s.pairedRatio, 3)}×`.padStart(11)}`);
+  out.push(
+    `  ${name.padEnd(34)} ${`${s.pairedOrdered}/${PROFILES}`.padStart(13)} ${`${s.pairedRight}/${PROFILES}`.padStart(14)} ${`${fmt(s.pairedRatio, 3)}×`.padStart(11)}`,
+  );
 }
-out.push('  (decided right = the acceptance rule accepts the faster version against the slower and rejects the reverse)');
+out.push(
+  '  (decided right = the acceptance rule accepts the faster version against the slower and rejects the reverse)',
+);
 if (problems.length > 0) {
   out.push('');
   out.push('Not measured:');

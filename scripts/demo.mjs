@@ -61,11 +61,21 @@ To run the whole loop, point it at any OpenAI-compatible endpoint and run it aga
   } else {
     const before = readFileSync(file, 'utf8');
     const status = cliRun([
-      'optimize', file, '--function', target, '--sandbox', env.AFTERBURNER_SANDBOX || 'auto',
-      '--iterations', env.AFTERBURNER_DEMO_ITERATIONS || '3', '--candidates', env.AFTERBURNER_DEMO_CANDIDATES || '2', '--write',
+      'optimize',
+      file,
+      '--function',
+      target,
+      '--sandbox',
+      env.AFTERBURNER_SANDBOX || 'auto',
+      '--iterations',
+      env.AFTERBURNER_DEMO_ITERATIONS || '3',
+      '--candidates',
+      env.AFTERBURNER_DEMO_CANDIDATES || '2',
+      '--write',
     ]);
     const after = readFileSync(file, 'utf8');
-    if (after !== before) say(`\nThe temporary copy now holds the faster version (${file}); the example in the repository is unchanged.`);
+    if (after !== before)
+      say(`\nThe temporary copy now holds the faster version (${file}); the example in the repository is unchanged.`);
     // 1 means "no improvement": a valid outcome of a demo run.
     code = status === 0 || status === 1 ? 0 : status;
   }

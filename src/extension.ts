@@ -31,13 +31,19 @@ export function activate(context: vscode.ExtensionContext): void {
     diffs.disposable,
     runs.disposable,
     CandidateDocuments.register(tracker),
-    PanelViewProvider.register(context, tracker, {
-      showDiff: (runId, iteration, candidate) => diffs.controller.showDiff(runId, iteration, candidate),
-      accept: async (runId, iteration, candidate) => void (await diffs.controller.accept(runId, iteration, candidate)),
-      reject: (runId, iteration) => diffs.controller.reject(runId, iteration),
-      cancel: (runId) => runs.controller.cancel(runId),
-      openTests: (runId) => runs.controller.openTests(runId),
-    }, log),
+    PanelViewProvider.register(
+      context,
+      tracker,
+      {
+        showDiff: (runId, iteration, candidate) => diffs.controller.showDiff(runId, iteration, candidate),
+        accept: async (runId, iteration, candidate) =>
+          void (await diffs.controller.accept(runId, iteration, candidate)),
+        reject: (runId, iteration) => diffs.controller.reject(runId, iteration),
+        cancel: (runId) => runs.controller.cancel(runId),
+        openTests: (runId) => runs.controller.openTests(runId),
+      },
+      log,
+    ),
     registerPanelCommands(tracker),
     InputGeneratorCommand.register(context, log),
     registerApiKeyCommand(context, log),

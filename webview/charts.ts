@@ -71,8 +71,16 @@ export class RunCharts extends ChartPair<Chart<'scatter', Point[]>, RunView> {
     const runtimeData = runtimeDatasets(run, this.theme);
     const memoryData = memoryDatasets(run, this.theme);
     const maxX = lastIteration(run);
-    this.runtime = this.draw(this.runtime, this.runtimeCanvas, runtimeData, maxX, { y: 'ms per replay', format: formatMs });
-    this.memory = this.draw(this.memory, this.memoryCanvas, memoryData, maxX, { y: '', y2: '', format: formatKb, format2: formatKbMs });
+    this.runtime = this.draw(this.runtime, this.runtimeCanvas, runtimeData, maxX, {
+      y: 'ms per replay',
+      format: formatMs,
+    });
+    this.memory = this.draw(this.memory, this.memoryCanvas, memoryData, maxX, {
+      y: '',
+      y2: '',
+      format: formatKb,
+      format2: formatKbMs,
+    });
   }
 
   private draw(
@@ -97,7 +105,12 @@ export class RunCharts extends ChartPair<Chart<'scatter', Point[]>, RunView> {
       beginAtZero: true,
       grid: { color: t.grid, drawOnChartArea: position === 'left' },
       border: { color: t.grid },
-      ticks: { color: t.foreground, font, maxTicksLimit: 5, callback: (value: string | number) => format(Number(value)) },
+      ticks: {
+        color: t.foreground,
+        font,
+        maxTicksLimit: 5,
+        callback: (value: string | number) => format(Number(value)),
+      },
       title: { display: title !== '', text: title, color: t.muted, font },
     });
     return new Chart<'scatter', Point[]>(canvas, {
@@ -166,7 +179,13 @@ function runtimeDatasets(run: RunView, t: ThemeColors): Dataset[] {
       type: 'line',
       label: 'Original',
       data: [
-        { x: 0, y: base.medianMs, yMin: base.minMs, yMax: base.maxMs, label: `Original: ${formatMs(base.medianMs)} median` },
+        {
+          x: 0,
+          y: base.medianMs,
+          yMin: base.minMs,
+          yMax: base.maxMs,
+          label: `Original: ${formatMs(base.medianMs)} median`,
+        },
         { x: lastX, y: base.medianMs, label: `Original: ${formatMs(base.medianMs)} median` },
       ],
       borderColor: t.yellow,
@@ -178,15 +197,47 @@ function runtimeDatasets(run: RunView, t: ThemeColors): Dataset[] {
     });
     const bestLine: Point[] = [{ x: 0, y: base.medianMs, label: `Original: ${formatMs(base.medianMs)}` }];
     for (const it of run.iterations) {
-      if (it.best) bestLine.push({ x: it.iteration, y: it.best.medianMs, label: `Best after iteration ${it.iteration}: ${formatMs(it.best.medianMs)}` });
+      if (it.best)
+        bestLine.push({
+          x: it.iteration,
+          y: it.best.medianMs,
+          label: `Best after iteration ${it.iteration}: ${formatMs(it.best.medianMs)}`,
+        });
     }
     if (bestLine.length > 1) {
-      datasets.push({ type: 'line', label: 'Best so far', data: bestLine, borderColor: t.blue, backgroundColor: t.blue, borderWidth: width + 0.5, stepped: 'before', pointRadius: 0 });
+      datasets.push({
+        type: 'line',
+        label: 'Best so far',
+        data: bestLine,
+        borderColor: t.blue,
+        backgroundColor: t.blue,
+        borderWidth: width + 0.5,
+        stepped: 'before',
+        pointRadius: 0,
+      });
     }
   }
   datasets.push(
-    { type: 'scatter', label: 'Accepted', data: accepted, borderColor: t.green, backgroundColor: t.green, pointStyle: 'circle', pointRadius: 4, borderWidth: width },
-    { type: 'scatter', label: 'Rejected', data: rejected, borderColor: t.red, backgroundColor: 'transparent', pointStyle: 'crossRot', pointRadius: 5, borderWidth: width },
+    {
+      type: 'scatter',
+      label: 'Accepted',
+      data: accepted,
+      borderColor: t.green,
+      backgroundColor: t.green,
+      pointStyle: 'circle',
+      pointRadius: 4,
+      borderWidth: width,
+    },
+    {
+      type: 'scatter',
+      label: 'Rejected',
+      data: rejected,
+      borderColor: t.red,
+      backgroundColor: 'transparent',
+      pointStyle: 'crossRot',
+      pointRadius: 5,
+      borderWidth: width,
+    },
   );
   return datasets;
 }
@@ -205,19 +256,51 @@ function memoryDatasets(run: RunView, t: ThemeColors): Dataset[] {
     it.candidates.forEach((c, k) => {
       if (!c.measure) return;
       const x = it.iteration + spread(k, count);
-      peak.push({ x, y: c.measure.peakMemoryKb, label: `Iteration ${it.iteration}, candidate ${c.index}: peak ${formatKb(c.measure.peakMemoryKb)}` });
-      integral.push({ x, y: c.measure.integralKbMs, label: `Iteration ${it.iteration}, candidate ${c.index}: ${formatKbMs(c.measure.integralKbMs)}` });
+      peak.push({
+        x,
+        y: c.measure.peakMemoryKb,
+        label: `Iteration ${it.iteration}, candidate ${c.index}: peak ${formatKb(c.measure.peakMemoryKb)}`,
+      });
+      integral.push({
+        x,
+        y: c.measure.integralKbMs,
+        label: `Iteration ${it.iteration}, candidate ${c.index}: ${formatKbMs(c.measure.integralKbMs)}`,
+      });
     });
   }
   return [
-    { type: 'scatter', label: 'Peak memory', data: peak, borderColor: t.purple, backgroundColor: t.purple, pointStyle: 'circle', pointRadius: 4, borderWidth: width, yAxisID: 'y' },
-    { type: 'scatter', label: 'Memory × time', data: integral, borderColor: t.orange, backgroundColor: 'transparent', pointStyle: 'triangle', pointRadius: 5, borderWidth: width, yAxisID: 'y2' },
+    {
+      type: 'scatter',
+      label: 'Peak memory',
+      data: peak,
+      borderColor: t.purple,
+      backgroundColor: t.purple,
+      pointStyle: 'circle',
+      pointRadius: 4,
+      borderWidth: width,
+      yAxisID: 'y',
+    },
+    {
+      type: 'scatter',
+      label: 'Memory × time',
+      data: integral,
+      borderColor: t.orange,
+      backgroundColor: 'transparent',
+      pointStyle: 'triangle',
+      pointRadius: 5,
+      borderWidth: width,
+      yAxisID: 'y2',
+    },
   ];
 }
 
 /** The x range: a profile has only the original; an optimisation run shows its planned iterations. */
 function lastIteration(run: RunView): number {
-  return Math.max(run.kind === 'profile' ? 0 : 1, run.iterationsPlanned ?? 0, ...run.iterations.map((it) => it.iteration));
+  return Math.max(
+    run.kind === 'profile' ? 0 : 1,
+    run.iterationsPlanned ?? 0,
+    ...run.iterations.map((it) => it.iteration),
+  );
 }
 
 /** Candidates of one iteration side by side instead of on top of each other. */

@@ -4,7 +4,18 @@
  * can be compared at a glance. Colours as in the run charts: the original yellow and dashed, the
  * best candidate blue. A memory axis with a zero value falls back to a linear scale.
  */
-import { Chart, Legend, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, Tooltip, type ChartDataset, type TooltipItem } from 'chart.js';
+import {
+  Chart,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  LogarithmicScale,
+  PointElement,
+  Tooltip,
+  type ChartDataset,
+  type TooltipItem,
+} from 'chart.js';
 import type { GrowthFit, GrowthSeries, GrowthView } from '../src/shared/protocol';
 import { formatKb, formatMs } from '../src/shared/format';
 import { ChartPair } from './chartPair';
@@ -30,7 +41,12 @@ export class GrowthCharts extends ChartPair<Chart<'line', Point[]>, GrowthView> 
     this.memory = this.draw(this.memory, this.memoryCanvas, measured, 'memory');
   }
 
-  private draw(existing: Chart<'line', Point[]> | undefined, canvas: HTMLCanvasElement, measured: readonly Measured[], metric: Metric): Chart<'line', Point[]> {
+  private draw(
+    existing: Chart<'line', Point[]> | undefined,
+    canvas: HTMLCanvasElement,
+    measured: readonly Measured[],
+    metric: Metric,
+  ): Chart<'line', Point[]> {
     const datasets = measured.map((s) => dataset(s, metric, this.theme));
     // Ticks at the measured sizes only: a log axis's own minor ticks crowd a narrow side bar.
     this.sizes = [...new Set(measured.flatMap((s) => s.points.map((p) => p.size)))].sort((a, b) => a - b);
@@ -65,7 +81,13 @@ export class GrowthCharts extends ChartPair<Chart<'line', Point[]>, GrowthView> 
             afterBuildTicks: (scale) => {
               scale.ticks = this.sizes.map((value) => ({ value }));
             },
-            ticks: { color: t.foreground, font, autoSkip: true, maxRotation: 0, callback: (value) => compactSize(Number(value)) },
+            ticks: {
+              color: t.foreground,
+              font,
+              autoSkip: true,
+              maxRotation: 0,
+              callback: (value) => compactSize(Number(value)),
+            },
             title: { display: true, text: 'input size (log)', color: t.muted, font },
           },
           y: {
@@ -74,7 +96,12 @@ export class GrowthCharts extends ChartPair<Chart<'line', Point[]>, GrowthView> 
             grid: { color: t.grid },
             border: { color: t.grid },
             ticks: { color: t.foreground, font, maxTicksLimit: 5, callback: (value) => format(Number(value)) },
-            title: { display: true, text: metric === 'time' ? `time per call${logY ? ' (log)' : ''}` : `peak memory${logY ? ' (log)' : ''}`, color: t.muted, font },
+            title: {
+              display: true,
+              text: metric === 'time' ? `time per call${logY ? ' (log)' : ''}` : `peak memory${logY ? ' (log)' : ''}`,
+              color: t.muted,
+              font,
+            },
           },
         },
         plugins: {

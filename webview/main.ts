@@ -25,28 +25,62 @@ const vscode = acquireVsCodeApi();
 const app = document.getElementById('app') as HTMLElement;
 
 const top = h('div', { class: 'top' });
-const runtimeCanvas = h('canvas', { role: 'img', 'aria-label': 'Runtime by iteration', 'data-testid': 'runtime-chart', 'aria-describedby': 'chart-summary' }) as HTMLCanvasElement;
-const memoryCanvas = h('canvas', { role: 'img', 'aria-label': 'Memory by iteration', 'data-testid': 'memory-chart', 'aria-describedby': 'chart-summary' }) as HTMLCanvasElement;
+const runtimeCanvas = h('canvas', {
+  role: 'img',
+  'aria-label': 'Runtime by iteration',
+  'data-testid': 'runtime-chart',
+  'aria-describedby': 'chart-summary',
+}) as HTMLCanvasElement;
+const memoryCanvas = h('canvas', {
+  role: 'img',
+  'aria-label': 'Memory by iteration',
+  'data-testid': 'memory-chart',
+  'aria-describedby': 'chart-summary',
+}) as HTMLCanvasElement;
 const summary = h('p', { id: 'chart-summary', class: 'visually-hidden' });
 const chartsSection = h(
   'section',
   { class: 'charts', 'aria-label': 'Charts', hidden: true },
   h('h3', {}, 'Runtime'),
   h('div', { class: 'chart-box' }, runtimeCanvas),
-  h('p', { class: 'muted legend-note' }, 'Points: candidates (bars: fastest to slowest sample). Line: best so far. Dashed: the original.'),
+  h(
+    'p',
+    { class: 'muted legend-note' },
+    'Points: candidates (bars: fastest to slowest sample). Line: best so far. Dashed: the original.',
+  ),
   h('h3', {}, 'Memory'),
   h('div', { class: 'chart-box' }, memoryCanvas),
   summary,
 );
-const growthTimeCanvas = h('canvas', { role: 'img', 'aria-label': 'Runtime by input size', 'data-testid': 'growth-chart', 'aria-describedby': 'growth-summary' }) as HTMLCanvasElement;
-const growthMemoryCanvas = h('canvas', { role: 'img', 'aria-label': 'Peak memory by input size', 'data-testid': 'growth-memory-chart', 'aria-describedby': 'growth-summary' }) as HTMLCanvasElement;
-const growthSummary = h('p', { id: 'growth-summary', class: 'growth-summary', 'data-testid': 'growth-summary', role: 'status', 'aria-live': 'polite' });
+const growthTimeCanvas = h('canvas', {
+  role: 'img',
+  'aria-label': 'Runtime by input size',
+  'data-testid': 'growth-chart',
+  'aria-describedby': 'growth-summary',
+}) as HTMLCanvasElement;
+const growthMemoryCanvas = h('canvas', {
+  role: 'img',
+  'aria-label': 'Peak memory by input size',
+  'data-testid': 'growth-memory-chart',
+  'aria-describedby': 'growth-summary',
+}) as HTMLCanvasElement;
+const growthSummary = h('p', {
+  id: 'growth-summary',
+  class: 'growth-summary',
+  'data-testid': 'growth-summary',
+  role: 'status',
+  'aria-live': 'polite',
+});
 const growthCharts = h(
   'div',
   { class: 'growth-charts' },
   h('div', { class: 'chart-box' }, growthTimeCanvas),
   h('div', { class: 'chart-box' }, growthMemoryCanvas),
-  h('p', { class: 'muted legend-note' }, 'Log scales where values span more than tenfold; on log–log axes a line of slope 1 is linear growth, slope 2 quadratic. Dashed: the original.'),
+  h(
+    'p',
+    { class: 'muted legend-note' },
+    'Log scales where values span more than tenfold; on log–log axes a line of slope 1 is linear growth, slope 2 quadratic. Dashed: the original.',
+  ),
 );
 const growthNotes = h('div', { class: 'growth-notes' });
 const growthActions = h('div', { class: 'actions' });
@@ -99,7 +133,13 @@ function renderGrowth(run: PanelState['run']): void {
       ? [
           h(
             'vscode-button',
-            { secondary: true, icon: 'stop-circle', 'aria-label': `Cancel measuring growth of ${run.functionName}`, 'data-testid': 'cancel-growth', 'data-message': JSON.stringify({ type: 'cancelRun', runId: run.id }) },
+            {
+              secondary: true,
+              icon: 'stop-circle',
+              'aria-label': `Cancel measuring growth of ${run.functionName}`,
+              'data-testid': 'cancel-growth',
+              'data-message': JSON.stringify({ type: 'cancelRun', runId: run.id }),
+            },
             'Cancel',
           ),
         ]

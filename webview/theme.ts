@@ -31,7 +31,9 @@ export function readTheme(): ThemeColors {
     purple: v('--vscode-charts-purple', '#b180d7'),
     fontFamily: v('--vscode-font-family', 'sans-serif'),
     fontSize: Number.parseFloat(v('--vscode-font-size', '12')) || 12,
-    highContrast: document.body.classList.contains('vscode-high-contrast') || document.body.classList.contains('vscode-high-contrast-light'),
+    highContrast:
+      document.body.classList.contains('vscode-high-contrast') ||
+      document.body.classList.contains('vscode-high-contrast-light'),
   };
 }
 

@@ -2,7 +2,16 @@
  * Renders the panel from the host's state. Every control is a button with a label a screen reader
  * can say, and stable `data-testid`s, because people and end-to-end tests drive the same page.
  */
-import type { CandidateView, FromWebviewMessage, GrowthView, IterationView, PanelState, RunPhase, RunSummary, RunView } from '../src/shared/protocol';
+import type {
+  CandidateView,
+  FromWebviewMessage,
+  GrowthView,
+  IterationView,
+  PanelState,
+  RunPhase,
+  RunSummary,
+  RunView,
+} from '../src/shared/protocol';
 import { formatKb, formatKbMs, formatMs, formatRatio } from '../src/shared/format';
 import { h, icon } from './dom';
 
@@ -17,10 +26,23 @@ export const PHASE_TEXT: Record<RunPhase, string> = {
 };
 
 /** A button whose click sends `message` to the host (the main module wires the click). */
-function actionButton(label: string, ariaLabel: string, message: FromWebviewMessage, testId: string, options: { secondary?: boolean; iconName?: string } = {}): HTMLElement {
+function actionButton(
+  label: string,
+  ariaLabel: string,
+  message: FromWebviewMessage,
+  testId: string,
+  options: { secondary?: boolean; iconName?: string } = {},
+): HTMLElement {
   const button = h(
     'vscode-button',
-    { 'aria-label': ariaLabel, title: ariaLabel, 'data-testid': testId, 'data-message': JSON.stringify(message), secondary: options.secondary, icon: options.iconName },
+    {
+      'aria-label': ariaLabel,
+      title: ariaLabel,
+      'data-testid': testId,
+      'data-message': JSON.stringify(message),
+      secondary: options.secondary,
+      icon: options.iconName,
+    },
     label,
   );
   return button;
@@ -31,7 +53,15 @@ export function renderEmpty(): HTMLElement {
     'section',
     { class: 'empty', 'data-testid': 'empty-state' },
     h('p', {}, 'No run yet.'),
-    h('p', {}, 'Right-click a Python, JavaScript or TypeScript function and choose ', h('strong', {}, 'Optimize efficiency'), ', or run ', h('strong', {}, 'Afterburner: Profile function'), ' from the Command Palette.'),
+    h(
+      'p',
+      {},
+      'Right-click a Python, JavaScript or TypeScript function and choose ',
+      h('strong', {}, 'Optimize efficiency'),
+      ', or run ',
+      h('strong', {}, 'Afterburner: Profile function'),
+      ' from the Command Palette.',
+    ),
   );
 }
 
@@ -43,8 +73,19 @@ export function renderHeader(run: RunView): HTMLElement {
     h(
       'div',
       { class: 'title-row' },
-      h('h2', { class: 'function-name', 'data-testid': 'run-function', title: `${run.functionName} in ${run.fileLabel}` }, run.kind === 'profile' ? icon('pulse') : icon('rocket'), ' ', run.functionName),
-      h('span', { class: `phase phase-${run.phase}`, 'data-testid': 'run-phase', role: 'status' }, running ? h('vscode-progress-ring', { 'aria-label': 'Running' }) : undefined, PHASE_TEXT[run.phase]),
+      h(
+        'h2',
+        { class: 'function-name', 'data-testid': 'run-function', title: `${run.functionName} in ${run.fileLabel}` },
+        run.kind === 'profile' ? icon('pulse') : icon('rocket'),
+        ' ',
+        run.functionName,
+      ),
+      h(
+        'span',
+        { class: `phase phase-${run.phase}`, 'data-testid': 'run-phase', role: 'status' },
+        running ? h('vscode-progress-ring', { 'aria-label': 'Running' }) : undefined,
+        PHASE_TEXT[run.phase],
+      ),
     ),
     h('p', { class: 'file' }, run.fileLabel),
     h('p', { class: 'message', 'data-testid': 'run-message', role: 'status', 'aria-live': 'polite' }, run.message),
@@ -56,7 +97,19 @@ export function renderHeader(run: RunView): HTMLElement {
       run.kind === 'optimize' ? fact('Model', run.model ?? '…', 'run-model') : undefined,
       run.goal === undefined ? undefined : fact('Goal', run.goal, 'run-goal'),
     ),
-    running ? h('div', { class: 'actions' }, actionButton('Cancel', `Cancel the run on ${run.functionName}`, { type: 'cancelRun', runId: run.id }, 'cancel-run', { secondary: true, iconName: 'stop-circle' })) : undefined,
+    running
+      ? h(
+          'div',
+          { class: 'actions' },
+          actionButton(
+            'Cancel',
+            `Cancel the run on ${run.functionName}`,
+            { type: 'cancelRun', runId: run.id },
+            'cancel-run',
+            { secondary: true, iconName: 'stop-circle' },
+          ),
+        )
+      : undefined,
   );
 }
 
@@ -82,11 +135,23 @@ export function renderBaseline(run: RunView): HTMLElement | undefined {
     base.tests ? h('p', { class: 'muted' }, `${base.tests.passed} passed, ${base.tests.failed} failed`) : undefined,
     base.message && base.status !== 'passed' ? h('p', { class: 'error', role: 'alert' }, base.message) : undefined,
     renderFailures(base.failures, 'baseline-failures'),
-    base.status === 'failed' ? h('div', { class: 'actions' }, actionButton('Open tests', 'Open the test file', { type: 'openTests', runId: run.id }, 'open-tests', { secondary: true, iconName: 'go-to-file' })) : undefined,
+    base.status === 'failed'
+      ? h(
+          'div',
+          { class: 'actions' },
+          actionButton('Open tests', 'Open the test file', { type: 'openTests', runId: run.id }, 'open-tests', {
+            secondary: true,
+            iconName: 'go-to-file',
+          }),
+        )
+      : undefined,
   );
 }
 
-function renderFailures(failures: readonly { test: string; message: string }[], testId: string): HTMLElement | undefined {
+function renderFailures(
+  failures: readonly { test: string; message: string }[],
+  testId: string,
+): HTMLElement | undefined {
   if (failures.length === 0) return undefined;
   return h(
     'ul',
@@ -101,13 +166,21 @@ export function renderIterations(run: RunView): HTMLElement {
     { class: 'iterations', role: 'list', 'data-testid': 'iteration-list', 'aria-label': 'Iterations' },
     run.iterations.map((it) => renderIteration(run, it)),
   );
-  return h('section', { 'aria-label': 'Iterations and candidates' }, h('h3', {}, 'Iterations'), run.iterations.length === 0 ? h('p', { class: 'muted' }, run.kind === 'profile' ? 'Profile runs have no iterations.' : 'None yet.') : list);
+  return h(
+    'section',
+    { 'aria-label': 'Iterations and candidates' },
+    h('h3', {}, 'Iterations'),
+    run.iterations.length === 0
+      ? h('p', { class: 'muted' }, run.kind === 'profile' ? 'Profile runs have no iterations.' : 'None yet.')
+      : list,
+  );
 }
 
 function renderIteration(run: RunView, it: IterationView): HTMLElement {
   const offered = it.offered === undefined ? undefined : it.candidates.find((c) => c.index === it.offered);
   const summary = !it.done
-    ? 'in progress' + (it.modelChars > 0 && it.candidates.length === 0 ? ` (model wrote ${it.modelChars} characters)` : '')
+    ? 'in progress' +
+      (it.modelChars > 0 && it.candidates.length === 0 ? ` (model wrote ${it.modelChars} characters)` : '')
     : offered
       ? `${formatRatio(offered.speedup)} speed, ${formatRatio(offered.memoryRatio)} memory`
       : 'no accepted candidate';
@@ -115,18 +188,54 @@ function renderIteration(run: RunView, it: IterationView): HTMLElement {
   const ref = `iteration ${it.iteration}`;
   return h(
     'li',
-    { class: `iteration decision-${it.decision}`, 'data-testid': `iteration-${it.iteration}`, 'aria-label': `Iteration ${it.iteration}: ${summary}${decision ? `, ${decision.toLowerCase()}` : ''}` },
-    h('div', { class: 'iteration-head' }, h('strong', {}, `Iteration ${it.iteration}`), h('span', { class: 'muted' }, summary), decision ? h('vscode-badge', { 'data-testid': `iteration-${it.iteration}-decision` }, decision) : undefined),
+    {
+      class: `iteration decision-${it.decision}`,
+      'data-testid': `iteration-${it.iteration}`,
+      'aria-label': `Iteration ${it.iteration}: ${summary}${decision ? `, ${decision.toLowerCase()}` : ''}`,
+    },
+    h(
+      'div',
+      { class: 'iteration-head' },
+      h('strong', {}, `Iteration ${it.iteration}`),
+      h('span', { class: 'muted' }, summary),
+      decision ? h('vscode-badge', { 'data-testid': `iteration-${it.iteration}-decision` }, decision) : undefined,
+    ),
     offered
       ? h(
           'div',
           { class: 'actions' },
-          actionButton('Show diff', `Show diff of ${ref}`, { type: 'showDiff', runId: run.id, iteration: it.iteration, candidate: offered.index }, `show-diff-${it.iteration}`, { secondary: true, iconName: 'diff' }),
-          it.decision === 'applied' ? undefined : actionButton('Accept', `Accept ${ref}`, { type: 'accept', runId: run.id, iteration: it.iteration, candidate: offered.index }, `accept-${it.iteration}`, { iconName: 'check' }),
-          it.decision === 'undecided' ? actionButton('Reject', `Reject ${ref}`, { type: 'reject', runId: run.id, iteration: it.iteration }, `reject-${it.iteration}`, { secondary: true, iconName: 'close' }) : undefined,
+          actionButton(
+            'Show diff',
+            `Show diff of ${ref}`,
+            { type: 'showDiff', runId: run.id, iteration: it.iteration, candidate: offered.index },
+            `show-diff-${it.iteration}`,
+            { secondary: true, iconName: 'diff' },
+          ),
+          it.decision === 'applied'
+            ? undefined
+            : actionButton(
+                'Accept',
+                `Accept ${ref}`,
+                { type: 'accept', runId: run.id, iteration: it.iteration, candidate: offered.index },
+                `accept-${it.iteration}`,
+                { iconName: 'check' },
+              ),
+          it.decision === 'undecided'
+            ? actionButton(
+                'Reject',
+                `Reject ${ref}`,
+                { type: 'reject', runId: run.id, iteration: it.iteration },
+                `reject-${it.iteration}`,
+                { secondary: true, iconName: 'close' },
+              )
+            : undefined,
         )
       : undefined,
-    h('ul', { class: 'candidates', role: 'list', 'aria-label': `Candidates of ${ref}` }, it.candidates.map((c) => renderCandidate(run, it, c))),
+    h(
+      'ul',
+      { class: 'candidates', role: 'list', 'aria-label': `Candidates of ${ref}` },
+      it.candidates.map((c) => renderCandidate(run, it, c)),
+    ),
   );
 }
 
@@ -139,11 +248,26 @@ function renderCandidate(run: RunView, it: IterationView, c: CandidateView): HTM
   return h(
     'li',
     { class: `candidate verdict-${c.verdict}`, 'data-testid': `candidate-${it.iteration}-${c.index}` },
-    h('div', { class: 'candidate-head' }, h('span', { class: 'candidate-name' }, verdictIcon(c), ` Candidate ${c.index}`), h('span', { class: 'muted' }, parts.join(' · '))),
+    h(
+      'div',
+      { class: 'candidate-head' },
+      h('span', { class: 'candidate-name' }, verdictIcon(c), ` Candidate ${c.index}`),
+      h('span', { class: 'muted' }, parts.join(' · ')),
+    ),
     h('p', { class: 'reason', 'data-testid': `candidate-${it.iteration}-${c.index}-reason` }, c.reason),
     renderFailures(c.failures, `candidate-${it.iteration}-${c.index}-failures`),
     c.hasCode && c.index !== it.offered && c.status !== 'measuring'
-      ? h('div', { class: 'actions' }, actionButton('Show diff', `Show diff of candidate ${c.index} of iteration ${it.iteration}`, { type: 'showDiff', runId: run.id, iteration: it.iteration, candidate: c.index }, `show-diff-${it.iteration}-${c.index}`, { secondary: true, iconName: 'diff' }))
+      ? h(
+          'div',
+          { class: 'actions' },
+          actionButton(
+            'Show diff',
+            `Show diff of candidate ${c.index} of iteration ${it.iteration}`,
+            { type: 'showDiff', runId: run.id, iteration: it.iteration, candidate: c.index },
+            `show-diff-${it.iteration}-${c.index}`,
+            { secondary: true, iconName: 'diff' },
+          ),
+        )
       : undefined,
   );
 }
@@ -185,9 +309,20 @@ export function renderHistory(history: readonly RunSummary[], shownId: string | 
           {},
           h(
             'button',
-            { class: 'history-item', type: 'button', 'aria-current': r.id === shownId ? 'true' : undefined, 'aria-label': `Open run: ${label}`, 'data-testid': `history-${r.id}`, 'data-message': JSON.stringify({ type: 'openRun', runId: r.id }) },
+            {
+              class: 'history-item',
+              type: 'button',
+              'aria-current': r.id === shownId ? 'true' : undefined,
+              'aria-label': `Open run: ${label}`,
+              'data-testid': `history-${r.id}`,
+              'data-message': JSON.stringify({ type: 'openRun', runId: r.id }),
+            },
             h('span', {}, r.kind === 'profile' ? icon('pulse') : icon('rocket'), ` ${r.functionName}`),
-            h('span', { class: 'muted' }, `${when} · ${PHASE_TEXT[r.phase]}${r.bestSpeedup ? ` ${formatRatio(r.bestSpeedup)}` : ''}`),
+            h(
+              'span',
+              { class: 'muted' },
+              `${when} · ${PHASE_TEXT[r.phase]}${r.bestSpeedup ? ` ${formatRatio(r.bestSpeedup)}` : ''}`,
+            ),
           ),
         );
       }),
@@ -203,14 +338,32 @@ export function renderGrowthNotes(growth: GrowthView): HTMLElement[] {
   return growth.series.map((s) => {
     switch (s.kind) {
       case 'measuring':
-        return h('p', { class: 'muted', 'data-testid': `growth-${s.version}` }, icon('loading codicon-modifier-spin'), ` ${s.label}: measuring at sizes ${growth.sizes.join(', ')}…`);
+        return h(
+          'p',
+          { class: 'muted', 'data-testid': `growth-${s.version}` },
+          icon('loading codicon-modifier-spin'),
+          ` ${s.label}: measuring at sizes ${growth.sizes.join(', ')}…`,
+        );
       case 'failed':
-        return h('p', { class: 'error', role: 'alert', 'data-testid': `growth-${s.version}-error` }, `${s.label}: ${s.message}`);
+        return h(
+          'p',
+          { class: 'error', role: 'alert', 'data-testid': `growth-${s.version}-error` },
+          `${s.label}: ${s.message}`,
+        );
       case 'measured': {
-        const fit = (f: typeof s.time): string => (f.kind === 'fit' ? `≈ ${f.label} (fit within ${Math.round(f.relativeError * 100)} %)` : `not estimated: ${f.reason}`);
+        const fit = (f: typeof s.time): string =>
+          f.kind === 'fit'
+            ? `≈ ${f.label} (fit within ${Math.round(f.relativeError * 100)} %)`
+            : `not estimated: ${f.reason}`;
         const largest = s.points[s.points.length - 1];
-        const at = largest ? `; at n = ${largest.size}: ${formatMs(largest.runtimeMs)}, peak ${formatKb(largest.peakMemoryKb)}` : '';
-        return h('p', { class: 'muted', 'data-testid': `growth-${s.version}` }, `${s.label}: time ${fit(s.time)}, memory ${fit(s.memory)}${at}.`);
+        const at = largest
+          ? `; at n = ${largest.size}: ${formatMs(largest.runtimeMs)}, peak ${formatKb(largest.peakMemoryKb)}`
+          : '';
+        return h(
+          'p',
+          { class: 'muted', 'data-testid': `growth-${s.version}` },
+          `${s.label}: time ${fit(s.time)}, memory ${fit(s.memory)}${at}.`,
+        );
       }
     }
   });
@@ -220,7 +373,10 @@ export function renderGrowthNotes(growth: GrowthView): HTMLElement[] {
 export function chartSummary(run: RunView): string {
   const base = run.baseline?.measure;
   if (!base) return 'No measurement yet.';
-  const best = run.best && run.best.iteration > 0 ? ` Best: iteration ${run.best.iteration}, ${formatMs(run.best.medianMs)} (${formatRatio(run.best.speedup)}).` : '';
+  const best =
+    run.best && run.best.iteration > 0
+      ? ` Best: iteration ${run.best.iteration}, ${formatMs(run.best.medianMs)} (${formatRatio(run.best.speedup)}).`
+      : '';
   return `Original: ${formatMs(base.medianMs)} median, peak ${formatKb(base.peakMemoryKb)}.${best}`;
 }
 
@@ -229,7 +385,12 @@ export function renderState(state: PanelState): { body: HTMLElement[]; run?: Run
   if (!run) return { body: [renderEmpty(), ...optional(renderHistory(state.history, undefined))] };
   return {
     run,
-    body: [renderHeader(run), ...optional(renderBaseline(run)), renderIterations(run), ...optional(renderHistory(state.history, run.id))],
+    body: [
+      renderHeader(run),
+      ...optional(renderBaseline(run)),
+      renderIterations(run),
+      ...optional(renderHistory(state.history, run.id)),
+    ],
   };
 }
 

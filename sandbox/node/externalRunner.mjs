@@ -98,13 +98,31 @@ function argumentsFor(kind, files, out) {
   // inline config. --cacheDirectory: --no-cache still writes the haste map, so into the work dir.
   const config = hasJestConfig(cwd) ? [] : ['--config', JSON.stringify({ rootDir: cwd })];
   // --testMatch: jest's default pattern leaves out .mjs/.cjs files.
-  return [...config, '--json', `--outputFile=${out}`, '--rootDir', cwd, '--ci', '--no-cache', `--cacheDirectory=${path.join(cwd, '.afterburner-jest-cache')}`, '--watchman=false', '--testMatch', ...absolute, '--runTestsByPath', ...files];
+  return [
+    ...config,
+    '--json',
+    `--outputFile=${out}`,
+    '--rootDir',
+    cwd,
+    '--ci',
+    '--no-cache',
+    `--cacheDirectory=${path.join(cwd, '.afterburner-jest-cache')}`,
+    '--watchman=false',
+    '--testMatch',
+    ...absolute,
+    '--runTestsByPath',
+    ...files,
+  ];
 }
 
 /** Whether jest finds a config of its own from `dir`: a jest.config.* or a package.json (up the tree). */
 function hasJestConfig(dir) {
   for (let d = dir; ; d = path.dirname(d)) {
-    if (['js', 'ts', 'mjs', 'cjs', 'json'].some((ext) => fs.existsSync(path.join(d, `jest.config.${ext}`))) || fs.existsSync(path.join(d, 'package.json'))) return true;
+    if (
+      ['js', 'ts', 'mjs', 'cjs', 'json'].some((ext) => fs.existsSync(path.join(d, `jest.config.${ext}`))) ||
+      fs.existsSync(path.join(d, 'package.json'))
+    )
+      return true;
     if (path.dirname(d) === d) return false;
   }
 }
@@ -141,12 +159,17 @@ function resultsOf(parsed) {
     for (const a of assertions) {
       const name = a.title !== undefined ? [...(a.ancestorTitles ?? []), a.title].join(' > ') : String(a.fullName);
       if (a.status === 'passed') results.push({ name, status: 'passed' });
-      else if (a.status === 'failed') results.push({ name, status: 'failed', message: runnerFailureMessage(a.failureMessages ?? []) });
+      else if (a.status === 'failed')
+        results.push({ name, status: 'failed', message: runnerFailureMessage(a.failureMessages ?? []) });
       else results.push({ name, status: 'skipped' });
     }
     if (assertions.length === 0 && file.status === 'failed') {
       const where = file.name ? path.relative(process.cwd(), file.name) : 'test file';
-      results.push({ name: `${where} (loading)`, status: 'failed', message: runnerFailureMessage([file.message ?? 'failed to run']) });
+      results.push({
+        name: `${where} (loading)`,
+        status: 'failed',
+        message: runnerFailureMessage([file.message ?? 'failed to run']),
+      });
     }
   }
   return results;
@@ -157,12 +180,19 @@ export function runExternal(kind, files, workspaceRoot) {
   const { bin, looked } = findRunnerBinary(kind, workspaceRoot);
   if (!bin) {
     const hidden = workspaceRoots(workspaceRoot).filter((root) => !isDirectory(root));
-    const why = hidden.length > 0 ? ` (the workspace folder ${hidden.join(', ')} cannot be seen from here: a sandbox shows it only when its user may read it)` : '';
-    throw new HarnessError(`the tests use ${kind}, but ${kind} is not installed: no node_modules/.bin/${kind} in ${looked.join(', ')}${why}. Run \`npm install --save-dev ${kind}\` in the workspace, or write the tests with node:test.`);
+    const why =
+      hidden.length > 0
+        ? ` (the workspace folder ${hidden.join(', ')} cannot be seen from here: a sandbox shows it only when its user may read it)`
+        : '';
+    throw new HarnessError(
+      `the tests use ${kind}, but ${kind} is not installed: no node_modules/.bin/${kind} in ${looked.join(', ')}${why}. Run \`npm install --save-dev ${kind}\` in the workspace, or write the tests with node:test.`,
+    );
   }
   const misnamed = files.find((f) => !TEST_FILE_NAME.test(f));
   if (misnamed) {
-    throw new HarnessError(`${misnamed} uses ${kind}, which only runs files named *.test.* or *.spec.*: rename it (e.g. ${misnamed.replace(/(\.[cm]?[jt]sx?)$/, '.test$1')}).`);
+    throw new HarnessError(
+      `${misnamed} uses ${kind}, which only runs files named *.test.* or *.spec.*: rename it (e.g. ${misnamed.replace(/(\.[cm]?[jt]sx?)$/, '.test$1')}).`,
+    );
   }
   linkWorkspaceModules(workspaceRoot);
   const out = path.join(process.cwd(), `.afterburner-${kind}-${process.pid}.json`);
@@ -178,13 +208,23 @@ export function runExternal(kind, files, workspaceRoot) {
   try {
     parsed = JSON.parse(fs.readFileSync(out, 'utf8'));
   } catch {
-    throw new HarnessError(`${kind} did not produce results (exit ${proc.status}): ${String(proc.stderr || proc.stdout || proc.error?.message || '').trim().slice(-1500)}`);
+    throw new HarnessError(
+      `${kind} did not produce results (exit ${proc.status}): ${String(
+        proc.stderr || proc.stdout || proc.error?.message || '',
+      )
+        .trim()
+        .slice(-1500)}`,
+    );
   } finally {
     fs.rmSync(out, { force: true });
   }
   const results = resultsOf(parsed);
   if (results.length === 0) {
-    throw new HarnessError(`${kind} ran no test in ${files.join(', ')} (exit ${proc.status}): ${String(proc.stderr || proc.stdout || '').trim().slice(-1000)}`);
+    throw new HarnessError(
+      `${kind} ran no test in ${files.join(', ')} (exit ${proc.status}): ${String(proc.stderr || proc.stdout || '')
+        .trim()
+        .slice(-1000)}`,
+    );
   }
   return results;
 }

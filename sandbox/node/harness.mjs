@@ -71,7 +71,9 @@ async function main() {
   linkWorkspaceModules(workspaceRoot);
   if (typeof globalThis.gc !== 'function') exposeGc();
   if (typeof globalThis.gc !== 'function') {
-    notes.push('globalThis.gc is missing (node was started without --expose-gc): samples are not preceded by a garbage collection');
+    notes.push(
+      'globalThis.gc is missing (node was started without --expose-gc): samples are not preceded by a garbage collection',
+    );
   }
 
   // Stand-ins for the test runner modules, for `import` (loader hook) and `require`.
@@ -81,14 +83,21 @@ async function main() {
   const redirects = { 'node:test': shimUrl, vitest: runnerShimUrl, '@jest/globals': runnerShimUrl };
   const nodeTestShim = await import(shimUrl);
   const runnerShim = await import(runnerShimUrl);
-  const cjsRedirects = { 'node:test': nodeTestShim.default, test: nodeTestShim.default, vitest: runnerShim, '@jest/globals': runnerShim };
+  const cjsRedirects = {
+    'node:test': nodeTestShim.default,
+    test: nodeTestShim.default,
+    vitest: runnerShim,
+    '@jest/globals': runnerShim,
+  };
   const originalLoad = Module._load;
   Module._load = function load(request, parent, isMain) {
     if (Object.prototype.hasOwnProperty.call(cjsRedirects, request)) return cjsRedirects[request];
     return originalLoad.call(this, request, parent, isMain);
   };
   if (typeof Module.register !== 'function') {
-    throw new HarnessError(`Node ${process.versions.node} has no module.register; the harness needs Node 18.19 or newer`);
+    throw new HarnessError(
+      `Node ${process.versions.node} has no module.register; the harness needs Node 18.19 or newer`,
+    );
   }
 
   const { runTests, asHarnessError } = await import('./testRunners.mjs');
@@ -110,7 +119,12 @@ async function main() {
         },
       });
     } catch (e) {
-      throw asHarnessError(e, job.modulePath) ?? (e instanceof HarnessError || e instanceof MemoryLimitError ? e : new HarnessError(`${job.modulePath} failed to load: ${e?.stack ?? e}`));
+      throw (
+        asHarnessError(e, job.modulePath) ??
+        (e instanceof HarnessError || e instanceof MemoryLimitError
+          ? e
+          : new HarnessError(`${job.modulePath} failed to load: ${e?.stack ?? e}`))
+      );
     }
   }
   Module.register(pathToFileURL(path.join(here, 'loaderHooks.mjs')).href, {
@@ -122,7 +136,12 @@ async function main() {
   recorder.state.enabled = false;
   process.setSourceMapsEnabled?.(false);
   if (tests.failed > 0) {
-    return { kind: 'failed', tests: { passed: tests.passed, failed: tests.failed }, runner: tests.runner, failures: tests.failures };
+    return {
+      kind: 'failed',
+      tests: { passed: tests.passed, failed: tests.failed },
+      runner: tests.runner,
+      failures: tests.failures,
+    };
   }
   const passedTests = { passed: tests.passed, failed: 0 };
   if (mode === 'test') return { kind: 'passed', tests: passedTests, runner: tests.runner };

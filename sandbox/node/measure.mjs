@@ -249,7 +249,14 @@ async function sample(side, loops) {
  * Times rounds. `prepare()` returns fresh inputs for one round; `inputBytes` (size of one round's
  * recorded inputs) caps the loop count so the prepared copies stay within ~64 MB.
  */
-export async function measureRuntime({ prepare, round, budgetMs = 1500, minSampleMs = 5, maxSamples = 60, inputBytes = 0 }) {
+export async function measureRuntime({
+  prepare,
+  round,
+  budgetMs = 1500,
+  minSampleMs = 5,
+  maxSamples = 60,
+  inputBytes = 0,
+}) {
   const side = keepShapes({ prepare, round });
   const { minMs, maxMs } = warmUpWindow(budgetMs);
   const [{ roundMs }] = await warmUp([side], minMs, maxMs, inputBytes);
@@ -284,7 +291,14 @@ export const MIN_PAIRS = 20;
  * significant difference), more while the budget lasts, at most max(maxSamples, MIN_PAIRS).
  * Returns both stats; `values[i]` of each belong to pair i.
  */
-export async function measurePairedRuntime({ a: sideA, b: sideB, budgetMs = 1500, minSampleMs = 5, maxSamples = 60, inputBytes = 0 }) {
+export async function measurePairedRuntime({
+  a: sideA,
+  b: sideB,
+  budgetMs = 1500,
+  minSampleMs = 5,
+  maxSamples = 60,
+  inputBytes = 0,
+}) {
   const a = keepShapes(sideA);
   const b = keepShapes(sideB);
   const { minMs, maxMs } = warmUpWindow(budgetMs);
@@ -292,7 +306,10 @@ export async function measurePairedRuntime({ a: sideA, b: sideB, budgetMs = 1500
   const g0 = now();
   collectGarbage();
   const gcMs = msSince(g0);
-  const wanted = Math.max(loopsFor(warmA.roundMs, minSampleMs, inputBytes), loopsFor(warmB.roundMs, minSampleMs, inputBytes));
+  const wanted = Math.max(
+    loopsFor(warmA.roundMs, minSampleMs, inputBytes),
+    loopsFor(warmB.roundMs, minSampleMs, inputBytes),
+  );
   const perLoopMs = warmA.roundMs + warmB.roundMs + warmA.prepareMs + warmB.prepareMs;
   const fitBudget = Math.floor(((2 * budgetMs) / MIN_PAIRS - 2 * gcMs) / perLoopMs);
   const loops = Math.max(1, Math.min(wanted, fitBudget));
@@ -388,7 +405,10 @@ async function traceWindows({ side, repeat, minCoveredMs, maxWindows, samplesFro
     const points = [[w.tStart, 0]];
     while (j < samples.times.length && samples.times[j] < w.tStart) j++;
     while (j < samples.times.length && samples.times[j] <= w.tEnd) {
-      points.push([samples.times[j], Math.max(0, samples.values[j] - w.baseline - drift * (samples.times[j] - w.tStart))]);
+      points.push([
+        samples.times[j],
+        Math.max(0, samples.values[j] - w.baseline - drift * (samples.times[j] - w.tStart)),
+      ]);
       sampleCount++;
       j++;
     }
@@ -430,16 +450,32 @@ export async function traceMemory({ prepare, round, notes, roundMs = 2 }) {
   const repeat = roundMs < 2 ? Math.min(1000, Math.ceil(2 / Math.max(roundMs, 1e-4))) : 1;
   const side = keepShapes({ prepare, round });
   const drift = tracer ? tracerDrift() : 0;
-  const single = await traceWindows({ side, drift, repeat: 1, minCoveredMs: 25, maxWindows: repeat > 1 ? 20 : 200, samplesFrom: repeat > 1 ? none : tracer ? () => tracer.stop() : none });
+  const single = await traceWindows({
+    side,
+    drift,
+    repeat: 1,
+    minCoveredMs: 25,
+    maxWindows: repeat > 1 ? 20 : 200,
+    samplesFrom: repeat > 1 ? none : tracer ? () => tracer.stop() : none,
+  });
   if (repeat === 1) {
     return { peakMemoryKb: single.peakKb, integralKbMs: single.integralKbMs, integralSampleHz: single.hz };
   }
-  const repeated = await traceWindows({ side, drift, repeat, minCoveredMs: 25, maxWindows: 50, samplesFrom: tracer ? () => tracer.stop() : none });
+  const repeated = await traceWindows({
+    side,
+    drift,
+    repeat,
+    minCoveredMs: 25,
+    maxWindows: 50,
+    samplesFrom: tracer ? () => tracer.stop() : none,
+  });
   return { peakMemoryKb: single.peakKb, integralKbMs: repeated.integralKbMs, integralSampleHz: repeated.hz };
 }
 
 function post(session, method, params) {
-  return new Promise((resolve, reject) => session.post(method, params, (err, res) => (err ? reject(err) : resolve(res))));
+  return new Promise((resolve, reject) =>
+    session.post(method, params, (err, res) => (err ? reject(err) : resolve(res))),
+  );
 }
 
 /**
@@ -478,7 +514,8 @@ export async function hotLines({ prepare, round, moduleFile, moduleUrl, duration
     const here = inModule(node);
     const counted = inside || here;
     if (counted) total += node.hitCount ?? 0;
-    if (here) for (const { line, ticks } of node.positionTicks ?? []) lineTicks.set(line, (lineTicks.get(line) ?? 0) + ticks);
+    if (here)
+      for (const { line, ticks } of node.positionTicks ?? []) lineTicks.set(line, (lineTicks.get(line) ?? 0) + ticks);
     for (const c of node.children ?? []) {
       const child = byId.get(c);
       if (child) visit(child, counted);

@@ -73,7 +73,9 @@ class TestContext {
     this.skipReason = undefined;
     this.assert = assert;
   }
-  get signal() { return this.controller.signal; }
+  get signal() {
+    return this.controller.signal;
+  }
   get mock() {
     if (!this.ownMock && realMock) this.ownMock = new realMock.constructor();
     return this.ownMock;
@@ -85,15 +87,27 @@ class TestContext {
     this.subtests = p;
     return p;
   }
-  skip(message) { this.skipReason = message ?? 'skipped'; }
-  todo(message) { this.skipReason = message ?? 'todo'; }
+  skip(message) {
+    this.skipReason = message ?? 'skipped';
+  }
+  todo(message) {
+    this.skipReason = message ?? 'todo';
+  }
   diagnostic() {}
   plan() {}
   runOnly() {}
-  before(fn) { this.subHooks.before.push(fn); }
-  after(fn) { this.subHooks.after.push(fn); }
-  beforeEach(fn) { this.subHooks.beforeEach.push(fn); }
-  afterEach(fn) { this.subHooks.afterEach.push(fn); }
+  before(fn) {
+    this.subHooks.before.push(fn);
+  }
+  after(fn) {
+    this.subHooks.after.push(fn);
+  }
+  beforeEach(fn) {
+    this.subHooks.beforeEach.push(fn);
+  }
+  afterEach(fn) {
+    this.subHooks.afterEach.push(fn);
+  }
 }
 
 async function runTest(node) {
@@ -204,10 +218,12 @@ function declareSuite(...args) {
 function addHook(kind) {
   return (fn) => {
     const suite = collecting ?? root;
-    if (suite === root && (kind === 'before')) {
-      queue = queue.then(() => callWithDone(fn, undefined, {})).catch((e) => {
-        results.push({ name: '(before hook)', status: 'failed', error: e });
-      });
+    if (suite === root && kind === 'before') {
+      queue = queue
+        .then(() => callWithDone(fn, undefined, {}))
+        .catch((e) => {
+          results.push({ name: '(before hook)', status: 'failed', error: e });
+        });
       return;
     }
     if (suite === root && kind === 'after') {

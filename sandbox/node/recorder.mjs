@@ -22,7 +22,8 @@ export function createRecorder({ withThis }) {
   };
 
   const invoke = (target, thisArg, args) => {
-    if (!state.enabled || state.depth > 0 || state.calls.length >= MAX_CALLS) return Reflect.apply(target, thisArg, args);
+    if (!state.enabled || state.depth > 0 || state.calls.length >= MAX_CALLS)
+      return Reflect.apply(target, thisArg, args);
     let call;
     try {
       call = { args: encode(args) };
@@ -48,8 +49,16 @@ export function createRecorder({ withThis }) {
     if (result !== null && typeof result === 'object' && typeof result.then === 'function') {
       call.async = true;
       return result.then(
-        (value) => { call.result = encode(value, false); finish(call, args, thisArg); return value; },
-        (e) => { call.error = describeThrown(e); finish(call, args, thisArg); throw e; },
+        (value) => {
+          call.result = encode(value, false);
+          finish(call, args, thisArg);
+          return value;
+        },
+        (e) => {
+          call.error = describeThrown(e);
+          finish(call, args, thisArg);
+          throw e;
+        },
       );
     }
     call.result = encode(result, false);

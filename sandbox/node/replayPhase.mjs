@@ -32,14 +32,18 @@ async function compareCall(target, call) {
     error = e;
   }
   if (call.error) {
-    if (!threw) return `expected ${call.error.n} to be thrown (${call.error.m.slice(0, 120)}), got return ${preview(encode(result, false))}`;
+    if (!threw)
+      return `expected ${call.error.n} to be thrown (${call.error.m.slice(0, 120)}), got return ${preview(encode(result, false))}`;
     const name = error?.constructor?.name ?? typeof error;
-    if (name !== call.error.n) return `expected ${call.error.n}: ${call.error.m.slice(0, 120)}, got ${name}: ${String(error?.message ?? error).slice(0, 120)}`;
+    if (name !== call.error.n)
+      return `expected ${call.error.n}: ${call.error.m.slice(0, 120)}, got ${name}: ${String(error?.message ?? error).slice(0, 120)}`;
   } else {
-    if (threw) return `expected ${describeOutcome(call)}, got ${error?.constructor?.name ?? 'exception'}: ${String(error?.message ?? error).slice(0, 200)}`;
+    if (threw)
+      return `expected ${describeOutcome(call)}, got ${error?.constructor?.name ?? 'exception'}: ${String(error?.message ?? error).slice(0, 200)}`;
     const actual = encode(result, false);
     const where = difference(call.result, actual);
-    if (where !== undefined) return `expected ${preview(call.result)}, got ${preview(actual)}${where.startsWith('(') ? '' : ` (differs at result${where})`}`;
+    if (where !== undefined)
+      return `expected ${preview(call.result)}, got ${preview(actual)}${where.startsWith('(') ? '' : ` (differs at result${where})`}`;
   }
   const argsAfter = encode(args, false);
   const whereArgs = difference(call.argsAfter, argsAfter);
@@ -54,7 +58,8 @@ async function compareCall(target, call) {
   if (call.thisAfter) {
     const thisAfter = encode(thisArg, false);
     const whereThis = difference(call.thisAfter, thisAfter);
-    if (whereThis !== undefined) return `object state after the call differs at this${whereThis}: expected ${preview(call.thisAfter)}, got ${preview(thisAfter)}`;
+    if (whereThis !== undefined)
+      return `object state after the call differs at this${whereThis}: expected ${preview(call.thisAfter)}, got ${preview(thisAfter)}`;
   }
   return undefined;
 }
@@ -75,7 +80,8 @@ async function loadSizeGenerator(found) {
   if (!found || typeof found === 'function') return found;
   const ns = await import(pathToFileURL(found.file).href);
   const fn = ns.afterburner_inputs ?? ns.default?.afterburner_inputs ?? ns.default;
-  if (typeof fn !== 'function') throw new HarnessError(`${path.relative(process.cwd(), found.file)} must export afterburner_inputs(size)`);
+  if (typeof fn !== 'function')
+    throw new HarnessError(`${path.relative(process.cwd(), found.file)} must export afterburner_inputs(size)`);
   return fn;
 }
 
@@ -125,16 +131,26 @@ export async function runReplayPhase({ job, mode, target, recorder, tests, passe
     calls = recorder.state.calls.filter((c) => 'result' in c || c.error);
     if (recorder.state.skipReason) notes.push(`${recorder.state.skipped} ${recorder.state.skipReason}`);
     if (calls.length === 0) {
-      throw new HarnessError(`the tests passed (${tests.passed}) but never called \`${job.target}\`${recorder.state.skipped ? ` with inputs that can be recorded (${recorder.state.skipReason})` : ''}, so there is nothing to measure. Add a test that calls it with a typical input.`);
+      throw new HarnessError(
+        `the tests passed (${tests.passed}) but never called \`${job.target}\`${recorder.state.skipped ? ` with inputs that can be recorded (${recorder.state.skipReason})` : ''}, so there is nothing to measure. Add a test that calls it with a typical input.`,
+      );
     }
   }
 
   const anyAsync = calls.some((c) => c.async);
   const round = makeRound(target.fn, anyAsync, 'candidate');
   const prepare = preparer(target, calls);
-  const inputBytes = calls.reduce((s, c) => s + JSON.stringify(c.args).length + (c.this ? JSON.stringify(c.this).length : 0), 0);
+  const inputBytes = calls.reduce(
+    (s, c) => s + JSON.stringify(c.args).length + (c.this ? JSON.stringify(c.this).length : 0),
+    0,
+  );
   const measure = job.measure ?? {};
-  const options = { inputBytes, budgetMs: measure.budgetMs, minSampleMs: measure.minSampleMs, maxSamples: measure.maxSamples };
+  const options = {
+    inputBytes,
+    budgetMs: measure.budgetMs,
+    minSampleMs: measure.minSampleMs,
+    maxSamples: measure.maxSamples,
+  };
   const reference = mode === 'check' ? await loadReference(job, notes) : undefined;
   let referenceMeasurement;
   let measurement;
@@ -143,7 +159,12 @@ export async function runReplayPhase({ job, mode, target, recorder, tests, passe
     const paired = await measurePairedRuntime({ a: { prepare, round }, b: other, ...options });
     // Memory: the same procedure for each, one after the other.
     const memory = await traceMemory({ prepare, round, notes, roundMs: paired.a.median });
-    const referenceMemory = await traceMemory({ prepare: other.prepare, round: other.round, notes, roundMs: paired.b.median });
+    const referenceMemory = await traceMemory({
+      prepare: other.prepare,
+      round: other.round,
+      notes,
+      roundMs: paired.b.median,
+    });
     measurement = measurementFrom(paired.a, memory, calls.length);
     referenceMeasurement = measurementFrom(paired.b, referenceMemory, calls.length);
   } else {
@@ -172,7 +193,14 @@ export async function runReplayPhase({ job, mode, target, recorder, tests, passe
         const sizePrepare = preparer(target, sizeCalls);
         const sizeRound = makeRound(target.fn, anyAsync, 'candidate');
         const budget = Math.max(200, (measure.budgetMs ?? 1500) / measure.sizes.length / 2);
-        const t = await measureRuntime({ prepare: sizePrepare, round: sizeRound, budgetMs: budget, minSampleMs: measure.minSampleMs, maxSamples: 20, inputBytes: JSON.stringify(sizeCalls[0].args).length });
+        const t = await measureRuntime({
+          prepare: sizePrepare,
+          round: sizeRound,
+          budgetMs: budget,
+          minSampleMs: measure.minSampleMs,
+          maxSamples: 20,
+          inputBytes: JSON.stringify(sizeCalls[0].args).length,
+        });
         const m = await traceMemory({ prepare: sizePrepare, round: sizeRound, notes, roundMs: t.stats.median });
         measurement.sizes.push({ size, runtimeMs: t.stats.median, peakMemoryKb: round2(m.peakMemoryKb) });
       }
@@ -213,7 +241,9 @@ async function loadReference(job, notes) {
     reseed();
     return reference;
   } catch (e) {
-    notes.push(`the reference module ${modulePath} could not be loaded, so the candidate was measured alone: ${String(e?.message ?? e).slice(0, 400)}`);
+    notes.push(
+      `the reference module ${modulePath} could not be loaded, so the candidate was measured alone: ${String(e?.message ?? e).slice(0, 400)}`,
+    );
     reseed();
     return undefined;
   }

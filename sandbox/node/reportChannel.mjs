@@ -13,7 +13,9 @@ export function keepOutput(text) {
 
 export function captureUserOutput() {
   const capture = (chunk, encoding, callback) => {
-    keepOutput(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString(typeof encoding === 'string' ? encoding : 'utf8'));
+    keepOutput(
+      typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString(typeof encoding === 'string' ? encoding : 'utf8'),
+    );
     const done = typeof encoding === 'function' ? encoding : callback;
     if (typeof done === 'function') process.nextTick(done);
     return true;

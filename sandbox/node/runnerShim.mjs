@@ -8,12 +8,16 @@ function chain(actual) {
   const handler = {
     get(_t, prop) {
       if (prop === 'then') return undefined;
-      if (typeof prop === 'string' && prop.startsWith('toThrow') || prop === 'toThrowError') {
+      if ((typeof prop === 'string' && prop.startsWith('toThrow')) || prop === 'toThrowError') {
         return () => {
           if (typeof actual === 'function') {
             try {
               const r = actual();
-              if (r && typeof r.then === 'function') return r.then(() => undefined, () => undefined);
+              if (r && typeof r.then === 'function')
+                return r.then(
+                  () => undefined,
+                  () => undefined,
+                );
             } catch {
               // expected: the real runner checks what was thrown.
             }
@@ -23,7 +27,11 @@ function chain(actual) {
       }
       if (prop === 'resolves' || prop === 'rejects') {
         return new Proxy(() => {}, {
-          get: () => () => Promise.resolve(actual).then(() => undefined, () => undefined),
+          get: () => () =>
+            Promise.resolve(actual).then(
+              () => undefined,
+              () => undefined,
+            ),
         });
       }
       return proxy;
@@ -41,9 +49,18 @@ export function expect(actual) {
 }
 const anything = new Proxy(() => ({}), { get: () => () => ({}) });
 Object.assign(expect, {
-  any: () => ({}), anything: () => ({}), objectContaining: () => ({}), arrayContaining: () => ({}),
-  stringContaining: () => ({}), stringMatching: () => ({}), closeTo: () => ({}),
-  assertions() {}, hasAssertions() {}, extend() {}, not: anything, soft: expect,
+  any: () => ({}),
+  anything: () => ({}),
+  objectContaining: () => ({}),
+  arrayContaining: () => ({}),
+  stringContaining: () => ({}),
+  stringMatching: () => ({}),
+  closeTo: () => ({}),
+  assertions() {},
+  hasAssertions() {},
+  extend() {},
+  not: anything,
+  soft: expect,
 });
 
 function mockFn(impl) {
@@ -53,7 +70,14 @@ function mockFn(impl) {
     return impl ? impl.apply(this, args) : undefined;
   };
   f.mock = { calls, results: [] };
-  for (const m of ['mockReturnValue', 'mockImplementation', 'mockResolvedValue', 'mockReturnValueOnce', 'mockClear', 'mockReset']) {
+  for (const m of [
+    'mockReturnValue',
+    'mockImplementation',
+    'mockResolvedValue',
+    'mockReturnValueOnce',
+    'mockClear',
+    'mockReset',
+  ]) {
     f[m] = (v) => {
       if (m === 'mockImplementation') impl = v;
       else if (m.startsWith('mockReturnValue')) impl = () => v;
@@ -64,9 +88,12 @@ function mockFn(impl) {
   return f;
 }
 
-const mocker = new Proxy({ fn: mockFn, spyOn: (obj, key) => obj[key] }, {
-  get: (t, prop) => (prop in t ? t[prop] : () => mocker),
-});
+const mocker = new Proxy(
+  { fn: mockFn, spyOn: (obj, key) => obj[key] },
+  {
+    get: (t, prop) => (prop in t ? t[prop] : () => mocker),
+  },
+);
 export const vi = mocker;
 export const jest = mocker;
 

@@ -66,7 +66,9 @@ export function readSourceMap(code, file) {
     if (url.startsWith('data:')) {
       const comma = url.indexOf(',');
       const payload = url.slice(comma + 1);
-      const json = url.slice(0, comma).endsWith(';base64') ? Buffer.from(payload, 'base64').toString('utf8') : decodeURIComponent(payload);
+      const json = url.slice(0, comma).endsWith(';base64')
+        ? Buffer.from(payload, 'base64').toString('utf8')
+        : decodeURIComponent(payload);
       return JSON.parse(json);
     }
     if (file === undefined) return undefined;
@@ -81,7 +83,8 @@ export function readSourceMap(code, file) {
  * for a map of several sources (a hot line has no file of its own to name).
  */
 export function lineMapper(map, file) {
-  if (!map || typeof map.mappings !== 'string' || !Array.isArray(map.sources) || map.sources.length !== 1) return undefined;
+  if (!map || typeof map.mappings !== 'string' || !Array.isArray(map.sources) || map.sources.length !== 1)
+    return undefined;
   let content = map.sourcesContent?.[0];
   if (typeof content !== 'string') {
     try {

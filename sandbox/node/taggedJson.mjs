@@ -6,8 +6,17 @@ import { inspect } from 'node:util';
 // become {$t:'ref', i} pointing at the `id` of the first occurrence.
 
 const TYPED_ARRAYS = {
-  Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array,
-  Float32Array, Float64Array, BigInt64Array, BigUint64Array,
+  Int8Array,
+  Uint8Array,
+  Uint8ClampedArray,
+  Int16Array,
+  Uint16Array,
+  Int32Array,
+  Uint32Array,
+  Float32Array,
+  Float64Array,
+  BigInt64Array,
+  BigUint64Array,
 };
 
 /** Thrown when a value cannot be copied faithfully (functions, symbols, WeakMaps…). */
@@ -41,17 +50,23 @@ export function encode(value, strict = true) {
   let nextId = 0;
   const walk = (v) => {
     switch (typeof v) {
-      case 'number': return encodeNumber(v);
-      case 'string': case 'boolean': return v;
-      case 'undefined': return { $t: 'u' };
-      case 'bigint': return { $t: 'b', v: v.toString() };
+      case 'number':
+        return encodeNumber(v);
+      case 'string':
+      case 'boolean':
+        return v;
+      case 'undefined':
+        return { $t: 'u' };
+      case 'bigint':
+        return { $t: 'b', v: v.toString() };
       case 'symbol':
         if (strict) throw new NotCopyable('a Symbol');
         return { $t: 'sym', v: String(v.description) };
       case 'function':
         if (strict) throw new NotCopyable(`a function (${v.name || 'anonymous'})`);
         return { $t: 'f', n: v.name || 'anonymous' };
-      default: break;
+      default:
+        break;
     }
     if (v === null) return null;
     const known = seen.get(v);
@@ -90,10 +105,14 @@ export function encode(value, strict = true) {
 
 function decodeNumber(tag) {
   switch (tag.v) {
-    case 'NaN': return NaN;
-    case 'Infinity': return Infinity;
-    case '-Infinity': return -Infinity;
-    default: return -0;
+    case 'NaN':
+      return NaN;
+    case 'Infinity':
+      return Infinity;
+    case '-Infinity':
+      return -Infinity;
+    default:
+      return -0;
   }
 }
 
@@ -106,12 +125,20 @@ export function decode(tree, classes = () => undefined) {
   const walk = (t) => {
     if (t === null || typeof t !== 'object') return t;
     switch (t.$t) {
-      case 'n': return decodeNumber(t);
-      case 'u': return undefined;
-      case 'b': return BigInt(t.v);
-      case 'sym': return Symbol(t.v);
-      case 'f': return function unreplayable() { throw new Error(`function ${t.n} was not recorded`); };
-      case 'ref': return byId.get(t.i);
+      case 'n':
+        return decodeNumber(t);
+      case 'u':
+        return undefined;
+      case 'b':
+        return BigInt(t.v);
+      case 'sym':
+        return Symbol(t.v);
+      case 'f':
+        return function unreplayable() {
+          throw new Error(`function ${t.n} was not recorded`);
+        };
+      case 'ref':
+        return byId.get(t.i);
       case 'a': {
         const out = new Array(t.v.length);
         byId.set(t.id, out);
@@ -130,31 +157,54 @@ export function decode(tree, classes = () => undefined) {
         for (const v of t.v) out.add(walk(v));
         return out;
       }
-      case 'd': { const out = new Date(walk(t.v)); byId.set(t.id, out); return out; }
-      case 'r': { const out = new RegExp(t.s, t.f); out.lastIndex = t.li ?? 0; byId.set(t.id, out); return out; }
+      case 'd': {
+        const out = new Date(walk(t.v));
+        byId.set(t.id, out);
+        return out;
+      }
+      case 'r': {
+        const out = new RegExp(t.s, t.f);
+        out.lastIndex = t.li ?? 0;
+        byId.set(t.id, out);
+        return out;
+      }
       case 'ta': {
         const Ctor = TYPED_ARRAYS[t.n] ?? Uint8Array;
         const out = new Ctor(base64ToArrayBuffer(t.v));
         byId.set(t.id, out);
         return out;
       }
-      case 'dv': { const out = new DataView(base64ToArrayBuffer(t.v)); byId.set(t.id, out); return out; }
-      case 'ab': { const out = base64ToArrayBuffer(t.v); byId.set(t.id, out); return out; }
+      case 'dv': {
+        const out = new DataView(base64ToArrayBuffer(t.v));
+        byId.set(t.id, out);
+        return out;
+      }
+      case 'ab': {
+        const out = base64ToArrayBuffer(t.v);
+        byId.set(t.id, out);
+        return out;
+      }
       case 'e': {
         const Ctor = globalThis[t.n] && globalThis[t.n].prototype instanceof Error ? globalThis[t.n] : Error;
         const out = new Ctor(t.m);
         byId.set(t.id, out);
         return out;
       }
-      case 'opaque': { const out = {}; byId.set(t.id, out); return out; }
-      case 'o': case 'c': {
+      case 'opaque': {
+        const out = {};
+        byId.set(t.id, out);
+        return out;
+      }
+      case 'o':
+      case 'c': {
         const Cls = t.$t === 'c' ? classes(t.n) : undefined;
         const out = t.$t === 'o' ? {} : Object.create(typeof Cls === 'function' ? Cls.prototype : Object.prototype);
         byId.set(t.id, out);
         for (const [k, v] of t.v) out[k] = walk(v);
         return out;
       }
-      default: throw new Error(`unknown tag ${String(t.$t)} in recording`);
+      default:
+        throw new Error(`unknown tag ${String(t.$t)} in recording`);
     }
   };
   return walk(tree);
@@ -204,7 +254,8 @@ export function difference(expected, actual, path = '') {
       }
       return undefined;
     }
-    case 'o': case 'c': {
+    case 'o':
+    case 'c': {
       if (expected.$t === 'c' && expected.n !== actual.n) return `${path} (class)`;
       const a = new Map(actual.v);
       if (a.size !== expected.v.length) return `${path} (keys)`;
@@ -231,7 +282,8 @@ export function difference(expected, actual, path = '') {
       }
       return undefined;
     }
-    case 'd': return difference(expected.v, actual.v, path);
+    case 'd':
+      return difference(expected.v, actual.v, path);
     case 'ta':
       if (expected.n !== actual.n) return `${path} (type)`;
       if (expected.n.startsWith('Float')) {
@@ -242,10 +294,15 @@ export function difference(expected, actual, path = '') {
         return undefined;
       }
       return expected.v === actual.v ? undefined : path || '(value)';
-    case 'e': return expected.n === actual.n ? undefined : path || '(error)';
-    case 'f': case 'opaque': return undefined;
-    case 'ref': return undefined;
-    default: return canonical(expected) === canonical(actual) ? undefined : path || '(value)';
+    case 'e':
+      return expected.n === actual.n ? undefined : path || '(error)';
+    case 'f':
+    case 'opaque':
+      return undefined;
+    case 'ref':
+      return undefined;
+    default:
+      return canonical(expected) === canonical(actual) ? undefined : path || '(value)';
   }
 }
 

@@ -32,14 +32,16 @@ function describeExports(exportsObj) {
   const names = Object.keys(exportsObj ?? {}).filter((k) => k !== '__esModule');
   if (typeof exportsObj === 'function') names.unshift(`module.exports = ${exportsObj.name || 'anonymous function'}`);
   if (names.length === 0) return 'it exports nothing';
-  return `its exports are: ${names.map((n) => {
-    const v = exportsObj[n];
-    if (typeof v === 'function' && /^class\b/.test(Function.prototype.toString.call(v))) {
-      const methods = Object.getOwnPropertyNames(v.prototype).filter((m) => m !== 'constructor');
-      return `${n} (class: ${methods.join(', ') || 'no methods'})`;
-    }
-    return n;
-  }).join(', ')}`;
+  return `its exports are: ${names
+    .map((n) => {
+      const v = exportsObj[n];
+      if (typeof v === 'function' && /^class\b/.test(Function.prototype.toString.call(v))) {
+        const methods = Object.getOwnPropertyNames(v.prototype).filter((m) => m !== 'constructor');
+        return `${n} (class: ${methods.join(', ') || 'no methods'})`;
+      }
+      return n;
+    })
+    .join(', ')}`;
 }
 
 /** An exported value by name, also when it is the default export or `module.exports` itself. */
@@ -78,7 +80,9 @@ export async function loadTarget({ modulePath, target, intercept, wrapFor }) {
   };
   const found = lookup(format === 'cjs' ? cjsModule.exports : exportsObj);
   if (!found || typeof found.value !== 'function') {
-    throw new HarnessError(`\`${first}\` is not ${found ? 'a function or class' : 'exported'} by ${modulePath}; ${describeExports(format === 'cjs' ? cjsModule.exports : exportsObj)}. Export it (e.g. \`export function ${first}\` / \`module.exports.${first} = ${first}\`) or pick one of those.`);
+    throw new HarnessError(
+      `\`${first}\` is not ${found ? 'a function or class' : 'exported'} by ${modulePath}; ${describeExports(format === 'cjs' ? cjsModule.exports : exportsObj)}. Export it (e.g. \`export function ${first}\` / \`module.exports.${first} = ${first}\`) or pick one of those.`,
+    );
   }
   const exportsForClasses = format === 'cjs' ? cjsModule.exports : exportsObj;
   const classes = (name) => {
@@ -111,7 +115,9 @@ export async function loadTarget({ modulePath, target, intercept, wrapFor }) {
   if (!onProto && !isStatic) {
     const methods = Object.getOwnPropertyNames(Cls.prototype ?? {}).filter((m) => m !== 'constructor');
     const statics = Object.getOwnPropertyNames(Cls).filter((m) => typeof Cls[m] === 'function');
-    throw new HarnessError(`class ${first} in ${modulePath} has no method \`${method}\`; its methods are: ${[...methods, ...statics.map((s) => `static ${s}`)].join(', ') || 'none'}.`);
+    throw new HarnessError(
+      `class ${first} in ${modulePath} has no method \`${method}\`; its methods are: ${[...methods, ...statics.map((s) => `static ${s}`)].join(', ') || 'none'}.`,
+    );
   }
   const owner = isStatic ? Cls : Cls.prototype;
   const fn = owner[method];

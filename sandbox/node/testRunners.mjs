@@ -18,11 +18,13 @@ import { locationInStack } from './stackLocation.mjs';
 const MAX_MESSAGE = 2000;
 
 export function detectRunner(source) {
-  const imports = (name) => new RegExp(`(?:from\\s*|import\\s*\\(\\s*|require\\s*\\(\\s*|import\\s+)['"]${name}['"]`).test(source);
+  const imports = (name) =>
+    new RegExp(`(?:from\\s*|import\\s*\\(\\s*|require\\s*\\(\\s*|import\\s+)['"]${name}['"]`).test(source);
   if (imports('vitest')) return 'vitest';
   if (imports('@jest/globals')) return 'jest';
   if (imports('node:test') || imports('test')) return 'node:test';
-  if (/^\s*(?:describe|it|test)(?:\.\w+)?\s*\(/m.test(source)) return /\bexpect\s*\(/.test(source) ? 'jest-globals' : 'globals';
+  if (/^\s*(?:describe|it|test)(?:\.\w+)?\s*\(/m.test(source))
+    return /\bexpect\s*\(/.test(source) ? 'jest-globals' : 'globals';
   return 'script';
 }
 
@@ -39,7 +41,7 @@ export function describeFailure(error) {
   if (isMemoryExhaustion(error)) throw new MemoryLimitError(`${error.name}: ${error.message}`);
   let text;
   if (error instanceof Error) {
-    text = `${error.name === "Error" ? "" : `${error.name}: `}${error.message}`.trimEnd();
+    text = `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}`.trimEnd();
     if (error.code === 'ERR_ASSERTION' && error.generatedMessage === false && 'expected' in error) {
       text += `\nexpected: ${inspect(error.expected, { depth: 3 })}\nactual: ${inspect(error.actual, { depth: 3 })}`;
     }
@@ -93,7 +95,9 @@ function syntaxErrorLocation(error, file) {
 /** SyntaxErrors in user files stop the run with a pointer to the line. */
 function syntaxErrorToHarnessError(error, file) {
   const where = syntaxErrorLocation(error, file);
-  return new HarnessError(`SyntaxError in ${where}: ${error.message}. Fix the syntax (\`node --check ${where.split(':')[0]}\` shows it) and run again.`);
+  return new HarnessError(
+    `SyntaxError in ${where}: ${error.message}. Fix the syntax (\`node --check ${where.split(':')[0]}\` shows it) and run again.`,
+  );
 }
 
 export function asHarnessError(error, file) {
@@ -115,7 +119,11 @@ async function runInProcess(file, kind) {
     const asError = asHarnessError(e, file);
     if (asError) throw asError;
     if (isMemoryExhaustion(e)) throw new MemoryLimitError(`${e.name}: ${e.message}`);
-    results.push({ name: kind === 'script' ? relative(file) : `${relative(file)} (loading)`, status: 'failed', error: e });
+    results.push({
+      name: kind === 'script' ? relative(file) : `${relative(file)} (loading)`,
+      status: 'failed',
+      error: e,
+    });
   }
   const ran = await drainResults();
   results.push(...ran);
@@ -136,7 +144,10 @@ export async function runTests({ testPaths, workspaceRoot, record }) {
     if (!fs.existsSync(abs)) throw new HarnessError(`test file ${file} does not exist in the work dir`);
     let kind = detectRunner(fs.readFileSync(abs, 'utf8'));
     if (kind === 'jest-globals') {
-      kind = findRunnerBinary('vitest', workspaceRoot).bin && !findRunnerBinary('jest', workspaceRoot).bin ? 'vitest' : 'jest';
+      kind =
+        findRunnerBinary('vitest', workspaceRoot).bin && !findRunnerBinary('jest', workspaceRoot).bin
+          ? 'vitest'
+          : 'jest';
     }
     runners.add(kind === 'globals' ? 'node:test' : kind === 'script' ? 'assert-script' : kind);
     if (kind === 'jest' || kind === 'vitest') {

@@ -91,7 +91,11 @@ function oomKillCount(text: string): number {
 }
 
 /** Creates the group for one run. `name` must be unique (the work dir's name is). */
-export async function createRunCgroup(flavour: CgroupFlavour, name: string, limits: { memoryMb: number; maxProcesses: number }): Promise<RunCgroup> {
+export async function createRunCgroup(
+  flavour: CgroupFlavour,
+  name: string,
+  limits: { memoryMb: number; maxProcesses: number },
+): Promise<RunCgroup> {
   const bytes = String(limits.memoryMb * 1024 * 1024);
   if (flavour === 'v1') {
     const memory = path.join(ROOT, 'memory', PARENT, name);

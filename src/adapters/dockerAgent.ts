@@ -93,7 +93,10 @@ export async function packJob(job: PreparedJob): Promise<Buffer> {
 }
 
 /** Splits the run's trailer line off the end of one captured stream. */
-export function splitTrailer(output: CapturedOutput, runId: string): { output: CapturedOutput; trailer: RunTrailer | undefined } {
+export function splitTrailer(
+  output: CapturedOutput,
+  runId: string,
+): { output: CapturedOutput; trailer: RunTrailer | undefined } {
   // Small outputs may have the trailer straddle head and tail; then both are joined.
   const text = output.droppedBytes === 0 ? output.head + output.tail : output.tail;
   const marker = `\n${TRAILER_MARKER} ${runId} `;
@@ -105,7 +108,12 @@ export function splitTrailer(output: CapturedOutput, runId: string): { output: C
   try {
     const raw = JSON.parse(text.slice(at + marker.length, end < 0 ? undefined : end)) as Record<string, unknown>;
     const { rc, unpacked, procs, oom } = raw;
-    if (typeof rc !== 'number' || typeof unpacked !== 'number' || typeof procs !== 'number' || typeof oom !== 'number') {
+    if (
+      typeof rc !== 'number' ||
+      typeof unpacked !== 'number' ||
+      typeof procs !== 'number' ||
+      typeof oom !== 'number'
+    ) {
       return { output: stripped, trailer: undefined };
     }
     return { output: stripped, trailer: { exitCode: rc, unpacked: unpacked === 1, processes: procs, oomKills: oom } };
@@ -136,7 +144,13 @@ class RunStream {
  * that no output of the agent is missed.
  */
 export async function attachAgent(docker: Dockerode, container: Dockerode.Container): Promise<AgentChannel> {
-  const stream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as NodeJS.ReadWriteStream & {
+  const stream = (await container.attach({
+    stream: true,
+    stdin: true,
+    stdout: true,
+    stderr: true,
+    hijack: true,
+  })) as NodeJS.ReadWriteStream & {
     destroy(): void;
   };
   let current: { stdout: RunStream; stderr: RunStream; settle: () => void } | undefined;
@@ -152,7 +166,11 @@ export async function attachAgent(docker: Dockerode, container: Dockerode.Contai
         done();
       },
     });
-  docker.modem.demuxStream(stream, sink((r) => r.stdout), sink((r) => r.stderr));
+  docker.modem.demuxStream(
+    stream,
+    sink((r) => r.stdout),
+    sink((r) => r.stderr),
+  );
   const closed = (): void => {
     open = false;
     current?.settle();

@@ -134,12 +134,29 @@ export function createContainerPool(
   const keyOf = (image: string, memoryMb: number, harness: HarnessCommand, workspace: string | undefined): string =>
     JSON.stringify([image, memoryMb, workspace ?? null, harness.command, ...harness.args]);
 
-  async function create(image: string, memoryMb: number, harness: HarnessCommand, workspace: string | undefined): Promise<WarmContainer> {
-    const container = await docker.createContainer(containerSpec(image, memoryMb, options.sandboxId, agentCommand(harness), workspace));
+  async function create(
+    image: string,
+    memoryMb: number,
+    harness: HarnessCommand,
+    workspace: string | undefined,
+  ): Promise<WarmContainer> {
+    const container = await docker.createContainer(
+      containerSpec(image, memoryMb, options.sandboxId, agentCommand(harness), workspace),
+    );
     try {
       const agent = await attachAgent(docker, container);
       const key = keyOf(image, memoryMb, harness, workspace);
-      const warm: WarmContainer = { id: container.id, container, image, memoryMb, key, harness, workspace, agent, oomKills: 0 };
+      const warm: WarmContainer = {
+        id: container.id,
+        container,
+        image,
+        memoryMb,
+        key,
+        harness,
+        workspace,
+        agent,
+        oomKills: 0,
+      };
       alive.set(warm.id, warm);
       await container.start();
       const mounted = workspace !== undefined ? `, ${workspace} read-only` : '';
@@ -240,7 +257,9 @@ export function createContainerPool(
           if (disposed || list.length >= options.poolSize) return destroy(fresh);
           await keepIdle(fresh);
         })
-        .catch((err: unknown) => options.log(`docker: no replacement container: ${err instanceof Error ? err.message : String(err)}`))
+        .catch((err: unknown) =>
+          options.log(`docker: no replacement container: ${err instanceof Error ? err.message : String(err)}`),
+        )
         .finally(() => {
           refilling.delete(like.key);
           creating.delete(pending);
@@ -281,8 +300,14 @@ function processAlive(pid: number): boolean {
  * Removes sandbox containers left by a host process of this machine that no longer exists (a
  * crashed CLI or extension host). Containers of live processes and of other machines are kept.
  */
-export async function reapOrphans(docker: Dockerode, isAlive: (pid: number) => boolean = processAlive): Promise<number> {
-  const found = await docker.listContainers({ all: true, filters: { label: [`${LABEL}=1`, `${LABEL_HOST}=${hostname()}`] } });
+export async function reapOrphans(
+  docker: Dockerode,
+  isAlive: (pid: number) => boolean = processAlive,
+): Promise<number> {
+  const found = await docker.listContainers({
+    all: true,
+    filters: { label: [`${LABEL}=1`, `${LABEL_HOST}=${hostname()}`] },
+  });
   const orphans = found.filter((c) => {
     const pid = Number(c.Labels[LABEL_PID]);
     return Number.isInteger(pid) && pid > 0 && pid !== process.pid && !isAlive(pid);

@@ -8,7 +8,13 @@ export const MAX_API_VERSION = '1.41';
 export const MIN_API_VERSION = '1.25';
 
 export type DockerConnection =
-  | { readonly kind: 'connected'; readonly docker: Dockerode; readonly apiVersion: string; readonly engineVersion: string; readonly host: string }
+  | {
+      readonly kind: 'connected';
+      readonly docker: Dockerode;
+      readonly apiVersion: string;
+      readonly engineVersion: string;
+      readonly host: string;
+    }
   | { readonly kind: 'unreachable'; readonly host: string; readonly message: string };
 
 /** Dockerode connection options for a Docker host URL (the DOCKER_HOST syntax). */
@@ -55,7 +61,9 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
  * Pings the engine (bounded by `timeoutMs`, so a missing engine costs little) and returns a client
  * pinned to min(engine API, 1.41). Never throws: an unreachable engine is a value.
  */
-export async function connectDocker(options: { dockerHost?: string; timeoutMs?: number } = {}): Promise<DockerConnection> {
+export async function connectDocker(
+  options: { dockerHost?: string; timeoutMs?: number } = {},
+): Promise<DockerConnection> {
   const host = resolveDockerHost(options.dockerHost);
   const timeoutMs = options.timeoutMs ?? 2000;
   try {
@@ -64,7 +72,11 @@ export async function connectDocker(options: { dockerHost?: string; timeoutMs?: 
     const version = await withTimeout(probe.version(), timeoutMs, `Docker engine at ${host}`);
     const engineApi = version.ApiVersion;
     if (compareVersions(engineApi, MIN_API_VERSION) < 0) {
-      return { kind: 'unreachable', host, message: `Docker engine at ${host} speaks API ${engineApi}; ${MIN_API_VERSION} or newer is needed` };
+      return {
+        kind: 'unreachable',
+        host,
+        message: `Docker engine at ${host} speaks API ${engineApi}; ${MIN_API_VERSION} or newer is needed`,
+      };
     }
     const apiVersion = compareVersions(engineApi, MAX_API_VERSION) < 0 ? engineApi : MAX_API_VERSION;
     const docker = new Dockerode({ ...base, version: `v${apiVersion}` });

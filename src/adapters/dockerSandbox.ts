@@ -65,20 +65,24 @@ export function dockerIsolation(memoryMb: number, workspace?: string): string {
  * says the runner is unavailable (the user's file modes are theirs; they are not changed).
  */
 export function workspaceMount(job: SandboxJob): string | undefined {
-  if (job.language === 'python' || job.workspaceRoot === undefined || !path.isAbsolute(job.workspaceRoot)) return undefined;
+  if (job.language === 'python' || job.workspaceRoot === undefined || !path.isAbsolute(job.workspaceRoot))
+    return undefined;
   const root = path.resolve(job.workspaceRoot);
   return reachableByOthers(root) ? root : undefined;
 }
 
 function abortError(signal: AbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : new DOMException('The sandbox run was cancelled.', 'AbortError');
+  return signal.reason instanceof Error
+    ? signal.reason
+    : new DOMException('The sandbox run was cancelled.', 'AbortError');
 }
 
 export function createDockerSandbox(options: DockerSandboxOptions = {}): DockerSandbox {
   const log = options.log ?? (() => undefined);
   const sandboxId = randomBytes(6).toString('hex');
   const describedMemory = options.memoryMb ?? 512;
-  let engine: Promise<{ kind: 'ok'; docker: Dockerode; pool: ContainerPool } | { kind: 'error'; message: string }> | undefined;
+  let engine:
+    Promise<{ kind: 'ok'; docker: Dockerode; pool: ContainerPool } | { kind: 'error'; message: string }> | undefined;
   const images = new Map<ImageKind, Promise<{ kind: 'ok'; tag: string } | { kind: 'error'; message: string }>>();
   let disposed = false;
   let livePool: ContainerPool | undefined;
@@ -87,8 +91,11 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): DockerS
     engine ??= (async () => {
       let docker = options.docker;
       if (!docker) {
-        const connection = await connectDocker(options.dockerHost !== undefined ? { dockerHost: options.dockerHost } : {});
-        if (connection.kind === 'unreachable') return { kind: 'error', message: `No Docker engine answers at ${connection.host}: ${connection.message}` };
+        const connection = await connectDocker(
+          options.dockerHost !== undefined ? { dockerHost: options.dockerHost } : {},
+        );
+        if (connection.kind === 'unreachable')
+          return { kind: 'error', message: `No Docker engine answers at ${connection.host}: ${connection.message}` };
         docker = connection.docker;
       }
       const reaped = await reapOrphans(docker).catch(() => 0);
@@ -105,7 +112,10 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): DockerS
     return pending;
   }
 
-  function image(docker: Dockerode, kind: ImageKind): Promise<{ kind: 'ok'; tag: string } | { kind: 'error'; message: string }> {
+  function image(
+    docker: Dockerode,
+    kind: ImageKind,
+  ): Promise<{ kind: 'ok'; tag: string } | { kind: 'error'; message: string }> {
     let pending = images.get(kind);
     if (!pending) {
       pending = (async () => {
@@ -133,7 +143,13 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): DockerS
     return pending;
   }
 
-  async function classify(pool: ContainerPool, warm: WarmContainer, outcome: RunOutcome, limits: Limits, wallMs: number): Promise<SandboxResult> {
+  async function classify(
+    pool: ContainerPool,
+    warm: WarmContainer,
+    outcome: RunOutcome,
+    limits: Limits,
+    wallMs: number,
+  ): Promise<SandboxResult> {
     const isolation = dockerIsolation(limits.memoryMb, warm.workspace);
     const trailer = outcome.trailer;
     let oomKilled = false;
@@ -150,7 +166,8 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): DockerS
         exitCode = null;
       }
     }
-    const clean = !outcome.stopped && trailer !== undefined && trailer.processes <= 1 && !oomKilled && trailer.exitCode < 128;
+    const clean =
+      !outcome.stopped && trailer !== undefined && trailer.processes <= 1 && !oomKilled && trailer.exitCode < 128;
     if (clean) {
       warm.oomKills = Math.max(warm.oomKills, trailer.oomKills);
       await pool.release(warm);
@@ -173,7 +190,14 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): DockerS
       };
     }
     if (!trailer && !outcome.stopped && exitCode === null && !oomKilled) {
-      return { sandbox: 'docker', isolation, wallMs, output: '', kind: 'error', message: 'The Docker engine lost the sandbox container during the run.' };
+      return {
+        sandbox: 'docker',
+        isolation,
+        wallMs,
+        output: '',
+        kind: 'error',
+        message: 'The Docker engine lost the sandbox container during the run.',
+      };
     }
     return toSandboxResult(
       {

@@ -9,10 +9,18 @@
  * Bad rows are reported with their line number, never thrown.
  */
 import { readFile } from 'node:fs/promises';
-import type { ArgsExpected, EvalAnswer, EvalProblem, ProblemTests, ReferenceSolution, StdioCase } from '../core/evalTypes';
+import type {
+  ArgsExpected,
+  EvalAnswer,
+  EvalProblem,
+  ProblemTests,
+  ReferenceSolution,
+  StdioCase,
+} from '../core/evalTypes';
 import type { Language } from '../core/sandboxTypes';
 
-export type Parsed<T> = { readonly kind: 'ok'; readonly value: T } | { readonly kind: 'error'; readonly message: string };
+export type Parsed<T> =
+  { readonly kind: 'ok'; readonly value: T } | { readonly kind: 'error'; readonly message: string };
 
 export interface LoadedProblems {
   readonly problems: readonly EvalProblem[];
@@ -83,7 +91,9 @@ function parseOurRow(r: Row): Parsed<EvalProblem> {
     return error(`problem ${id}: needs tests: [{args, expected}] or test_code`);
   }
   const solutions = solutionsOf(r.solutions);
-  const sizes = Array.isArray(r.sizes) ? r.sizes.filter((n): n is number => typeof n === 'number' && n >= 1) : undefined;
+  const sizes = Array.isArray(r.sizes)
+    ? r.sizes.filter((n): n is number => typeof n === 'number' && n >= 1)
+    : undefined;
   return {
     kind: 'ok',
     value: {
@@ -115,12 +125,17 @@ function parseVenusRow(r: Row): Parsed<EvalProblem> {
   for (const c of rawCases) {
     const input = (c as Row | null)?.input;
     const output = (c as Row | null)?.output;
-    if (typeof input !== 'string' || typeof output !== 'string') return error(`problem ${id}: test cases must be {input, output} strings`);
+    if (typeof input !== 'string' || typeof output !== 'string')
+      return error(`problem ${id}: test cases must be {input, output} strings`);
     cases.push({ input, output });
   }
   const runners = r.test_case_runners;
   const runner =
-    typeof runners === 'string' ? runners : typeof runners === 'object' && runners !== null ? stringField(runners as Row, ['python3', 'python']) : undefined;
+    typeof runners === 'string'
+      ? runners
+      : typeof runners === 'object' && runners !== null
+        ? stringField(runners as Row, ['python3', 'python'])
+        : undefined;
   const evaluator = typeof r.test_case_evaluator === 'string' ? r.test_case_evaluator : undefined;
   const solutions = solutionsOf(r.solutions).filter((s) => s.code.trim() !== '');
   const entryPoint =
@@ -134,7 +149,8 @@ function parseVenusRow(r: Row): Parsed<EvalProblem> {
       id,
       language: 'python',
       entryPoint,
-      description: typeof r.question_content === 'string' ? r.question_content : typeof r.content === 'string' ? r.content : '',
+      description:
+        typeof r.question_content === 'string' ? r.question_content : typeof r.content === 'string' ? r.content : '',
       tests: { kind: 'stdio', cases, ...(runner ? { runner } : {}), ...(evaluator ? { evaluator } : {}) },
       solutions,
     },
@@ -209,7 +225,8 @@ export function parseAnswersJsonl(text: string): LoadedAnswers {
     try {
       const row = JSON.parse(line) as Row;
       const id = idOf(row.id) ?? idOf(row.problem_id);
-      const code = typeof row.code === 'string' ? row.code : typeof row.solution === 'string' ? row.solution : undefined;
+      const code =
+        typeof row.code === 'string' ? row.code : typeof row.solution === 'string' ? row.solution : undefined;
       if (id === undefined || code === undefined) errors.push(`line ${i + 1}: an answer is {id, code}`);
       else answers.set(id, { id, code });
     } catch {

@@ -11,7 +11,9 @@ const CHART_FILE = path.join('node_modules', 'chart.js', 'dist', 'chart.umd.min.
 
 /** chart.js's UMD build, found from the installed package (next to the bundle or the cwd). */
 export function loadChartJs(): string | undefined {
-  const roots = [typeof __dirname === 'string' ? __dirname : undefined, process.cwd()].filter((r): r is string => r !== undefined);
+  const roots = [typeof __dirname === 'string' ? __dirname : undefined, process.cwd()].filter(
+    (r): r is string => r !== undefined,
+  );
   for (const root of roots) {
     for (let dir = root; ; dir = path.dirname(dir)) {
       const candidate = path.join(dir, CHART_FILE);
@@ -22,7 +24,10 @@ export function loadChartJs(): string | undefined {
   return undefined;
 }
 
-export async function writeEvalReport(htmlPath: string, report: EvalReportJson): Promise<{ html: string; json: string }> {
+export async function writeEvalReport(
+  htmlPath: string,
+  report: EvalReportJson,
+): Promise<{ html: string; json: string }> {
   const jsonPath = htmlPath.replace(/\.html?$/i, '') + '.json';
   await writeFile(jsonPath, JSON.stringify(report, null, 2) + '\n', 'utf8');
   await writeFile(htmlPath, renderEvalReportHtml(report, loadChartJs()), 'utf8');
@@ -30,16 +35,23 @@ export async function writeEvalReport(htmlPath: string, report: EvalReportJson):
 }
 
 function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+  );
 }
 
 /** JSON inside a <script> element: `<` escaped so no `</script>` can end it early. */
 function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 const pct = (x: number | null): string => (x === null || !Number.isFinite(x) ? '–' : `${(x * 100).toFixed(1)} %`);
-const num = (x: number | null, digits = 3): string => (x === null || !Number.isFinite(x) ? '–' : Number(x.toPrecision(digits)).toString());
+const num = (x: number | null, digits = 3): string =>
+  x === null || !Number.isFinite(x) ? '–' : Number(x.toPrecision(digits)).toString();
 
 export function renderEvalReportHtml(report: EvalReportJson, chartJs: string | undefined): string {
   const rows: [string, number, { low: number; high: number } | undefined][] = [
@@ -50,14 +62,22 @@ export function renderEvalReportHtml(report: EvalReportJson, chartJs: string | u
     ['Beyond', report.beyond, report.ci.beyond],
   ];
   const summary = rows
-    .map(([name, value, ci]) => `<tr><th>${name}</th><td>${pct(value)}</td><td>${ci ? `${pct(ci.low)} – ${pct(ci.high)}` : '–'}</td></tr>`)
+    .map(
+      ([name, value, ci]) =>
+        `<tr><th>${name}</th><td>${pct(value)}</td><td>${ci ? `${pct(ci.low)} – ${pct(ci.high)}` : '–'}</td></tr>`,
+    )
     .join('\n');
   const optimized = report.per_problem.some((p) => p.optimization !== undefined);
   const loopCell = (p: EvalReportJson['per_problem'][number]): string =>
-    !optimized ? '' : p.optimization ? `<td title="${escapeHtml(p.optimization.reason)}">${escapeHtml(`${p.optimization.outcome.replace('_', ' ')}, best: iteration ${p.optimization.best_iteration}`)}</td>` : '<td>–</td>';
+    !optimized
+      ? ''
+      : p.optimization
+        ? `<td title="${escapeHtml(p.optimization.reason)}">${escapeHtml(`${p.optimization.outcome.replace('_', ' ')}, best: iteration ${p.optimization.best_iteration}`)}</td>`
+        : '<td>–</td>';
   const perProblem = report.per_problem
     .map(
-      (p) => `<tr class="${p.passed ? 'pass' : 'fail'}"><td>${escapeHtml(p.id)}</td><td>${escapeHtml(p.language)}</td><td title="${escapeHtml(p.message ?? '')}">${escapeHtml(p.status)}</td>` +
+      (p) =>
+        `<tr class="${p.passed ? 'pass' : 'fail'}"><td>${escapeHtml(p.id)}</td><td>${escapeHtml(p.language)}</td><td title="${escapeHtml(p.message ?? '')}">${escapeHtml(p.status)}</td>` +
         `<td>${p.references.passed}/${p.references.total}</td><td>${pct(p.time_pct)}</td><td>${pct(p.memory_pct)}</td><td>${pct(p.integral_pct)}</td><td>${pct(p.beyond)}</td>` +
         `<td>${p.speedup === null ? '–' : num(p.speedup) + '×'}</td><td>${num(p.runtime_ms)}</td><td>${num(p.peak_memory_kb)}</td><td>${escapeHtml(p.differential)}</td>` +
         `<td>${p.complexity ? escapeHtml(`${p.complexity.original} → ${p.complexity.answer}`) : ''}</td>${loopCell(p)}</tr>`,

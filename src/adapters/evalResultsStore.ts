@@ -67,10 +67,17 @@ export function parseResultsJsonl(text: string): Map<string, ProblemResult> {
  * after the model too (`problems.optimize-MODEL[.answers].results.jsonl`): its answers are the
  * loop's, so it must neither resume from a plain scoring of its starts nor from another model.
  */
-export function defaultResultsPath(problemsPath: string, answersPath: string | undefined, optimizeModel?: string): string {
+export function defaultResultsPath(
+  problemsPath: string,
+  answersPath: string | undefined,
+  optimizeModel?: string,
+): string {
   const dir = path.dirname(problemsPath);
   const stem = path.basename(problemsPath).replace(/\.jsonl?$/i, '');
   const answers = answersPath ? path.basename(answersPath).replace(/\.jsonl?$/i, '') : undefined;
-  const parts = optimizeModel !== undefined ? [`optimize-${optimizeModel.replace(/[^\w.-]+/g, '_')}`, ...(answers ? [answers] : [])] : [answers ?? 'optimize'];
+  const parts =
+    optimizeModel !== undefined
+      ? [`optimize-${optimizeModel.replace(/[^\w.-]+/g, '_')}`, ...(answers ? [answers] : [])]
+      : [answers ?? 'optimize'];
   return path.join(dir, `${[stem, ...parts].join('.')}.results.jsonl`);
 }

@@ -57,7 +57,10 @@ function asHarnessReport(value: unknown): HarnessReport | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const report = value as Record<string, unknown>;
   const testsOk = (t: unknown): boolean =>
-    typeof t === 'object' && t !== null && typeof (t as Record<string, unknown>).passed === 'number' && typeof (t as Record<string, unknown>).failed === 'number';
+    typeof t === 'object' &&
+    t !== null &&
+    typeof (t as Record<string, unknown>).passed === 'number' &&
+    typeof (t as Record<string, unknown>).failed === 'number';
   switch (report.kind) {
     case 'passed':
       return testsOk(report.tests) ? (value as HarnessReport) : undefined;
@@ -112,7 +115,9 @@ function diagnostics(outcome: ProcessOutcome): string {
 
 /** Heap exhaustion the runtime reported on its way down, without a harness report. */
 function ranOutOfMemory(stderr: string): boolean {
-  return /JavaScript heap out of memory|Reached heap limit|^MemoryError\b|\nMemoryError\b|Cannot allocate memory/.test(stderr);
+  return /JavaScript heap out of memory|Reached heap limit|^MemoryError\b|\nMemoryError\b|Cannot allocate memory/.test(
+    stderr,
+  );
 }
 
 export function toSandboxResult(outcome: ProcessOutcome, context: RunContext): SandboxResult {
@@ -150,7 +155,8 @@ export function toSandboxResult(outcome: ProcessOutcome, context: RunContext): S
   if (outcome.oomKilled) return { ...info, kind: 'memory_limit', limitMb: context.limits.memoryMb };
   if (outcome.timedOut) return { ...info, kind: 'timeout', limitMs: context.limits.timeoutMs };
   const stderr = capturedText(outcome.stderr);
-  if (ranOutOfMemory(lastLines(stderr, 30, 8000))) return { ...info, kind: 'memory_limit', limitMb: context.limits.memoryMb };
+  if (ranOutOfMemory(lastLines(stderr, 30, 8000)))
+    return { ...info, kind: 'memory_limit', limitMb: context.limits.memoryMb };
   const signal = signalName(outcome.exitCode, outcome.signal, outcome.exitCodeCarriesSignal);
   // The CPU-seconds rlimit is the inner backstop of the wall-clock limit.
   if (signal === 'SIGXCPU') return { ...info, kind: 'timeout', limitMs: context.limits.timeoutMs };

@@ -22,7 +22,8 @@ export interface PreparedJob {
   readonly harnessJob: HarnessJob;
 }
 
-export type PrepareOutcome = { readonly kind: 'ok'; readonly job: PreparedJob } | { readonly kind: 'error'; readonly message: string };
+export type PrepareOutcome =
+  { readonly kind: 'ok'; readonly job: PreparedJob } | { readonly kind: 'error'; readonly message: string };
 
 /** The default for `HarnessJob.seed`: fixed, so two runs of the same code see the same randomness. */
 export const DEFAULT_SEED = 1234;
@@ -64,7 +65,8 @@ export function prepareJob(job: SandboxJob): PrepareOutcome {
     ({ files, modulePath } = transpiled);
     testPaths = transpiled.testPaths.slice(0, job.testPaths.length);
     const emittedReference = transpiled.testPaths[job.testPaths.length];
-    if (mode.kind === 'check' && emittedReference !== undefined) mode = { ...mode, reference: { modulePath: emittedReference } };
+    if (mode.kind === 'check' && emittedReference !== undefined)
+      mode = { ...mode, reference: { modulePath: emittedReference } };
   }
   const harnessJob: HarnessJob = {
     language: job.language,
@@ -118,7 +120,10 @@ export interface CommandOptions {
 export function harnessCommand(language: Language, options: CommandOptions): HarnessCommand {
   const jobFile = options.jobFile ?? 'job.json';
   if (language === 'python') {
-    return { command: options.python ?? 'python3', args: ['-I', path.posix.join(options.harnessDir, 'python', 'harness.py'), jobFile] };
+    return {
+      command: options.python ?? 'python3',
+      args: ['-I', path.posix.join(options.harnessDir, 'python', 'harness.py'), jobFile],
+    };
   }
   // V8 does not start under a small address-space rlimit; its heap is bounded here instead, a
   // little under the run's limit so a heap exhaustion is reported rather than OOM-killed.
@@ -175,11 +180,15 @@ export function probePython(python = 'python3'): PythonInstall | undefined {
   if (pythonCache.has(python)) return pythonCache.get(python);
   let install: PythonInstall | undefined;
   try {
-    const out = execFileSync(python, ['-c', 'import sys,json;print(json.dumps([sys.executable,sys.prefix,sys.base_prefix,sys.version.split()[0]]))'], {
-      encoding: 'utf8',
-      timeout: 10_000,
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
+    const out = execFileSync(
+      python,
+      ['-c', 'import sys,json;print(json.dumps([sys.executable,sys.prefix,sys.base_prefix,sys.version.split()[0]]))'],
+      {
+        encoding: 'utf8',
+        timeout: 10_000,
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
     const [executable, prefix, basePrefix, version] = JSON.parse(out) as [string, string, string, string];
     if (executable) install = { executable, prefixes: [...new Set([prefix, basePrefix])], version };
   } catch {
@@ -214,7 +223,11 @@ function findNode(): NodeInstall {
   const onPath = found ? realpathSync(found) : undefined;
   if (onPath) {
     try {
-      const version = execFileSync(onPath, ['--version'], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+      const version = execFileSync(onPath, ['--version'], {
+        encoding: 'utf8',
+        timeout: 10_000,
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim();
       return { executable: onPath, prefix: path.dirname(path.dirname(onPath)), version, env: {} };
     } catch {
       // fall through to the running binary

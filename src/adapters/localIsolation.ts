@@ -70,7 +70,22 @@ export function probeLocalCapabilities(): LocalCapabilities {
   let bwrapProblem: string | undefined;
   if (bwrapPath) {
     // Try exactly the shape of a real run: as the user the sandbox will run as, all namespaces.
-    const trial = [bwrapPath, '--unshare-all', '--die-with-parent', '--new-session', '--cap-drop', 'ALL', ...systemMountArgs(), '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', 'true'];
+    const trial = [
+      bwrapPath,
+      '--unshare-all',
+      '--die-with-parent',
+      '--new-session',
+      '--cap-drop',
+      'ALL',
+      ...systemMountArgs(),
+      '--proc',
+      '/proc',
+      '--dev',
+      '/dev',
+      '--tmpfs',
+      '/tmp',
+      'true',
+    ];
     const [command, ...args] = setpriv ? [setpriv, ...dropPrivilegeArgs(), ...trial] : trial;
     bwrapProblem = works(command ?? bwrapPath, args);
     if (!bwrapProblem) bwrap = bwrapPath;
@@ -90,7 +105,15 @@ export function probeLocalCapabilities(): LocalCapabilities {
 
 /** setpriv arguments (before the command) that drop to nobody with no way back. */
 export function dropPrivilegeArgs(): string[] {
-  return [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--no-new-privs', '--'];
+  return [
+    `--reuid=${NOBODY}`,
+    `--regid=${NOBODY}`,
+    '--clear-groups',
+    '--inh-caps=-all',
+    '--bounding-set=-all',
+    '--no-new-privs',
+    '--',
+  ];
 }
 
 export function bestLevel(capabilities: LocalCapabilities): IsolationLevel {

@@ -22,10 +22,26 @@ import type { Limits, Sandbox, SandboxDescription, SandboxJob, SandboxResult } f
 import type { RunCgroup } from './cgroupLimits';
 import { createRunCgroup } from './cgroupLimits';
 import type { PythonInstall } from './harnessRun';
-import { defaultHarnessDir, harnessCommand, makeWorkDir, prepareJob, probeNode, probePython, removeWorkDir, writeJobFiles } from './harnessRun';
+import {
+  defaultHarnessDir,
+  harnessCommand,
+  makeWorkDir,
+  prepareJob,
+  probeNode,
+  probePython,
+  removeWorkDir,
+  writeJobFiles,
+} from './harnessRun';
 import { toSandboxResult } from './harnessReport';
 import type { IsolationLevel, LocalCapabilities } from './localIsolation';
-import { NOBODY, bestLevel, dropPrivilegeArgs, probeLocalCapabilities, reachableByOthers, systemMountArgs } from './localIsolation';
+import {
+  NOBODY,
+  bestLevel,
+  dropPrivilegeArgs,
+  probeLocalCapabilities,
+  reachableByOthers,
+  systemMountArgs,
+} from './localIsolation';
 import { createOutputCapture } from './outputCapture';
 
 export interface LocalSandboxOptions {
@@ -104,24 +120,39 @@ async function chownTree(dir: string, uid: number): Promise<void> {
   }
 }
 
-export function describeIsolation(capabilities: LocalCapabilities, plan: Plan, limits: Limits, maxProcesses: number): string {
+export function describeIsolation(
+  capabilities: LocalCapabilities,
+  plan: Plan,
+  limits: Limits,
+  maxProcesses: number,
+): string {
   const cpuSeconds = Math.ceil(limits.timeoutMs / 1000) + 2;
   const user = plan.dropToNobody ? ', uid nobody' : capabilities.root ? ', uid root' : '';
   const parts: string[] = [];
   switch (plan.level) {
     case 'bwrap':
-      parts.push(`local: bwrap (no network, pid/ipc/uts namespaces, read-only system dirs, no home dirs, private /tmp + work dir tmpfs ≤ ${plan.workDirMb} MB${user})`);
+      parts.push(
+        `local: bwrap (no network, pid/ipc/uts namespaces, read-only system dirs, no home dirs, private /tmp + work dir tmpfs ≤ ${plan.workDirMb} MB${user})`,
+      );
       break;
     case 'unshare':
-      parts.push(`local: unshare (no network, pid namespace, work dir tmpfs ≤ ${plan.workDirMb} MB${user}; filesystem NOT isolated)`);
+      parts.push(
+        `local: unshare (no network, pid namespace, work dir tmpfs ≤ ${plan.workDirMb} MB${user}; filesystem NOT isolated)`,
+      );
       break;
     case 'rlimits':
-      parts.push(`local: rlimits only${user} — network and filesystem are NOT isolated; work dir watched ≤ ${plan.workDirMb} MB`);
+      parts.push(
+        `local: rlimits only${user} — network and filesystem are NOT isolated; work dir watched ≤ ${plan.workDirMb} MB`,
+      );
       break;
   }
   if (plan.cgroup) parts.push(`cgroup memory ${limits.memoryMb} MB, pids ≤ ${maxProcesses}`);
   else {
-    const processes = plan.dropToNobody ? '' : plan.level === 'rlimits' ? ', process count not bounded, processes that leave the session may survive' : ', process count not bounded';
+    const processes = plan.dropToNobody
+      ? ''
+      : plan.level === 'rlimits'
+        ? ', process count not bounded, processes that leave the session may survive'
+        : ', process count not bounded';
     parts.push(`no cgroup: memory bounded by address space only${processes}`);
   }
   parts.push(`rlimits (address space, cpu ${cpuSeconds} s, file size, open files)`);
@@ -146,7 +177,10 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): Sandbox {
     const requested = options.workDirMb ?? 128;
     // tmpfs pages count against the cgroup: keep the disk limit below the memory limit so a
     // disk fill ends in "no space left" rather than an OOM kill.
-    const workDirMb = Math.max(8, cgroup && level !== 'rlimits' ? Math.min(requested, Math.floor(limits.memoryMb / 2)) : requested);
+    const workDirMb = Math.max(
+      8,
+      cgroup && level !== 'rlimits' ? Math.min(requested, Math.floor(limits.memoryMb / 2)) : requested,
+    );
     return { level, dropToNobody, cgroup, workDirMb, ...(python ? { python } : {}) };
   }
 
@@ -165,7 +199,10 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): Sandbox {
     describe(): SandboxDescription {
       const capabilities = probeLocalCapabilities();
       const limits = options.defaultLimits ?? DEFAULT_LIMITS;
-      return { sandbox: 'local', isolation: describeIsolation(capabilities, plan(capabilities, limits), limits, maxProcesses) };
+      return {
+        sandbox: 'local',
+        isolation: describeIsolation(capabilities, plan(capabilities, limits), limits, maxProcesses),
+      };
     },
 
     async run(job: SandboxJob, signal?: AbortSignal): Promise<SandboxResult> {
@@ -175,9 +212,17 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): Sandbox {
       const python = job.language === 'python' ? pythonFor(capabilities) : undefined;
       const runPlan = plan(capabilities, job.limits, python);
       const isolation = describeIsolation(capabilities, runPlan, job.limits, maxProcesses);
-      const errorResult = (message: string): SandboxResult => ({ kind: 'error', message, sandbox: 'local', isolation, wallMs: Date.now() - started, output: '' });
+      const errorResult = (message: string): SandboxResult => ({
+        kind: 'error',
+        message,
+        sandbox: 'local',
+        isolation,
+        wallMs: Date.now() - started,
+        output: '',
+      });
 
-      if (job.language === 'python' && !python) return errorResult('No Python 3 found: install python3 or put it on PATH.');
+      if (job.language === 'python' && !python)
+        return errorResult('No Python 3 found: install python3 or put it on PATH.');
       const script = path.join(harnessDir, job.language === 'python' ? 'python/harness.py' : 'node/harness.mjs');
       if (!existsSync(script)) return errorResult(`The sandbox harness is missing: ${script} does not exist.`);
       const prepared = prepareJob(job);
@@ -191,7 +236,12 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): Sandbox {
         await mkdir(inputDir, { mode: 0o755 });
         await writeJobFiles(inputDir, prepared.job);
         // The work dir as the sandboxed process sees it; its name marks the run's command lines.
-        const workDir = runPlan.level === 'bwrap' ? `/tmp/${runName}` : runPlan.level === 'unshare' ? path.join(hostDir, 'work') : inputDir;
+        const workDir =
+          runPlan.level === 'bwrap'
+            ? `/tmp/${runName}`
+            : runPlan.level === 'unshare'
+              ? path.join(hostDir, 'work')
+              : inputDir;
         if (runPlan.level === 'unshare') await mkdir(workDir, { mode: 0o755 });
         if (runPlan.level === 'rlimits' && runPlan.dropToNobody) await chownTree(inputDir, NOBODY);
 
@@ -224,7 +274,8 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): Sandbox {
           // RLIMIT_NPROC binds every user but root; nobody's count is this run's processes.
           ...(runPlan.dropToNobody ? [`--nproc=${maxProcesses}`] : []),
         ];
-        const dropArgs = runPlan.dropToNobody && capabilities.setpriv ? [capabilities.setpriv, ...dropPrivilegeArgs()] : [];
+        const dropArgs =
+          runPlan.dropToNobody && capabilities.setpriv ? [capabilities.setpriv, ...dropPrivilegeArgs()] : [];
         const inner = [harness.command, ...harness.args];
 
         let chain: string[];
@@ -291,7 +342,23 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): Sandbox {
             `cd ${shellQuote(workDir)}`,
             'exec "$@"',
           ].join(' && ');
-          chain = [capabilities.unshare, '--net', '--pid', '--fork', '--mount-proc', '--ipc', '--uts', '--kill-child', '--', '/bin/sh', '-c', setup, 'afterburner-mount', ...dropArgs, ...inner];
+          chain = [
+            capabilities.unshare,
+            '--net',
+            '--pid',
+            '--fork',
+            '--mount-proc',
+            '--ipc',
+            '--uts',
+            '--kill-child',
+            '--',
+            '/bin/sh',
+            '-c',
+            setup,
+            'afterburner-mount',
+            ...dropArgs,
+            ...inner,
+          ];
         } else {
           chain = [...dropArgs, ...inner];
         }
@@ -299,9 +366,14 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): Sandbox {
 
         if (runPlan.cgroup && capabilities.cgroup) {
           try {
-            cgroup = await createRunCgroup(capabilities.cgroup, runName, { memoryMb: job.limits.memoryMb, maxProcesses });
+            cgroup = await createRunCgroup(capabilities.cgroup, runName, {
+              memoryMb: job.limits.memoryMb,
+              maxProcesses,
+            });
           } catch (err) {
-            return errorResult(`Could not create the run's cgroup: ${err instanceof Error ? err.message : String(err)}.`);
+            return errorResult(
+              `Could not create the run's cgroup: ${err instanceof Error ? err.message : String(err)}.`,
+            );
           }
           // The shell enters the group before it execs anything untrusted: no window to escape.
           const join = cgroup.procsFiles.map((f) => `echo $$ > ${shellQuote(f)}`).join(' && ');
@@ -330,12 +402,24 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): Sandbox {
               // group already gone
             }
           }
-          if (runCgroup) void runCgroup.pids().then((pids) => pids.forEach((pid) => { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }));
+          if (runCgroup)
+            void runCgroup.pids().then((pids) =>
+              pids.forEach((pid) => {
+                try {
+                  process.kill(pid, 'SIGKILL');
+                } catch {
+                  /* gone */
+                }
+              }),
+            );
         };
         running.add(killAll);
         child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
         child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-        const drained = Promise.all([new Promise((r) => child.stdout.once('close', r)), new Promise((r) => child.stderr.once('close', r))]);
+        const drained = Promise.all([
+          new Promise((r) => child.stdout.once('close', r)),
+          new Promise((r) => child.stderr.once('close', r)),
+        ]);
 
         const timer = setTimeout(() => {
           timedOut = true;
@@ -359,10 +443,12 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): Sandbox {
               }, 250)
             : undefined;
 
-        const exit = await new Promise<{ code: number | null; signal: string | null; spawnError?: string }>((resolve) => {
-          child.once('error', (err) => resolve({ code: null, signal: null, spawnError: err.message }));
-          child.once('exit', (code, sig) => resolve({ code, signal: sig }));
-        });
+        const exit = await new Promise<{ code: number | null; signal: string | null; spawnError?: string }>(
+          (resolve) => {
+            child.once('error', (err) => resolve({ code: null, signal: null, spawnError: err.message }));
+            child.once('exit', (code, sig) => resolve({ code, signal: sig }));
+          },
+        );
         clearTimeout(timer);
         if (watchdog) clearInterval(watchdog);
         signal?.removeEventListener('abort', onAbort);
@@ -395,7 +481,9 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): Sandbox {
         }
         const infraFailure = /^(bwrap|unshare|setpriv|prlimit|afterburner-[a-z]+): /m.exec(capturedErr.head);
         if (infraFailure && exit.code !== 0 && !timedOut && !oomKilled) {
-          return errorResult(`The local sandbox could not start: ${capturedErr.head.trim().split('\n').slice(0, 3).join(' ')}`);
+          return errorResult(
+            `The local sandbox could not start: ${capturedErr.head.trim().split('\n').slice(0, 3).join(' ')}`,
+          );
         }
         return toSandboxResult(
           {

@@ -13,7 +13,13 @@
  * (the SDK's are off) so that a 429's Retry-After is honoured, bounded and cancellable.
  */
 import OpenAI from 'openai';
-import type { ChatMessage, CompletionOptions, CompletionResult, LanguageModel, ModelErrorKind } from '../core/modelTypes';
+import type {
+  ChatMessage,
+  CompletionOptions,
+  CompletionResult,
+  LanguageModel,
+  ModelErrorKind,
+} from '../core/modelTypes';
 
 export interface OpenAiModelOptions {
   /** e.g. https://api.openai.com/v1 */
@@ -56,7 +62,9 @@ interface ClientSettings {
 }
 
 /** Base URL, key and headers for the SDK, with Azure's query and header conventions applied. */
-export function clientSettings(options: Pick<OpenAiModelOptions, 'baseUrl' | 'apiKey' | 'defaultQuery' | 'defaultHeaders'>): ClientSettings {
+export function clientSettings(
+  options: Pick<OpenAiModelOptions, 'baseUrl' | 'apiKey' | 'defaultQuery' | 'defaultHeaders'>,
+): ClientSettings {
   const url = new URL(options.baseUrl);
   const query: Record<string, string> = { ...options.defaultQuery };
   url.searchParams.forEach((value, key) => (query[key] = value));
@@ -94,7 +102,11 @@ export class OpenAiModel implements LanguageModel {
     return `${this.options.model} at ${this.baseUrlForDisplay}`;
   }
 
-  async complete(messages: readonly ChatMessage[], options: CompletionOptions, signal?: AbortSignal): Promise<CompletionResult> {
+  async complete(
+    messages: readonly ChatMessage[],
+    options: CompletionOptions,
+    signal?: AbortSignal,
+  ): Promise<CompletionResult> {
     const maxRetries = this.options.maxRetries ?? DEFAULT_MAX_RETRIES;
     for (let attempt = 0; ; attempt++) {
       if (signal?.aborted) return cancelled();
@@ -121,7 +133,11 @@ export class OpenAiModel implements LanguageModel {
     }
   }
 
-  private async once(messages: readonly ChatMessage[], options: CompletionOptions, signal?: AbortSignal): Promise<CompletionResult> {
+  private async once(
+    messages: readonly ChatMessage[],
+    options: CompletionOptions,
+    signal?: AbortSignal,
+  ): Promise<CompletionResult> {
     const body = {
       model: this.options.model,
       messages: messages.map((m) => ({ role: m.role, content: m.content })),
@@ -151,7 +167,11 @@ export class OpenAiModel implements LanguageModel {
         kind: 'ok',
         text,
         model: response.model || this.options.model,
-        ...(response.usage ? { usage: { promptTokens: response.usage.prompt_tokens, completionTokens: response.usage.completion_tokens } } : {}),
+        ...(response.usage
+          ? {
+              usage: { promptTokens: response.usage.prompt_tokens, completionTokens: response.usage.completion_tokens },
+            }
+          : {}),
       };
     } catch (error) {
       return this.mapError(error, signal);
@@ -164,14 +184,20 @@ export class OpenAiModel implements LanguageModel {
     if (signal?.aborted || error instanceof OpenAI.APIUserAbortError) return cancelled();
     if (error instanceof OpenAI.APIConnectionTimeoutError) {
       const seconds = Math.round((this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000);
-      return { kind: 'error', error: 'unavailable', message: `The model endpoint ${where} did not answer within ${seconds} s. Try again, or raise the timeout.` };
+      return {
+        kind: 'error',
+        error: 'unavailable',
+        message: `The model endpoint ${where} did not answer within ${seconds} s. Try again, or raise the timeout.`,
+      };
     }
     if (error instanceof OpenAI.APIConnectionError) {
       const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
       return {
         kind: 'error',
         error: 'unavailable',
-        message: this.scrub(`Could not reach the model endpoint ${where}${cause}. Check the base URL and that the server is running.`),
+        message: this.scrub(
+          `Could not reach the model endpoint ${where}${cause}. Check the base URL and that the server is running.`,
+        ),
       };
     }
     if (error instanceof OpenAI.APIError) {
@@ -202,7 +228,11 @@ export class OpenAiModel implements LanguageModel {
         };
       }
       if (status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 409) {
-        return { kind: 'error', error: 'bad_request', message: `The model endpoint ${where} rejected the request (HTTP ${status})${detail ? `: ${detail}` : ''}.` };
+        return {
+          kind: 'error',
+          error: 'bad_request',
+          message: `The model endpoint ${where} rejected the request (HTTP ${status})${detail ? `: ${detail}` : ''}.`,
+        };
       }
       const retryAfterMs = retryAfter(error.headers);
       return {
@@ -212,7 +242,13 @@ export class OpenAiModel implements LanguageModel {
         ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
       };
     }
-    return { kind: 'error', error: 'unavailable', message: this.scrub(`The model call to ${where} failed: ${error instanceof Error ? error.message : String(error)}`) };
+    return {
+      kind: 'error',
+      error: 'unavailable',
+      message: this.scrub(
+        `The model call to ${where} failed: ${error instanceof Error ? error.message : String(error)}`,
+      ),
+    };
   }
 
   /** Servers sometimes echo the key (or part of it) in error messages. */

@@ -15,10 +15,17 @@ export const DEFAULT_HISTORY_FILE = path.join('.afterburner', 'history.jsonl');
  * in with that file (relative to the workspace); `optedIn` (a setting or a flag) opts in with the
  * workspace default `.afterburner/history.jsonl`. AFTERBURNER_HISTORY=0/off/false opts out.
  */
-export function historyPath(workspaceRoot: string, env: NodeJS.ProcessEnv = process.env, optedIn = false): string | undefined {
+export function historyPath(
+  workspaceRoot: string,
+  env: NodeJS.ProcessEnv = process.env,
+  optedIn = false,
+): string | undefined {
   const fromEnv = env.AFTERBURNER_HISTORY?.trim();
   if (fromEnv && !['0', 'off', 'false', 'no'].includes(fromEnv.toLowerCase())) {
-    return path.resolve(workspaceRoot, fromEnv === '1' || fromEnv.toLowerCase() === 'on' ? DEFAULT_HISTORY_FILE : fromEnv);
+    return path.resolve(
+      workspaceRoot,
+      fromEnv === '1' || fromEnv.toLowerCase() === 'on' ? DEFAULT_HISTORY_FILE : fromEnv,
+    );
   }
   if (fromEnv) return undefined;
   return optedIn ? path.resolve(workspaceRoot, DEFAULT_HISTORY_FILE) : undefined;

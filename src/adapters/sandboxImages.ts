@@ -55,7 +55,11 @@ export function sandboxImage(kind: ImageKind, sandboxDir: string = findSandboxDi
   const files = [dockerfile, ...listFiles(sandboxDir, join(sandboxDir, kind))];
   const hash = createHash('sha256');
   for (const file of files) {
-    hash.update(file).update('\0').update(readFileSync(join(sandboxDir, file))).update('\0');
+    hash
+      .update(file)
+      .update('\0')
+      .update(readFileSync(join(sandboxDir, file)))
+      .update('\0');
   }
   return { kind, tag: `afterburner-sandbox-${kind}:${hash.digest('hex').slice(0, 12)}`, dockerfile, files };
 }
@@ -111,7 +115,8 @@ export async function buildSandboxImage(
       );
     });
     if (failure !== undefined) return { kind: 'failed', tag: image.tag, message: failure };
-    if (!(await imageExists(docker, image.tag))) return { kind: 'failed', tag: image.tag, message: 'the build ended without an image' };
+    if (!(await imageExists(docker, image.tag)))
+      return { kind: 'failed', tag: image.tag, message: 'the build ended without an image' };
     return { kind: 'built', tag: image.tag };
   } catch (err) {
     return { kind: 'failed', tag: image.tag, message: err instanceof Error ? err.message : String(err) };

@@ -36,7 +36,10 @@ export async function selectSandbox(choice: SandboxChoice, options: SelectionOpt
     kind: 'ok',
     backend: 'local',
     reason,
-    sandbox: createLocalSandbox({ ...options.local, ...(options.defaultLimits ? { defaultLimits: options.defaultLimits } : {}) }),
+    sandbox: createLocalSandbox({
+      ...options.local,
+      ...(options.defaultLimits ? { defaultLimits: options.defaultLimits } : {}),
+    }),
   });
   if (choice === 'local') return local('asked for the local sandbox');
   const connection = await connectDocker({
@@ -57,5 +60,10 @@ export async function selectSandbox(choice: SandboxChoice, options: SelectionOpt
     ...(options.defaultLimits ? { memoryMb: options.defaultLimits.memoryMb } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
-  return { kind: 'ok', backend: 'docker', reason: `Docker engine ${connection.engineVersion} (API ${connection.apiVersion}) at ${connection.host}`, sandbox };
+  return {
+    kind: 'ok',
+    backend: 'docker',
+    reason: `Docker engine ${connection.engineVersion} (API ${connection.apiVersion}) at ${connection.host}`,
+    sandbox,
+  };
 }

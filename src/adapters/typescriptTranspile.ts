@@ -88,7 +88,10 @@ function resolveTypeScript(fromFile: string, specifier: string, tsFiles: Readonl
   const stem = base.replace(JS_EXTENSION, '');
   const candidates = TS_FILE.test(base)
     ? [base]
-    : [...['.ts', '.tsx', '.mts', '.cts'].map((e) => stem + e), ...['.ts', '.tsx', '.mts', '.cts'].map((e) => `${base}/index${e}`)];
+    : [
+        ...['.ts', '.tsx', '.mts', '.cts'].map((e) => stem + e),
+        ...['.ts', '.tsx', '.mts', '.cts'].map((e) => `${base}/index${e}`),
+      ];
   if (base.endsWith('.mjs')) candidates.unshift(`${stem}.mts`);
   if (base.endsWith('.cjs')) candidates.unshift(`${stem}.cts`);
   return candidates.find((c) => tsFiles.has(c));
@@ -139,14 +142,18 @@ export function transpileTypeScript(input: TranspileInput): TranspileOutcome {
   const emittedNames = new Set(emitted.values());
   const clash = input.files.find((f) => !emitted.has(f.path) && emittedNames.has(f.path));
   if (clash) {
-    return { kind: 'error', message: `Cannot transpile: ${clash.path} already exists and would be overwritten by the emitted JavaScript of a TypeScript file.` };
+    return {
+      kind: 'error',
+      message: `Cannot transpile: ${clash.path} already exists and would be overwritten by the emitted JavaScript of a TypeScript file.`,
+    };
   }
   const files: SourceFile[] = [];
   for (const f of input.files) {
     const format = formats.get(f.path);
     if (format === undefined) {
       // JavaScript files (e.g. tests) may import the TypeScript module too.
-      if (JS_EXTENSION.test(f.path)) files.push({ path: f.path, content: rewriteSpecifiers(f.content, f.path, emitted) });
+      if (JS_EXTENSION.test(f.path))
+        files.push({ path: f.path, content: rewriteSpecifiers(f.content, f.path, emitted) });
       else if (!f.path.endsWith('.d.ts')) files.push(f);
       continue;
     }
@@ -173,7 +180,10 @@ export function transpileTypeScript(input: TranspileInput): TranspileOutcome {
       if (f.path === input.modulePath || input.testPaths.includes(f.path)) return { kind: 'error', message };
       // A broken file that sits beside the module but is not the module or a test must not stop
       // the run: it fails, with the same message, only if something actually imports it.
-      files.push({ path: emitted.get(f.path) ?? f.path, content: `throw new SyntaxError(${JSON.stringify(message)});\n` });
+      files.push({
+        path: emitted.get(f.path) ?? f.path,
+        content: `throw new SyntaxError(${JSON.stringify(message)});\n`,
+      });
       continue;
     }
     files.push({ path: emitted.get(f.path) ?? f.path, content: rewriteSpecifiers(code, f.path, emitted) });

@@ -3,11 +3,16 @@
  * GitHub Copilot models. Errors are translated here, once, to the port's kinds.
  */
 import * as vscode from 'vscode';
-import type { ChatMessage, CompletionOptions, CompletionResult, LanguageModel, ModelErrorKind } from '../core/modelTypes';
+import type {
+  ChatMessage,
+  CompletionOptions,
+  CompletionResult,
+  LanguageModel,
+  ModelErrorKind,
+} from '../core/modelTypes';
 
 export type LmSelection =
-  | { readonly kind: 'ok'; readonly model: LanguageModel }
-  | { readonly kind: 'unavailable'; readonly message: string };
+  { readonly kind: 'ok'; readonly model: LanguageModel } | { readonly kind: 'unavailable'; readonly message: string };
 
 export interface LmModelInfo {
   readonly id: string;
@@ -40,7 +45,10 @@ export async function selectVscodeLmModel(configured: string): Promise<LmSelecti
     if (wanted === '') return { kind: 'unavailable', message: NO_MODELS };
     const offered = await listVscodeLmModels().catch(() => []);
     const list = offered.length === 0 ? 'none is offered' : `offered: ${offered.map((m) => m.id).join(', ')}`;
-    return { kind: 'unavailable', message: `No VS Code chat model has the id or family "${wanted}" (${list}). Pick one with "Afterburner: Select model".` };
+    return {
+      kind: 'unavailable',
+      message: `No VS Code chat model has the id or family "${wanted}" (${list}). Pick one with "Afterburner: Select model".`,
+    };
   }
   return { kind: 'ok', model: createVscodeLmModel(chosen) };
 }
@@ -52,13 +60,22 @@ export function createVscodeLmModel(chat: vscode.LanguageModelChat): LanguageMod
   };
 }
 
-async function complete(chat: vscode.LanguageModelChat, messages: readonly ChatMessage[], options: CompletionOptions, signal?: AbortSignal): Promise<CompletionResult> {
+async function complete(
+  chat: vscode.LanguageModelChat,
+  messages: readonly ChatMessage[],
+  options: CompletionOptions,
+  signal?: AbortSignal,
+): Promise<CompletionResult> {
   if (signal?.aborted) return cancelled();
   const source = new vscode.CancellationTokenSource();
   const onAbort = (): void => source.cancel();
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const response = await chat.sendRequest(toLmMessages(messages), { justification: 'Afterburner asks the model for a faster version of the selected function.' }, source.token);
+    const response = await chat.sendRequest(
+      toLmMessages(messages),
+      { justification: 'Afterburner asks the model for a faster version of the selected function.' },
+      source.token,
+    );
     let text = '';
     for await (const fragment of response.text) {
       text += fragment;
@@ -79,7 +96,9 @@ async function complete(chat: vscode.LanguageModelChat, messages: readonly ChatM
 /** The API has no system role: the system prompt goes first, as a user turn. */
 function toLmMessages(messages: readonly ChatMessage[]): vscode.LanguageModelChatMessage[] {
   return messages.map((m) =>
-    m.role === 'assistant' ? vscode.LanguageModelChatMessage.Assistant(m.content) : vscode.LanguageModelChatMessage.User(m.content),
+    m.role === 'assistant'
+      ? vscode.LanguageModelChatMessage.Assistant(m.content)
+      : vscode.LanguageModelChatMessage.User(m.content),
   );
 }
 
@@ -88,9 +107,15 @@ export function mapLmError(error: unknown): { error: ModelErrorKind; message: st
   if (error instanceof vscode.LanguageModelError) {
     switch (error.code) {
       case vscode.LanguageModelError.NoPermissions.name:
-        return { error: 'auth', message: `VS Code did not give Afterburner access to the model (consent not given): ${error.message}. Run the command again and allow access.` };
+        return {
+          error: 'auth',
+          message: `VS Code did not give Afterburner access to the model (consent not given): ${error.message}. Run the command again and allow access.`,
+        };
       case vscode.LanguageModelError.Blocked.name:
-        return { error: 'rate_limit', message: `The model refused the request (quota or rate limit): ${error.message}` };
+        return {
+          error: 'rate_limit',
+          message: `The model refused the request (quota or rate limit): ${error.message}`,
+        };
       case vscode.LanguageModelError.NotFound.name:
         return { error: 'unavailable', message: `The model is no longer available: ${error.message}` };
       default:

@@ -12,7 +12,8 @@ import type { SandboxChoice } from '../adapters/sandboxSelection';
 
 // Checked here rather than imported with the selection module, which pulls in the Docker client.
 const SANDBOX_CHOICES: readonly SandboxChoice[] = ['auto', 'docker', 'local'];
-const isSandboxChoice = (value: string): value is SandboxChoice => (SANDBOX_CHOICES as readonly string[]).includes(value);
+const isSandboxChoice = (value: string): value is SandboxChoice =>
+  (SANDBOX_CHOICES as readonly string[]).includes(value);
 
 export const DEFAULT_TIMEOUT_SECONDS = 60;
 export const DEFAULT_MEMORY_MB = 512;
@@ -38,7 +39,10 @@ export interface CommonArgs {
   readonly json: boolean;
 }
 
-export type Parsed<T> = { readonly kind: 'ok'; readonly args: T } | { readonly kind: 'help' } | { readonly kind: 'usage'; readonly message: string };
+export type Parsed<T> =
+  | { readonly kind: 'ok'; readonly args: T }
+  | { readonly kind: 'help' }
+  | { readonly kind: 'usage'; readonly message: string };
 
 export type OptionValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
@@ -63,18 +67,26 @@ export function parseCommonArgs<E extends NonNullable<ParseArgsConfig['options']
 ): Parsed<ParsedCommonArgs> {
   let parsed: { values: OptionValues; positionals: string[] };
   try {
-    parsed = parseArgs({ args: [...argv], options: { ...COMMON_OPTIONS, ...extra }, allowPositionals: true, strict: true }) as typeof parsed;
+    parsed = parseArgs({
+      args: [...argv],
+      options: { ...COMMON_OPTIONS, ...extra },
+      allowPositionals: true,
+      strict: true,
+    }) as typeof parsed;
   } catch (err) {
     return { kind: 'usage', message: err instanceof Error ? err.message : String(err) };
   }
   const { values, positionals } = parsed;
   if (values.help) return { kind: 'help' };
-  if (positionals.length === 0) return { kind: 'usage', message: 'Missing FILE: the source file that holds the function.' };
-  if (positionals.length > 1) return { kind: 'usage', message: `Expected one FILE, got ${positionals.length}: ${positionals.join(' ')}.` };
+  if (positionals.length === 0)
+    return { kind: 'usage', message: 'Missing FILE: the source file that holds the function.' };
+  if (positionals.length > 1)
+    return { kind: 'usage', message: `Expected one FILE, got ${positionals.length}: ${positionals.join(' ')}.` };
   const functionName = typeof values.function === 'string' ? values.function.trim() : '';
   if (!functionName) return { kind: 'usage', message: 'Missing --function NAME (a function name, or Class.method).' };
   const sandbox = typeof values.sandbox === 'string' ? values.sandbox : 'auto';
-  if (!isSandboxChoice(sandbox)) return { kind: 'usage', message: `--sandbox must be auto, docker or local, got '${sandbox}'.` };
+  if (!isSandboxChoice(sandbox))
+    return { kind: 'usage', message: `--sandbox must be auto, docker or local, got '${sandbox}'.` };
   const timeout = positiveNumber('timeout', values.timeout as string | undefined, DEFAULT_TIMEOUT_SECONDS, 3600);
   if (typeof timeout === 'string') return { kind: 'usage', message: timeout };
   const memory = positiveNumber('memory', values.memory as string | undefined, DEFAULT_MEMORY_MB, 65536);
@@ -99,7 +111,11 @@ export function parseCommonArgs<E extends NonNullable<ParseArgsConfig['options']
 /** `--sizes 100,1000,10000` → numbers, or a message. */
 export function parseSizes(raw: string | undefined): readonly number[] | string | undefined {
   if (raw === undefined) return undefined;
-  const sizes = raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
+  const sizes = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+    .map(Number);
   if (sizes.length === 0 || sizes.some((n) => !Number.isInteger(n) || n <= 0)) {
     return `--sizes must be positive integers separated by commas (e.g. 100,1000,10000), got '${raw}'.`;
   }
@@ -134,7 +150,8 @@ const ROOT_MARKERS = ['.git', 'package.json', 'pyproject.toml', 'setup.py', 'set
 export function conventionalTestNames(file: string, language: Language): string[] {
   const ext = path.extname(file);
   const stem = path.basename(file, ext);
-  if (language === 'python') return [`test_${stem}.py`, `${stem}_test.py`, `tests/test_${stem}.py`, `test/test_${stem}.py`];
+  if (language === 'python')
+    return [`test_${stem}.py`, `${stem}_test.py`, `tests/test_${stem}.py`, `test/test_${stem}.py`];
   return [
     ...JS_TEST_EXTENSIONS.map((e) => `${stem}.test${e}`),
     ...JS_TEST_EXTENSIONS.map((e) => `${stem}.spec${e}`),
@@ -195,7 +212,11 @@ export function discoverTests(file: string, language: Language, functionName: st
  * The usage-error reporter of a verb: the message on stderr (plus the --help hint when the
  * arguments themselves were wrong), and with --json also as the one JSON object on stdout.
  */
-export function usageReporter(verb: string, argv: readonly string[], withHelpHint: boolean): (message: string) => number {
+export function usageReporter(
+  verb: string,
+  argv: readonly string[],
+  withHelpHint: boolean,
+): (message: string) => number {
   const json = argv.includes('--json');
   return (message: string): number => {
     if (json) process.stdout.write(JSON.stringify({ status: 'error', message }) + '\n');

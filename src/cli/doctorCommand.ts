@@ -87,7 +87,10 @@ async function checkDocker(): Promise<DockerReport> {
     api_version: connection.apiVersion,
     images,
     isolation: dockerIsolation(DEFAULT_MEMORY_MB),
-    message: missing.length === 0 ? 'engine reachable, sandbox images present' : `engine reachable; images missing for ${missing.join(', ')} (built on first use, or run 'afterburner images')`,
+    message:
+      missing.length === 0
+        ? 'engine reachable, sandbox images present'
+        : `engine reachable; images missing for ${missing.join(', ')} (built on first use, or run 'afterburner images')`,
   };
 }
 
@@ -97,7 +100,11 @@ function checkLocal(): LocalReport {
     available: true,
     isolation: createLocalSandbox().describe().isolation,
     root: caps.root,
-    bwrap: { usable: caps.bwrap !== undefined, ...(caps.bwrap ? { path: caps.bwrap } : {}), ...(caps.bwrapProblem ? { problem: caps.bwrapProblem } : {}) },
+    bwrap: {
+      usable: caps.bwrap !== undefined,
+      ...(caps.bwrap ? { path: caps.bwrap } : {}),
+      ...(caps.bwrapProblem ? { problem: caps.bwrapProblem } : {}),
+    },
     unshare: caps.unshare !== undefined,
     cgroup: caps.cgroup ?? null,
     setpriv: caps.setpriv !== undefined,
@@ -106,8 +113,15 @@ function checkLocal(): LocalReport {
 }
 
 async function checkModel(): Promise<ModelReport> {
-  const base = (process.env.AFTERBURNER_BASE_URL || process.env.OPENAI_BASE_URL || DEFAULT_BASE_URL).replace(/\/+$/, '');
-  const keySource = process.env.AFTERBURNER_API_KEY ? 'AFTERBURNER_API_KEY' : process.env.OPENAI_API_KEY ? 'OPENAI_API_KEY' : null;
+  const base = (process.env.AFTERBURNER_BASE_URL || process.env.OPENAI_BASE_URL || DEFAULT_BASE_URL).replace(
+    /\/+$/,
+    '',
+  );
+  const keySource = process.env.AFTERBURNER_API_KEY
+    ? 'AFTERBURNER_API_KEY'
+    : process.env.OPENAI_API_KEY
+      ? 'OPENAI_API_KEY'
+      : null;
   const key = keySource ? process.env[keySource] : undefined;
   try {
     const response = await fetch(`${base}/models`, {
@@ -115,14 +129,39 @@ async function checkModel(): Promise<ModelReport> {
       signal: AbortSignal.timeout(MODEL_TIMEOUT_MS),
     });
     if (!response.ok) {
-      const why = response.status === 401 || response.status === 403 ? (key ? 'the key was rejected' : 'a key is needed: set AFTERBURNER_API_KEY') : `HTTP ${response.status}`;
-      return { base_url: base, key: keySource, reachable: false, status: response.status, message: `${base} answered ${response.status}: ${why}` };
+      const why =
+        response.status === 401 || response.status === 403
+          ? key
+            ? 'the key was rejected'
+            : 'a key is needed: set AFTERBURNER_API_KEY'
+          : `HTTP ${response.status}`;
+      return {
+        base_url: base,
+        key: keySource,
+        reachable: false,
+        status: response.status,
+        message: `${base} answered ${response.status}: ${why}`,
+      };
     }
     const body = (await response.json().catch(() => ({}))) as { data?: { id?: unknown }[] };
     const models = (body.data ?? []).map((m) => m.id).filter((id): id is string => typeof id === 'string');
-    return { base_url: base, key: keySource, reachable: true, status: response.status, models, message: `${base} answers with ${models.length} model(s)` };
+    return {
+      base_url: base,
+      key: keySource,
+      reachable: true,
+      status: response.status,
+      models,
+      message: `${base} answers with ${models.length} model(s)`,
+    };
   } catch (err) {
-    const reason = err instanceof Error && err.name === 'TimeoutError' ? `no answer within ${MODEL_TIMEOUT_MS / 1000} s` : err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+    const reason =
+      err instanceof Error && err.name === 'TimeoutError'
+        ? `no answer within ${MODEL_TIMEOUT_MS / 1000} s`
+        : err instanceof Error
+          ? err.cause instanceof Error
+            ? err.cause.message
+            : err.message
+          : String(err);
     return { base_url: base, key: keySource, reachable: false, message: `${base} is not reachable: ${reason}` };
   }
 }
@@ -136,7 +175,10 @@ export async function collectDoctorReport(): Promise<DoctorReport> {
     docker,
     local,
     auto: docker.available ? 'docker' : 'local',
-    runtimes: { python: python ? { path: python.executable, version: python.version } : null, node: { path: node.executable, version: node.version } },
+    runtimes: {
+      python: python ? { path: python.executable, version: python.version } : null,
+      node: { path: node.executable, version: node.version },
+    },
     model,
   };
 }
@@ -145,28 +187,40 @@ function formatDoctor(report: DoctorReport): string {
   const mark = (ok: boolean): string => (ok ? 'ok  ' : 'no  ');
   const lines: string[] = ['Sandbox backends'];
   const d = report.docker;
-  lines.push(`  ${mark(d.available)}docker  ${d.host}${d.available ? ` — Docker ${d.engine_version}, API ${d.api_version}` : ''}: ${d.message}`);
-  for (const image of d.images ?? []) lines.push(`          image ${image.kind}: ${image.tag} ${image.present ? 'present' : 'missing'}`);
+  lines.push(
+    `  ${mark(d.available)}docker  ${d.host}${d.available ? ` — Docker ${d.engine_version}, API ${d.api_version}` : ''}: ${d.message}`,
+  );
+  for (const image of d.images ?? [])
+    lines.push(`          image ${image.kind}: ${image.tag} ${image.present ? 'present' : 'missing'}`);
   if (d.isolation) lines.push(`          isolation: ${d.isolation}`);
   const l = report.local;
   lines.push(`  ok  local   isolation: ${l.isolation}`);
-  lines.push(`          bwrap ${l.bwrap.usable ? 'usable' : `not usable${l.bwrap.problem ? ` (${l.bwrap.problem})` : ''}`}, unshare ${l.unshare ? 'yes' : 'no'}, cgroup ${l.cgroup ?? 'no'}, setpriv ${l.setpriv ? 'yes' : 'no'}, prlimit ${l.prlimit ? 'yes' : 'no'}${l.root ? ', running as root' : ''}`);
+  lines.push(
+    `          bwrap ${l.bwrap.usable ? 'usable' : `not usable${l.bwrap.problem ? ` (${l.bwrap.problem})` : ''}`}, unshare ${l.unshare ? 'yes' : 'no'}, cgroup ${l.cgroup ?? 'no'}, setpriv ${l.setpriv ? 'yes' : 'no'}, prlimit ${l.prlimit ? 'yes' : 'no'}${l.root ? ', running as root' : ''}`,
+  );
   lines.push(`  --sandbox auto uses: ${report.auto}`);
   lines.push('Runtimes');
-  lines.push(`  ${mark(report.runtimes.python !== null)}python  ${report.runtimes.python ? `${report.runtimes.python.version} (${report.runtimes.python.path})` : 'not found: install python3'}`);
+  lines.push(
+    `  ${mark(report.runtimes.python !== null)}python  ${report.runtimes.python ? `${report.runtimes.python.version} (${report.runtimes.python.path})` : 'not found: install python3'}`,
+  );
   lines.push(`  ok  node    ${report.runtimes.node.version} (${report.runtimes.node.path})`);
   lines.push('Model');
   const m = report.model;
   lines.push(`  ${mark(m.reachable)}${m.message}`);
   lines.push(`      key: ${m.key ? `set (${m.key})` : 'not set (AFTERBURNER_API_KEY or OPENAI_API_KEY)'}`);
-  if (m.models && m.models.length > 0) lines.push(`      models: ${m.models.slice(0, 10).join(', ')}${m.models.length > 10 ? ', …' : ''}`);
+  if (m.models && m.models.length > 0)
+    lines.push(`      models: ${m.models.slice(0, 10).join(', ')}${m.models.length > 10 ? ', …' : ''}`);
   return lines.join('\n');
 }
 
 export async function runDoctor(argv: string[]): Promise<number> {
   let json: boolean;
   try {
-    const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true });
+    const { values } = parseArgs({
+      args: argv,
+      options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+    });
     if (values.help) {
       process.stdout.write(HELP + '\n');
       return EXIT_OK;

@@ -116,7 +116,8 @@ export function parseEvalFlags(argv: string[]): FlagsOutcome {
   const [problems, ...extra] = positionals;
   if (!problems) return { kind: 'usage', message: 'missing PROBLEMS.jsonl' };
   if (extra.length > 0) return { kind: 'usage', message: `unexpected argument '${extra[0]}'` };
-  if (!values.answers && !values.optimize) return { kind: 'usage', message: 'give --answers ANSWERS.jsonl or --optimize' };
+  if (!values.answers && !values.optimize)
+    return { kind: 'usage', message: 'give --answers ANSWERS.jsonl or --optimize' };
   const int = (name: string, raw: string | undefined, fallback: number, min: number): number | string => {
     if (raw === undefined) return fallback;
     const n = Number(raw);
@@ -129,11 +130,14 @@ export function parseEvalFlags(argv: string[]): FlagsOutcome {
   const memory = int('memory', values.memory, 512, 32);
   const seed = int('seed', values.seed, 1, 0);
   const budget = int('budget-ms', values['budget-ms'], 0, 50);
-  for (const v of [workers, iterations, candidates, timeout, memory, seed, budget]) if (typeof v === 'string') return { kind: 'usage', message: v };
+  for (const v of [workers, iterations, candidates, timeout, memory, seed, budget])
+    if (typeof v === 'string') return { kind: 'usage', message: v };
   const goal = values.goal ?? 'time';
-  if (goal !== 'time' && goal !== 'memory' && goal !== 'integral') return { kind: 'usage', message: '--goal must be time, memory or integral' };
+  if (goal !== 'time' && goal !== 'memory' && goal !== 'integral')
+    return { kind: 'usage', message: '--goal must be time, memory or integral' };
   const sandbox = values.sandbox ?? 'auto';
-  if (sandbox !== 'auto' && sandbox !== 'docker' && sandbox !== 'local') return { kind: 'usage', message: '--sandbox must be auto, docker or local' };
+  if (sandbox !== 'auto' && sandbox !== 'docker' && sandbox !== 'local')
+    return { kind: 'usage', message: '--sandbox must be auto, docker or local' };
   return {
     kind: 'ok',
     flags: {
@@ -188,14 +192,25 @@ async function createSandboxes(flags: Flags, log: (line: string) => void): Promi
   }
   const engines = hosts.length > 0 ? hosts : [undefined];
   for (const host of engines) {
-    const connection = await connectDocker(host !== undefined ? { dockerHost: host, timeoutMs: 3000 } : { timeoutMs: 3000 });
-    if (connection.kind !== 'connected') return { kind: 'error', message: `No Docker engine answers at ${connection.host}: ${connection.message}` };
+    const connection = await connectDocker(
+      host !== undefined ? { dockerHost: host, timeoutMs: 3000 } : { timeoutMs: 3000 },
+    );
+    if (connection.kind !== 'connected')
+      return { kind: 'error', message: `No Docker engine answers at ${connection.host}: ${connection.message}` };
   }
   const sandboxes = Array.from({ length: flags.workers }, (_, i) => {
     const host = engines[i % engines.length];
-    return createDockerSandbox({ ...(host !== undefined ? { dockerHost: host } : {}), memoryMb: flags.limits.memoryMb, log });
+    return createDockerSandbox({
+      ...(host !== undefined ? { dockerHost: host } : {}),
+      memoryMb: flags.limits.memoryMb,
+      log,
+    });
   });
-  return { kind: 'ok', sandboxes, label: `docker (${engines.map((h) => h ?? process.env.DOCKER_HOST ?? 'default engine').join(', ')})` };
+  return {
+    kind: 'ok',
+    sandboxes,
+    label: `docker (${engines.map((h) => h ?? process.env.DOCKER_HOST ?? 'default engine').join(', ')})`,
+  };
 }
 
 /** A progress bar on stderr (a line per problem when stderr is not a terminal). */
@@ -207,7 +222,9 @@ function progressReporter(total: number): (event: EvalEvent) => void {
     const width = 24;
     const filled = total === 0 ? width : Math.round((done / total) * width);
     const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
-    process.stderr.write(`\r${bar} ${done}/${total} problems${running.size ? `  running: ${[...running].join(', ').slice(0, 40)}` : ''}\x1b[K`);
+    process.stderr.write(
+      `\r${bar} ${done}/${total} problems${running.size ? `  running: ${[...running].join(', ').slice(0, 40)}` : ''}\x1b[K`,
+    );
   };
   return (event) => {
     if (event.type === 'problemStarted') {
@@ -219,7 +236,9 @@ function progressReporter(total: number): (event: EvalEvent) => void {
       if (tty) draw();
       else {
         const o = event.result.answer.outcome;
-        process.stderr.write(`[${done}/${total}] ${event.result.id}: ${o.kind === 'passed' ? 'passed' : `${o.status} (${o.message.slice(0, 120)})`}\n`);
+        process.stderr.write(
+          `[${done}/${total}] ${event.result.id}: ${o.kind === 'passed' ? 'passed' : `${o.status} (${o.message.slice(0, 120)})`}\n`,
+        );
       }
       if (tty && done === total) process.stderr.write('\n');
     }
@@ -231,14 +250,30 @@ function progressReporter(total: number): (event: EvalEvent) => void {
  * (--base-url / AFTERBURNER_BASE_URL, --model / AFTERBURNER_MODEL, key from AFTERBURNER_API_KEY or
  * OPENAI_API_KEY). The key goes to the endpoint only, never into a sandbox.
  */
-function modelFor(flags: Flags): { kind: 'ok'; model: LanguageModel; name: string } | { kind: 'error'; message: string } {
+function modelFor(
+  flags: Flags,
+): { kind: 'ok'; model: LanguageModel; name: string } | { kind: 'error'; message: string } {
   const baseUrl = flags.baseUrl ?? process.env.AFTERBURNER_BASE_URL ?? DEFAULT_BASE_URL;
   const onOpenAi = /^https:\/\/api\.openai\.com\b/.test(baseUrl);
   const name = flags.model ?? process.env.AFTERBURNER_MODEL ?? (onOpenAi ? DEFAULT_OPENAI_MODEL : undefined);
   if (!name) return { kind: 'error', message: `--optimize requires a model: give --model NAME for ${baseUrl}` };
   const apiKey = process.env.AFTERBURNER_API_KEY ?? process.env.OPENAI_API_KEY;
-  if (onOpenAi && !apiKey) return { kind: 'error', message: '--optimize requires a model: set AFTERBURNER_API_KEY or OPENAI_API_KEY, or give --base-url of a local server' };
-  return { kind: 'ok', name, model: createOpenAiModel({ baseUrl, model: name, ...(apiKey ? { apiKey } : {}), timeoutMs: Math.max(60_000, flags.limits.timeoutMs) }) };
+  if (onOpenAi && !apiKey)
+    return {
+      kind: 'error',
+      message:
+        '--optimize requires a model: set AFTERBURNER_API_KEY or OPENAI_API_KEY, or give --base-url of a local server',
+    };
+  return {
+    kind: 'ok',
+    name,
+    model: createOpenAiModel({
+      baseUrl,
+      model: name,
+      ...(apiKey ? { apiKey } : {}),
+      timeoutMs: Math.max(60_000, flags.limits.timeoutMs),
+    }),
+  };
 }
 
 export async function runEval(argv: string[]): Promise<number> {
@@ -299,7 +334,9 @@ export async function runEval(argv: string[]): Promise<number> {
   } else {
     provider = async (problem) => {
       const answer = answers.get(problem.id);
-      return answer ? { kind: 'code', code: answer.code } : { kind: 'none', reason: `no answer for ${problem.id} in ${flags.answers}` };
+      return answer
+        ? { kind: 'code', code: answer.code }
+        : { kind: 'none', reason: `no answer for ${problem.id} in ${flags.answers}` };
     };
   }
 
@@ -309,8 +346,12 @@ export async function runEval(argv: string[]): Promise<number> {
   // Resume only results of the same kind of run, and when scoring answers, of the same code: an
   // edited answer is scored again.
   const sameRun = (id: string, r: ProblemResult): boolean =>
-    flags.optimize ? r.optimization !== undefined : r.optimization === undefined && answers.get(id)?.code === r.answer.code;
-  const reusable = new Map([...previous].filter(([id, r]) => loaded.problems.some((p) => p.id === id) && sameRun(id, r)));
+    flags.optimize
+      ? r.optimization !== undefined
+      : r.optimization === undefined && answers.get(id)?.code === r.answer.code;
+  const reusable = new Map(
+    [...previous].filter(([id, r]) => loaded.problems.some((p) => p.id === id) && sameRun(id, r)),
+  );
   const todo = loaded.problems.filter((p) => !reusable.has(p.id));
   if (reusable.size > 0) log(`afterburner eval: resuming: ${reusable.size} problem(s) already done in ${resultsPath}`);
 
@@ -335,7 +376,10 @@ export async function runEval(argv: string[]): Promise<number> {
       signal: controller.signal,
       onEvent: (event) => {
         progress(event);
-        if (event.type === 'problemDone') void store.append(event.result).catch((err: unknown) => log(`afterburner eval: cannot write ${resultsPath}: ${String(err)}`));
+        if (event.type === 'problemDone')
+          void store
+            .append(event.result)
+            .catch((err: unknown) => log(`afterburner eval: cannot write ${resultsPath}: ${String(err)}`));
       },
     });
   } catch (err) {
@@ -357,7 +401,9 @@ export async function runEval(argv: string[]): Promise<number> {
     seededRandom(flags.seed),
     {
       problems_file: path.basename(flags.problems),
-      answers: flags.optimize ? `optimize with ${modelName ?? 'the model'} (${flags.iterations} iterations, goal ${flags.goal}${flags.answers ? `, starts ${path.basename(flags.answers)}` : ', model-written starts'})` : path.basename(flags.answers ?? ''),
+      answers: flags.optimize
+        ? `optimize with ${modelName ?? 'the model'} (${flags.iterations} iterations, goal ${flags.goal}${flags.answers ? `, starts ${path.basename(flags.answers)}` : ', model-written starts'})`
+        : path.basename(flags.answers ?? ''),
       sandbox: choice.label,
       generated_at: new Date().toISOString(),
       workers: flags.workers,
@@ -372,7 +418,8 @@ export async function runEval(argv: string[]): Promise<number> {
     process.stdout.write(JSON.stringify(report) + '\n');
   } else {
     const p = (x: number): string => `${(x * 100).toFixed(1)} %`;
-    const ci = (c: { low: number; high: number }): string => (Number.isFinite(c.low) ? ` [${p(c.low)} – ${p(c.high)}]` : '');
+    const ci = (c: { low: number; high: number }): string =>
+      Number.isFinite(c.low) ? ` [${p(c.low)} – ${p(c.high)}]` : '';
     process.stdout.write(
       [
         `problems      ${report.problems}${report.problems_without_references ? ` (${report.problems_without_references} without a passing reference)` : ''}`,

@@ -64,10 +64,14 @@ export async function runExport(argv: string[]): Promise<number> {
     return EXIT_USAGE;
   }
   for (const s of history.skipped) process.stderr.write(`afterburner export: ${from} ${s} (skipped)\n`);
-  const lines = history.records.flatMap((record) => pairsFromRecord(record, { minGain })).map((pair) => JSON.stringify(format === 'sft' ? sftLine(pair) : dpoLine(pair)));
+  const lines = history.records
+    .flatMap((record) => pairsFromRecord(record, { minGain }))
+    .map((pair) => JSON.stringify(format === 'sft' ? sftLine(pair) : dpoLine(pair)));
   const text = lines.length > 0 ? lines.join('\n') + '\n' : '';
   if (values.out) await writeFile(values.out, text, 'utf8');
   else process.stdout.write(text);
-  process.stderr.write(`afterburner export: ${lines.length} ${format} pair(s) from ${history.records.length} run(s) in ${from}\n`);
+  process.stderr.write(
+    `afterburner export: ${lines.length} ${format} pair(s) from ${history.records.length} run(s) in ${from}\n`,
+  );
   return lines.length > 0 ? EXIT_OK : EXIT_FAILED;
 }

@@ -42,7 +42,9 @@ export async function runImages(argv: string[]): Promise<number> {
     process.stderr.write(`afterburner images: no Docker engine answers at ${connection.host}: ${connection.message}\n`);
     return EXIT_USAGE;
   }
-  process.stderr.write(`Docker engine ${connection.engineVersion} (API ${connection.apiVersion}) at ${connection.host}\n`);
+  process.stderr.write(
+    `Docker engine ${connection.engineVersion} (API ${connection.apiVersion}) at ${connection.host}\n`,
+  );
 
   let failed = false;
   for (const kind of IMAGE_KINDS) {
@@ -50,7 +52,9 @@ export async function runImages(argv: string[]): Promise<number> {
     if (!values.rebuild && (await imageExists(connection.docker, image.tag))) {
       process.stderr.write(`${image.tag}: up to date\n`);
     } else {
-      process.stderr.write(`${image.tag}: building from sandbox/${image.dockerfile}${values.base ? ` on ${values.base}` : ''}\n`);
+      process.stderr.write(
+        `${image.tag}: building from sandbox/${image.dockerfile}${values.base ? ` on ${values.base}` : ''}\n`,
+      );
       const outcome = await buildSandboxImage(connection.docker, image, {
         ...(values.base !== undefined ? { base: values.base } : {}),
         onProgress: (line) => process.stderr.write(`  ${line}\n`),

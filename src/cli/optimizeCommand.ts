@@ -60,7 +60,9 @@ interface ModelConfig {
 
 /** Flags first, then the environment; a message when something needed is missing. */
 export function modelConfig(values: Record<string, unknown>, env: NodeJS.ProcessEnv): ModelConfig | string {
-  const baseUrl = (typeof values['base-url'] === 'string' ? values['base-url'] : env.AFTERBURNER_BASE_URL || DEFAULT_BASE_URL).trim();
+  const baseUrl = (
+    typeof values['base-url'] === 'string' ? values['base-url'] : env.AFTERBURNER_BASE_URL || DEFAULT_BASE_URL
+  ).trim();
   let host: string;
   try {
     host = new URL(baseUrl).hostname;
@@ -68,7 +70,9 @@ export function modelConfig(values: Record<string, unknown>, env: NodeJS.Process
     return `--base-url must be a URL such as http://localhost:11434/v1, got '${baseUrl}'.`;
   }
   const isOpenAi = host === 'api.openai.com';
-  const model = (typeof values.model === 'string' ? values.model : env.AFTERBURNER_MODEL || (isOpenAi ? DEFAULT_OPENAI_MODEL : '')).trim();
+  const model = (
+    typeof values.model === 'string' ? values.model : env.AFTERBURNER_MODEL || (isOpenAi ? DEFAULT_OPENAI_MODEL : '')
+  ).trim();
   if (!model) return `No model named for ${baseUrl}: pass --model NAME or set AFTERBURNER_MODEL.`;
   const apiKey = env.AFTERBURNER_API_KEY || env.OPENAI_API_KEY || undefined;
   const remote = isOpenAi || /\.azure\.com$/i.test(host);
@@ -90,9 +94,11 @@ export async function runOptimize(argv: string[]): Promise<number> {
   if (typeof iterations === 'string') return usage(iterations);
   const candidates = positiveNumber('candidates', values.candidates as string | undefined, DEFAULT_CANDIDATES, 16);
   if (typeof candidates === 'string') return usage(candidates);
-  if (!Number.isInteger(iterations) || !Number.isInteger(candidates)) return usage('--iterations and --candidates must be whole numbers.');
+  if (!Number.isInteger(iterations) || !Number.isInteger(candidates))
+    return usage('--iterations and --candidates must be whole numbers.');
   const goal = (values.goal ?? 'time') as string;
-  if (!(GOALS as readonly string[]).includes(goal)) return usage(`--goal must be time, memory or integral, got '${goal}'.`);
+  if (!(GOALS as readonly string[]).includes(goal))
+    return usage(`--goal must be time, memory or integral, got '${goal}'.`);
   const config = modelConfig(values, process.env);
   if (typeof config === 'string') return usage(config);
   const input = readInput(args);
@@ -123,7 +129,12 @@ export async function runOptimize(argv: string[]): Promise<number> {
     ...(job.workspaceRoot !== undefined ? { workspaceRoot: job.workspaceRoot } : {}),
   };
   const model = createOpenAiModel({ ...config, timeoutMs: Math.max(60_000, job.limits.timeoutMs) });
-  const builder = new OptimizeJsonBuilder({ language: input.language, functionName: args.functionName, file: args.file, goal: goal as Goal });
+  const builder = new OptimizeJsonBuilder({
+    language: input.language,
+    functionName: args.functionName,
+    file: args.file,
+    goal: goal as Goal,
+  });
   const controller = new AbortController();
   const onInterrupt = (): void => controller.abort(new Error('Interrupted.'));
   process.once('SIGINT', onInterrupt);
@@ -144,7 +155,15 @@ export async function runOptimize(argv: string[]): Promise<number> {
   // Opt-in (AFTERBURNER_HISTORY): the measured attempts become training pairs for `afterburner export`.
   const history = historyPath(job.workspaceRoot ?? path.dirname(path.resolve(args.file)), process.env);
   if (history) {
-    await appendRunHistory(history, runHistoryRecord(request, events, { id: randomUUID(), at: new Date().toISOString(), source: 'cli', model: model.describe() }));
+    await appendRunHistory(
+      history,
+      runHistoryRecord(request, events, {
+        id: randomUUID(),
+        at: new Date().toISOString(),
+        source: 'cli',
+        model: model.describe(),
+      }),
+    );
     log(`history: appended this run to ${history}`);
   }
 
@@ -162,12 +181,18 @@ export async function runOptimize(argv: string[]): Promise<number> {
       } else {
         writeFileSync(args.file, best.moduleText);
         written = true;
-        log(`--write: replaced ${args.functionName} in ${args.file} with the version from iteration ${best.iteration}.`);
+        log(
+          `--write: replaced ${args.functionName} in ${args.file} with the version from iteration ${best.iteration}.`,
+        );
       }
     }
   }
   const result = builder.build(written);
-  process.stdout.write((args.json ? JSON.stringify(writeProblem ? { ...result, write_refused: writeProblem } : result) : formatText(result)) + '\n');
+  process.stdout.write(
+    (args.json
+      ? JSON.stringify(writeProblem ? { ...result, write_refused: writeProblem } : result)
+      : formatText(result)) + '\n',
+  );
   if (finished?.outcome === 'cancelled') return 130;
   if (writeProblem) return EXIT_FAILED;
   return result.status === 'improved' ? EXIT_OK : EXIT_FAILED;
@@ -176,12 +201,16 @@ export async function runOptimize(argv: string[]): Promise<number> {
 function formatText(result: OptimizeJson): string {
   const lines = [`${result.status}: ${result.message}`];
   const b = result.baseline;
-  if (b?.runtime_ms) lines.push(`  original  ${b.runtime_ms.median.toPrecision(4)} ms median, ${b.peak_memory_kb?.toFixed(1)} kB peak`);
+  if (b?.runtime_ms)
+    lines.push(`  original  ${b.runtime_ms.median.toPrecision(4)} ms median, ${b.peak_memory_kb?.toFixed(1)} kB peak`);
   const best = result.best;
   if (best && best.iteration > 0) {
-    lines.push(`  best      iteration ${best.iteration}: ${best.runtime_ms.median.toPrecision(4)} ms median, ${best.speedup.toFixed(2)}× faster, memory ratio ${best.memory_ratio.toFixed(2)}×`);
+    lines.push(
+      `  best      iteration ${best.iteration}: ${best.runtime_ms.median.toPrecision(4)} ms median, ${best.speedup.toFixed(2)}× faster, memory ratio ${best.memory_ratio.toFixed(2)}×`,
+    );
     lines.push('', best.code);
-    if (!result.written) lines.push('', `${result.file ?? 'The file'} was not changed; pass --write to apply the best version.`);
+    if (!result.written)
+      lines.push('', `${result.file ?? 'The file'} was not changed; pass --write to apply the best version.`);
   }
   return lines.join('\n');
 }

@@ -200,7 +200,9 @@ export function progressLine(event: LoopEvent, totalIterations: number): string 
       return `iteration ${event.iteration}/${totalIterations}: asking the model…`;
     case 'candidateMeasured': {
       const c = event.candidate;
-      const numbers = c.measurement ? ` ${formatMs(c.measurement.runtimeMs.median)}, ${(c.speedup ?? 1).toFixed(2)}× the original's speed;` : '';
+      const numbers = c.measurement
+        ? ` ${formatMs(c.measurement.runtimeMs.median)}, ${(c.speedup ?? 1).toFixed(2)}× the original's speed;`
+        : '';
       return `  candidate ${c.iteration}.${c.index}: ${c.status};${numbers} ${c.verdict.reason}`;
     }
     case 'iterationDone':

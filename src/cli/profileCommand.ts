@@ -42,12 +42,18 @@ export function readInput(args: ParsedCommonArgs): Input {
   if (problem) return { kind: 'usage', message: problem };
   const language = languageOf(args.file);
   if (!language) {
-    return { kind: 'usage', message: `Unsupported file type '${path.extname(args.file) || '(none)'}': afterburner profiles ${SUPPORTED_EXTENSIONS.join(', ')} files.` };
+    return {
+      kind: 'usage',
+      message: `Unsupported file type '${path.extname(args.file) || '(none)'}': afterburner profiles ${SUPPORTED_EXTENSIONS.join(', ')} files.`,
+    };
   }
   const text = readFileSync(args.file, 'utf8');
   if (!locateFunction(language, text, args.functionName)) {
     const known = listFunctions(language, text).map((f) => f.qualifiedName);
-    const hint = known.length > 0 ? ` Functions there: ${known.slice(0, 12).join(', ')}${known.length > 12 ? ', …' : ''}.` : ' No functions were found in it.';
+    const hint =
+      known.length > 0
+        ? ` Functions there: ${known.slice(0, 12).join(', ')}${known.length > 12 ? ', …' : ''}.`
+        : ' No functions were found in it.';
     return { kind: 'usage', message: `Function '${args.functionName}' not found in ${args.file}.${hint}` };
   }
   let tests = [...args.tests];
@@ -58,7 +64,10 @@ export function readInput(args: ParsedCommonArgs): Input {
   if (tests.length === 0) {
     const discovery = discoverTests(args.file, language, args.functionName);
     if (discovery.found.length === 0) {
-      const names = discovery.lookedFor.length > 8 ? `${discovery.lookedFor.slice(0, 8).join(', ')}, …` : discovery.lookedFor.join(', ');
+      const names =
+        discovery.lookedFor.length > 8
+          ? `${discovery.lookedFor.slice(0, 8).join(', ')}, …`
+          : discovery.lookedFor.join(', ');
       return {
         kind: 'usage',
         message:
@@ -119,10 +128,15 @@ export async function runProfile(argv: string[]): Promise<number> {
   process.once('SIGINT', onInterrupt);
   try {
     const result = await sandbox.run(input.job, controller.signal);
-    const profile = toProfileJson(result, { language: input.language, functionName: args.functionName, file: args.file });
+    const profile = toProfileJson(result, {
+      language: input.language,
+      functionName: args.functionName,
+      file: args.file,
+    });
     if (args.json) process.stdout.write(JSON.stringify(profile) + '\n');
     else process.stdout.write(formatProfileText(profile) + '\n');
-    if (result.kind !== 'passed' && result.output && !args.json) log(`last output of the run:\n${result.output.slice(-2000)}`);
+    if (result.kind !== 'passed' && result.output && !args.json)
+      log(`last output of the run:\n${result.output.slice(-2000)}`);
     return exitCodeFor(profile);
   } catch (err) {
     if (controller.signal.aborted) {

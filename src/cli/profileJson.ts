@@ -17,7 +17,13 @@ export interface ProfileJson {
   readonly isolation: string;
   readonly tests: { readonly passed: number; readonly failed: number };
   /** Null when nothing was measured (the run did not pass). */
-  readonly runtime_ms: { readonly median: number; readonly min: number; readonly mean: number; readonly cv: number; readonly samples: number } | null;
+  readonly runtime_ms: {
+    readonly median: number;
+    readonly min: number;
+    readonly mean: number;
+    readonly cv: number;
+    readonly samples: number;
+  } | null;
   readonly peak_memory_kb: number | null;
   readonly integral_kb_ms: number | null;
   readonly message: string;
@@ -58,7 +64,9 @@ export interface ComplexityJson {
 }
 
 function classJson(fit: ComplexityFit): ClassJson {
-  return fit.kind === 'fit' ? { class: fit.complexity, label: fit.label, relative_error: fit.relativeError } : { class: null, reason: fit.reason };
+  return fit.kind === 'fit'
+    ? { class: fit.complexity, label: fit.label, relative_error: fit.relativeError }
+    : { class: null, reason: fit.reason };
 }
 
 function complexityJson(points: NonNullable<Measurement['sizes']>): ComplexityJson {
@@ -102,7 +110,15 @@ export function toProfileJson(result: SandboxResult, subject: ProfileSubject): P
         status: 'passed',
         ...base,
         tests: { passed: result.tests.passed, failed: result.tests.failed },
-        runtime_ms: m ? { median: m.runtimeMs.median, min: m.runtimeMs.min, mean: m.runtimeMs.mean, cv: m.runtimeMs.cv, samples: m.runtimeMs.samples } : null,
+        runtime_ms: m
+          ? {
+              median: m.runtimeMs.median,
+              min: m.runtimeMs.min,
+              mean: m.runtimeMs.mean,
+              cv: m.runtimeMs.cv,
+              samples: m.runtimeMs.samples,
+            }
+          : null,
         peak_memory_kb: m ? m.peakMemoryKb : null,
         integral_kb_ms: m ? m.integralKbMs : null,
         message: passedMessage(result),
@@ -126,7 +142,13 @@ export function toProfileJson(result: SandboxResult, subject: ProfileSubject): P
       };
     case 'timeout':
     case 'memory_limit':
-      return { status: result.kind, ...base, tests: noTests, ...unmeasured, message: describeSandboxFailure(result, 'The run') };
+      return {
+        status: result.kind,
+        ...base,
+        tests: noTests,
+        ...unmeasured,
+        message: describeSandboxFailure(result, 'The run'),
+      };
     case 'crashed':
       return {
         status: 'crashed',
@@ -151,13 +173,18 @@ export function formatProfileText(profile: ProfileJson): string {
   }
   if (profile.runtime_ms) {
     const r = profile.runtime_ms;
-    lines.push(`  runtime   ${formatMs(r.median)} ± ${(r.cv * 100).toFixed(1)} % (median of ${r.samples} samples, min ${formatMs(r.min)})`);
+    lines.push(
+      `  runtime   ${formatMs(r.median)} ± ${(r.cv * 100).toFixed(1)} % (median of ${r.samples} samples, min ${formatMs(r.min)})`,
+    );
   }
   if (profile.peak_memory_kb !== null) lines.push(`  memory    peak ${formatKb(profile.peak_memory_kb)}`);
   if (profile.integral_kb_ms !== null) lines.push(`  integral  ${formatKbMs(profile.integral_kb_ms)}`);
   if (profile.complexity) {
     lines.push(`  growth    ${profile.complexity.summary}`);
-    for (const p of profile.complexity.points) lines.push(`    n = ${String(p.size).padEnd(8)} ${formatMs(p.runtime_ms).padEnd(10)} peak ${formatKb(p.peak_memory_kb)}`);
+    for (const p of profile.complexity.points)
+      lines.push(
+        `    n = ${String(p.size).padEnd(8)} ${formatMs(p.runtime_ms).padEnd(10)} peak ${formatKb(p.peak_memory_kb)}`,
+      );
   }
   if (profile.sizes_error) lines.push(`  growth    not measured: ${profile.sizes_error}`);
   lines.push(`  sandbox   ${profile.isolation}`);

@@ -6,8 +6,40 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { SourceFile } from '../core/sandboxTypes';
 
-const SKIP_DIRS = new Set(['node_modules', '.git', '__pycache__', '.venv', 'venv', 'env', '.tox', '.mypy_cache', '.pytest_cache', 'dist', 'build', 'coverage', '.next', '.cache']);
-const TAKE_EXTENSIONS = new Set(['.py', '.pyi', '.js', '.mjs', '.cjs', '.jsx', '.ts', '.mts', '.cts', '.tsx', '.json', '.txt', '.csv', '.cfg', '.ini', '.toml']);
+const SKIP_DIRS = new Set([
+  'node_modules',
+  '.git',
+  '__pycache__',
+  '.venv',
+  'venv',
+  'env',
+  '.tox',
+  '.mypy_cache',
+  '.pytest_cache',
+  'dist',
+  'build',
+  'coverage',
+  '.next',
+  '.cache',
+]);
+const TAKE_EXTENSIONS = new Set([
+  '.py',
+  '.pyi',
+  '.js',
+  '.mjs',
+  '.cjs',
+  '.jsx',
+  '.ts',
+  '.mts',
+  '.cts',
+  '.tsx',
+  '.json',
+  '.txt',
+  '.csv',
+  '.cfg',
+  '.ini',
+  '.toml',
+]);
 const MAX_FILE_BYTES = 1024 * 1024;
 const MAX_TOTAL_BYTES = 16 * 1024 * 1024;
 const MAX_FILES = 400;
@@ -73,7 +105,11 @@ export function collectJobInput(file: string, tests: readonly string[]): JobInpu
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) {
         if (depth < MAX_DEPTH && !SKIP_DIRS.has(entry.name) && !entry.name.startsWith('.')) walk(full, depth + 1);
-      } else if (entry.isFile() && TAKE_EXTENSIONS.has(path.extname(entry.name).toLowerCase()) && entry.name !== 'job.json') {
+      } else if (
+        entry.isFile() &&
+        TAKE_EXTENSIONS.has(path.extname(entry.name).toLowerCase()) &&
+        entry.name !== 'job.json'
+      ) {
         if (statSync(full).size <= MAX_FILE_BYTES) add(full);
       }
     }

@@ -35,7 +35,12 @@ const SIDE_BY_SIDE = 'in a side-by-side measurement';
  * (`HarnessReport.referenceMeasurement`). When present and paired, the decision rests on it alone;
  * `best` (the best's measurement from its own, earlier run) is used only without it.
  */
-export function decideAcceptance(goal: Goal, best: Measurement, candidate: Measurement, reference?: Measurement): AcceptanceDecision {
+export function decideAcceptance(
+  goal: Goal,
+  best: Measurement,
+  candidate: Measurement,
+  reference?: Measurement,
+): AcceptanceDecision {
   if (reference && isPaired(candidate, reference)) {
     switch (goal) {
       case 'time':
@@ -63,7 +68,11 @@ function decideTime(best: Measurement, candidate: Measurement): AcceptanceDecisi
   if (gain <= 0) return { kind: 'reject', gain, reason: noGainReason(gain, 'slower') };
   const needed = before < TINY_MEDIAN_MS ? MIN_GAIN_TINY : MIN_GAIN;
   if (gain < needed) {
-    return { kind: 'reject', gain, reason: `rejected: ${percent(gain)} faster, below the ${percent(needed)} threshold` };
+    return {
+      kind: 'reject',
+      gain,
+      reason: `rejected: ${percent(gain)} faster, below the ${percent(needed)} threshold`,
+    };
   }
   const { pLess } = mannWhitneyLess(candidate.runtimeMs.values, best.runtimeMs.values);
   if (!(pLess < SIGNIFICANCE)) {
@@ -93,13 +102,25 @@ function decideTimeSideBySide(reference: Measurement, candidate: Measurement): A
   if (gain <= 0) return { kind: 'reject', gain, reason: `${noGainReason(gain, 'slower')} ${SIDE_BY_SIDE}` };
   const needed = reference.runtimeMs.median < TINY_MEDIAN_MS ? MIN_GAIN_TINY : MIN_GAIN;
   if (gain < needed) {
-    return { kind: 'reject', gain, reason: `rejected: ${percent(gain)} faster than the best so far ${SIDE_BY_SIDE}, below the ${percent(needed)} threshold` };
+    return {
+      kind: 'reject',
+      gain,
+      reason: `rejected: ${percent(gain)} faster than the best so far ${SIDE_BY_SIDE}, below the ${percent(needed)} threshold`,
+    };
   }
   const { pLess } = signTestLess(ratios);
   if (!(pLess < SIGNIFICANCE)) {
-    return { kind: 'reject', gain, reason: `rejected: ${percent(gain)} faster than the best so far ${SIDE_BY_SIDE}, within noise (p = ${formatP(pLess)})` };
+    return {
+      kind: 'reject',
+      gain,
+      reason: `rejected: ${percent(gain)} faster than the best so far ${SIDE_BY_SIDE}, within noise (p = ${formatP(pLess)})`,
+    };
   }
-  return { kind: 'accept', gain, reason: `accepted: ${formatFactor(1 / middle)} faster than the best so far ${SIDE_BY_SIDE} (p ${formatPBound(pLess)})` };
+  return {
+    kind: 'accept',
+    gain,
+    reason: `accepted: ${formatFactor(1 / middle)} faster than the best so far ${SIDE_BY_SIDE} (p ${formatPBound(pLess)})`,
+  };
 }
 
 /**
@@ -121,7 +142,8 @@ function isPaired(candidate: Measurement, reference: Measurement): boolean {
 
 /** Significantly slower: by ranks across runs, by the sign test on pair ratios side by side. */
 function significantlySlower(best: Measurement, candidate: Measurement, sideBySide: boolean): boolean {
-  if (sideBySide) return signTestLess(pairedRatios(best.runtimeMs.values, candidate.runtimeMs.values)).pLess < SIGNIFICANCE;
+  if (sideBySide)
+    return signTestLess(pairedRatios(best.runtimeMs.values, candidate.runtimeMs.values)).pLess < SIGNIFICANCE;
   return mannWhitneyLess(best.runtimeMs.values, candidate.runtimeMs.values).pLess < SIGNIFICANCE;
 }
 
@@ -144,9 +166,17 @@ function decideMemory(best: Measurement, candidate: Measurement, how?: string): 
     ? (median(pairedRatios(candidate.runtimeMs.values, best.runtimeMs.values)) || 1) - 1
     : -relativeGain(best.runtimeMs.median, candidate.runtimeMs.median);
   if (timeLoss > MAX_TIME_LOSS_FOR_MEMORY && significantlySlower(best, candidate, how !== undefined)) {
-    return { kind: 'reject', gain, reason: `rejected: ${percent(gain)} less peak memory but ${percent(timeLoss)} slower${suffix}` };
+    return {
+      kind: 'reject',
+      gain,
+      reason: `rejected: ${percent(gain)} less peak memory but ${percent(timeLoss)} slower${suffix}`,
+    };
   }
-  return { kind: 'accept', gain, reason: `accepted: ${percent(gain)} less peak memory (${formatKb(savedKb)} saved)${suffix}` };
+  return {
+    kind: 'accept',
+    gain,
+    reason: `accepted: ${percent(gain)} less peak memory (${formatKb(savedKb)} saved)${suffix}`,
+  };
 }
 
 function decideIntegral(best: Measurement, candidate: Measurement, how?: string): AcceptanceDecision {
@@ -163,7 +193,11 @@ function decideIntegral(best: Measurement, candidate: Measurement, how?: string)
       reason: `rejected: ${percent(gain)} smaller memory-time integral (${saved.toFixed(1)} kB·ms)${suffix}, below the ${percent(MIN_GAIN)} and ${MIN_MEMORY_GAIN_KB} kB·ms threshold`,
     };
   }
-  return { kind: 'accept', gain, reason: `accepted: ${percent(gain)} smaller memory-time integral (${saved.toFixed(1)} kB·ms saved)${suffix}` };
+  return {
+    kind: 'accept',
+    gain,
+    reason: `accepted: ${percent(gain)} smaller memory-time integral (${saved.toFixed(1)} kB·ms saved)${suffix}`,
+  };
 }
 
 /** (before − after) / before; 0 when there is nothing to compare against. */
@@ -174,7 +208,9 @@ function relativeGain(before: number, after: number): number {
 }
 
 function noGainReason(gain: number, what: string): string {
-  return gain === 0 ? 'rejected: no gain over the best so far' : `rejected: ${percent(-gain)} ${what} than the best so far`;
+  return gain === 0
+    ? 'rejected: no gain over the best so far'
+    : `rejected: ${percent(-gain)} ${what} than the best so far`;
 }
 
 function percent(fraction: number): string {

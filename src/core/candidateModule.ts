@@ -11,7 +11,12 @@ export type CandidateModule =
   | { readonly kind: 'ok'; readonly moduleText: string; readonly added: readonly Addition[] }
   | { readonly kind: 'error'; readonly reason: string };
 
-export function buildCandidateModule(language: Language, moduleText: string, target: string, candidate: ExtractedCandidate): CandidateModule {
+export function buildCandidateModule(
+  language: Language,
+  moduleText: string,
+  target: string,
+  candidate: ExtractedCandidate,
+): CandidateModule {
   const location = locateFunction(language, moduleText, target);
   if (!location) return { kind: 'error', reason: `the module no longer has a function named ${target}` };
   const missing = candidate.additions.filter((a) => isMissing(language, moduleText, a));
@@ -20,10 +25,20 @@ export function buildCandidateModule(language: Language, moduleText: string, tar
   // Above the top-level statement that holds the target (the function itself or its class).
   const topLevel =
     location.className !== undefined
-      ? listClasses(language, spliced).find((c) => c.start <= location.start && c.end >= location.start && !c.qualifiedName.includes('.'))
+      ? listClasses(language, spliced).find(
+          (c) => c.start <= location.start && c.end >= location.start && !c.qualifiedName.includes('.'),
+        )
       : undefined;
   const anchor = aboveLeadingComments(language, spliced, topLevel?.start ?? location.start);
-  return { kind: 'ok', moduleText: insertAboveLine(spliced, anchor, missing.map((a) => a.code)), added: missing };
+  return {
+    kind: 'ok',
+    moduleText: insertAboveLine(
+      spliced,
+      anchor,
+      missing.map((a) => a.code),
+    ),
+    added: missing,
+  };
 }
 
 /** Moves `offset` to the start of the comment lines right above it, which belong to the definition. */
@@ -42,21 +57,30 @@ function isMissing(language: Language, moduleText: string, addition: Addition): 
   switch (addition.kind) {
     case 'import': {
       const normalized = squash(addition.code);
-      return !moduleText.split('\n').some((line) => squash(line) === normalized) && !squash(moduleText).includes(normalized);
+      return (
+        !moduleText.split('\n').some((line) => squash(line) === normalized) && !squash(moduleText).includes(normalized)
+      );
     }
     case 'definition': {
       const name = addition.name ?? '';
-      const topLevel = [...listFunctions(language, moduleText), ...listClasses(language, moduleText)].some((d) => d.qualifiedName === name);
+      const topLevel = [...listFunctions(language, moduleText), ...listClasses(language, moduleText)].some(
+        (d) => d.qualifiedName === name,
+      );
       return !topLevel && !assignsAtTopLevel(moduleText, name);
     }
     case 'assignment':
-      return !assignsAtTopLevel(moduleText, addition.name ?? '') && !listFunctions(language, moduleText).some((f) => f.qualifiedName === addition.name);
+      return (
+        !assignsAtTopLevel(moduleText, addition.name ?? '') &&
+        !listFunctions(language, moduleText).some((f) => f.qualifiedName === addition.name)
+      );
   }
 }
 
 function assignsAtTopLevel(moduleText: string, name: string): boolean {
   const escaped = name.replace(/[$]/g, '\\$');
-  return new RegExp(`^(?:export\\s+)?(?:(?:const|let|var)\\s+)?${escaped}\\s*(?::[^=\\n]*)?=(?!=)`, 'm').test(moduleText);
+  return new RegExp(`^(?:export\\s+)?(?:(?:const|let|var)\\s+)?${escaped}\\s*(?::[^=\\n]*)?=(?!=)`, 'm').test(
+    moduleText,
+  );
 }
 
 function squash(code: string): string {

@@ -45,5 +45,9 @@ export function normalizeCode(language: Language, code: string): string {
     out.push(ch);
     i++;
   }
-  return out.join('').replace(/[ \t]+\n/g, '\n').replace(/\n+/g, '\n').trim();
+  return out
+    .join('')
+    .replace(/[ \t]+\n/g, '\n')
+    .replace(/\n+/g, '\n')
+    .trim();
 }

@@ -84,7 +84,15 @@ export function fitComplexity(points: readonly XY[], resolution = 0): Complexity
   const minY = Math.min(...usable.map((p) => p.y));
   if (!(maxY > 0) || maxY - minY <= resolution) {
     // Nothing measurable at any size (e.g. no allocation at all): constant, exactly.
-    return { kind: 'fit', complexity: '1', label: COMPLEXITY_LABEL['1'], coefficient: 0, intercept: 0, relativeError: 0, candidates: [] };
+    return {
+      kind: 'fit',
+      complexity: '1',
+      label: COMPLEXITY_LABEL['1'],
+      coefficient: 0,
+      intercept: 0,
+      relativeError: 0,
+      candidates: [],
+    };
   }
   // Values at zero (memory below the tracer's resolution) would get infinite weight: floor them.
   const floorY = maxY * 1e-3;
@@ -134,7 +142,15 @@ function fitClass(complexity: ComplexityClass, data: readonly Weighted[]): Class
   return finish(complexity, data, a, b, g, 2, Math.exp(-logScale));
 }
 
-function finish(complexity: ComplexityClass, data: readonly Weighted[], a: number, b: number, g: (x: number) => number, k: number, unscale = 1): ClassFit {
+function finish(
+  complexity: ComplexityClass,
+  data: readonly Weighted[],
+  a: number,
+  b: number,
+  g: (x: number) => number,
+  k: number,
+  unscale = 1,
+): ClassFit {
   const floorY = Math.max(...data.map((d) => d.y)) * 1e-3;
   const squares = data.map((d) => ((d.y - (a + b * g(d.x))) / Math.max(d.y, floorY)) ** 2);
   const m = data.length;
@@ -196,7 +212,10 @@ const MEMORY_RESOLUTION_KB = 2;
 
 export function describeComplexity(points: readonly SizePoint[]): ComplexityDescription {
   const time = fitComplexity(points.map((p) => ({ x: p.size, y: p.runtimeMs })));
-  const memory = fitComplexity(points.map((p) => ({ x: p.size, y: p.peakMemoryKb })), MEMORY_RESOLUTION_KB);
+  const memory = fitComplexity(
+    points.map((p) => ({ x: p.size, y: p.peakMemoryKb })),
+    MEMORY_RESOLUTION_KB,
+  );
   return { time, memory, summary: `time ${phrase(time)}, memory ${phrase(memory)}` };
 }
 
@@ -214,7 +233,10 @@ export interface ComplexityComparisonResult {
 }
 
 /** Original vs best candidate on the same sizes: both fits and the speed-up at each size. */
-export function compareComplexity(original: readonly SizePoint[], candidate: readonly SizePoint[]): ComplexityComparisonResult {
+export function compareComplexity(
+  original: readonly SizePoint[],
+  candidate: readonly SizePoint[],
+): ComplexityComparisonResult {
   const a = describeComplexity(original);
   const b = describeComplexity(candidate);
   const bySize = new Map(candidate.map((p) => [p.size, p]));

@@ -44,7 +44,12 @@ export interface CandidateChange {
  * Reads a candidate module (the run-start module with the candidate spliced in) back into the
  * change it makes, so the change can be re-applied to the document as it is at Accept time.
  */
-export function candidateChange(language: Language, originalModule: string, candidateModule: string, target: string): CandidateChange | undefined {
+export function candidateChange(
+  language: Language,
+  originalModule: string,
+  candidateModule: string,
+  target: string,
+): CandidateChange | undefined {
   const before = locateFunction(language, originalModule, target);
   const after = locateFunction(language, candidateModule, target);
   if (!before || !after) return undefined;
@@ -72,7 +77,12 @@ export interface TextEditPlan {
  * The edits that put `change` into `documentText` where `location` is now: the function replaced
  * (re-indented to its place) and any needed lines inserted above its top-level statement.
  */
-export function planCandidateEdits(language: Language, documentText: string, location: FunctionLocation, change: CandidateChange): TextEditPlan {
+export function planCandidateEdits(
+  language: Language,
+  documentText: string,
+  location: FunctionLocation,
+  change: CandidateChange,
+): TextEditPlan {
   const eol = documentText.includes('\r\n') ? '\r\n' : '\n';
   const replacement = reindent(change.code, location.indent, eol);
   const edits: { start: number; end: number; text: string }[] = [];
@@ -80,7 +90,9 @@ export function planCandidateEdits(language: Language, documentText: string, loc
     const topClass =
       location.className === undefined
         ? undefined
-        : listClasses(language, documentText).find((c) => !c.qualifiedName.includes('.') && c.start <= location.start && c.end >= location.end);
+        : listClasses(language, documentText).find(
+            (c) => !c.qualifiedName.includes('.') && c.start <= location.start && c.end >= location.end,
+          );
     const anchor = topClass?.start ?? location.start;
     const lineStart = documentText.lastIndexOf('\n', anchor - 1) + 1;
     edits.push({ start: lineStart, end: lineStart, text: change.insertedAbove.replace(/\r?\n/g, eol) });
@@ -105,7 +117,9 @@ export function lineChanges(before: string, after: string): LineChanges {
 export function functionDiff(current: string, candidate: string, label: string): FunctionDiff {
   const before = withFinalNewline(current);
   const after = withFinalNewline(candidate);
-  const patch = createTwoFilesPatch(`${label} (current)`, `${label} (candidate)`, before, after, undefined, undefined, { context: 3 });
+  const patch = createTwoFilesPatch(`${label} (current)`, `${label} (candidate)`, before, after, undefined, undefined, {
+    context: 3,
+  });
   const changes = lineChanges(before, after);
   return { ...changes, patch, identical: changes.added === 0 && changes.removed === 0 };
 }

@@ -39,7 +39,9 @@ export interface JobOptions {
 export function problemJob(problem: EvalProblem, code: string, options: JobOptions): SandboxJob {
   const files = problem.language === 'python' ? pythonFiles(problem, code) : javascriptFiles(problem, code);
   const measure: MeasureOptions | undefined =
-    problem.inputsGenerator && problem.sizes && problem.sizes.length > 0 ? { ...options.measure, sizes: problem.sizes } : options.measure;
+    problem.inputsGenerator && problem.sizes && problem.sizes.length > 0
+      ? { ...options.measure, sizes: problem.sizes }
+      : options.measure;
   return {
     language: problem.language === 'typescript' ? 'javascript' : problem.language,
     files: files.files,
@@ -137,7 +139,10 @@ def _same(got, expected):
     return got == expected
 `;
 
-function pythonArgsTests(entryPoint: string, cases: readonly { args: readonly unknown[]; expected: unknown }[]): string {
+function pythonArgsTests(
+  entryPoint: string,
+  cases: readonly { args: readonly unknown[]; expected: unknown }[],
+): string {
   return `import copy
 import json
 import math
@@ -258,7 +263,10 @@ function javascriptCallExpression(entryPoint: string): string {
   return `((instance) => instance[${method}].bind(instance))(new mod[${cls}]())`;
 }
 
-function javascriptArgsTests(entryPoint: string, cases: readonly { args: readonly unknown[]; expected: unknown }[]): string {
+function javascriptArgsTests(
+  entryPoint: string,
+  cases: readonly { args: readonly unknown[]; expected: unknown }[],
+): string {
   return `import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as mod from './${JS_MODULE}';

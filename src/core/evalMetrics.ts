@@ -47,7 +47,12 @@ export interface TieRule {
 export const DEFAULT_TIE_RULE: TieRule = { k: 2, floor: 0.02, memoryKb: 1, integralKbMs: 1, ceiling: 0.5 };
 
 export function figuresOf(m: Measurement): Figures {
-  return { runtimeMs: m.runtimeMs.median, runtimeCv: robustCv(m), peakMemoryKb: m.peakMemoryKb, integralKbMs: m.integralKbMs };
+  return {
+    runtimeMs: m.runtimeMs.median,
+    runtimeCv: robustCv(m),
+    peakMemoryKb: m.peakMemoryKb,
+    integralKbMs: m.integralKbMs,
+  };
 }
 
 /** 1.4826 · MAD / median (the CV a normal distribution with that MAD would have); the reported CV with few samples. */
@@ -61,13 +66,23 @@ export function robustCv(m: Measurement): number {
 /** True when a and b are within the measured noise of each other (see the module comment). */
 export function withinNoise(a: number, b: number, cvA: number, cvB: number, rule: TieRule, absolute = 0): boolean {
   const larger = Math.max(Math.abs(a), Math.abs(b));
-  const noise = Math.min(rule.k * Math.max(finiteOr0(cvA) * Math.abs(a), finiteOr0(cvB) * Math.abs(b)), rule.ceiling * larger);
+  const noise = Math.min(
+    rule.k * Math.max(finiteOr0(cvA) * Math.abs(a), finiteOr0(cvB) * Math.abs(b)),
+    rule.ceiling * larger,
+  );
   const band = Math.max(noise, rule.floor * larger, absolute);
   return Math.abs(a - b) <= band;
 }
 
 /** Lower is better for every figure we compare: the answer beats or ties the reference. */
-export function beatsOrTies(answer: number, reference: number, cvAnswer: number, cvReference: number, rule: TieRule, absolute = 0): boolean {
+export function beatsOrTies(
+  answer: number,
+  reference: number,
+  cvAnswer: number,
+  cvReference: number,
+  rule: TieRule,
+  absolute = 0,
+): boolean {
   return answer <= reference || withinNoise(answer, reference, cvAnswer, cvReference, rule, absolute);
 }
 
@@ -86,12 +101,18 @@ function absoluteFloor(metric: Metric, rule: TieRule): number {
 }
 
 /** Share of references the answer beats or ties on one figure. Empty references → NaN. */
-export function percentile(answer: Figures, references: readonly Figures[], metric: Metric, rule: TieRule = DEFAULT_TIE_RULE): number {
+export function percentile(
+  answer: Figures,
+  references: readonly Figures[],
+  metric: Metric,
+  rule: TieRule = DEFAULT_TIE_RULE,
+): number {
   if (references.length === 0) return Number.NaN;
   const a = value(answer, metric);
   let wins = 0;
   for (const ref of references) {
-    if (beatsOrTies(a, value(ref, metric), cv(answer, metric), cv(ref, metric), rule, absoluteFloor(metric, rule))) wins++;
+    if (beatsOrTies(a, value(ref, metric), cv(answer, metric), cv(ref, metric), rule, absoluteFloor(metric, rule)))
+      wins++;
   }
   return wins / references.length;
 }
@@ -111,7 +132,8 @@ export function beyond(answer: Figures, references: readonly Figures[], rule: Ti
   const r = answer.runtimeMs;
   if (beatsOrTies(r, fastest.runtimeMs, answer.runtimeCv, fastest.runtimeCv, rule)) return 1;
   if (withinNoise(fastest.runtimeMs, slowest.runtimeMs, fastest.runtimeCv, slowest.runtimeCv, rule)) return 0;
-  if (!(r < slowest.runtimeMs) || withinNoise(r, slowest.runtimeMs, answer.runtimeCv, slowest.runtimeCv, rule)) return 0;
+  if (!(r < slowest.runtimeMs) || withinNoise(r, slowest.runtimeMs, answer.runtimeCv, slowest.runtimeCv, rule))
+    return 0;
   const max = slowest.runtimeMs;
   const min = fastest.runtimeMs;
   return (max - r) / (max - min);
@@ -123,7 +145,14 @@ export function speedupVsMedianReference(answer: Figures, references: readonly F
   return median(references.map((r) => r.runtimeMs)) / answer.runtimeMs;
 }
 
-export const FAILED_SCORES: ProblemScores = { passed: false, timePct: 0, memoryPct: 0, integralPct: 0, beyond: 0, speedup: null };
+export const FAILED_SCORES: ProblemScores = {
+  passed: false,
+  timePct: 0,
+  memoryPct: 0,
+  integralPct: 0,
+  beyond: 0,
+  speedup: null,
+};
 
 /**
  * Scores of one answer against the passing references of its problem; null when no reference
@@ -187,7 +216,12 @@ export function summarize(results: readonly ProblemResult[], random: Random): Ev
   return summarizeScores(passed, scored, results.length - scored.length, random);
 }
 
-function summarizeScores(passed: readonly number[], scored: readonly ProblemScores[], withoutReferences: number, random: Random): EvalSummary {
+function summarizeScores(
+  passed: readonly number[],
+  scored: readonly ProblemScores[],
+  withoutReferences: number,
+  random: Random,
+): EvalSummary {
   const column = (pick: (s: ProblemScores) => number): number[] => scored.map(pick);
   const time = column((s) => s.timePct);
   const memory = column((s) => s.memoryPct);

@@ -24,7 +24,12 @@ export interface OptimizeAnswersOptions {
   readonly starts?: ReadonlyMap<string, EvalAnswer>;
   readonly log?: (line: string) => void;
   /** Sees every loop event of every problem (e.g. to record the run history). */
-  readonly onLoopEvents?: (problem: EvalProblem, request: OptimizeRequest, events: readonly LoopEvent[], startCode: string) => void;
+  readonly onLoopEvents?: (
+    problem: EvalProblem,
+    request: OptimizeRequest,
+    events: readonly LoopEvent[],
+    startCode: string,
+  ) => void;
 }
 
 export function optimizingAnswers(options: OptimizeAnswersOptions): AnswerProvider {
@@ -53,33 +58,58 @@ export function optimizingAnswers(options: OptimizeAnswersOptions): AnswerProvid
     const events: LoopEvent[] = [];
     const points: { iteration: number; code: string; outcome: CodeOutcome }[] = [];
     let best: BestSoFar | undefined;
-    let run: OptimizationRun = { outcome: 'failed', reason: 'The optimisation loop ended without a word.', bestIteration: 0, start: origin };
-    for await (const event of optimize({ sandbox, model: options.model, ...(options.log ? { log: options.log } : {}) }, request, signal)) {
+    let run: OptimizationRun = {
+      outcome: 'failed',
+      reason: 'The optimisation loop ended without a word.',
+      bestIteration: 0,
+      start: origin,
+    };
+    for await (const event of optimize(
+      { sandbox, model: options.model, ...(options.log ? { log: options.log } : {}) },
+      request,
+      signal,
+    )) {
       events.push(event);
       if (event.type === 'baseline') {
         points.push({ iteration: 0, code: start, outcome: outcomeOf(event.result) });
       } else if (event.type === 'iterationDone') {
         best = event.best;
-        points.push({ iteration: event.iteration, code: solutionCodeOf(problem, best.moduleText), outcome: { kind: 'passed', measurement: best.measurement } });
+        points.push({
+          iteration: event.iteration,
+          code: solutionCodeOf(problem, best.moduleText),
+          outcome: { kind: 'passed', measurement: best.measurement },
+        });
       } else if (event.type === 'finished') {
         best = event.best ?? best;
         run = { outcome: event.outcome, reason: event.reason, bestIteration: best?.iteration ?? 0, start: origin };
       }
     }
     options.onLoopEvents?.(problem, request, events, start);
-    return { kind: 'optimized', code: best ? solutionCodeOf(problem, best.moduleText) : start, iterations: points, run };
+    return {
+      kind: 'optimized',
+      code: best ? solutionCodeOf(problem, best.moduleText) : start,
+      iterations: points,
+      run,
+    };
   };
 }
 
 /** One completion: the model writes a first solution from the problem description. */
-export async function writeStartingSolution(model: LanguageModel, problem: EvalProblem, signal?: AbortSignal): Promise<ProvidedAnswer> {
+export async function writeStartingSolution(
+  model: LanguageModel,
+  problem: EvalProblem,
+  signal?: AbortSignal,
+): Promise<ProvidedAnswer> {
   const dot = problem.entryPoint.indexOf('.');
   const shape =
     dot < 0
       ? `a function named \`${problem.entryPoint}\``
       : `a class \`${problem.entryPoint.slice(0, dot)}\` with a method \`${problem.entryPoint.slice(dot + 1)}\``;
   const messages: ChatMessage[] = [
-    { role: 'system', content: `You write correct, efficient ${problem.language} code. Reply with one fenced code block.` },
+    {
+      role: 'system',
+      content: `You write correct, efficient ${problem.language} code. Reply with one fenced code block.`,
+    },
     {
       role: 'user',
       content: `${problem.description}\n\nWrite ${shape} in ${problem.language} that solves this. ${
@@ -88,10 +118,12 @@ export async function writeStartingSolution(model: LanguageModel, problem: EvalP
     },
   ];
   const reply = await model.complete(messages, { temperature: 0.2 }, signal);
-  if (reply.kind === 'error') return { kind: 'none', reason: `the model could not write a starting solution (${reply.error}: ${reply.message})` };
+  if (reply.kind === 'error')
+    return { kind: 'none', reason: `the model could not write a starting solution (${reply.error}: ${reply.message})` };
   const blocks = fencedBlocks(reply.text).filter((b) => b.closed);
   const code = blocks[blocks.length - 1]?.body;
   const name = problem.entryPoint.split('.').pop() as string;
-  if (!code || !code.includes(name)) return { kind: 'none', reason: `the model's starting solution has no ${problem.entryPoint}` };
+  if (!code || !code.includes(name))
+    return { kind: 'none', reason: `the model's starting solution has no ${problem.entryPoint}` };
   return { kind: 'code', code };
 }

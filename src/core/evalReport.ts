@@ -30,15 +30,31 @@ export interface PerProblemJson {
   readonly reference_peak_memory_kb: readonly number[];
   readonly differential: string;
   readonly complexity?: { readonly original: string; readonly answer: string };
-  readonly iterations?: readonly { readonly iteration: number; readonly passed: boolean; readonly time_pct: number; readonly beyond: number }[];
+  readonly iterations?: readonly {
+    readonly iteration: number;
+    readonly passed: boolean;
+    readonly time_pct: number;
+    readonly beyond: number;
+  }[];
   /** --optimize: how the loop ended for this problem. */
-  readonly optimization?: { readonly outcome: string; readonly reason: string; readonly best_iteration: number; readonly start: 'given' | 'model' };
+  readonly optimization?: {
+    readonly outcome: string;
+    readonly reason: string;
+    readonly best_iteration: number;
+    readonly start: 'given' | 'model';
+  };
 }
 
 export type EvalReportJson = EvalSummary & {
   readonly per_problem: readonly PerProblemJson[];
   readonly iterations?: readonly IterationSummary[];
-  readonly meta: { readonly problems_file: string; readonly answers: string; readonly sandbox: string; readonly generated_at: string; readonly workers: number };
+  readonly meta: {
+    readonly problems_file: string;
+    readonly answers: string;
+    readonly sandbox: string;
+    readonly generated_at: string;
+    readonly workers: number;
+  };
 };
 
 export function perProblemJson(r: ProblemResult): PerProblemJson {
@@ -65,14 +81,35 @@ export function perProblemJson(r: ProblemResult): PerProblemJson {
     reference_peak_memory_kb: refs.map((x) => x.peakMemoryKb),
     differential: r.differential.kind === 'differs' ? `differs: ${r.differential.message}` : r.differential.kind,
     ...(r.complexity ? { complexity: r.complexity } : {}),
-    ...(r.iterations ? { iterations: r.iterations.map((p) => ({ iteration: p.iteration, passed: p.scores.passed, time_pct: p.scores.timePct, beyond: p.scores.beyond })) } : {}),
+    ...(r.iterations
+      ? {
+          iterations: r.iterations.map((p) => ({
+            iteration: p.iteration,
+            passed: p.scores.passed,
+            time_pct: p.scores.timePct,
+            beyond: p.scores.beyond,
+          })),
+        }
+      : {}),
     ...(r.optimization
-      ? { optimization: { outcome: r.optimization.outcome, reason: r.optimization.reason, best_iteration: r.optimization.bestIteration, start: r.optimization.start } }
+      ? {
+          optimization: {
+            outcome: r.optimization.outcome,
+            reason: r.optimization.reason,
+            best_iteration: r.optimization.bestIteration,
+            start: r.optimization.start,
+          },
+        }
       : {}),
   };
 }
 
-export function buildEvalReport(results: readonly ProblemResult[], random: Random, meta: EvalReportJson['meta'], order?: readonly string[]): EvalReportJson {
+export function buildEvalReport(
+  results: readonly ProblemResult[],
+  random: Random,
+  meta: EvalReportJson['meta'],
+  order?: readonly string[],
+): EvalReportJson {
   const rank = new Map((order ?? []).map((id, i) => [id, i]));
   const sorted = [...results].sort((a, b) => (rank.get(a.id) ?? Infinity) - (rank.get(b.id) ?? Infinity));
   const curve = iterationCurve(sorted);

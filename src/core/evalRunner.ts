@@ -8,8 +8,22 @@
 import { compareComplexity } from './complexityFit';
 import { problemJob } from './evalJobs';
 import { normalizeCode } from './codeNormalize';
-import { DEFAULT_TIE_RULE, figuresOf, identicalPassingReference, passingReferenceFigures, scoreProblem, type TieRule } from './evalMetrics';
-import type { CodeOutcome, DifferentialCheck, EvalProblem, IterationPoint, OptimizationRun, ProblemResult } from './evalTypes';
+import {
+  DEFAULT_TIE_RULE,
+  figuresOf,
+  identicalPassingReference,
+  passingReferenceFigures,
+  scoreProblem,
+  type TieRule,
+} from './evalMetrics';
+import type {
+  CodeOutcome,
+  DifferentialCheck,
+  EvalProblem,
+  IterationPoint,
+  OptimizationRun,
+  ProblemResult,
+} from './evalTypes';
 import type { Limits, MeasureOptions, Recording, Sandbox, SandboxResult, SizePoint } from './sandboxTypes';
 
 /** Where the answer of a problem comes from. */
@@ -22,7 +36,11 @@ export type ProvidedAnswer =
   | {
       readonly kind: 'optimized';
       readonly code: string;
-      readonly iterations: readonly { readonly iteration: number; readonly code: string; readonly outcome: CodeOutcome }[];
+      readonly iterations: readonly {
+        readonly iteration: number;
+        readonly code: string;
+        readonly outcome: CodeOutcome;
+      }[];
       readonly run: OptimizationRun;
     }
   | { readonly kind: 'none'; readonly reason: string };
@@ -88,10 +106,19 @@ interface Ran {
 }
 
 /** One problem on one sandbox: references, answer, differential check, scores. */
-export async function evaluateProblem(problem: EvalProblem, sandbox: Sandbox, answerFor: AnswerProvider, options: EvalRunOptions): Promise<ProblemResult> {
+export async function evaluateProblem(
+  problem: EvalProblem,
+  sandbox: Sandbox,
+  answerFor: AnswerProvider,
+  options: EvalRunOptions,
+): Promise<ProblemResult> {
   const rule = options.tieRule ?? DEFAULT_TIE_RULE;
   const run = async (code: string, what: string, mode: Parameters<typeof problemJob>[2]['mode']): Promise<Ran> => {
-    const job = problemJob(problem, code, { mode, limits: options.limits, ...(options.measure ? { measure: options.measure } : {}) });
+    const job = problemJob(problem, code, {
+      mode,
+      limits: options.limits,
+      ...(options.measure ? { measure: options.measure } : {}),
+    });
     const result = await runSafely(sandbox, job, options.signal);
     options.onEvent?.({ type: 'runFinished', id: problem.id, what, status: result.kind });
     return toRan(result);
@@ -121,14 +148,19 @@ export async function evaluateProblem(problem: EvalProblem, sandbox: Sandbox, an
   } else if (answer.outcome.kind !== 'passed') {
     differential = { kind: 'not_run', reason: 'the answer did not pass its tests' };
   } else if (firstPassing?.recording) {
-    const checked = await run(code, 'answer (differential check)', { kind: 'check', recording: firstPassing.recording });
+    const checked = await run(code, 'answer (differential check)', {
+      kind: 'check',
+      recording: firstPassing.recording,
+    });
     wallMs += checked.wallMs;
-    differential = checked.outcome.kind === 'passed' ? { kind: 'agreed' } : { kind: 'differs', message: checked.outcome.message };
+    differential =
+      checked.outcome.kind === 'passed' ? { kind: 'agreed' } : { kind: 'differs', message: checked.outcome.message };
   }
   const referenceFigures = passingReferenceFigures(references);
   const normalize = (text: string): string => normalizeCode(problem.language, text);
   const codes = problem.solutions.map((s) => s.code);
-  const identical = provided.kind === 'none' ? undefined : identicalPassingReference(references, codes, code, normalize);
+  const identical =
+    provided.kind === 'none' ? undefined : identicalPassingReference(references, codes, code, normalize);
   // The same program gets the same figures at every point of the curve: the best code of an
   // iteration that is the final answer takes the answer's run (measured like the references), and
   // one that copies a reference takes that reference's; other points keep the loop's measurement.
@@ -137,11 +169,17 @@ export async function evaluateProblem(problem: EvalProblem, sandbox: Sandbox, an
     provided.kind === 'optimized'
       ? provided.iterations.flatMap((p) => {
           const outcome = normalize(p.code) === finalKey ? answer.outcome : p.outcome;
-          const scores = scoreProblem(outcome, referenceFigures, rule, identicalPassingReference(references, codes, p.code, normalize));
+          const scores = scoreProblem(
+            outcome,
+            referenceFigures,
+            rule,
+            identicalPassingReference(references, codes, p.code, normalize),
+          );
           return scores ? [{ iteration: p.iteration, scores }] : [];
         })
       : undefined;
-  const complexity = firstPassing?.sizes && answer.sizes ? compareComplexity(firstPassing.sizes, answer.sizes) : undefined;
+  const complexity =
+    firstPassing?.sizes && answer.sizes ? compareComplexity(firstPassing.sizes, answer.sizes) : undefined;
   return {
     id: problem.id,
     language: problem.language,
@@ -153,18 +191,31 @@ export async function evaluateProblem(problem: EvalProblem, sandbox: Sandbox, an
     scores: scoreProblem(answer.outcome, referenceFigures, rule, identical),
     ...(iterations ? { iterations } : {}),
     ...(provided.kind === 'optimized' ? { optimization: provided.run } : {}),
-    ...(complexity ? { complexity: { original: complexity.original.summary, answer: complexity.candidate.summary } } : {}),
+    ...(complexity
+      ? { complexity: { original: complexity.original.summary, answer: complexity.candidate.summary } }
+      : {}),
     wallMs,
   };
 }
 
-async function runSafely(sandbox: Sandbox, job: ReturnType<typeof problemJob>, signal?: AbortSignal): Promise<SandboxResult> {
+async function runSafely(
+  sandbox: Sandbox,
+  job: ReturnType<typeof problemJob>,
+  signal?: AbortSignal,
+): Promise<SandboxResult> {
   try {
     return await sandbox.run(job, signal);
   } catch (err) {
     if (signal?.aborted) throw err;
     const d = sandbox.describe();
-    return { kind: 'error', message: `the sandbox failed: ${err instanceof Error ? err.message : String(err)}`, sandbox: d.sandbox, isolation: d.isolation, wallMs: 0, output: '' };
+    return {
+      kind: 'error',
+      message: `the sandbox failed: ${err instanceof Error ? err.message : String(err)}`,
+      sandbox: d.sandbox,
+      isolation: d.isolation,
+      wallMs: 0,
+      output: '',
+    };
   }
 }
 
@@ -177,7 +228,11 @@ export function outcomeOf(result: SandboxResult): CodeOutcome {
         : { kind: 'failed', status: 'passed_without_measurement', message: 'tests passed but nothing was measured' };
     case 'failed': {
       const first = result.failures[0];
-      return { kind: 'failed', status: 'failed', message: first ? `${first.test}: ${first.message}` : `${result.tests.failed} test(s) failed` };
+      return {
+        kind: 'failed',
+        status: 'failed',
+        message: first ? `${first.test}: ${first.message}` : `${result.tests.failed} test(s) failed`,
+      };
     }
     case 'timeout':
       return { kind: 'failed', status: 'timeout', message: `timed out after ${result.limitMs} ms` };

@@ -28,13 +28,23 @@ export type ProblemTests =
    * stdin and prints the answer, an optional `evaluate(expected_output, program_output)` function,
    * and stdin/stdout pairs.
    */
-  | { readonly kind: 'stdio'; readonly cases: readonly StdioCase[]; readonly runner?: string; readonly evaluator?: string };
+  | {
+      readonly kind: 'stdio';
+      readonly cases: readonly StdioCase[];
+      readonly runner?: string;
+      readonly evaluator?: string;
+    };
 
 /** A human solution as the dataset gives it, with the dataset's own figures when it has them. */
 export interface ReferenceSolution {
   readonly code: string;
   /** The dataset's recorded figures (their sandbox, their machine): kept for information only. */
-  readonly recorded?: { readonly passed?: boolean; readonly time?: number; readonly memory?: number; readonly integral?: number };
+  readonly recorded?: {
+    readonly passed?: boolean;
+    readonly time?: number;
+    readonly memory?: number;
+    readonly integral?: number;
+  };
 }
 
 export interface EvalProblem {
@@ -59,7 +69,11 @@ export interface EvalAnswer {
 /** What we measured of one piece of code (a reference or an answer) in this run. */
 export type CodeOutcome =
   | { readonly kind: 'passed'; readonly measurement: Measurement }
-  | { readonly kind: 'failed'; readonly status: Exclude<SandboxStatus, 'passed'> | 'passed_without_measurement' | 'no_answer'; readonly message: string };
+  | {
+      readonly kind: 'failed';
+      readonly status: Exclude<SandboxStatus, 'passed'> | 'passed_without_measurement' | 'no_answer';
+      readonly message: string;
+    };
 
 /** The figures the metrics compare, with their noise. */
 export interface Figures {

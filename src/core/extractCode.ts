@@ -88,7 +88,12 @@ function findTarget(
       : (functions.find((f) => f.kind === 'method' && f.name === methodName) ??
         functions.find((f) => f.qualifiedName === methodName)));
   if (!location) return undefined;
-  const cls = location.className !== undefined ? listClasses(language, block).find((c) => c.start <= location.start && c.end >= location.end && !c.qualifiedName.includes('.')) : undefined;
+  const cls =
+    location.className !== undefined
+      ? listClasses(language, block).find(
+          (c) => c.start <= location.start && c.end >= location.end && !c.qualifiedName.includes('.'),
+        )
+      : undefined;
   return { location, excluded: cls ?? location };
 }
 
@@ -122,7 +127,15 @@ function pythonAdditions(text: string): Addition[] {
   const merged: string[] = [];
   for (const s of statements) {
     const prev = merged[merged.length - 1];
-    if (prev !== undefined && /^@/.test(prev.split('\n').filter((l) => l.trim() !== '' && !/^\s*#/.test(l)).pop() ?? '')) {
+    if (
+      prev !== undefined &&
+      /^@/.test(
+        prev
+          .split('\n')
+          .filter((l) => l.trim() !== '' && !/^\s*#/.test(l))
+          .pop() ?? '',
+      )
+    ) {
       merged[merged.length - 1] = `${prev}\n${s}`;
     } else merged.push(s);
   }
@@ -162,7 +175,8 @@ function scriptAdditions(language: Language, text: string): Addition[] {
       continue;
     }
     const typeDecl = /^(?:export\s+)?(?:type|interface|enum)\s+([\w$]+)/.exec(body);
-    if (typeDecl && language === 'typescript') additions.push({ kind: 'definition', name: typeDecl[1] as string, code: body });
+    if (typeDecl && language === 'typescript')
+      additions.push({ kind: 'definition', name: typeDecl[1] as string, code: body });
   }
   return additions;
 }

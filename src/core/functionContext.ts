@@ -24,25 +24,48 @@ export function gatherContext(language: Language, moduleText: string, target: st
   const functionCode = dedent(location.indent + moduleText.slice(location.start, location.end));
   const lines = moduleText.split('\n');
   const imports = lines.filter((line) =>
-    language === 'python' ? /^(?:import|from)\s+\S/.test(line) : /^import[\s{*'"]/.test(line) || /^(?:const|let|var)\s+.*=\s*require\(/.test(line),
+    language === 'python'
+      ? /^(?:import|from)\s+\S/.test(line)
+      : /^import[\s{*'"]/.test(line) || /^(?:const|let|var)\s+.*=\s*require\(/.test(line),
   );
   const identifiers = new Set(functionCode.match(/[A-Za-z_$][\w$]*/g) ?? []);
   const helpers: string[] = [];
   const topLevelDefs = [...listFunctions(language, moduleText), ...listClasses(language, moduleText)]
-    .filter((d) => !d.qualifiedName.includes('.') && d.qualifiedName !== target && d.qualifiedName !== location.className)
+    .filter(
+      (d) => !d.qualifiedName.includes('.') && d.qualifiedName !== target && d.qualifiedName !== location.className,
+    )
     .sort((a, b) => a.start - b.start);
   for (const def of topLevelDefs) {
     if (identifiers.has(def.name)) helpers.push(clip(moduleText.slice(def.start, def.end)));
   }
   for (const line of lines) {
-    const assign = (language === 'python' ? /^([A-Za-z_]\w*)\s*(?::[^=]*)?=(?!=)/ : /^(?:export\s+)?(?:const|let|var)\s+([\w$]+)\s*(?::[^=]*)?=(?!=)/).exec(line);
-    if (assign && identifiers.has(assign[1] as string) && !topLevelDefs.some((d) => d.name === assign[1]) && !/require\(/.test(line)) helpers.push(clip(line));
+    const assign = (
+      language === 'python'
+        ? /^([A-Za-z_]\w*)\s*(?::[^=]*)?=(?!=)/
+        : /^(?:export\s+)?(?:const|let|var)\s+([\w$]+)\s*(?::[^=]*)?=(?!=)/
+    ).exec(line);
+    if (
+      assign &&
+      identifiers.has(assign[1] as string) &&
+      !topLevelDefs.some((d) => d.name === assign[1]) &&
+      !/require\(/.test(line)
+    )
+      helpers.push(clip(line));
   }
-  const cls = location.className !== undefined ? listClasses(language, moduleText).find((c) => c.start <= location.start && c.end >= location.end && c.name === location.className) : undefined;
+  const cls =
+    location.className !== undefined
+      ? listClasses(language, moduleText).find(
+          (c) => c.start <= location.start && c.end >= location.end && c.name === location.className,
+        )
+      : undefined;
   const classHeader = cls ? moduleText.slice(cls.start, cls.headerEnd) : undefined;
-  return classHeader === undefined ? { functionCode, imports, helpers } : { functionCode, imports, helpers, classHeader };
+  return classHeader === undefined
+    ? { functionCode, imports, helpers }
+    : { functionCode, imports, helpers, classHeader };
 }
 
 function clip(code: string): string {
-  return code.length <= MAX_HELPER_CHARS ? code : `${code.slice(0, MAX_HELPER_CHARS)}\n… (${code.length - MAX_HELPER_CHARS} more characters)`;
+  return code.length <= MAX_HELPER_CHARS
+    ? code
+    : `${code.slice(0, MAX_HELPER_CHARS)}\n… (${code.length - MAX_HELPER_CHARS} more characters)`;
 }

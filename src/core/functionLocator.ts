@@ -229,10 +229,20 @@ function scanPython(text: string): Definitions {
     const name = ((def ?? cls) as RegExpExecArray)[1] as string;
     const qualifiedName = [...scope.map((s) => s.name), name].join('.');
     const parent = scope[scope.length - 1];
-    const common = { start, end, startLine: index.lineOf(start), endLine: index.lineOf(end), name, qualifiedName, indent: line.indent };
+    const common = {
+      start,
+      end,
+      startLine: index.lineOf(start),
+      endLine: index.lineOf(end),
+      name,
+      qualifiedName,
+      indent: line.indent,
+    };
     if (def) {
       functions.push(
-        parent?.kind === 'class' ? { ...common, kind: 'method', className: parent.name } : { ...common, kind: 'function' },
+        parent?.kind === 'class'
+          ? { ...common, kind: 'method', className: parent.name }
+          : { ...common, kind: 'function' },
       );
     } else {
       classes.push({ ...common, headerEnd: line.end });
@@ -257,12 +267,56 @@ interface Token {
 }
 
 const REGEX_AFTER_KEYWORDS = new Set([
-  'return', 'typeof', 'instanceof', 'in', 'of', 'new', 'delete', 'void', 'throw', 'case', 'do', 'else', 'yield', 'await',
+  'return',
+  'typeof',
+  'instanceof',
+  'in',
+  'of',
+  'new',
+  'delete',
+  'void',
+  'throw',
+  'case',
+  'do',
+  'else',
+  'yield',
+  'await',
 ]);
 
 const PUNCTUATORS = [
-  '>>>=', '...', '===', '!==', '**=', '<<=', '>>=', '>>>', '&&=', '||=', '??=',
-  '=>', '==', '!=', '<=', '>=', '&&', '||', '??', '?.', '++', '--', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '**', '<<', '>>',
+  '>>>=',
+  '...',
+  '===',
+  '!==',
+  '**=',
+  '<<=',
+  '>>=',
+  '>>>',
+  '&&=',
+  '||=',
+  '??=',
+  '=>',
+  '==',
+  '!=',
+  '<=',
+  '>=',
+  '&&',
+  '||',
+  '??',
+  '?.',
+  '++',
+  '--',
+  '+=',
+  '-=',
+  '*=',
+  '/=',
+  '%=',
+  '&=',
+  '|=',
+  '^=',
+  '**',
+  '<<',
+  '>>',
 ];
 
 function isIdentStart(ch: string): boolean {
@@ -349,7 +403,8 @@ function tokenize(text: string): Token[] {
 function regexAllowed(prev: Token | undefined): boolean {
   if (!prev) return true;
   if (prev.kind === 'ident') return REGEX_AFTER_KEYWORDS.has(prev.value);
-  if (prev.kind === 'punct') return prev.value !== ')' && prev.value !== ']' && prev.value !== '++' && prev.value !== '--';
+  if (prev.kind === 'punct')
+    return prev.value !== ')' && prev.value !== ']' && prev.value !== '++' && prev.value !== '--';
   return false;
 }
 
@@ -457,14 +512,57 @@ function skipTemplateExpression(text: string, i: number): number {
 }
 
 const MEMBER_MODIFIERS = new Set([
-  'static', 'async', 'get', 'set', 'public', 'private', 'protected', 'readonly', 'override', 'abstract', 'accessor', 'declare',
+  'static',
+  'async',
+  'get',
+  'set',
+  'public',
+  'private',
+  'protected',
+  'readonly',
+  'override',
+  'abstract',
+  'accessor',
+  'declare',
 ]);
 
 const TYPE_LITERAL_BRACE_AFTER = new Set([':', '|', '&', '<', ',', '(', '=>', '[', '?', 'keyof', 'typeof', '=']);
 
 const EXPRESSION_CONTINUERS = new Set([
-  '.', '?.', '?', ':', '+', '-', '*', '/', '%', '**', '&&', '||', '??', '==', '===', '!=', '!==', '<', '>', '<=', '>=',
-  '&', '|', '^', '<<', '>>', '>>>', '=', '=>', ',', '(', '[', 'instanceof', 'in',
+  '.',
+  '?.',
+  '?',
+  ':',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '**',
+  '&&',
+  '||',
+  '??',
+  '==',
+  '===',
+  '!=',
+  '!==',
+  '<',
+  '>',
+  '<=',
+  '>=',
+  '&',
+  '|',
+  '^',
+  '<<',
+  '>>',
+  '>>>',
+  '=',
+  '=>',
+  ',',
+  '(',
+  '[',
+  'instanceof',
+  'in',
 ]);
 
 class ScriptScanner {
@@ -494,7 +592,10 @@ class ScriptScanner {
 
   run(): Definitions {
     this.scanStatements(0, this.tokens.length, []);
-    return { functions: this.functions.sort((a, b) => a.start - b.start), classes: this.classes.sort((a, b) => a.start - b.start) };
+    return {
+      functions: this.functions.sort((a, b) => a.start - b.start),
+      classes: this.classes.sort((a, b) => a.start - b.start),
+    };
   }
 
   private tok(k: number): Token | undefined {
@@ -642,7 +743,7 @@ class ScriptScanner {
     if (this.is(p, 'function')) {
       let q = p + 1;
       if (this.is(q, '*')) q++;
-      if (this.tok(q)?.kind === 'ident' && !this.is(q, '(') ) q++;
+      if (this.tok(q)?.kind === 'ident' && !this.is(q, '(')) q++;
       const body = this.signatureToBody(q);
       const close = body === undefined ? undefined : this.closing(body);
       return body === undefined || close === undefined ? undefined : { end: close, body };
@@ -673,10 +774,18 @@ class ScriptScanner {
     let q = p;
     while (q < to) {
       const t = this.tok(q) as Token;
-      if (t.kind === 'punct' && (t.value === ';' || t.value === ')' || t.value === ']' || t.value === '}' || t.value === ',')) break;
+      if (
+        t.kind === 'punct' &&
+        (t.value === ';' || t.value === ')' || t.value === ']' || t.value === '}' || t.value === ',')
+      )
+        break;
       if (q > p && t.newlineBefore) {
         const prev = this.tok(last) as Token;
-        const continues = EXPRESSION_CONTINUERS.has(prev.value) || EXPRESSION_CONTINUERS.has(t.value) || t.value === '.' || t.value === '?.';
+        const continues =
+          EXPRESSION_CONTINUERS.has(prev.value) ||
+          EXPRESSION_CONTINUERS.has(t.value) ||
+          t.value === '.' ||
+          t.value === '?.';
         if (!continues) break;
       }
       if (t.kind === 'punct' && (t.value === '(' || t.value === '[' || t.value === '{')) {
@@ -691,7 +800,12 @@ class ScriptScanner {
   }
 
   /** `class` at j (modifiers from k); `alias` names class expressions assigned to a variable. */
-  private classDeclaration(k: number, j: number, scope: readonly string[], alias: string | undefined): number | undefined {
+  private classDeclaration(
+    k: number,
+    j: number,
+    scope: readonly string[],
+    alias: string | undefined,
+  ): number | undefined {
     let p = j + 1;
     let name = alias;
     const nameTok = this.tok(p);
@@ -793,14 +907,16 @@ class ScriptScanner {
       return close + 1;
     }
     // A field; an arrow-function or function-expression initialiser counts as a method.
-    if (this.is(p, ':')) p = this.skipType(p + 1, (q) => this.is(q, '=') || this.is(q, ';') || !!this.tok(q)?.newlineBefore);
+    if (this.is(p, ':'))
+      p = this.skipType(p + 1, (q) => this.is(q, '=') || this.is(q, ';') || !!this.tok(q)?.newlineBefore);
     if (this.is(p, '=')) {
       const value = this.functionValue(p + 1, to);
       if (value) {
         let end = value.end;
         if (this.is(end + 1, ';')) end++;
         if (name !== undefined) this.record(k, end, name, scope, className);
-        if (value.body !== undefined) this.scanStatements(value.body + 1, value.end, name === undefined ? scope : [...scope, name]);
+        if (value.body !== undefined)
+          this.scanStatements(value.body + 1, value.end, name === undefined ? scope : [...scope, name]);
         return end + 1;
       }
     }
@@ -820,12 +936,19 @@ class ScriptScanner {
       }
       p++;
       const next = this.tok(p);
-      if (next?.newlineBefore && !EXPRESSION_CONTINUERS.has(t.value) && !EXPRESSION_CONTINUERS.has(next.value)) return p;
+      if (next?.newlineBefore && !EXPRESSION_CONTINUERS.has(t.value) && !EXPRESSION_CONTINUERS.has(next.value))
+        return p;
     }
     return p;
   }
 
-  private record(k: number, lastToken: number, name: string, scope: readonly string[], className: string | undefined): void {
+  private record(
+    k: number,
+    lastToken: number,
+    name: string,
+    scope: readonly string[],
+    className: string | undefined,
+  ): void {
     const start = (this.tok(k) as Token).start;
     const end = (this.tok(lastToken) as Token).end;
     const common = {
@@ -837,7 +960,9 @@ class ScriptScanner {
       qualifiedName: [...scope, name].join('.'),
       indent: this.index.indentAt(start),
     };
-    this.functions.push(className === undefined ? { ...common, kind: 'function' } : { ...common, kind: 'method', className });
+    this.functions.push(
+      className === undefined ? { ...common, kind: 'function' } : { ...common, kind: 'method', className },
+    );
   }
 }
 

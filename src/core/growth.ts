@@ -14,7 +14,11 @@ export interface GrowthSubject {
 }
 
 /** The series one sandbox run gives for `subject`; `sizes` are those asked for (for messages). */
-export function growthSeriesFrom(subject: GrowthSubject, result: SandboxResult, sizes: readonly number[]): GrowthSeries {
+export function growthSeriesFrom(
+  subject: GrowthSubject,
+  result: SandboxResult,
+  sizes: readonly number[],
+): GrowthSeries {
   const failed = (message: string): GrowthSeries => ({ kind: 'failed', ...subject, message });
   const largest = sizes.length > 0 ? Math.max(...sizes) : undefined;
   const atSizes = largest === undefined ? 'at the requested sizes' : `at sizes up to ${largest}`;
@@ -29,19 +33,29 @@ export function growthSeriesFrom(subject: GrowthSubject, result: SandboxResult, 
       return {
         kind: 'measured',
         ...subject,
-        points: points.map((p) => ({ size: p.size, runtimeMs: p.runtimeMs, peakMemoryKb: Math.max(0, p.peakMemoryKb) })),
+        points: points.map((p) => ({
+          size: p.size,
+          runtimeMs: p.runtimeMs,
+          peakMemoryKb: Math.max(0, p.peakMemoryKb),
+        })),
         time: fitView(description.time),
         memory: fitView(description.memory),
       };
     }
     case 'failed': {
       const first = result.failures[0];
-      return failed(`The tests failed on this version${first ? ` (${first.test}: ${firstLine(first.message)})` : ''}, so it was not measured.`);
+      return failed(
+        `The tests failed on this version${first ? ` (${first.test}: ${firstLine(first.message)})` : ''}, so it was not measured.`,
+      );
     }
     case 'timeout':
-      return failed(`Measuring ${atSizes} ran past the ${Math.round(result.limitMs / 1000)} s limit. Lower afterburner.profile.sizes or raise afterburner.sandbox.timeoutSeconds.`);
+      return failed(
+        `Measuring ${atSizes} ran past the ${Math.round(result.limitMs / 1000)} s limit. Lower afterburner.profile.sizes or raise afterburner.sandbox.timeoutSeconds.`,
+      );
     case 'memory_limit':
-      return failed(`Measuring ${atSizes} went over the ${result.limitMb} MB memory limit. Lower afterburner.profile.sizes or raise afterburner.sandbox.memoryMb.`);
+      return failed(
+        `Measuring ${atSizes} went over the ${result.limitMb} MB memory limit. Lower afterburner.profile.sizes or raise afterburner.sandbox.memoryMb.`,
+      );
     case 'crashed':
       return failed(`The measuring process crashed: ${result.message}`);
     case 'error':
@@ -68,7 +82,12 @@ export function growthSummary(growth: Pick<GrowthView, 'status' | 'series' | 'si
     return growth.status === 'cancelled' ? 'Cancelled before any size was measured.' : 'No sizes were measured.';
   }
   const part = (what: 'time' | 'memory'): string =>
-    measured.map((s, i) => `${i === 0 ? (s.version === 'best' ? `${what} (${s.label.toLowerCase()})` : what) : s.version === 'best' ? 'best' : s.label.toLowerCase()} ${fitWords(s[what])}`).join(', ');
+    measured
+      .map(
+        (s, i) =>
+          `${i === 0 ? (s.version === 'best' ? `${what} (${s.label.toLowerCase()})` : what) : s.version === 'best' ? 'best' : s.label.toLowerCase()} ${fitWords(s[what])}`,
+      )
+      .join(', ');
   return `${part('time')}; ${part('memory')}`;
 }
 

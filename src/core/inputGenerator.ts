@@ -44,7 +44,9 @@ export function findInputGenerator(job: GeneratorJob): GeneratorLocation {
     const text = byPath.get(testPath);
     if (text !== undefined && definesInputGenerator(job.language, text)) return { kind: 'tests', path: testPath };
   }
-  const folders = unique((job.language === 'python' ? [...job.testPaths, job.modulePath] : job.testPaths).map(folderOf));
+  const folders = unique(
+    (job.language === 'python' ? [...job.testPaths, job.modulePath] : job.testPaths).map(folderOf),
+  );
   const names = job.language === 'python' ? [INPUT_GENERATOR_NAME + '.py'] : SCRIPT_SIDE_FILES;
   for (const folder of folders) {
     for (const name of names) {

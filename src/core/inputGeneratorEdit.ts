@@ -21,20 +21,30 @@ export interface GeneratorInsertion {
 const PYTHON_IMPORT = /^(?:import\s|from\s+\S+\s+import\s)/;
 const SCRIPT_IMPORT = /^import[\s{*'"]|^(?:const|let|var)\s+[^=]+=\s*require\(/;
 
-export function planGeneratorInsertion(language: Language, testText: string, candidate: ExtractedCandidate): GeneratorInsertion {
+export function planGeneratorInsertion(
+  language: Language,
+  testText: string,
+  candidate: ExtractedCandidate,
+): GeneratorInsertion {
   const eol = testText.includes('\r\n') ? '\r\n' : '\n';
   const lines = testText.split(/\r?\n/);
   const has = (code: string): boolean => lines.some((line) => squash(line) === squash(code));
   const imports = candidate.additions.filter((a) => a.kind === 'import' && !has(a.code)).map((a) => a.code);
-  const helpers = candidate.additions.filter((a) => a.kind !== 'import' && !definedAtTopLevel(testText, a.name)).map((a) => a.code);
-  const generator = language === 'python' || /^export\b/.test(candidate.code) ? candidate.code : `export ${candidate.code}`;
+  const helpers = candidate.additions
+    .filter((a) => a.kind !== 'import' && !definedAtTopLevel(testText, a.name))
+    .map((a) => a.code);
+  const generator =
+    language === 'python' || /^export\b/.test(candidate.code) ? candidate.code : `export ${candidate.code}`;
 
   const insertions: TextInsertion[] = [];
   if (imports.length > 0) {
     const offset = afterLastImport(language, testText);
     // A last import without a newline after it ends the file: start on a line of our own.
     const before = offset > 0 && !testText.slice(0, offset).endsWith('\n') ? eol : '';
-    insertions.push({ offset, text: before + imports.join(eol).replace(/\r?\n/g, eol) + eol + (offset === 0 && testText.length > 0 ? eol : '') });
+    insertions.push({
+      offset,
+      text: before + imports.join(eol).replace(/\r?\n/g, eol) + eol + (offset === 0 && testText.length > 0 ? eol : ''),
+    });
   }
   // Top-level definitions stand two blank lines apart in Python (PEP 8), one elsewhere.
   const gap = eol.repeat(language === 'python' ? 3 : 2);
@@ -81,7 +91,10 @@ function afterLastImport(language: Language, text: string): number {
 function definedAtTopLevel(text: string, name: string | undefined): boolean {
   if (!name) return false;
   const escaped = name.replace(/[$]/g, '\\$');
-  return new RegExp(`^(?:export\\s+)?(?:(?:async\\s+)?(?:def|function|class)\\s+${escaped}\\b|(?:(?:const|let|var)\\s+)?${escaped}\\s*(?::[^=\\n]*)?=(?!=))`, 'm').test(text);
+  return new RegExp(
+    `^(?:export\\s+)?(?:(?:async\\s+)?(?:def|function|class)\\s+${escaped}\\b|(?:(?:const|let|var)\\s+)?${escaped}\\s*(?::[^=\\n]*)?=(?!=))`,
+    'm',
+  ).test(text);
 }
 
 function apply(text: string, insertions: readonly TextInsertion[]): string {

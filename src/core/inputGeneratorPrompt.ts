@@ -23,7 +23,11 @@ export interface InputGeneratorRequest {
 
 const MAX_TEST_CHARS = 12_000;
 const MAX_FUNCTION_CHARS = 12_000;
-const LANGUAGE_NAMES: Record<Language, string> = { python: 'Python', javascript: 'JavaScript', typescript: 'TypeScript' };
+const LANGUAGE_NAMES: Record<Language, string> = {
+  python: 'Python',
+  javascript: 'JavaScript',
+  typescript: 'TypeScript',
+};
 
 export function inputGeneratorMessages(request: InputGeneratorRequest): ChatMessage[] {
   return [
@@ -56,7 +60,10 @@ function returnContract(language: Language, target: string): string[] {
       ...(method ? [`${target} is a method: the first element of each tuple is the instance to call it on.`] : []),
     ];
   }
-  const signature = language === 'typescript' ? `export function ${INPUT_GENERATOR_NAME}(size: number): unknown[]` : `export function ${INPUT_GENERATOR_NAME}(size)`;
+  const signature =
+    language === 'typescript'
+      ? `export function ${INPUT_GENERATOR_NAME}(size: number): unknown[]`
+      : `export function ${INPUT_GENERATOR_NAME}(size)`;
   return [
     `Write it in ${LANGUAGE_NAMES[language]} as \`${signature}\`, exported from the test file. It returns an ARRAY of the arguments of one call`,
     '(a function taking one array still gets it wrapped: `return [values]`). Values must survive JSON (no functions, no class instances).',

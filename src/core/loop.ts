@@ -40,12 +40,22 @@ export const SINGLE_TEMPERATURE = 0.2;
 
 class Cancelled extends Error {}
 
-export async function* optimize(deps: LoopDeps, request: OptimizeRequest, signal?: AbortSignal): AsyncGenerator<LoopEvent> {
+export async function* optimize(
+  deps: LoopDeps,
+  request: OptimizeRequest,
+  signal?: AbortSignal,
+): AsyncGenerator<LoopEvent> {
   const { sandbox, model } = deps;
   const clock = deps.clock ?? { now: () => Date.now() };
   const log = deps.log ?? (() => undefined);
   const described = sandbox.describe();
-  yield { type: 'started', sandbox: described.sandbox, isolation: described.isolation, model: model.describe(), goal: request.goal };
+  yield {
+    type: 'started',
+    sandbox: described.sandbox,
+    isolation: described.isolation,
+    model: model.describe(),
+    goal: request.goal,
+  };
 
   const moduleFile = request.files.find((f) => f.path === request.modulePath);
   const context = moduleFile ? gatherContext(request.language, moduleFile.content, request.target) : undefined;
@@ -124,11 +134,22 @@ export async function* optimize(deps: LoopDeps, request: OptimizeRequest, signal
       let reply: CompletionResult | undefined;
       // The port never throws, but a broken adapter must not take the loop down with it.
       void model
-        .complete(messages, { temperature, onText: (fragment) => {
-          fragments.push(fragment);
-          wake?.();
-        } }, signal)
-        .catch((error: unknown): CompletionResult => ({ kind: 'error', error: signal?.aborted ? 'cancelled' : 'unavailable', message: errorText(error) }))
+        .complete(
+          messages,
+          {
+            temperature,
+            onText: (fragment) => {
+              fragments.push(fragment);
+              wake?.();
+            },
+          },
+          signal,
+        )
+        .catch((error: unknown): CompletionResult => ({
+          kind: 'error',
+          error: signal?.aborted ? 'cancelled' : 'unavailable',
+          message: errorText(error),
+        }))
         .then((r) => {
           reply = r;
           wake?.();
@@ -151,10 +172,21 @@ export async function* optimize(deps: LoopDeps, request: OptimizeRequest, signal
           return;
         }
         if (result.error === 'auth' || result.error === 'bad_request') {
-          yield { type: 'finished', outcome: best.iteration > 0 ? 'improved' : 'failed', reason: `The model cannot be used: ${result.message}`, best };
+          yield {
+            type: 'finished',
+            outcome: best.iteration > 0 ? 'improved' : 'failed',
+            reason: `The model cannot be used: ${result.message}`,
+            best,
+          };
           return;
         }
-        const report = rejected(iteration, index, 'model_error', '', `rejected: the model did not answer (${result.message})`);
+        const report = rejected(
+          iteration,
+          index,
+          'model_error',
+          '',
+          `rejected: the model did not answer (${result.message})`,
+        );
         yield { type: 'candidateMeasured', candidate: report };
         attempts.push(toAttempt(report));
         continue;
@@ -173,7 +205,13 @@ export async function* optimize(deps: LoopDeps, request: OptimizeRequest, signal
       const key = normalizeCode(request.language, code);
       const seen = tried.get(key);
       if (seen !== undefined) {
-        const report = rejected(iteration, index, 'duplicate', code, `rejected: identical to ${seen}, not measured again`);
+        const report = rejected(
+          iteration,
+          index,
+          'duplicate',
+          code,
+          `rejected: identical to ${seen}, not measured again`,
+        );
         yield { type: 'candidateMeasured', candidate: report };
         attempts.push(toAttempt(report));
         continue;
@@ -187,20 +225,33 @@ export async function* optimize(deps: LoopDeps, request: OptimizeRequest, signal
         attempts.push(toAttempt(report));
         continue;
       }
-      const candidateFiles = request.files.map((f): SourceFile => (f.path === request.modulePath ? { path: f.path, content: built.moduleText } : f));
+      const candidateFiles = request.files.map((f): SourceFile =>
+        f.path === request.modulePath ? { path: f.path, content: built.moduleText } : f,
+      );
       // The best so far (the original in iteration 1) rides along as the reference: the harness
       // measures it beside the candidate, and the acceptance rule compares those paired samples.
       const { files, referencePath } = withReferenceModule(candidateFiles, request.modulePath, best.moduleText);
       let checked: SandboxResult;
       try {
         const job = baseJob(request, files, { kind: 'check', recording, reference: { modulePath: referencePath } });
-        checked = await runInSandbox(sandbox, { ...job, measure: { budgetMs: CHECK_BUDGET_MS, ...job.measure } }, signal);
+        checked = await runInSandbox(
+          sandbox,
+          { ...job, measure: { budgetMs: CHECK_BUDGET_MS, ...job.measure } },
+          signal,
+        );
       } catch (error) {
         if (error instanceof Cancelled) {
           yield cancelledEvent(best);
           return;
         }
-        const report = rejected(iteration, index, 'error', code, `rejected: the sandbox could not run it (${errorText(error)})`, built.moduleText);
+        const report = rejected(
+          iteration,
+          index,
+          'error',
+          code,
+          `rejected: the sandbox could not run it (${errorText(error)})`,
+          built.moduleText,
+        );
         yield { type: 'candidateMeasured', candidate: report };
         attempts.push(toAttempt(report));
         continue;
@@ -227,7 +278,10 @@ export async function* optimize(deps: LoopDeps, request: OptimizeRequest, signal
     previous = attempts;
     iterationsWithoutGain = accepted ? 0 : iterationsWithoutGain + 1;
     if (iterationsWithoutGain >= PLATEAU_ITERATIONS && iteration < request.iterations) {
-      yield finishedEvent(best, `Stopped after iteration ${iteration}: ${PLATEAU_ITERATIONS} iterations in a row without an accepted candidate.`);
+      yield finishedEvent(
+        best,
+        `Stopped after iteration ${iteration}: ${PLATEAU_ITERATIONS} iterations in a row without an accepted candidate.`,
+      );
       return;
     }
   }
@@ -236,7 +290,12 @@ export async function* optimize(deps: LoopDeps, request: OptimizeRequest, signal
 
 function finishedEvent(best: BestSoFar, why: string): LoopEvent {
   if (best.iteration === 0) {
-    return { type: 'finished', outcome: 'no_improvement', reason: `${why} No candidate beat the original by a significant margin.`, best };
+    return {
+      type: 'finished',
+      outcome: 'no_improvement',
+      reason: `${why} No candidate beat the original by a significant margin.`,
+      best,
+    };
   }
   return {
     type: 'finished',
@@ -247,7 +306,9 @@ function finishedEvent(best: BestSoFar, why: string): LoopEvent {
 }
 
 function cancelledEvent(best: BestSoFar | undefined): LoopEvent {
-  return best ? { type: 'finished', outcome: 'cancelled', reason: 'Cancelled.', best } : { type: 'finished', outcome: 'cancelled', reason: 'Cancelled.' };
+  return best
+    ? { type: 'finished', outcome: 'cancelled', reason: 'Cancelled.', best }
+    : { type: 'finished', outcome: 'cancelled', reason: 'Cancelled.' };
 }
 
 function failedToRun(error: unknown): LoopEvent {
@@ -269,7 +330,11 @@ function baseJob(request: OptimizeRequest, files: readonly SourceFile[], mode: S
 }
 
 /** Runs a job; resolves promptly on cancel (even if the adapter is slow to notice) by throwing Cancelled. */
-async function runInSandbox(sandbox: Sandbox, job: SandboxJob, signal: AbortSignal | undefined): Promise<SandboxResult> {
+async function runInSandbox(
+  sandbox: Sandbox,
+  job: SandboxJob,
+  signal: AbortSignal | undefined,
+): Promise<SandboxResult> {
   if (signal?.aborted) throw new Cancelled();
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<never>((_, reject) => {
@@ -343,7 +408,14 @@ function judge(
     };
   }
   if (!result.measurement) {
-    return { iteration, index, code, moduleText, status: 'passed', verdict: { kind: 'rejected', reason: 'rejected: it passed but the sandbox returned no measurement' } };
+    return {
+      iteration,
+      index,
+      code,
+      moduleText,
+      status: 'passed',
+      verdict: { kind: 'rejected', reason: 'rejected: it passed but the sandbox returned no measurement' },
+    };
   }
   const decision = decideAcceptance(goal, best.measurement, result.measurement, result.referenceMeasurement);
   return {
@@ -358,8 +430,22 @@ function judge(
   };
 }
 
-function rejected(iteration: number, index: number, status: CandidateReport['status'], code: string, reason: string, moduleText?: string): CandidateReport {
-  return { iteration, index, code, status, verdict: { kind: 'rejected', reason }, ...(moduleText !== undefined ? { moduleText } : {}) };
+function rejected(
+  iteration: number,
+  index: number,
+  status: CandidateReport['status'],
+  code: string,
+  reason: string,
+  moduleText?: string,
+): CandidateReport {
+  return {
+    iteration,
+    index,
+    code,
+    status,
+    verdict: { kind: 'rejected', reason },
+    ...(moduleText !== undefined ? { moduleText } : {}),
+  };
 }
 
 function toAttempt(report: CandidateReport): PreviousAttempt {
@@ -376,4 +462,3 @@ function toAttempt(report: CandidateReport): PreviousAttempt {
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
-

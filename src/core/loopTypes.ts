@@ -1,5 +1,14 @@
 /** What the optimisation loop takes and emits. The VS Code layer and the CLI only consume events. */
-import type { Language, Limits, Measurement, MeasureOptions, SandboxResult, SandboxStatus, SourceFile, TestFailure } from './sandboxTypes';
+import type {
+  Language,
+  Limits,
+  Measurement,
+  MeasureOptions,
+  SandboxResult,
+  SandboxStatus,
+  SourceFile,
+  TestFailure,
+} from './sandboxTypes';
 
 export type Goal = 'time' | 'memory' | 'integral';
 
@@ -22,8 +31,7 @@ export interface OptimizeRequest {
 
 /** One candidate's fate. `reason` is always a sentence a user can read. */
 export type CandidateVerdict =
-  | { readonly kind: 'accepted'; readonly reason: string }
-  | { readonly kind: 'rejected'; readonly reason: string };
+  { readonly kind: 'accepted'; readonly reason: string } | { readonly kind: 'rejected'; readonly reason: string };
 
 export interface CandidateReport {
   readonly iteration: number;
@@ -54,7 +62,13 @@ export interface BestSoFar {
 }
 
 export type LoopEvent =
-  | { readonly type: 'started'; readonly sandbox: string; readonly isolation: string; readonly model: string; readonly goal: Goal }
+  | {
+      readonly type: 'started';
+      readonly sandbox: string;
+      readonly isolation: string;
+      readonly model: string;
+      readonly goal: Goal;
+    }
   | { readonly type: 'baseline'; readonly result: SandboxResult }
   | { readonly type: 'iterationStarted'; readonly iteration: number }
   | { readonly type: 'modelText'; readonly iteration: number; readonly text: string }

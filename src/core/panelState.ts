@@ -100,7 +100,13 @@ export function reduceRun(record: RunRecord, event: LoopEvent, context: ReduceCo
     case 'baseline':
       return reduceBaseline(record, event.result, context.now);
     case 'iterationStarted': {
-      const iteration: IterationView = { iteration: event.iteration, done: false, candidates: [], modelChars: 0, decision: 'undecided' };
+      const iteration: IterationView = {
+        iteration: event.iteration,
+        done: false,
+        candidates: [],
+        modelChars: 0,
+        decision: 'undecided',
+      };
       const planned = view.iterationsPlanned === undefined ? '' : ` of ${view.iterationsPlanned}`;
       return withView(record, {
         ...view,
@@ -111,7 +117,10 @@ export function reduceRun(record: RunRecord, event: LoopEvent, context: ReduceCo
     case 'modelText':
       return withView(record, {
         ...view,
-        iterations: updateIteration(view.iterations, event.iteration, (it) => ({ ...it, modelChars: it.modelChars + event.text.length })),
+        iterations: updateIteration(view.iterations, event.iteration, (it) => ({
+          ...it,
+          modelChars: it.modelChars + event.text.length,
+        })),
       });
     case 'candidateProposed': {
       const pending: CandidateView = {
@@ -124,7 +133,10 @@ export function reduceRun(record: RunRecord, event: LoopEvent, context: ReduceCo
       };
       return withView(record, {
         ...view,
-        iterations: updateIteration(view.iterations, event.iteration, (it) => ({ ...it, candidates: upsertCandidate(it.candidates, pending) })),
+        iterations: updateIteration(view.iterations, event.iteration, (it) => ({
+          ...it,
+          candidates: upsertCandidate(it.candidates, pending),
+        })),
         message: `Iteration ${event.iteration}: testing and measuring candidate ${event.index}…`,
       });
     }
@@ -145,7 +157,10 @@ export function reduceRun(record: RunRecord, event: LoopEvent, context: ReduceCo
     }
     case 'finished': {
       const best = event.best === undefined ? view.best : bestView(event.best);
-      const phase = view.kind === 'profile' && event.outcome !== 'cancelled' && event.outcome !== 'failed' ? 'profiled' : event.outcome;
+      const phase =
+        view.kind === 'profile' && event.outcome !== 'cancelled' && event.outcome !== 'failed'
+          ? 'profiled'
+          : event.outcome;
       return withView(record, {
         ...view,
         phase,
@@ -159,9 +174,18 @@ export function reduceRun(record: RunRecord, event: LoopEvent, context: ReduceCo
 }
 
 /** Marks what the user did with an iteration; `appliedCode` is what Accept wrote. */
-export function decideIteration(record: RunRecord, iteration: number, decision: Decision, appliedCode?: string): RunRecord {
+export function decideIteration(
+  record: RunRecord,
+  iteration: number,
+  decision: Decision,
+  appliedCode?: string,
+): RunRecord {
   const iterations = record.view.iterations.map((it) =>
-    it.iteration === iteration ? { ...it, decision } : decision === 'applied' && it.decision === 'applied' ? { ...it, decision: 'undecided' as const } : it,
+    it.iteration === iteration
+      ? { ...it, decision }
+      : decision === 'applied' && it.decision === 'applied'
+        ? { ...it, decision: 'undecided' as const }
+        : it,
   );
   const next = withView(record, { ...record.view, iterations });
   return appliedCode === undefined ? next : { ...next, appliedCode };
@@ -172,7 +196,11 @@ export function decideIteration(record: RunRecord, iteration: number, decision: 
  * run, an optimisation measures the original and the best candidate after the loop finished.
  */
 export type GrowthAction =
-  | { readonly type: 'growthStarted'; readonly sizes: readonly number[]; readonly versions: readonly { readonly version: GrowthVersion; readonly label: string }[] }
+  | {
+      readonly type: 'growthStarted';
+      readonly sizes: readonly number[];
+      readonly versions: readonly { readonly version: GrowthVersion; readonly label: string }[];
+    }
   | { readonly type: 'growthMeasured'; readonly version: GrowthVersion; readonly result: SandboxResult }
   | { readonly type: 'growthFailed'; readonly version: GrowthVersion; readonly message: string }
   | { readonly type: 'growthEnded'; readonly outcome: 'done' | 'cancelled' | 'interrupted' }
@@ -184,8 +212,15 @@ export function reduceGrowth(record: RunRecord, action: GrowthAction): RunRecord
   const growth = view.growth;
   switch (action.type) {
     case 'growthStarted': {
-      const series: GrowthSeries[] = action.versions.map((v) => ({ kind: 'measuring', version: v.version, label: v.label }));
-      return withView(record, { ...view, growth: withSummary({ status: 'measuring', sizes: [...action.sizes], series }) });
+      const series: GrowthSeries[] = action.versions.map((v) => ({
+        kind: 'measuring',
+        version: v.version,
+        label: v.label,
+      }));
+      return withView(record, {
+        ...view,
+        growth: withSummary({ status: 'measuring', sizes: [...action.sizes], series }),
+      });
     }
     case 'growthMeasured':
     case 'growthFailed': {
@@ -193,7 +228,9 @@ export function reduceGrowth(record: RunRecord, action: GrowthAction): RunRecord
       const series = growth.series.map((s): GrowthSeries => {
         if (s.version !== action.version) return s;
         const subject = { version: s.version, label: s.label };
-        return action.type === 'growthFailed' ? { kind: 'failed', ...subject, message: action.message } : growthSeriesFrom(subject, action.result, growth.sizes);
+        return action.type === 'growthFailed'
+          ? { kind: 'failed', ...subject, message: action.message }
+          : growthSeriesFrom(subject, action.result, growth.sizes);
       });
       return withView(record, { ...view, growth: withSummary({ ...growth, series }) });
     }
@@ -210,8 +247,15 @@ export function reduceGrowth(record: RunRecord, action: GrowthAction): RunRecord
 }
 
 function settleGrowth(growth: GrowthView, outcome: 'done' | 'cancelled' | 'interrupted'): GrowthView {
-  const why = outcome === 'done' ? 'not measured' : outcome === 'cancelled' ? 'cancelled before it was measured' : 'the window closed before it was measured';
-  const series = growth.series.map((s): GrowthSeries => (s.kind === 'measuring' ? { kind: 'failed', version: s.version, label: s.label, message: `${s.label}: ${why}.` } : s));
+  const why =
+    outcome === 'done'
+      ? 'not measured'
+      : outcome === 'cancelled'
+        ? 'cancelled before it was measured'
+        : 'the window closed before it was measured';
+  const series = growth.series.map((s): GrowthSeries =>
+    s.kind === 'measuring' ? { kind: 'failed', version: s.version, label: s.label, message: `${s.label}: ${why}.` } : s,
+  );
   return withSummary({ ...growth, status: outcome, series });
 }
 
@@ -221,7 +265,8 @@ function withSummary(growth: Omit<GrowthView, 'summary'>): GrowthView {
 
 /** A stored run that was still going (or still measuring growth) when the window closed. */
 export function markInterrupted(record: RunRecord, now: number): RunRecord {
-  if (record.view.growth?.status === 'measuring') record = withView(record, { ...record.view, growth: settleGrowth(record.view.growth, 'interrupted') });
+  if (record.view.growth?.status === 'measuring')
+    record = withView(record, { ...record.view, growth: settleGrowth(record.view.growth, 'interrupted') });
   if (record.view.phase !== 'running') return record;
   return withView(record, {
     ...record.view,
@@ -272,7 +317,14 @@ function reduceBaseline(record: RunRecord, result: SandboxResult, now: number): 
     const summary = m === undefined ? 'no measurement' : `median ${formatMs(m.medianMs)} over ${m.samples} samples`;
     const tests = `${result.tests.passed} test${result.tests.passed === 1 ? '' : 's'} passed`;
     if (view.kind === 'profile') {
-      return withView(record, { ...view, ...sandboxInfo, baseline, phase: 'profiled', finishedAt: now, message: `${tests}; ${summary}.` });
+      return withView(record, {
+        ...view,
+        ...sandboxInfo,
+        baseline,
+        phase: 'profiled',
+        finishedAt: now,
+        message: `${tests}; ${summary}.`,
+      });
     }
     return withView(record, { ...view, ...sandboxInfo, baseline, message: `Original: ${tests}, ${summary}.` });
   }
@@ -300,9 +352,17 @@ function baselineView(result: SandboxResult): BaselineView {
         message: `Tests fail on the original code (${result.tests.failed} failing, ${result.tests.passed} passing): fix them before optimizing.`,
       };
     case 'timeout':
-      return { status: 'timeout', failures: [], message: `The original code's tests ran past the ${Math.round(result.limitMs / 1000)} s limit.` };
+      return {
+        status: 'timeout',
+        failures: [],
+        message: `The original code's tests ran past the ${Math.round(result.limitMs / 1000)} s limit.`,
+      };
     case 'memory_limit':
-      return { status: 'memory_limit', failures: [], message: `The original code's tests went over the ${result.limitMb} MB memory limit.` };
+      return {
+        status: 'memory_limit',
+        failures: [],
+        message: `The original code's tests went over the ${result.limitMb} MB memory limit.`,
+      };
     case 'crashed':
       return { status: 'crashed', failures: [], message: `The test process crashed: ${result.message}` };
     case 'error':
@@ -314,7 +374,10 @@ function reduceCandidate(record: RunRecord, report: CandidateReport, context: Re
   const change: CandidateChange | undefined =
     report.code.trim().length > 0 ? (context.changeOf?.(report) ?? { code: dedent(report.code) }) : undefined;
   const code = change?.code ?? '';
-  const changes = code === '' ? undefined : lineChanges(dedent(record.source.indent + record.source.originalCode), code + (change?.insertedAbove ?? ''));
+  const changes =
+    code === ''
+      ? undefined
+      : lineChanges(dedent(record.source.indent + record.source.originalCode), code + (change?.insertedAbove ?? ''));
   const candidate: CandidateView = {
     index: report.index,
     status: report.status,
@@ -332,20 +395,31 @@ function reduceCandidate(record: RunRecord, report: CandidateReport, context: Re
   const hasIteration = view.iterations.some((it) => it.iteration === report.iteration);
   const iterations = hasIteration
     ? view.iterations
-    : [...view.iterations, { iteration: report.iteration, done: false, candidates: [], modelChars: 0, decision: 'undecided' as const }];
+    : [
+        ...view.iterations,
+        { iteration: report.iteration, done: false, candidates: [], modelChars: 0, decision: 'undecided' as const },
+      ];
   const candidates =
     code === ''
       ? record.candidates
       : [
           ...record.candidates.filter((c) => !(c.iteration === report.iteration && c.index === report.index)),
-          { iteration: report.iteration, index: report.index, code, ...(change?.insertedAbove ? { insertedAbove: change.insertedAbove } : {}) },
+          {
+            iteration: report.iteration,
+            index: report.index,
+            code,
+            ...(change?.insertedAbove ? { insertedAbove: change.insertedAbove } : {}),
+          },
         ];
   return {
     ...record,
     candidates,
     view: {
       ...view,
-      iterations: updateIteration(iterations, report.iteration, (it) => ({ ...it, candidates: upsertCandidate(it.candidates, candidate) })),
+      iterations: updateIteration(iterations, report.iteration, (it) => ({
+        ...it,
+        candidates: upsertCandidate(it.candidates, candidate),
+      })),
     },
   };
 }
@@ -356,21 +430,44 @@ function reduceCandidate(record: RunRecord, report: CandidateReport, context: Re
  * both the original and the best so far, so a person can take a gain the acceptance rule called
  * noise. A failing candidate, or one no better than what the run already has, is never offered.
  */
-function offeredCandidate(iteration: IterationView, stored: readonly StoredCandidate[], best: BestSoFar, goal: Goal): number | undefined {
-  const score = (c: CandidateView): number => (goal === 'memory' ? c.memoryRatio : goal === 'integral' ? c.integralRatio : c.speedup) ?? 0;
-  const pickBest = (list: readonly CandidateView[]): number | undefined => (list.length === 0 ? undefined : list.reduce((a, b) => (score(b) > score(a) ? b : a)).index);
+function offeredCandidate(
+  iteration: IterationView,
+  stored: readonly StoredCandidate[],
+  best: BestSoFar,
+  goal: Goal,
+): number | undefined {
+  const score = (c: CandidateView): number =>
+    (goal === 'memory' ? c.memoryRatio : goal === 'integral' ? c.integralRatio : c.speedup) ?? 0;
+  const pickBest = (list: readonly CandidateView[]): number | undefined =>
+    list.length === 0 ? undefined : list.reduce((a, b) => (score(b) > score(a) ? b : a)).index;
   const accepted = iteration.candidates.filter((c) => c.verdict === 'accepted' && c.hasCode);
   if (accepted.length > 0 && best.iteration === iteration.iteration) {
-    const same = accepted.find((c) => stored.some((s) => s.iteration === iteration.iteration && s.index === c.index && s.code.trim() === dedent(best.code).trim()));
+    const same = accepted.find((c) =>
+      stored.some(
+        (s) => s.iteration === iteration.iteration && s.index === c.index && s.code.trim() === dedent(best.code).trim(),
+      ),
+    );
     if (same) return same.index;
   }
   const bestScore = goal === 'memory' ? best.memoryRatio : goal === 'integral' ? best.integralRatio : best.speedup;
-  return pickBest(accepted) ?? pickBest(iteration.candidates.filter((c) => c.status === 'passed' && c.hasCode && score(c) > Math.max(1, bestScore)));
+  return (
+    pickBest(accepted) ??
+    pickBest(
+      iteration.candidates.filter((c) => c.status === 'passed' && c.hasCode && score(c) > Math.max(1, bestScore)),
+    )
+  );
 }
 
 function settleIteration(iteration: IterationView): IterationView {
   const candidates = iteration.candidates.map((c) =>
-    c.verdict === 'pending' ? { ...c, verdict: 'rejected' as const, status: c.status === 'measuring' ? ('error' as const) : c.status, reason: 'not finished: the run stopped' } : c,
+    c.verdict === 'pending'
+      ? {
+          ...c,
+          verdict: 'rejected' as const,
+          status: c.status === 'measuring' ? ('error' as const) : c.status,
+          reason: 'not finished: the run stopped',
+        }
+      : c,
   );
   return { ...iteration, done: true, candidates };
 }
@@ -386,10 +483,17 @@ function bestView(best: BestSoFar): BestView {
 }
 
 function failureView(failure: FailureView): FailureView {
-  return { test: failure.test, message: failure.message.length > 2000 ? failure.message.slice(0, 2000) + '…' : failure.message };
+  return {
+    test: failure.test,
+    message: failure.message.length > 2000 ? failure.message.slice(0, 2000) + '…' : failure.message,
+  };
 }
 
-function updateIteration(iterations: readonly IterationView[], index: number, update: (it: IterationView) => IterationView): readonly IterationView[] {
+function updateIteration(
+  iterations: readonly IterationView[],
+  index: number,
+  update: (it: IterationView) => IterationView,
+): readonly IterationView[] {
   return iterations.map((it) => (it.iteration === index ? update(it) : it));
 }
 

@@ -54,7 +54,11 @@ const GOAL_WORDS: Record<Goal, { aim: string; metric: string; better: string }> 
   },
 };
 
-const LANGUAGE_NAMES: Record<Language, string> = { python: 'Python', javascript: 'JavaScript', typescript: 'TypeScript' };
+const LANGUAGE_NAMES: Record<Language, string> = {
+  python: 'Python',
+  javascript: 'JavaScript',
+  typescript: 'TypeScript',
+};
 
 export function systemPrompt(language: Language, goal: Goal): string {
   const words = GOAL_WORDS[goal];
@@ -81,12 +85,19 @@ export function buildMessages(input: PromptInput): ChatMessage[] {
 export function userPrompt(input: PromptInput): string {
   const fence = fenceTag(input.language);
   const parts: string[] = [];
-  parts.push(`## Goal\nMake \`${input.target}\` in \`${input.modulePath}\` ${GOAL_WORDS[input.goal].aim}: ${GOAL_WORDS[input.goal].metric}.`);
+  parts.push(
+    `## Goal\nMake \`${input.target}\` in \`${input.modulePath}\` ${GOAL_WORDS[input.goal].aim}: ${GOAL_WORDS[input.goal].metric}.`,
+  );
   parts.push(`## The original function\n${block(fence, input.context.functionCode)}`);
   const contextLines: string[] = [];
-  if (input.context.imports.length > 0) contextLines.push(`Imports of the module:\n${block(fence, input.context.imports.join('\n'))}`);
-  if (input.context.classHeader !== undefined) contextLines.push(`It is a method of:\n${block(fence, input.context.classHeader)}`);
-  if (input.context.helpers.length > 0) contextLines.push(`Module-level code it uses (keep using it or inline it; do not change it):\n${block(fence, input.context.helpers.join('\n\n'))}`);
+  if (input.context.imports.length > 0)
+    contextLines.push(`Imports of the module:\n${block(fence, input.context.imports.join('\n'))}`);
+  if (input.context.classHeader !== undefined)
+    contextLines.push(`It is a method of:\n${block(fence, input.context.classHeader)}`);
+  if (input.context.helpers.length > 0)
+    contextLines.push(
+      `Module-level code it uses (keep using it or inline it; do not change it):\n${block(fence, input.context.helpers.join('\n\n'))}`,
+    );
   if (contextLines.length > 0) parts.push(`## Context from the module\n${contextLines.join('\n\n')}`);
   if (input.tests.length > 0) {
     parts.push(
@@ -94,7 +105,8 @@ export function userPrompt(input: PromptInput): string {
         'Besides these tests, every call the tests make is replayed against the new version: results, exceptions and argument changes must equal the original’s.',
     );
   }
-  const label = input.best.iteration === 0 ? 'the original' : `the best candidate so far, from iteration ${input.best.iteration}`;
+  const label =
+    input.best.iteration === 0 ? 'the original' : `the best candidate so far, from iteration ${input.best.iteration}`;
   if (input.best.iteration !== 0) parts.push(`## Current best version (${label})\n${block(fence, input.best.code)}`);
   parts.push(`## Measured performance of ${label}\n${describeMeasurement(input.best)}`);
   const hot = input.best.measurement.hotLines ?? [];
@@ -102,19 +114,30 @@ export function userPrompt(input: PromptInput): string {
     parts.push(
       `## Hot lines of ${label}\n${hot
         .slice(0, 8)
-        .map((h) => `- line ${h.line} (${formatShare(h.share)} of the time${h.hits !== undefined ? `, ${h.hits} hits` : ''}): \`${h.source.trim()}\``)
+        .map(
+          (h) =>
+            `- line ${h.line} (${formatShare(h.share)} of the time${h.hits !== undefined ? `, ${h.hits} hits` : ''}): \`${h.source.trim()}\``,
+        )
         .join('\n')}`,
     );
   }
-  if (input.previous.length > 0) parts.push(`## What happened to the previous candidates\n${input.previous.map((a) => describeAttempt(a, fence)).join('\n\n')}`);
+  if (input.previous.length > 0)
+    parts.push(
+      `## What happened to the previous candidates\n${input.previous.map((a) => describeAttempt(a, fence)).join('\n\n')}`,
+    );
   parts.push(`## Task\n${taskText(input)}`);
   return parts.join('\n\n');
 }
 
 function taskText(input: PromptInput): string {
   const failed = input.previous.filter((a) => a.failures !== undefined && a.failures.length > 0);
-  const lines = [`Write a version of \`${input.target}\` that is correct and clearly ${GOAL_WORDS[input.goal].better} than ${input.best.iteration === 0 ? 'the original' : 'the current best version'}.`];
-  if (failed.length > 0) lines.push('Some previous candidates failed: keep their speed idea only if you can make it pass the tests listed above.');
+  const lines = [
+    `Write a version of \`${input.target}\` that is correct and clearly ${GOAL_WORDS[input.goal].better} than ${input.best.iteration === 0 ? 'the original' : 'the current best version'}.`,
+  ];
+  if (failed.length > 0)
+    lines.push(
+      'Some previous candidates failed: keep their speed idea only if you can make it pass the tests listed above.',
+    );
   lines.push('Reply with one fenced code block holding the whole function.');
   return lines.join(' ');
 }
@@ -139,15 +162,19 @@ export function describeMeasurement(best: PromptInput['best']): string {
 function describeAttempt(a: PreviousAttempt, fence: string): string {
   const lines = [`### Candidate ${a.index}: ${a.status} — ${a.reason}`];
   if (a.measurement) {
-    lines.push(`Measured: ${formatMs(a.measurement.runtimeMs.median)} ms median (CV ${(a.measurement.runtimeMs.cv * 100).toFixed(1)} %), ${a.measurement.peakMemoryKb.toFixed(1)} kB peak, ${a.measurement.integralKbMs.toFixed(1)} kB·ms.`);
+    lines.push(
+      `Measured: ${formatMs(a.measurement.runtimeMs.median)} ms median (CV ${(a.measurement.runtimeMs.cv * 100).toFixed(1)} %), ${a.measurement.peakMemoryKb.toFixed(1)} kB peak, ${a.measurement.integralKbMs.toFixed(1)} kB·ms.`,
+    );
   }
   const failures = a.failures ?? [];
   if (failures.length > 0) {
     lines.push('Failing tests:');
-    for (const f of failures.slice(0, MAX_FAILURES_SHOWN)) lines.push(`- ${f.test}: ${clip(f.message.trim(), MAX_FAILURE_CHARS)}`);
+    for (const f of failures.slice(0, MAX_FAILURES_SHOWN))
+      lines.push(`- ${f.test}: ${clip(f.message.trim(), MAX_FAILURE_CHARS)}`);
     if (failures.length > MAX_FAILURES_SHOWN) lines.push(`- … and ${failures.length - MAX_FAILURES_SHOWN} more`);
   }
-  if (a.code.trim() !== '' && (failures.length > 0 || a.status !== 'passed')) lines.push(`Its code:\n${block(fence, clip(a.code, MAX_ATTEMPT_CODE_CHARS))}`);
+  if (a.code.trim() !== '' && (failures.length > 0 || a.status !== 'passed'))
+    lines.push(`Its code:\n${block(fence, clip(a.code, MAX_ATTEMPT_CODE_CHARS))}`);
   return lines.join('\n');
 }
 

@@ -24,7 +24,11 @@ export function referenceModulePath(modulePath: string, taken: ReadonlySet<strin
 }
 
 /** The job's files with the reference module added beside the module, and its path. */
-export function withReferenceModule(files: readonly SourceFile[], modulePath: string, referenceText: string): { files: SourceFile[]; referencePath: string } {
+export function withReferenceModule(
+  files: readonly SourceFile[],
+  modulePath: string,
+  referenceText: string,
+): { files: SourceFile[]; referencePath: string } {
   const referencePath = referenceModulePath(modulePath, new Set(files.map((f) => f.path)));
   return { files: [...files, { path: referencePath, content: referenceText }], referencePath };
 }

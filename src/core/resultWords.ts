@@ -23,7 +23,9 @@ export function describeSandboxFailure(result: SandboxResult, subject: string, n
       const total = result.tests.passed + result.tests.failed;
       const counted = result.tests.failed > 0 ? `${result.tests.failed} of ${total} test(s)` : 'its checks';
       const what = `${subject} failed ${counted}: ${summarizeFailures(result.failures) || 'no failure message'}`;
-      return nextStep ? `${what}. Next step: make the tests pass on the original (afterburner profile shows them), then run again.` : what;
+      return nextStep
+        ? `${what}. Next step: make the tests pass on the original (afterburner profile shows them), then run again.`
+        : what;
     }
     case 'timeout': {
       const what = `${subject} timed out after ${(result.limitMs / 1000).toFixed(result.limitMs % 1000 === 0 ? 0 : 1)} s`;
@@ -34,7 +36,11 @@ export function describeSandboxFailure(result: SandboxResult, subject: string, n
       return nextStep ? `${what}. Next step: raise the memory limit (--memory).` : what;
     }
     case 'crashed': {
-      const how = result.signal ? `signal ${result.signal}` : result.exitCode !== undefined ? `exit code ${result.exitCode}` : 'no report';
+      const how = result.signal
+        ? `signal ${result.signal}`
+        : result.exitCode !== undefined
+          ? `exit code ${result.exitCode}`
+          : 'no report';
       const what = `${subject} crashed (${how}): ${oneLine(result.message)}`;
       return nextStep ? `${what}. Next step: run the tests by hand to see the crash.` : what;
     }

@@ -29,7 +29,9 @@ export function dedent(code: string): string {
  * `eol`.
  */
 export function reindent(code: string, indent: string, eol = '\n'): string {
-  const lines = dedent(code).replace(/^\n+|\s+$/g, '').split('\n');
+  const lines = dedent(code)
+    .replace(/^\n+|\s+$/g, '')
+    .split('\n');
   return lines.map((line, k) => (k === 0 || line === '' ? line : indent + line)).join(eol);
 }
 
@@ -44,6 +46,13 @@ export function insertAboveLine(moduleText: string, offset: number, blocks: read
   if (blocks.length === 0) return moduleText;
   const eol = moduleText.includes('\r\n') ? '\r\n' : '\n';
   const lineStart = moduleText.lastIndexOf('\n', offset - 1) + 1;
-  const text = blocks.map((b) => dedent(b).replace(/^\n+|\s+$/g, '').split('\n').join(eol)).join(eol + eol);
+  const text = blocks
+    .map((b) =>
+      dedent(b)
+        .replace(/^\n+|\s+$/g, '')
+        .split('\n')
+        .join(eol),
+    )
+    .join(eol + eol);
   return moduleText.slice(0, lineStart) + text + eol + eol + moduleText.slice(lineStart);
 }

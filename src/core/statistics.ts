@@ -44,9 +44,13 @@ export function mannWhitneyLess(a: readonly number[], b: readonly number[]): Man
   // Average ranks for ties; collect tie group sizes for the variance correction.
   let rankSumA = 0;
   let tieTerm = 0;
-  for (let i = 0; i < pooled.length; ) {
+  for (let i = 0; i < pooled.length;) {
     let j = i;
-    while (j + 1 < pooled.length && (pooled[j + 1] as { value: number }).value === (pooled[i] as { value: number }).value) j++;
+    while (
+      j + 1 < pooled.length &&
+      (pooled[j + 1] as { value: number }).value === (pooled[i] as { value: number }).value
+    )
+      j++;
     const groupSize = j - i + 1;
     const averageRank = (i + 1 + j + 1) / 2;
     for (let k = i; k <= j; k++) if ((pooled[k] as { first: boolean }).first) rankSumA += averageRank;
@@ -99,7 +103,8 @@ export function bootstrapMedianRatio(
   }
   ratios.sort((x, y) => x - y);
   const tail = (1 - confidence) / 2;
-  const at = (q: number): number => ratios[Math.min(ratios.length - 1, Math.max(0, Math.floor(q * ratios.length)))] as number;
+  const at = (q: number): number =>
+    ratios[Math.min(ratios.length - 1, Math.max(0, Math.floor(q * ratios.length)))] as number;
   return { low: at(tail), high: at(1 - tail) };
 }
 

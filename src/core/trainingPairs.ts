@@ -51,7 +51,12 @@ export interface RunHistoryRecord {
 }
 
 export function figuresFromMeasurement(m: Measurement): AttemptFigures {
-  return { runtimeMs: m.runtimeMs.median, runtimeCv: m.runtimeMs.cv, peakMemoryKb: m.peakMemoryKb, integralKbMs: m.integralKbMs };
+  return {
+    runtimeMs: m.runtimeMs.median,
+    runtimeCv: m.runtimeMs.cv,
+    peakMemoryKb: m.peakMemoryKb,
+    integralKbMs: m.integralKbMs,
+  };
 }
 
 export interface RunMeta {
@@ -65,7 +70,11 @@ export interface RunMeta {
 }
 
 /** Build the history record of one `optimize()` run from its events (what the CLI and extension see). */
-export function runHistoryRecord(request: OptimizeRequest, events: readonly LoopEvent[], meta: RunMeta): RunHistoryRecord {
+export function runHistoryRecord(
+  request: OptimizeRequest,
+  events: readonly LoopEvent[],
+  meta: RunMeta,
+): RunHistoryRecord {
   const attempts: HistoryAttempt[] = [];
   let originalCode = meta.originalCode;
   let baseline: HistoryAttempt | undefined;
@@ -109,7 +118,11 @@ export function runHistoryRecord(request: OptimizeRequest, events: readonly Loop
 }
 
 /** Parse one history line; a malformed or foreign line gives a reason instead of throwing. */
-export function parseHistoryLine(line: string): { readonly kind: 'record'; readonly record: RunHistoryRecord } | { readonly kind: 'invalid'; readonly reason: string } {
+export function parseHistoryLine(
+  line: string,
+):
+  | { readonly kind: 'record'; readonly record: RunHistoryRecord }
+  | { readonly kind: 'invalid'; readonly reason: string } {
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -157,7 +170,12 @@ export interface PairOptions {
 export function pairsFromRecord(record: RunHistoryRecord, options: PairOptions = {}): CodePair[] {
   const minGain = options.minGain ?? 1.05;
   const rule = options.tieRule ?? DEFAULT_TIE_RULE;
-  const passing = uniqueByCode(record.attempts.filter((a): a is HistoryAttempt & { figures: AttemptFigures } => a.status === 'passed' && a.figures !== undefined && a.code.trim() !== ''));
+  const passing = uniqueByCode(
+    record.attempts.filter(
+      (a): a is HistoryAttempt & { figures: AttemptFigures } =>
+        a.status === 'passed' && a.figures !== undefined && a.code.trim() !== '',
+    ),
+  );
   const pairs: CodePair[] = [];
   for (const slower of passing) {
     for (const faster of passing) {
@@ -194,7 +212,11 @@ function uniqueByCode<T extends HistoryAttempt>(attempts: readonly T[]): T[] {
   });
 }
 
-const GOAL_WORDS: Record<Goal, string> = { time: 'run faster', memory: 'use less peak memory', integral: 'use less memory over time (memory-time integral)' };
+const GOAL_WORDS: Record<Goal, string> = {
+  time: 'run faster',
+  memory: 'use less peak memory',
+  integral: 'use less memory over time (memory-time integral)',
+};
 
 /** The prompt shared by the SFT and DPO lines: task, the slower code and its measurements. */
 export function pairPrompt(pair: CodePair): string {
@@ -231,7 +253,12 @@ export function sftLine(pair: CodePair): SftLine {
 
 /** DPO: the faster version is chosen over the slower one, given the same prompt. */
 export function dpoLine(pair: CodePair): DpoLine {
-  return { prompt: pairPrompt(pair), chosen: fenced(pair.language, pair.faster.code), rejected: fenced(pair.language, pair.slower.code), gain: pair.gain };
+  return {
+    prompt: pairPrompt(pair),
+    chosen: fenced(pair.language, pair.faster.code),
+    rejected: fenced(pair.language, pair.slower.code),
+    gain: pair.gain,
+  };
 }
 
 function fenced(language: string, code: string): string {

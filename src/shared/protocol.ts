@@ -95,7 +95,12 @@ export interface GrowthPoint {
 
 /** The complexity class fitted to one series of points (src/core/complexityFit.ts). */
 export type GrowthFit =
-  | { readonly kind: 'fit'; readonly complexity: ComplexityClass; readonly label: string; readonly relativeError: number }
+  | {
+      readonly kind: 'fit';
+      readonly complexity: ComplexityClass;
+      readonly label: string;
+      readonly relativeError: number;
+    }
   | { readonly kind: 'insufficient'; readonly reason: string };
 
 /** The original function, or the run's best candidate. */
@@ -177,8 +182,7 @@ export type FromWebviewMessage =
   | { readonly type: 'openTests'; readonly runId: string };
 
 export type ParsedMessage =
-  | { readonly kind: 'ok'; readonly message: FromWebviewMessage }
-  | { readonly kind: 'invalid'; readonly reason: string };
+  { readonly kind: 'ok'; readonly message: FromWebviewMessage } | { readonly kind: 'invalid'; readonly reason: string };
 
 const RUN_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const MAX_INDEX = 10_000;
@@ -198,7 +202,8 @@ export function parseFromWebviewMessage(raw: unknown): ParsedMessage {
       const runId = runIdOf(data);
       const iteration = indexOf(data, 'iteration');
       const candidate = indexOf(data, 'candidate');
-      if (runId === undefined || iteration === undefined || candidate === undefined) return invalid(`bad ${type} fields`);
+      if (runId === undefined || iteration === undefined || candidate === undefined)
+        return invalid(`bad ${type} fields`);
       return ok({ type, runId, iteration, candidate });
     }
     case 'reject': {
@@ -264,11 +269,21 @@ export function parseGrowthView(raw: unknown): GrowthView | undefined {
   const series = data['series'];
   const summary = data['summary'];
   if (!GROWTH_STATUSES.includes(status as GrowthView['status'])) return undefined;
-  if (!Array.isArray(sizes) || sizes.length > MAX_GROWTH_SIZES || !sizes.every((n) => Number.isInteger(n) && (n as number) > 0)) return undefined;
+  if (
+    !Array.isArray(sizes) ||
+    sizes.length > MAX_GROWTH_SIZES ||
+    !sizes.every((n) => Number.isInteger(n) && (n as number) > 0)
+  )
+    return undefined;
   if (!Array.isArray(series) || series.length > MAX_GROWTH_SERIES || !isText(summary)) return undefined;
   const parsed = series.map(parseGrowthSeries);
   if (parsed.some((s) => s === undefined)) return undefined;
-  return { status: status as GrowthView['status'], sizes: sizes as number[], series: parsed as GrowthSeries[], summary };
+  return {
+    status: status as GrowthView['status'],
+    sizes: sizes as number[],
+    series: parsed as GrowthSeries[],
+    summary,
+  };
 }
 
 function parseGrowthSeries(raw: unknown): GrowthSeries | undefined {
@@ -300,16 +315,24 @@ function parseGrowthPoint(raw: unknown): GrowthPoint | undefined {
   const data = record(raw);
   if (!data) return undefined;
   const { size, runtimeMs, peakMemoryKb } = data;
-  if (!Number.isInteger(size) || (size as number) <= 0 || !isNonNegative(runtimeMs) || !isNonNegative(peakMemoryKb)) return undefined;
+  if (!Number.isInteger(size) || (size as number) <= 0 || !isNonNegative(runtimeMs) || !isNonNegative(peakMemoryKb))
+    return undefined;
   return { size: size as number, runtimeMs, peakMemoryKb };
 }
 
 function parseGrowthFit(raw: unknown): GrowthFit | undefined {
   const data = record(raw);
   if (!data) return undefined;
-  if (data['kind'] === 'insufficient') return isText(data['reason']) ? { kind: 'insufficient', reason: data['reason'] } : undefined;
+  if (data['kind'] === 'insufficient')
+    return isText(data['reason']) ? { kind: 'insufficient', reason: data['reason'] } : undefined;
   const { complexity, label, relativeError } = data;
-  if (data['kind'] !== 'fit' || !COMPLEXITY_NAMES.includes(complexity as ComplexityClass) || !isText(label) || !isNonNegative(relativeError)) return undefined;
+  if (
+    data['kind'] !== 'fit' ||
+    !COMPLEXITY_NAMES.includes(complexity as ComplexityClass) ||
+    !isText(label) ||
+    !isNonNegative(relativeError)
+  )
+    return undefined;
   return { kind: 'fit', complexity: complexity as ComplexityClass, label, relativeError };
 }
 

@@ -24,7 +24,10 @@ export async function readApiKey(secrets: vscode.SecretStorage): Promise<ApiKey 
   return undefined;
 }
 
-export function registerApiKeyCommand(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): vscode.Disposable {
+export function registerApiKeyCommand(
+  context: vscode.ExtensionContext,
+  log: vscode.LogOutputChannel,
+): vscode.Disposable {
   return vscode.commands.registerCommand('afterburner.setApiKey', async () => {
     const existing = await context.secrets.get(SECRET_ID);
     const value = await vscode.window.showInputBox({

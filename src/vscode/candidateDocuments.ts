@@ -24,7 +24,12 @@ export interface CandidateRef {
  * The name ends with the file's own name, so its extension picks the language; the inline view's
  * tab says which iteration it shows ("iteration 2 · pairs.py"), the diff editor titles its own.
  */
-export function candidateUri(record: RunRecord, iteration: number, candidate: number, scheme: RefScheme = CANDIDATE_SCHEME): vscode.Uri {
+export function candidateUri(
+  record: RunRecord,
+  iteration: number,
+  candidate: number,
+  scheme: RefScheme = CANDIDATE_SCHEME,
+): vscode.Uri {
   const fileName = vscode.Uri.parse(record.source.documentUri).path.split('/').pop() ?? 'candidate';
   const shown = scheme === INLINE_SCHEME ? `iteration ${iteration} · ${fileName}` : fileName;
   return vscode.Uri.from({ scheme, path: `/${record.view.id}/${iteration}/${candidate}/${shown}` });
@@ -49,7 +54,8 @@ export async function candidateText(tracker: RunTracker, ref: CandidateRef): Pro
   const record = tracker.get(ref.runId);
   if (!record) return { kind: 'missing', message: 'That run is no longer stored.' };
   const stored = findCandidate(record, ref.iteration, ref.candidate);
-  if (!stored) return { kind: 'missing', message: `Iteration ${ref.iteration} has no code for candidate ${ref.candidate}.` };
+  if (!stored)
+    return { kind: 'missing', message: `Iteration ${ref.iteration} has no code for candidate ${ref.candidate}.` };
   let document: vscode.TextDocument;
   try {
     document = await vscode.workspace.openTextDocument(vscode.Uri.parse(record.source.documentUri));
@@ -58,7 +64,8 @@ export async function candidateText(tracker: RunTracker, ref: CandidateRef): Pro
   }
   const text = document.getText();
   const location = locateFunction(record.source.language, text, record.source.target);
-  if (!location) return { kind: 'missing', message: `${record.source.target} is no longer in ${record.view.fileLabel}.` };
+  if (!location)
+    return { kind: 'missing', message: `${record.source.target} is no longer in ${record.view.fileLabel}.` };
   return { kind: 'ok', document, text: planCandidateEdits(record.source.language, text, location, stored).result };
 }
 

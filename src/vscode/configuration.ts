@@ -49,7 +49,9 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
 
 /** Writes a setting where the user most likely wants it: the workspace when one is open. */
 export async function updateSetting(key: string, value: unknown): Promise<void> {
-  const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+  const target = vscode.workspace.workspaceFolders?.length
+    ? vscode.ConfigurationTarget.Workspace
+    : vscode.ConfigurationTarget.Global;
   await vscode.workspace.getConfiguration('afterburner').update(key, value, target);
 }
 
@@ -64,7 +66,9 @@ function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback
 /** Positive integers, ascending, without repeats; anything else in the setting is left out. */
 function sizesOf(value: unknown): readonly number[] {
   if (!Array.isArray(value)) return DEFAULT_PROFILE_SIZES;
-  const sizes = value.filter((n): n is number => typeof n === 'number' && Number.isInteger(n) && n > 0 && n <= 100_000_000);
+  const sizes = value.filter(
+    (n): n is number => typeof n === 'number' && Number.isInteger(n) && n > 0 && n <= 100_000_000,
+  );
   return [...new Set(sizes)].sort((a, b) => a - b).slice(0, MAX_PROFILE_SIZES);
 }
 

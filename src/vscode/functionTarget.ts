@@ -39,23 +39,45 @@ export function languageOf(languageId: string): Language | undefined {
   }
 }
 
-export async function resolveTarget(document: vscode.TextDocument, selection: vscode.Selection): Promise<TargetResolution> {
+export async function resolveTarget(
+  document: vscode.TextDocument,
+  selection: vscode.Selection,
+): Promise<TargetResolution> {
   const language = languageOf(document.languageId);
   if (!language) return { kind: 'unsupported', languageId: document.languageId };
   const text = document.getText();
   const fromSymbols = await nameFromSymbols(document, selection);
   const location =
-    (fromSymbols === undefined ? undefined : locateFunction(language, text, fromSymbols)) ?? locationFromParser(language, text, document, selection);
+    (fromSymbols === undefined ? undefined : locateFunction(language, text, fromSymbols)) ??
+    locationFromParser(language, text, document, selection);
   if (!location) return { kind: 'none', line: selection.active.line };
-  return { kind: 'ok', target: { document, language, name: location.qualifiedName, location, code: text.slice(location.start, location.end) } };
+  return {
+    kind: 'ok',
+    target: {
+      document,
+      language,
+      name: location.qualifiedName,
+      location,
+      code: text.slice(location.start, location.end),
+    },
+  };
 }
 
 /** Finds `name` in the document as it is now (Accept, diff). */
-export function locateNow(document: vscode.TextDocument, language: Language, name: string): FunctionLocation | undefined {
+export function locateNow(
+  document: vscode.TextDocument,
+  language: Language,
+  name: string,
+): FunctionLocation | undefined {
   return locateFunction(language, document.getText(), name);
 }
 
-function locationFromParser(language: Language, text: string, document: vscode.TextDocument, selection: vscode.Selection): FunctionLocation | undefined {
+function locationFromParser(
+  language: Language,
+  text: string,
+  document: vscode.TextDocument,
+  selection: vscode.Selection,
+): FunctionLocation | undefined {
   if (!selection.isEmpty) {
     const from = document.offsetAt(selection.start);
     const to = document.offsetAt(selection.end);
@@ -75,14 +97,19 @@ function locationFromParser(language: Language, text: string, document: vscode.T
 /** A selection starting at column 0 of an indented method still covers the method. */
 function indentSlack(document: vscode.TextDocument, selection: vscode.Selection): number {
   const line = document.lineAt(selection.start.line);
-  return line.firstNonWhitespaceCharacterIndex - selection.start.character > 0 ? line.firstNonWhitespaceCharacterIndex - selection.start.character : 0;
+  return line.firstNonWhitespaceCharacterIndex - selection.start.character > 0
+    ? line.firstNonWhitespaceCharacterIndex - selection.start.character
+    : 0;
 }
 
 const FUNCTION_KINDS = new Set([vscode.SymbolKind.Function, vscode.SymbolKind.Method, vscode.SymbolKind.Constructor]);
 const CONTAINER_KINDS = new Set([vscode.SymbolKind.Class, vscode.SymbolKind.Function, vscode.SymbolKind.Method]);
 
 /** The qualified name of the function the language extension places at the selection, if one answers in time. */
-async function nameFromSymbols(document: vscode.TextDocument, selection: vscode.Selection): Promise<string | undefined> {
+async function nameFromSymbols(
+  document: vscode.TextDocument,
+  selection: vscode.Selection,
+): Promise<string | undefined> {
   let symbols: unknown;
   try {
     symbols = await Promise.race([
@@ -100,11 +127,20 @@ async function nameFromSymbols(document: vscode.TextDocument, selection: vscode.
 }
 
 function isDocumentSymbol(value: unknown): value is vscode.DocumentSymbol {
-  return typeof value === 'object' && value !== null && Array.isArray((value as vscode.DocumentSymbol).children) && (value as vscode.DocumentSymbol).range instanceof vscode.Range;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    Array.isArray((value as vscode.DocumentSymbol).children) &&
+    (value as vscode.DocumentSymbol).range instanceof vscode.Range
+  );
 }
 
 /** The chain of containers down to the innermost function holding (or covered by) the selection. */
-function findPath(symbols: readonly vscode.DocumentSymbol[], selection: vscode.Selection, parents: vscode.DocumentSymbol[]): vscode.DocumentSymbol[] | undefined {
+function findPath(
+  symbols: readonly vscode.DocumentSymbol[],
+  selection: vscode.Selection,
+  parents: vscode.DocumentSymbol[],
+): vscode.DocumentSymbol[] | undefined {
   for (const symbol of symbols) {
     const isFunction = FUNCTION_KINDS.has(symbol.kind);
     if (!selection.isEmpty && isFunction && selection.contains(symbol.range)) return [...parents, symbol];

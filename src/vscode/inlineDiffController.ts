@@ -10,25 +10,50 @@ import * as vscode from 'vscode';
 import { planCandidateEdits, sameFunctionText } from '../core/diffModel';
 import { findCandidate, type RunRecord } from '../core/panelState';
 import { locateFunction, type FunctionLocation } from '../core/functionLocator';
-import { CANDIDATE_SCHEME, INLINE_SCHEME, candidateText, candidateUri, parseCandidateUri, type CandidateRef } from './candidateDocuments';
+import {
+  CANDIDATE_SCHEME,
+  INLINE_SCHEME,
+  candidateText,
+  candidateUri,
+  parseCandidateUri,
+  type CandidateRef,
+} from './candidateDocuments';
 import { readSettings, type DiffLayoutSetting } from './configuration';
 import type { InlineDiffView } from './inlineDiffView';
 import type { RunTracker } from './runTracker';
 
 export class InlineDiffController {
-  static register(tracker: RunTracker, inlineView: InlineDiffView, log: vscode.LogOutputChannel): { controller: InlineDiffController; disposable: vscode.Disposable } {
+  static register(
+    tracker: RunTracker,
+    inlineView: InlineDiffView,
+    log: vscode.LogOutputChannel,
+  ): { controller: InlineDiffController; disposable: vscode.Disposable } {
     const controller = new InlineDiffController(tracker, inlineView, log);
     const lenses = new IterationCodeLens(tracker);
     const disposable = vscode.Disposable.from(
-      vscode.commands.registerCommand('afterburner.showDiff', (arg?: unknown, iteration?: unknown, candidate?: unknown) => controller.showDiffCommand(arg, iteration, candidate)),
-      vscode.commands.registerCommand('afterburner.showDiffSideBySide', (arg?: unknown, iteration?: unknown, candidate?: unknown) =>
-        controller.showDiffCommand(arg, iteration, candidate, 'sideBySide'),
+      vscode.commands.registerCommand(
+        'afterburner.showDiff',
+        (arg?: unknown, iteration?: unknown, candidate?: unknown) =>
+          controller.showDiffCommand(arg, iteration, candidate),
       ),
-      vscode.commands.registerCommand('afterburner.showDiffInline', (arg?: unknown, iteration?: unknown, candidate?: unknown) =>
-        controller.showDiffCommand(arg, iteration, candidate, 'inline'),
+      vscode.commands.registerCommand(
+        'afterburner.showDiffSideBySide',
+        (arg?: unknown, iteration?: unknown, candidate?: unknown) =>
+          controller.showDiffCommand(arg, iteration, candidate, 'sideBySide'),
       ),
-      vscode.commands.registerCommand('afterburner.acceptIteration', (arg?: unknown, iteration?: unknown, candidate?: unknown) => controller.acceptCommand(arg, iteration, candidate)),
-      vscode.commands.registerCommand('afterburner.rejectIteration', (arg?: unknown, iteration?: unknown) => controller.rejectCommand(arg, iteration)),
+      vscode.commands.registerCommand(
+        'afterburner.showDiffInline',
+        (arg?: unknown, iteration?: unknown, candidate?: unknown) =>
+          controller.showDiffCommand(arg, iteration, candidate, 'inline'),
+      ),
+      vscode.commands.registerCommand(
+        'afterburner.acceptIteration',
+        (arg?: unknown, iteration?: unknown, candidate?: unknown) =>
+          controller.acceptCommand(arg, iteration, candidate),
+      ),
+      vscode.commands.registerCommand('afterburner.rejectIteration', (arg?: unknown, iteration?: unknown) =>
+        controller.rejectCommand(arg, iteration),
+      ),
       vscode.languages.registerCodeLensProvider(
         [
           { scheme: 'file', language: 'python' },
@@ -49,15 +74,23 @@ export class InlineDiffController {
     private readonly log: vscode.LogOutputChannel,
   ) {}
 
-  async showDiff(runId: string, iteration: number, candidate: number, layout: DiffLayoutSetting = readSettings().diffLayout): Promise<void> {
+  async showDiff(
+    runId: string,
+    iteration: number,
+    candidate: number,
+    layout: DiffLayoutSetting = readSettings().diffLayout,
+  ): Promise<void> {
     const record = this.tracker.get(runId);
     if (!record) return void vscode.window.showWarningMessage('Afterburner: that run is no longer stored.');
     const ready = await candidateText(this.tracker, { runId, iteration, candidate });
-    if (ready.kind === 'missing') return void vscode.window.showWarningMessage(`Afterburner: cannot show the diff. ${ready.message}`);
+    if (ready.kind === 'missing')
+      return void vscode.window.showWarningMessage(`Afterburner: cannot show the diff. ${ready.message}`);
     // One view of an iteration at a time: the other layout's tab, if open, gives way.
     await closeDiffs(runId, iteration, layout === 'inline' ? CANDIDATE_SCHEME : INLINE_SCHEME);
     if (layout === 'inline') {
-      const document = await vscode.workspace.openTextDocument(candidateUri(record, iteration, candidate, INLINE_SCHEME));
+      const document = await vscode.workspace.openTextDocument(
+        candidateUri(record, iteration, candidate, INLINE_SCHEME),
+      );
       const editor = await vscode.window.showTextDocument(document, { preview: true, preserveFocus: false });
       const firstChange = this.inlineView.firstChange(editor.document.uri);
       if (firstChange !== undefined) {
@@ -68,7 +101,13 @@ export class InlineDiffController {
       return;
     }
     const title = `${record.source.target}: current ↔ iteration ${iteration}${candidate === record.view.iterations.find((it) => it.iteration === iteration)?.offered ? '' : ` (candidate ${candidate})`}`;
-    await vscode.commands.executeCommand('vscode.diff', ready.document.uri, candidateUri(record, iteration, candidate), title, { preview: true, preserveFocus: false });
+    await vscode.commands.executeCommand(
+      'vscode.diff',
+      ready.document.uri,
+      candidateUri(record, iteration, candidate),
+      title,
+      { preview: true, preserveFocus: false },
+    );
   }
 
   async accept(runId: string, iteration: number, candidate: number): Promise<boolean> {
@@ -83,18 +122,27 @@ export class InlineDiffController {
     try {
       document = await vscode.workspace.openTextDocument(vscode.Uri.parse(source.documentUri));
     } catch {
-      void vscode.window.showErrorMessage(`Afterburner: ${record.view.fileLabel} cannot be opened, so nothing was changed.`);
+      void vscode.window.showErrorMessage(
+        `Afterburner: ${record.view.fileLabel} cannot be opened, so nothing was changed.`,
+      );
       return false;
     }
     const text = document.getText();
     const location = locateFunction(source.language, text, source.target);
     if (!location) {
-      void vscode.window.showErrorMessage(`Afterburner: ${source.target} is no longer in ${record.view.fileLabel}, so nothing was changed.`);
+      void vscode.window.showErrorMessage(
+        `Afterburner: ${source.target} is no longer in ${record.view.fileLabel}, so nothing was changed.`,
+      );
       return false;
     }
     const current = text.slice(location.start, location.end);
-    if (!sameFunctionText(source.originalCode, current) && !(record.appliedCode !== undefined && sameFunctionText(record.appliedCode, current))) {
-      this.log.info(`Accept of ${source.target} iteration ${iteration} refused: the function changed since the run started.`);
+    if (
+      !sameFunctionText(source.originalCode, current) &&
+      !(record.appliedCode !== undefined && sameFunctionText(record.appliedCode, current))
+    ) {
+      this.log.info(
+        `Accept of ${source.target} iteration ${iteration} refused: the function changed since the run started.`,
+      );
       const choice = await vscode.window.showWarningMessage(
         `Afterburner: ${source.target} changed since the run started, so accepting iteration ${iteration} would overwrite your edits. Nothing was changed.`,
         'Show diff against current text',
@@ -104,20 +152,30 @@ export class InlineDiffController {
     }
     const plan = planCandidateEdits(source.language, text, location, stored);
     const edit = new vscode.WorkspaceEdit();
-    for (const e of plan.edits) edit.replace(document.uri, new vscode.Range(document.positionAt(e.start), document.positionAt(e.end)), e.text);
+    for (const e of plan.edits)
+      edit.replace(document.uri, new vscode.Range(document.positionAt(e.start), document.positionAt(e.end)), e.text);
     if (!(await vscode.workspace.applyEdit(edit))) {
-      void vscode.window.showErrorMessage(`Afterburner: VS Code refused the edit to ${record.view.fileLabel}; nothing was changed.`);
+      void vscode.window.showErrorMessage(
+        `Afterburner: VS Code refused the edit to ${record.view.fileLabel}; nothing was changed.`,
+      );
       return false;
     }
     const written = functionTextAfter(source.language, document, source.target) ?? stored.code;
     this.tracker.decide(runId, iteration, 'applied', written);
     await closeDiffs(runId);
-    this.log.info(`Accepted iteration ${iteration} (candidate ${candidate}) of ${source.target} in ${record.view.fileLabel}.`);
-    const speed = record.view.iterations.find((it) => it.iteration === iteration)?.candidates.find((c) => c.index === candidate)?.speedup;
+    this.log.info(
+      `Accepted iteration ${iteration} (candidate ${candidate}) of ${source.target} in ${record.view.fileLabel}.`,
+    );
+    const speed = record.view.iterations
+      .find((it) => it.iteration === iteration)
+      ?.candidates.find((c) => c.index === candidate)?.speedup;
     void vscode.window.showInformationMessage(
       `Afterburner: applied iteration ${iteration} to ${source.target}${speed ? ` (×${speed.toFixed(2)} speed)` : ''}. Undo reverts it; the file is not saved yet.`,
     );
-    await vscode.window.showTextDocument(document, { preview: false, selection: new vscode.Range(document.positionAt(location.start), document.positionAt(location.start)) });
+    await vscode.window.showTextDocument(document, {
+      preview: false,
+      selection: new vscode.Range(document.positionAt(location.start), document.positionAt(location.start)),
+    });
     return true;
   }
 
@@ -131,9 +189,17 @@ export class InlineDiffController {
   // Commands: arguments come from the panel's host side, CodeLens (runId, iteration, candidate),
   // the diff editor's title bar (its URI) or the palette (nothing: the shown run's best iteration).
 
-  private async showDiffCommand(arg: unknown, iteration: unknown, candidate: unknown, layout?: DiffLayoutSetting): Promise<void> {
+  private async showDiffCommand(
+    arg: unknown,
+    iteration: unknown,
+    candidate: unknown,
+    layout?: DiffLayoutSetting,
+  ): Promise<void> {
     const ref = this.refFrom(arg, iteration, candidate);
-    if (!ref) return void vscode.window.showInformationMessage('Afterburner: no iteration with code to show. Run "Optimize efficiency" first.');
+    if (!ref)
+      return void vscode.window.showInformationMessage(
+        'Afterburner: no iteration with code to show. Run "Optimize efficiency" first.',
+      );
     await this.showDiff(ref.runId, ref.iteration, ref.candidate, layout);
   }
 
@@ -169,10 +235,16 @@ export class InlineDiffController {
 export function bestOffered(record: RunRecord): CandidateRef | undefined {
   const undecided = record.view.iterations.filter((it) => it.offered !== undefined && it.decision === 'undecided');
   const pick = undecided.find((it) => it.iteration === record.view.best?.iteration) ?? undecided[undecided.length - 1];
-  return pick?.offered === undefined ? undefined : { runId: record.view.id, iteration: pick.iteration, candidate: pick.offered };
+  return pick?.offered === undefined
+    ? undefined
+    : { runId: record.view.id, iteration: pick.iteration, candidate: pick.offered };
 }
 
-function functionTextAfter(language: RunRecord['source']['language'], document: vscode.TextDocument, target: string): string | undefined {
+function functionTextAfter(
+  language: RunRecord['source']['language'],
+  document: vscode.TextDocument,
+  target: string,
+): string | undefined {
   const text = document.getText();
   const location: FunctionLocation | undefined = locateFunction(language, text, target);
   return location ? text.slice(location.start, location.end) : undefined;
@@ -183,9 +255,19 @@ async function closeDiffs(runId: string, iteration?: number, scheme?: string): P
   const tabs = vscode.window.tabGroups.all.flatMap((group) =>
     group.tabs.filter((tab) => {
       const input = tab.input;
-      const uri = input instanceof vscode.TabInputTextDiff ? input.modified : input instanceof vscode.TabInputText ? input.uri : undefined;
+      const uri =
+        input instanceof vscode.TabInputTextDiff
+          ? input.modified
+          : input instanceof vscode.TabInputText
+            ? input.uri
+            : undefined;
       const ref = uri ? parseCandidateUri(uri) : undefined;
-      return ref !== undefined && (scheme === undefined || uri?.scheme === scheme) && ref.runId === runId && (iteration === undefined || ref.iteration === iteration);
+      return (
+        ref !== undefined &&
+        (scheme === undefined || uri?.scheme === scheme) &&
+        ref.runId === runId &&
+        (iteration === undefined || ref.iteration === iteration)
+      );
     }),
   );
   if (tabs.length > 0) await vscode.window.tabGroups.close(tabs);
@@ -217,12 +299,25 @@ class IterationCodeLens implements vscode.CodeLensProvider, vscode.Disposable {
         const speed = it?.candidates.find((c) => c.index === offer.candidate)?.speedup;
         const args = [offer.runId, offer.iteration, offer.candidate];
         lenses.push(
-          new vscode.CodeLens(range, { title: `$(rocket) Afterburner: iteration ${offer.iteration}${speed ? ` ×${speed.toFixed(2)} speed` : ''} — Show diff`, command: 'afterburner.showDiff', arguments: args }),
+          new vscode.CodeLens(range, {
+            title: `$(rocket) Afterburner: iteration ${offer.iteration}${speed ? ` ×${speed.toFixed(2)} speed` : ''} — Show diff`,
+            command: 'afterburner.showDiff',
+            arguments: args,
+          }),
           new vscode.CodeLens(range, { title: 'Accept', command: 'afterburner.acceptIteration', arguments: args }),
-          new vscode.CodeLens(range, { title: 'Reject', command: 'afterburner.rejectIteration', arguments: args.slice(0, 2) }),
+          new vscode.CodeLens(range, {
+            title: 'Reject',
+            command: 'afterburner.rejectIteration',
+            arguments: args.slice(0, 2),
+          }),
         );
       } else if (record.view.phase === 'running') {
-        lenses.push(new vscode.CodeLens(range, { title: '$(sync~spin) Afterburner: optimizing…', command: 'afterburner.showPanel' }));
+        lenses.push(
+          new vscode.CodeLens(range, {
+            title: '$(sync~spin) Afterburner: optimizing…',
+            command: 'afterburner.showPanel',
+          }),
+        );
       }
     }
     return lenses;

@@ -13,7 +13,10 @@ import { INLINE_SCHEME, candidateText, parseCandidateUri, viewsOf } from './cand
 import type { RunTracker } from './runTracker';
 
 export class InlineDiffView implements vscode.TextDocumentContentProvider, vscode.CodeLensProvider {
-  static register(tracker: RunTracker, extensionUri: vscode.Uri): { view: InlineDiffView; disposable: vscode.Disposable } {
+  static register(
+    tracker: RunTracker,
+    extensionUri: vscode.Uri,
+  ): { view: InlineDiffView; disposable: vscode.Disposable } {
     const view = new InlineDiffView(tracker, extensionUri);
     const disposable = vscode.Disposable.from(
       vscode.workspace.registerTextDocumentContentProvider(INLINE_SCHEME, view),
@@ -46,7 +49,8 @@ export class InlineDiffView implements vscode.TextDocumentContentProvider, vscod
     private readonly tracker: RunTracker,
     extensionUri: vscode.Uri,
   ) {
-    const icon = (name: string, theme: 'light' | 'dark') => vscode.Uri.joinPath(extensionUri, 'media', `${name}-${theme}.svg`);
+    const icon = (name: string, theme: 'light' | 'dark') =>
+      vscode.Uri.joinPath(extensionUri, 'media', `${name}-${theme}.svg`);
     // Colours are the diff editor's own, so light, dark and high-contrast themes mark the lines the
     // way VS Code marks them (high-contrast themes draw the borders, the others the backgrounds).
     const style = (kind: 'removed' | 'inserted', name: string): vscode.DecorationRenderOptions => ({
@@ -55,7 +59,9 @@ export class InlineDiffView implements vscode.TextDocumentContentProvider, vscod
       borderColor: new vscode.ThemeColor(`diffEditor.${kind}TextBorder`),
       borderStyle: 'dashed',
       borderWidth: '1px 0 1px 0',
-      overviewRulerColor: new vscode.ThemeColor(kind === 'removed' ? 'editorOverviewRuler.deletedForeground' : 'editorOverviewRuler.addedForeground'),
+      overviewRulerColor: new vscode.ThemeColor(
+        kind === 'removed' ? 'editorOverviewRuler.deletedForeground' : 'editorOverviewRuler.addedForeground',
+      ),
       overviewRulerLane: vscode.OverviewRulerLane.Left,
       light: { gutterIconPath: icon(name, 'light'), gutterIconSize: '70%' },
       dark: { gutterIconPath: icon(name, 'dark'), gutterIconSize: '70%' },
@@ -90,19 +96,41 @@ export class InlineDiffView implements vscode.TextDocumentContentProvider, vscod
     const args = [ref.runId, ref.iteration, ref.candidate];
     const summary = `Iteration ${ref.iteration}${speed ? ` ×${speed.toFixed(2)} speed` : ''}: +${diff.added} −${diff.removed} lines`;
     if (diff.hunks.length === 0) {
-      return [new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), { title: `Iteration ${ref.iteration} changes nothing in the current file`, command: '' })];
+      return [
+        new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), {
+          title: `Iteration ${ref.iteration} changes nothing in the current file`,
+          command: '',
+        }),
+      ];
     }
     return diff.hunks.flatMap((hunk, index) => {
       const range = new vscode.Range(hunk.startLine, 0, hunk.startLine, 0);
       const head = index === 0 ? [new vscode.CodeLens(range, { title: summary, command: '' })] : [];
       if (decision !== 'undecided') {
-        return [...head, new vscode.CodeLens(range, { title: decision === 'applied' ? 'Applied' : 'Rejected', command: '' })];
+        return [
+          ...head,
+          new vscode.CodeLens(range, { title: decision === 'applied' ? 'Applied' : 'Rejected', command: '' }),
+        ];
       }
       return [
         ...head,
-        new vscode.CodeLens(range, { title: '$(check) Accept', tooltip: 'Replace the function in your file with this version (one undo step)', command: 'afterburner.acceptIteration', arguments: args }),
-        new vscode.CodeLens(range, { title: '$(close) Reject', tooltip: 'Dismiss this iteration; your file stays as it is', command: 'afterburner.rejectIteration', arguments: args.slice(0, 2) }),
-        new vscode.CodeLens(range, { title: '$(split-horizontal) Side by side', command: 'afterburner.showDiffSideBySide', arguments: args }),
+        new vscode.CodeLens(range, {
+          title: '$(check) Accept',
+          tooltip: 'Replace the function in your file with this version (one undo step)',
+          command: 'afterburner.acceptIteration',
+          arguments: args,
+        }),
+        new vscode.CodeLens(range, {
+          title: '$(close) Reject',
+          tooltip: 'Dismiss this iteration; your file stays as it is',
+          command: 'afterburner.rejectIteration',
+          arguments: args.slice(0, 2),
+        }),
+        new vscode.CodeLens(range, {
+          title: '$(split-horizontal) Side by side',
+          command: 'afterburner.showDiffSideBySide',
+          arguments: args,
+        }),
       ];
     });
   }

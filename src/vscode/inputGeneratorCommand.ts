@@ -52,8 +52,12 @@ export class InputGeneratorCommand {
       documents,
       vscode.commands.registerCommand('afterburner.proposeInputs', () =>
         command.run().catch((error: unknown) => {
-          log.error(`Propose input generator failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-          void vscode.window.showErrorMessage(`Afterburner: proposing an input generator stopped: ${error instanceof Error ? error.message : String(error)}`);
+          log.error(
+            `Propose input generator failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+          );
+          void vscode.window.showErrorMessage(
+            `Afterburner: proposing an input generator stopped: ${error instanceof Error ? error.message : String(error)}`,
+          );
         }),
       ),
     );
@@ -69,9 +73,15 @@ export class InputGeneratorCommand {
 
   async run(): Promise<void> {
     const editor = vscode.window.activeTextEditor;
-    if (!editor) return void vscode.window.showErrorMessage('Afterburner: open a Python, JavaScript or TypeScript file and put the cursor in a function first.');
+    if (!editor)
+      return void vscode.window.showErrorMessage(
+        'Afterburner: open a Python, JavaScript or TypeScript file and put the cursor in a function first.',
+      );
     const resolution = await resolveTarget(editor.document, editor.selection);
-    if (resolution.kind !== 'ok') return void vscode.window.showErrorMessage('Afterburner: put the cursor inside the function to write an input generator for.');
+    if (resolution.kind !== 'ok')
+      return void vscode.window.showErrorMessage(
+        'Afterburner: put the cursor inside the function to write an input generator for.',
+      );
     const target = resolution.target;
     const tests = await chooseTests(target, this.context.workspaceState, this.log);
     if (tests.kind === 'cancelled') return;
@@ -79,7 +89,10 @@ export class InputGeneratorCommand {
     const testDocument = await vscode.workspace.openTextDocument(testUri);
     const testLabel = vscode.workspace.asRelativePath(testUri);
     if (definesInputGenerator(target.language, testDocument.getText())) {
-      const choice = await vscode.window.showInformationMessage(`Afterburner: ${testLabel} already defines ${INPUT_GENERATOR_NAME}.`, PROFILE);
+      const choice = await vscode.window.showInformationMessage(
+        `Afterburner: ${testLabel} already defines ${INPUT_GENERATOR_NAME}.`,
+        PROFILE,
+      );
       if (choice === PROFILE) await this.profile(target);
       return;
     }
@@ -107,7 +120,11 @@ export class InputGeneratorCommand {
     });
     this.log.info(`Asking ${model.describe()} for ${INPUT_GENERATOR_NAME} for ${target.name} (tests ${testLabel}).`);
     const reply = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Afterburner: asking ${model.describe()} for an input generator for ${target.name}`, cancellable: true },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Afterburner: asking ${model.describe()} for an input generator for ${target.name}`,
+        cancellable: true,
+      },
       (_progress, token) => {
         const controller = new AbortController();
         token.onCancellationRequested(() => controller.abort());
@@ -117,12 +134,16 @@ export class InputGeneratorCommand {
     if (reply.kind === 'error') {
       if (reply.error === 'cancelled') return;
       this.log.warn(`Model error (${reply.error}): ${reply.message}`);
-      return void vscode.window.showErrorMessage(`Afterburner: the model could not propose an input generator (${reply.error}): ${reply.message}`);
+      return void vscode.window.showErrorMessage(
+        `Afterburner: the model could not propose an input generator (${reply.error}): ${reply.message}`,
+      );
     }
     const extracted = extractCandidate(target.language, reply.text, INPUT_GENERATOR_NAME);
     if (extracted.kind === 'no_code') {
       this.log.warn(`No generator in the reply: ${extracted.reason}\n${reply.text.slice(0, 2000)}`);
-      return void vscode.window.showWarningMessage(`Afterburner: the model's reply held no usable ${INPUT_GENERATOR_NAME} (${extracted.reason.replace(/^rejected: /, '')}). Try again, or write it by hand.`);
+      return void vscode.window.showWarningMessage(
+        `Afterburner: the model's reply held no usable ${INPUT_GENERATOR_NAME} (${extracted.reason.replace(/^rejected: /, '')}). Try again, or write it by hand.`,
+      );
     }
     await this.review(target, testDocument, testText, extracted.candidate, settings.profileSizes);
   }
@@ -139,8 +160,18 @@ export class InputGeneratorCommand {
     const name = testDocument.uri.path.split('/').pop() ?? 'tests';
     const proposalUri = vscode.Uri.from({ scheme: PROPOSAL_SCHEME, path: `/${++this.proposals}/${name}` });
     this.documents.set(proposalUri, plan.result);
-    await vscode.commands.executeCommand('vscode.diff', testDocument.uri, proposalUri, `${name} ↔ with ${INPUT_GENERATOR_NAME} (proposed)`, { preview: true });
-    const choice = await vscode.window.showInformationMessage(`Afterburner: add the proposed ${INPUT_GENERATOR_NAME}(size) to ${name}?`, ADD, DISCARD);
+    await vscode.commands.executeCommand(
+      'vscode.diff',
+      testDocument.uri,
+      proposalUri,
+      `${name} ↔ with ${INPUT_GENERATOR_NAME} (proposed)`,
+      { preview: true },
+    );
+    const choice = await vscode.window.showInformationMessage(
+      `Afterburner: add the proposed ${INPUT_GENERATOR_NAME}(size) to ${name}?`,
+      ADD,
+      DISCARD,
+    );
     await closeProposal(proposalUri);
     this.documents.delete(proposalUri);
     if (choice !== ADD) {
@@ -149,11 +180,15 @@ export class InputGeneratorCommand {
     }
     // The test file may have been edited while the proposal was shown: plan again on its text now.
     const now = testDocument.getText();
-    const insertions = now === testText ? plan.insertions : planGeneratorInsertion(target.language, now, candidate).insertions;
+    const insertions =
+      now === testText ? plan.insertions : planGeneratorInsertion(target.language, now, candidate).insertions;
     const edit = new vscode.WorkspaceEdit();
-    for (const insertion of insertions) edit.insert(testDocument.uri, testDocument.positionAt(insertion.offset), insertion.text);
+    for (const insertion of insertions)
+      edit.insert(testDocument.uri, testDocument.positionAt(insertion.offset), insertion.text);
     if (!(await vscode.workspace.applyEdit(edit))) {
-      return void vscode.window.showErrorMessage(`Afterburner: VS Code refused the edit to ${name}; nothing was changed.`);
+      return void vscode.window.showErrorMessage(
+        `Afterburner: VS Code refused the edit to ${name}; nothing was changed.`,
+      );
     }
     this.log.info(`Added ${INPUT_GENERATOR_NAME} to ${vscode.workspace.asRelativePath(testDocument.uri)} (not saved).`);
     const offer = await vscode.window.showInformationMessage(
@@ -166,14 +201,19 @@ export class InputGeneratorCommand {
   /** Profiles the function with the cursor back in it (the profile command reads the active editor). */
   private async profile(target: FunctionTarget): Promise<void> {
     const start = target.document.positionAt(target.location.start);
-    await vscode.window.showTextDocument(target.document, { selection: new vscode.Range(start, start), preview: false });
+    await vscode.window.showTextDocument(target.document, {
+      selection: new vscode.Range(start, start),
+      preview: false,
+    });
     await vscode.commands.executeCommand('afterburner.profile');
   }
 }
 
 async function closeProposal(uri: vscode.Uri): Promise<void> {
   const tabs = vscode.window.tabGroups.all.flatMap((group) =>
-    group.tabs.filter((tab) => tab.input instanceof vscode.TabInputTextDiff && tab.input.modified.toString() === uri.toString()),
+    group.tabs.filter(
+      (tab) => tab.input instanceof vscode.TabInputTextDiff && tab.input.modified.toString() === uri.toString(),
+    ),
   );
   if (tabs.length > 0) await vscode.window.tabGroups.close(tabs);
 }

@@ -20,7 +20,11 @@ const MAX_TOTAL_BYTES = 4 * 1024 * 1024;
 const PYTHON_EXTENSIONS = ['.py'];
 const SCRIPT_EXTENSIONS = ['.js', '.mjs', '.cjs', '.jsx', '.ts', '.mts', '.cts', '.tsx', '.json'];
 
-export async function collectJobFiles(document: vscode.TextDocument, language: Language, testUris: readonly vscode.Uri[]): Promise<JobFiles> {
+export async function collectJobFiles(
+  document: vscode.TextDocument,
+  language: Language,
+  testUris: readonly vscode.Uri[],
+): Promise<JobFiles> {
   const root = rootOf(document.uri);
   const files = new Map<string, string>();
   const modulePath = jobPath(root, document.uri);
@@ -54,7 +58,11 @@ function jobPath(root: vscode.Uri, uri: vscode.Uri): string {
 }
 
 /** Siblings of the module and tests in the same language, plus package markers up to the root. */
-async function supportFiles(root: vscode.Uri, language: Language, anchors: readonly vscode.Uri[]): Promise<vscode.Uri[]> {
+async function supportFiles(
+  root: vscode.Uri,
+  language: Language,
+  anchors: readonly vscode.Uri[],
+): Promise<vscode.Uri[]> {
   const extensions = language === 'python' ? PYTHON_EXTENSIONS : SCRIPT_EXTENSIONS;
   const found: vscode.Uri[] = [];
   const seenDirs = new Set<string>();
@@ -63,7 +71,8 @@ async function supportFiles(root: vscode.Uri, language: Language, anchors: reado
     if (seenDirs.has(dir.toString()) || relativePath(root, dir).startsWith('..')) continue;
     seenDirs.add(dir.toString());
     for (const [name, type] of await listDir(dir)) {
-      if (type === vscode.FileType.File && extensions.some((ext) => name.endsWith(ext)) && name !== 'package-lock.json') found.push(vscode.Uri.joinPath(dir, name));
+      if (type === vscode.FileType.File && extensions.some((ext) => name.endsWith(ext)) && name !== 'package-lock.json')
+        found.push(vscode.Uri.joinPath(dir, name));
     }
   }
   // Package markers: Python packages need their __init__.py / conftest.py; Node needs package.json's "type".
@@ -71,7 +80,14 @@ async function supportFiles(root: vscode.Uri, language: Language, anchors: reado
   for (const dir of ancestorsUpTo(root, anchors)) {
     for (const marker of markers) found.push(vscode.Uri.joinPath(dir, marker));
   }
-  const exists = await Promise.all(found.map((u) => vscode.workspace.fs.stat(u).then((s) => s.size <= MAX_FILE_BYTES, () => false)));
+  const exists = await Promise.all(
+    found.map((u) =>
+      vscode.workspace.fs.stat(u).then(
+        (s) => s.size <= MAX_FILE_BYTES,
+        () => false,
+      ),
+    ),
+  );
   return found.filter((_, i) => exists[i]);
 }
 

@@ -13,7 +13,8 @@ const TYPE_NAME = '$(edit) Enter a model name…';
 export function registerModelPicker(secrets: vscode.SecretStorage, log: vscode.LogOutputChannel): vscode.Disposable {
   return vscode.commands.registerCommand('afterburner.selectModel', async () => {
     const settings = readSettings();
-    const names = settings.provider === 'vscode-lm' ? await vscodeModels() : await endpointModels(settings.baseUrl, secrets, log);
+    const names =
+      settings.provider === 'vscode-lm' ? await vscodeModels() : await endpointModels(settings.baseUrl, secrets, log);
     if (names === undefined) return;
     const items: vscode.QuickPickItem[] = [
       ...names.map((n) => ({ label: n.id, description: n.detail, picked: n.id === settings.model })),
@@ -21,13 +22,22 @@ export function registerModelPicker(secrets: vscode.SecretStorage, log: vscode.L
       { label: TYPE_NAME },
     ];
     const picked = await vscode.window.showQuickPick(items, {
-      title: settings.provider === 'vscode-lm' ? 'Afterburner: VS Code chat model' : `Afterburner: model at ${settings.baseUrl}`,
+      title:
+        settings.provider === 'vscode-lm'
+          ? 'Afterburner: VS Code chat model'
+          : `Afterburner: model at ${settings.baseUrl}`,
       placeHolder: names.length === 0 ? 'No models listed; enter a name' : `Current: ${settings.model || 'none'}`,
       ignoreFocusOut: true,
     });
     if (!picked) return;
     const model =
-      picked.label === TYPE_NAME ? await vscode.window.showInputBox({ title: 'Afterburner: model name', value: settings.model, ignoreFocusOut: true }) : picked.label;
+      picked.label === TYPE_NAME
+        ? await vscode.window.showInputBox({
+            title: 'Afterburner: model name',
+            value: settings.model,
+            ignoreFocusOut: true,
+          })
+        : picked.label;
     if (model === undefined || model.trim() === '') return;
     await updateSetting('llm.model', model.trim());
     log.info(`Model set to ${model.trim()} (${settings.provider}).`);
@@ -56,14 +66,30 @@ async function vscodeModels(): Promise<ModelName[] | undefined> {
   return models.map((m) => ({ id: m.id, detail: `${m.name} · ${m.vendor} · family ${m.family}` }));
 }
 
-async function endpointModels(baseUrl: string, secrets: vscode.SecretStorage, log: vscode.LogOutputChannel): Promise<ModelName[] | undefined> {
+async function endpointModels(
+  baseUrl: string,
+  secrets: vscode.SecretStorage,
+  log: vscode.LogOutputChannel,
+): Promise<ModelName[] | undefined> {
   const key = await readApiKey(secrets);
-  const client = createOpenAiModel({ baseUrl, model: 'list', ...(key ? { apiKey: key.value } : {}), maxRetries: 0, timeoutMs: 15_000 });
-  const listed = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Afterburner: listing models at ${baseUrl}…` }, () => client.listModels());
+  const client = createOpenAiModel({
+    baseUrl,
+    model: 'list',
+    ...(key ? { apiKey: key.value } : {}),
+    maxRetries: 0,
+    timeoutMs: 15_000,
+  });
+  const listed = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Afterburner: listing models at ${baseUrl}…` },
+    () => client.listModels(),
+  );
   if (listed.kind === 'ok') return [...listed.models].sort().map((id) => ({ id }));
   log.warn(`Listing models at ${baseUrl} failed (${listed.error}): ${listed.message}`);
   const actions = listed.error === 'auth' ? ['Set API key', 'Enter a name'] : ['Open settings', 'Enter a name'];
-  const choice = await vscode.window.showWarningMessage(`Afterburner: could not list the models at ${baseUrl}: ${listed.message}`, ...actions);
+  const choice = await vscode.window.showWarningMessage(
+    `Afterburner: could not list the models at ${baseUrl}: ${listed.message}`,
+    ...actions,
+  );
   if (choice === 'Set API key') await vscode.commands.executeCommand('afterburner.setApiKey');
   if (choice === 'Open settings') await openSettings('afterburner.llm');
   return choice === 'Enter a name' ? [] : undefined;

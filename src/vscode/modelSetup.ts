@@ -19,7 +19,9 @@ export type ModelSetup =
 export async function setUpModel(settings: Settings, secrets: vscode.SecretStorage): Promise<ModelSetup> {
   if (settings.provider === 'vscode-lm') {
     const selection = await selectVscodeLmModel(settings.model);
-    return selection.kind === 'ok' ? { kind: 'ok', model: selection.model } : { kind: 'problem', problem: 'no_vscode_model', message: selection.message };
+    return selection.kind === 'ok'
+      ? { kind: 'ok', model: selection.model }
+      : { kind: 'problem', problem: 'no_vscode_model', message: selection.message };
   }
   if (settings.model === '') {
     return {
@@ -36,14 +38,23 @@ export async function setUpModel(settings: Settings, secrets: vscode.SecretStora
       message: `No API key for ${settings.baseUrl}. Set one with "Afterburner: Set API key" (or AFTERBURNER_API_KEY / OPENAI_API_KEY in the environment), or point afterburner.llm.baseUrl at a local server.`,
     };
   }
-  return { kind: 'ok', model: createOpenAiModel({ baseUrl: settings.baseUrl, model: settings.model, ...(key ? { apiKey: key.value } : {}) }) };
+  return {
+    kind: 'ok',
+    model: createOpenAiModel({
+      baseUrl: settings.baseUrl,
+      model: settings.model,
+      ...(key ? { apiKey: key.value } : {}),
+    }),
+  };
 }
 
 /** Servers on this machine (Ollama, LM Studio, vLLM) usually need no key. */
 export function isLocalEndpoint(baseUrl: string): boolean {
   try {
     const host = new URL(baseUrl).hostname;
-    return host === 'localhost' || host === '127.0.0.1' || host === '[::1]' || host === '::1' || host.endsWith('.localhost');
+    return (
+      host === 'localhost' || host === '127.0.0.1' || host === '[::1]' || host === '::1' || host.endsWith('.localhost')
+    );
   } catch {
     return false;
   }
@@ -55,14 +66,18 @@ export interface ModelErrorRecord {
 }
 
 /** Wraps a model so the caller can tell, after a run, whether (and how) the model failed. */
-export function watchModelErrors(model: LanguageModel): { readonly model: LanguageModel; lastError(): ModelErrorRecord | undefined } {
+export function watchModelErrors(model: LanguageModel): {
+  readonly model: LanguageModel;
+  lastError(): ModelErrorRecord | undefined;
+} {
   let last: ModelErrorRecord | undefined;
   return {
     model: {
       describe: () => model.describe(),
       complete: async (messages, options, signal): Promise<CompletionResult> => {
         const result = await model.complete(messages, options, signal);
-        if (result.kind === 'error' && result.error !== 'cancelled') last = { error: result.error, message: result.message };
+        if (result.kind === 'error' && result.error !== 'cancelled')
+          last = { error: result.error, message: result.message };
         return result;
       },
     },

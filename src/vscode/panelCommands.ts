@@ -6,12 +6,15 @@ import type { RunTracker } from './runTracker';
 
 export function registerPanelCommands(tracker: RunTracker): vscode.Disposable {
   return vscode.Disposable.from(
-    vscode.commands.registerCommand('afterburner.showPanel', () => vscode.commands.executeCommand(`${PANEL_VIEW_ID}.focus`)),
+    vscode.commands.registerCommand('afterburner.showPanel', () =>
+      vscode.commands.executeCommand(`${PANEL_VIEW_ID}.focus`),
+    ),
     vscode.commands.registerCommand('afterburner.openRun', async (runId?: unknown) => {
       let id = typeof runId === 'string' ? runId : undefined;
       if (id === undefined) {
         const runs = tracker.all();
-        if (runs.length === 0) return void vscode.window.showInformationMessage('Afterburner: no runs in this workspace yet.');
+        if (runs.length === 0)
+          return void vscode.window.showInformationMessage('Afterburner: no runs in this workspace yet.');
         const picked = await vscode.window.showQuickPick(
           runs.map((r) => ({
             label: `${r.view.kind === 'profile' ? '$(pulse)' : '$(rocket)'} ${r.view.functionName}`,

@@ -23,7 +23,12 @@ export interface PanelActions {
 const POST_DELAY_MS = 80;
 
 export class PanelViewProvider implements vscode.WebviewViewProvider {
-  static register(context: vscode.ExtensionContext, tracker: RunTracker, actions: PanelActions, log: vscode.LogOutputChannel): vscode.Disposable {
+  static register(
+    context: vscode.ExtensionContext,
+    tracker: RunTracker,
+    actions: PanelActions,
+    log: vscode.LogOutputChannel,
+  ): vscode.Disposable {
     const provider = new PanelViewProvider(context.extensionUri, tracker, actions, log);
     return vscode.Disposable.from(
       vscode.window.registerWebviewViewProvider(PANEL_VIEW_ID, provider),
@@ -47,7 +52,10 @@ export class PanelViewProvider implements vscode.WebviewViewProvider {
     this.ready = false;
     view.webview.options = {
       enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')],
+      localResourceRoots: [
+        vscode.Uri.joinPath(this.extensionUri, 'dist'),
+        vscode.Uri.joinPath(this.extensionUri, 'media'),
+      ],
     };
     view.webview.html = panelHtml(view.webview, this.extensionUri);
     const subscriptions = [
@@ -69,7 +77,9 @@ export class PanelViewProvider implements vscode.WebviewViewProvider {
       return;
     }
     this.dispatch(parsed.message).catch((error: unknown) => {
-      this.log.error(`Panel action ${parsed.message.type} failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.log.error(
+        `Panel action ${parsed.message.type} failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
     });
   }
 
@@ -88,7 +98,8 @@ export class PanelViewProvider implements vscode.WebviewViewProvider {
       case 'cancelRun':
         return this.actions.cancel(message.runId);
       case 'openRun':
-        if (!this.tracker.show(message.runId)) void vscode.window.showWarningMessage('Afterburner: that run is no longer stored.');
+        if (!this.tracker.show(message.runId))
+          void vscode.window.showWarningMessage('Afterburner: that run is no longer stored.');
         return;
       case 'openTests':
         return this.actions.openTests(message.runId);

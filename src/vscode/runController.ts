@@ -53,7 +53,9 @@ export class RunController implements vscode.Disposable {
       vscode.commands.registerCommand('afterburner.optimize', (uri?: unknown) => controller.start('optimize', uri)),
       vscode.commands.registerCommand('afterburner.profile', (uri?: unknown) => controller.start('profile', uri)),
       vscode.commands.registerCommand('afterburner.chooseTests', () => controller.chooseTestsAgain()),
-      vscode.commands.registerCommand('afterburner.cancel', (runId?: unknown) => controller.cancel(typeof runId === 'string' ? runId : undefined)),
+      vscode.commands.registerCommand('afterburner.cancel', (runId?: unknown) =>
+        controller.cancel(typeof runId === 'string' ? runId : undefined),
+      ),
       controller,
     );
     return { controller, disposable };
@@ -93,7 +95,9 @@ export class RunController implements vscode.Disposable {
       else await this.runOptimize(prepared);
     } catch (error) {
       this.deps.log.error(`${kind} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      void this.errorWithLog(`Afterburner: ${kind === 'profile' ? 'profiling' : 'optimizing'} stopped unexpectedly: ${error instanceof Error ? error.message : String(error)}`);
+      void this.errorWithLog(
+        `Afterburner: ${kind === 'profile' ? 'profiling' : 'optimizing'} stopped unexpectedly: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 
@@ -101,32 +105,47 @@ export class RunController implements vscode.Disposable {
     const editor = vscode.window.activeTextEditor;
     if (!editor) return;
     const resolution = await resolveTarget(editor.document, editor.selection);
-    if (resolution.kind !== 'ok') return void vscode.window.showWarningMessage('Afterburner: put the cursor in a function first.');
-    const choice = await chooseTests(resolution.target, this.deps.context.workspaceState, this.deps.log, { forcePick: true });
-    if (choice.kind === 'ok') void vscode.window.showInformationMessage(`Afterburner: tests for ${resolution.target.name}: ${choice.uris.map((u) => vscode.workspace.asRelativePath(u)).join(', ')}.`);
+    if (resolution.kind !== 'ok')
+      return void vscode.window.showWarningMessage('Afterburner: put the cursor in a function first.');
+    const choice = await chooseTests(resolution.target, this.deps.context.workspaceState, this.deps.log, {
+      forcePick: true,
+    });
+    if (choice.kind === 'ok')
+      void vscode.window.showInformationMessage(
+        `Afterburner: tests for ${resolution.target.name}: ${choice.uris.map((u) => vscode.workspace.asRelativePath(u)).join(', ')}.`,
+      );
   }
 
   private async prepare(kind: RunKind, uri: vscode.Uri | undefined): Promise<Prepared | undefined> {
     const { log } = this.deps;
     let editor = vscode.window.activeTextEditor;
-    if (uri && editor?.document.uri.toString() !== uri.toString() && uri.scheme === 'file') editor = await vscode.window.showTextDocument(uri);
+    if (uri && editor?.document.uri.toString() !== uri.toString() && uri.scheme === 'file')
+      editor = await vscode.window.showTextDocument(uri);
     if (!editor) {
-      void vscode.window.showErrorMessage('Afterburner: open a Python, JavaScript or TypeScript file and put the cursor in a function, then run this again.');
+      void vscode.window.showErrorMessage(
+        'Afterburner: open a Python, JavaScript or TypeScript file and put the cursor in a function, then run this again.',
+      );
       return undefined;
     }
     const resolution = await resolveTarget(editor.document, editor.selection);
     if (resolution.kind === 'unsupported') {
-      void vscode.window.showErrorMessage(`Afterburner works on Python, JavaScript and TypeScript functions; this file's language is "${resolution.languageId}".`);
+      void vscode.window.showErrorMessage(
+        `Afterburner works on Python, JavaScript and TypeScript functions; this file's language is "${resolution.languageId}".`,
+      );
       return undefined;
     }
     if (resolution.kind === 'none') {
-      void vscode.window.showErrorMessage(`Afterburner: no function at line ${resolution.line + 1}. Put the cursor inside a function or method (or select it) and run "${kind === 'profile' ? 'Profile function' : 'Optimize efficiency'}" again.`);
+      void vscode.window.showErrorMessage(
+        `Afterburner: no function at line ${resolution.line + 1}. Put the cursor inside a function or method (or select it) and run "${kind === 'profile' ? 'Profile function' : 'Optimize efficiency'}" again.`,
+      );
       return undefined;
     }
     const target = resolution.target;
     const settings = readSettings(target.document.uri);
     const limits: Limits = { timeoutMs: settings.timeoutSeconds * 1000, memoryMb: settings.memoryMb };
-    log.info(`${kind} ${target.name} in ${vscode.workspace.asRelativePath(target.document.uri)} (lines ${target.location.startLine + 1}–${target.location.endLine + 1})`);
+    log.info(
+      `${kind} ${target.name} in ${vscode.workspace.asRelativePath(target.document.uri)} (lines ${target.location.startLine + 1}–${target.location.endLine + 1})`,
+    );
 
     const tests = await chooseTests(target, this.deps.context.workspaceState, log);
     if (tests.kind === 'cancelled') {
@@ -154,7 +173,12 @@ export class RunController implements vscode.Disposable {
     const setup = await setUpModel(p.settings, context.secrets);
     if (setup.kind === 'problem') {
       log.warn(setup.message);
-      void this.modelProblem(setup.message, setup.problem === 'no_key' ? ['Set API key', 'Open settings'] : ['Select model', 'Set API key', 'Open settings']);
+      void this.modelProblem(
+        setup.message,
+        setup.problem === 'no_key'
+          ? ['Set API key', 'Open settings']
+          : ['Select model', 'Set API key', 'Open settings'],
+      );
       return;
     }
     const watched = watchModelErrors(setup.model);
@@ -174,16 +198,22 @@ export class RunController implements vscode.Disposable {
     };
     const record = this.begin('optimize', p, p.settings.iterations);
     const runId = record.view.id;
-    log.info(`Run ${runId}: model ${watched.model.describe()}, goal ${request.goal}, ${request.iterations} iteration(s) × ${request.candidates} candidate(s).`);
+    log.info(
+      `Run ${runId}: model ${watched.model.describe()}, goal ${request.goal}, ${request.iterations} iteration(s) × ${request.candidates} candidate(s).`,
+    );
     const events: LoopEvent[] = [];
     await this.track(runId, `Afterburner: optimizing ${p.target.name}`, (signal) =>
-      recorded(optimize({ sandbox: p.sandbox, model: watched.model, log: (line) => log.debug(line) }, request, signal), events),
+      recorded(
+        optimize({ sandbox: p.sandbox, model: watched.model, log: (line) => log.debug(line) }, request, signal),
+        events,
+      ),
     );
     await this.appendHistory(p, request, events, watched.model.describe());
     const done = tracker.get(runId);
     if (done) void this.announceOptimize(done, watched.lastError());
     const finished = events.find((e): e is Extract<LoopEvent, { type: 'finished' }> => e.type === 'finished');
-    if (finished?.outcome === 'improved' && finished.best && finished.best.iteration > 0) await this.measureGrowth(p, runId, finished.best);
+    if (finished?.outcome === 'improved' && finished.best && finished.best.iteration > 0)
+      await this.measureGrowth(p, runId, finished.best);
   }
 
   /**
@@ -197,9 +227,16 @@ export class RunController implements vscode.Disposable {
       log.info('afterburner.profile.sizes is empty: growth with input size is not measured.');
       return undefined;
     }
-    const generator = findInputGenerator({ language: p.target.language, files: p.job.files, modulePath: p.job.modulePath, testPaths: p.job.testPaths });
+    const generator = findInputGenerator({
+      language: p.target.language,
+      files: p.job.files,
+      modulePath: p.job.modulePath,
+      testPaths: p.job.testPaths,
+    });
     if (generator.kind === 'none') {
-      log.info(`No afterburner_inputs(size) in the tests of ${p.target.name} or beside them: growth with input size is not measured ("Afterburner: Propose input generator" can write one).`);
+      log.info(
+        `No afterburner_inputs(size) in the tests of ${p.target.name} or beside them: growth with input size is not measured ("Afterburner: Propose input generator" can write one).`,
+      );
       return undefined;
     }
     log.info(`Input generator afterburner_inputs in ${generator.path}: measuring at sizes ${sizes.join(', ')}.`);
@@ -226,18 +263,28 @@ export class RunController implements vscode.Disposable {
     this.live.set(runId, { controller, done: new Promise<void>((resolve) => (finish = resolve)) });
     try {
       await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Afterburner: measuring how ${p.target.name} grows with input size`, cancellable: true },
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: `Afterburner: measuring how ${p.target.name} grows with input size`,
+          cancellable: true,
+        },
         async (progress, token) => {
           const onCancel = token.onCancellationRequested(() => controller.abort());
           try {
             for (const v of versions) {
               if (controller.signal.aborted) break;
               if (v.moduleText === undefined) {
-                tracker.applyGrowth(runId, { type: 'growthFailed', version: v.version, message: 'The module text of this version is not available.' });
+                tracker.applyGrowth(runId, {
+                  type: 'growthFailed',
+                  version: v.version,
+                  message: 'The module text of this version is not available.',
+                });
                 continue;
               }
               progress.report({ message: `${v.label}, sizes ${sizes.join(', ')}…` });
-              const files = p.job.files.map((f) => (f.path === p.job.modulePath ? { path: f.path, content: v.moduleText as string } : f));
+              const files = p.job.files.map((f) =>
+                f.path === p.job.modulePath ? { path: f.path, content: v.moduleText as string } : f,
+              );
               const job: SandboxJob = { ...this.profileJob(p, files), measure: { sizes } };
               let result: SandboxResult;
               try {
@@ -246,7 +293,9 @@ export class RunController implements vscode.Disposable {
                 if (controller.signal.aborted) break;
                 throw error;
               }
-              log.info(`[${runId}] growth of ${v.label.toLowerCase()}: ${result.kind}${result.kind === 'passed' ? `, ${result.measurement?.sizes?.length ?? 0} size(s)` : ''}`);
+              log.info(
+                `[${runId}] growth of ${v.label.toLowerCase()}: ${result.kind}${result.kind === 'passed' ? `, ${result.measurement?.sizes?.length ?? 0} size(s)` : ''}`,
+              );
               tracker.applyGrowth(runId, { type: 'growthMeasured', version: v.version, result });
             }
           } finally {
@@ -257,7 +306,12 @@ export class RunController implements vscode.Disposable {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       log.error(`[${runId}] growth measurement stopped: ${message}`);
-      for (const v of versions) tracker.applyGrowth(runId, { type: 'growthFailed', version: v.version, message: `Measurement stopped: ${message}` });
+      for (const v of versions)
+        tracker.applyGrowth(runId, {
+          type: 'growthFailed',
+          version: v.version,
+          message: `Measurement stopped: ${message}`,
+        });
     } finally {
       tracker.applyGrowth(runId, { type: 'growthEnded', outcome: controller.signal.aborted ? 'cancelled' : 'done' });
       this.live.delete(runId);
@@ -281,16 +335,31 @@ export class RunController implements vscode.Disposable {
   }
 
   /** Opt-in (setting or AFTERBURNER_HISTORY): measured attempts become training pairs for `afterburner export`. */
-  private async appendHistory(p: Prepared, request: OptimizeRequest, events: readonly LoopEvent[], model: string): Promise<void> {
+  private async appendHistory(
+    p: Prepared,
+    request: OptimizeRequest,
+    events: readonly LoopEvent[],
+    model: string,
+  ): Promise<void> {
     const folder = vscode.workspace.getWorkspaceFolder(p.target.document.uri);
     if (!folder || folder.uri.scheme !== 'file') return;
     const file = historyPath(folder.uri.fsPath, process.env, p.settings.history);
     if (!file) return;
     try {
-      await appendRunHistory(file, runHistoryRecord(request, events, { id: randomUUID(), at: new Date().toISOString(), source: 'extension', model }));
+      await appendRunHistory(
+        file,
+        runHistoryRecord(request, events, {
+          id: randomUUID(),
+          at: new Date().toISOString(),
+          source: 'extension',
+          model,
+        }),
+      );
       this.deps.log.info(`Run appended to ${file}.`);
     } catch (error) {
-      this.deps.log.warn(`Could not append the run to ${file}: ${error instanceof Error ? error.message : String(error)}`);
+      this.deps.log.warn(
+        `Could not append the run to ${file}: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 
@@ -302,28 +371,50 @@ export class RunController implements vscode.Disposable {
     // With an input generator, the sizes are measured in the same sandbox run as the profile.
     const sizes = this.growthSizes(p);
     const sandbox = p.sandbox;
-    await this.track(runId, `Afterburner: profiling ${p.target.name}`, async function* (signal): AsyncGenerator<LoopEvent> {
-      const described = sandbox.describe();
-      yield { type: 'started', sandbox: described.sandbox, isolation: described.isolation, model: '', goal: 'time' };
-      if (!sizes) {
-        yield { type: 'baseline', result: await sandbox.run(job, signal) };
-        return;
-      }
-      tracker.applyGrowth(runId, { type: 'growthStarted', sizes, versions: [{ version: 'original', label: 'Original' }] });
-      const withSizes = await sandbox.run({ ...job, measure: { sizes } }, signal);
-      if (withSizes.kind === 'passed' || withSizes.kind === 'failed') {
-        yield { type: 'baseline', result: withSizes };
-        tracker.applyGrowth(runId, withSizes.kind === 'passed' ? { type: 'growthMeasured', version: 'original', result: withSizes } : { type: 'growthDropped' });
-        return;
-      }
-      // A size past the time or memory limit (or a generator that threw, for the Node harness)
-      // stops the whole run: profile again without sizes, and say in the growth section why.
-      log.info(`[${runId}] the run with sizes ended ${withSizes.kind}; profiling again without sizes.`);
-      const plain = await sandbox.run(job, signal);
-      yield { type: 'baseline', result: plain };
-      tracker.applyGrowth(runId, plain.kind === 'passed' ? { type: 'growthMeasured', version: 'original', result: withSizes } : { type: 'growthDropped' });
-    });
-    if (sizes) tracker.applyGrowth(runId, { type: 'growthEnded', outcome: tracker.get(runId)?.view.phase === 'cancelled' ? 'cancelled' : 'done' });
+    await this.track(
+      runId,
+      `Afterburner: profiling ${p.target.name}`,
+      async function* (signal): AsyncGenerator<LoopEvent> {
+        const described = sandbox.describe();
+        yield { type: 'started', sandbox: described.sandbox, isolation: described.isolation, model: '', goal: 'time' };
+        if (!sizes) {
+          yield { type: 'baseline', result: await sandbox.run(job, signal) };
+          return;
+        }
+        tracker.applyGrowth(runId, {
+          type: 'growthStarted',
+          sizes,
+          versions: [{ version: 'original', label: 'Original' }],
+        });
+        const withSizes = await sandbox.run({ ...job, measure: { sizes } }, signal);
+        if (withSizes.kind === 'passed' || withSizes.kind === 'failed') {
+          yield { type: 'baseline', result: withSizes };
+          tracker.applyGrowth(
+            runId,
+            withSizes.kind === 'passed'
+              ? { type: 'growthMeasured', version: 'original', result: withSizes }
+              : { type: 'growthDropped' },
+          );
+          return;
+        }
+        // A size past the time or memory limit (or a generator that threw, for the Node harness)
+        // stops the whole run: profile again without sizes, and say in the growth section why.
+        log.info(`[${runId}] the run with sizes ended ${withSizes.kind}; profiling again without sizes.`);
+        const plain = await sandbox.run(job, signal);
+        yield { type: 'baseline', result: plain };
+        tracker.applyGrowth(
+          runId,
+          plain.kind === 'passed'
+            ? { type: 'growthMeasured', version: 'original', result: withSizes }
+            : { type: 'growthDropped' },
+        );
+      },
+    );
+    if (sizes)
+      tracker.applyGrowth(runId, {
+        type: 'growthEnded',
+        outcome: tracker.get(runId)?.view.phase === 'cancelled' ? 'cancelled' : 'done',
+      });
     const done = tracker.get(runId);
     if (done) void this.announceProfile(done);
   }
@@ -353,26 +444,33 @@ export class RunController implements vscode.Disposable {
   }
 
   /** Runs `events` under a cancellable progress notification, feeding the tracker. */
-  private async track(runId: string, title: string, events: (signal: AbortSignal) => AsyncIterable<LoopEvent>): Promise<void> {
+  private async track(
+    runId: string,
+    title: string,
+    events: (signal: AbortSignal) => AsyncIterable<LoopEvent>,
+  ): Promise<void> {
     const { tracker, log } = this.deps;
     const controller = new AbortController();
     let finish: () => void = () => undefined;
     this.live.set(runId, { controller, done: new Promise<void>((resolve) => (finish = resolve)) });
     try {
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-        const onCancel = token.onCancellationRequested(() => controller.abort());
-        try {
-          for await (const event of events(controller.signal)) {
-            tracker.apply(runId, event);
-            if (event.type !== 'modelText') {
-              log.info(`[${runId}] ${describeEvent(event)}`);
-              progress.report({ message: tracker.get(runId)?.view.message ?? '' });
+      await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+        async (progress, token) => {
+          const onCancel = token.onCancellationRequested(() => controller.abort());
+          try {
+            for await (const event of events(controller.signal)) {
+              tracker.apply(runId, event);
+              if (event.type !== 'modelText') {
+                log.info(`[${runId}] ${describeEvent(event)}`);
+                progress.report({ message: tracker.get(runId)?.view.message ?? '' });
+              }
             }
+          } finally {
+            onCancel.dispose();
           }
-        } finally {
-          onCancel.dispose();
-        }
-      });
+        },
+      );
       if (controller.signal.aborted) tracker.end(runId, 'cancelled', 'Cancelled.');
       else tracker.end(runId, 'failed', 'The run ended without a result.');
     } catch (error) {
@@ -400,14 +498,18 @@ export class RunController implements vscode.Disposable {
           ...(offer ? ['Show diff', 'Accept'] : []),
           'Open panel',
         );
-        if (choice === 'Show diff' && offer) await this.deps.diffs.showDiff(offer.runId, offer.iteration, offer.candidate);
+        if (choice === 'Show diff' && offer)
+          await this.deps.diffs.showDiff(offer.runId, offer.iteration, offer.candidate);
         if (choice === 'Accept' && offer) await this.deps.diffs.accept(offer.runId, offer.iteration, offer.candidate);
         if (choice === 'Open panel') await vscode.commands.executeCommand('afterburner.showPanel');
         return;
       }
       case 'no_improvement':
-        if (modelError && view.iterations.every((it) => it.candidates.every((c) => c.status === 'model_error'))) return this.modelFailed(modelError);
-        return void vscode.window.showInformationMessage(`Afterburner: ${name} — ${view.message}`, 'Open panel').then((c) => c && vscode.commands.executeCommand('afterburner.showPanel'));
+        if (modelError && view.iterations.every((it) => it.candidates.every((c) => c.status === 'model_error')))
+          return this.modelFailed(modelError);
+        return void vscode.window
+          .showInformationMessage(`Afterburner: ${name} — ${view.message}`, 'Open panel')
+          .then((c) => c && vscode.commands.executeCommand('afterburner.showPanel'));
       case 'cancelled':
         return void vscode.window.showInformationMessage(`Afterburner: the run on ${name} was cancelled.`);
       case 'failed':
@@ -421,7 +523,8 @@ export class RunController implements vscode.Disposable {
 
   private async announceProfile(record: RunRecord): Promise<void> {
     const view = record.view;
-    if (view.phase === 'cancelled') return void vscode.window.showInformationMessage(`Afterburner: profiling ${view.functionName} was cancelled.`);
+    if (view.phase === 'cancelled')
+      return void vscode.window.showInformationMessage(`Afterburner: profiling ${view.functionName} was cancelled.`);
     if (view.baseline && view.baseline.status !== 'passed') return this.originalFailed(record);
     if (view.phase !== 'profiled') return void this.errorWithLog(`Afterburner: ${view.functionName} — ${view.message}`);
     const m = view.baseline?.measure;
@@ -438,7 +541,11 @@ export class RunController implements vscode.Disposable {
     const base = record.view.baseline;
     const first = base?.failures[0];
     const detail = first ? ` First failure: ${first.test}: ${first.message.split('\n')[0]?.slice(0, 200) ?? ''}` : '';
-    const choice = await vscode.window.showErrorMessage(`Afterburner: ${base?.message ?? record.view.message}${detail}`, 'Open test', 'Show output');
+    const choice = await vscode.window.showErrorMessage(
+      `Afterburner: ${base?.message ?? record.view.message}${detail}`,
+      'Open test',
+      'Show output',
+    );
     if (choice === 'Open test') await this.openTests(record.view.id);
     if (choice === 'Show output') this.deps.log.show(true);
   }
@@ -448,20 +555,35 @@ export class RunController implements vscode.Disposable {
     const where = settings.provider === 'vscode-lm' ? 'the VS Code chat model' : settings.baseUrl;
     switch (error.error) {
       case 'auth':
-        return this.modelProblem(`Afterburner: ${where} refused the credentials (401/403): ${error.message}`, settings.provider === 'vscode-lm' ? ['Select model'] : ['Set API key', 'Open settings']);
+        return this.modelProblem(
+          `Afterburner: ${where} refused the credentials (401/403): ${error.message}`,
+          settings.provider === 'vscode-lm' ? ['Select model'] : ['Set API key', 'Open settings'],
+        );
       case 'rate_limit':
-        return this.modelProblem(`Afterburner: ${where} is rate-limiting (429): ${error.message} Try again later, or lower afterburner.optimize.candidates.`, ['Open settings']);
+        return this.modelProblem(
+          `Afterburner: ${where} is rate-limiting (429): ${error.message} Try again later, or lower afterburner.optimize.candidates.`,
+          ['Open settings'],
+        );
       case 'unavailable':
-        return this.modelProblem(`Afterburner: cannot reach ${where}: ${error.message}`, ['Open settings', 'Select model']);
+        return this.modelProblem(`Afterburner: cannot reach ${where}: ${error.message}`, [
+          'Open settings',
+          'Select model',
+        ]);
       case 'bad_request':
-        return this.modelProblem(`Afterburner: ${where} rejected the request: ${error.message}`, ['Select model', 'Open settings']);
+        return this.modelProblem(`Afterburner: ${where} rejected the request: ${error.message}`, [
+          'Select model',
+          'Open settings',
+        ]);
       case 'cancelled':
         return;
     }
   }
 
   private async modelProblem(message: string, actions: string[]): Promise<void> {
-    const choice = await vscode.window.showErrorMessage(message.startsWith('Afterburner') ? message : `Afterburner: ${message}`, ...actions);
+    const choice = await vscode.window.showErrorMessage(
+      message.startsWith('Afterburner') ? message : `Afterburner: ${message}`,
+      ...actions,
+    );
     if (choice === 'Set API key') await vscode.commands.executeCommand('afterburner.setApiKey');
     if (choice === 'Select model') await vscode.commands.executeCommand('afterburner.selectModel');
     if (choice === 'Open settings') await openSettings('afterburner.llm');

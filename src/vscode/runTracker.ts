@@ -5,7 +5,17 @@
 import * as vscode from 'vscode';
 import type { LoopEvent } from '../core/loopTypes';
 import { candidateChange } from '../core/diffModel';
-import { decideIteration, markInterrupted, reduceGrowth, reduceRun, startRun, summarizeRun, type GrowthAction, type RunRecord, type RunStart } from '../core/panelState';
+import {
+  decideIteration,
+  markInterrupted,
+  reduceGrowth,
+  reduceRun,
+  startRun,
+  summarizeRun,
+  type GrowthAction,
+  type RunRecord,
+  type RunStart,
+} from '../core/panelState';
 import type { Decision, PanelState } from '../shared/protocol';
 import type { RunStore } from './runStore';
 
@@ -48,7 +58,10 @@ export class RunTracker implements vscode.Disposable {
     const { language, target } = record.source;
     const next = reduceRun(record, event, {
       now: this.now(),
-      changeOf: (report) => (report.moduleText !== undefined && moduleText !== undefined ? candidateChange(language, moduleText, report.moduleText, target) : undefined),
+      changeOf: (report) =>
+        report.moduleText !== undefined && moduleText !== undefined
+          ? candidateChange(language, moduleText, report.moduleText, target)
+          : undefined,
     });
     this.records.set(runId, next);
     if (event.type === 'finished') this.startModules.delete(runId);

@@ -28,7 +28,9 @@ export class SandboxProvider {
     if (selection.kind === 'ok') {
       this.created.push(selection.sandbox);
       this.current = { key, selection };
-      this.log.info(`Sandbox: ${selection.backend} (${selection.reason}); isolation: ${selection.sandbox.describe().isolation}`);
+      this.log.info(
+        `Sandbox: ${selection.backend} (${selection.reason}); isolation: ${selection.sandbox.describe().isolation}`,
+      );
     }
     return selection;
   }

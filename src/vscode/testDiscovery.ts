@@ -20,14 +20,21 @@ export interface TestDiscoveryOptions {
   readonly forcePick?: boolean;
 }
 
-export async function chooseTests(target: FunctionTarget, memory: vscode.Memento, log: vscode.LogOutputChannel, options: TestDiscoveryOptions = {}): Promise<TestChoice> {
+export async function chooseTests(
+  target: FunctionTarget,
+  memory: vscode.Memento,
+  log: vscode.LogOutputChannel,
+  options: TestDiscoveryOptions = {},
+): Promise<TestChoice> {
   const key = memoryKey(target);
   if (!options.forcePick) {
     const remembered = await stillThere(memory.get<string[]>(key) ?? []);
     if (remembered.length > 0) return { kind: 'ok', uris: remembered, how: 'remembered' };
   }
   const ranked = await findRankedTests(target);
-  log.info(`Tests for ${target.name}: ${ranked.length === 0 ? 'none found by convention' : ranked.map((r) => `${r.path} (${r.score})`).join(', ')}`);
+  log.info(
+    `Tests for ${target.name}: ${ranked.length === 0 ? 'none found by convention' : ranked.map((r) => `${r.path} (${r.score})`).join(', ')}`,
+  );
   const root = rootOf(target.document.uri);
   let uris: vscode.Uri[] | undefined;
   let how: 'found' | 'picked' = 'found';
@@ -51,7 +58,10 @@ export async function chooseTests(target: FunctionTarget, memory: vscode.Memento
     }
   }
   if (!uris || uris.length === 0) return { kind: 'cancelled' };
-  await memory.update(key, uris.map((u) => u.toString()));
+  await memory.update(
+    key,
+    uris.map((u) => u.toString()),
+  );
   return { kind: 'ok', uris, how };
 }
 
@@ -62,15 +72,25 @@ export function rootOf(uri: vscode.Uri): vscode.Uri {
 async function findRankedTests(target: FunctionTarget): Promise<RankedTestFile[]> {
   const folder = vscode.workspace.getWorkspaceFolder(target.document.uri);
   const root = rootOf(target.document.uri);
-  const include = folder ? new vscode.RelativePattern(folder, testFileGlob(target.language)) : new vscode.RelativePattern(root, testFileGlob(target.language));
+  const include = folder
+    ? new vscode.RelativePattern(folder, testFileGlob(target.language))
+    : new vscode.RelativePattern(root, testFileGlob(target.language));
   const found = await vscode.workspace.findFiles(include, EXCLUDED_TEST_FOLDERS, MAX_FILES);
   const candidates = await Promise.all(
     found.map(async (uri) => ({ path: relativePath(root, uri), text: await readText(uri) })),
   );
-  return rankTestFiles(target.language, relativePath(root, target.document.uri), target.name, candidates.filter((c) => !c.path.startsWith('../')));
+  return rankTestFiles(
+    target.language,
+    relativePath(root, target.document.uri),
+    target.name,
+    candidates.filter((c) => !c.path.startsWith('../')),
+  );
 }
 
-async function quickPickTests(target: FunctionTarget, ranked: readonly RankedTestFile[]): Promise<RankedTestFile | 'dialog' | undefined> {
+async function quickPickTests(
+  target: FunctionTarget,
+  ranked: readonly RankedTestFile[],
+): Promise<RankedTestFile | 'dialog' | undefined> {
   type Item = vscode.QuickPickItem & { readonly file?: RankedTestFile };
   const items: Item[] = [
     ...ranked.map((file): Item => ({ label: file.path, description: file.reason, file })),
@@ -89,13 +109,29 @@ async function quickPickTests(target: FunctionTarget, ranked: readonly RankedTes
 
 async function pickWithDialog(language: Language, root: vscode.Uri): Promise<vscode.Uri[] | undefined> {
   const filters: Record<string, string[]> =
-    language === 'python' ? { 'Python tests': ['py'] } : { 'JavaScript/TypeScript tests': ['js', 'mjs', 'cjs', 'jsx', 'ts', 'mts', 'cts', 'tsx'] };
-  return vscode.window.showOpenDialog({ canSelectMany: true, canSelectFolders: false, defaultUri: root, filters, openLabel: 'Use as tests', title: 'Afterburner: pick test files' });
+    language === 'python'
+      ? { 'Python tests': ['py'] }
+      : { 'JavaScript/TypeScript tests': ['js', 'mjs', 'cjs', 'jsx', 'ts', 'mts', 'cts', 'tsx'] };
+  return vscode.window.showOpenDialog({
+    canSelectMany: true,
+    canSelectFolders: false,
+    defaultUri: root,
+    filters,
+    openLabel: 'Use as tests',
+    title: 'Afterburner: pick test files',
+  });
 }
 
 async function stillThere(stored: readonly string[]): Promise<vscode.Uri[]> {
   const uris = stored.map((s) => vscode.Uri.parse(s));
-  const checks = await Promise.all(uris.map((u) => vscode.workspace.fs.stat(u).then(() => true, () => false)));
+  const checks = await Promise.all(
+    uris.map((u) =>
+      vscode.workspace.fs.stat(u).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
   return checks.every(Boolean) ? uris : [];
 }
 
@@ -124,5 +160,7 @@ function memoryKey(target: FunctionTarget): string {
 }
 
 function conventionText(language: Language): string {
-  return language === 'python' ? 'test_<module>.py, <module>_test.py and files under tests/' : '*.test.*, *.spec.* and files under __tests__/';
+  return language === 'python'
+    ? 'test_<module>.py, <module>_test.py and files under tests/'
+    : '*.test.*, *.spec.* and files under __tests__/';
 }

@@ -34,10 +34,16 @@ export function testFileGlob(language: Language): string {
 }
 
 /** Folders never searched: dependencies, virtual environments and build output. */
-export const EXCLUDED_TEST_FOLDERS = '{**/node_modules/**,**/.venv/**,**/venv/**,**/site-packages/**,**/dist/**,**/build/**,**/.git/**,**/__pycache__/**}';
+export const EXCLUDED_TEST_FOLDERS =
+  '{**/node_modules/**,**/.venv/**,**/venv/**,**/site-packages/**,**/dist/**,**/build/**,**/.git/**,**/__pycache__/**}';
 
 /** Ranks test files for `functionName` (plain or `Class.method`) of the module at `modulePath`; best first. */
-export function rankTestFiles(language: Language, modulePath: string, functionName: string, candidates: readonly TestFileCandidate[]): RankedTestFile[] {
+export function rankTestFiles(
+  language: Language,
+  modulePath: string,
+  functionName: string,
+  candidates: readonly TestFileCandidate[],
+): RankedTestFile[] {
   const module = moduleStem(modulePath);
   const moduleDir = dirname(modulePath);
   const simpleName = functionName.split('.').pop() ?? functionName;
@@ -48,7 +54,8 @@ export function rankTestFiles(language: Language, modulePath: string, functionNa
     const judged = language === 'python' ? judgePython(candidate, module) : judgeJs(candidate, module);
     if (judged === undefined) continue;
     const mentionsFunction = candidate.text !== undefined && mentions(candidate.text, simpleName);
-    const mentionsClass = className !== undefined && candidate.text !== undefined && mentions(candidate.text, className);
+    const mentionsClass =
+      className !== undefined && candidate.text !== undefined && mentions(candidate.text, className);
     const mentionsModule = candidate.text !== undefined && mentions(candidate.text, module);
     // A file that is a test only by its folder must show it is about this function.
     if (!judged.strong && !mentionsFunction) continue;
@@ -89,7 +96,9 @@ function judgeJs(candidate: TestFileCandidate, module: string): Judgement | unde
   const base = basename(candidate.path);
   const match = /^(.*)\.(test|spec)\.([a-z]+)$/.exec(base);
   if (match && JS_EXTENSIONS.includes(match[3] ?? '')) {
-    return match[1] === module ? { strong: true, reason: `named after ${module}` } : { strong: false, reason: `a .${match[2]} file` };
+    return match[1] === module
+      ? { strong: true, reason: `named after ${module}` }
+      : { strong: false, reason: `a .${match[2]} file` };
   }
   if (/(^|\/)__tests__\//.test(candidate.path)) {
     const stem = base.replace(/\.[a-z]+$/, '');

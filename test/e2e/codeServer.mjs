@@ -2,7 +2,17 @@
 // scratch folder holds its user data, extensions, config and a copy of the workspace fixture,
 // so nothing lands in the home folder and every run starts from the same state.
 import { spawn } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, openSync, closeSync, readFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  writeFileSync,
+  openSync,
+  closeSync,
+  readFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -117,8 +127,15 @@ export async function startCodeServer({ entry, vsix, workspaceFixture, settings 
   // the extension host and file watchers it spawns.
   const child = spawn(
     process.execPath,
-    [entry, ...common, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
-      '--disable-getting-started-override', dirs.workspace],
+    [
+      entry,
+      ...common,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--disable-getting-started-override',
+      dirs.workspace,
+    ],
     { env: childEnv, detached: true, stdio: ['ignore', logFd, logFd] },
   );
   closeSync(logFd);

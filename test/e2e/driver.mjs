@@ -14,8 +14,15 @@ export async function launchBrowser() {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-dev-shm-usage',
+    ],
   });
 }
 
@@ -41,7 +48,10 @@ export async function closeWorkbench(page) {
   } catch {
     // the page may already be gone
   }
-  await page.context().close().catch(() => {});
+  await page
+    .context()
+    .close()
+    .catch(() => {});
 }
 
 /** Runs a command by its palette title (e.g. "Afterburner: Show panel"). */
@@ -82,7 +92,9 @@ export async function openFile(page, name) {
       await input.fill(name);
       const row = page
         .locator('.quick-input-widget .quick-input-list .monaco-list-row')
-        .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) })
+        .filter({
+          has: page.locator('.label-name', { hasText: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }),
+        })
         .first();
       await row.waitFor({ timeout: 5000 });
       await row.click();
@@ -120,7 +132,12 @@ export async function contextMenuOnLine(page, lineText, menuItem) {
   await page.waitForTimeout(300);
   await item.click();
   const menu = page.locator('.context-view .monaco-menu');
-  if (!(await menu.waitFor({ state: 'hidden', timeout: 2000 }).then(() => true, () => false))) {
+  if (
+    !(await menu.waitFor({ state: 'hidden', timeout: 2000 }).then(
+      () => true,
+      () => false,
+    ))
+  ) {
     await item.hover();
     await page.keyboard.press('Enter');
     await menu.waitFor({ state: 'hidden', timeout: 5000 });
@@ -137,12 +154,14 @@ export async function clickCodeLens(page, title, timeout = 15_000) {
 /** The text of the active editor's model, read from VS Code's rendered lines. */
 export async function editorText(page) {
   // Monaco renders only visible lines; the fixtures are short enough to fit the viewport.
-  const lines = await activeEditor(page).locator('.view-lines .view-line').evaluateAll((nodes) =>
-    nodes
-      .map((n) => ({ top: parseFloat(n.style.top || '0'), text: (n.textContent ?? '').replace(/\u00a0/g, ' ') }))
-      .sort((a, b) => a.top - b.top)
-      .map((l) => l.text),
-  );
+  const lines = await activeEditor(page)
+    .locator('.view-lines .view-line')
+    .evaluateAll((nodes) =>
+      nodes
+        .map((n) => ({ top: parseFloat(n.style.top || '0'), text: (n.textContent ?? '').replace(/\u00a0/g, ' ') }))
+        .sort((a, b) => a.top - b.top)
+        .map((l) => l.text),
+    );
   return lines.join('\n');
 }
 
@@ -201,9 +220,22 @@ export async function waitForOrError(page, locator, timeout = 30_000) {
   const errors = page.locator('.monaco-dialog-box:has(.codicon-dialog-error), .notification-toast:has(.codicon-error)');
   const deadline = Date.now() + timeout;
   for (;;) {
-    if (await locator.first().isVisible().catch(() => false)) return locator.first();
+    if (
+      await locator
+        .first()
+        .isVisible()
+        .catch(() => false)
+    )
+      return locator.first();
     if ((await errors.count()) > 0) {
-      const text = (await errors.first().innerText().catch(() => '')).replace(/\s+/g, ' ').trim();
+      const text = (
+        await errors
+          .first()
+          .innerText()
+          .catch(() => '')
+      )
+        .replace(/\s+/g, ' ')
+        .trim();
       throw new Error(`VS Code reported an error: ${text}`);
     }
     if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${locator}`);
@@ -212,7 +244,11 @@ export async function waitForOrError(page, locator, timeout = 30_000) {
 }
 
 export const THEMES = { light: 'Default Light Modern', dark: 'Default Dark Modern', hc: 'Default High Contrast' };
-const WORKBENCH_CLASS = { light: '.monaco-workbench.vs', dark: '.monaco-workbench.vs-dark', hc: '.monaco-workbench.hc-black' };
+const WORKBENCH_CLASS = {
+  light: '.monaco-workbench.vs',
+  dark: '.monaco-workbench.vs-dark',
+  hc: '.monaco-workbench.hc-black',
+};
 const WEBVIEW_CLASS = { light: 'body.vscode-light', dark: 'body.vscode-dark', hc: 'body.vscode-high-contrast' };
 
 /** Waits until the workbench and, if open, the panel webview show the given theme. */

@@ -11,7 +11,17 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureCodeServer } from './setupCodeServer.mjs';
 import { startCodeServer } from './codeServer.mjs';
-import { ARTIFACTS_DIR, CHROMIUM_PATH, THEMES, closeWorkbench, launchBrowser, openWorkbench, screenshot, sideBar, waitForTheme } from './driver.mjs';
+import {
+  ARTIFACTS_DIR,
+  CHROMIUM_PATH,
+  THEMES,
+  closeWorkbench,
+  launchBrowser,
+  openWorkbench,
+  screenshot,
+  sideBar,
+  waitForTheme,
+} from './driver.mjs';
 import { VSIX_PATH, packageVsix, vsixIsStale } from './vsix.mjs';
 import { vsixContentsScenario } from './scenarios/vsixContents.mjs';
 import { panelScenario } from './scenarios/panel.mjs';
@@ -65,8 +75,16 @@ async function runScenario(scenario, context) {
     log(`ok   ${scenario.name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   } catch (error) {
     results.push({ name: scenario.name, ok: false });
-    const where = String(error?.stack ?? '').split('\n').find((line) => line.includes('/test/e2e/')) ?? '';
-    log(`FAIL ${scenario.name} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n     ${String(error?.message ?? error).split('\n').slice(0, 25).join('\n     ')}\n   ${where.trim()}`);
+    const where =
+      String(error?.stack ?? '')
+        .split('\n')
+        .find((line) => line.includes('/test/e2e/')) ?? '';
+    log(
+      `FAIL ${scenario.name} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n     ${String(error?.message ?? error)
+        .split('\n')
+        .slice(0, 25)
+        .join('\n     ')}\n   ${where.trim()}`,
+    );
     if (context.page) {
       await screenshot(context.page, `failed-${scenario.name}`).catch(() => {});
     }
@@ -129,7 +147,13 @@ try {
   const applySettings = async () => {
     generation += 1;
     const marker = `[settings ${generation}]`;
-    server.writeWorkspaceSettings({ ...model.settings, ...JOURNEY_SETTINGS, ...scenarioSettings, 'workbench.colorTheme': THEMES[theme], 'window.title': `\${rootName} ${marker}` });
+    server.writeWorkspaceSettings({
+      ...model.settings,
+      ...JOURNEY_SETTINGS,
+      ...scenarioSettings,
+      'workbench.colorTheme': THEMES[theme],
+      'window.title': `\${rootName} ${marker}`,
+    });
     await page.waitForFunction((text) => globalThis.document.title.includes(text), marker, { timeout: 15_000 });
     // The extension host hears of the change right after the window does.
     await page.waitForTimeout(300);

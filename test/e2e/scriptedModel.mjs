@@ -18,14 +18,26 @@ export async function startScriptedModel() {
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'afterburner-e2e-model-'));
   const bundle = path.join(scratch, 'scriptedOpenAiServer.mjs');
   try {
-    await esbuild.build({ entryPoints: [SERVER_SOURCE], outfile: bundle, bundle: true, platform: 'node', target: 'node20', format: 'esm', logLevel: 'error' });
+    await esbuild.build({
+      entryPoints: [SERVER_SOURCE],
+      outfile: bundle,
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'esm',
+      logLevel: 'error',
+    });
     const module = await import(pathToFileURL(bundle).href);
     const server = await module.startScriptedOpenAiServer({ models: [E2E_MODEL] });
     return {
       server,
       replies: module.replies,
       /** User settings that point the extension at this server. */
-      settings: { 'afterburner.llm.provider': 'openai-compatible', 'afterburner.llm.baseUrl': server.baseUrl, 'afterburner.llm.model': E2E_MODEL },
+      settings: {
+        'afterburner.llm.provider': 'openai-compatible',
+        'afterburner.llm.baseUrl': server.baseUrl,
+        'afterburner.llm.model': E2E_MODEL,
+      },
       env: { AFTERBURNER_API_KEY: E2E_API_KEY, OPENAI_API_KEY: '' },
       /** Chat requests received so far. */
       chatRequests: () => server.received.filter((r) => r.path.includes('/chat/completions')),

@@ -79,7 +79,10 @@ export async function ensureCodeServer({ version = CODE_SERVER_VERSION, log = ()
     npm_config_audit: 'false',
     npm_config_update_notifier: 'false',
   };
-  const npm = await run('npm', ['install', '--no-save', '--no-package-lock', `code-server@${version}`], { cwd: staging, env });
+  const npm = await run('npm', ['install', '--no-save', '--no-package-lock', `code-server@${version}`], {
+    cwd: staging,
+    env,
+  });
   if (npm.code !== 0 || !existsSync(path.join(staging, 'node_modules', 'code-server', 'out', 'node', 'entry.js'))) {
     rmSync(staging, { recursive: true, force: true });
     const tail = npm.output.trim().split('\n').slice(-15).join('\n');
@@ -97,7 +100,9 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const started = Date.now();
   const result = await ensureCodeServer({ log: (line) => console.log(line) });
   if (result.kind === 'ready') {
-    console.log(`code-server ready after ${((Date.now() - started) / 1000).toFixed(1)} s: ${path.relative(repoRoot, result.entry)}`);
+    console.log(
+      `code-server ready after ${((Date.now() - started) / 1000).toFixed(1)} s: ${path.relative(repoRoot, result.entry)}`,
+    );
   } else {
     console.error(`code-server install failed: ${result.reason}`);
     process.exit(1);

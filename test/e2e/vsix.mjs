@@ -27,9 +27,16 @@ export function vsixIsStale() {
 
 /** Runs `npm run package`; returns `{ kind: 'packaged' }` or `{ kind: 'failed', output }`. */
 export function packageVsix() {
-  const result = spawnSync('npm', ['run', 'package', '--silent'], { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const result = spawnSync('npm', ['run', 'package', '--silent'], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   if (result.status === 0 && existsSync(VSIX_PATH)) return { kind: 'packaged' };
-  return { kind: 'failed', output: `${result.stdout ?? ''}${result.stderr ?? ''}`.trim().split('\n').slice(-20).join('\n') };
+  return {
+    kind: 'failed',
+    output: `${result.stdout ?? ''}${result.stderr ?? ''}`.trim().split('\n').slice(-20).join('\n'),
+  };
 }
 
 /** File names stored in a zip archive, read from its central directory. */

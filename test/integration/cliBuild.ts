@@ -40,7 +40,10 @@ export interface CliRun {
 export function runCli(cli: string, args: readonly string[], env: Record<string, string> = {}): Promise<CliRun> {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(AFTERBURNER_|OPENAI_)/.test(k)));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, ...args], {
+      env: { ...clean, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -51,7 +54,10 @@ export function runCli(cli: string, args: readonly string[], env: Record<string,
 }
 
 /** A temporary project folder (with a .git marker, like a user's checkout) and a writer for files in it. */
-export function tempProject(prefix: string): { readonly root: string; readonly write: (rel: string, text: string) => string } {
+export function tempProject(prefix: string): {
+  readonly root: string;
+  readonly write: (rel: string, text: string) => string;
+} {
   const root = mkdtempSync(path.join(tmpdir(), prefix));
   const write = (rel: string, text: string): string => {
     const file = path.join(root, rel);

@@ -40,10 +40,18 @@ interface Run {
 }
 
 /** Runs `afterburner optimize ARGS` (or `afterburner ARGS` with `verbGiven`). */
-function runCli(args: string[], env: Record<string, string>, whileRunning?: (pid: number) => Promise<void>, verbGiven = false): Promise<Run> {
+function runCli(
+  args: string[],
+  env: Record<string, string>,
+  whileRunning?: (pid: number) => Promise<void>,
+  verbGiven = false,
+): Promise<Run> {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(AFTERBURNER_|OPENAI_)/.test(k)));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...(verbGiven ? [] : ['optimize']), ...args], { env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, ...(verbGiven ? [] : ['optimize']), ...args], {
+      env: { ...clean, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -73,7 +81,11 @@ beforeEach(() => {
   return () => rmSync(work, { recursive: true, force: true });
 });
 
-const modelEnv = (): Record<string, string> => ({ AFTERBURNER_BASE_URL: server.baseUrl, AFTERBURNER_MODEL: 'scripted-coder', AFTERBURNER_API_KEY: 'sk-local-test-key' });
+const modelEnv = (): Record<string, string> => ({
+  AFTERBURNER_BASE_URL: server.baseUrl,
+  AFTERBURNER_MODEL: 'scripted-coder',
+  AFTERBURNER_API_KEY: 'sk-local-test-key',
+});
 const baseArgs = (): string[] => [file, '--function', 'common_items', '--sandbox', 'local', '--timeout', '60'];
 
 describe('afterburner optimize', () => {
@@ -125,7 +137,9 @@ describe('afterburner optimize', () => {
     expect(candidates[1]?.runtime_ms?.median).toBeGreaterThan(0);
 
     // The model saw the measured numbers, and the failure text of the previous round.
-    const prompts = server.received.filter((r) => r.path.startsWith('/v1/chat/completions')).map((r) => r.body?.messages?.map((m) => m.content).join('\n') ?? '');
+    const prompts = server.received
+      .filter((r) => r.path.startsWith('/v1/chat/completions'))
+      .map((r) => r.body?.messages?.map((m) => m.content).join('\n') ?? '');
     expect(prompts).toHaveLength(6);
     const baselineMedian = result.baseline.runtime_ms.median as number;
     expect(prompts[0]).toMatch(/ms median per replay of 5 recorded calls/);
@@ -157,14 +171,24 @@ describe('afterburner optimize', () => {
   it('records the run in the opt-in history, which export turns into a (slower, faster) pair', async () => {
     server.enqueue(replies.code('python', FASTER));
     const history = path.join(work, 'history.jsonl');
-    const run = await runCli([...baseArgs(), '--iterations', '1', '--candidates', '1', '--json'], { ...modelEnv(), AFTERBURNER_HISTORY: history });
+    const run = await runCli([...baseArgs(), '--iterations', '1', '--candidates', '1', '--json'], {
+      ...modelEnv(),
+      AFTERBURNER_HISTORY: history,
+    });
     expect(run.code, run.stderr).toBe(0);
-    const record = JSON.parse(readFileSync(history, 'utf8').trim()) as { source: string; attempts: { status: string; code: string }[] };
+    const record = JSON.parse(readFileSync(history, 'utf8').trim()) as {
+      source: string;
+      attempts: { status: string; code: string }[];
+    };
     expect(record.source).toBe('cli');
     expect(record.attempts.map((a) => a.status)).toEqual(['passed', 'passed']);
     const exported = await runCli(['export', '--format', 'dpo', '--from', history], {}, undefined, true);
     expect(exported.code, exported.stderr).toBe(0);
-    const pair = JSON.parse(exported.stdout.trim().split('\n')[0] ?? '{}') as { chosen: string; rejected: string; gain: number };
+    const pair = JSON.parse(exported.stdout.trim().split('\n')[0] ?? '{}') as {
+      chosen: string;
+      rejected: string;
+      gain: number;
+    };
     expect(pair.chosen).toContain('wanted = set(second)');
     expect(pair.rejected).toContain('def common_items');
     expect(pair.gain).toBeGreaterThan(1);
@@ -172,10 +196,14 @@ describe('afterburner optimize', () => {
 
   it('refuses --write when FILE changed on disk during the run', async () => {
     server.enqueue({ kind: 'text', text: '```python\n' + FASTER + '\n```', delayMs: 1500 });
-    const run = await runCli([...baseArgs(), '--iterations', '1', '--candidates', '1', '--write', '--json'], modelEnv(), async () => {
-      while (server.received.length === 0) await new Promise((r) => setTimeout(r, 50));
-      writeFileSync(file, readFileSync(file, 'utf8') + '\n# edited meanwhile\n');
-    });
+    const run = await runCli(
+      [...baseArgs(), '--iterations', '1', '--candidates', '1', '--write', '--json'],
+      modelEnv(),
+      async () => {
+        while (server.received.length === 0) await new Promise((r) => setTimeout(r, 50));
+        writeFileSync(file, readFileSync(file, 'utf8') + '\n# edited meanwhile\n');
+      },
+    );
     expect(run.code).toBe(1);
     const result = JSON.parse(run.stdout);
     expect(result.status).toBe('improved');
@@ -233,21 +261,35 @@ describe('afterburner optimize', () => {
 
   it('optimizes an exported JavaScript function, bringing along the helper the candidate defines', async () => {
     const js = path.join(work, 'dedupe.mjs');
-    writeFileSync(js, '// Keep first occurrences.\nexport function dedupe(items) {\n  const out = [];\n  for (const x of items) {\n    if (!out.includes(x)) out.push(x);\n  }\n  return out;\n}\n');
+    writeFileSync(
+      js,
+      '// Keep first occurrences.\nexport function dedupe(items) {\n  const out = [];\n  for (const x of items) {\n    if (!out.includes(x)) out.push(x);\n  }\n  return out;\n}\n',
+    );
     writeFileSync(
       path.join(work, 'dedupe.test.mjs'),
       "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\nimport { dedupe } from './dedupe.mjs';\n" +
         "test('keeps first occurrences', () => assert.deepEqual(dedupe([3, 1, 3, 2, 1]), [3, 1, 2]));\n" +
         "test('large', () => assert.equal(dedupe(Array.from({ length: 3000 }, (_, i) => (i * 7919) % 1500)).length, 1500));\n",
     );
-    server.enqueue(replies.code('javascript', 'const unique = (xs) => [...new Set(xs)];\n\nexport function dedupe(items) {\n  return unique(items);\n}\n\nconsole.log(dedupe([1, 1]));', 'Use a Set:'));
-    const run = await runCli([js, '--function', 'dedupe', '--sandbox', 'local', '--iterations', '1', '--candidates', '1', '--write', '--json'], modelEnv());
+    server.enqueue(
+      replies.code(
+        'javascript',
+        'const unique = (xs) => [...new Set(xs)];\n\nexport function dedupe(items) {\n  return unique(items);\n}\n\nconsole.log(dedupe([1, 1]));',
+        'Use a Set:',
+      ),
+    );
+    const run = await runCli(
+      [js, '--function', 'dedupe', '--sandbox', 'local', '--iterations', '1', '--candidates', '1', '--write', '--json'],
+      modelEnv(),
+    );
     expect(run.code, run.stderr).toBe(0);
     const result = JSON.parse(run.stdout);
     expect(result.baseline.language).toBe('javascript');
     expect(result.best.code).toBe('export function dedupe(items) {\n  return unique(items);\n}');
     const after = readFileSync(js, 'utf8');
-    expect(after).toBe('const unique = (xs) => [...new Set(xs)];\n\n// Keep first occurrences.\nexport function dedupe(items) {\n  return unique(items);\n}\n');
+    expect(after).toBe(
+      'const unique = (xs) => [...new Set(xs)];\n\n// Keep first occurrences.\nexport function dedupe(items) {\n  return unique(items);\n}\n',
+    );
   });
 
   it('exits 2 on bad usage, saying what is wrong', async () => {

@@ -10,7 +10,10 @@ const repo = path.resolve(__dirname, '../..');
 function demo(env: Record<string, string>): Promise<{ code: number | null; out: string }> {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(AFTERBURNER_|OPENAI_)/.test(k)));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repo, 'scripts/demo.mjs')], { env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(repo, 'scripts/demo.mjs')], {
+      env: { ...clean, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -41,13 +44,24 @@ describe('npm run demo', () => {
 
   it('with a model runs the optimisation loop on a temporary copy', async () => {
     server.enqueue(
-      replies.code('python', 'def common_items(first, second):\n    wanted = set(second)\n    seen = set()\n    out = []\n    for x in first:\n        if x in wanted and x not in seen:\n            seen.add(x)\n            out.append(x)\n    return out'),
+      replies.code(
+        'python',
+        'def common_items(first, second):\n    wanted = set(second)\n    seen = set()\n    out = []\n    for x in first:\n        if x in wanted and x not in seen:\n            seen.add(x)\n            out.append(x)\n    return out',
+      ),
     );
-    const run = await demo({ AFTERBURNER_BASE_URL: server.baseUrl, AFTERBURNER_MODEL: 'scripted', AFTERBURNER_SANDBOX: 'local', AFTERBURNER_DEMO_ITERATIONS: '1', AFTERBURNER_DEMO_CANDIDATES: '1' });
+    const run = await demo({
+      AFTERBURNER_BASE_URL: server.baseUrl,
+      AFTERBURNER_MODEL: 'scripted',
+      AFTERBURNER_SANDBOX: 'local',
+      AFTERBURNER_DEMO_ITERATIONS: '1',
+      AFTERBURNER_DEMO_CANDIDATES: '1',
+    });
     expect(run.code, run.out).toBe(0);
     expect(run.out).toMatch(/iteration 1\/1/);
     expect(run.out).toMatch(/improved: /);
     expect(run.out).toMatch(/the example in the repository is unchanged/);
-    expect(server.received.some((r) => r.body?.messages?.some((m) => m.content.includes('ms median per replay')))).toBe(true);
+    expect(server.received.some((r) => r.body?.messages?.some((m) => m.content.includes('ms median per replay')))).toBe(
+      true,
+    );
   });
 });

@@ -20,7 +20,10 @@ beforeAll(async () => {
     'def slow_sort(xs):\n    out = list(xs)\n    for i in range(len(out)):\n        for j in range(len(out) - 1 - i):\n' +
       '            if out[j] > out[j + 1]:\n                out[j], out[j + 1] = out[j + 1], out[j]\n    return out\n',
   );
-  write('test_sorter.py', 'from sorter import slow_sort\n\ndef test_sort():\n    assert slow_sort([3, 1, 2]) == [1, 2, 3]\n    assert slow_sort(list(range(60, 0, -1))) == list(range(1, 61))\n');
+  write(
+    'test_sorter.py',
+    'from sorter import slow_sort\n\ndef test_sort():\n    assert slow_sort([3, 1, 2]) == [1, 2, 3]\n    assert slow_sort(list(range(60, 0, -1))) == list(range(1, 61))\n',
+  );
   write('wrong.py', 'def add(a, b):\n    return a - b\n');
   write('tests/test_wrong.py', 'from wrong import add\n\ndef test_add():\n    assert add(2, 3) == 5\n');
   write('spin.py', 'def spin(x):\n    while True:\n        x += 1\n');
@@ -33,17 +36,42 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-const CONTRACT_KEYS = ['status', 'language', 'function', 'sandbox', 'isolation', 'tests', 'runtime_ms', 'peak_memory_kb', 'integral_kb_ms', 'message'];
+const CONTRACT_KEYS = [
+  'status',
+  'language',
+  'function',
+  'sandbox',
+  'isolation',
+  'tests',
+  'runtime_ms',
+  'peak_memory_kb',
+  'integral_kb_ms',
+  'message',
+];
 
 describe('afterburner profile', () => {
   it('measures a passing function and prints one JSON object with --json', async () => {
-    const run = await runCli(cli, ['profile', path.join(work, 'sorter.py'), '--function', 'slow_sort', '--sandbox', 'local', '--json']);
+    const run = await runCli(cli, [
+      'profile',
+      path.join(work, 'sorter.py'),
+      '--function',
+      'slow_sort',
+      '--sandbox',
+      'local',
+      '--json',
+    ]);
     expect(run.code, run.stderr).toBe(0);
     const lines = run.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
     const profile = JSON.parse(lines[0] ?? '{}') as Record<string, unknown>;
     for (const key of CONTRACT_KEYS) expect(profile).toHaveProperty(key);
-    expect(profile).toMatchObject({ status: 'passed', language: 'python', function: 'slow_sort', sandbox: 'local', tests: { passed: 1, failed: 0 } });
+    expect(profile).toMatchObject({
+      status: 'passed',
+      language: 'python',
+      function: 'slow_sort',
+      sandbox: 'local',
+      tests: { passed: 1, failed: 0 },
+    });
     const runtime = profile.runtime_ms as { median: number; min: number; mean: number; cv: number; samples: number };
     expect(runtime.median).toBeGreaterThan(0);
     expect(runtime.min).toBeLessThanOrEqual(runtime.median);
@@ -56,7 +84,16 @@ describe('afterburner profile', () => {
   });
 
   it('prints a short readable summary without --json', async () => {
-    const run = await runCli(cli, ['profile', path.join(work, 'sorter.py'), '--function', 'slow_sort', '--sandbox', 'local', '--tests', path.join(work, 'test_sorter.py')]);
+    const run = await runCli(cli, [
+      'profile',
+      path.join(work, 'sorter.py'),
+      '--function',
+      'slow_sort',
+      '--sandbox',
+      'local',
+      '--tests',
+      path.join(work, 'test_sorter.py'),
+    ]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/slow_sort \(python\): passed/);
     expect(run.stdout).toMatch(/runtime +[\d.]+ (ns|µs|ms|s) ± [\d.]+ %/);
@@ -66,7 +103,15 @@ describe('afterburner profile', () => {
   });
 
   it('exits 1 with the failing test when the code is wrong (tests found in tests/)', async () => {
-    const run = await runCli(cli, ['profile', path.join(work, 'wrong.py'), '--function', 'add', '--sandbox', 'local', '--json']);
+    const run = await runCli(cli, [
+      'profile',
+      path.join(work, 'wrong.py'),
+      '--function',
+      'add',
+      '--sandbox',
+      'local',
+      '--json',
+    ]);
     expect(run.code).toBe(1);
     const profile = JSON.parse(run.stdout) as { status: string; tests: { failed: number }; message: string };
     expect(profile.status).toBe('failed');
@@ -75,7 +120,17 @@ describe('afterburner profile', () => {
   });
 
   it('exits 1 with status timeout when the run exceeds --timeout', async () => {
-    const run = await runCli(cli, ['profile', path.join(work, 'spin.py'), '--function', 'spin', '--sandbox', 'local', '--timeout', '2', '--json']);
+    const run = await runCli(cli, [
+      'profile',
+      path.join(work, 'spin.py'),
+      '--function',
+      'spin',
+      '--sandbox',
+      'local',
+      '--timeout',
+      '2',
+      '--json',
+    ]);
     expect(run.code).toBe(1);
     expect(JSON.parse(run.stdout)).toMatchObject({ status: 'timeout' });
   });
@@ -100,15 +155,26 @@ describe('afterburner profile', () => {
     expect(noFunction.code).toBe(2);
     expect(noFunction.stderr).toMatch(/Function 'quick_sort' not found.*slow_sort/);
 
-    const badSandbox = await runCli(cli, ['profile', path.join(work, 'sorter.py'), '--function', 'slow_sort', '--sandbox', 'vm']);
+    const badSandbox = await runCli(cli, [
+      'profile',
+      path.join(work, 'sorter.py'),
+      '--function',
+      'slow_sort',
+      '--sandbox',
+      'vm',
+    ]);
     expect(badSandbox.code).toBe(2);
     expect(badSandbox.stderr).toMatch(/auto, docker or local/);
   });
 
   it('exits 2 when --sandbox docker is asked for and no engine answers', async () => {
-    const run = await runCli(cli, ['profile', path.join(work, 'sorter.py'), '--function', 'slow_sort', '--sandbox', 'docker'], {
-      DOCKER_HOST: `unix://${path.join(work, 'no-such-docker.sock')}`,
-    });
+    const run = await runCli(
+      cli,
+      ['profile', path.join(work, 'sorter.py'), '--function', 'slow_sort', '--sandbox', 'docker'],
+      {
+        DOCKER_HOST: `unix://${path.join(work, 'no-such-docker.sock')}`,
+      },
+    );
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/No Docker engine answers.*--sandbox local/);
   });

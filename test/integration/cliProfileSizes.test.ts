@@ -57,8 +57,23 @@ interface SizesProfile {
   readonly sizes_error?: string;
 }
 
-async function profile(file: string, fn: string, sizes: string, json = true): Promise<{ code: number | null; stdout: string; profile?: SizesProfile }> {
-  const run = await runCli(cli, ['profile', path.join(work, file), '--function', fn, '--sandbox', 'local', '--sizes', sizes, ...(json ? ['--json'] : [])]);
+async function profile(
+  file: string,
+  fn: string,
+  sizes: string,
+  json = true,
+): Promise<{ code: number | null; stdout: string; profile?: SizesProfile }> {
+  const run = await runCli(cli, [
+    'profile',
+    path.join(work, file),
+    '--function',
+    fn,
+    '--sandbox',
+    'local',
+    '--sizes',
+    sizes,
+    ...(json ? ['--json'] : []),
+  ]);
   return { code: run.code, stdout: run.stdout, ...(json ? { profile: JSON.parse(run.stdout) as SizesProfile } : {}) };
 }
 
@@ -95,7 +110,7 @@ describe('afterburner profile --sizes', () => {
     expect(run.stdout).toMatch(/n = 3200\s/);
   });
 
-  it("says why nothing was measured when the generator raises, and still profiles the function", async () => {
+  it('says why nothing was measured when the generator raises, and still profiles the function', async () => {
     const run = await profile('raising/double.py', 'double', '10,20,40,80');
     expect(run.code).toBe(0);
     expect(run.profile?.status).toBe('passed');

@@ -21,9 +21,16 @@ export type DockerForTests =
 
 export async function dockerForTests(): Promise<DockerForTests> {
   const connection = await connectDocker({ timeoutMs: 3000 });
-  if (connection.kind === 'unreachable') return { kind: 'missing', reason: `no Docker engine answers at ${connection.host} (${connection.message})` };
-  const base = process.env.AFTERBURNER_SANDBOX_BASE ?? ((await imageExists(connection.docker, OFFLINE_BASE)) ? OFFLINE_BASE : undefined);
-  return { kind: 'ready', docker: connection.docker, options: { docker: connection.docker, ...(base ? { images: { base } } : {}) } };
+  if (connection.kind === 'unreachable')
+    return { kind: 'missing', reason: `no Docker engine answers at ${connection.host} (${connection.message})` };
+  const base =
+    process.env.AFTERBURNER_SANDBOX_BASE ??
+    ((await imageExists(connection.docker, OFFLINE_BASE)) ? OFFLINE_BASE : undefined);
+  return {
+    kind: 'ready',
+    docker: connection.docker,
+    options: { docker: connection.docker, ...(base ? { images: { base } } : {}) },
+  };
 }
 
 /**
@@ -44,7 +51,8 @@ export function useDockerEngine(): () => Extract<DockerForTests, { kind: 'ready'
     const tags: Partial<Record<ImageKind, string>> = {};
     for (const kind of IMAGE_KINDS) {
       const outcome = await ensureSandboxImage(env.docker, sandboxImage(kind), base ? { base } : {});
-      if (outcome.kind === 'failed') throw new Error(`the ${kind} sandbox image could not be built: ${outcome.message}`);
+      if (outcome.kind === 'failed')
+        throw new Error(`the ${kind} sandbox image could not be built: ${outcome.message}`);
       tags[kind] = outcome.tag;
     }
     env = { ...env, options: { ...env.options, images: { ...env.options.images, tags } } };
@@ -60,7 +68,13 @@ export function useDockerEngine(): () => Extract<DockerForTests, { kind: 'ready'
 
 const fixtures = path.join(__dirname, '..', 'fixtures', 'docker');
 
-export function fixtureJob(language: Language, module: string, tests: readonly string[], target: string, overrides: Partial<SandboxJob> = {}): SandboxJob {
+export function fixtureJob(
+  language: Language,
+  module: string,
+  tests: readonly string[],
+  target: string,
+  overrides: Partial<SandboxJob> = {},
+): SandboxJob {
   const files = [module, ...tests].map((p) => ({ path: p, content: readFileSync(path.join(fixtures, p), 'utf8') }));
   return {
     language,

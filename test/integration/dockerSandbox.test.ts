@@ -47,7 +47,7 @@ describe('Docker sandbox', () => {
     expect(result.failures[0]?.test).toContain('test_off_by_one');
   });
 
-  it('runs the code as uid 10001 with only PATH, LANG, HOME, TMPDIR (and the harness\'s own), no network, a read-only root', async () => {
+  it("runs the code as uid 10001 with only PATH, LANG, HOME, TMPDIR (and the harness's own), no network, a read-only root", async () => {
     const probe = [
       'import errno, os, socket',
       '',
@@ -65,12 +65,17 @@ describe('Docker sandbox', () => {
       '',
     ].join('\n');
     const job = fixtureJob('python', 'squares.py', [], 'sum_of_squares', {
-      files: [...fixtureJob('python', 'squares.py', [], 'sum_of_squares').files, { path: 'test_probe.py', content: probe }],
+      files: [
+        ...fixtureJob('python', 'squares.py', [], 'sum_of_squares').files,
+        { path: 'test_probe.py', content: probe },
+      ],
       testPaths: ['test_probe.py'],
       mode: { kind: 'test' },
     });
     const result = await open().run(job);
-    expect(result.kind, `${'failures' in result ? JSON.stringify(result.failures) : ''}\n${result.output}`).toBe('passed');
+    expect(result.kind, `${'failures' in result ? JSON.stringify(result.failures) : ''}\n${result.output}`).toBe(
+      'passed',
+    );
   });
 
   it('reuses the warm container for the next run, in a fresh work dir', async () => {
@@ -80,7 +85,11 @@ describe('Docker sandbox', () => {
     const leave = fixtureJob('python', 'squares.py', ['test_squares.py'], 'sum_of_squares', {
       files: [
         ...fixtureJob('python', 'squares.py', ['test_squares.py'], 'sum_of_squares').files,
-        { path: 'test_leave.py', content: 'import os\n\ndef test_leave():\n    open(os.path.expanduser("~/../left-behind"), "w").write("x")\n    open("left-here", "w").write("x")\n' },
+        {
+          path: 'test_leave.py',
+          content:
+            'import os\n\ndef test_leave():\n    open(os.path.expanduser("~/../left-behind"), "w").write("x")\n    open("left-here", "w").write("x")\n',
+        },
       ],
       testPaths: ['test_squares.py', 'test_leave.py'],
       mode: { kind: 'test' },
@@ -88,7 +97,11 @@ describe('Docker sandbox', () => {
     const look = fixtureJob('python', 'squares.py', ['test_squares.py'], 'sum_of_squares', {
       files: [
         ...fixtureJob('python', 'squares.py', ['test_squares.py'], 'sum_of_squares').files,
-        { path: 'test_look.py', content: 'import os, glob\n\ndef test_look():\n    assert not os.path.exists("left-here")\n    assert glob.glob("/run/sandbox-work/left-behind") == []\n' },
+        {
+          path: 'test_look.py',
+          content:
+            'import os, glob\n\ndef test_look():\n    assert not os.path.exists("left-here")\n    assert glob.glob("/run/sandbox-work/left-behind") == []\n',
+        },
       ],
       testPaths: ['test_squares.py', 'test_look.py'],
       mode: { kind: 'test' },
@@ -117,7 +130,10 @@ describe('Docker sandbox', () => {
     const job = fixtureJob('python', 'squares.py', ['test_squares.py'], 'sum_of_squares', {
       files: [
         { path: 'squares.py', content: 'def sum_of_squares(n):\n    while True:\n        pass\n' },
-        { path: 'test_squares.py', content: 'from squares import sum_of_squares\n\ndef test_hangs():\n    sum_of_squares(3)\n' },
+        {
+          path: 'test_squares.py',
+          content: 'from squares import sum_of_squares\n\ndef test_hangs():\n    sum_of_squares(3)\n',
+        },
       ],
     });
     const controller = new AbortController();
@@ -132,7 +148,9 @@ describe('Docker sandbox', () => {
 
   it('dispose() removes its containers and refuses further runs', async () => {
     const sandbox = open();
-    const result = await sandbox.run(fixtureJob('javascript', 'squares.mjs', ['squares.test.mjs'], 'sumOfSquares', { mode: { kind: 'test' } }));
+    const result = await sandbox.run(
+      fixtureJob('javascript', 'squares.mjs', ['squares.test.mjs'], 'sumOfSquares', { mode: { kind: 'test' } }),
+    );
     expect(result.kind, result.output).toBe('passed');
     expect(await containersOf(engine().docker, sandbox.id)).toHaveLength(1);
     await sandbox.dispose();
@@ -148,7 +166,12 @@ describe('Docker sandbox', () => {
     const orphan = await docker.createContainer({
       Image: options.images?.tags?.python ?? sandboxImage('python').tag,
       Cmd: ['sleep', 'infinity'],
-      Labels: { afterburner: '1', 'afterburner.pid': String(dead), 'afterburner.host': hostname(), 'afterburner.sandbox': 'orphan-test' },
+      Labels: {
+        afterburner: '1',
+        'afterburner.pid': String(dead),
+        'afterburner.host': hostname(),
+        'afterburner.sandbox': 'orphan-test',
+      },
       HostConfig: { NetworkMode: 'none' },
     });
     try {

@@ -46,7 +46,7 @@ describe('sandbox image tags', () => {
 describe('sandbox images on the engine', () => {
   const engine = useDockerEngine();
 
-  it("`afterburner images --base` builds both images: non-root, the harness at /opt/afterburner/sandbox", async () => {
+  it('`afterburner images --base` builds both images: non-root, the harness at /opt/afterburner/sandbox', async () => {
     const { docker, options } = engine();
     const stdout: string[] = [];
     vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (stdout.push(String(chunk)), true));
@@ -63,11 +63,19 @@ describe('sandbox images on the engine', () => {
     ] as const) {
       const info = await docker.getImage(tag).inspect();
       expect(info.Config.User).toBe('10001:10001');
-      const container = await docker.createContainer({ Image: tag, Cmd: ['sh', '-c', `id -u; ls /opt/afterburner/sandbox; ls /opt/afterburner/sandbox/${dir} | head -1`], HostConfig: { NetworkMode: 'none' } });
+      const container = await docker.createContainer({
+        Image: tag,
+        Cmd: ['sh', '-c', `id -u; ls /opt/afterburner/sandbox; ls /opt/afterburner/sandbox/${dir} | head -1`],
+        HostConfig: { NetworkMode: 'none' },
+      });
       try {
         const stream = await container.attach({ stream: true, stdout: true, stderr: true });
         let text = '';
-        docker.modem.demuxStream(stream, { write: (b: Buffer) => (text += b.toString()) } as never, { write: () => true } as never);
+        docker.modem.demuxStream(
+          stream,
+          { write: (b: Buffer) => (text += b.toString()) } as never,
+          { write: () => true } as never,
+        );
         const ended = new Promise((resolve) => stream.on('end', resolve));
         await container.start();
         await ended;

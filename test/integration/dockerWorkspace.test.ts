@@ -28,7 +28,9 @@ function makeWorkspace(): string {
   const modules = path.join(root, 'node_modules');
   mkdirSync(modules, { mode: 0o755 });
   const names = readdirSync(path.join(repo, 'node_modules')).filter((n) => !n.startsWith('.vite') && n !== '.cache');
-  const copy = spawnSync('cp', ['-al', ...names.map((n) => path.join(repo, 'node_modules', n)), modules], { encoding: 'utf8' });
+  const copy = spawnSync('cp', ['-al', ...names.map((n) => path.join(repo, 'node_modules', n)), modules], {
+    encoding: 'utf8',
+  });
   if (copy.status !== 0) throw new Error(`could not copy node_modules: ${copy.stderr}`);
   return root;
 }
@@ -102,7 +104,11 @@ describe('Docker sandbox: the workspace of a JavaScript project', () => {
     expect(result.isolation).not.toContain('workspace');
     expect(statSync(workspace).mode & 0o777).toBe(0o700);
     const [info] = await containersOf(engine().docker, sandbox.id);
-    const binds = (await engine().docker.getContainer(info?.Id ?? '').inspect()).HostConfig.Binds;
+    const binds = (
+      await engine()
+        .docker.getContainer(info?.Id ?? '')
+        .inspect()
+    ).HostConfig.Binds;
     expect(binds ?? []).toEqual([]);
   });
 
@@ -111,15 +117,22 @@ describe('Docker sandbox: the workspace of a JavaScript project', () => {
     const { docker } = engine();
     const folders = [0, 1, 2].map(() => tempFolder('ab-docker-ws-', 0o755));
     const nodeTest = (workspaceRoot?: string): SandboxJob =>
-      fixtureJob('javascript', 'squares.mjs', ['squares.test.mjs'], 'sumOfSquares', { mode: { kind: 'test' }, ...(workspaceRoot ? { workspaceRoot } : {}) });
+      fixtureJob('javascript', 'squares.mjs', ['squares.test.mjs'], 'sumOfSquares', {
+        mode: { kind: 'test' },
+        ...(workspaceRoot ? { workspaceRoot } : {}),
+      });
     for (const job of [nodeTest(), ...folders.map(nodeTest), nodeTest(folders[1])]) {
       const result = await sandbox.run(job);
       expect(result.kind, result.output).toBe('passed');
     }
     const mounted = await Promise.all(
-      (await containersOf(docker, sandbox.id)).map(async (c) => (await docker.getContainer(c.Id).inspect()).HostConfig.Binds ?? []),
+      (await containersOf(docker, sandbox.id)).map(
+        async (c) => (await docker.getContainer(c.Id).inspect()).HostConfig.Binds ?? [],
+      ),
     );
-    expect(mounted.map((b) => b.join(',')).sort()).toEqual(['', `${folders[1]}:${folders[1]}:ro`, `${folders[2]}:${folders[2]}:ro`].sort());
+    expect(mounted.map((b) => b.join(',')).sort()).toEqual(
+      ['', `${folders[1]}:${folders[1]}:ro`, `${folders[2]}:${folders[2]}:ro`].sort(),
+    );
     await sandbox.dispose();
     expect(await containersOf(docker, sandbox.id)).toEqual([]);
   });

@@ -28,7 +28,13 @@ describe('afterburner eval', () => {
     const json = JSON.parse(r.stdout) as Record<string, unknown> & { per_problem: { id: string }[] };
     expect(json).toMatchObject({ problems: 5, pass_at_1: 1, time_pct: 0.5, beyond: 0 });
     for (const key of ['memory_pct', 'integral_pct']) expect(json[key]).toEqual(expect.any(Number));
-    expect(json.per_problem.map((p) => p.id)).toEqual(['py-sum-squares', 'py-two-sum', '9001', 'js-count-primes', 'js-unique']);
+    expect(json.per_problem.map((p) => p.id)).toEqual([
+      'py-sum-squares',
+      'py-two-sum',
+      '9001',
+      'js-count-primes',
+      'js-unique',
+    ]);
     expect(readFileSync(results, 'utf8').trim().split('\n')).toHaveLength(5);
 
     const html = readFileSync(report, 'utf8');
@@ -36,7 +42,10 @@ describe('afterburner eval', () => {
     expect(html).toContain('new Chart(');
     expect(html).toMatch(/Chart\.js v4/); // the library itself, inlined
     expect(html).toContain('<td>py-two-sum</td>');
-    expect(JSON.parse(readFileSync(path.join(work, 'report.json'), 'utf8'))).toMatchObject({ problems: 5, time_pct: 0.5 });
+    expect(JSON.parse(readFileSync(path.join(work, 'report.json'), 'utf8'))).toMatchObject({
+      problems: 5,
+      time_pct: 0.5,
+    });
   });
 
   it('resumes: a rerun skips problems already in the results file and runs the rest', async () => {
@@ -62,21 +71,46 @@ describe('afterburner export', () => {
     const history = path.join(work, 'history.jsonl');
     const f = (runtimeMs: number) => ({ runtimeMs, runtimeCv: 0.01, peakMemoryKb: 10, integralKbMs: 100 });
     const record: RunHistoryRecord = {
-      version: 1, id: 'r', at: '2025-01-01T00:00:00Z', source: 'cli', language: 'python', target: 'total', goal: 'time',
+      version: 1,
+      id: 'r',
+      at: '2025-01-01T00:00:00Z',
+      source: 'cli',
+      language: 'python',
+      target: 'total',
+      goal: 'time',
       attempts: [
-        { iteration: 0, index: 0, code: 'def total(xs):\n    s = 0\n    for x in xs:\n        s += x\n    return s', status: 'passed', figures: f(8) },
+        {
+          iteration: 0,
+          index: 0,
+          code: 'def total(xs):\n    s = 0\n    for x in xs:\n        s += x\n    return s',
+          status: 'passed',
+          figures: f(8),
+        },
         { iteration: 1, index: 0, code: 'def total(xs):\n    return sum(xs)', status: 'passed', figures: f(2) },
       ],
     };
     await appendRunHistory(history, record);
     const sft = await captureCli(runExport, ['--format', 'sft', '--from', history]);
     expect(sft.code).toBe(0);
-    expect(sft.stdout.trim().split('\n').map((l) => JSON.parse(l) as { gain: number; completion: string })).toEqual([
-      { prompt: expect.stringContaining('for x in xs'), completion: '```python\ndef total(xs):\n    return sum(xs)\n```', gain: 4 },
+    expect(
+      sft.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { gain: number; completion: string }),
+    ).toEqual([
+      {
+        prompt: expect.stringContaining('for x in xs'),
+        completion: '```python\ndef total(xs):\n    return sum(xs)\n```',
+        gain: 4,
+      },
     ]);
     const out = path.join(work, 'dpo.jsonl');
     expect((await captureCli(runExport, ['--format', 'dpo', '--from', history, '--out', out])).code).toBe(0);
-    expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({ chosen: expect.stringContaining('sum(xs)'), rejected: expect.stringContaining('for x in xs'), gain: 4 });
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({
+      chosen: expect.stringContaining('sum(xs)'),
+      rejected: expect.stringContaining('for x in xs'),
+      gain: 4,
+    });
     expect((await captureCli(runExport, ['--format', 'csv', '--from', history])).code).toBe(2);
     expect(existsSync(path.join(work, 'nope.jsonl'))).toBe(false);
     expect((await captureCli(runExport, ['--format', 'sft', '--from', path.join(work, 'nope.jsonl')])).code).toBe(2);

@@ -31,13 +31,25 @@ interface Report {
   integral_pct: number;
   beyond: number;
   speedup: number | null;
-  per_problem: { id: string; passed: boolean; status: string; message?: string; time_pct: number; beyond: number; references: { passed: number; total: number }; differential: string }[];
+  per_problem: {
+    id: string;
+    passed: boolean;
+    status: string;
+    message?: string;
+    time_pct: number;
+    beyond: number;
+    references: { passed: number; total: number };
+    differential: string;
+  }[];
   meta: { sandbox: string; workers: number };
 }
 
 /** Containers of this process (the eval runs in it) that carry the sandbox label, running or not. */
 async function ourContainers(): Promise<{ id: string; sandbox: string }[]> {
-  const found = await engine().docker.listContainers({ all: true, filters: { label: ['afterburner=1', `afterburner.pid=${process.pid}`] } });
+  const found = await engine().docker.listContainers({
+    all: true,
+    filters: { label: ['afterburner=1', `afterburner.pid=${process.pid}`] },
+  });
   return found.map((c) => ({ id: `${c.Id.slice(0, 12)} ${c.State}`, sandbox: c.Labels['afterburner.sandbox'] ?? '' }));
 }
 
@@ -52,7 +64,20 @@ async function evaluate(answers: string, hostArgs: string[]): Promise<Report> {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   })();
-  const run = await evalCli([problems, '--answers', path.join(fixtures, answers), ...hostArgs, '--workers', '2', '--budget-ms', '300', '--fresh', '--results', path.join(work, `${answers}.results`), '--json']);
+  const run = await evalCli([
+    problems,
+    '--answers',
+    path.join(fixtures, answers),
+    ...hostArgs,
+    '--workers',
+    '2',
+    '--budget-ms',
+    '300',
+    '--fresh',
+    '--results',
+    path.join(work, `${answers}.results`),
+    '--json',
+  ]);
   watching = false;
   await watch;
   expect(run.code, run.stderr).toBe(0);
@@ -61,7 +86,8 @@ async function evaluate(answers: string, hostArgs: string[]): Promise<Report> {
   expect(report.meta).toMatchObject({ workers: 2, sandbox: expect.stringMatching(/^docker \(/) });
   expect(report.per_problem.map((p) => p.id)).toEqual(ids);
   // Every reference passes in the container too; otherwise the figures below would mean nothing.
-  for (const p of report.per_problem) expect({ id: p.id, references: p.references }).toEqual({ id: p.id, references: { passed: 2, total: 2 } });
+  for (const p of report.per_problem)
+    expect({ id: p.id, references: p.references }).toEqual({ id: p.id, references: { passed: 2, total: 2 } });
   expect(await ourContainers()).toEqual([]);
   return report;
 }
@@ -72,14 +98,19 @@ describe('afterburner eval over Docker, two workers', () => {
     const r = await evaluate('answers.fast.jsonl', ['--docker-host', host, '--docker-host', host]);
     expect(r.meta.sandbox).toBe(`docker (${host}, ${host})`);
     expect(r).toMatchObject({ problems: 5, pass_at_1: 1, time_pct: 1, beyond: 1 });
-    expect(r.per_problem.map((p) => [p.id, p.passed, p.time_pct, p.differential])).toEqual(ids.map((id) => [id, true, 1, 'agreed']));
+    expect(r.per_problem.map((p) => [p.id, p.passed, p.time_pct, p.differential])).toEqual(
+      ids.map((id) => [id, true, 1, 'agreed']),
+    );
     expect(r.speedup).toBeGreaterThan(3);
   });
 
   it('fails a wrong answer with the test that caught it and scores it 0 (--hosts-file)', async () => {
     const host = resolveDockerHost();
     const hostsFile = path.join(work, 'hosts.txt');
-    writeFileSync(hostsFile, `# the engines to spread the workers over\n${host}\n\n${host}  # again: a second worker on it\n`);
+    writeFileSync(
+      hostsFile,
+      `# the engines to spread the workers over\n${host}\n\n${host}  # again: a second worker on it\n`,
+    );
     const r = await evaluate('answers.wrong.jsonl', ['--hosts-file', hostsFile]);
     expect(r.meta.sandbox).toBe(`docker (${host}, ${host})`);
     expect(r).toMatchObject({ pass_at_1: 0, time_pct: 0, memory_pct: 0, integral_pct: 0, beyond: 0, speedup: null });

@@ -19,16 +19,30 @@ async function evaluate(answersFile: string) {
   const { problems, errors } = await readProblemsFile(`${dir}/problems.jsonl`);
   expect(errors).toEqual([]);
   const { answers } = await readAnswersFile(`${dir}/${answersFile}`);
-  const results = await runEvaluation(problems, sandboxes, async (p) => ({ kind: 'code', code: answers.get(p.id)?.code ?? '' }), { workers: 2, limits, measure });
-  const report = buildEvalReport(results, seededRandom(1), { problems_file: 'problems.jsonl', answers: answersFile, sandbox: 'local', generated_at: '', workers: 2 }, problems.map((p) => p.id));
+  const results = await runEvaluation(
+    problems,
+    sandboxes,
+    async (p) => ({ kind: 'code', code: answers.get(p.id)?.code ?? '' }),
+    { workers: 2, limits, measure },
+  );
+  const report = buildEvalReport(
+    results,
+    seededRandom(1),
+    { problems_file: 'problems.jsonl', answers: answersFile, sandbox: 'local', generated_at: '', workers: 2 },
+    problems.map((p) => p.id),
+  );
   // Every reference of the fixture set passes here; a failure would make all the numbers below meaningless.
-  for (const r of results) for (const ref of r.references) if (ref.outcome.kind !== "passed") console.log(r.id, ref.outcome);
-  for (const p of report.per_problem) expect({ id: p.id, references: p.references }).toEqual({ id: p.id, references: { passed: 2, total: 2 } });
+  for (const r of results)
+    for (const ref of r.references) if (ref.outcome.kind !== 'passed') console.log(r.id, ref.outcome);
+  for (const p of report.per_problem)
+    expect({ id: p.id, references: p.references }).toEqual({ id: p.id, references: { passed: 2, total: 2 } });
   return report;
 }
 
-const perProblem = (report: Awaited<ReturnType<typeof evaluate>>, key: 'time_pct' | 'beyond' | 'differential' | 'status') =>
-  Object.fromEntries(report.per_problem.map((p) => [p.id, p[key]]));
+const perProblem = (
+  report: Awaited<ReturnType<typeof evaluate>>,
+  key: 'time_pct' | 'beyond' | 'differential' | 'status',
+) => Object.fromEntries(report.per_problem.map((p) => [p.id, p[key]]));
 
 describe('afterburner eval on the fixture set, local sandbox', () => {
   it('a copy of the fast reference beats or ties every reference', async () => {
@@ -46,8 +60,20 @@ describe('afterburner eval on the fixture set, local sandbox', () => {
 
   it('an answer slower than every reference passes but scores 0', async () => {
     const r = await evaluate('answers.slow.jsonl');
-    expect(perProblem(r, 'status')).toEqual({ 'py-sum-squares': 'passed', 'py-two-sum': 'passed', '9001': 'passed', 'js-count-primes': 'passed', 'js-unique': 'passed' });
-    expect(perProblem(r, 'time_pct')).toEqual({ 'py-sum-squares': 0, 'py-two-sum': 0, '9001': 0, 'js-count-primes': 0, 'js-unique': 0 });
+    expect(perProblem(r, 'status')).toEqual({
+      'py-sum-squares': 'passed',
+      'py-two-sum': 'passed',
+      '9001': 'passed',
+      'js-count-primes': 'passed',
+      'js-unique': 'passed',
+    });
+    expect(perProblem(r, 'time_pct')).toEqual({
+      'py-sum-squares': 0,
+      'py-two-sum': 0,
+      '9001': 0,
+      'js-count-primes': 0,
+      'js-unique': 0,
+    });
     expect(r).toMatchObject({ pass_at_1: 1, time_pct: 0, beyond: 0 });
     expect(r.speedup).toBeLessThan(1);
   });

@@ -73,7 +73,14 @@ interface Report {
   integral_pct: number;
   beyond: number;
   per_problem: PerProblem[];
-  iterations?: { iteration: number; pass_at_1: number; time_pct: number; memory_pct: number; integral_pct: number; beyond: number }[];
+  iterations?: {
+    iteration: number;
+    pass_at_1: number;
+    time_pct: number;
+    memory_pct: number;
+    integral_pct: number;
+    beyond: number;
+  }[];
 }
 
 const fraction = (x: number): void => {
@@ -84,12 +91,22 @@ const fraction = (x: number): void => {
 /** The answers the run scored, from its results file, by problem id. */
 function scoredCode(resultsFile: string): Map<string, string> {
   const lines = readFileSync(resultsFile, 'utf8').trim().split('\n');
-  return new Map(lines.map((l) => JSON.parse(l) as { id: string; answer: { code: string } }).map((r) => [r.id, r.answer.code.trim()]));
+  return new Map(
+    lines
+      .map((l) => JSON.parse(l) as { id: string; answer: { code: string } })
+      .map((r) => [r.id, r.answer.code.trim()]),
+  );
 }
 
-const byId = (report: Report): Record<string, PerProblem> => Object.fromEntries(report.per_problem.map((p) => [p.id, p]));
+const byId = (report: Report): Record<string, PerProblem> =>
+  Object.fromEntries(report.per_problem.map((p) => [p.id, p]));
 const curveOf = (p: PerProblem | undefined) => p?.iterations?.map((i) => [i.iteration, i.passed, i.time_pct]);
-const userText = (i: number): string => server.received.filter((r) => r.body?.messages).at(i)?.body?.messages?.map((m) => m.content).join('\n') ?? '';
+const userText = (i: number): string =>
+  server.received
+    .filter((r) => r.body?.messages)
+    .at(i)
+    ?.body?.messages?.map((m) => m.content)
+    .join('\n') ?? '';
 
 const THREE = ['py-sum-squares', 'py-two-sum', 'js-unique'];
 
@@ -101,7 +118,18 @@ function threeWithSlowStarts(name: string): { problems: string; starts: string; 
   return { problems, starts, results: path.join(work, `${name}.results.jsonl`) };
 }
 
-const common = ['--sandbox', 'local', '--model', 'scripted-coder', '--budget-ms', '300', '--workers', '1', '--json', '--fresh'];
+const common = [
+  '--sandbox',
+  'local',
+  '--model',
+  'scripted-coder',
+  '--budget-ms',
+  '300',
+  '--workers',
+  '1',
+  '--json',
+  '--fresh',
+];
 
 describe('afterburner eval --optimize', () => {
   it('keeps a faster candidate, rejects a slower and a wrong one, and reports the metrics after each iteration', async () => {
@@ -117,7 +145,21 @@ describe('afterburner eval --optimize', () => {
       replies.code('javascript', code(wrong, 'js-unique')),
       replies.code('javascript', code(wrong, 'js-unique')),
     );
-    const run = await evalCli([problems, '--optimize', '--answers', starts, '--base-url', server.baseUrl, '--iterations', '2', '--report', report, '--results', results, ...common]);
+    const run = await evalCli([
+      problems,
+      '--optimize',
+      '--answers',
+      starts,
+      '--base-url',
+      server.baseUrl,
+      '--iterations',
+      '2',
+      '--report',
+      report,
+      '--results',
+      results,
+      ...common,
+    ]);
     expect(run.code, run.stderr).toBe(0);
     const json = JSON.parse(run.stdout) as Report;
     expect(server.pending()).toBe(0);
@@ -128,15 +170,42 @@ describe('afterburner eval --optimize', () => {
 
     const p = byId(json);
     // Start = a copy of the slow reference (ties it, loses to the fast one), then the fast one's copy.
-    expect(p['py-sum-squares']).toMatchObject({ passed: true, time_pct: 1, beyond: 1, differential: 'agreed', optimization: { outcome: 'improved', best_iteration: 1, start: 'given' } });
-    expect(curveOf(p['py-sum-squares'])).toEqual([[0, true, 0.5], [1, true, 1], [2, true, 1]]);
+    expect(p['py-sum-squares']).toMatchObject({
+      passed: true,
+      time_pct: 1,
+      beyond: 1,
+      differential: 'agreed',
+      optimization: { outcome: 'improved', best_iteration: 1, start: 'given' },
+    });
+    expect(curveOf(p['py-sum-squares'])).toEqual([
+      [0, true, 0.5],
+      [1, true, 1],
+      [2, true, 1],
+    ]);
     // The slower candidate was measured and rejected: the start stays the answer.
-    expect(p['py-two-sum']).toMatchObject({ passed: true, time_pct: 0.5, beyond: 0, optimization: { outcome: 'no_improvement', best_iteration: 0 } });
-    expect(curveOf(p['py-two-sum'])).toEqual([[0, true, 0.5], [1, true, 0.5], [2, true, 0.5]]);
+    expect(p['py-two-sum']).toMatchObject({
+      passed: true,
+      time_pct: 0.5,
+      beyond: 0,
+      optimization: { outcome: 'no_improvement', best_iteration: 0 },
+    });
+    expect(curveOf(p['py-two-sum'])).toEqual([
+      [0, true, 0.5],
+      [1, true, 0.5],
+      [2, true, 0.5],
+    ]);
     expect(userText(3)).toMatch(/slower/);
     // The wrong candidate failed the tests: rejected, and the model was shown why.
-    expect(p['js-unique']).toMatchObject({ passed: true, time_pct: 0.5, optimization: { outcome: 'no_improvement', best_iteration: 0 } });
-    expect(curveOf(p['js-unique'])).toEqual([[0, true, 0.5], [1, true, 0.5], [2, true, 0.5]]);
+    expect(p['js-unique']).toMatchObject({
+      passed: true,
+      time_pct: 0.5,
+      optimization: { outcome: 'no_improvement', best_iteration: 0 },
+    });
+    expect(curveOf(p['js-unique'])).toEqual([
+      [0, true, 0.5],
+      [1, true, 0.5],
+      [2, true, 0.5],
+    ]);
     expect(userText(5)).toContain('expected [3,1,2], got [3,1,3,2,1]');
 
     // What was scored is the solution itself, not the module the sandbox ran it in.
@@ -152,7 +221,8 @@ describe('afterburner eval --optimize', () => {
       [1, 1, 0.6667],
       [2, 1, 0.6667],
     ]);
-    for (const point of json.iterations ?? []) for (const key of ['memory_pct', 'integral_pct', 'beyond'] as const) fraction(point[key]);
+    for (const point of json.iterations ?? [])
+      for (const key of ['memory_pct', 'integral_pct', 'beyond'] as const) fraction(point[key]);
 
     const html = readFileSync(report, 'utf8');
     expect(html).toContain('<h2>By iteration</h2>');
@@ -172,15 +242,45 @@ describe('afterburner eval --optimize', () => {
     });
     try {
       const asked = server.received.filter((r) => r.body?.messages).length;
-      const run = await evalCli([problems, '--optimize', '--answers', starts, '--base-url', server.baseUrl, '--iterations', '2', '--results', results, ...common.filter((a, i, all) => a !== '--workers' && all[i - 1] !== '--workers'), '--workers', '2']);
+      const run = await evalCli([
+        problems,
+        '--optimize',
+        '--answers',
+        starts,
+        '--base-url',
+        server.baseUrl,
+        '--iterations',
+        '2',
+        '--results',
+        results,
+        ...common.filter((a, i, all) => a !== '--workers' && all[i - 1] !== '--workers'),
+        '--workers',
+        '2',
+      ]);
       expect(run.code, run.stderr).toBe(0);
       const json = JSON.parse(run.stdout) as Report;
       expect(server.received.filter((r) => r.body?.messages).length - asked).toBe(6);
       const p = byId(json);
-      expect(p['py-sum-squares']).toMatchObject({ passed: true, time_pct: 1, optimization: { outcome: 'improved', best_iteration: 1 } });
-      expect(curveOf(p['py-sum-squares'])).toEqual([[0, true, 0.5], [1, true, 1], [2, true, 1]]);
-      expect(p['py-two-sum']).toMatchObject({ passed: true, time_pct: 0.5, optimization: { outcome: 'no_improvement', best_iteration: 0 } });
-      expect(p['js-unique']).toMatchObject({ passed: true, time_pct: 0.5, optimization: { outcome: 'no_improvement', best_iteration: 0 } });
+      expect(p['py-sum-squares']).toMatchObject({
+        passed: true,
+        time_pct: 1,
+        optimization: { outcome: 'improved', best_iteration: 1 },
+      });
+      expect(curveOf(p['py-sum-squares'])).toEqual([
+        [0, true, 0.5],
+        [1, true, 1],
+        [2, true, 1],
+      ]);
+      expect(p['py-two-sum']).toMatchObject({
+        passed: true,
+        time_pct: 0.5,
+        optimization: { outcome: 'no_improvement', best_iteration: 0 },
+      });
+      expect(p['js-unique']).toMatchObject({
+        passed: true,
+        time_pct: 0.5,
+        optimization: { outcome: 'no_improvement', best_iteration: 0 },
+      });
       expect(json).toMatchObject({ problems: 3, pass_at_1: 1 });
       expect(json.iterations?.map((i) => [i.iteration, Number(i.time_pct.toFixed(4))])).toEqual([
         [0, 0.5],
@@ -206,7 +306,17 @@ describe('afterburner eval --optimize', () => {
       // js-unique: prose without code; there is nothing to optimise.
       replies.prose('Use a Set to drop the repeats while keeping the order.'),
     );
-    const run = await evalCli([problems, '--optimize', '--base-url', server.baseUrl, '--iterations', '1', '--results', results, ...common]);
+    const run = await evalCli([
+      problems,
+      '--optimize',
+      '--base-url',
+      server.baseUrl,
+      '--iterations',
+      '1',
+      '--results',
+      results,
+      ...common,
+    ]);
     expect(run.code, run.stderr).toBe(0);
     const json = JSON.parse(run.stdout) as Report;
     expect(server.pending()).toBe(0);
@@ -221,9 +331,22 @@ describe('afterburner eval --optimize', () => {
     expect(userText(3)).toContain('a class `Solution` with a method `unique` in javascript');
 
     const p = byId(json);
-    expect(p['py-sum-squares']).toMatchObject({ passed: true, time_pct: 1, optimization: { outcome: 'improved', best_iteration: 1, start: 'model' } });
-    expect(curveOf(p['py-sum-squares'])).toEqual([[0, true, 0.5], [1, true, 1]]);
-    expect(p['py-two-sum']).toMatchObject({ passed: false, status: 'failed', time_pct: 0, beyond: 0, optimization: { outcome: 'failed', start: 'model' } });
+    expect(p['py-sum-squares']).toMatchObject({
+      passed: true,
+      time_pct: 1,
+      optimization: { outcome: 'improved', best_iteration: 1, start: 'model' },
+    });
+    expect(curveOf(p['py-sum-squares'])).toEqual([
+      [0, true, 0.5],
+      [1, true, 1],
+    ]);
+    expect(p['py-two-sum']).toMatchObject({
+      passed: false,
+      status: 'failed',
+      time_pct: 0,
+      beyond: 0,
+      optimization: { outcome: 'failed', start: 'model' },
+    });
     expect(p['py-two-sum']?.message).toMatch(/expected/);
     expect(curveOf(p['py-two-sum'])).toEqual([[0, false, 0]]);
     expect(p['js-unique']).toMatchObject({ passed: false, status: 'no_answer', time_pct: 0 });
@@ -233,7 +356,9 @@ describe('afterburner eval --optimize', () => {
     expect(scoredCode(results).get('py-two-sum')).toBe(code(wrong, 'py-two-sum').trim());
     expect(json.pass_at_1).toBeCloseTo(1 / 3, 10);
     // A problem without a start counts as a failure at every iteration, as in the final figures.
-    expect(json.iterations?.map((i) => [i.iteration, Number(i.pass_at_1.toFixed(4)), Number(i.time_pct.toFixed(4))])).toEqual([
+    expect(
+      json.iterations?.map((i) => [i.iteration, Number(i.pass_at_1.toFixed(4)), Number(i.time_pct.toFixed(4))]),
+    ).toEqual([
       [0, 0.3333, 0.1667],
       [1, 0.3333, 0.3333],
     ]);

@@ -80,12 +80,14 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
   {
     name: 'infinite loop',
     language: 'python',
-    module: () => py(`
+    module: () =>
+      py(`
 def f(x):
     while True:
         x += 1
 `),
-    test: () => py(`
+    test: () =>
+      py(`
 from mod import f
 def test_f():
     assert f(1) == 2
@@ -97,20 +99,23 @@ def test_f():
     name: 'infinite loop (javascript)',
     language: 'javascript',
     module: () => 'export function f(x) {\n  for (;;) x++;\n}\n',
-    test: () => "import { test } from 'node:test';\nimport assert from 'node:assert';\nimport { f } from './mod.mjs';\ntest('f', () => assert.equal(f(1), 2));\n",
+    test: () =>
+      "import { test } from 'node:test';\nimport assert from 'node:assert';\nimport { f } from './mod.mjs';\ntest('f', () => assert.equal(f(1), 2));\n",
     expect: ['timeout'],
     timeoutMs: 4000,
   },
   {
     name: 'memory bomb',
     language: 'python',
-    module: () => py(`
+    module: () =>
+      py(`
 def f(x):
     hoard = []
     while True:
         hoard.append(b"x" * (8 * 1024 * 1024))
 `),
-    test: () => py(`
+    test: () =>
+      py(`
 from mod import f
 def test_f():
     assert f(1) is None
@@ -122,8 +127,10 @@ def test_f():
   {
     name: 'memory bomb (javascript)',
     language: 'javascript',
-    module: () => 'export function f() {\n  const hoard = [];\n  for (;;) hoard.push(new Array(1 << 20).fill(1.5));\n}\n',
-    test: () => "import { test } from 'node:test';\nimport assert from 'node:assert';\nimport { f } from './mod.mjs';\ntest('f', () => assert.equal(f(), undefined));\n",
+    module: () =>
+      'export function f() {\n  const hoard = [];\n  for (;;) hoard.push(new Array(1 << 20).fill(1.5));\n}\n',
+    test: () =>
+      "import { test } from 'node:test';\nimport assert from 'node:assert';\nimport { f } from './mod.mjs';\ntest('f', () => assert.equal(f(), undefined));\n",
     expect: ['memory_limit'],
     memoryMb: 256,
     timeoutMs: 30_000,
@@ -131,7 +138,8 @@ def test_f():
   {
     name: 'fork bomb',
     language: 'python',
-    module: () => py(`
+    module: () =>
+      py(`
 import os
 def f(x):
     while True:
@@ -140,7 +148,8 @@ def f(x):
         except OSError:
             pass
 `),
-    test: () => py(`
+    test: () =>
+      py(`
 from mod import f
 def test_f():
     assert f(1) == 1
@@ -152,13 +161,15 @@ def test_f():
   {
     name: 'orphaned background process',
     language: 'python',
-    module: () => py(`
+    module: () =>
+      py(`
 import subprocess
 def f(x):
     subprocess.Popen(["sleep", "600"], start_new_session=True)
     return x
 `),
-    test: () => py(`
+    test: () =>
+      py(`
 from mod import f
 def test_f():
     assert f(1) == 1
@@ -168,7 +179,8 @@ def test_f():
   {
     name: 'stdout and stderr flood',
     language: 'python',
-    module: () => py(`
+    module: () =>
+      py(`
 import sys
 def f(x):
     line = "flood " * 170 + "\\n"
@@ -178,20 +190,23 @@ def f(x):
         sys.stderr.write(block)
     return x
 `),
-    test: () => py(`
+    test: () =>
+      py(`
 from mod import f
 def test_f():
     assert f(1) == 1
 `),
     expect: ['passed'],
     timeoutMs: 60_000,
-    hostCheck: (_ctx, result) => (result.output.length > 4 * 1024 * 1024 ? `output kept ${result.output.length} chars, not capped` : undefined),
+    hostCheck: (_ctx, result) =>
+      result.output.length > 4 * 1024 * 1024 ? `output kept ${result.output.length} chars, not capped` : undefined,
   },
   {
     // Straight to the file descriptors, past any capture the harness sets up for print().
     name: 'flood of the raw stdout and stderr descriptors',
     language: 'python',
-    module: () => py(`
+    module: () =>
+      py(`
 import os
 def f(x):
     block = ("raw " * 255 + "\\n").encode() * 1024
@@ -200,19 +215,22 @@ def f(x):
         os.write(2, block)
     return x
 `),
-    test: () => py(`
+    test: () =>
+      py(`
 from mod import f
 def test_f():
     assert f(1) == 1
 `),
     expect: ['passed'],
     timeoutMs: 60_000,
-    hostCheck: (_ctx, result) => (result.output.length > 4 * 1024 * 1024 ? `output kept ${result.output.length} chars, not capped` : undefined),
+    hostCheck: (_ctx, result) =>
+      result.output.length > 4 * 1024 * 1024 ? `output kept ${result.output.length} chars, not capped` : undefined,
   },
   {
     name: 'disk fill',
     language: 'python',
-    module: () => py(`
+    module: () =>
+      py(`
 def f(x):
     chunk = b"\\0" * (1024 * 1024)
     with open("fill.bin", "wb") as out:
@@ -221,7 +239,8 @@ def f(x):
             out.flush()
     return x
 `),
-    test: () => py(`
+    test: () =>
+      py(`
 from mod import f
 def test_f():
     assert f(1) == 1
@@ -232,7 +251,8 @@ def test_f():
   {
     name: 'network connection to a host port',
     language: 'python',
-    module: () => py(`
+    module: () =>
+      py(`
 import socket
 def f(port):
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -246,24 +266,28 @@ def f(port):
     finally:
         s.close()
 `),
-    test: (ctx) => py(`
+    test: (ctx) =>
+      py(`
 from mod import f
 def test_f():
     assert f(${ctx.port}) == "blocked"
 `),
     expect: ['passed'],
     needsNamespaces: true,
-    hostCheck: (ctx) => (ctx.connections() > 0 ? `the host server accepted ${ctx.connections()} connection(s)` : undefined),
+    hostCheck: (ctx) =>
+      ctx.connections() > 0 ? `the host server accepted ${ctx.connections()} connection(s)` : undefined,
   },
   {
     name: 'reading the environment for secrets',
     language: 'python',
-    module: () => py(`
+    module: () =>
+      py(`
 import os
 def f(names):
     return {name: os.environ.get(name) for name in names}
 `),
-    test: (ctx) => py(`
+    test: (ctx) =>
+      py(`
 import os
 from mod import f
 def test_f():
@@ -287,7 +311,8 @@ def test_f():
   {
     name: 'writing to host /tmp',
     language: 'python',
-    module: () => py(`
+    module: () =>
+      py(`
 def f(path):
     try:
         with open(path, "w") as out:
@@ -296,7 +321,8 @@ def f(path):
     except OSError:
         return False
 `),
-    test: (ctx) => py(`
+    test: (ctx) =>
+      py(`
 from mod import f
 def test_f():
     f(${JSON.stringify(ctx.hostFile)})
@@ -308,13 +334,15 @@ def test_f():
   {
     name: 'killing the parent',
     language: 'python',
-    module: () => py(`
+    module: () =>
+      py(`
 import os
 def f(x):
     os.kill(os.getppid(), 9)
     return x
 `),
-    test: () => py(`
+    test: () =>
+      py(`
 from mod import f
 def test_f():
     assert f(1) == 1
@@ -324,13 +352,15 @@ def test_f():
   {
     name: 'killing the own process group',
     language: 'python',
-    module: () => py(`
+    module: () =>
+      py(`
 import os
 def f(x):
     os.killpg(0, 9)
     return x
 `),
-    test: () => py(`
+    test: () =>
+      py(`
 from mod import f
 def test_f():
     assert f(1) == 1
@@ -340,13 +370,15 @@ def test_f():
   {
     name: 'killing every process it can (kill -1)',
     language: 'python',
-    module: () => py(`
+    module: () =>
+      py(`
 import os
 def f(x):
     os.kill(-1, 9)
     return x
 `),
-    test: () => py(`
+    test: () =>
+      py(`
 from mod import f
 def test_f():
     assert f(1) == 1
@@ -357,7 +389,8 @@ def test_f():
   {
     name: 'deep recursion',
     language: 'python',
-    module: () => py(`
+    module: () =>
+      py(`
 import sys
 def f(n):
     sys.setrecursionlimit(10 ** 8)
@@ -365,7 +398,8 @@ def f(n):
 def g(n):
     return g(n + 1) + 1
 `),
-    test: () => py(`
+    test: () =>
+      py(`
 from mod import f
 def test_f():
     assert f(1) == 1
@@ -376,12 +410,14 @@ def test_f():
   {
     name: 'segfault',
     language: 'python',
-    module: () => py(`
+    module: () =>
+      py(`
 import ctypes
 def f(x):
     return ctypes.string_at(0)
 `),
-    test: () => py(`
+    test: () =>
+      py(`
 from mod import f
 def test_f():
     assert f(1) == 1
@@ -445,7 +481,8 @@ export function processesMarkedWith(marker: string): string[] {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       // Zombies already dead and waiting for their parent to reap them are not running code.
       if (/\) Z /.test(stat)) continue;
-      if (cmdline.includes(marker) || environ.includes(marker)) found.push(`${entry}: ${cmdline.replace(/\0/g, ' ').trim()}`);
+      if (cmdline.includes(marker) || environ.includes(marker))
+        found.push(`${entry}: ${cmdline.replace(/\0/g, ' ').trim()}`);
     } catch {
       // exited while we looked
     }

@@ -74,7 +74,10 @@ describe('hostile code in the Docker sandbox', () => {
     await sandbox.dispose();
     const { docker } = engine();
     expect(await containersOf(docker, sandbox.id)).toEqual([]);
-    const ours = await docker.listContainers({ all: true, filters: { label: ['afterburner=1', `afterburner.pid=${process.pid}`] } });
+    const ours = await docker.listContainers({
+      all: true,
+      filters: { label: ['afterburner=1', `afterburner.pid=${process.pid}`] },
+    });
     expect(ours).toEqual([]);
   });
 });

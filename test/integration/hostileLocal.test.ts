@@ -13,7 +13,9 @@ import { builtCli, runCli } from './cliBuild';
 const MARKER = 'afterburner-hostile-';
 const capabilities = probeLocalCapabilities();
 const required = process.env.AFTERBURNER_REQUIRE_BWRAP === '1';
-const skipReason = capabilities.bwrap ? undefined : `bubblewrap is not usable here (${capabilities.bwrapProblem ?? 'bwrap not installed'})`;
+const skipReason = capabilities.bwrap
+  ? undefined
+  : `bubblewrap is not usable here (${capabilities.bwrapProblem ?? 'bwrap not installed'})`;
 if (skipReason && !required) console.warn(`hostile local suite skipped: ${skipReason}`);
 
 describe.skipIf(skipReason !== undefined && !required)('hostile code in the local sandbox', () => {
@@ -69,7 +71,15 @@ describe.skipIf(skipReason !== undefined && !required)('hostile code in the loca
     const dir = mkdtempSync(path.join(tmpdir(), 'afterburner-after-hostile-'));
     try {
       for (const file of healthyJob().files) writeFileSync(path.join(dir, file.path), file.content);
-      const run = await runCli(cli, ['profile', path.join(dir, 'mod.py'), '--function', 'f', '--sandbox', 'local', '--json']);
+      const run = await runCli(cli, [
+        'profile',
+        path.join(dir, 'mod.py'),
+        '--function',
+        'f',
+        '--sandbox',
+        'local',
+        '--json',
+      ]);
       expect(run.code, run.stderr).toBe(0);
       expect(JSON.parse(run.stdout)).toMatchObject({ status: 'passed', sandbox: 'local' });
     } finally {

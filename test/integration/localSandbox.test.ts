@@ -50,7 +50,9 @@ describe('local sandbox', () => {
   });
 
   it('reports failing tests with their messages', async () => {
-    const result = await sandbox.run(pythonJob('def f(x):\n    return x + 1\n', 'from mod import f\n\ndef test_f():\n    assert f(1) == 3\n'));
+    const result = await sandbox.run(
+      pythonJob('def f(x):\n    return x + 1\n', 'from mod import f\n\ndef test_f():\n    assert f(1) == 3\n'),
+    );
     expect(result.kind).toBe('failed');
     if (result.kind === 'failed') expect(result.failures[0]?.message).toMatch(/assert/i);
   });
@@ -60,7 +62,11 @@ describe('local sandbox', () => {
       language: 'typescript',
       files: [
         { path: 'math.ts', content: 'export function add(a: number, b: number): number {\n  return a + b;\n}\n' },
-        { path: 'math.test.ts', content: "import { test } from 'node:test';\nimport assert from 'node:assert';\nimport { add } from './math';\ntest('add', () => assert.equal(add(2, 3), 5));\n" },
+        {
+          path: 'math.test.ts',
+          content:
+            "import { test } from 'node:test';\nimport assert from 'node:assert';\nimport { add } from './math';\ntest('add', () => assert.equal(add(2, 3), 5));\n",
+        },
       ],
       modulePath: 'math.ts',
       testPaths: ['math.test.ts'],
@@ -69,7 +75,9 @@ describe('local sandbox', () => {
       limits: { timeoutMs: 20_000, memoryMb: 256 },
     };
     const result = await sandbox.run(ts);
-    expect(result.kind, result.kind === 'error' || result.kind === 'crashed' ? result.message : result.output).toBe('passed');
+    expect(result.kind, result.kind === 'error' || result.kind === 'crashed' ? result.message : result.output).toBe(
+      'passed',
+    );
   });
 
   it('runs a JavaScript job whose workspace folder the sandbox user cannot reach', async () => {
@@ -83,7 +91,11 @@ describe('local sandbox', () => {
         language: 'javascript',
         files: [
           { path: 'add.mjs', content: 'export function add(a, b) {\n  return a + b;\n}\n' },
-          { path: 'add.test.mjs', content: "import { test } from 'node:test';\nimport assert from 'node:assert';\nimport { add } from './add.mjs';\ntest('add', () => assert.equal(add(2, 3), 5));\n" },
+          {
+            path: 'add.test.mjs',
+            content:
+              "import { test } from 'node:test';\nimport assert from 'node:assert';\nimport { add } from './add.mjs';\ntest('add', () => assert.equal(add(2, 3), 5));\n",
+          },
         ],
         modulePath: 'add.mjs',
         testPaths: ['add.test.mjs'],
@@ -93,7 +105,9 @@ describe('local sandbox', () => {
         workspaceRoot: workspace,
       };
       const result = await sandbox.run(job);
-      expect(result.kind, result.kind === 'error' || result.kind === 'crashed' ? result.message : result.output).toBe('passed');
+      expect(result.kind, result.kind === 'error' || result.kind === 'crashed' ? result.message : result.output).toBe(
+        'passed',
+      );
     } finally {
       rmSync(home, { recursive: true, force: true });
     }
@@ -107,37 +121,53 @@ describe('local sandbox', () => {
 
   it('cancels: the promise rejects and nothing of the run is left', async () => {
     const controller = new AbortController();
-    const run = sandbox.run(pythonJob('def f(x):\n    while True:\n        pass\n', 'from mod import f\n\ndef test_f():\n    f(1)\n'), controller.signal);
+    const run = sandbox.run(
+      pythonJob('def f(x):\n    while True:\n        pass\n', 'from mod import f\n\ndef test_f():\n    f(1)\n'),
+      controller.signal,
+    );
     setTimeout(() => controller.abort(new Error('stop')), 500);
     await expect(run).rejects.toThrow('stop');
     expect(leftovers()).toEqual([]);
   });
 
-  const weaker = [
-    ['unshare', capabilities.unshare !== undefined] as const,
-    ['rlimits', true] as const,
-  ];
+  const weaker = [['unshare', capabilities.unshare !== undefined] as const, ['rlimits', true] as const];
   for (const [level, available] of weaker) {
     describe.skipIf(!available)(`forced to ${level}`, () => {
       const forced = createLocalSandbox({ workDirPrefix: MARKER, isolation: level });
 
       it('says what is not isolated', () => {
         const isolation = forced.describe().isolation;
-        expect(isolation).toMatch(level === 'rlimits' ? /network and filesystem are NOT isolated/ : /filesystem NOT isolated/);
+        expect(isolation).toMatch(
+          level === 'rlimits' ? /network and filesystem are NOT isolated/ : /filesystem NOT isolated/,
+        );
       });
 
       it('passes healthy code, scrubs the environment, and enforces time and memory', async () => {
         process.env.AFTERBURNER_API_KEY = 'sk-local-test-secret';
         try {
-          const env = await forced.run(pythonJob('import os\ndef f():\n    return os.environ.get("AFTERBURNER_API_KEY")\n', 'from mod import f\n\ndef test_f():\n    assert f() is None\n'));
+          const env = await forced.run(
+            pythonJob(
+              'import os\ndef f():\n    return os.environ.get("AFTERBURNER_API_KEY")\n',
+              'from mod import f\n\ndef test_f():\n    assert f() is None\n',
+            ),
+          );
           expect(env.kind, env.output).toBe('passed');
         } finally {
           delete process.env.AFTERBURNER_API_KEY;
         }
-        const loop = await forced.run(pythonJob('def f():\n    while True:\n        pass\n', 'from mod import f\n\ndef test_f():\n    f()\n', { timeoutMs: 3000, memoryMb: 256 }));
+        const loop = await forced.run(
+          pythonJob('def f():\n    while True:\n        pass\n', 'from mod import f\n\ndef test_f():\n    f()\n', {
+            timeoutMs: 3000,
+            memoryMb: 256,
+          }),
+        );
         expect(loop).toMatchObject({ kind: 'timeout', limitMs: 3000 });
         const bomb = await forced.run(
-          pythonJob('def f():\n    hoard = []\n    while True:\n        hoard.append(b"x" * (8 << 20))\n', 'from mod import f\n\ndef test_f():\n    f()\n', { timeoutMs: 30_000, memoryMb: 160 }),
+          pythonJob(
+            'def f():\n    hoard = []\n    while True:\n        hoard.append(b"x" * (8 << 20))\n',
+            'from mod import f\n\ndef test_f():\n    f()\n',
+            { timeoutMs: 30_000, memoryMb: 160 },
+          ),
         );
         expect(bomb.kind, bomb.output).toBe('memory_limit');
         expect(leftovers()).toEqual([]);

@@ -38,7 +38,11 @@ def test_work():
 function modelAnswering(code: string): LanguageModel {
   return {
     describe: () => 'scripted model',
-    complete: async (): Promise<CompletionResult> => ({ kind: 'ok', text: '```python\n' + code + '```', model: 'scripted' }),
+    complete: async (): Promise<CompletionResult> => ({
+      kind: 'ok',
+      text: '```python\n' + code + '```',
+      model: 'scripted',
+    }),
   };
 }
 
@@ -65,7 +69,9 @@ describe('local sandbox: candidate measured beside the best so far', () => {
     for await (const event of optimize({ sandbox, model: modelAnswering(TWICE_AS_FAST) }, request)) events.push(event);
     const candidate = events.flatMap((e) => (e.type === 'candidateMeasured' ? [e.candidate] : []))[0];
     expect(candidate?.status, candidate?.verdict.reason).toBe('passed');
-    expect(candidate?.verdict.reason).toMatch(/^accepted: [\d.]+× faster than the best so far in a side-by-side measurement \(p [<=] /);
+    expect(candidate?.verdict.reason).toMatch(
+      /^accepted: [\d.]+× faster than the best so far in a side-by-side measurement \(p [<=] /,
+    );
     expect(events.at(-1)).toMatchObject({ type: 'finished', outcome: 'improved' });
     expect(readdirSync(tmpdir()).filter((n) => n.startsWith(MARKER))).toEqual([]);
   });
@@ -73,7 +79,8 @@ describe('local sandbox: candidate measured beside the best so far', () => {
   it('carries a TypeScript reference through transpiling to the harness', async () => {
     const source = (passes: number): string =>
       `export function work(values: number[]): number {\n  let total = 0;\n  for (let r = 0; r < ${passes}; r++) for (const v of values) total += v * v;\n  return (total / ${passes}) * 4;\n}\n`;
-    const test = "import { test } from 'node:test';\nimport assert from 'node:assert';\nimport { work } from './work';\ntest('work', () => assert.equal(work([1, 2, 3]), 56));\n";
+    const test =
+      "import { test } from 'node:test';\nimport assert from 'node:assert';\nimport { work } from './work';\ntest('work', () => assert.equal(work([1, 2, 3]), 56));\n";
     const profiled = await sandbox.run({
       language: 'typescript',
       files: [
@@ -87,7 +94,8 @@ describe('local sandbox: candidate measured beside the best so far', () => {
       limits,
       measure: { budgetMs: 100 },
     });
-    if (profiled.kind !== 'passed' || !profiled.recording) throw new Error(`profile: ${profiled.kind} ${profiled.output}`);
+    if (profiled.kind !== 'passed' || !profiled.recording)
+      throw new Error(`profile: ${profiled.kind} ${profiled.output}`);
     const job: SandboxJob = {
       language: 'typescript',
       files: [
@@ -98,7 +106,11 @@ describe('local sandbox: candidate measured beside the best so far', () => {
       modulePath: 'src/work.ts',
       testPaths: ['src/work.test.ts'],
       target: 'work',
-      mode: { kind: 'check', recording: profiled.recording, reference: { modulePath: 'src/work.afterburner-reference.ts' } },
+      mode: {
+        kind: 'check',
+        recording: profiled.recording,
+        reference: { modulePath: 'src/work.afterburner-reference.ts' },
+      },
       limits,
       measure: { budgetMs: 100 },
     };
@@ -120,9 +132,16 @@ describe('local sandbox: candidate measured beside the best so far', () => {
       modulePath: 'work.py',
       testPaths: ['test_work.py'],
       target: 'work',
-      mode: { kind: 'check', recording: { language: 'python', calls: 0, data: '' }, reference: { modulePath: 'work.afterburner-reference.py' } },
+      mode: {
+        kind: 'check',
+        recording: { language: 'python', calls: 0, data: '' },
+        reference: { modulePath: 'work.afterburner-reference.py' },
+      },
       limits,
     });
-    expect(result).toMatchObject({ kind: 'error', message: expect.stringContaining("'work.afterburner-reference.py'") });
+    expect(result).toMatchObject({
+      kind: 'error',
+      message: expect.stringContaining("'work.afterburner-reference.py'"),
+    });
   });
 });

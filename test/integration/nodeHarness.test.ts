@@ -3,7 +3,16 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Recording } from '../../src/core/sandboxTypes';
 import { transpileTypeScript } from '../../src/adapters/typescriptTranspile';
-import { failed, fixture, measurementOf, passed, removeWorkDirs, runNodeHarness as runHarness, transpiledFixtures, tsFixtures } from './nodeHarnessRun';
+import {
+  failed,
+  fixture,
+  measurementOf,
+  passed,
+  removeWorkDirs,
+  runNodeHarness as runHarness,
+  transpiledFixtures,
+  tsFixtures,
+} from './nodeHarnessRun';
 
 afterAll(removeWorkDirs);
 
@@ -11,7 +20,13 @@ const sumFiles = { 'sum.mjs': fixture('sum.mjs'), 'sum.test.mjs': fixture('sum.t
 
 describe('node harness: tests', () => {
   it('counts node:test tests, records calls and measures', () => {
-    const { report } = runHarness({ files: sumFiles, modulePath: 'sum.mjs', testPaths: ['sum.test.mjs'], target: 'slowSum', measure: { budgetMs: 300, hotLines: true, sizes: [100, 400] } });
+    const { report } = runHarness({
+      files: sumFiles,
+      modulePath: 'sum.mjs',
+      testPaths: ['sum.test.mjs'],
+      target: 'slowSum',
+      measure: { budgetMs: 300, hotLines: true, sizes: [100, 400] },
+    });
     const ok = passed(report);
     expect(ok.tests).toEqual({ passed: 2, failed: 0 });
     expect(ok.runner).toBe('node:test');
@@ -26,10 +41,23 @@ describe('node harness: tests', () => {
   });
 
   it('sees no memory growth in a loop that allocates nothing, however long it runs, and sees it where the loop collects', () => {
-    const files = { 'inversions.mjs': fixture('inversions.mjs'), 'inversions.test.mjs': fixture('inversions.test.mjs') };
+    const files = {
+      'inversions.mjs': fixture('inversions.mjs'),
+      'inversions.test.mjs': fixture('inversions.test.mjs'),
+    };
     const sizes = [200, 800, 3200];
     const peaks = (target: string) =>
-      (measurementOf(runHarness({ files, modulePath: 'inversions.mjs', testPaths: ['inversions.test.mjs'], target, measure: { budgetMs: 300, sizes } }).report).sizes ?? []).map((s) => s.peakMemoryKb);
+      (
+        measurementOf(
+          runHarness({
+            files,
+            modulePath: 'inversions.mjs',
+            testPaths: ['inversions.test.mjs'],
+            target,
+            measure: { budgetMs: 300, sizes },
+          }).report,
+        ).sizes ?? []
+      ).map((s) => s.peakMemoryKb);
     // The memory sampler's own allocations grow with time (the 3200 round lasts ~5 ms): they are not the code's.
     const still = peaks('countInversions');
     expect(still).toHaveLength(3);
@@ -41,7 +69,12 @@ describe('node harness: tests', () => {
   });
 
   it('reports a failing test by name with the assertion text', () => {
-    const { report } = runHarness({ files: { 'sum.mjs': fixture('sum.mjs'), 't.test.mjs': fixture('sumFailing.test.mjs') }, modulePath: 'sum.mjs', testPaths: ['t.test.mjs'], target: 'slowSum' });
+    const { report } = runHarness({
+      files: { 'sum.mjs': fixture('sum.mjs'), 't.test.mjs': fixture('sumFailing.test.mjs') },
+      modulePath: 'sum.mjs',
+      testPaths: ['t.test.mjs'],
+      target: 'slowSum',
+    });
     expect(report.kind).toBe('failed');
     if (report.kind !== 'failed') return;
     expect(report.tests).toEqual({ passed: 1, failed: 1 });
@@ -51,7 +84,13 @@ describe('node harness: tests', () => {
   });
 
   it('runs a plain assert script and keeps its console output off the report line', () => {
-    const { report, stdout, stderr } = runHarness({ files: { 'sum.mjs': fixture('sum.mjs'), 'check.mjs': fixture('sum.script.mjs') }, modulePath: 'sum.mjs', testPaths: ['check.mjs'], target: 'slowSum', mode: { kind: 'test' } });
+    const { report, stdout, stderr } = runHarness({
+      files: { 'sum.mjs': fixture('sum.mjs'), 'check.mjs': fixture('sum.script.mjs') },
+      modulePath: 'sum.mjs',
+      testPaths: ['check.mjs'],
+      target: 'slowSum',
+      mode: { kind: 'test' },
+    });
     expect(passed(report).tests).toEqual({ passed: 1, failed: 0 });
     expect(passed(report).runner).toBe('assert-script');
     expect(stdout).not.toContain('script done');
@@ -59,38 +98,81 @@ describe('node harness: tests', () => {
   });
 
   it('points at the line of a syntax error', () => {
-    const { report } = runHarness({ files: { 'broken.mjs': fixture('broken.mjs'), 'broken.test.mjs': fixture('broken.test.mjs') }, modulePath: 'broken.mjs', testPaths: ['broken.test.mjs'], target: 'broken' });
+    const { report } = runHarness({
+      files: { 'broken.mjs': fixture('broken.mjs'), 'broken.test.mjs': fixture('broken.test.mjs') },
+      modulePath: 'broken.mjs',
+      testPaths: ['broken.test.mjs'],
+      target: 'broken',
+    });
     expect(report.kind).toBe('error');
     expect(report.kind === 'error' && report.message).toMatch(/SyntaxError in broken\.mjs:2/);
   });
 
   it('names the exports that exist when the target is missing', () => {
-    const { report } = runHarness({ files: sumFiles, modulePath: 'sum.mjs', testPaths: ['sum.test.mjs'], target: 'fastSum' });
+    const { report } = runHarness({
+      files: sumFiles,
+      modulePath: 'sum.mjs',
+      testPaths: ['sum.test.mjs'],
+      target: 'fastSum',
+    });
     expect(report.kind).toBe('error');
-    expect(report.kind === 'error' && report.message).toMatch(/`fastSum` is not exported by sum\.mjs; its exports are: slowSum/);
+    expect(report.kind === 'error' && report.message).toMatch(
+      /`fastSum` is not exported by sum\.mjs; its exports are: slowSum/,
+    );
   });
 
   it('records a CommonJS class method through require and destructuring', () => {
     const files = { 'stats.cjs': fixture('stats.cjs'), 'stats.test.cjs': fixture('stats.test.cjs') };
-    const { report } = runHarness({ files, modulePath: 'stats.cjs', testPaths: ['stats.test.cjs'], target: 'Stats.variance' });
+    const { report } = runHarness({
+      files,
+      modulePath: 'stats.cjs',
+      testPaths: ['stats.test.cjs'],
+      target: 'Stats.variance',
+    });
     const ok = passed(report);
     expect(ok.tests).toEqual({ passed: 2, failed: 0 });
     expect(ok.recording?.calls).toBe(1);
-    const check = runHarness({ files: { 'stats.cjs': fixture('statsFast.cjs'), 'stats.test.cjs': fixture('stats.test.cjs') }, modulePath: 'stats.cjs', testPaths: ['stats.test.cjs'], target: 'Stats.variance', mode: { kind: 'check', recording: ok.recording as Recording } });
+    const check = runHarness({
+      files: { 'stats.cjs': fixture('statsFast.cjs'), 'stats.test.cjs': fixture('stats.test.cjs') },
+      modulePath: 'stats.cjs',
+      testPaths: ['stats.test.cjs'],
+      target: 'Stats.variance',
+      mode: { kind: 'check', recording: ok.recording as Recording },
+    });
     expect(passed(check.report).measurement?.calls).toBe(1);
   });
 });
 
 describe('node harness: check mode', () => {
-  const profile = runOnce(() => passed(runHarness({ files: sumFiles, modulePath: 'sum.mjs', testPaths: ['sum.test.mjs'], target: 'slowSum' }).report).recording as Recording);
+  const profile = runOnce(
+    () =>
+      passed(
+        runHarness({ files: sumFiles, modulePath: 'sum.mjs', testPaths: ['sum.test.mjs'], target: 'slowSum' }).report,
+      ).recording as Recording,
+  );
 
   it('accepts an equivalent candidate and measures it on the recorded inputs', () => {
-    const { report } = runHarness({ files: { 'sum.mjs': fixture('sumFast.mjs'), 'sum.test.mjs': fixture('sum.test.mjs') }, modulePath: 'sum.mjs', testPaths: ['sum.test.mjs'], target: 'slowSum', mode: { kind: 'check', recording: profile() } });
+    const { report } = runHarness({
+      files: { 'sum.mjs': fixture('sumFast.mjs'), 'sum.test.mjs': fixture('sum.test.mjs') },
+      modulePath: 'sum.mjs',
+      testPaths: ['sum.test.mjs'],
+      target: 'slowSum',
+      mode: { kind: 'check', recording: profile() },
+    });
     expect(measurementOf(report).calls).toBe(2);
   });
 
   it('rejects a wrong candidate with a differential message even when no test catches it', () => {
-    const { report } = runHarness({ files: { 'sum.mjs': fixture('sumWrong.mjs'), 'sum.test.mjs': fixture('sum.test.mjs').replace(/assert\.equal/g, 'void') }, modulePath: 'sum.mjs', testPaths: ['sum.test.mjs'], target: 'slowSum', mode: { kind: 'check', recording: profile() } });
+    const { report } = runHarness({
+      files: {
+        'sum.mjs': fixture('sumWrong.mjs'),
+        'sum.test.mjs': fixture('sum.test.mjs').replace(/assert\.equal/g, 'void'),
+      },
+      modulePath: 'sum.mjs',
+      testPaths: ['sum.test.mjs'],
+      target: 'slowSum',
+      mode: { kind: 'check', recording: profile() },
+    });
     expect(report.kind).toBe('failed');
     if (report.kind !== 'failed') return;
     expect(report.failures[0]?.test).toBe('differential check (call 1)');
@@ -99,17 +181,35 @@ describe('node harness: check mode', () => {
 
   it('detects a candidate that no longer mutates its argument', () => {
     const test = fixture('sortInPlace.test.mjs');
-    const rec = passed(runHarness({ files: { 'sortInPlace.mjs': fixture('sortInPlace.mjs'), 't.test.mjs': test }, modulePath: 'sortInPlace.mjs', testPaths: ['t.test.mjs'], target: 'sortedMedian' }).report).recording as Recording;
-    const { report } = runHarness({ files: { 'sortInPlace.mjs': fixture('sortCopy.mjs'), 't.test.mjs': test }, modulePath: 'sortInPlace.mjs', testPaths: ['t.test.mjs'], target: 'sortedMedian', mode: { kind: 'check', recording: rec } });
+    const rec = passed(
+      runHarness({
+        files: { 'sortInPlace.mjs': fixture('sortInPlace.mjs'), 't.test.mjs': test },
+        modulePath: 'sortInPlace.mjs',
+        testPaths: ['t.test.mjs'],
+        target: 'sortedMedian',
+      }).report,
+    ).recording as Recording;
+    const { report } = runHarness({
+      files: { 'sortInPlace.mjs': fixture('sortCopy.mjs'), 't.test.mjs': test },
+      modulePath: 'sortInPlace.mjs',
+      testPaths: ['t.test.mjs'],
+      target: 'sortedMedian',
+      mode: { kind: 'check', recording: rec },
+    });
     expect(report.kind).toBe('failed');
-    expect(report.kind === 'failed' && report.failures[0]?.message).toMatch(/argument mutation differs: argument 1 .*expected \[ 1, 2, 3, 4, 5 \], got \[ 5, 1, 4, 2, 3 \]/);
+    expect(report.kind === 'failed' && report.failures[0]?.message).toMatch(
+      /argument mutation differs: argument 1 .*expected \[ 1, 2, 3, 4, 5 \], got \[ 5, 1, 4, 2, 3 \]/,
+    );
   });
 });
 
 describe('node harness: measurement', () => {
   it('sees the ~10 MB a call allocates as peak memory, with a positive integral', () => {
     const files = { 'allocate.mjs': fixture('allocate.mjs'), 'allocate.test.mjs': fixture('allocate.test.mjs') };
-    const m = measurementOf(runHarness({ files, modulePath: 'allocate.mjs', testPaths: ['allocate.test.mjs'], target: 'allocateAndSum' }).report);
+    const m = measurementOf(
+      runHarness({ files, modulePath: 'allocate.mjs', testPaths: ['allocate.test.mjs'], target: 'allocateAndSum' })
+        .report,
+    );
     expect(m.peakMemoryKb).toBeGreaterThanOrEqual(8000);
     expect(m.peakMemoryKb).toBeLessThanOrEqual(16000);
     expect(m.integralKbMs).toBeGreaterThan(0);
@@ -119,14 +219,29 @@ describe('node harness: measurement', () => {
 
   it('runs gc() before samples also when node was started without --expose-gc (as the sandboxes start it)', () => {
     const files = { 'allocate.mjs': fixture('allocate.mjs'), 'allocate.test.mjs': fixture('allocate.test.mjs') };
-    const { report } = runHarness({ files, modulePath: 'allocate.mjs', testPaths: ['allocate.test.mjs'], target: 'allocateAndSum', exposeGc: false });
+    const { report } = runHarness({
+      files,
+      modulePath: 'allocate.mjs',
+      testPaths: ['allocate.test.mjs'],
+      target: 'allocateAndSum',
+      exposeGc: false,
+    });
     expect(JSON.stringify(report)).not.toContain('globalThis.gc is missing');
     expect(measurementOf(report).peakMemoryKb).toBeGreaterThanOrEqual(8000);
   });
 
   it('orders an implementation doing 20 % more work after the original', () => {
     const test = fixture('spin.test.mjs');
-    const measureSpin = (source: string): number => measurementOf(runHarness({ files: { 'spin.mjs': source, 'spin.test.mjs': test }, modulePath: 'spin.mjs', testPaths: ['spin.test.mjs'], target: 'spin', measure: { budgetMs: 1500 } }).report).runtimeMs.median;
+    const measureSpin = (source: string): number =>
+      measurementOf(
+        runHarness({
+          files: { 'spin.mjs': source, 'spin.test.mjs': test },
+          modulePath: 'spin.mjs',
+          testPaths: ['spin.test.mjs'],
+          target: 'spin',
+          measure: { budgetMs: 1500 },
+        }).report,
+      ).runtimeMs.median;
     const fast = measureSpin(fixture('spin.mjs'));
     const slow = measureSpin(fixture('spinSlower.mjs'));
     expect(slow).toBeGreaterThan(fast);
@@ -136,41 +251,65 @@ describe('node harness: measurement', () => {
 describe('node harness: TypeScript after transpiling', () => {
   it('runs TypeScript tests and records a function and a class method', () => {
     const out = transpileTypeScript({
-      files: [{ path: 'src/sum.ts', content: fixture('sum.ts', tsFixtures) }, { path: 'src/sum.test.ts', content: fixture('sum.test.ts', tsFixtures) }],
+      files: [
+        { path: 'src/sum.ts', content: fixture('sum.ts', tsFixtures) },
+        { path: 'src/sum.test.ts', content: fixture('sum.test.ts', tsFixtures) },
+      ],
       modulePath: 'src/sum.ts',
       testPaths: ['src/sum.test.ts'],
     });
     if (out.kind !== 'ok') throw new Error(out.message);
     const files = Object.fromEntries(out.files.map((f) => [f.path, f.content]));
-    const fn = passed(runHarness({ files, modulePath: out.modulePath, testPaths: out.testPaths, target: 'totals' }).report);
+    const fn = passed(
+      runHarness({ files, modulePath: out.modulePath, testPaths: out.testPaths, target: 'totals' }).report,
+    );
     expect(fn.tests).toEqual({ passed: 2, failed: 0 });
     expect(fn.recording?.calls).toBe(1);
-    const method = passed(runHarness({ files, modulePath: out.modulePath, testPaths: out.testPaths, target: 'Counter.add' }).report);
+    const method = passed(
+      runHarness({ files, modulePath: out.modulePath, testPaths: out.testPaths, target: 'Counter.add' }).report,
+    );
     expect(method.recording?.calls).toBe(2);
   });
 
   it('reports the hot line as the line and text of the TypeScript source', () => {
-    const job = transpiledFixtures({ 'slowSum.ts': 'slowSum.ts', 'slowSum.test.ts': 'slowSum.test.ts' }, 'slowSum.ts', ['slowSum.test.ts']);
-    const m = measurementOf(runHarness({ ...job, target: 'slowSum', measure: { budgetMs: 300, hotLines: true } }).report);
+    const job = transpiledFixtures({ 'slowSum.ts': 'slowSum.ts', 'slowSum.test.ts': 'slowSum.test.ts' }, 'slowSum.ts', [
+      'slowSum.test.ts',
+    ]);
+    const m = measurementOf(
+      runHarness({ ...job, target: 'slowSum', measure: { budgetMs: 300, hotLines: true } }).report,
+    );
     const hot = m.hotLines?.[0];
     const tsLines = fixture('slowSum.ts', tsFixtures).split('\n');
     // The type annotation only exists in the TypeScript text; the emitted JavaScript has it nowhere.
-    expect(hot?.source).toBe('for (let j: number = 0; j <= i; j++) if (j === i) total += (values[j] as number) * options.scale;');
+    expect(hot?.source).toBe(
+      'for (let j: number = 0; j <= i; j++) if (j === i) total += (values[j] as number) * options.scale;',
+    );
     expect(tsLines[(hot?.line ?? 0) - 1]?.trim()).toBe(hot?.source);
     expect(job.files['slowSum.mjs']?.split('\n')[(hot?.line ?? 0) - 1]).not.toContain('j <= i');
   });
 
   it('points a failing TypeScript test at its line in the .ts file', () => {
-    const job = transpiledFixtures({ 'slowSum.ts': 'slowSum.ts', 'wrong.test.ts': 'slowSumFailing.test.ts' }, 'slowSum.ts', ['wrong.test.ts']);
+    const job = transpiledFixtures(
+      { 'slowSum.ts': 'slowSum.ts', 'wrong.test.ts': 'slowSumFailing.test.ts' },
+      'slowSum.ts',
+      ['wrong.test.ts'],
+    );
     const report = failed(runHarness({ ...job, target: 'slowSum', mode: { kind: 'test' } }).report);
-    const assertLine = fixture('slowSumFailing.test.ts', tsFixtures).split('\n').findIndex((l) => l.includes('assert.equal')) + 1;
+    const assertLine =
+      fixture('slowSumFailing.test.ts', tsFixtures)
+        .split('\n')
+        .findIndex((l) => l.includes('assert.equal')) + 1;
     expect(report.failures[0]?.test).toBe('wrong expectation');
     expect(report.failures[0]?.message).toContain('6 !== 7');
     expect(report.failures[0]?.message).toContain(`(at wrong.test.ts:${assertLine})`);
   });
 
   it('turns a TypeScript syntax error into a message with file:line:column', () => {
-    const out = transpileTypeScript({ files: [{ path: 'broken.ts', content: fixture('broken.ts', tsFixtures) }], modulePath: 'broken.ts', testPaths: [] });
+    const out = transpileTypeScript({
+      files: [{ path: 'broken.ts', content: fixture('broken.ts', tsFixtures) }],
+      modulePath: 'broken.ts',
+      testPaths: [],
+    });
     expect(out.kind === 'error' && out.message).toMatch(/^TypeScript syntax error in broken\.ts:2:\d+/);
   });
 });

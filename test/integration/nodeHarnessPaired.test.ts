@@ -52,31 +52,60 @@ test('meter', () => assert.equal(new Meter(4).work(values), expected));
 `;
 const REFERENCE = 'work.afterburner-reference.mjs';
 
-function runHarness(files: Record<string, string>, target: string, mode: HarnessJob['mode'], budgetMs = 300): HarnessReport {
+function runHarness(
+  files: Record<string, string>,
+  target: string,
+  mode: HarnessJob['mode'],
+  budgetMs = 300,
+): HarnessReport {
   const dir = mkdtempSync(path.join(tmpdir(), 'ab-node-paired-'));
   workDirs.push(dir);
   for (const [p, content] of Object.entries(files)) {
     mkdirSync(path.dirname(path.join(dir, p)), { recursive: true });
     writeFileSync(path.join(dir, p), content);
   }
-  const job: HarnessJob = { language: 'javascript', modulePath: 'work.mjs', testPaths: ['work.test.mjs'], target, mode, measure: { budgetMs }, seed: 7 };
+  const job: HarnessJob = {
+    language: 'javascript',
+    modulePath: 'work.mjs',
+    testPaths: ['work.test.mjs'],
+    target,
+    mode,
+    measure: { budgetMs },
+    seed: 7,
+  };
   writeFileSync(path.join(dir, 'job.json'), JSON.stringify(job));
-  const proc = spawnSync(process.execPath, ['--expose-gc', harness, 'job.json'], { cwd: dir, encoding: 'utf8', timeout: 100_000, maxBuffer: 64 * 1024 * 1024 });
+  const proc = spawnSync(process.execPath, ['--expose-gc', harness, 'job.json'], {
+    cwd: dir,
+    encoding: 'utf8',
+    timeout: 100_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const report = findHarnessReport(proc.stdout);
-  if (proc.status !== 0 || !report) throw new Error(`harness exited ${String(proc.status)}: ${proc.stdout.slice(-1500)} ${proc.stderr.slice(-1500)}`);
+  if (proc.status !== 0 || !report)
+    throw new Error(`harness exited ${String(proc.status)}: ${proc.stdout.slice(-1500)} ${proc.stderr.slice(-1500)}`);
   return report;
 }
 
 function profile(target: string): { recording: Recording; measurement: Measurement } {
   const report = runHarness({ 'work.mjs': ORIGINAL, 'work.test.mjs': TEST }, target, { kind: 'profile' });
-  if (report.kind !== 'passed' || !report.recording || !report.measurement) throw new Error(JSON.stringify(report).slice(0, 1500));
+  if (report.kind !== 'passed' || !report.recording || !report.measurement)
+    throw new Error(JSON.stringify(report).slice(0, 1500));
   return { recording: report.recording, measurement: report.measurement };
 }
 
 /** Checks `candidate` with the original module beside it as the reference. */
-function sideBySide(target: string, recording: Recording, candidate: string): { candidate: Measurement; reference: Measurement } {
-  const report = runHarness({ 'work.mjs': candidate, 'work.test.mjs': TEST, [REFERENCE]: ORIGINAL }, target, { kind: 'check', recording, reference: { modulePath: REFERENCE } });
-  if (report.kind !== 'passed' || !report.measurement || !report.referenceMeasurement) throw new Error(`no side-by-side measurement: ${JSON.stringify(report).slice(0, 1500)}`);
+function sideBySide(
+  target: string,
+  recording: Recording,
+  candidate: string,
+): { candidate: Measurement; reference: Measurement } {
+  const report = runHarness({ 'work.mjs': candidate, 'work.test.mjs': TEST, [REFERENCE]: ORIGINAL }, target, {
+    kind: 'check',
+    recording,
+    reference: { modulePath: REFERENCE },
+  });
+  if (report.kind !== 'passed' || !report.measurement || !report.referenceMeasurement)
+    throw new Error(`no side-by-side measurement: ${JSON.stringify(report).slice(0, 1500)}`);
   return { candidate: report.measurement, reference: report.referenceMeasurement };
 }
 
@@ -108,7 +137,9 @@ describe('node harness: candidate and reference measured side by side', () => {
     const { candidate, reference } = sideBySide('work', fn.recording, workModule(2));
     const decision = decideAcceptance('time', fn.measurement, candidate, reference);
     expect(decision.kind, decision.reason).toBe('accept');
-    expect(decision.reason).toMatch(/^accepted: [\d.]+× faster than the best so far in a side-by-side measurement \(p [<=] [\d.e-]+\)$/);
+    expect(decision.reason).toMatch(
+      /^accepted: [\d.]+× faster than the best so far in a side-by-side measurement \(p [<=] [\d.e-]+\)$/,
+    );
   });
 
   it('rejects a candidate doing twice the work', () => {
@@ -127,10 +158,17 @@ describe('node harness: candidate and reference measured side by side', () => {
   });
 
   it('measures the candidate alone, with a note, when the reference cannot be loaded', () => {
-    const report = runHarness({ 'work.mjs': ORIGINAL, 'work.test.mjs': TEST }, 'work', { kind: 'check', recording: fn.recording, reference: { modulePath: 'missing.mjs' } }, 100);
+    const report = runHarness(
+      { 'work.mjs': ORIGINAL, 'work.test.mjs': TEST },
+      'work',
+      { kind: 'check', recording: fn.recording, reference: { modulePath: 'missing.mjs' } },
+      100,
+    );
     if (report.kind !== 'passed') throw new Error(JSON.stringify(report).slice(0, 1500));
     expect(report.measurement?.runtimeMs.samples).toBeGreaterThan(0);
     expect(report.referenceMeasurement).toBeUndefined();
-    expect((report as unknown as { notes?: string[] }).notes?.join('\n')).toMatch(/reference module missing\.mjs could not be loaded/);
+    expect((report as unknown as { notes?: string[] }).notes?.join('\n')).toMatch(
+      /reference module missing\.mjs could not be loaded/,
+    );
   });
 });

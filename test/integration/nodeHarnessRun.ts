@@ -6,7 +6,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { transpileTypeScript } from '../../src/adapters/typescriptTranspile';
-import { HARNESS_REPORT_MARKER, type HarnessJob, type HarnessReport, type Measurement } from '../../src/core/sandboxTypes';
+import {
+  HARNESS_REPORT_MARKER,
+  type HarnessJob,
+  type HarnessReport,
+  type Measurement,
+} from '../../src/core/sandboxTypes';
 
 export const repo = path.resolve(__dirname, '../..');
 const harness = path.join(repo, 'sandbox/node/harness.mjs');
@@ -62,7 +67,12 @@ export function runNodeHarness(options: NodeRun): NodeRunResult {
   };
   writeFileSync(path.join(dir, 'job.json'), JSON.stringify(job));
   const flags = options.exposeGc === false ? [] : ['--expose-gc'];
-  const proc = spawnSync(process.execPath, [...flags, harness, 'job.json'], { cwd: dir, encoding: 'utf8', timeout: 100_000, maxBuffer: 256 * 1024 * 1024 });
+  const proc = spawnSync(process.execPath, [...flags, harness, 'job.json'], {
+    cwd: dir,
+    encoding: 'utf8',
+    timeout: 100_000,
+    maxBuffer: 256 * 1024 * 1024,
+  });
   expect(proc.status, proc.stderr).toBe(0);
   const at = proc.stdout.lastIndexOf(HARNESS_REPORT_MARKER);
   expect(at, `no report in: ${proc.stdout.slice(-2000)} ${proc.stderr.slice(-2000)}`).toBeGreaterThanOrEqual(0);
@@ -97,10 +107,17 @@ export function transpiledFixtures(
   extra: Readonly<Record<string, string>> = {},
 ): Pick<NodeRun, 'files' | 'modulePath' | 'testPaths'> {
   const out = transpileTypeScript({
-    files: [...Object.entries(files).map(([p, name]) => ({ path: p, content: fixture(name, tsFixtures) })), ...Object.entries(extra).map(([p, content]) => ({ path: p, content }))],
+    files: [
+      ...Object.entries(files).map(([p, name]) => ({ path: p, content: fixture(name, tsFixtures) })),
+      ...Object.entries(extra).map(([p, content]) => ({ path: p, content })),
+    ],
     modulePath,
     testPaths,
   });
   if (out.kind !== 'ok') throw new Error(out.message);
-  return { files: Object.fromEntries(out.files.map((f) => [f.path, f.content])), modulePath: out.modulePath, testPaths: out.testPaths };
+  return {
+    files: Object.fromEntries(out.files.map((f) => [f.path, f.content])),
+    modulePath: out.modulePath,
+    testPaths: out.testPaths,
+  };
 }

@@ -25,7 +25,13 @@ afterEach(async () => {
 });
 
 function model(overrides: Partial<OpenAiModelOptions> = {}) {
-  return createOpenAiModel({ baseUrl: server.baseUrl, model: 'model-a', apiKey: KEY, sleep: instantSleep, ...overrides });
+  return createOpenAiModel({
+    baseUrl: server.baseUrl,
+    model: 'model-a',
+    apiKey: KEY,
+    sleep: instantSleep,
+    ...overrides,
+  });
 }
 
 describe('OpenAiModel over real HTTP', () => {
@@ -55,7 +61,10 @@ describe('OpenAiModel over real HTTP', () => {
   });
 
   it('waits as long as Retry-After says on 429, then succeeds', async () => {
-    server.enqueue(replies.status(429, { 'retry-after': '2' }), replies.status(429, { 'retry-after-ms': '1500' }), { kind: 'text', text: 'ok' });
+    server.enqueue(replies.status(429, { 'retry-after': '2' }), replies.status(429, { 'retry-after-ms': '1500' }), {
+      kind: 'text',
+      text: 'ok',
+    });
     const result = await model().complete(messages, {});
     expect(result).toMatchObject({ kind: 'ok', text: 'ok' });
     expect(waits).toEqual([2000, 1500]);
@@ -66,7 +75,9 @@ describe('OpenAiModel over real HTTP', () => {
     server.enqueue(...Array.from({ length: 3 }, () => replies.status(429, { 'retry-after': '1' })));
     const result = await model({ maxRetries: 2 }).complete(messages, {});
     expect(result).toMatchObject({ kind: 'error', error: 'rate_limit', retryAfterMs: 1000 });
-    expect(result.kind === 'error' && result.message).toMatch(/rate-limiting requests \(HTTP 429\) and asked to wait 1 s/);
+    expect(result.kind === 'error' && result.message).toMatch(
+      /rate-limiting requests \(HTTP 429\) and asked to wait 1 s/,
+    );
     expect(server.received).toHaveLength(3);
   });
 
@@ -81,7 +92,11 @@ describe('OpenAiModel over real HTTP', () => {
   it('can be cancelled while waiting to retry', async () => {
     server.enqueue(replies.status(429, { 'retry-after': '30' }));
     const controller = new AbortController();
-    const pending = createOpenAiModel({ baseUrl: server.baseUrl, model: 'model-a', apiKey: KEY }).complete(messages, {}, controller.signal);
+    const pending = createOpenAiModel({ baseUrl: server.baseUrl, model: 'model-a', apiKey: KEY }).complete(
+      messages,
+      {},
+      controller.signal,
+    );
     await new Promise((resolve) => setTimeout(resolve, 200));
     controller.abort();
     expect(await pending).toMatchObject({ kind: 'error', error: 'cancelled' });
@@ -123,7 +138,9 @@ describe('OpenAiModel over real HTTP', () => {
     await server.close();
     const result = await createOpenAiModel({ baseUrl: url, model: 'm', maxRetries: 0 }).complete(messages, {});
     expect(result).toMatchObject({ kind: 'error', error: 'unavailable' });
-    expect(result.kind === 'error' && result.message).toMatch(/Could not reach the model endpoint .*Check the base URL/);
+    expect(result.kind === 'error' && result.message).toMatch(
+      /Could not reach the model endpoint .*Check the base URL/,
+    );
     server = await startScriptedOpenAiServer();
   });
 
@@ -166,13 +183,20 @@ describe('OpenAiModel over real HTTP', () => {
 
 describe('clientSettings for Azure OpenAI', () => {
   it('moves api-version to the query and sends the key as api-key', () => {
-    const s = clientSettings({ baseUrl: 'https://res.openai.azure.com/openai/deployments/gpt4o?api-version=2024-06-01', apiKey: KEY });
+    const s = clientSettings({
+      baseUrl: 'https://res.openai.azure.com/openai/deployments/gpt4o?api-version=2024-06-01',
+      apiKey: KEY,
+    });
     expect(s.baseURL).toBe('https://res.openai.azure.com/openai/deployments/gpt4o');
     expect(s.defaultQuery).toEqual({ 'api-version': '2024-06-01' });
     expect(s.defaultHeaders).toEqual({ 'api-key': KEY });
   });
   it('adds a default api-version when none is given', () => {
-    expect(clientSettings({ baseUrl: 'https://res.openai.azure.com/openai/deployments/d', apiKey: KEY }).defaultQuery?.['api-version']).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(
+      clientSettings({ baseUrl: 'https://res.openai.azure.com/openai/deployments/d', apiKey: KEY }).defaultQuery?.[
+        'api-version'
+      ],
+    ).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   });
   it('leaves other endpoints alone', () => {
     const s = clientSettings({ baseUrl: 'http://localhost:11434/v1/' });

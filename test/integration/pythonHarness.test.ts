@@ -1,10 +1,23 @@
 // The Python harness's test runners and reports: counts, failure text, user errors, output.
 import { describe, expect, it } from 'vitest';
-import { expectFailed, expectPassed, measurementOf, pythonHasPytest, recordingOf, runPythonHarness } from './pythonHarnessRun';
+import {
+  expectFailed,
+  expectPassed,
+  measurementOf,
+  pythonHasPytest,
+  recordingOf,
+  runPythonHarness,
+} from './pythonHarnessRun';
 
 describe('python harness: running the tests', () => {
   it('runs plain test_* functions, records each outermost call and measures them', () => {
-    const { report } = runPythonHarness({ fixture: 'squares', modulePath: 'squares.py', testPaths: ['test_squares.py'], target: 'sum_of_squares', runner: 'unittest' });
+    const { report } = runPythonHarness({
+      fixture: 'squares',
+      modulePath: 'squares.py',
+      testPaths: ['test_squares.py'],
+      target: 'sum_of_squares',
+      runner: 'unittest',
+    });
     const passed = expectPassed(report);
     expect(passed.runner).toBe('plain');
     expect(passed.tests).toEqual({ passed: 3, failed: 0 });
@@ -18,12 +31,24 @@ describe('python harness: running the tests', () => {
   });
 
   it('runs unittest TestCases', () => {
-    const { report } = runPythonHarness({ fixture: 'dedupe', modulePath: 'dedupe.py', testPaths: ['test_dedupe.py'], target: 'dedupe', runner: 'unittest' });
+    const { report } = runPythonHarness({
+      fixture: 'dedupe',
+      modulePath: 'dedupe.py',
+      testPaths: ['test_dedupe.py'],
+      target: 'dedupe',
+      runner: 'unittest',
+    });
     expect(expectPassed(report)).toMatchObject({ runner: 'unittest', tests: { passed: 3, failed: 0 } });
   });
 
   it('reports failing tests with the values of a bare assert, exceptions and their output', () => {
-    const { report } = runPythonHarness({ fixture: 'failing', modulePath: 'shapes.py', testPaths: ['test_shapes.py'], target: 'area', runner: 'unittest' });
+    const { report } = runPythonHarness({
+      fixture: 'failing',
+      modulePath: 'shapes.py',
+      testPaths: ['test_shapes.py'],
+      target: 'area',
+      runner: 'unittest',
+    });
     const failed = expectFailed(report);
     expect(failed.tests).toEqual({ passed: 1, failed: 3 });
     const byTest = Object.fromEntries(failed.failures.map((f) => [f.test.split('::')[1], f.message]));
@@ -35,24 +60,48 @@ describe('python harness: running the tests', () => {
   });
 
   it('counts only outermost calls of a recursive memoised function', () => {
-    const { report } = runPythonHarness({ fixture: 'fib', modulePath: 'fib.py', testPaths: ['test_fib.py'], target: 'fib', runner: 'unittest' });
+    const { report } = runPythonHarness({
+      fixture: 'fib',
+      modulePath: 'fib.py',
+      testPaths: ['test_fib.py'],
+      target: 'fib',
+      runner: 'unittest',
+    });
     expect(recordingOf(report).calls).toBe(2);
   });
 
   it('leaves the recursion depth of the code under test as it is without the harness', () => {
-    const { report } = runPythonHarness({ fixture: 'deep', modulePath: 'deep.py', testPaths: ['test_deep.py'], target: 'count_down', runner: 'unittest' });
+    const { report } = runPythonHarness({
+      fixture: 'deep',
+      modulePath: 'deep.py',
+      testPaths: ['test_deep.py'],
+      target: 'count_down',
+      runner: 'unittest',
+    });
     expect(expectPassed(report).tests).toEqual({ passed: 1, failed: 0 });
     expect(recordingOf(report).calls).toBe(1);
   });
 
   it('records calls of a method together with the instance', () => {
-    const { report } = runPythonHarness({ fixture: 'inventory', modulePath: 'inventory.py', testPaths: ['test_inventory.py'], target: 'Inventory.add', runner: 'unittest' });
+    const { report } = runPythonHarness({
+      fixture: 'inventory',
+      modulePath: 'inventory.py',
+      testPaths: ['test_inventory.py'],
+      target: 'Inventory.add',
+      runner: 'unittest',
+    });
     expect(expectPassed(report).tests).toEqual({ passed: 2, failed: 0 });
     expect(recordingOf(report).calls).toBe(4);
   });
 
   it('turns a syntax error in the module into an error naming the file and line', () => {
-    const { report } = runPythonHarness({ fixture: 'syntax', modulePath: 'broken.py', testPaths: ['test_broken.py'], target: 'fine', runner: 'unittest' });
+    const { report } = runPythonHarness({
+      fixture: 'syntax',
+      modulePath: 'broken.py',
+      testPaths: ['test_broken.py'],
+      target: 'fine',
+      runner: 'unittest',
+    });
     expect(report.kind).toBe('error');
     if (report.kind !== 'error') return;
     expect(report.message).toContain('SyntaxError');
@@ -61,19 +110,37 @@ describe('python harness: running the tests', () => {
   });
 
   it('names what the module defines when the target is missing', () => {
-    const { report } = runPythonHarness({ fixture: 'squares', modulePath: 'squares.py', testPaths: ['test_squares.py'], target: 'sum_of_cubes', runner: 'unittest' });
+    const { report } = runPythonHarness({
+      fixture: 'squares',
+      modulePath: 'squares.py',
+      testPaths: ['test_squares.py'],
+      target: 'sum_of_cubes',
+      runner: 'unittest',
+    });
     expect(report).toMatchObject({ kind: 'error' });
     if (report.kind === 'error') expect(report.message).toContain('sum_of_squares');
   });
 
   it('turns a syntax error in a test file into an error naming the file and line', () => {
-    const { report } = runPythonHarness({ fixture: 'broken_test', modulePath: 'm.py', testPaths: ['test_m.py'], target: 'f', runner: 'unittest' });
+    const { report } = runPythonHarness({
+      fixture: 'broken_test',
+      modulePath: 'm.py',
+      testPaths: ['test_m.py'],
+      target: 'f',
+      runner: 'unittest',
+    });
     expect(report.kind).toBe('error');
     if (report.kind === 'error') expect(report.message).toContain('test_m.py:2');
   });
 
   it('keeps the first calls that fit when the recording would not fit the host’s output window', () => {
-    const { report, stdout } = runPythonHarness({ fixture: 'large_calls', modulePath: 'totals.py', testPaths: ['test_totals.py'], target: 'total', runner: 'unittest' });
+    const { report, stdout } = runPythonHarness({
+      fixture: 'large_calls',
+      modulePath: 'totals.py',
+      testPaths: ['test_totals.py'],
+      target: 'total',
+      runner: 'unittest',
+    });
     const recording = recordingOf(report) as ReturnType<typeof recordingOf> & { droppedCalls?: number };
     expect(recording.calls).toBeGreaterThan(0);
     expect(recording.calls + (recording.droppedCalls ?? 0)).toBe(40);
@@ -82,12 +149,24 @@ describe('python harness: running the tests', () => {
   });
 
   it('reports memory_limit when the code under test raises MemoryError', () => {
-    const { report } = runPythonHarness({ fixture: 'hog', modulePath: 'hog.py', testPaths: ['test_hog.py'], target: 'hog', runner: 'unittest' });
+    const { report } = runPythonHarness({
+      fixture: 'hog',
+      modulePath: 'hog.py',
+      testPaths: ['test_hog.py'],
+      target: 'hog',
+      runner: 'unittest',
+    });
     expect(report.kind).toBe('memory_limit');
   });
 
   it('keeps what the code prints out of its stdout, so the report is all the host reads', () => {
-    const { report, stdout, stderr } = runPythonHarness({ fixture: 'noisy', modulePath: 'chatty.py', testPaths: ['test_chatty.py'], target: 'chatty', runner: 'unittest' });
+    const { report, stdout, stderr } = runPythonHarness({
+      fixture: 'noisy',
+      modulePath: 'chatty.py',
+      testPaths: ['test_chatty.py'],
+      target: 'chatty',
+      runner: 'unittest',
+    });
     expect(expectPassed(report).tests.passed).toBe(1);
     expect(stdout).not.toContain('chatter');
     expect(stderr).not.toContain('stderr noise');
@@ -99,13 +178,23 @@ describe('python harness: running the tests', () => {
     ? 'pytest runner (skipped: python3 -I cannot import pytest on this machine)'
     : 'uses pytest, with fixtures and parametrize, when the interpreter has it';
   it.skipIf(pytestMissing)(pytestTitle, () => {
-    const { report } = runPythonHarness({ fixture: 'pytest_style', modulePath: 'ranges.py', testPaths: ['test_ranges.py'], target: 'clamp' });
+    const { report } = runPythonHarness({
+      fixture: 'pytest_style',
+      modulePath: 'ranges.py',
+      testPaths: ['test_ranges.py'],
+      target: 'clamp',
+    });
     const failed = expectFailed(report);
     expect(failed.runner).toBe('pytest');
     expect(failed.tests).toEqual({ passed: 4, failed: 1 });
     expect(failed.failures[0]?.test).toBe('test_ranges.py::test_wrong_expectation');
     expect(failed.failures[0]?.message).toContain('assert 10 == 20');
-    const broken = runPythonHarness({ fixture: 'broken_test', modulePath: 'm.py', testPaths: ['test_m.py'], target: 'f' }).report;
+    const broken = runPythonHarness({
+      fixture: 'broken_test',
+      modulePath: 'm.py',
+      testPaths: ['test_m.py'],
+      target: 'f',
+    }).report;
     expect(broken).toMatchObject({ kind: 'error', message: expect.stringContaining('could not be collected') });
     if (broken.kind === 'error') expect(broken.message).toContain('line 2');
   });

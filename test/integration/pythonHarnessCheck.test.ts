@@ -7,8 +7,23 @@ function profile(fixture: string, modulePath: string, testPaths: string[], targe
   return recordingOf(runPythonHarness({ fixture, modulePath, testPaths, target, runner: 'unittest' }).report);
 }
 
-function check(fixture: string, modulePath: string, testPaths: string[], target: string, recording: Recording, candidate: string) {
-  return runPythonHarness({ fixture, modulePath, testPaths, target, candidate, mode: { kind: 'check', recording }, runner: 'unittest' }).report;
+function check(
+  fixture: string,
+  modulePath: string,
+  testPaths: string[],
+  target: string,
+  recording: Recording,
+  candidate: string,
+) {
+  return runPythonHarness({
+    fixture,
+    modulePath,
+    testPaths,
+    target,
+    candidate,
+    mode: { kind: 'check', recording },
+    runner: 'unittest',
+  }).report;
 }
 
 describe('python harness: differential check of a candidate', () => {
@@ -21,31 +36,65 @@ describe('python harness: differential check of a candidate', () => {
 
   it('fails a candidate that passes the tests but returns something else on a recorded call', () => {
     const recording = profile('dedupe', 'dedupe.py', ['test_dedupe.py'], 'dedupe');
-    const failed = expectFailed(check('dedupe', 'dedupe.py', ['test_dedupe.py'], 'dedupe', recording, 'candidates/unordered.py'));
+    const failed = expectFailed(
+      check('dedupe', 'dedupe.py', ['test_dedupe.py'], 'dedupe', recording, 'candidates/unordered.py'),
+    );
     expect(failed.failures[0]?.test).toBe('differential check (call 3)');
     expect(failed.failures[0]?.message).toMatch(/expected .+, got .+/);
   });
 
   it('fails a candidate that does not mutate its argument the way the original did', () => {
     const recording = profile('mutate', 'normalize.py', ['test_normalize.py'], 'normalize');
-    const failed = expectFailed(check('mutate', 'normalize.py', ['test_normalize.py'], 'normalize', recording, 'candidates/pure.py'));
+    const failed = expectFailed(
+      check('mutate', 'normalize.py', ['test_normalize.py'], 'normalize', recording, 'candidates/pure.py'),
+    );
     expect(failed.failures[0]?.message).toContain('argument mutation');
     expect(failed.failures[0]?.message).toContain('expected 0.0, got 5.0');
-    const same = check('mutate', 'normalize.py', ['test_normalize.py'], 'normalize', recording, 'candidates/faster_in_place.py');
+    const same = check(
+      'mutate',
+      'normalize.py',
+      ['test_normalize.py'],
+      'normalize',
+      recording,
+      'candidates/faster_in_place.py',
+    );
     expect(same.kind).toBe('passed');
   });
 
   it('compares the instance after a method call, allowing new attributes', () => {
     const recording = profile('inventory', 'inventory.py', ['test_inventory.py'], 'Inventory.add');
-    const extra = check('inventory', 'inventory.py', ['test_inventory.py'], 'Inventory.add', recording, 'candidates/extra_attribute.py');
+    const extra = check(
+      'inventory',
+      'inventory.py',
+      ['test_inventory.py'],
+      'Inventory.add',
+      recording,
+      'candidates/extra_attribute.py',
+    );
     expect(extra.kind).toBe('passed');
-    const failed = expectFailed(check('inventory', 'inventory.py', ['test_inventory.py'], 'Inventory.add', recording, 'candidates/forgets_items.py'));
+    const failed = expectFailed(
+      check(
+        'inventory',
+        'inventory.py',
+        ['test_inventory.py'],
+        'Inventory.add',
+        recording,
+        'candidates/forgets_items.py',
+      ),
+    );
     expect(failed.failures[0]?.message).toContain("self.items['apple']: expected 5, got 3");
   });
 
   it('checks a faster formula against the loop it replaces', () => {
     const recording = profile('squares', 'squares.py', ['test_squares.py'], 'sum_of_squares');
-    const report = check('squares', 'squares.py', ['test_squares.py'], 'sum_of_squares', recording, 'candidates/formula.py');
+    const report = check(
+      'squares',
+      'squares.py',
+      ['test_squares.py'],
+      'sum_of_squares',
+      recording,
+      'candidates/formula.py',
+    );
     expect(expectPassed(report).tests.passed).toBe(3);
   });
 });

@@ -6,7 +6,15 @@ import { measurementOf, pythonHarness, runPythonHarness } from './pythonHarnessR
 
 describe('python harness: measurement', () => {
   it('reports the peak and the memory-time integral of a function building a 10 MB list', () => {
-    const m = measurementOf(runPythonHarness({ fixture: 'memory', modulePath: 'alloc.py', testPaths: ['test_alloc.py'], target: 'allocate', runner: 'unittest' }).report);
+    const m = measurementOf(
+      runPythonHarness({
+        fixture: 'memory',
+        modulePath: 'alloc.py',
+        testPaths: ['test_alloc.py'],
+        target: 'allocate',
+        runner: 'unittest',
+      }).report,
+    );
     expect(m.peakMemoryKb).toBeGreaterThanOrEqual(9000);
     expect(m.peakMemoryKb).toBeLessThanOrEqual(14000);
     expect(m.integralKbMs).toBeGreaterThan(0);
@@ -15,10 +23,19 @@ describe('python harness: measurement', () => {
     expect(m.runtimeMs.samples).toBeGreaterThanOrEqual(5);
   });
 
-  it('measures a profile in ten forked placements and reports the least disturbed one\'s median', () => {
+  it("measures a profile in ten forked placements and reports the least disturbed one's median", () => {
     // The default budget (1.5 s) is enough for ten children; a small one gets fewer.
     const profile = (budgetMs: number) =>
-      measurementOf(runPythonHarness({ fixture: 'slower', modulePath: 'work.py', testPaths: ['test_work.py'], target: 'work', runner: 'unittest', measure: { budgetMs } }).report).runtimeMs;
+      measurementOf(
+        runPythonHarness({
+          fixture: 'slower',
+          modulePath: 'work.py',
+          testPaths: ['test_work.py'],
+          target: 'work',
+          runner: 'unittest',
+          measure: { budgetMs },
+        }).report,
+      ).runtimeMs;
     expect(profile(300).placements).toBe(2);
     expect(profile(100).placements).toBeUndefined();
     const runtime = profile(1500);
@@ -33,7 +50,14 @@ describe('python harness: measurement', () => {
   });
 
   it('measures in its own process when a forked child fails, and says nothing of placements', () => {
-    const result = runPythonHarness({ fixture: 'heap', modulePath: 'only_parent.py', testPaths: ['test_only_parent.py'], target: 'total', runner: 'unittest', measure: { budgetMs: 1500 } });
+    const result = runPythonHarness({
+      fixture: 'heap',
+      modulePath: 'only_parent.py',
+      testPaths: ['test_only_parent.py'],
+      target: 'total',
+      runner: 'unittest',
+      measure: { budgetMs: 1500 },
+    });
     expect(result.report.kind).toBe('passed');
     const runtime = measurementOf(result.report).runtimeMs;
     expect(runtime.placements).toBeUndefined();
@@ -55,7 +79,15 @@ describe('python harness: measurement', () => {
   it('orders an implementation doing 1.2x the work after the original', () => {
     const median = (candidate?: string): number =>
       measurementOf(
-        runPythonHarness({ fixture: 'slower', modulePath: 'work.py', testPaths: ['test_work.py'], target: 'work', candidate, runner: 'unittest', measure: { budgetMs: 800 } }).report,
+        runPythonHarness({
+          fixture: 'slower',
+          modulePath: 'work.py',
+          testPaths: ['test_work.py'],
+          target: 'work',
+          candidate,
+          runner: 'unittest',
+          measure: { budgetMs: 800 },
+        }).report,
       ).runtimeMs.median;
     // Alternating runs, so a burst of load on the shared machine hits both sides.
     const fast = [median(), median()];
@@ -65,7 +97,14 @@ describe('python harness: measurement', () => {
 
   it('lists the loop of a slow function among its hot lines', () => {
     const m = measurementOf(
-      runPythonHarness({ fixture: 'squares', modulePath: 'squares.py', testPaths: ['test_squares.py'], target: 'sum_of_squares', runner: 'unittest', measure: { budgetMs: 200, hotLines: true } }).report,
+      runPythonHarness({
+        fixture: 'squares',
+        modulePath: 'squares.py',
+        testPaths: ['test_squares.py'],
+        target: 'sum_of_squares',
+        runner: 'unittest',
+        measure: { budgetMs: 200, hotLines: true },
+      }).report,
     );
     const lines = m.hotLines ?? [];
     expect(lines.length).toBeGreaterThan(0);
@@ -76,7 +115,14 @@ describe('python harness: measurement', () => {
 
   it('measures afterburner_inputs(size) at each requested size', () => {
     const m = measurementOf(
-      runPythonHarness({ fixture: 'squares', modulePath: 'squares.py', testPaths: ['test_squares.py'], target: 'sum_of_squares', runner: 'unittest', measure: { budgetMs: 200, sizes: [1000, 8000] } }).report,
+      runPythonHarness({
+        fixture: 'squares',
+        modulePath: 'squares.py',
+        testPaths: ['test_squares.py'],
+        target: 'sum_of_squares',
+        runner: 'unittest',
+        measure: { budgetMs: 200, sizes: [1000, 8000] },
+      }).report,
     );
     expect(m.sizes?.map((s) => s.size)).toEqual([1000, 8000]);
     for (const point of m.sizes ?? []) expect(point.runtimeMs).toBeGreaterThan(0);

@@ -14,7 +14,13 @@ interface Paired {
 }
 
 function profile(target: string): { recording: Recording; measurement: Measurement } {
-  const report = runPythonHarness({ fixture: 'paired', modulePath: 'work.py', testPaths: ['test_work.py'], target, runner: 'unittest' }).report;
+  const report = runPythonHarness({
+    fixture: 'paired',
+    modulePath: 'work.py',
+    testPaths: ['test_work.py'],
+    target,
+    runner: 'unittest',
+  }).report;
   return { recording: recordingOf(report), measurement: measurementOf(report) };
 }
 
@@ -32,7 +38,8 @@ function sideBySide(target: string, recording: Recording, candidate: string): Pa
     runner: 'unittest',
   }).report;
   const passed = expectPassed(report);
-  if (!passed.measurement || !passed.referenceMeasurement) throw new Error(`no side-by-side measurement: ${JSON.stringify(report).slice(0, 1500)}`);
+  if (!passed.measurement || !passed.referenceMeasurement)
+    throw new Error(`no side-by-side measurement: ${JSON.stringify(report).slice(0, 1500)}`);
   return { candidate: passed.measurement, reference: passed.referenceMeasurement };
 }
 
@@ -66,7 +73,9 @@ describe('python harness: candidate and reference measured side by side', () => 
     const { candidate, reference } = sideBySide('work', fn.recording, 'work_twice_as_fast.py');
     const decision = decideAcceptance('time', fn.measurement, candidate, reference);
     expect(decision.kind, decision.reason).toBe('accept');
-    expect(decision.reason).toMatch(/^accepted: [\d.]+× faster than the best so far in a side-by-side measurement \(p [<=] [\d.e-]+\)$/);
+    expect(decision.reason).toMatch(
+      /^accepted: [\d.]+× faster than the best so far in a side-by-side measurement \(p [<=] [\d.e-]+\)$/,
+    );
   });
 
   it('rejects a candidate doing twice the work', () => {
@@ -76,7 +85,7 @@ describe('python harness: candidate and reference measured side by side', () => 
     expect(decision.reason).toMatch(/slower than the best so far in a side-by-side measurement/);
   });
 
-  it('runs the reference class\'s own method for a Class.method target', () => {
+  it("runs the reference class's own method for a Class.method target", () => {
     const method = profile('Meter.work');
     // Were the candidate's method replayed on both sides, the pairs would tie and this would be rejected.
     const faster = sideBySide('Meter.work', method.recording, 'work_twice_as_fast.py');

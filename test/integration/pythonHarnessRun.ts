@@ -37,7 +37,8 @@ export function runPythonHarness(run: PythonRun): PythonResult {
   const dir = mkdtempSync(path.join(tmpdir(), 'ab-py-harness-'));
   try {
     cpSync(path.join(fixtures, run.fixture), dir, { recursive: true });
-    for (const [to, from] of Object.entries(run.copies ?? {})) copyFileSync(path.join(fixtures, run.fixture, from), path.join(dir, to));
+    for (const [to, from] of Object.entries(run.copies ?? {}))
+      copyFileSync(path.join(fixtures, run.fixture, from), path.join(dir, to));
     if (run.candidate) copyFileSync(path.join(fixtures, run.fixture, run.candidate), path.join(dir, run.modulePath));
     const job: HarnessJob = {
       language: 'python',
@@ -49,9 +50,19 @@ export function runPythonHarness(run: PythonRun): PythonResult {
       seed: 7,
     };
     writeFileSync(path.join(dir, 'job.json'), JSON.stringify(job));
-    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', ...(run.runner === 'unittest' ? { AFTERBURNER_TEST_RUNNER: 'unittest' } : {}) };
-    const proc = spawnSync('python3', ['-I', pythonHarness, 'job.json'], { cwd: dir, env, encoding: 'utf8', timeout: 100_000, maxBuffer: 64 * 1024 * 1024 });
-    if (proc.status !== 0) throw new Error(`harness exited ${String(proc.status)} ${String(proc.signal)}: ${proc.stderr.slice(-2000)}`);
+    const env = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      ...(run.runner === 'unittest' ? { AFTERBURNER_TEST_RUNNER: 'unittest' } : {}),
+    };
+    const proc = spawnSync('python3', ['-I', pythonHarness, 'job.json'], {
+      cwd: dir,
+      env,
+      encoding: 'utf8',
+      timeout: 100_000,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    if (proc.status !== 0)
+      throw new Error(`harness exited ${String(proc.status)} ${String(proc.signal)}: ${proc.stderr.slice(-2000)}`);
     const report = findHarnessReport(proc.stdout);
     if (!report) throw new Error(`no report in: ${proc.stdout.slice(-2000)}`);
     return { report, stdout: proc.stdout, stderr: proc.stderr };

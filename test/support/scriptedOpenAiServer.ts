@@ -12,7 +12,13 @@ export type ScriptedReply =
   /** A normal answer with `text` as the assistant message (streamed in pieces when asked). */
   | { readonly kind: 'text'; readonly text: string; readonly delayMs?: number }
   /** An HTTP error, e.g. 429 with Retry-After, 401, 500. */
-  | { readonly kind: 'status'; readonly status: number; readonly headers?: Readonly<Record<string, string>>; readonly message?: string; readonly delayMs?: number }
+  | {
+      readonly kind: 'status';
+      readonly status: number;
+      readonly headers?: Readonly<Record<string, string>>;
+      readonly message?: string;
+      readonly delayMs?: number;
+    }
   /** Never answers until the client goes away (for timeouts and cancellation). */
   | { readonly kind: 'hang' };
 
@@ -59,7 +65,10 @@ export const replies = {
     return { kind: 'text', text };
   },
   truncated(language: string, code: string): ScriptedReply {
-    return { kind: 'text', text: `Sure:\n\n\`\`\`${language}\n${code.slice(0, Math.max(1, Math.floor(code.length / 2)))}` };
+    return {
+      kind: 'text',
+      text: `Sure:\n\n\`\`\`${language}\n${code.slice(0, Math.max(1, Math.floor(code.length / 2)))}`,
+    };
   },
   status(status: number, headers: Record<string, string> = {}, message = `scripted ${status}`): ScriptedReply {
     return { kind: 'status', status, headers, message };
@@ -85,16 +94,27 @@ export async function startScriptedOpenAiServer(options: ScriptedServerOptions =
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const raw = await readBody(req);
     const body = raw ? (JSON.parse(raw) as ReceivedRequest['body']) : undefined;
-    received.push({ method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, ...(body ? { body } : {}) });
+    received.push({
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      headers: req.headers,
+      ...(body ? { body } : {}),
+    });
     if (req.method === 'GET' && path.endsWith('/models')) {
-      json(res, 200, { object: 'list', data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'scripted' })) });
+      json(res, 200, {
+        object: 'list',
+        data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'scripted' })),
+      });
       return;
     }
     if (req.method !== 'POST' || !path.endsWith('/chat/completions')) {
       json(res, 404, { error: { message: `no route ${req.method} ${path}`, type: 'invalid_request_error' } });
       return;
     }
-    const asked = (body?.messages ?? []).filter((m) => m.role === 'user').map((m) => m.content).join('\n');
+    const asked = (body?.messages ?? [])
+      .filter((m) => m.role === 'user')
+      .map((m) => m.content)
+      .join('\n');
     const reply = responder?.(asked) ?? queue.shift();
     if (!reply) {
       json(res, 500, { error: { message: 'script exhausted', type: 'server_error' } });
@@ -107,17 +127,24 @@ export async function startScriptedOpenAiServer(options: ScriptedServerOptions =
     if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
     if (reply.kind === 'status') {
       res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
-      res.end(JSON.stringify({ error: { message: reply.message ?? `status ${reply.status}`, type: 'scripted', code: null } }));
+      res.end(
+        JSON.stringify({ error: { message: reply.message ?? `status ${reply.status}`, type: 'scripted', code: null } }),
+      );
       return;
     }
     const id = `chatcmpl-${++counter}`;
     const model = body?.model ?? models[0] ?? 'scripted-model';
     if (body?.stream) {
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+      res.writeHead(200, {
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+      });
       const chunk = (delta: Record<string, string>, finish: string | null): string =>
         `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: 0, model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
       res.write(chunk({ role: 'assistant', content: '' }, null));
-      for (let i = 0; i < reply.text.length; i += chunkSize) res.write(chunk({ content: reply.text.slice(i, i + chunkSize) }, null));
+      for (let i = 0; i < reply.text.length; i += chunkSize)
+        res.write(chunk({ content: reply.text.slice(i, i + chunkSize) }, null));
       res.write(chunk({}, 'stop'));
       res.end('data: [DONE]\n\n');
       return;
@@ -128,7 +155,11 @@ export async function startScriptedOpenAiServer(options: ScriptedServerOptions =
       created: 0,
       model,
       choices: [{ index: 0, message: { role: 'assistant', content: reply.text }, finish_reason: 'stop' }],
-      usage: { prompt_tokens: 10, completion_tokens: Math.ceil(reply.text.length / 4), total_tokens: 10 + Math.ceil(reply.text.length / 4) },
+      usage: {
+        prompt_tokens: 10,
+        completion_tokens: Math.ceil(reply.text.length / 4),
+        total_tokens: 10 + Math.ceil(reply.text.length / 4),
+      },
     });
   }
 

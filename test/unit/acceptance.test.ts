@@ -13,7 +13,8 @@ function measured(values: number[], peakMemoryKb = 100, integralKbMs = 1000): Me
   };
 }
 
-const around = (center: number, spread = 0.02): number[] => Array.from({ length: 20 }, (_, k) => center * (1 + spread * Math.sin(k * 1.7)));
+const around = (center: number, spread = 0.02): number[] =>
+  Array.from({ length: 20 }, (_, k) => center * (1 + spread * Math.sin(k * 1.7)));
 
 describe('decideAcceptance for time', () => {
   const best = measured(around(10));
@@ -80,8 +81,12 @@ describe('decideAcceptance for memory and integral', () => {
     expect(d.reason).toMatch(/slower/);
   });
   it('judges the integral goal on the integral', () => {
-    expect(decideAcceptance('integral', measured(around(10), 100, 1000), measured(around(10), 100, 500)).kind).toBe('accept');
-    expect(decideAcceptance('integral', measured(around(5), 100, 1000), measured(around(5), 100, 1200)).kind).toBe('reject');
+    expect(decideAcceptance('integral', measured(around(10), 100, 1000), measured(around(10), 100, 500)).kind).toBe(
+      'accept',
+    );
+    expect(decideAcceptance('integral', measured(around(5), 100, 1000), measured(around(5), 100, 1200)).kind).toBe(
+      'reject',
+    );
   });
 });
 
@@ -89,20 +94,24 @@ describe('decideAcceptance side by side (the best so far measured beside the can
   // The best's own run, minutes earlier, on a quieter machine: 10 ms.
   const bestRun = measured(around(10));
   /** Pairs drift together through the run (a machine getting busier), with a small per-pair jitter. */
-  const drifting = (scale: number, jitter: (k: number) => number): number[] => Array.from({ length: 20 }, (_, k) => scale * (20 + k) * (1 + jitter(k)));
+  const drifting = (scale: number, jitter: (k: number) => number): number[] =>
+    Array.from({ length: 20 }, (_, k) => scale * (20 + k) * (1 + jitter(k)));
   const reference = measured(drifting(1, (k) => 0.01 * Math.sin(k * 1.3)));
 
-  it('accepts a candidate faster in the pairs though slower than the best\'s own, earlier run', () => {
+  it("accepts a candidate faster in the pairs though slower than the best's own, earlier run", () => {
     const candidate = measured(drifting(0.7, (k) => 0.01 * Math.cos(k * 2.1)));
     expect(candidate.runtimeMs.median).toBeGreaterThan(bestRun.runtimeMs.median);
     const d = decideAcceptance('time', bestRun, candidate, reference);
     expect(d.kind).toBe('accept');
-    expect(d.reason).toMatch(/^accepted: 1\.4\d× faster than the best so far in a side-by-side measurement \(p < 0\.001\)$/);
+    expect(d.reason).toMatch(
+      /^accepted: 1\.4\d× faster than the best so far in a side-by-side measurement \(p < 0\.001\)$/,
+    );
     expect(d.gain).toBeCloseTo(0.3, 1);
   });
 
-  it('rejects the same code measured beside itself, however much faster than the best\'s own run', () => {
-    const quiet = (scale: number): number[] => Array.from({ length: 20 }, (_, k) => scale * (1 + 0.02 * Math.sin(k * 1.7 + scale)));
+  it("rejects the same code measured beside itself, however much faster than the best's own run", () => {
+    const quiet = (scale: number): number[] =>
+      Array.from({ length: 20 }, (_, k) => scale * (1 + 0.02 * Math.sin(k * 1.7 + scale)));
     const d = decideAcceptance('time', bestRun, measured(quiet(5)), measured(quiet(5.01)));
     expect(d.kind).toBe('reject');
     expect(d.reason).toMatch(/in a side-by-side measurement/);
@@ -117,7 +126,9 @@ describe('decideAcceptance side by side (the best so far measured beside the can
   it('rejects a gain below 5 % even when every pair agrees', () => {
     const d = decideAcceptance('time', bestRun, measured(drifting(0.97, () => 0)), reference);
     expect(d.kind).toBe('reject');
-    expect(d.reason).toMatch(/3(\.\d)? % faster than the best so far in a side-by-side measurement, below the 5 % threshold/);
+    expect(d.reason).toMatch(
+      /3(\.\d)? % faster than the best so far in a side-by-side measurement, below the 5 % threshold/,
+    );
   });
 
   it('rejects a median gain the pairs do not agree on, quoting the sign test', () => {
@@ -128,7 +139,7 @@ describe('decideAcceptance side by side (the best so far measured beside the can
     expect(d.reason).toMatch(/faster than the best so far in a side-by-side measurement, within noise \(p = 0\.\d+\)/);
   });
 
-  it('falls back to the best\'s own run when the samples are not paired', () => {
+  it("falls back to the best's own run when the samples are not paired", () => {
     const unpaired = measured(around(10).slice(0, 12));
     const d = decideAcceptance('time', bestRun, measured(around(5)), unpaired);
     expect(d.reason).toMatch(/^accepted: 2\.0\d× faster \(p < 0\.001\)$/);
@@ -136,18 +147,50 @@ describe('decideAcceptance side by side (the best so far measured beside the can
   });
 
   it('judges memory against the reference measured beside the candidate', () => {
-    const d = decideAcceptance('memory', measured(around(10), 100), measured(drifting(1, () => 0), 150), measured(drifting(1, () => 0), 200));
+    const d = decideAcceptance(
+      'memory',
+      measured(around(10), 100),
+      measured(
+        drifting(1, () => 0),
+        150,
+      ),
+      measured(
+        drifting(1, () => 0),
+        200,
+      ),
+    );
     expect(d.kind).toBe('accept');
     expect(d.reason).toBe('accepted: 25 % less peak memory (50 kB saved) in a side-by-side measurement');
-    const slower = decideAcceptance('memory', measured(around(10), 200), measured(drifting(1.5, () => 0), 100), measured(drifting(1, () => 0), 200));
+    const slower = decideAcceptance(
+      'memory',
+      measured(around(10), 200),
+      measured(
+        drifting(1.5, () => 0),
+        100,
+      ),
+      measured(
+        drifting(1, () => 0),
+        200,
+      ),
+    );
     expect(slower.kind).toBe('reject');
     expect(slower.reason).toMatch(/less peak memory but 50 % slower in a side-by-side measurement/);
   });
 
   it('judges the integral against the reference measured beside the candidate', () => {
     const same = drifting(1, () => 0);
-    expect(decideAcceptance('integral', measured(around(10), 100, 100), measured(same, 100, 500), measured(same, 100, 1000)).kind).toBe('accept');
-    expect(decideAcceptance('integral', measured(around(10), 100, 5000), measured(same, 100, 1200), measured(same, 100, 1000)).kind).toBe('reject');
+    expect(
+      decideAcceptance('integral', measured(around(10), 100, 100), measured(same, 100, 500), measured(same, 100, 1000))
+        .kind,
+    ).toBe('accept');
+    expect(
+      decideAcceptance(
+        'integral',
+        measured(around(10), 100, 5000),
+        measured(same, 100, 1200),
+        measured(same, 100, 1000),
+      ).kind,
+    ).toBe('reject');
   });
 
   it('reports the speed factor over the reference from the pairs', () => {

@@ -6,12 +6,44 @@ import { discoverTests, languageOf, parseCommonArgs, parseSizes } from '../../sr
 
 describe('common CLI arguments', () => {
   it('parses repeated --tests and the limits', () => {
-    const parsed = parseCommonArgs(['a.py', '--function', 'f', '--tests', 't1.py', '--tests', 't2.py', '--sandbox', 'local', '--timeout', '2.5', '--memory', '128', '--json'], {});
-    expect(parsed).toMatchObject({ kind: 'ok', args: { file: 'a.py', functionName: 'f', tests: ['t1.py', 't2.py'], sandbox: 'local', timeoutMs: 2500, memoryMb: 128, json: true } });
+    const parsed = parseCommonArgs(
+      [
+        'a.py',
+        '--function',
+        'f',
+        '--tests',
+        't1.py',
+        '--tests',
+        't2.py',
+        '--sandbox',
+        'local',
+        '--timeout',
+        '2.5',
+        '--memory',
+        '128',
+        '--json',
+      ],
+      {},
+    );
+    expect(parsed).toMatchObject({
+      kind: 'ok',
+      args: {
+        file: 'a.py',
+        functionName: 'f',
+        tests: ['t1.py', 't2.py'],
+        sandbox: 'local',
+        timeoutMs: 2500,
+        memoryMb: 128,
+        json: true,
+      },
+    });
   });
 
   it('defaults to auto, 60 s and 512 MB', () => {
-    expect(parseCommonArgs(['a.py', '--function', 'C.m'], {})).toMatchObject({ kind: 'ok', args: { sandbox: 'auto', timeoutMs: 60_000, memoryMb: 512, json: false, tests: [] } });
+    expect(parseCommonArgs(['a.py', '--function', 'C.m'], {})).toMatchObject({
+      kind: 'ok',
+      args: { sandbox: 'auto', timeoutMs: 60_000, memoryMb: 512, json: false, tests: [] },
+    });
   });
 
   it('explains bad usage', () => {

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/core/bootstrap';
-import { compareComplexity, describeComplexity, fitComplexity, type ComplexityClass } from '../../src/core/complexityFit';
+import {
+  compareComplexity,
+  describeComplexity,
+  fitComplexity,
+  type ComplexityClass,
+} from '../../src/core/complexityFit';
 
 const truth: Record<ComplexityClass, (n: number) => number> = {
   '1': () => 0.8,
@@ -28,7 +33,7 @@ describe('fitComplexity', () => {
   for (const c of Object.keys(truth) as ComplexityClass[]) {
     it(`recognises ${c} under ±10 % noise across seeds`, () => {
       for (let seed = 1; seed <= 20; seed++) {
-        const fit = fitComplexity(noisy(c, 0.10, seed));
+        const fit = fitComplexity(noisy(c, 0.1, seed));
         expect(fit.kind).toBe('fit');
         if (fit.kind === 'fit') expect({ seed, c: fit.complexity }).toEqual({ seed, c });
       }
@@ -45,7 +50,13 @@ describe('fitComplexity', () => {
   });
 
   it('refuses to guess from too few sizes', () => {
-    expect(fitComplexity([{ x: 10, y: 1 }, { x: 20, y: 2 }, { x: 40, y: 4 }])).toMatchObject({ kind: 'insufficient' });
+    expect(
+      fitComplexity([
+        { x: 10, y: 1 },
+        { x: 20, y: 2 },
+        { x: 40, y: 4 },
+      ]),
+    ).toMatchObject({ kind: 'insufficient' });
   });
 
   it('calls all-zero memory constant', () => {
@@ -55,12 +66,20 @@ describe('fitComplexity', () => {
 
 describe('describeComplexity', () => {
   it('calls sub-kilobyte memory wobble constant, not log n', () => {
-    const points = [100, 300, 1000, 3000, 10000].map((size, i) => ({ size, runtimeMs: 0.001 * size, peakMemoryKb: [0.6, 0.9, 1.1, 1.3, 1.5][i] ?? 1 }));
+    const points = [100, 300, 1000, 3000, 10000].map((size, i) => ({
+      size,
+      runtimeMs: 0.001 * size,
+      peakMemoryKb: [0.6, 0.9, 1.1, 1.3, 1.5][i] ?? 1,
+    }));
     expect(describeComplexity(points).memory).toMatchObject({ kind: 'fit', complexity: '1' });
   });
 
   it('fits time and memory separately and says so in one line', () => {
-    const points = [64, 128, 256, 512, 1024, 2048].map((size) => ({ size, runtimeMs: 1e-5 * size * size, peakMemoryKb: 0.1 * size }));
+    const points = [64, 128, 256, 512, 1024, 2048].map((size) => ({
+      size,
+      runtimeMs: 1e-5 * size * size,
+      peakMemoryKb: 0.1 * size,
+    }));
     const d = describeComplexity(points);
     expect(d.time).toMatchObject({ kind: 'fit', complexity: 'n^2' });
     expect(d.memory).toMatchObject({ kind: 'fit', complexity: 'n' });
@@ -70,7 +89,11 @@ describe('describeComplexity', () => {
   it('compares the original with a candidate on the same sizes', () => {
     const sizes = [100, 200, 400, 800, 1600, 3200];
     const original = sizes.map((size) => ({ size, runtimeMs: 1e-5 * size * size, peakMemoryKb: 1 }));
-    const candidate = sizes.map((size) => ({ size, runtimeMs: 1e-4 * size * Math.log2(size), peakMemoryKb: 0.01 * size }));
+    const candidate = sizes.map((size) => ({
+      size,
+      runtimeMs: 1e-4 * size * Math.log2(size),
+      peakMemoryKb: 0.01 * size,
+    }));
     const cmp = compareComplexity(original, candidate);
     expect(cmp.summary).toBe('time n² → n log n, memory 1 → n');
     expect(cmp.speedupBySize.map((p) => p.size)).toEqual(sizes);

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { candidateChange, functionDiff, lineChanges, planCandidateEdits, replaceSpan, sameFunctionText } from '../../src/core/diffModel';
+import {
+  candidateChange,
+  functionDiff,
+  lineChanges,
+  planCandidateEdits,
+  replaceSpan,
+  sameFunctionText,
+} from '../../src/core/diffModel';
 import { locateFunction } from '../../src/core/functionLocator';
 
 const original = 'def total(xs):\n    s = 0\n    for x in xs:\n        s += x\n    return s';
@@ -41,13 +48,17 @@ describe('diff model', () => {
 });
 
 describe('candidate change, re-applied at Accept time', () => {
-  const moduleAtStart = 'import os\n\nclass Bag:\n    def count(self, xs):\n        n = 0\n        for _ in xs:\n            n += 1\n        return n\n';
+  const moduleAtStart =
+    'import os\n\nclass Bag:\n    def count(self, xs):\n        n = 0\n        for _ in xs:\n            n += 1\n        return n\n';
   const candidateModule =
     'import os\n\nfrom itertools import count as _c\n\nclass Bag:\n    def count(self, xs):\n        return len(list(xs))\n';
 
   it('reads the candidate function and the lines it added above its class', () => {
     const change = candidateChange('python', moduleAtStart, candidateModule, 'Bag.count');
-    expect(change).toEqual({ code: 'def count(self, xs):\n    return len(list(xs))', insertedAbove: 'from itertools import count as _c\n\n' });
+    expect(change).toEqual({
+      code: 'def count(self, xs):\n    return len(list(xs))',
+      insertedAbove: 'from itertools import count as _c\n\n',
+    });
   });
 
   it('puts the change where the method is now, even after edits elsewhere in the file', () => {
@@ -57,7 +68,9 @@ describe('candidate change, re-applied at Accept time', () => {
     const location = locateFunction('python', now, 'Bag.count');
     if (!location) throw new Error('not found');
     const plan = planCandidateEdits('python', now, location, change);
-    expect(plan.result).toBe('# a new comment\nimport os\nimport sys\n\nfrom itertools import count as _c\n\nclass Bag:\n    def count(self, xs):\n        return len(list(xs))\n');
+    expect(plan.result).toBe(
+      '# a new comment\nimport os\nimport sys\n\nfrom itertools import count as _c\n\nclass Bag:\n    def count(self, xs):\n        return len(list(xs))\n',
+    );
     expect(plan.edits).toHaveLength(2);
   });
 
@@ -66,6 +79,8 @@ describe('candidate change, re-applied at Accept time', () => {
     const doc = 'const x = 1;\r\nfunction f(a) {\r\n  return a + a;\r\n}\r\n';
     const location = locateFunction('javascript', doc, 'f');
     if (!location) throw new Error('not found');
-    expect(planCandidateEdits('javascript', doc, location, change).result).toBe('const x = 1;\r\nfunction f(a) {\r\n  return a * 2;\r\n}\r\n');
+    expect(planCandidateEdits('javascript', doc, location, change).result).toBe(
+      'const x = 1;\r\nfunction f(a) {\r\n  return a * 2;\r\n}\r\n',
+    );
   });
 });

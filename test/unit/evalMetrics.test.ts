@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { bootstrapMeanInterval, seededRandom } from '../../src/core/bootstrap';
-import { beyond, figuresOf, iterationCurve, percentile, robustCv, scoreProblem, speedupVsMedianReference, summarize, withinNoise, DEFAULT_TIE_RULE } from '../../src/core/evalMetrics';
+import {
+  beyond,
+  figuresOf,
+  iterationCurve,
+  percentile,
+  robustCv,
+  scoreProblem,
+  speedupVsMedianReference,
+  summarize,
+  withinNoise,
+  DEFAULT_TIE_RULE,
+} from '../../src/core/evalMetrics';
 import type { CodeOutcome, Figures, ProblemResult, ProblemScores } from '../../src/core/evalTypes';
 import type { Measurement } from '../../src/core/sandboxTypes';
 
@@ -17,7 +28,10 @@ function measured(runtimeMs: number, peakMemoryKb = 100, integralKbMs = 1000, cv
   };
 }
 
-const passed = (runtimeMs: number, mem = 100, integral = 1000, cv = 0.01): CodeOutcome => ({ kind: 'passed', measurement: measured(runtimeMs, mem, integral, cv) });
+const passed = (runtimeMs: number, mem = 100, integral = 1000, cv = 0.01): CodeOutcome => ({
+  kind: 'passed',
+  measurement: measured(runtimeMs, mem, integral, cv),
+});
 const failed: CodeOutcome = { kind: 'failed', status: 'failed', message: 'assertion' };
 
 // Four references: 10, 20, 30, 40 ms; memory 400, 300, 200, 100 kB; integral 4000..1000.
@@ -60,7 +74,14 @@ describe("Mercury's Beyond", () => {
 
 describe('scoreProblem', () => {
   it('scores a failure 0 everywhere and no speed-up', () => {
-    expect(scoreProblem(failed, refs)).toEqual({ passed: false, timePct: 0, memoryPct: 0, integralPct: 0, beyond: 0, speedup: null });
+    expect(scoreProblem(failed, refs)).toEqual({
+      passed: false,
+      timePct: 0,
+      memoryPct: 0,
+      integralPct: 0,
+      beyond: 0,
+      speedup: null,
+    });
   });
   it('is undefined when no reference passed', () => {
     expect(scoreProblem(passed(5), [])).toBeNull();
@@ -123,8 +144,17 @@ describe('summarize', () => {
 
 describe('iterationCurve', () => {
   it('scores each problem by its best code so far at each iteration', () => {
-    const a = { ...result('a', passed(25), refs), iterations: [{ iteration: 0, scores: scoreProblem(failed, refs) as ProblemScores }, { iteration: 2, scores: scoreProblem(passed(5), refs) as ProblemScores }] };
-    const b = { ...result('b', passed(25), refs), iterations: [{ iteration: 0, scores: scoreProblem(passed(25), refs) as ProblemScores }] };
+    const a = {
+      ...result('a', passed(25), refs),
+      iterations: [
+        { iteration: 0, scores: scoreProblem(failed, refs) as ProblemScores },
+        { iteration: 2, scores: scoreProblem(passed(5), refs) as ProblemScores },
+      ],
+    };
+    const b = {
+      ...result('b', passed(25), refs),
+      iterations: [{ iteration: 0, scores: scoreProblem(passed(25), refs) as ProblemScores }],
+    };
     const curve = iterationCurve([a, b]);
     expect(curve.map((p) => [p.iteration, p.pass_at_1, p.time_pct])).toEqual([
       [0, 0.5, 0.25],
@@ -145,7 +175,12 @@ describe('noise', () => {
 
   it('uses the robust CV so one preempted sample does not make everything tie', () => {
     const values = [10, 10.1, 9.9, 10.05, 9.95, 10, 200];
-    const m: Measurement = { runtimeMs: { median: 10, min: 9.9, mean: 37, cv: 1.9, samples: 7, values }, peakMemoryKb: 1, integralKbMs: 1, calls: 1 };
+    const m: Measurement = {
+      runtimeMs: { median: 10, min: 9.9, mean: 37, cv: 1.9, samples: 7, values },
+      peakMemoryKb: 1,
+      integralKbMs: 1,
+      calls: 1,
+    };
     expect(robustCv(m)).toBeLessThan(0.02);
     expect(percentile(figuresOf(m), [fig(5, 1, 1, 0.01)], 'time')).toBe(0);
   });

@@ -11,7 +11,12 @@ import type { Measurement, Sandbox, SandboxJob, SandboxResult } from '../../src/
 const limits = { timeoutMs: 1000, memoryMb: 128 };
 
 function measured(ms: number): Measurement {
-  return { runtimeMs: { median: ms, min: ms, mean: ms, cv: 0.01, samples: 5, values: [ms, ms, ms, ms, ms] }, peakMemoryKb: 10, integralKbMs: ms * 10, calls: 1 };
+  return {
+    runtimeMs: { median: ms, min: ms, mean: ms, cv: 0.01, samples: 5, values: [ms, ms, ms, ms, ms] },
+    peakMemoryKb: 10,
+    integralKbMs: ms * 10,
+    calls: 1,
+  };
 }
 
 /** Module text holding `RUNTIME:<ms>` passes at that runtime. */
@@ -22,25 +27,51 @@ const sandbox: Sandbox = {
     const code = job.files.find((f) => f.path === job.modulePath)?.content ?? '';
     const ms = Number(/RUNTIME:([\d.]+)/.exec(code)?.[1]);
     const info = { sandbox: 'local' as const, isolation: 'fake', wallMs: 1, output: '' };
-    return { ...info, kind: 'passed', tests: { passed: 1, failed: 0 }, runner: 'unittest', measurement: measured(ms), recording: { language: 'python', calls: 1, data: '' } };
+    return {
+      ...info,
+      kind: 'passed',
+      tests: { passed: 1, failed: 0 },
+      runner: 'unittest',
+      measurement: measured(ms),
+      recording: { language: 'python', calls: 1, data: '' },
+    };
   },
 };
 
 const args = { kind: 'args' as const, cases: [{ args: [1], expected: 1 }] };
-const python: EvalProblem = { id: 'p', language: 'python', entryPoint: 'f', description: '', tests: args, solutions: [{ code: "f = 'RUNTIME:10'\n" }, { code: "f = 'RUNTIME:40'\n" }] };
+const python: EvalProblem = {
+  id: 'p',
+  language: 'python',
+  entryPoint: 'f',
+  description: '',
+  tests: args,
+  solutions: [{ code: "f = 'RUNTIME:10'\n" }, { code: "f = 'RUNTIME:40'\n" }],
+};
 
 describe('solutionCodeOf', () => {
   const moduleOf = (problem: EvalProblem, code: string): string => {
     const job = problemJob(problem, code, { mode: { kind: 'profile' }, limits });
     return job.files.find((f) => f.path === job.modulePath)?.content ?? '';
   };
-  const venus: EvalProblem = { ...python, entryPoint: 'Solution.f', tests: { kind: 'stdio', cases: [], runner: 'class ListNode:\n    pass\n\n==Code Submission==\nprint(Solution().f())\n' } };
+  const venus: EvalProblem = {
+    ...python,
+    entryPoint: 'Solution.f',
+    tests: {
+      kind: 'stdio',
+      cases: [],
+      runner: 'class ListNode:\n    pass\n\n==Code Submission==\nprint(Solution().f())\n',
+    },
+  };
   const js: EvalProblem = { ...python, language: 'javascript', entryPoint: 'Solution.f' };
 
   it.each([
     ['Python args', python, 'def f(x):\n    return x\n'],
     ['Python stdio (runner helpers before the code)', venus, 'class Solution:\n    def f(self):\n        return 1\n'],
-    ['Python test_code', { ...python, tests: { kind: 'code' as const, code: 'import solution' } }, 'def f(x):\n    return x\n'],
+    [
+      'Python test_code',
+      { ...python, tests: { kind: 'code' as const, code: 'import solution' } },
+      'def f(x):\n    return x\n',
+    ],
     ['JavaScript without an export', js, 'class Solution {\n  f(x) { return x; }\n}\n'],
     ['JavaScript with its own export', js, 'export class Solution {\n  f(x) { return x; }\n}\n'],
   ])('gives back the code of a %s job', (_, problem, code) => {
@@ -90,7 +121,12 @@ describe('the per-iteration curve of an --optimize answer', () => {
       run: { outcome: 'improved', reason: '', bestIteration: 1, start: 'model' },
     };
     const a = await evaluateProblem(python, sandbox, async () => optimized, { workers: 1, limits });
-    const b = await evaluateProblem({ ...python, id: 'q' }, sandbox, async () => ({ kind: 'none', reason: 'no code in the reply' }), { workers: 1, limits });
+    const b = await evaluateProblem(
+      { ...python, id: 'q' },
+      sandbox,
+      async () => ({ kind: 'none', reason: 'no code in the reply' }),
+      { workers: 1, limits },
+    );
     expect(iterationCurve([a, b]).map((p) => [p.iteration, p.pass_at_1, p.time_pct])).toEqual([
       [0, 0.5, 0.25],
       [1, 0.5, 0.5],
@@ -101,7 +137,11 @@ describe('the per-iteration curve of an --optimize answer', () => {
 describe('defaultResultsPath', () => {
   it('keeps scoring, and optimising with each model, in files of their own', () => {
     expect(defaultResultsPath('data/problems.jsonl', 'data/answers.jsonl')).toBe('data/problems.answers.results.jsonl');
-    expect(defaultResultsPath('data/problems.jsonl', 'data/answers.jsonl', 'qwen/coder:7b')).toBe('data/problems.optimize-qwen_coder_7b.answers.results.jsonl');
-    expect(defaultResultsPath('data/problems.jsonl', undefined, 'gpt-4o-mini')).toBe('data/problems.optimize-gpt-4o-mini.results.jsonl');
+    expect(defaultResultsPath('data/problems.jsonl', 'data/answers.jsonl', 'qwen/coder:7b')).toBe(
+      'data/problems.optimize-qwen_coder_7b.answers.results.jsonl',
+    );
+    expect(defaultResultsPath('data/problems.jsonl', undefined, 'gpt-4o-mini')).toBe(
+      'data/problems.optimize-gpt-4o-mini.results.jsonl',
+    );
   });
 });

@@ -29,7 +29,13 @@ describe('parseProblemsJsonl', () => {
   });
 
   it('reports bad rows by line and goes on', () => {
-    const text = ['{"id": "a", "language": "cobol", "entry_point": "f", "tests": [{"args": [], "expected": 1}]}', 'not json', '', '{"id": "b", "language": "python", "entry_point": "f"}', fixture.split('\n')[0]].join('\n');
+    const text = [
+      '{"id": "a", "language": "cobol", "entry_point": "f", "tests": [{"args": [], "expected": 1}]}',
+      'not json',
+      '',
+      '{"id": "b", "language": "python", "entry_point": "f"}',
+      fixture.split('\n')[0],
+    ].join('\n');
     const r = parseProblemsJsonl(text);
     expect(r.problems.map((p) => p.id)).toEqual(['py-sum-squares']);
     expect(r.errors).toEqual([
@@ -40,7 +46,11 @@ describe('parseProblemsJsonl', () => {
   });
 
   it('finds the entry point of LeetCode-style code', () => {
-    expect(entryPointFromCode('class Solution:\n    def __init__(self):\n        pass\n    def maxArea(self, h):\n        return 0')).toBe('Solution.maxArea');
+    expect(
+      entryPointFromCode(
+        'class Solution:\n    def __init__(self):\n        pass\n    def maxArea(self, h):\n        return 0',
+      ),
+    ).toBe('Solution.maxArea');
     expect(entryPointFromCode('def solve(x):\n    return x')).toBe('solve');
   });
 });
@@ -59,7 +69,12 @@ describe('problemJob', () => {
 
   it('makes a Python unittest file that calls the entry point with each args', () => {
     const job = problemJob(byId('py-two-sum'), 'class Solution: ...', { mode: { kind: 'profile' }, limits });
-    expect(job).toMatchObject({ language: 'python', modulePath: PYTHON_MODULE, testPaths: [PYTHON_TESTS], target: 'Solution.twoSum' });
+    expect(job).toMatchObject({
+      language: 'python',
+      modulePath: PYTHON_MODULE,
+      testPaths: [PYTHON_TESTS],
+      target: 'Solution.twoSum',
+    });
     const tests = job.files.find((f) => f.path === PYTHON_TESTS)?.content ?? '';
     expect(tests).toContain('import unittest');
     expect(tests).toContain('getattr(solution.Solution(), "twoSum")(*copy.deepcopy(case["args"]))');
@@ -70,25 +85,45 @@ describe('problemJob', () => {
   it('turns a Venus runner into a stdin/stdout test with the solution imported where the placeholder was', () => {
     const job = problemJob(byId('9001'), 'class Solution: ...', { mode: { kind: 'profile' }, limits });
     const tests = job.files.find((f) => f.path === PYTHON_TESTS)?.content ?? '';
-    expect(tests).toContain(JSON.stringify('from solution import *\nnums = json.loads(input())\nprint(Solution().countEven(nums))\n'));
+    expect(tests).toContain(
+      JSON.stringify('from solution import *\nnums = json.loads(input())\nprint(Solution().countEven(nums))\n'),
+    );
     expect(tests).toContain('def evaluate(expected_output, program_output)');
     // What the runner put before the placeholder (its imports, helper classes) goes with the code.
-    expect(job.files.find((f) => f.path === PYTHON_MODULE)?.content).toMatch(/import json\n\nclass Solution: \.\.\.\n$/);
+    expect(job.files.find((f) => f.path === PYTHON_MODULE)?.content).toMatch(
+      /import json\n\nclass Solution: \.\.\.\n$/,
+    );
   });
 
   it('exports a JavaScript entry point for the harness and tests it with node:test', () => {
-    const job = problemJob(byId('js-unique'), 'class Solution { unique(v) { return v; } }', { mode: { kind: 'profile' }, limits });
+    const job = problemJob(byId('js-unique'), 'class Solution { unique(v) { return v; } }', {
+      mode: { kind: 'profile' },
+      limits,
+    });
     expect(job.files.find((f) => f.path === JS_MODULE)?.content).toMatch(/export \{ Solution \};\n$/);
     const tests = job.files.find((f) => f.path === JS_TESTS)?.content ?? '';
     expect(tests).toContain("import { test } from 'node:test';");
     expect(tests).toContain(`new mod["Solution"]()`);
-    const already = problemJob(byId('js-count-primes'), 'export function countPrimes(n) { return 0; }', { mode: { kind: 'profile' }, limits });
-    expect(already.files.find((f) => f.path === JS_MODULE)?.content).toBe('export function countPrimes(n) { return 0; }');
+    const already = problemJob(byId('js-count-primes'), 'export function countPrimes(n) { return 0; }', {
+      mode: { kind: 'profile' },
+      limits,
+    });
+    expect(already.files.find((f) => f.path === JS_MODULE)?.content).toBe(
+      'export function countPrimes(n) { return 0; }',
+    );
   });
 
   it('asks for size measurements when the problem brings an input generator', () => {
-    const p: EvalProblem = { ...byId('js-count-primes'), inputsGenerator: 'function afterburner_inputs(size) { return [[size]]; }', sizes: [100, 200, 400, 800] };
-    const job = problemJob(p, 'function countPrimes(n) { return 0; }', { mode: { kind: 'profile' }, limits, measure: { budgetMs: 100 } });
+    const p: EvalProblem = {
+      ...byId('js-count-primes'),
+      inputsGenerator: 'function afterburner_inputs(size) { return [[size]]; }',
+      sizes: [100, 200, 400, 800],
+    };
+    const job = problemJob(p, 'function countPrimes(n) { return 0; }', {
+      mode: { kind: 'profile' },
+      limits,
+      measure: { budgetMs: 100 },
+    });
     expect(job.measure).toEqual({ budgetMs: 100, sizes: [100, 200, 400, 800] });
     expect(job.files.find((f) => f.path === JS_TESTS)?.content).toContain('export function afterburner_inputs(size)');
   });

@@ -10,7 +10,8 @@ const ok = (r: ReturnType<typeof extractCandidate>) => {
 
 describe('extractCandidate', () => {
   it('takes the last fenced block, tagged or not', () => {
-    const reply = 'First try:\n```python\ndef f(x):\n    return 1\n```\nBetter:\n```\ndef f(x):\n    return 2\n```\nDone.';
+    const reply =
+      'First try:\n```python\ndef f(x):\n    return 1\n```\nBetter:\n```\ndef f(x):\n    return 2\n```\nDone.';
     expect(ok(extractCandidate('python', reply, 'f')).code).toBe('def f(x):\n    return 2');
   });
 
@@ -31,7 +32,8 @@ describe('extractCandidate', () => {
   });
 
   it('takes a method out of a class block, and a bare method for Class.method', () => {
-    const inClass = '```python\nimport math\n\nclass Shape:\n    def area(self):\n        return math.pi\n\n    def other(self):\n        pass\n```';
+    const inClass =
+      '```python\nimport math\n\nclass Shape:\n    def area(self):\n        return math.pi\n\n    def other(self):\n        pass\n```';
     const c = ok(extractCandidate('python', inClass, 'Shape.area'));
     expect(c.code).toBe('def area(self):\n    return math.pi');
     expect(c.additions).toEqual([{ kind: 'import', code: 'import math' }]);
@@ -70,7 +72,8 @@ describe('extractCandidate', () => {
   });
 
   it('handles JavaScript blocks with imports and helper consts', () => {
-    const reply = "```js\nimport { x } from './x.js';\nconst cache = new Map();\nconst sq = (n) => n * n;\nexport function f(a) {\n  return sq(a);\n}\nconsole.log(f(2));\n```";
+    const reply =
+      "```js\nimport { x } from './x.js';\nconst cache = new Map();\nconst sq = (n) => n * n;\nexport function f(a) {\n  return sq(a);\n}\nconsole.log(f(2));\n```";
     const c = ok(extractCandidate('javascript', reply, 'f'));
     expect(c.code).toBe('export function f(a) {\n  return sq(a);\n}');
     expect(c.additions.map((a) => [a.kind, a.name ?? a.code])).toEqual([
@@ -86,12 +89,21 @@ describe('extractCandidate', () => {
 });
 
 describe('buildCandidateModule', () => {
-  const module = 'import os\n\n\ndef helper(x):\n    return x\n\n\nclass Shape:\n    side = 2\n\n    def area(self):\n        return self.side * self.side\n\n\ndef untouched():\n    # keep me\n    return 1\n';
+  const module =
+    'import os\n\n\ndef helper(x):\n    return x\n\n\nclass Shape:\n    side = 2\n\n    def area(self):\n        return self.side * self.side\n\n\ndef untouched():\n    # keep me\n    return 1\n';
 
   it('replaces only the target method, re-indented, and keeps the rest byte for byte', () => {
-    const r = buildCandidateModule('python', module, 'Shape.area', { code: 'def area(self):\n    return self.side ** 2', additions: [] });
+    const r = buildCandidateModule('python', module, 'Shape.area', {
+      code: 'def area(self):\n    return self.side ** 2',
+      additions: [],
+    });
     expect(r.kind).toBe('ok');
-    expect(r.kind === 'ok' && r.moduleText).toBe(module.replace('def area(self):\n        return self.side * self.side', 'def area(self):\n        return self.side ** 2'));
+    expect(r.kind === 'ok' && r.moduleText).toBe(
+      module.replace(
+        'def area(self):\n        return self.side * self.side',
+        'def area(self):\n        return self.side ** 2',
+      ),
+    );
   });
 
   it('adds missing imports and helpers above the enclosing class, but not ones already there', () => {
@@ -113,8 +125,13 @@ describe('buildCandidateModule', () => {
 
   it('puts additions above the comment lines that introduce the function', () => {
     const text = 'import os\n\n# Fast path.\n# Really.\ndef f():\n    return 1\n';
-    const r = buildCandidateModule('python', text, 'f', { code: 'def f():\n    return g()', additions: [{ kind: 'definition', name: 'g', code: 'def g():\n    return 1' }] });
-    expect(r.kind === 'ok' && r.moduleText).toBe('import os\n\ndef g():\n    return 1\n\n# Fast path.\n# Really.\ndef f():\n    return g()\n');
+    const r = buildCandidateModule('python', text, 'f', {
+      code: 'def f():\n    return g()',
+      additions: [{ kind: 'definition', name: 'g', code: 'def g():\n    return 1' }],
+    });
+    expect(r.kind === 'ok' && r.moduleText).toBe(
+      'import os\n\ndef g():\n    return 1\n\n# Fast path.\n# Really.\ndef f():\n    return g()\n',
+    );
   });
 
   it('says so when the module lost the target', () => {
@@ -127,7 +144,9 @@ describe('normalizeCode', () => {
     const a = 'def f(x):\n    # fast path\n    return x+1  # done\n';
     const b = 'def f(x):\n\n    return x+1\n';
     expect(normalizeCode('python', a)).toBe(normalizeCode('python', b));
-    expect(normalizeCode('javascript', 'function f(){ /* c */ return 1 // x\n}')).toBe(normalizeCode('javascript', 'function f() {\n  return 1\n}'));
+    expect(normalizeCode('javascript', 'function f(){ /* c */ return 1 // x\n}')).toBe(
+      normalizeCode('javascript', 'function f() {\n  return 1\n}'),
+    );
   });
   it('keeps differences in Python indentation and in strings', () => {
     expect(normalizeCode('python', 'if a:\n    x()\n    y()')).not.toBe(normalizeCode('python', 'if a:\n    x()\ny()'));

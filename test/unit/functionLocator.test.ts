@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { functionAtOffset, listFunctions, locateClass, locateFunction } from '../../src/core/functionLocator';
 
-const slice = (text: string, loc: { start: number; end: number } | undefined): string => (loc ? text.slice(loc.start, loc.end) : '<none>');
+const slice = (text: string, loc: { start: number; end: number } | undefined): string =>
+  loc ? text.slice(loc.start, loc.end) : '<none>';
 
 describe('locateFunction in Python', () => {
   const source = [
@@ -31,7 +32,7 @@ describe('locateFunction in Python', () => {
     '    @staticmethod',
     '    async def area(self) -> int:',
     "        s = '''",
-    "    def fake_in_string(): pass",
+    '    def fake_in_string(): pass',
     "'''",
     '        return self.side ** 2',
     '',
@@ -72,7 +73,9 @@ describe('locateFunction in Python', () => {
   });
 
   it('handles one-line methods', () => {
-    expect(slice(source, locateFunction('python', source, 'Shape.__repr__'))).toBe('def __repr__(self): return "Shape"');
+    expect(slice(source, locateFunction('python', source, 'Shape.__repr__'))).toBe(
+      'def __repr__(self): return "Shape"',
+    );
   });
 
   it('does not confuse a method with a top-level function of the same name', () => {
@@ -133,7 +136,14 @@ describe('locateFunction in JavaScript and TypeScript', () => {
   ].join('\n');
 
   it('ignores functions inside regexes, templates, strings and comments', () => {
-    expect(listFunctions('javascript', js).map((f) => f.qualifiedName)).toEqual(['gen', 'arrow', 'short', 'expr', 'main', 'main.nested']);
+    expect(listFunctions('javascript', js).map((f) => f.qualifiedName)).toEqual([
+      'gen',
+      'arrow',
+      'short',
+      'expr',
+      'main',
+      'main.nested',
+    ]);
   });
 
   it('finds exported async generators with braces inside strings, regexes and templates', () => {
@@ -146,14 +156,18 @@ describe('locateFunction in JavaScript and TypeScript', () => {
   });
 
   it('finds arrow functions and function expressions bound to const/let, with their semicolon', () => {
-    expect(slice(js, locateFunction('javascript', js, 'arrow'))).toBe('export const arrow = async (n) => {\n  return n * 2;\n};');
+    expect(slice(js, locateFunction('javascript', js, 'arrow'))).toBe(
+      'export const arrow = async (n) => {\n  return n * 2;\n};',
+    );
     expect(slice(js, locateFunction('javascript', js, 'short'))).toBe('const short = x => x + 1;');
     expect(slice(js, locateFunction('javascript', js, 'expr'))).toBe('let expr = function named(a) { return a; }');
   });
 
   it('finds an arrow with an expression body that spans lines', () => {
     const text = 'const f = (a) =>\n  a\n    .map((x) => x * 2)\n    .filter(Boolean)\nconst g = 1;\n';
-    expect(slice(text, locateFunction('javascript', text, 'f'))).toBe('const f = (a) =>\n  a\n    .map((x) => x * 2)\n    .filter(Boolean)');
+    expect(slice(text, locateFunction('javascript', text, 'f'))).toBe(
+      'const f = (a) =>\n  a\n    .map((x) => x * 2)\n    .filter(Boolean)',
+    );
   });
 
   const ts = [
@@ -238,7 +252,8 @@ describe('locateFunction in JavaScript and TypeScript', () => {
 
 describe('more tricky inputs', () => {
   it('qualifies methods of nested Python classes and ignores f-string braces', () => {
-    const text = 'class A:\n    class B:\n        def m(self):\n            return f"{{def x():}} {self!r:>{10}}"\n    def n(self):\n        pass\n';
+    const text =
+      'class A:\n    class B:\n        def m(self):\n            return f"{{def x():}} {self!r:>{10}}"\n    def n(self):\n        pass\n';
     expect(listFunctions('python', text).map((f) => [f.qualifiedName, f.className])).toEqual([
       ['A.B.m', 'B'],
       ['A.n', 'A'],
@@ -256,11 +271,14 @@ describe('more tricky inputs', () => {
     ].join('\n');
     const loc = locateFunction('javascript', text, 'run');
     expect(loc && text.slice(loc.start, loc.end).endsWith('  return a;\n}')).toBe(true);
-    expect(slice(text, locateFunction('javascript', text, 'tail'))).toBe('const tail = ({ x } = { x: 1 }) => ({ y: x });');
+    expect(slice(text, locateFunction('javascript', text, 'tail'))).toBe(
+      'const tail = ({ x } = { x: 1 }) => ({ y: x });',
+    );
   });
 
   it('skips TypeScript overload signatures and finds the implementation', () => {
-    const text = 'export function f(a: string): string;\nexport function f(a: number): number;\nexport function f(a: any): any {\n  return a;\n}\n';
+    const text =
+      'export function f(a: string): string;\nexport function f(a: number): number;\nexport function f(a: any): any {\n  return a;\n}\n';
     const all = listFunctions('typescript', text);
     expect(all).toHaveLength(1);
     expect(all[0]?.startLine).toBe(2);

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Measurement, SandboxResult, SizePoint } from '../../src/core/sandboxTypes';
-import { markInterrupted, reduceGrowth, reduceRun, startRun, type GrowthAction, type RunRecord } from '../../src/core/panelState';
+import {
+  markInterrupted,
+  reduceGrowth,
+  reduceRun,
+  startRun,
+  type GrowthAction,
+  type RunRecord,
+} from '../../src/core/panelState';
 import { parseGrowthView, type GrowthSeries } from '../../src/shared/protocol';
 
 const info = { sandbox: 'local' as const, isolation: 'bwrap', wallMs: 50, output: '' };
@@ -32,7 +39,14 @@ function start(kind: 'optimize' | 'profile' = 'optimize'): RunRecord {
     kind,
     fileLabel: 'pairs.py',
     startedAt: 1000,
-    source: { documentUri: 'file:///w/pairs.py', target: 'count_pairs', language: 'python', originalCode: 'def count_pairs(v, t): ...', indent: '', testUris: [] },
+    source: {
+      documentUri: 'file:///w/pairs.py',
+      target: 'count_pairs',
+      language: 'python',
+      originalCode: 'def count_pairs(v, t): ...',
+      indent: '',
+      testUris: [],
+    },
   });
 }
 
@@ -71,7 +85,9 @@ describe('growth section of the panel state', () => {
     );
     const original = series(record, 'original');
     const best = series(record, 'best');
-    expect(original?.kind === 'measured' && original.time.kind === 'fit' ? original.time.complexity : undefined).toBe('n^2');
+    expect(original?.kind === 'measured' && original.time.kind === 'fit' ? original.time.complexity : undefined).toBe(
+      'n^2',
+    );
     expect(best?.kind === 'measured' && best.time.kind === 'fit' ? best.time.complexity : undefined).toBe('n');
     expect(best?.kind === 'measured' ? best.points.map((p) => p.size) : []).toEqual(SIZES);
     expect(record.view.growth?.status).toBe('done');
@@ -80,19 +96,34 @@ describe('growth section of the panel state', () => {
 
   it("shows the generator's error for a version whose sizes could not be measured", () => {
     const error = 'afterburner_inputs(100) failed: ValueError: size must be even';
-    const record = apply(start('profile'), { type: 'growthStarted', sizes: SIZES, versions: [{ version: 'original', label: 'Original' }] }, {
-      type: 'growthMeasured',
+    const record = apply(
+      start('profile'),
+      { type: 'growthStarted', sizes: SIZES, versions: [{ version: 'original', label: 'Original' }] },
+      {
+        type: 'growthMeasured',
+        version: 'original',
+        result: passed(measurement(undefined, error)),
+      },
+    );
+    expect(series(record, 'original')).toEqual({
+      kind: 'failed',
       version: 'original',
-      result: passed(measurement(undefined, error)),
+      label: 'Original',
+      message: error,
     });
-    expect(series(record, 'original')).toEqual({ kind: 'failed', version: 'original', label: 'Original', message: error });
     expect(record.view.growth?.summary).toBe(`Not measured: ${error}`);
   });
 
   it('names the limit and the setting to change when the largest size ran past the time limit', () => {
-    const record = apply(start(), bothVersions, { type: 'growthMeasured', version: 'best', result: { ...info, kind: 'timeout', limitMs: 60_000 } });
+    const record = apply(start(), bothVersions, {
+      type: 'growthMeasured',
+      version: 'best',
+      result: { ...info, kind: 'timeout', limitMs: 60_000 },
+    });
     const best = series(record, 'best');
-    expect(best?.kind === 'failed' ? best.message : '').toMatch(/sizes up to 1600 ran past the 60 s limit.*afterburner\.profile\.sizes/);
+    expect(best?.kind === 'failed' ? best.message : '').toMatch(
+      /sizes up to 1600 ran past the 60 s limit.*afterburner\.profile\.sizes/,
+    );
   });
 
   it('turns versions still measuring into "cancelled" when the person cancels', () => {
@@ -109,7 +140,11 @@ describe('growth section of the panel state', () => {
   });
 
   it('settles growth still measuring when a stored run is reopened after a reload', () => {
-    const finished = reduceRun(apply(start(), bothVersions), { type: 'finished', outcome: 'improved', reason: 'Improved.' }, { now: 2000 });
+    const finished = reduceRun(
+      apply(start(), bothVersions),
+      { type: 'finished', outcome: 'improved', reason: 'Improved.' },
+      { now: 2000 },
+    );
     const reopened = markInterrupted(finished, 3000);
     expect(reopened.view.phase).toBe('improved');
     expect(reopened.view.growth?.status).toBe('interrupted');
@@ -140,9 +175,40 @@ describe('growth view validation', () => {
     ['an unknown status', { status: 'exploded' }],
     ['a size that is not a positive integer', { sizes: [100, 0.5] }],
     ['a series of an unknown version', { series: [{ kind: 'measuring', version: 'third', label: 'x' }] }],
-    ['a fitted class that does not exist', { series: [{ kind: 'measured', version: 'original', label: 'O', points: [], time: { kind: 'fit', complexity: 'n^9', label: 'n⁹', relativeError: 0 }, memory: { kind: 'insufficient', reason: 'r' } }] }],
-    ['a runtime that JSON turned into null (NaN)', { series: [{ kind: 'measured', version: 'original', label: 'O', points: [{ size: 1, runtimeMs: null, peakMemoryKb: 1 }], time: { kind: 'insufficient', reason: 'r' }, memory: { kind: 'insufficient', reason: 'r' } }] }],
-    ['more series than versions', { series: Array.from({ length: 5 }, () => ({ kind: 'measuring', version: 'best', label: 'b' })) }],
+    [
+      'a fitted class that does not exist',
+      {
+        series: [
+          {
+            kind: 'measured',
+            version: 'original',
+            label: 'O',
+            points: [],
+            time: { kind: 'fit', complexity: 'n^9', label: 'n⁹', relativeError: 0 },
+            memory: { kind: 'insufficient', reason: 'r' },
+          },
+        ],
+      },
+    ],
+    [
+      'a runtime that JSON turned into null (NaN)',
+      {
+        series: [
+          {
+            kind: 'measured',
+            version: 'original',
+            label: 'O',
+            points: [{ size: 1, runtimeMs: null, peakMemoryKb: 1 }],
+            time: { kind: 'insufficient', reason: 'r' },
+            memory: { kind: 'insufficient', reason: 'r' },
+          },
+        ],
+      },
+    ],
+    [
+      'more series than versions',
+      { series: Array.from({ length: 5 }, () => ({ kind: 'measuring', version: 'best', label: 'b' })) },
+    ],
   ])('refuses %s', (_what, change) => {
     expect(parseGrowthView({ ...JSON.parse(JSON.stringify(measured)), ...change })).toBeUndefined();
   });

@@ -4,14 +4,28 @@ import type { ProcessOutcome } from '../../src/adapters/harnessReport';
 import { createOutputCapture } from '../../src/adapters/outputCapture';
 
 const MARK = '@@AFTERBURNER_REPORT@@';
-const context = { sandbox: 'local' as const, isolation: 'test isolation', wallMs: 12, limits: { timeoutMs: 5000, memoryMb: 256 } };
+const context = {
+  sandbox: 'local' as const,
+  isolation: 'test isolation',
+  wallMs: 12,
+  limits: { timeoutMs: 5000, memoryMb: 256 },
+};
 
 function outcome(stdout: string, over: Partial<ProcessOutcome> = {}, stderr = ''): ProcessOutcome {
   const out = createOutputCapture();
   out.push(Buffer.from(stdout));
   const err = createOutputCapture();
   err.push(Buffer.from(stderr));
-  return { stdout: out.result(), stderr: err.result(), exitCode: 0, signal: null, exitCodeCarriesSignal: true, timedOut: false, oomKilled: false, ...over };
+  return {
+    stdout: out.result(),
+    stderr: err.result(),
+    exitCode: 0,
+    signal: null,
+    exitCodeCarriesSignal: true,
+    timedOut: false,
+    oomKilled: false,
+    ...over,
+  };
 }
 
 const passed = { kind: 'passed', tests: { passed: 2, failed: 0 }, runner: 'pytest' };
@@ -32,34 +46,60 @@ describe('harness report', () => {
 
   it('maps passed and failed reports with the run info', () => {
     const ok = toSandboxResult(outcome(`hi\n${MARK}${JSON.stringify(passed)}\n`), context);
-    expect(ok).toMatchObject({ kind: 'passed', tests: { passed: 2, failed: 0 }, sandbox: 'local', isolation: 'test isolation', wallMs: 12 });
+    expect(ok).toMatchObject({
+      kind: 'passed',
+      tests: { passed: 2, failed: 0 },
+      sandbox: 'local',
+      isolation: 'test isolation',
+      wallMs: 12,
+    });
     expect(ok.output).toBe('hi');
     const failures = [{ test: 't', message: 'boom' }];
-    const bad = toSandboxResult(outcome(`${MARK}${JSON.stringify({ kind: 'failed', tests: { passed: 0, failed: 1 }, runner: 'x', failures })}\n`), context);
+    const bad = toSandboxResult(
+      outcome(`${MARK}${JSON.stringify({ kind: 'failed', tests: { passed: 0, failed: 1 }, runner: 'x', failures })}\n`),
+      context,
+    );
     expect(bad).toMatchObject({ kind: 'failed', failures });
   });
 
   it('does not trust a report from a process that was killed or crashed', () => {
     const report = `${MARK}${JSON.stringify(passed)}\n`;
-    expect(toSandboxResult(outcome(report, { timedOut: true, exitCode: null, signal: 'SIGKILL' }), context)).toMatchObject({ kind: 'timeout', limitMs: 5000 });
-    expect(toSandboxResult(outcome(report, { exitCode: 139 }), context)).toMatchObject({ kind: 'crashed', signal: 'SIGSEGV' });
+    expect(
+      toSandboxResult(outcome(report, { timedOut: true, exitCode: null, signal: 'SIGKILL' }), context),
+    ).toMatchObject({ kind: 'timeout', limitMs: 5000 });
+    expect(toSandboxResult(outcome(report, { exitCode: 139 }), context)).toMatchObject({
+      kind: 'crashed',
+      signal: 'SIGSEGV',
+    });
   });
 
   it('classifies memory: cgroup OOM kill, harness memory report, V8 heap exhaustion', () => {
-    expect(toSandboxResult(outcome('', { oomKilled: true, exitCode: 137 }), context)).toMatchObject({ kind: 'memory_limit', limitMb: 256 });
-    expect(toSandboxResult(outcome(`${MARK}{"kind":"memory_limit","message":"MemoryError"}\n`), context)).toMatchObject({ kind: 'memory_limit' });
+    expect(toSandboxResult(outcome('', { oomKilled: true, exitCode: 137 }), context)).toMatchObject({
+      kind: 'memory_limit',
+      limitMb: 256,
+    });
+    expect(toSandboxResult(outcome(`${MARK}{"kind":"memory_limit","message":"MemoryError"}\n`), context)).toMatchObject(
+      { kind: 'memory_limit' },
+    );
     const v8 = 'FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory\n';
     expect(toSandboxResult(outcome('', { exitCode: 134 }, v8), context)).toMatchObject({ kind: 'memory_limit' });
   });
 
   it('names signals, from the process or from a 128+N exit code', () => {
-    expect(toSandboxResult(outcome('', { exitCode: null, signal: 'SIGSEGV', exitCodeCarriesSignal: false }), context)).toMatchObject({
+    expect(
+      toSandboxResult(outcome('', { exitCode: null, signal: 'SIGSEGV', exitCodeCarriesSignal: false }), context),
+    ).toMatchObject({
       kind: 'crashed',
       signal: 'SIGSEGV',
       message: expect.stringContaining('segmentation fault'),
     });
-    expect(toSandboxResult(outcome('', { exitCode: 137, exitCodeCarriesSignal: false }), context)).toMatchObject({ kind: 'crashed', exitCode: 137 });
-    expect(toSandboxResult(outcome('', { exitCode: null, signal: 'SIGXCPU' }), context)).toMatchObject({ kind: 'timeout' });
+    expect(toSandboxResult(outcome('', { exitCode: 137, exitCodeCarriesSignal: false }), context)).toMatchObject({
+      kind: 'crashed',
+      exitCode: 137,
+    });
+    expect(toSandboxResult(outcome('', { exitCode: null, signal: 'SIGXCPU' }), context)).toMatchObject({
+      kind: 'timeout',
+    });
   });
 
   it('says when the process ended without a report', () => {

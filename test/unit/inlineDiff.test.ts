@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { inlineDiff } from '../../src/core/inlineDiff';
 
-const current = 'import math\n\ndef total(xs):\n    s = 0\n    for x in xs:\n        s += x\n    return s\n\nprint(total([1]))\n';
+const current =
+  'import math\n\ndef total(xs):\n    s = 0\n    for x in xs:\n        s += x\n    return s\n\nprint(total([1]))\n';
 const candidate = 'import math\n\ndef total(xs):\n    return sum(xs)\n\nprint(total([1]))\n';
 
 describe('inline diff', () => {
@@ -33,7 +34,10 @@ describe('inline diff', () => {
   });
 
   it('handles an empty side', () => {
-    expect(inlineDiff('', 'a\nb\n')).toMatchObject({ kinds: ['added', 'added'], hunks: [{ startLine: 0, endLine: 2 }] });
+    expect(inlineDiff('', 'a\nb\n')).toMatchObject({
+      kinds: ['added', 'added'],
+      hunks: [{ startLine: 0, endLine: 2 }],
+    });
     expect(inlineDiff('a\n', '')).toMatchObject({ kinds: ['removed'], text: 'a\n' });
   });
 });

@@ -38,7 +38,11 @@ describe('input generator prompt', () => {
   });
 
   it('asks JavaScript and TypeScript for an exported function returning the argument array', () => {
-    const ts = text({ ...python, language: 'typescript', functionCode: 'export function uniqueSorted(values: number[]): number[] { return values; }' });
+    const ts = text({
+      ...python,
+      language: 'typescript',
+      functionCode: 'export function uniqueSorted(values: number[]): number[] { return values; }',
+    });
     expect(ts.user).toContain('export function afterburner_inputs(size: number): unknown[]');
     expect(ts.user).toMatch(/ARRAY of the arguments/);
     expect(ts.user).toContain('return [values]');
@@ -48,7 +52,9 @@ describe('input generator prompt', () => {
   });
 
   it('says the instance comes first for a method', () => {
-    expect(text({ ...python, target: 'Index.lookup' }).user).toMatch(/Index\.lookup is a method: the first element of each tuple is the instance/);
+    expect(text({ ...python, target: 'Index.lookup' }).user).toMatch(
+      /Index\.lookup is a method: the first element of each tuple is the instance/,
+    );
     expect(text(python).user).not.toMatch(/is a method/);
   });
 

@@ -4,12 +4,18 @@ import type { LoopEvent, OptimizeRequest } from '../../src/core/loopTypes';
 import type { ChatMessage, CompletionOptions, CompletionResult, LanguageModel } from '../../src/core/modelTypes';
 import type { Measurement, Sandbox, SandboxJob, SandboxResult } from '../../src/core/sandboxTypes';
 
-const MODULE = 'import math\n\n\ndef slow(xs):\n    _cost = 10\n    return sorted(xs)\n\n\ndef untouched():\n    return 1\n';
+const MODULE =
+  'import math\n\n\ndef slow(xs):\n    _cost = 10\n    return sorted(xs)\n\n\ndef untouched():\n    return 1\n';
 
 /** Runtime samples around `median` with a small, deterministic spread. */
 function measurement(median: number, peakMemoryKb = 100): Measurement {
   const values = Array.from({ length: 20 }, (_, k) => median * (1 + 0.01 * Math.sin(k * 2.3)));
-  return { runtimeMs: { median, min: median * 0.99, mean: median, cv: 0.01, samples: values.length, values }, peakMemoryKb, integralKbMs: peakMemoryKb * median, calls: 4 };
+  return {
+    runtimeMs: { median, min: median * 0.99, mean: median, cv: 0.01, samples: values.length, values },
+    peakMemoryKb,
+    integralKbMs: peakMemoryKb * median,
+    calls: 4,
+  };
 }
 
 const runInfo = { sandbox: 'local' as const, isolation: 'test double', wallMs: 1, output: '' };
@@ -36,14 +42,33 @@ class ScriptedSandbox implements Sandbox {
     if (signal?.aborted) throw new Error('aborted');
     const text = job.files.find((f) => f.path === job.modulePath)?.content ?? '';
     if (job.mode.kind === 'profile') {
-      return this.original ?? { ...runInfo, kind: 'passed', tests: { passed: 3, failed: 0 }, runner: 'pytest', measurement: measurement(10), recording: { language: 'python', calls: 4, data: 'REC' } };
+      return (
+        this.original ?? {
+          ...runInfo,
+          kind: 'passed',
+          tests: { passed: 3, failed: 0 },
+          runner: 'pytest',
+          measurement: measurement(10),
+          recording: { language: 'python', calls: 4, data: 'REC' },
+        }
+      );
     }
-    if (job.mode.kind === 'check' && job.mode.recording.data !== 'REC') throw new Error('check without the original recording');
+    if (job.mode.kind === 'check' && job.mode.recording.data !== 'REC')
+      throw new Error('check without the original recording');
     if (/_hang = 1/.test(text)) {
-      return await new Promise<SandboxResult>((_, reject) => signal?.addEventListener('abort', () => reject(new Error('aborted'))));
+      return await new Promise<SandboxResult>((_, reject) =>
+        signal?.addEventListener('abort', () => reject(new Error('aborted'))),
+      );
     }
     const fail = /_fail = "(.*)"/.exec(text);
-    if (fail) return { ...runInfo, kind: 'failed', tests: { passed: 2, failed: 1 }, runner: 'pytest', failures: [{ test: 'test_sorted_output', message: fail[1] as string }] };
+    if (fail)
+      return {
+        ...runInfo,
+        kind: 'failed',
+        tests: { passed: 2, failed: 1 },
+        runner: 'pytest',
+        failures: [{ test: 'test_sorted_output', message: fail[1] as string }],
+      };
     const drift = this.options.drift ?? 1;
     const costOf = (source: string): number => Number(/_cost = ([\d.]+)/.exec(source)?.[1] ?? '10') * drift;
     const reference = job.mode.kind === 'check' && this.options.sideBySide !== false ? job.mode.reference : undefined;
@@ -62,11 +87,17 @@ class ScriptedSandbox implements Sandbox {
 /** A model double replaying scripted replies and keeping the messages it was sent. */
 class ScriptedModel implements LanguageModel {
   readonly seen: { messages: readonly ChatMessage[]; options: CompletionOptions }[] = [];
-  constructor(private readonly replies: (CompletionResult | string | ((signal?: AbortSignal) => Promise<CompletionResult>))[]) {}
+  constructor(
+    private readonly replies: (CompletionResult | string | ((signal?: AbortSignal) => Promise<CompletionResult>))[],
+  ) {}
   describe() {
     return 'scripted model';
   }
-  async complete(messages: readonly ChatMessage[], options: CompletionOptions, signal?: AbortSignal): Promise<CompletionResult> {
+  async complete(
+    messages: readonly ChatMessage[],
+    options: CompletionOptions,
+    signal?: AbortSignal,
+  ): Promise<CompletionResult> {
     this.seen.push({ messages, options });
     const next = this.replies.shift() ?? '```python\ndef slow(xs):\n    _cost = 10\n    return sorted(xs)\n```';
     if (typeof next === 'function') return next(signal);
@@ -77,15 +108,20 @@ class ScriptedModel implements LanguageModel {
   }
 }
 
-const candidate = (cost: number, extra = ''): string => `Here you go:\n\`\`\`python\ndef slow(xs):\n    _cost = ${cost}\n    ${extra}return sorted(xs)\n\`\`\``;
-const failing = (message: string): string => `\`\`\`python\ndef slow(xs):\n    _fail = "${message}"\n    return xs\n\`\`\``;
+const candidate = (cost: number, extra = ''): string =>
+  `Here you go:\n\`\`\`python\ndef slow(xs):\n    _cost = ${cost}\n    ${extra}return sorted(xs)\n\`\`\``;
+const failing = (message: string): string =>
+  `\`\`\`python\ndef slow(xs):\n    _fail = "${message}"\n    return xs\n\`\`\``;
 
 function request(overrides: Partial<OptimizeRequest> = {}): OptimizeRequest {
   return {
     language: 'python',
     files: [
       { path: 'mod.py', content: MODULE },
-      { path: 'test_mod.py', content: 'from mod import slow\n\ndef test_sorted_output():\n    assert slow([3, 1]) == [1, 3]\n' },
+      {
+        path: 'test_mod.py',
+        content: 'from mod import slow\n\ndef test_sorted_output():\n    assert slow([3, 1]) == [1, 3]\n',
+      },
     ],
     modulePath: 'mod.py',
     testPaths: ['test_mod.py'],
@@ -114,7 +150,14 @@ const measured = (events: LoopEvent[]) => events.flatMap((e) => (e.type === 'can
 describe('optimize', () => {
   it('keeps the fastest correct candidate, never a failing or slower one', async () => {
     const sandbox = new ScriptedSandbox();
-    const model = new ScriptedModel([failing('assert [3, 1] == [1, 3]'), candidate(12), candidate(6), 'I would use a heap.', candidate(3), candidate(2.9)]);
+    const model = new ScriptedModel([
+      failing('assert [3, 1] == [1, 3]'),
+      candidate(12),
+      candidate(6),
+      'I would use a heap.',
+      candidate(3),
+      candidate(2.9),
+    ]);
     const events = await collect({ sandbox, model }, request());
     const done = finished(events);
     expect(done.outcome).toBe('improved');
@@ -138,7 +181,12 @@ describe('optimize', () => {
   });
 
   it('shows the model the measured numbers, the best code and the failure text of the previous round', async () => {
-    const model = new ScriptedModel([failing('IndexError: list index out of range'), candidate(5), candidate(4.9), candidate(4.8)]);
+    const model = new ScriptedModel([
+      failing('IndexError: list index out of range'),
+      candidate(5),
+      candidate(4.9),
+      candidate(4.8),
+    ]);
     await collect({ sandbox: new ScriptedSandbox(), model }, request({ iterations: 2 }));
     const first = model.seen[0]?.messages.map((m) => m.content).join('\n') ?? '';
     expect(first).toContain('expert performance engineer');
@@ -182,7 +230,10 @@ describe('optimize', () => {
 
   it('sends the best so far beside each candidate as the reference: the original first, then the accepted version', async () => {
     const sandbox = new ScriptedSandbox();
-    await collect({ sandbox, model: new ScriptedModel([candidate(5), candidate(4)]) }, request({ iterations: 2, candidates: 1 }));
+    await collect(
+      { sandbox, model: new ScriptedModel([candidate(5), candidate(4)]) },
+      request({ iterations: 2, candidates: 1 }),
+    );
     const checks = sandbox.jobs.filter((j) => j.mode.kind === 'check');
     const referenceText = (job: SandboxJob | undefined): string | undefined => {
       const mode = job?.mode;
@@ -190,7 +241,9 @@ describe('optimize', () => {
       const path = mode.reference.modulePath;
       return job?.files.find((f) => f.path === path)?.content;
     };
-    expect(checks[0]?.mode.kind === 'check' && checks[0].mode.reference?.modulePath).toBe('mod.afterburner-reference.py');
+    expect(checks[0]?.mode.kind === 'check' && checks[0].mode.reference?.modulePath).toBe(
+      'mod.afterburner-reference.py',
+    );
     expect(referenceText(checks[0])).toBe(MODULE);
     expect(referenceText(checks[1])).toBe(MODULE.replace('_cost = 10', '_cost = 5'));
     expect(checks[1]?.files.find((f) => f.path === 'mod.py')?.content).toBe(MODULE.replace('_cost = 10', '_cost = 4'));
@@ -200,10 +253,15 @@ describe('optimize', () => {
     // Check runs are 3× slower than the original's run: 5 ms of work measures 15 ms, and the
     // original measured beside it 30 ms.
     const model = new ScriptedModel([candidate(5)]);
-    const events = await collect({ sandbox: new ScriptedSandbox(undefined, { drift: 3 }), model }, request({ iterations: 1, candidates: 1 }));
+    const events = await collect(
+      { sandbox: new ScriptedSandbox(undefined, { drift: 3 }), model },
+      request({ iterations: 1, candidates: 1 }),
+    );
     const report = measured(events)[0];
     expect(report?.verdict.kind).toBe('accepted');
-    expect(report?.verdict.reason).toBe('accepted: 2.00× faster than the best so far in a side-by-side measurement (p < 0.001)');
+    expect(report?.verdict.reason).toBe(
+      'accepted: 2.00× faster than the best so far in a side-by-side measurement (p < 0.001)',
+    );
     // The speed-up is still against the original, free of the drift.
     expect(report?.speedup).toBeCloseTo(2, 5);
     expect(finished(events).best?.speedup).toBeCloseTo(2, 5);
@@ -211,7 +269,10 @@ describe('optimize', () => {
 
   it('decides on the side-by-side samples, so a quieter machine does not pass off equal code as faster', async () => {
     const model = new ScriptedModel([candidate(10, 'x = 1\n    ')]);
-    const events = await collect({ sandbox: new ScriptedSandbox(undefined, { drift: 0.5 }), model }, request({ iterations: 1, candidates: 1 }));
+    const events = await collect(
+      { sandbox: new ScriptedSandbox(undefined, { drift: 0.5 }), model },
+      request({ iterations: 1, candidates: 1 }),
+    );
     const report = measured(events)[0];
     expect(report?.verdict.kind).toBe('rejected');
     expect(report?.verdict.reason).toBe('rejected: no gain over the best so far in a side-by-side measurement');
@@ -229,7 +290,10 @@ describe('optimize', () => {
 
   it('falls back to comparing with the best so far across runs when the sandbox measured no reference', async () => {
     const model = new ScriptedModel([candidate(5), candidate(4.9)]);
-    const events = await collect({ sandbox: new ScriptedSandbox(undefined, { sideBySide: false }), model }, request({ iterations: 1 }));
+    const events = await collect(
+      { sandbox: new ScriptedSandbox(undefined, { sideBySide: false }), model },
+      request({ iterations: 1 }),
+    );
     const reports = measured(events);
     expect(reports[0]?.verdict.reason).toBe('accepted: 2.00× faster (p < 0.001)');
     expect(reports[1]?.verdict.reason).toMatch(/^rejected: 2 % faster, below the 5 % threshold$/);
@@ -255,7 +319,13 @@ describe('optimize', () => {
   });
 
   it('finishes failed with the failure text and a next step when the original fails its tests', async () => {
-    const sandbox = new ScriptedSandbox({ ...runInfo, kind: 'failed', tests: { passed: 1, failed: 1 }, runner: 'pytest', failures: [{ test: 'test_x', message: 'AssertionError: 1 != 2' }] });
+    const sandbox = new ScriptedSandbox({
+      ...runInfo,
+      kind: 'failed',
+      tests: { passed: 1, failed: 1 },
+      runner: 'pytest',
+      failures: [{ test: 'test_x', message: 'AssertionError: 1 != 2' }],
+    });
     const model = new ScriptedModel([]);
     const done = finished(await collect({ sandbox, model }, request()));
     expect(done.outcome).toBe('failed');
@@ -265,7 +335,9 @@ describe('optimize', () => {
   });
 
   it('fails clearly when the target does not exist', async () => {
-    const done = finished(await collect({ sandbox: new ScriptedSandbox(), model: new ScriptedModel([]) }, request({ target: 'nope' })));
+    const done = finished(
+      await collect({ sandbox: new ScriptedSandbox(), model: new ScriptedModel([]) }, request({ target: 'nope' })),
+    );
     expect(done.outcome).toBe('failed');
     expect(done.reason).toMatch(/no function named nope in mod\.py/);
   });
@@ -287,7 +359,9 @@ describe('optimize', () => {
     const controller = new AbortController();
     const model = new ScriptedModel([
       (signal) =>
-        new Promise((resolve) => signal?.addEventListener('abort', () => resolve({ kind: 'error', error: 'cancelled', message: 'cancelled' }))),
+        new Promise((resolve) =>
+          signal?.addEventListener('abort', () => resolve({ kind: 'error', error: 'cancelled', message: 'cancelled' })),
+        ),
     ]);
     const events: LoopEvent[] = [];
     for await (const e of optimize({ sandbox: new ScriptedSandbox(), model }, request(), controller.signal)) {
@@ -298,7 +372,10 @@ describe('optimize', () => {
   });
 
   it('stops with the reason when the model refuses the key, and continues past a transient error', async () => {
-    const transient = new ScriptedModel([{ kind: 'error', error: 'unavailable', message: 'the endpoint answered 503' }, candidate(5)]);
+    const transient = new ScriptedModel([
+      { kind: 'error', error: 'unavailable', message: 'the endpoint answered 503' },
+      candidate(5),
+    ]);
     const events = await collect({ sandbox: new ScriptedSandbox(), model: transient }, request({ iterations: 1 }));
     expect(measured(events)[0]?.status).toBe('model_error');
     expect(finished(events).outcome).toBe('improved');
@@ -309,7 +386,10 @@ describe('optimize', () => {
   });
 
   it('relays streamed text as modelText events', async () => {
-    const events = await collect({ sandbox: new ScriptedSandbox(), model: new ScriptedModel([candidate(5)]) }, request({ iterations: 1, candidates: 1 }));
+    const events = await collect(
+      { sandbox: new ScriptedSandbox(), model: new ScriptedModel([candidate(5)]) },
+      request({ iterations: 1, candidates: 1 }),
+    );
     const text = events.flatMap((e) => (e.type === 'modelText' ? [e.text] : [])).join('');
     expect(text).toBe(candidate(5));
   });
@@ -333,7 +413,10 @@ describe('optimize', () => {
           replies.push(candidate(cost, `x${k} = 0\n    `));
         }
       }
-      const events = await collect({ sandbox: new ScriptedSandbox(), model: new ScriptedModel(replies) }, request({ iterations: 4, candidates: 2 }));
+      const events = await collect(
+        { sandbox: new ScriptedSandbox(), model: new ScriptedModel(replies) },
+        request({ iterations: 4, candidates: 2 }),
+      );
       const reports = measured(events);
       for (const r of reports.filter((x) => x.verdict.kind === 'accepted')) {
         expect(r.status).toBe('passed');
@@ -341,7 +424,9 @@ describe('optimize', () => {
       }
       const done = finished(events);
       const best = done.best;
-      const passing = reports.filter((r) => r.status === 'passed').map((r) => r.measurement?.runtimeMs.median ?? Infinity);
+      const passing = reports
+        .filter((r) => r.status === 'passed')
+        .map((r) => r.measurement?.runtimeMs.median ?? Infinity);
       const fastest = Math.min(10, ...passing);
       // The best is the fastest correct candidate, up to the 5 % margin the rule demands.
       expect(best?.measurement.runtimeMs.median).toBeLessThanOrEqual(fastest / 0.95 + 1e-9);

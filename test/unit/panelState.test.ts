@@ -1,14 +1,29 @@
 import { describe, expect, it } from 'vitest';
 import type { BestSoFar, CandidateReport, LoopEvent } from '../../src/core/loopTypes';
 import type { Measurement, SandboxResult } from '../../src/core/sandboxTypes';
-import { decideIteration, findCandidate, markInterrupted, reduceRun, startRun, summarizeRun, type RunRecord } from '../../src/core/panelState';
+import {
+  decideIteration,
+  findCandidate,
+  markInterrupted,
+  reduceRun,
+  startRun,
+  summarizeRun,
+  type RunRecord,
+} from '../../src/core/panelState';
 
 const original = 'def total(xs):\n    s = 0\n    for x in xs:\n        s += x\n    return s';
 const fast = 'def total(xs):\n    return sum(xs)';
 
 function measurement(median: number, peak = 100): Measurement {
   return {
-    runtimeMs: { median, min: median * 0.9, mean: median, cv: 0.05, samples: 3, values: [median * 0.9, median, median * 1.2] },
+    runtimeMs: {
+      median,
+      min: median * 0.9,
+      mean: median,
+      cv: 0.05,
+      samples: 3,
+      values: [median * 0.9, median, median * 1.2],
+    },
     peakMemoryKb: peak,
     integralKbMs: peak * median,
     calls: 4,
@@ -16,7 +31,13 @@ function measurement(median: number, peak = 100): Measurement {
 }
 
 const info = { sandbox: 'local' as const, isolation: 'bwrap: no network', wallMs: 50, output: '' };
-const passed: SandboxResult = { ...info, kind: 'passed', tests: { passed: 3, failed: 0 }, runner: 'pytest', measurement: measurement(10) };
+const passed: SandboxResult = {
+  ...info,
+  kind: 'passed',
+  tests: { passed: 3, failed: 0 },
+  runner: 'pytest',
+  measurement: measurement(10),
+};
 
 function start(kind: 'optimize' | 'profile' = 'optimize'): RunRecord {
   return startRun({
@@ -25,22 +46,45 @@ function start(kind: 'optimize' | 'profile' = 'optimize'): RunRecord {
     fileLabel: 'pkg/stats.py',
     startedAt: 1000,
     iterationsPlanned: 2,
-    source: { documentUri: 'file:///w/pkg/stats.py', target: 'total', language: 'python', originalCode: original, indent: '', testUris: [] },
+    source: {
+      documentUri: 'file:///w/pkg/stats.py',
+      target: 'total',
+      language: 'python',
+      originalCode: original,
+      indent: '',
+      testUris: [],
+    },
   });
 }
 
 function best(iteration: number, code: string, median: number): BestSoFar {
-  return { iteration, code, moduleText: code, measurement: measurement(median), speedup: 10 / median, memoryRatio: 1, integralRatio: 10 / median };
+  return {
+    iteration,
+    code,
+    moduleText: code,
+    measurement: measurement(median),
+    speedup: 10 / median,
+    memoryRatio: 1,
+    integralRatio: 10 / median,
+  };
 }
 
-function candidate(iteration: number, index: number, code: string, verdict: 'accepted' | 'rejected', median?: number): CandidateReport {
+function candidate(
+  iteration: number,
+  index: number,
+  code: string,
+  verdict: 'accepted' | 'rejected',
+  median?: number,
+): CandidateReport {
   return {
     iteration,
     index,
     code,
     status: median === undefined ? 'failed' : 'passed',
     verdict: { kind: verdict, reason: `${verdict}: because` },
-    ...(median === undefined ? { failures: [{ test: 'test_total', message: 'assert 3 == 4' }] } : { measurement: measurement(median), speedup: 10 / median }),
+    ...(median === undefined
+      ? { failures: [{ test: 'test_total', message: 'assert 3 == 4' }] }
+      : { measurement: measurement(median), speedup: 10 / median }),
   };
 }
 
@@ -60,7 +104,13 @@ const optimizeEvents: LoopEvent[] = [
 describe('panel state reducer', () => {
   it('shows sandbox, model and the baseline as the run goes', () => {
     const r = run(optimizeEvents);
-    expect(r.view).toMatchObject({ sandbox: 'local', isolation: 'bwrap: no network', model: 'gpt-test', goal: 'time', phase: 'running' });
+    expect(r.view).toMatchObject({
+      sandbox: 'local',
+      isolation: 'bwrap: no network',
+      model: 'gpt-test',
+      goal: 'time',
+      phase: 'running',
+    });
     expect(r.view.baseline?.measure).toMatchObject({ medianMs: 10, minMs: 9, maxMs: 12, samples: 3 });
     expect(r.view.iterations[0]?.modelChars).toBe(9);
     expect(r.view.iterations[0]?.candidates.map((c) => c.status)).toEqual(['measuring', 'measuring']);
@@ -113,7 +163,10 @@ describe('panel state reducer', () => {
       { type: 'candidateMeasured', candidate: candidate(1, 1, fast, 'accepted', 2) },
       { type: 'iterationDone', iteration: 1, best: best(1, fast, 2) },
       { type: 'iterationStarted', iteration: 2 },
-      { type: 'candidateMeasured', candidate: candidate(2, 0, 'def total(xs):\n    return sum(list(xs))', 'rejected', 4) },
+      {
+        type: 'candidateMeasured',
+        candidate: candidate(2, 0, 'def total(xs):\n    return sum(list(xs))', 'rejected', 4),
+      },
       { type: 'iterationDone', iteration: 2, best: best(1, fast, 2) },
     ]);
     expect(r.view.iterations[0]?.offered).toBe(1);
@@ -121,14 +174,29 @@ describe('panel state reducer', () => {
   });
 
   it('says why the original fails its tests', () => {
-    const failed: SandboxResult = { ...info, kind: 'failed', tests: { passed: 1, failed: 2 }, runner: 'pytest', failures: [{ test: 'test_a', message: 'boom' }] };
-    const r = run([{ type: 'started', sandbox: 'local', isolation: 'x', model: 'm', goal: 'time' }, { type: 'baseline', result: failed }]);
+    const failed: SandboxResult = {
+      ...info,
+      kind: 'failed',
+      tests: { passed: 1, failed: 2 },
+      runner: 'pytest',
+      failures: [{ test: 'test_a', message: 'boom' }],
+    };
+    const r = run([
+      { type: 'started', sandbox: 'local', isolation: 'x', model: 'm', goal: 'time' },
+      { type: 'baseline', result: failed },
+    ]);
     expect(r.view.baseline).toMatchObject({ status: 'failed', failures: [{ test: 'test_a', message: 'boom' }] });
     expect(r.view.message).toContain('Tests fail on the original code');
   });
 
   it('finishes a profile run at its baseline', () => {
-    const r = run([{ type: 'started', sandbox: 'docker', isolation: 'docker', model: '', goal: 'time' }, { type: 'baseline', result: passed }], start('profile'));
+    const r = run(
+      [
+        { type: 'started', sandbox: 'docker', isolation: 'docker', model: '', goal: 'time' },
+        { type: 'baseline', result: passed },
+      ],
+      start('profile'),
+    );
     expect(r.view.phase).toBe('profiled');
     expect(r.view.model).toBeUndefined();
     expect(r.view.message).toContain('3 tests passed');
@@ -166,6 +234,9 @@ describe('panel state reducer', () => {
     const b = decideIteration(a, 2, 'applied', fast + ' ');
     expect(b.view.iterations.map((it) => it.decision)).toEqual(['undecided', 'applied']);
     expect(b.appliedCode).toBe(fast + ' ');
-    expect(decideIteration(b, 1, 'dismissed').view.iterations.map((it) => it.decision)).toEqual(['dismissed', 'applied']);
+    expect(decideIteration(b, 1, 'dismissed').view.iterations.map((it) => it.decision)).toEqual([
+      'dismissed',
+      'applied',
+    ]);
   });
 });

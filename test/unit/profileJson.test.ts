@@ -38,7 +38,16 @@ describe('profile JSON', () => {
 
   it('maps every failure kind to its status with a message and no measurement', () => {
     const cases: [SandboxResult, string][] = [
-      [{ ...info, kind: 'failed', tests: { passed: 1, failed: 1 }, runner: 'pytest', failures: [{ test: 'test_a', message: 'assert 1 == 2' }] }, 'failed'],
+      [
+        {
+          ...info,
+          kind: 'failed',
+          tests: { passed: 1, failed: 1 },
+          runner: 'pytest',
+          failures: [{ test: 'test_a', message: 'assert 1 == 2' }],
+        },
+        'failed',
+      ],
       [{ ...info, kind: 'timeout', limitMs: 5000 }, 'timeout'],
       [{ ...info, kind: 'memory_limit', limitMb: 256 }, 'memory_limit'],
       [{ ...info, kind: 'crashed', signal: 'SIGSEGV', message: 'killed by SIGSEGV' }, 'crashed'],

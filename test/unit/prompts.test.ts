@@ -26,7 +26,9 @@ const measurement: Measurement = {
   peakMemoryKb: 345.6,
   integralKbMs: 4321.5,
   calls: 7,
-  hotLines: [{ line: 14, source: '        return [i for i, x in enumerate(xs) if _norm(x) == y]', share: 0.87, hits: 7000 }],
+  hotLines: [
+    { line: 14, source: '        return [i for i, x in enumerate(xs) if _norm(x) == y]', share: 0.87, hits: 7000 },
+  ],
 };
 
 function input(overrides: Partial<PromptInput> = {}): PromptInput {
@@ -39,7 +41,15 @@ function input(overrides: Partial<PromptInput> = {}): PromptInput {
     modulePath: 'pkg/index.py',
     context,
     tests: [{ path: 'tests/test_index.py', content: 'def test_find():\n    assert Index().find([1, 2], 2) == [1]\n' }],
-    best: { iteration: 0, code: context.functionCode, measurement, tests: { passed: 5, failed: 0 }, speedup: 1, memoryRatio: 1, integralRatio: 1 },
+    best: {
+      iteration: 0,
+      code: context.functionCode,
+      measurement,
+      tests: { passed: 5, failed: 0 },
+      speedup: 1,
+      memoryRatio: 1,
+      integralRatio: 1,
+    },
     previous: [],
     ...overrides,
   };
@@ -80,7 +90,19 @@ describe('buildMessages', () => {
   });
 
   it('shows the current best code when it is not the original', () => {
-    const user = buildMessages(input({ best: { iteration: 2, code: 'def find(self, xs, y):\n    return FAST', measurement, speedup: 2.5, memoryRatio: 1.1, integralRatio: 1.3 } }))[1]?.content ?? '';
+    const user =
+      buildMessages(
+        input({
+          best: {
+            iteration: 2,
+            code: 'def find(self, xs, y):\n    return FAST',
+            measurement,
+            speedup: 2.5,
+            memoryRatio: 1.1,
+            integralRatio: 1.3,
+          },
+        }),
+      )[1]?.content ?? '';
     expect(user).toContain('## Current best version (the best candidate so far, from iteration 2)');
     expect(user).toContain('return FAST');
     expect(user).toContain('speed-up so far: 2.50×');
@@ -101,7 +123,13 @@ describe('buildMessages', () => {
                 { test: 'differential check (call 3)', message: 'expected [0, 4], got [0]' },
               ],
             },
-            { index: 2, status: 'passed', reason: 'rejected: 3 % faster, within noise (p = 0.21)', code: 'def find(): ...', measurement },
+            {
+              index: 2,
+              status: 'passed',
+              reason: 'rejected: 3 % faster, within noise (p = 0.21)',
+              code: 'def find(): ...',
+              measurement,
+            },
           ],
         }),
       )[1]?.content ?? '';

@@ -16,7 +16,15 @@ describe('parseFromWebviewMessage', () => {
   });
 
   it('refuses non-objects and unknown types', () => {
-    for (const raw of [null, undefined, 'ready', 42, ['ready'], {}, { type: 'runCommand', command: 'workbench.action.terminal.new' }]) {
+    for (const raw of [
+      null,
+      undefined,
+      'ready',
+      42,
+      ['ready'],
+      {},
+      { type: 'runCommand', command: 'workbench.action.terminal.new' },
+    ]) {
       expect(parseFromWebviewMessage(raw).kind).toBe('invalid');
     }
   });

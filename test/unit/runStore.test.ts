@@ -19,7 +19,14 @@ function run(id: string, startedAt: number): RunRecord {
     kind: 'optimize',
     fileLabel: 'a.py',
     startedAt,
-    source: { documentUri: 'file:///w/a.py', target: 'f', language: 'python', originalCode: 'def f(): pass', indent: '', testUris: [] },
+    source: {
+      documentUri: 'file:///w/a.py',
+      target: 'f',
+      language: 'python',
+      originalCode: 'def f(): pass',
+      indent: '',
+      testUris: [],
+    },
   });
 }
 

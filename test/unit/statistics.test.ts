@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { bootstrapMedianRatio, mannWhitneyLess, median, medianAbsoluteDeviation, normalCdf, pairedRatios, signTestLess } from '../../src/core/statistics';
+import {
+  bootstrapMedianRatio,
+  mannWhitneyLess,
+  median,
+  medianAbsoluteDeviation,
+  normalCdf,
+  pairedRatios,
+  signTestLess,
+} from '../../src/core/statistics';
 
 /** A tiny deterministic generator (mulberry32) so resampling tests are reproducible. */
 function seeded(seed: number): () => number {

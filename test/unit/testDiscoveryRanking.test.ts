@@ -24,7 +24,9 @@ describe('test file ranking (Python)', () => {
   });
 
   it('never offers the module itself', () => {
-    expect(rankTestFiles('python', 'tests/test_x.py', 'f', [{ path: 'tests/test_x.py', text: 'def f(): pass' }])).toEqual([]);
+    expect(
+      rankTestFiles('python', 'tests/test_x.py', 'f', [{ path: 'tests/test_x.py', text: 'def f(): pass' }]),
+    ).toEqual([]);
   });
 });
 

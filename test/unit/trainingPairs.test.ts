@@ -1,9 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import type { LoopEvent, OptimizeRequest } from '../../src/core/loopTypes';
 import type { Measurement } from '../../src/core/sandboxTypes';
-import { dpoLine, grpoReward, pairsFromRecord, parseHistoryLine, runHistoryRecord, sftLine, type AttemptFigures, type RunHistoryRecord } from '../../src/core/trainingPairs';
+import {
+  dpoLine,
+  grpoReward,
+  pairsFromRecord,
+  parseHistoryLine,
+  runHistoryRecord,
+  sftLine,
+  type AttemptFigures,
+  type RunHistoryRecord,
+} from '../../src/core/trainingPairs';
 
-const f = (runtimeMs: number, peakMemoryKb = 100, integralKbMs = 1000, runtimeCv = 0.01): AttemptFigures => ({ runtimeMs, runtimeCv, peakMemoryKb, integralKbMs });
+const f = (runtimeMs: number, peakMemoryKb = 100, integralKbMs = 1000, runtimeCv = 0.01): AttemptFigures => ({
+  runtimeMs,
+  runtimeCv,
+  peakMemoryKb,
+  integralKbMs,
+});
 
 const record: RunHistoryRecord = {
   version: 1,
@@ -15,10 +29,22 @@ const record: RunHistoryRecord = {
   goal: 'time',
   task: 'Sum the list.',
   attempts: [
-    { iteration: 0, index: 0, code: 'def total(xs):\n    s = 0\n    for x in xs: s += x\n    return s', status: 'passed', figures: f(10) },
+    {
+      iteration: 0,
+      index: 0,
+      code: 'def total(xs):\n    s = 0\n    for x in xs: s += x\n    return s',
+      status: 'passed',
+      figures: f(10),
+    },
     { iteration: 1, index: 0, code: 'def total(xs):\n    return sum(xs)', status: 'passed', figures: f(2) },
     { iteration: 1, index: 1, code: 'def total(xs):\n    return 0', status: 'failed' },
-    { iteration: 2, index: 0, code: 'def total(xs):\n    return sum(x for x in xs)', status: 'passed', figures: f(10.1) },
+    {
+      iteration: 2,
+      index: 0,
+      code: 'def total(xs):\n    return sum(x for x in xs)',
+      status: 'passed',
+      figures: f(10.1),
+    },
   ],
 };
 
@@ -32,14 +58,24 @@ describe('pairsFromRecord', () => {
   });
 
   it('never uses a failing attempt and never pairs a copy with itself', () => {
-    const copy: RunHistoryRecord = { ...record, attempts: [...record.attempts, { ...record.attempts[1]!, iteration: 3, figures: f(20) }] };
+    const copy: RunHistoryRecord = {
+      ...record,
+      attempts: [...record.attempts, { ...record.attempts[1]!, iteration: 3, figures: f(20) }],
+    };
     const pairs = pairsFromRecord(copy);
     expect(pairs.every((p) => p.slower.status === 'passed' && p.faster.status === 'passed')).toBe(true);
     expect(pairs.every((p) => p.slower.code !== p.faster.code)).toBe(true);
   });
 
   it('follows the run goal', () => {
-    const memory: RunHistoryRecord = { ...record, goal: 'memory', attempts: [{ ...record.attempts[0]!, figures: f(10, 500) }, { ...record.attempts[1]!, figures: f(20, 100) }] };
+    const memory: RunHistoryRecord = {
+      ...record,
+      goal: 'memory',
+      attempts: [
+        { ...record.attempts[0]!, figures: f(10, 500) },
+        { ...record.attempts[1]!, figures: f(20, 100) },
+      ],
+    };
     const [pair, ...rest] = pairsFromRecord(memory);
     expect(rest).toEqual([]);
     expect(pair?.slower.iteration).toBe(0);
@@ -77,23 +113,67 @@ describe('grpoReward', () => {
     expect(grpoReward('time', pass(5), pass(10))).toBeCloseTo(-Math.log(2), 12);
     expect(grpoReward('time', pass(100), pass(1))).toBe(1);
     expect(grpoReward('time', pass(1), pass(100))).toBe(-1);
-    expect(grpoReward('memory', { passed: true, figures: f(1, 400) }, { passed: true, figures: f(9, 200) })).toBeCloseTo(Math.log(2), 12);
+    expect(
+      grpoReward('memory', { passed: true, figures: f(1, 400) }, { passed: true, figures: f(9, 200) }),
+    ).toBeCloseTo(Math.log(2), 12);
   });
 });
 
 describe('history records', () => {
   it('are built from loop events with the original first', () => {
-    const m = (ms: number): Measurement => ({ runtimeMs: { median: ms, min: ms, mean: ms, cv: 0.01, samples: 5, values: [ms] }, peakMemoryKb: 10, integralKbMs: 50, calls: 2 });
+    const m = (ms: number): Measurement => ({
+      runtimeMs: { median: ms, min: ms, mean: ms, cv: 0.01, samples: 5, values: [ms] },
+      peakMemoryKb: 10,
+      integralKbMs: 50,
+      calls: 2,
+    });
     const request: OptimizeRequest = {
-      language: 'python', files: [{ path: 'm.py', content: 'def total(xs): ...' }], modulePath: 'm.py', testPaths: [], target: 'total',
-      goal: 'time', iterations: 1, candidates: 1, limits: { timeoutMs: 1000, memoryMb: 256 },
+      language: 'python',
+      files: [{ path: 'm.py', content: 'def total(xs): ...' }],
+      modulePath: 'm.py',
+      testPaths: [],
+      target: 'total',
+      goal: 'time',
+      iterations: 1,
+      candidates: 1,
+      limits: { timeoutMs: 1000, memoryMb: 256 },
     };
     const events: LoopEvent[] = [
-      { type: 'baseline', result: { kind: 'passed', tests: { passed: 1, failed: 0 }, runner: 'unittest', measurement: m(10), sandbox: 'local', isolation: 'x', wallMs: 1, output: '' } },
-      { type: 'candidateMeasured', candidate: { iteration: 1, index: 0, code: 'def total(xs): return sum(xs)', status: 'passed', verdict: { kind: 'accepted', reason: 'ok' }, measurement: m(2) } },
+      {
+        type: 'baseline',
+        result: {
+          kind: 'passed',
+          tests: { passed: 1, failed: 0 },
+          runner: 'unittest',
+          measurement: m(10),
+          sandbox: 'local',
+          isolation: 'x',
+          wallMs: 1,
+          output: '',
+        },
+      },
+      {
+        type: 'candidateMeasured',
+        candidate: {
+          iteration: 1,
+          index: 0,
+          code: 'def total(xs): return sum(xs)',
+          status: 'passed',
+          verdict: { kind: 'accepted', reason: 'ok' },
+          measurement: m(2),
+        },
+      },
     ];
-    const rec = runHistoryRecord(request, events, { id: 'x', at: 'now', source: 'cli', originalCode: 'def total(xs): ...' });
-    expect(rec.attempts.map((a) => [a.iteration, a.status, a.figures?.runtimeMs])).toEqual([[0, 'passed', 10], [1, 'passed', 2]]);
+    const rec = runHistoryRecord(request, events, {
+      id: 'x',
+      at: 'now',
+      source: 'cli',
+      originalCode: 'def total(xs): ...',
+    });
+    expect(rec.attempts.map((a) => [a.iteration, a.status, a.figures?.runtimeMs])).toEqual([
+      [0, 'passed', 10],
+      [1, 'passed', 2],
+    ]);
     const line = parseHistoryLine(JSON.stringify(rec));
     expect(line.kind).toBe('record');
     expect(pairsFromRecord(rec)).toHaveLength(1);

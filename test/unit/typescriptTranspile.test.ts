@@ -12,10 +12,15 @@ interface SourceMapModule {
   lineMapper(map: unknown): { original(line: number): { line: number; text: string } | undefined } | undefined;
 }
 
-const sourceMapModule = import(pathToFileURL(path.resolve(__dirname, '../../sandbox/node/sourceMap.mjs')).href) as Promise<SourceMapModule>;
+const sourceMapModule = import(
+  pathToFileURL(path.resolve(__dirname, '../../sandbox/node/sourceMap.mjs')).href
+) as Promise<SourceMapModule>;
 const slowSumTs = readFileSync(path.resolve(__dirname, '../fixtures/ts/slowSum.ts'), 'utf8');
 
-const sum: SourceFile = { path: 'src/sum.ts', content: 'export function sum(xs: number[]): number {\n  return xs.reduce((a: number, b: number) => a + b, 0);\n}\n' };
+const sum: SourceFile = {
+  path: 'src/sum.ts',
+  content: 'export function sum(xs: number[]): number {\n  return xs.reduce((a: number, b: number) => a + b, 0);\n}\n',
+};
 
 function fileAt(files: readonly SourceFile[], p: string): string {
   const f = files.find((x) => x.path === p);
@@ -25,7 +30,10 @@ function fileAt(files: readonly SourceFile[], p: string): string {
 
 describe('transpileTypeScript', () => {
   it('emits .mjs beside each .ts file and renames the module and test paths', () => {
-    const test: SourceFile = { path: 'test/sum.test.ts', content: "import { sum } from '../src/sum.js';\nconst n: number = sum([1]);\n" };
+    const test: SourceFile = {
+      path: 'test/sum.test.ts',
+      content: "import { sum } from '../src/sum.js';\nconst n: number = sum([1]);\n",
+    };
     const out = transpileTypeScript({ files: [sum, test], modulePath: 'src/sum.ts', testPaths: ['test/sum.test.ts'] });
     if (out.kind !== 'ok') throw new Error(out.message);
     expect(out.modulePath).toBe('src/sum.mjs');
@@ -50,14 +58,26 @@ describe('transpileTypeScript', () => {
     expect(out.modulePath).toBe('src/sum.cjs');
     expect(fileAt(out.files, 'src/sum.cjs')).toContain('module.exports');
     expect(fileAt(out.files, 'src/util.cjs')).toContain('module.exports');
-    const esm = transpileTypeScript({ files: [{ path: 'package.json', content: '{"type":"module"}' }, sum], modulePath: 'src/sum.ts', testPaths: [] });
+    const esm = transpileTypeScript({
+      files: [{ path: 'package.json', content: '{"type":"module"}' }, sum],
+      modulePath: 'src/sum.ts',
+      testPaths: [],
+    });
     expect(esm.kind === 'ok' && esm.modulePath).toBe('src/sum.mjs');
   });
 
   it('emits ES modules for a vitest job even where package.json means CommonJS (vitest cannot be required)', () => {
     const pkg: SourceFile = { path: 'package.json', content: '{"name":"x"}' };
-    const test: SourceFile = { path: 'src/sum.test.ts', content: "import { expect, it } from 'vitest';\nimport { sum } from './sum';\nit('sums', () => expect(sum([1])).toBe(1));\n" };
-    const out = transpileTypeScript({ files: [pkg, sum, test], modulePath: 'src/sum.ts', testPaths: ['src/sum.test.ts'] });
+    const test: SourceFile = {
+      path: 'src/sum.test.ts',
+      content:
+        "import { expect, it } from 'vitest';\nimport { sum } from './sum';\nit('sums', () => expect(sum([1])).toBe(1));\n",
+    };
+    const out = transpileTypeScript({
+      files: [pkg, sum, test],
+      modulePath: 'src/sum.ts',
+      testPaths: ['src/sum.test.ts'],
+    });
     if (out.kind !== 'ok') throw new Error(out.message);
     expect(out.modulePath).toBe('src/sum.mjs');
     expect(out.testPaths).toEqual(['src/sum.test.mjs']);
@@ -65,7 +85,11 @@ describe('transpileTypeScript', () => {
   });
 
   it('names the exports of CommonJS output so that ES module tests can import them by name', () => {
-    const out = transpileTypeScript({ files: [{ path: 'package.json', content: '{}' }, sum], modulePath: 'src/sum.ts', testPaths: [] });
+    const out = transpileTypeScript({
+      files: [{ path: 'package.json', content: '{}' }, sum],
+      modulePath: 'src/sum.ts',
+      testPaths: [],
+    });
     if (out.kind !== 'ok') throw new Error(out.message);
     expect(fileAt(out.files, 'src/sum.cjs')).toMatch(/0 && \(module\.exports = \{\s*sum\s*\}\);/);
   });
@@ -78,7 +102,10 @@ describe('transpileTypeScript', () => {
   });
 
   it('reports a syntax error with file:line:column', () => {
-    const broken: SourceFile = { path: 'src/broken.ts', content: 'export function f(): number {\n  return (1 + ;\n}\n' };
+    const broken: SourceFile = {
+      path: 'src/broken.ts',
+      content: 'export function f(): number {\n  return (1 + ;\n}\n',
+    };
     const out = transpileTypeScript({ files: [broken], modulePath: 'src/broken.ts', testPaths: [] });
     expect(out.kind).toBe('error');
     expect(out.kind === 'error' && out.message).toMatch(/^TypeScript syntax error in src\/broken\.ts:2:\d+: /);
@@ -105,25 +132,32 @@ describe('source map lines (sandbox/node/sourceMap.mjs)', () => {
     expect(decodeVlq('2HAAqH')).toEqual([123, 0, 0, 117]);
   });
 
-  it.each(['esm', 'cjs'] as const)('maps a line of the emitted %s back to the TypeScript line and text', async (format) => {
-    const { readSourceMap, lineMapper } = await sourceMapModule;
-    const pkg: SourceFile[] = format === 'cjs' ? [{ path: 'package.json', content: '{}' }] : [];
-    const out = transpileTypeScript({ files: [...pkg, { path: 'lib/slowSum.ts', content: slowSumTs }], modulePath: 'lib/slowSum.ts', testPaths: [] });
-    if (out.kind !== 'ok') throw new Error(out.message);
-    const code = fileAt(out.files, out.modulePath);
-    const mapper = lineMapper(readSourceMap(code));
-    const generated = code.split('\n');
-    const hot = generated.findIndex((l) => l.includes('j <= i')) + 1;
-    const tsLine = slowSumTs.split('\n').findIndex((l) => l.includes('j <= i')) + 1;
-    expect(hot).not.toBe(tsLine);
-    expect(mapper?.original(hot)).toEqual({ line: tsLine, text: slowSumTs.split('\n')[tsLine - 1] });
-    const returnLine = generated.findIndex((l) => l.trim() === 'return total;') + 1;
-    expect(mapper?.original(returnLine)?.text.trim()).toBe('return total;');
-    if (format === 'cjs') {
-      // Module glue the compiler added has no line in the TypeScript source.
-      expect(mapper?.original(generated.findIndex((l) => l.includes('__defProp')) + 1)).toBeUndefined();
-    }
-  });
+  it.each(['esm', 'cjs'] as const)(
+    'maps a line of the emitted %s back to the TypeScript line and text',
+    async (format) => {
+      const { readSourceMap, lineMapper } = await sourceMapModule;
+      const pkg: SourceFile[] = format === 'cjs' ? [{ path: 'package.json', content: '{}' }] : [];
+      const out = transpileTypeScript({
+        files: [...pkg, { path: 'lib/slowSum.ts', content: slowSumTs }],
+        modulePath: 'lib/slowSum.ts',
+        testPaths: [],
+      });
+      if (out.kind !== 'ok') throw new Error(out.message);
+      const code = fileAt(out.files, out.modulePath);
+      const mapper = lineMapper(readSourceMap(code));
+      const generated = code.split('\n');
+      const hot = generated.findIndex((l) => l.includes('j <= i')) + 1;
+      const tsLine = slowSumTs.split('\n').findIndex((l) => l.includes('j <= i')) + 1;
+      expect(hot).not.toBe(tsLine);
+      expect(mapper?.original(hot)).toEqual({ line: tsLine, text: slowSumTs.split('\n')[tsLine - 1] });
+      const returnLine = generated.findIndex((l) => l.trim() === 'return total;') + 1;
+      expect(mapper?.original(returnLine)?.text.trim()).toBe('return total;');
+      if (format === 'cjs') {
+        // Module glue the compiler added has no line in the TypeScript source.
+        expect(mapper?.original(generated.findIndex((l) => l.includes('__defProp')) + 1)).toBeUndefined();
+      }
+    },
+  );
 
   it('maps nothing for code without a source map', async () => {
     const { readSourceMap, lineMapper } = await sourceMapModule;

@@ -24,7 +24,15 @@ try {
       : { version: process.env.VSCODE_VERSION ?? 'stable' }),
     extensionDevelopmentPath: repoRoot,
     extensionTestsPath: suiteBundle,
-    launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust', '--user-data-dir', path.join(scratch, 'user-data'), '--skip-welcome', '--skip-release-notes'],
+    launchArgs: [
+      workspace,
+      '--disable-extensions',
+      '--disable-workspace-trust',
+      '--user-data-dir',
+      path.join(scratch, 'user-data'),
+      '--skip-welcome',
+      '--skip-release-notes',
+    ],
   });
 } catch (error) {
   console.error(`VS Code extension tests did not run: ${error instanceof Error ? error.message : String(error)}`);

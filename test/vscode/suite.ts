@@ -31,7 +31,10 @@ function workspaceFile(name: string): vscode.Uri {
 async function openAt(name: string, lineText: string): Promise<vscode.TextEditor> {
   const document = await vscode.workspace.openTextDocument(workspaceFile(name));
   const editor = await vscode.window.showTextDocument(document);
-  const line = document.getText().split('\n').findIndex((text) => text.includes(lineText));
+  const line = document
+    .getText()
+    .split('\n')
+    .findIndex((text) => text.includes(lineText));
   assert.ok(line >= 0, `${name} has a line with ${lineText}`);
   const position = new vscode.Position(line, document.lineAt(line).firstNonWhitespaceCharacterIndex + 4);
   editor.selection = new vscode.Selection(position, position);
@@ -42,11 +45,15 @@ async function openAt(name: string, lineText: string): Promise<vscode.TextEditor
  * Runs Optimize efficiency on count_pairs in pairs.py against a fresh scripted model offering
  * FASTER_PAIRS, then `body` with the editor; the model server is closed afterwards.
  */
-async function afterOptimizingPairs(body: (editor: vscode.TextEditor, original: string) => Promise<void>): Promise<void> {
+async function afterOptimizingPairs(
+  body: (editor: vscode.TextEditor, original: string) => Promise<void>,
+): Promise<void> {
   const model = await startScriptedOpenAiServer({ models: ['scripted-model'] });
   try {
     model.enqueue(replies.code('python', FASTER_PAIRS));
-    await vscode.workspace.getConfiguration('afterburner').update('llm.baseUrl', model.baseUrl, vscode.ConfigurationTarget.Workspace);
+    await vscode.workspace
+      .getConfiguration('afterburner')
+      .update('llm.baseUrl', model.baseUrl, vscode.ConfigurationTarget.Workspace);
     const editor = await openAt('pairs.py', 'def count_pairs');
     const original = editor.document.getText();
     await vscode.commands.executeCommand('afterburner.optimize');
@@ -105,9 +112,17 @@ const checks: readonly Check[] = [
         assert.equal(model.pending(), 0, 'the model was asked for a candidate');
         assert.equal(editor.document.getText(), original, 'a run never edits the file by itself');
 
-        const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', editor.document.uri);
-        const offer = lenses.map((lens) => lens.command?.title ?? '').find((title) => /iteration 1 ×[\d.]+ speed/.test(title));
-        assert.ok(offer, `a CodeLens offers the measured iteration; lenses: ${lenses.map((l) => l.command?.title).join(' | ')}`);
+        const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>(
+          'vscode.executeCodeLensProvider',
+          editor.document.uri,
+        );
+        const offer = lenses
+          .map((lens) => lens.command?.title ?? '')
+          .find((title) => /iteration 1 ×[\d.]+ speed/.test(title));
+        assert.ok(
+          offer,
+          `a CodeLens offers the measured iteration; lenses: ${lenses.map((l) => l.command?.title).join(' | ')}`,
+        );
 
         await vscode.commands.executeCommand('afterburner.acceptIteration');
         assert.match(editor.document.getText(), /seen\.get\(target - value, 0\)/, 'Accept wrote the candidate');
@@ -126,30 +141,51 @@ const checks: readonly Check[] = [
         await vscode.commands.executeCommand('afterburner.showDiff');
         const inline = vscode.window.activeTextEditor;
         assert.equal(inline?.document.uri.scheme, 'afterburner-inline', 'Show diff opened the inline view');
-        assert.equal(inline.document.languageId, 'python', 'the inline view is in the file\'s language');
+        assert.equal(inline.document.languageId, 'python', "the inline view is in the file's language");
         const text = inline.document.getText();
         assert.match(text, /for j in range/, 'the removed lines are shown');
         assert.match(text, /seen\.get\(target - value, 0\)/, 'the added lines are shown');
         assert.ok(inline.selection.active.line > 0, 'the view is placed at the first change');
 
-        const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', inline.document.uri);
+        const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>(
+          'vscode.executeCodeLensProvider',
+          inline.document.uri,
+        );
         const titles = lenses.map((lens) => lens.command?.title ?? '');
         for (const wanted of [/Iteration 1 .*\+\d+ −\d+ lines/, /Accept/, /Reject/, /Side by side/]) {
-          assert.ok(titles.some((title) => wanted.test(title)), `a CodeLens matches ${String(wanted)}; lenses: ${titles.join(' | ')}`);
+          assert.ok(
+            titles.some((title) => wanted.test(title)),
+            `a CodeLens matches ${String(wanted)}; lenses: ${titles.join(' | ')}`,
+          );
         }
         assert.equal(editor.document.getText(), original, 'showing the diff does not touch the file');
 
         await vscode.commands.executeCommand('afterburner.showDiffSideBySide', inline.document.uri);
         const tabs = () => vscode.window.tabGroups.all.flatMap((group) => group.tabs.map((tab) => tab.input));
-        assert.ok(tabs().some((input) => input instanceof vscode.TabInputTextDiff && input.modified.scheme === 'afterburner-candidate'), 'the side-by-side diff editor opened');
-        assert.ok(!tabs().some((input) => input instanceof vscode.TabInputText && input.uri.scheme === 'afterburner-inline'), 'the inline view gave way to it');
+        assert.ok(
+          tabs().some(
+            (input) => input instanceof vscode.TabInputTextDiff && input.modified.scheme === 'afterburner-candidate',
+          ),
+          'the side-by-side diff editor opened',
+        );
+        assert.ok(
+          !tabs().some((input) => input instanceof vscode.TabInputText && input.uri.scheme === 'afterburner-inline'),
+          'the inline view gave way to it',
+        );
         await vscode.commands.executeCommand('afterburner.showDiffInline');
-        assert.equal(vscode.window.activeTextEditor?.document.uri.scheme, 'afterburner-inline', 'and back to the inline view');
+        assert.equal(
+          vscode.window.activeTextEditor?.document.uri.scheme,
+          'afterburner-inline',
+          'and back to the inline view',
+        );
 
         const reject = lenses.find((lens) => lens.command?.title.includes('Reject'))?.command;
         assert.ok(reject, 'a Reject lens');
         await vscode.commands.executeCommand(reject.command, ...(reject.arguments ?? []));
-        assert.ok(!tabs().some((input) => input instanceof vscode.TabInputText && input.uri.scheme === 'afterburner-inline'), 'Reject closed the inline view');
+        assert.ok(
+          !tabs().some((input) => input instanceof vscode.TabInputText && input.uri.scheme === 'afterburner-inline'),
+          'Reject closed the inline view',
+        );
         assert.equal(editor.document.getText(), original, 'Reject left the file as it was');
         assert.equal(editor.document.isDirty, false, 'and unmodified');
       }),
@@ -159,8 +195,13 @@ const checks: readonly Check[] = [
     run: () =>
       afterOptimizingPairs(async (editor) => {
         // The user edits the function after the run measured it.
-        const line = editor.document.getText().split('\n').findIndex((text) => text.includes('def count_pairs'));
-        const edited = await editor.edit((edit) => edit.insert(new vscode.Position(line + 1, 0), '    # edited while the run went on\n'));
+        const line = editor.document
+          .getText()
+          .split('\n')
+          .findIndex((text) => text.includes('def count_pairs'));
+        const edited = await editor.edit((edit) =>
+          edit.insert(new vscode.Position(line + 1, 0), '    # edited while the run went on\n'),
+        );
         assert.ok(edited, 'the edit applied');
         const before = editor.document.getText();
 
@@ -189,5 +230,6 @@ export async function run(): Promise<void> {
     }
   }
   console.log(`${checks.length - failures.length} passed, ${failures.length} failed`);
-  if (failures.length > 0) throw new Error(`${failures.length} VS Code integration check(s) failed:\n${failures.join('\n')}`);
+  if (failures.length > 0)
+    throw new Error(`${failures.length} VS Code integration check(s) failed:\n${failures.join('\n')}`);
 }

@@ -24,7 +24,9 @@ export const extensionHostSuiteScenario = {
     });
     await page.exposeFunction('codeAutomationExit', (code) => settle(code));
     try {
-      await page.goto(`${server.url}/?folder=${encodeURIComponent(server.workspace)}&payload=${encodeURIComponent(payload)}`);
+      await page.goto(
+        `${server.url}/?folder=${encodeURIComponent(server.workspace)}&payload=${encodeURIComponent(payload)}`,
+      );
       const code = await Promise.race([exited, sleep(90_000).then(() => 'timeout')]);
       const output = lines.filter((l) => /^(ok|FAIL)\s|passed, \d+ failed/.test(l)).join('\n     ');
       if (code !== 0) {

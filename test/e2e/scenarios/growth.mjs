@@ -5,7 +5,16 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { activeEditor, contextMenuOnLine, editorText, notification, openFile, panelFrame, runCommand, waitForOrError } from '../driver.mjs';
+import {
+  activeEditor,
+  contextMenuOnLine,
+  editorText,
+  notification,
+  openFile,
+  panelFrame,
+  runCommand,
+  waitForOrError,
+} from '../driver.mjs';
 
 const fixture = (name) =>
   readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'workspace', name), 'utf8');
@@ -37,7 +46,8 @@ async function waitForGrowth(page, timeout = 30_000) {
   const chart = frame.locator('canvas[data-testid="growth-chart"][aria-label="Runtime by input size"]');
   await chart.waitFor({ state: 'visible', timeout: 5000 });
   const box = await chart.boundingBox();
-  if (!box || box.width < 100 || box.height < 100) throw new Error(`the growth chart is not drawn at a readable size (${JSON.stringify(box)})`);
+  if (!box || box.width < 100 || box.height < 100)
+    throw new Error(`the growth chart is not drawn at a readable size (${JSON.stringify(box)})`);
   await frame.locator('canvas[data-testid="growth-memory-chart"]').waitFor({ state: 'visible', timeout: 5000 });
   return summary.innerText();
 }
@@ -56,12 +66,15 @@ const profileGrowth = {
     await waitForProfiled(page, 'count_duplicates');
     const summary = await waitForGrowth(page);
     // Every pair of distinct values is compared: nothing near linear can describe that.
-    if (!/^time ≈ (n²|n³|2ⁿ|n log n)/.test(summary)) throw new Error(`a quadratic function was summarised as: ${summary}`);
+    if (!/^time ≈ (n²|n³|2ⁿ|n log n)/.test(summary))
+      throw new Error(`a quadratic function was summarised as: ${summary}`);
     const original = panelFrame(page).locator('[data-testid="growth-original"]');
     await original.waitFor({ timeout: 5000 });
     if (!/at n = 800/.test(await original.innerText())) throw new Error('the largest size is not reported');
     // The section sits below the run's charts: bring it into the cropped side bar.
-    await panelFrame(page).locator('[data-testid="growth-section"]').evaluate((section) => section.scrollIntoView({ block: 'start' }));
+    await panelFrame(page)
+      .locator('[data-testid="growth-section"]')
+      .evaluate((section) => section.scrollIntoView({ block: 'start' }));
     await shoot('growth', 'panel');
     await runCommand(page, 'View: Close All Editors');
   },
@@ -82,7 +95,11 @@ const FASTER_DUPLICATES = `def count_duplicates(values):
 const optimizeGrowth = {
   name: 'growth-optimize',
   async run({ page, model, useSettings, shoot }) {
-    await useSettings({ ...GROWTH_SETTINGS, 'afterburner.optimize.iterations': 1, 'afterburner.optimize.candidates': 1 });
+    await useSettings({
+      ...GROWTH_SETTINGS,
+      'afterburner.optimize.iterations': 1,
+      'afterburner.optimize.candidates': 1,
+    });
     model.server.enqueue(model.replies.code('python', FASTER_DUPLICATES));
     await openFile(page, 'duplicates.py');
     await contextMenuOnLine(page, 'def count_duplicates', /Optimize efficiency/);
@@ -96,10 +113,13 @@ const optimizeGrowth = {
     const both = frame.locator('[data-testid="growth-summary"]', { hasText: /^time ≈ .+, best ≈ .+; memory ≈ / });
     await waitForOrError(page, both, 60_000);
     const summary = await both.innerText();
-    if (!/^time ≈ (n²|n³|2ⁿ|n log n),/.test(summary)) throw new Error(`the quadratic original was summarised as: ${summary}`);
+    if (!/^time ≈ (n²|n³|2ⁿ|n log n),/.test(summary))
+      throw new Error(`the quadratic original was summarised as: ${summary}`);
     await frame.locator('[data-testid="growth-best"]', { hasText: /^Iteration 1: time ≈ / }).waitFor({ timeout: 5000 });
     await waitForGrowth(page, 5000);
-    await frame.locator('[data-testid="growth-section"]').evaluate((section) => section.scrollIntoView({ block: 'start' }));
+    await frame
+      .locator('[data-testid="growth-section"]')
+      .evaluate((section) => section.scrollIntoView({ block: 'start' }));
     await shoot('growth-optimize', 'panel');
     await closeEverything(page);
   },
@@ -113,7 +133,10 @@ const proposeInputs = {
     model.server.enqueue(model.replies.code('python', PROPOSED_GENERATOR, 'Here is a generator:'));
     const asked = model.chatRequests().length;
     await openFile(page, 'window_sum.py');
-    await activeEditor(page).locator('.view-line', { hasText: 'def max_window_sum' }).first().click({ position: { x: 60, y: 8 } });
+    await activeEditor(page)
+      .locator('.view-line', { hasText: 'def max_window_sum' })
+      .first()
+      .click({ position: { x: 60, y: 8 } });
     await runCommand(page, 'Afterburner: Propose input generator');
 
     // The proposal is a diff against the test file, and the file is untouched until "Add to tests".
@@ -121,7 +144,8 @@ const proposeInputs = {
     await waitForOrError(page, diff, 30_000);
     await diff.locator('.char-insert, .line-insert').first().waitFor({ timeout: 10_000 });
     const prompt = (model.chatRequests()[asked]?.body?.messages ?? []).map((m) => m.content).join('\n');
-    if (!prompt.includes('max_window_sum') || !prompt.includes('afterburner_inputs')) throw new Error('the prompt does not show the function or ask for afterburner_inputs');
+    if (!prompt.includes('max_window_sum') || !prompt.includes('afterburner_inputs'))
+      throw new Error('the prompt does not show the function or ask for afterburner_inputs');
     const onDisk = () => readFileSync(path.join(server.workspace, 'test_window_sum.py'), 'utf8');
     if (onDisk() !== fixture('test_window_sum.py')) throw new Error('the test file changed before "Add to tests"');
     await shoot('growth-proposal', 'page');
@@ -136,7 +160,8 @@ const proposeInputs = {
     if (onDisk() !== fixture('test_window_sum.py')) throw new Error('"Add to tests" saved the test file');
     await openFile(page, 'test_window_sum.py');
     const text = await editorText(page);
-    if (!text.includes('def afterburner_inputs(size):') || !text.includes('import random')) throw new Error(`the test file does not hold the generator:\n${text}`);
+    if (!text.includes('def afterburner_inputs(size):') || !text.includes('import random'))
+      throw new Error(`the test file does not hold the generator:\n${text}`);
     await runCommand(page, 'File: Revert File');
     await runCommand(page, 'View: Close All Editors');
   },
@@ -158,7 +183,9 @@ const profileGrowthTypescript = {
     if (!/^time ≈ n²/.test(summary)) throw new Error(`a quadratic TypeScript function was summarised as: ${summary}`);
     const original = panelFrame(page).locator('[data-testid="growth-original"]');
     if (!/at n = 3200/.test(await original.innerText())) throw new Error('the largest size is not reported');
-    await panelFrame(page).locator('[data-testid="growth-section"]').evaluate((section) => section.scrollIntoView({ block: 'start' }));
+    await panelFrame(page)
+      .locator('[data-testid="growth-section"]')
+      .evaluate((section) => section.scrollIntoView({ block: 'start' }));
     await shoot('growth-typescript', 'panel');
     await runCommand(page, 'View: Close All Editors');
   },

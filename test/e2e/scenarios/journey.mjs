@@ -104,7 +104,8 @@ const optimizePython = {
     const requests = model.chatRequests().slice(asked);
     if (requests.length !== 2) throw new Error(`expected 2 model requests, saw ${requests.length}`);
     for (const request of requests) {
-      if (request.headers.authorization !== `Bearer ${E2E_API_KEY}`) throw new Error('the API key from the environment did not reach the model');
+      if (request.headers.authorization !== `Bearer ${E2E_API_KEY}`)
+        throw new Error('the API key from the environment did not reach the model');
       const prompt = (request.body?.messages ?? []).map((m) => m.content).join('\n');
       if (!prompt.includes('count_pairs')) throw new Error('the prompt does not show the function');
     }
@@ -148,7 +149,9 @@ async function highContrastReport(frame) {
       return rgb(sideBar) ?? hex(sideBar);
     };
     const problems = [];
-    const texts = [...body.querySelectorAll('[data-testid]')].filter((el) => el.innerText?.trim() && el.getBoundingClientRect().height > 0);
+    const texts = [...body.querySelectorAll('[data-testid]')].filter(
+      (el) => el.innerText?.trim() && el.getBoundingClientRect().height > 0,
+    );
     if (texts.length < 5) problems.push(`only ${texts.length} labelled elements with text`);
     for (const el of texts) {
       const fg = rgb(globalThis.getComputedStyle(el).color);
@@ -166,7 +169,8 @@ async function highContrastReport(frame) {
       const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
       let drawn = 0;
       for (let i = 3; i < data.length; i += 4) if (data[i] > 0) drawn++;
-      if (drawn < 200) problems.push(`the chart ${canvas.parentElement?.dataset.testid ?? ''} drew only ${drawn} pixels`);
+      if (drawn < 200)
+        problems.push(`the chart ${canvas.parentElement?.dataset.testid ?? ''} drew only ${drawn} pixels`);
     }
     return { problems, checked: texts.length };
   });
@@ -175,16 +179,29 @@ async function highContrastReport(frame) {
 /** Waits for the inline view of an iteration: both versions' lines, marked, with Accept/Reject above. */
 async function waitForInlineView(page, removedText, addedText) {
   const editor = activeEditor(page);
-  await page.locator('.tabs-container .tab.active', { hasText: /iteration \d+ · \w+\.(py|ts)/ }).waitFor({ timeout: 15_000 });
+  await page
+    .locator('.tabs-container .tab.active', { hasText: /iteration \d+ · \w+\.(py|ts)/ })
+    .waitFor({ timeout: 15_000 });
   await waitForOrError(page, editor.locator('.codelens-decoration a', { hasText: 'Accept' }), 15_000);
-  await expectEditorText(page, (text) => text.includes(removedText) && text.includes(addedText), 'both versions in the inline view');
+  await expectEditorText(
+    page,
+    (text) => text.includes(removedText) && text.includes(addedText),
+    'both versions in the inline view',
+  );
   // The gutter marks the removed (−) and added (+) lines.
   const marks = await editor.locator('.cgmr').count();
   if (marks < 2) {
-    const margin = await editor.locator('.margin').first().innerHTML().catch(() => '');
+    const margin = await editor
+      .locator('.margin')
+      .first()
+      .innerHTML()
+      .catch(() => '');
     throw new Error(`the inline view marks ${marks} lines in the gutter: ${margin.slice(0, 3000)}`);
   }
-  if ((await page.locator('.monaco-diff-editor').count()) > 0 && (await page.locator('.monaco-diff-editor').first().isVisible())) {
+  if (
+    (await page.locator('.monaco-diff-editor').count()) > 0 &&
+    (await page.locator('.monaco-diff-editor').first().isVisible())
+  ) {
     throw new Error('Show diff opened the side-by-side editor, not the inline view');
   }
 }
@@ -212,9 +229,15 @@ const diffAcceptUndo = {
 
     // Accept from the inline view itself.
     await clickCodeLens(page, 'Accept');
-    await panelFrame(page).locator('[data-testid="iteration-1-decision"]', { hasText: 'Applied' }).waitFor({ timeout: 15_000 });
+    await panelFrame(page)
+      .locator('[data-testid="iteration-1-decision"]', { hasText: 'Applied' })
+      .waitFor({ timeout: 15_000 });
     await page.locator('.tabs-container .tab.active', { hasText: 'pairs.py' }).waitFor({ timeout: 10_000 });
-    await expectEditorText(page, (text) => text.includes('seen.get(target - value, 0)') && !text.includes('for j in range'), 'the accepted code');
+    await expectEditorText(
+      page,
+      (text) => text.includes('seen.get(target - value, 0)') && !text.includes('for j in range'),
+      'the accepted code',
+    );
     if ((await page.locator('.tabs-container .tab', { hasText: 'pairs.py' }).count()) !== 1) {
       throw new Error('the inline view stayed open after Accept');
     }
@@ -247,10 +270,16 @@ const optimizeTypescriptAndReject = {
     await clickPanelButton(page, 'show-diff-1');
     await waitForInlineView(page, 'result.includes(value)', 'new Set(values)');
     await clickCodeLens(page, 'Reject');
-    await panelFrame(page).locator('[data-testid="iteration-1-decision"]', { hasText: 'Rejected' }).waitFor({ timeout: 15_000 });
+    await panelFrame(page)
+      .locator('[data-testid="iteration-1-decision"]', { hasText: 'Rejected' })
+      .waitFor({ timeout: 15_000 });
     await page.locator('.codelens-decoration a', { hasText: 'Accept' }).waitFor({ state: 'detached', timeout: 10_000 });
     await openFile(page, 'uniqueSorted.ts');
-    await expectEditorText(page, (text) => sameText(text, fixture('uniqueSorted.ts')), 'the unchanged file after Reject');
+    await expectEditorText(
+      page,
+      (text) => sameText(text, fixture('uniqueSorted.ts')),
+      'the unchanged file after Reject',
+    );
     await shoot('rejected', 'panel');
     await runCommand(page, 'View: Close All Editors');
   },
@@ -299,4 +328,10 @@ const profileWithoutModel = {
   cleanup: revertAndCloseAll,
 };
 
-export const journeyScenarios = [optimizePython, diffAcceptUndo, optimizeTypescriptAndReject, cancelRun, profileWithoutModel];
+export const journeyScenarios = [
+  optimizePython,
+  diffAcceptUndo,
+  optimizeTypescriptAndReject,
+  cancelRun,
+  profileWithoutModel,
+];

@@ -16,7 +16,12 @@ export const vsixContentsScenario = {
     if (!files.some((f) => f.startsWith('sandbox/'))) problems.push('missing sandbox/ (the harnesses)');
     // dist/node_modules holds the runtime packages the bundle cannot contain (esbuild's binary).
     const ours = files.filter((f) => !f.startsWith('dist/node_modules/'));
-    const leaked = ours.filter((f) => /^(src|test|webview|node_modules|bench|scripts|media\/screenshots|\.cache)\//.test(f) || f.endsWith('.map') || f.endsWith('.ts'));
+    const leaked = ours.filter(
+      (f) =>
+        /^(src|test|webview|node_modules|bench|scripts|media\/screenshots|\.cache)\//.test(f) ||
+        f.endsWith('.map') ||
+        f.endsWith('.ts'),
+    );
     if (leaked.length > 0) problems.push(`ships files it should not: ${leaked.slice(0, 10).join(', ')}`);
     if (problems.length > 0) throw new Error(`${problems.join('; ')}\n     shipped: ${files.join(', ')}`);
   },
