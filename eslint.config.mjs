@@ -79,8 +79,45 @@ export default tseslint.config(
           ].map((name) => ({ name, message: 'src/core is pure: use a port implemented in src/adapters.' })),
           patterns: [
             {
-              group: ['../adapters/*', '../vscode/*', '../cli/*', 'openai/*', 'dockerode/*'],
-              message: 'src/core depends on nothing outside it.',
+              group: [
+                '../adapters/*',
+                '../vscode/*',
+                '../cli/*',
+                '../shared/*',
+                '../panel/*',
+                '../languages/*',
+                'openai/*',
+                'dockerode/*',
+              ],
+              message: 'src/core is the ground floor: it imports nothing above it.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The panel's view models are pure like the core; they may read core and the shared protocol.
+    files: ['src/panel/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            'vscode',
+            'openai',
+            'dockerode',
+            'child_process',
+            'node:child_process',
+            'fs',
+            'node:fs',
+            'fs/promises',
+            'node:fs/promises',
+          ].map((name) => ({ name, message: 'src/panel is pure: it turns loop events into view state.' })),
+          patterns: [
+            {
+              group: ['../adapters/*', '../vscode/*', '../cli/*', '../languages/*', 'openai/*', 'dockerode/*'],
+              message: 'src/panel imports only core and shared.',
             },
           ],
         },

@@ -6,6 +6,7 @@ import type Dockerode from 'dockerode';
 import { agentCommand, attachAgent, WORK_ROOT } from './dockerAgent';
 import type { AgentChannel } from './dockerAgent';
 import type { HarnessCommand } from './harnessRun';
+import { errorMessage } from '../core/errorMessage';
 
 /** The size of the tmpfs at WORK_ROOT where each run gets its fresh work dir (the only writable place). */
 export const WORK_TMPFS_MB = 64;
@@ -257,9 +258,7 @@ export function createContainerPool(
           if (disposed || list.length >= options.poolSize) return destroy(fresh);
           await keepIdle(fresh);
         })
-        .catch((err: unknown) =>
-          options.log(`docker: no replacement container: ${err instanceof Error ? err.message : String(err)}`),
-        )
+        .catch((err: unknown) => options.log(`docker: no replacement container: ${errorMessage(err)}`))
         .finally(() => {
           refilling.delete(like.key);
           creating.delete(pending);

@@ -1,6 +1,7 @@
 // Connecting to a Docker engine: from DOCKER_HOST or an explicit unix://, tcp:// or ssh:// URL,
 // with a short ping and API version negotiation (we speak at most API 1.41, Docker 20.10).
 import Dockerode from 'dockerode';
+import { errorMessage } from '../core/errorMessage';
 
 /** The newest engine API whose features we use. Newer engines answer older clients fine. */
 export const MAX_API_VERSION = '1.41';
@@ -82,7 +83,7 @@ export async function connectDocker(
     const docker = new Dockerode({ ...base, version: `v${apiVersion}` });
     return { kind: 'connected', docker, apiVersion, engineVersion: version.Version, host };
   } catch (err) {
-    return { kind: 'unreachable', host, message: err instanceof Error ? err.message : String(err) };
+    return { kind: 'unreachable', host, message: errorMessage(err) };
   }
 }
 

@@ -16,6 +16,7 @@ import { harnessCommand, prepareJob } from './harnessRun';
 import { reachableByOthers } from './localIsolation';
 import { ensureSandboxImage, imageKindFor, sandboxImage } from './sandboxImages';
 import type { ImageKind } from './sandboxImages';
+import { errorMessage } from '../core/errorMessage';
 
 /** Where the images hold the harness (sandbox/ of the repo, read-only in the image). */
 const IMAGE_HARNESS_DIR = '/opt/afterburner/sandbox';
@@ -250,7 +251,7 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): DockerS
       try {
         warm = await pool.acquire(tag.tag, job.limits.memoryMb, harness, workspace);
       } catch (err) {
-        return fail(`Could not start a sandbox container: ${err instanceof Error ? err.message : String(err)}`);
+        return fail(`Could not start a sandbox container: ${errorMessage(err)}`);
       }
       let outcome: RunOutcome;
       try {
@@ -264,7 +265,7 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): DockerS
       } catch (err) {
         await pool.destroy(warm).catch(() => undefined);
         if (signal?.aborted) throw abortError(signal);
-        return fail(`The Docker engine failed during the run: ${err instanceof Error ? err.message : String(err)}`);
+        return fail(`The Docker engine failed during the run: ${errorMessage(err)}`);
       }
       if (outcome.stopped === 'abort' && signal) throw abortError(signal);
       if (disposed) return fail('The Docker sandbox was disposed during the run.');

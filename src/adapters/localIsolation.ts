@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { CgroupFlavour } from './cgroupLimits';
 import { detectCgroups } from './cgroupLimits';
 import { findOnPath } from './harnessRun';
+import { errorMessage } from '../core/errorMessage';
 
 /** The strongest first: namespaces by bwrap, namespaces by unshare, or rlimits alone. */
 export type IsolationLevel = 'bwrap' | 'unshare' | 'rlimits';
@@ -55,7 +56,7 @@ function works(command: string, args: readonly string[]): string | undefined {
     return undefined;
   } catch (err) {
     const stderr = (err as { stderr?: Buffer }).stderr?.toString().trim();
-    return stderr || (err instanceof Error ? err.message : String(err));
+    return stderr || errorMessage(err);
   }
 }
 

@@ -43,6 +43,7 @@ import {
   systemMountArgs,
 } from './localIsolation';
 import { createOutputCapture } from './outputCapture';
+import { errorMessage } from '../core/errorMessage';
 
 export interface LocalSandboxOptions {
   /** The repo's `sandbox/` folder with the harnesses. */
@@ -371,9 +372,7 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): Sandbox {
               maxProcesses,
             });
           } catch (err) {
-            return errorResult(
-              `Could not create the run's cgroup: ${err instanceof Error ? err.message : String(err)}.`,
-            );
+            return errorResult(`Could not create the run's cgroup: ${errorMessage(err)}.`);
           }
           // The shell enters the group before it execs anything untrusted: no window to escape.
           const join = cgroup.procsFiles.map((f) => `echo $$ > ${shellQuote(f)}`).join(' && ');

@@ -20,6 +20,7 @@ import type {
   LanguageModel,
   ModelErrorKind,
 } from '../core/modelTypes';
+import { errorMessage } from '../core/errorMessage';
 
 export interface OpenAiModelOptions {
   /** e.g. https://api.openai.com/v1 */
@@ -245,9 +246,7 @@ export class OpenAiModel implements LanguageModel {
     return {
       kind: 'error',
       error: 'unavailable',
-      message: this.scrub(
-        `The model call to ${where} failed: ${error instanceof Error ? error.message : String(error)}`,
-      ),
+      message: this.scrub(`The model call to ${where} failed: ${errorMessage(error)}`),
     };
   }
 

@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type Dockerode from 'dockerode';
 import type { Language } from '../core/sandboxTypes';
+import { errorMessage } from '../core/errorMessage';
 
 export type ImageKind = 'python' | 'node';
 
@@ -119,7 +120,7 @@ export async function buildSandboxImage(
       return { kind: 'failed', tag: image.tag, message: 'the build ended without an image' };
     return { kind: 'built', tag: image.tag };
   } catch (err) {
-    return { kind: 'failed', tag: image.tag, message: err instanceof Error ? err.message : String(err) };
+    return { kind: 'failed', tag: image.tag, message: errorMessage(err) };
   }
 }
 

@@ -10,6 +10,7 @@
 import { transformSync, type Message, type TransformFailure } from 'esbuild';
 import path from 'node:path';
 import type { SourceFile } from '../core/sandboxTypes';
+import { errorMessage } from '../core/errorMessage';
 
 export interface TranspileInput {
   readonly files: readonly SourceFile[];
@@ -176,7 +177,7 @@ export function transpileTypeScript(input: TranspileInput): TranspileOutcome {
       const message =
         isTransformFailure(e) && e.errors.length > 0
           ? `TypeScript syntax error in ${describeMessage(f.path, e.errors[0] as Message)}`
-          : `Cannot transpile ${f.path}: ${e instanceof Error ? e.message : String(e)}`;
+          : `Cannot transpile ${f.path}: ${errorMessage(e)}`;
       if (f.path === input.modulePath || input.testPaths.includes(f.path)) return { kind: 'error', message };
       // A broken file that sits beside the module but is not the module or a test must not stop
       // the run: it fails, with the same message, only if something actually imports it.

@@ -10,6 +10,7 @@ import type {
   LanguageModel,
   ModelErrorKind,
 } from '../core/modelTypes';
+import { errorMessage } from '../core/errorMessage';
 
 export type LmSelection =
   { readonly kind: 'ok'; readonly model: LanguageModel } | { readonly kind: 'unavailable'; readonly message: string };
@@ -38,7 +39,7 @@ export async function selectVscodeLmModel(configured: string): Promise<LmSelecti
     models = wanted === '' ? await vscode.lm.selectChatModels() : await vscode.lm.selectChatModels({ id: wanted });
     if (models.length === 0 && wanted !== '') models = await vscode.lm.selectChatModels({ family: wanted });
   } catch (error) {
-    return { kind: 'unavailable', message: `VS Code's Language Model API did not answer: ${messageOf(error)}` };
+    return { kind: 'unavailable', message: `VS Code's Language Model API did not answer: ${errorMessage(error)}` };
   }
   const chosen = models[0];
   if (chosen === undefined) {
@@ -122,13 +123,9 @@ export function mapLmError(error: unknown): { error: ModelErrorKind; message: st
         return { error: 'bad_request', message: `The model rejected the request (${error.code}): ${error.message}` };
     }
   }
-  return { error: 'unavailable', message: `The model did not answer: ${messageOf(error)}` };
+  return { error: 'unavailable', message: `The model did not answer: ${errorMessage(error)}` };
 }
 
 function cancelled(): CompletionResult {
   return { kind: 'error', error: 'cancelled', message: 'The request was cancelled.' };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import type { Language } from '../core/sandboxTypes';
 import type { SandboxChoice } from '../adapters/sandboxSelection';
+import { errorMessage } from '../core/errorMessage';
 
 // Checked here rather than imported with the selection module, which pulls in the Docker client.
 const SANDBOX_CHOICES: readonly SandboxChoice[] = ['auto', 'docker', 'local'];
@@ -74,7 +75,7 @@ export function parseCommonArgs<E extends NonNullable<ParseArgsConfig['options']
       strict: true,
     }) as typeof parsed;
   } catch (err) {
-    return { kind: 'usage', message: err instanceof Error ? err.message : String(err) };
+    return { kind: 'usage', message: errorMessage(err) };
   }
   const { values, positionals } = parsed;
   if (values.help) return { kind: 'help' };

@@ -12,6 +12,7 @@ import { createLocalSandbox } from '../adapters/localSandbox';
 import { IMAGE_KINDS, imageExists, sandboxImage } from '../adapters/sandboxImages';
 import { DEFAULT_MEMORY_MB } from './cliArgs';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exitCodes';
+import { errorMessage } from '../core/errorMessage';
 
 const HELP = `Usage: afterburner doctor [--json]
 
@@ -76,7 +77,7 @@ async function checkDocker(): Promise<DockerReport> {
       const { tag } = sandboxImage(kind);
       images.push({ kind, tag, present: await imageExists(connection.docker, tag) });
     } catch (err) {
-      images.push({ kind, tag: `(${err instanceof Error ? err.message : String(err)})`, present: false });
+      images.push({ kind, tag: `(${errorMessage(err)})`, present: false });
     }
   }
   const missing = images.filter((i) => !i.present).map((i) => i.kind);
@@ -227,7 +228,7 @@ export async function runDoctor(argv: string[]): Promise<number> {
     }
     json = values.json === true;
   } catch (err) {
-    process.stderr.write(`afterburner doctor: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`afterburner doctor: ${errorMessage(err)}\n`);
     return EXIT_USAGE;
   }
   const report = await collectDoctorReport();

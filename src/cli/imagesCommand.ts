@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { connectDocker } from '../adapters/dockerEngine';
 import { buildSandboxImage, IMAGE_KINDS, imageExists, pruneStaleImages, sandboxImage } from '../adapters/sandboxImages';
 import { EXIT_OK, EXIT_USAGE } from './exitCodes';
+import { errorMessage } from '../core/errorMessage';
 
 const help = `afterburner images [--base IMAGE] [--rebuild]
 
@@ -25,7 +26,7 @@ export async function runImages(argv: string[]): Promise<number> {
       allowPositionals: false,
     }));
   } catch (err) {
-    process.stderr.write(`afterburner images: ${err instanceof Error ? err.message : String(err)}\n\n${help}\n`);
+    process.stderr.write(`afterburner images: ${errorMessage(err)}\n\n${help}\n`);
     return EXIT_USAGE;
   }
   if (values.help) {

@@ -6,6 +6,7 @@ import { runImages } from './imagesCommand';
 import { runOptimize } from './optimizeCommand';
 import { runProfile } from './profileCommand';
 import { EXIT_USAGE } from './exitCodes';
+import { errorDetail } from '../core/errorMessage';
 
 const verbs: Record<string, (argv: string[]) => Promise<number>> = {
   profile: runProfile,
@@ -51,7 +52,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`afterburner: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(`afterburner: ${errorDetail(err)}\n`);
     process.exitCode = EXIT_USAGE;
   },
 );

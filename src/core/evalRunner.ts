@@ -25,6 +25,7 @@ import type {
   ProblemResult,
 } from './evalTypes';
 import type { Limits, MeasureOptions, Recording, Sandbox, SandboxResult, SizePoint } from './sandboxTypes';
+import { errorMessage } from './errorMessage';
 
 /** Where the answer of a problem comes from. */
 export type ProvidedAnswer =
@@ -210,7 +211,7 @@ async function runSafely(
     const d = sandbox.describe();
     return {
       kind: 'error',
-      message: `the sandbox failed: ${err instanceof Error ? err.message : String(err)}`,
+      message: `the sandbox failed: ${errorMessage(err)}`,
       sandbox: d.sandbox,
       isolation: d.isolation,
       wallMs: 0,

@@ -15,6 +15,7 @@ import { withReferenceModule } from './referenceModule';
 import { gatherContext } from './functionContext';
 import { buildMessages, type PreviousAttempt } from './prompts';
 import { describeSandboxFailure } from './resultWords';
+import { errorMessage } from './errorMessage';
 
 /**
  * Timing budget of a candidate's check, unless the request sets one. Side by side, the harness
@@ -148,7 +149,7 @@ export async function* optimize(
         .catch((error: unknown): CompletionResult => ({
           kind: 'error',
           error: signal?.aborted ? 'cancelled' : 'unavailable',
-          message: errorText(error),
+          message: errorMessage(error),
         }))
         .then((r) => {
           reply = r;
@@ -249,7 +250,7 @@ export async function* optimize(
           index,
           'error',
           code,
-          `rejected: the sandbox could not run it (${errorText(error)})`,
+          `rejected: the sandbox could not run it (${errorMessage(error)})`,
           built.moduleText,
         );
         yield { type: 'candidateMeasured', candidate: report };
@@ -312,7 +313,11 @@ function cancelledEvent(best: BestSoFar | undefined): LoopEvent {
 }
 
 function failedToRun(error: unknown): LoopEvent {
-  return { type: 'finished', outcome: 'failed', reason: `The sandbox could not run the original: ${errorText(error)}` };
+  return {
+    type: 'finished',
+    outcome: 'failed',
+    reason: `The sandbox could not run the original: ${errorMessage(error)}`,
+  };
 }
 
 function baseJob(request: OptimizeRequest, files: readonly SourceFile[], mode: SandboxJob['mode']): SandboxJob {
@@ -457,8 +462,4 @@ function toAttempt(report: CandidateReport): PreviousAttempt {
     ...(report.failures ? { failures: report.failures } : {}),
     ...(report.measurement ? { measurement: report.measurement } : {}),
   };
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -5,8 +5,8 @@
  * view's documents (`afterburner-inline:`, see inlineDiffView.ts) are named the same way.
  */
 import * as vscode from 'vscode';
-import { planCandidateEdits } from '../core/diffModel';
-import { findCandidate, type RunRecord } from '../core/panelState';
+import { planCandidateEdits } from '../panel/diffModel';
+import { findCandidate, type RunRecord } from '../panel/panelState';
 import { locateFunction } from '../core/functionLocator';
 import type { RunTracker } from './runTracker';
 

@@ -7,8 +7,8 @@
  * it refuses if the function's text changed since the run started. Reject changes nothing.
  */
 import * as vscode from 'vscode';
-import { planCandidateEdits, sameFunctionText } from '../core/diffModel';
-import { findCandidate, type RunRecord } from '../core/panelState';
+import { planCandidateEdits, sameFunctionText } from '../panel/diffModel';
+import { findCandidate, type RunRecord } from '../panel/panelState';
 import { locateFunction, type FunctionLocation } from '../core/functionLocator';
 import {
   CANDIDATE_SCHEME,

@@ -8,7 +8,7 @@
  * follows their edits of it.
  */
 import * as vscode from 'vscode';
-import { inlineDiff, type InlineDiff, type InlineLineKind } from '../core/inlineDiff';
+import { inlineDiff, type InlineDiff, type InlineLineKind } from '../panel/inlineDiff';
 import { INLINE_SCHEME, candidateText, parseCandidateUri, viewsOf } from './candidateDocuments';
 import type { RunTracker } from './runTracker';
 

@@ -13,6 +13,7 @@ import { openSettings, readSettings } from './configuration';
 import { resolveTarget, type FunctionTarget } from './functionTarget';
 import { setUpModel } from './modelSetup';
 import { chooseTests, relativePath, rootOf } from './testDiscovery';
+import { errorDetail, errorMessage } from '../core/errorMessage';
 
 export const PROPOSAL_SCHEME = 'afterburner-proposal';
 const ADD = 'Add to tests';
@@ -52,11 +53,9 @@ export class InputGeneratorCommand {
       documents,
       vscode.commands.registerCommand('afterburner.proposeInputs', () =>
         command.run().catch((error: unknown) => {
-          log.error(
-            `Propose input generator failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-          );
+          log.error(`Propose input generator failed: ${errorDetail(error)}`);
           void vscode.window.showErrorMessage(
-            `Afterburner: proposing an input generator stopped: ${error instanceof Error ? error.message : String(error)}`,
+            `Afterburner: proposing an input generator stopped: ${errorMessage(error)}`,
           );
         }),
       ),

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { parseFromWebviewMessage, type FromWebviewMessage, type ToWebviewMessage } from '../shared/protocol';
 import { panelHtml } from './panelHtml';
 import type { RunTracker } from './runTracker';
+import { errorMessage } from '../core/errorMessage';
 
 export const PANEL_VIEW_ID = 'afterburner.panel';
 
@@ -77,9 +78,7 @@ export class PanelViewProvider implements vscode.WebviewViewProvider {
       return;
     }
     this.dispatch(parsed.message).catch((error: unknown) => {
-      this.log.error(
-        `Panel action ${parsed.message.type} failed: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      this.log.error(`Panel action ${parsed.message.type} failed: ${errorMessage(error)}`);
     });
   }
 

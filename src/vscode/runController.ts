@@ -11,7 +11,7 @@ import { optimize } from '../core/loop';
 import { findInputGenerator } from '../core/inputGenerator';
 import type { BestSoFar, LoopEvent, OptimizeRequest } from '../core/loopTypes';
 import type { Limits, Sandbox, SandboxJob, SandboxResult } from '../core/sandboxTypes';
-import type { RunRecord } from '../core/panelState';
+import type { RunRecord } from '../panel/panelState';
 import { formatMs, formatRatio } from '../shared/format';
 import { openSettings, readSettings, updateSetting, type Settings } from './configuration';
 import { resolveTarget, type FunctionTarget } from './functionTarget';
@@ -23,6 +23,7 @@ import { chooseTests, relativePath } from './testDiscovery';
 import type { RunTracker } from './runTracker';
 import type { InlineDiffController } from './inlineDiffController';
 import { bestOffered } from './inlineDiffController';
+import { errorDetail, errorMessage } from '../core/errorMessage';
 
 type RunKind = 'optimize' | 'profile';
 
@@ -94,9 +95,9 @@ export class RunController implements vscode.Disposable {
       if (kind === 'profile') await this.runProfile(prepared);
       else await this.runOptimize(prepared);
     } catch (error) {
-      this.deps.log.error(`${kind} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      this.deps.log.error(`${kind} failed: ${errorDetail(error)}`);
       void this.errorWithLog(
-        `Afterburner: ${kind === 'profile' ? 'profiling' : 'optimizing'} stopped unexpectedly: ${error instanceof Error ? error.message : String(error)}`,
+        `Afterburner: ${kind === 'profile' ? 'profiling' : 'optimizing'} stopped unexpectedly: ${errorMessage(error)}`,
       );
     }
   }
@@ -304,7 +305,7 @@ export class RunController implements vscode.Disposable {
         },
       );
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       log.error(`[${runId}] growth measurement stopped: ${message}`);
       for (const v of versions)
         tracker.applyGrowth(runId, {
@@ -357,9 +358,7 @@ export class RunController implements vscode.Disposable {
       );
       this.deps.log.info(`Run appended to ${file}.`);
     } catch (error) {
-      this.deps.log.warn(
-        `Could not append the run to ${file}: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      this.deps.log.warn(`Could not append the run to ${file}: ${errorMessage(error)}`);
     }
   }
 
@@ -476,8 +475,8 @@ export class RunController implements vscode.Disposable {
     } catch (error) {
       if (controller.signal.aborted) tracker.end(runId, 'cancelled', 'Cancelled.');
       else {
-        const message = error instanceof Error ? error.message : String(error);
-        log.error(`[${runId}] ${error instanceof Error ? (error.stack ?? message) : message}`);
+        const message = errorMessage(error);
+        log.error(`[${runId}] ${errorDetail(error)}`);
         tracker.end(runId, 'failed', `The run stopped: ${message}`);
       }
     } finally {

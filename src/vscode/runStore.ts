@@ -3,7 +3,7 @@
  * Records hold views and candidate code, not raw samples, and only the newest few are kept.
  */
 import type * as vscode from 'vscode';
-import type { RunRecord } from '../core/panelState';
+import type { RunRecord } from '../panel/panelState';
 import { parseGrowthView } from '../shared/protocol';
 
 const KEY = 'afterburner.runs.v1';

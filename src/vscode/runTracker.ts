@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { LoopEvent } from '../core/loopTypes';
-import { candidateChange } from '../core/diffModel';
+import { candidateChange } from '../panel/diffModel';
 import {
   decideIteration,
   markInterrupted,
@@ -15,7 +15,7 @@ import {
   type GrowthAction,
   type RunRecord,
   type RunStart,
-} from '../core/panelState';
+} from '../panel/panelState';
 import type { Decision, PanelState } from '../shared/protocol';
 import type { RunStore } from './runStore';
 

@@ -6,7 +6,7 @@ import {
   planCandidateEdits,
   replaceSpan,
   sameFunctionText,
-} from '../../src/core/diffModel';
+} from '../../src/panel/diffModel';
 import { locateFunction } from '../../src/core/functionLocator';
 
 const original = 'def total(xs):\n    s = 0\n    for x in xs:\n        s += x\n    return s';

@@ -7,7 +7,7 @@ import {
   startRun,
   type GrowthAction,
   type RunRecord,
-} from '../../src/core/panelState';
+} from '../../src/panel/panelState';
 import { parseGrowthView, type GrowthSeries } from '../../src/shared/protocol';
 
 const info = { sandbox: 'local' as const, isolation: 'bwrap', wallMs: 50, output: '' };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inlineDiff } from '../../src/core/inlineDiff';
+import { inlineDiff } from '../../src/panel/inlineDiff';
 
 const current =
   'import math\n\ndef total(xs):\n    s = 0\n    for x in xs:\n        s += x\n    return s\n\nprint(total([1]))\n';

@@ -9,7 +9,7 @@ import {
   startRun,
   summarizeRun,
   type RunRecord,
-} from '../../src/core/panelState';
+} from '../../src/panel/panelState';
 
 const original = 'def total(xs):\n    s = 0\n    for x in xs:\n        s += x\n    return s';
 const fast = 'def total(xs):\n    return sum(xs)';

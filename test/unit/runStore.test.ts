@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type * as vscode from 'vscode';
-import { startRun, type RunRecord } from '../../src/core/panelState';
+import { startRun, type RunRecord } from '../../src/panel/panelState';
 import { MAX_STORED_RUNS, RunStore } from '../../src/vscode/runStore';
 
 /** workspaceState as VS Code keeps it: values go through JSON. */

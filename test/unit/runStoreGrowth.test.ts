@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type * as vscode from 'vscode';
-import { reduceGrowth, startRun, type RunRecord } from '../../src/core/panelState';
+import { reduceGrowth, startRun, type RunRecord } from '../../src/panel/panelState';
 import { RunStore } from '../../src/vscode/runStore';
 
 function fakeMemento(): vscode.Memento {

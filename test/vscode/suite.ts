@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import * as assert from 'node:assert/strict';
 import { replies, startScriptedOpenAiServer } from '../support/scriptedOpenAiServer';
+import { errorMessage } from '../../src/core/errorMessage';
 
 const EXTENSION_ID = 'afterburner.afterburner-vscode';
 const COMMANDS = ['afterburner.optimize', 'afterburner.profile', 'afterburner.setApiKey', 'afterburner.showPanel'];
@@ -224,7 +225,7 @@ export async function run(): Promise<void> {
       await check.run();
       console.log(`ok   ${check.name}`);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       failures.push(`${check.name}: ${message}`);
       console.log(`FAIL ${check.name}: ${message}`);
     }

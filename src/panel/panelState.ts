@@ -4,8 +4,8 @@
  * what Accept needs (the function's text at run start and each candidate's code), which the
  * webview never sees.
  */
-import type { BestSoFar, CandidateReport, Goal, LoopEvent } from './loopTypes';
-import type { Language, Measurement, SandboxResult } from './sandboxTypes';
+import type { BestSoFar, CandidateReport, Goal, LoopEvent } from '../core/loopTypes';
+import type { Language, Measurement, SandboxResult } from '../core/sandboxTypes';
 import type {
   BaselineView,
   BestView,
@@ -22,7 +22,7 @@ import type {
   RunView,
 } from '../shared/protocol';
 import { lineChanges, type CandidateChange } from './diffModel';
-import { dedent } from './spliceFunction';
+import { dedent } from '../core/spliceFunction';
 import { formatMs } from '../shared/format';
 import { growthSeriesFrom, growthSummary } from './growth';
 

@@ -3,8 +3,8 @@
  * version of the function (its size → time and size → memory points and their fitted classes, or
  * why there are none), and the one-line summary over the original and the best candidate.
  */
-import { describeComplexity, type ComplexityFit } from './complexityFit';
-import type { SandboxResult } from './sandboxTypes';
+import { describeComplexity, type ComplexityFit } from '../core/complexityFit';
+import type { SandboxResult } from '../core/sandboxTypes';
 import type { GrowthFit, GrowthSeries, GrowthVersion, GrowthView } from '../shared/protocol';
 
 export interface GrowthSubject {

@@ -3,9 +3,9 @@
  * current function, and whether the function still reads as it did when the run started.
  */
 import { createTwoFilesPatch, diffLines } from 'diff';
-import type { Language } from './sandboxTypes';
-import { listClasses, locateFunction, type FunctionLocation } from './functionLocator';
-import { dedent, reindent } from './spliceFunction';
+import type { Language } from '../core/sandboxTypes';
+import { listClasses, locateFunction, type FunctionLocation } from '../core/functionLocator';
+import { dedent, reindent } from '../core/spliceFunction';
 
 export interface TextSpan {
   /** Offsets into the document text, end exclusive. */
