@@ -18,6 +18,15 @@ const nodeBuiltins = [
 ];
 const nodeSpecifiers = [...nodeBuiltins, ...nodeBuiltins.map((m) => `node:${m}`)];
 
+// The files of src/languages that run only on the host and may use Node modules (and esbuild).
+const LANGUAGE_HOST_FILES = [
+  'src/languages/registry.ts',
+  'src/languages/testDiscovery.ts',
+  'src/languages/python/pythonModule.ts',
+  'src/languages/node/nodeModules.ts',
+  'src/languages/node/typescriptTranspile.ts',
+];
+
 export default tseslint.config(
   {
     ignores: [
@@ -118,6 +127,59 @@ export default tseslint.config(
             {
               group: ['../adapters/*', '../vscode/*', '../cli/*', '../languages/*', 'openai/*', 'dockerode/*'],
               message: 'src/panel imports only core and shared.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // A language module implements core's LanguageSupport and tells the host about its tests and
+    // harness. It never sees VS Code or the layers above it; its pure files (all but the host files
+    // listed in the next block) touch no Node module either, so the core could run them anywhere.
+    files: ['src/languages/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['vscode', 'openai', 'dockerode', ...nodeSpecifiers].map((name) => ({
+            name,
+            message: 'src/languages is pure apart from its host files (see eslint.config.mjs).',
+          })),
+          patterns: [
+            {
+              group: [
+                '**/adapters/*',
+                '**/vscode/*',
+                '**/cli/*',
+                '**/panel/*',
+                '**/shared/*',
+                'openai/*',
+                'dockerode/*',
+              ],
+              message: 'src/languages imports only core (and esbuild in its host files).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Host files of the languages: they may read files and use Node's path (never VS Code).
+    files: LANGUAGE_HOST_FILES,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'vscode', message: 'src/languages never depends on VS Code.' },
+            { name: 'openai', message: 'src/languages does not talk to models.' },
+            { name: 'dockerode', message: 'src/languages does not talk to Docker.' },
+          ],
+          patterns: [
+            {
+              group: ['**/adapters/*', '**/vscode/*', '**/cli/*', '**/panel/*', '**/shared/*'],
+              message: 'src/languages imports only core.',
             },
           ],
         },

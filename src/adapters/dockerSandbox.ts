@@ -17,6 +17,7 @@ import { reachableByOthers } from './localIsolation';
 import { ensureSandboxImage, imageKindFor, sandboxImage } from './sandboxImages';
 import type { ImageKind } from './sandboxImages';
 import { errorMessage } from '../core/errorMessage';
+import { harnessOf } from '../languages/registry';
 
 /** Where the images hold the harness (sandbox/ of the repo, read-only in the image). */
 const IMAGE_HARNESS_DIR = '/opt/afterburner/sandbox';
@@ -66,7 +67,7 @@ export function dockerIsolation(memoryMb: number, workspace?: string): string {
  * says the runner is unavailable (the user's file modes are theirs; they are not changed).
  */
 export function workspaceMount(job: SandboxJob): string | undefined {
-  if (job.language === 'python' || job.workspaceRoot === undefined || !path.isAbsolute(job.workspaceRoot))
+  if (!harnessOf(job.language).usesWorkspace || job.workspaceRoot === undefined || !path.isAbsolute(job.workspaceRoot))
     return undefined;
   const root = path.resolve(job.workspaceRoot);
   return reachableByOthers(root) ? root : undefined;

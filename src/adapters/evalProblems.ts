@@ -18,6 +18,7 @@ import type {
   StdioCase,
 } from '../core/evalTypes';
 import type { Language } from '../core/sandboxTypes';
+import { languageByName, languageIdsInWords } from '../languages/registry';
 
 export type Parsed<T> =
   { readonly kind: 'ok'; readonly value: T } | { readonly kind: 'error'; readonly message: string };
@@ -70,7 +71,7 @@ function parseOurRow(r: Row): Parsed<EvalProblem> {
   const id = idOf(r.id);
   if (id === undefined) return error('missing id');
   const language = languageOf(r.language);
-  if (!language) return error(`problem ${id}: language must be python, javascript or typescript`);
+  if (!language) return error(`problem ${id}: language must be ${languageIdsInWords()}`);
   if (typeof r.entry_point !== 'string' || !/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)?$/.test(r.entry_point)) {
     return error(`problem ${id}: entry_point must be a name or Class.method`);
   }
@@ -197,10 +198,7 @@ function idOf(value: unknown): string | undefined {
 }
 
 function languageOf(value: unknown): Language | undefined {
-  if (value === 'python' || value === 'python3') return 'python';
-  if (value === 'javascript' || value === 'js') return 'javascript';
-  if (value === 'typescript' || value === 'ts') return 'typescript';
-  return undefined;
+  return typeof value === 'string' ? languageByName(value)?.id : undefined;
 }
 
 function error<T>(message: string): Parsed<T> {

@@ -9,12 +9,10 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { HarnessJob, Language, SandboxJob, SourceFile } from '../core/sandboxTypes';
-import { isTypeScriptPath, transpileTypeScript } from './typescriptTranspile';
+import type { HarnessCommand, HarnessCommandOptions } from '../languages/languageModule';
+import { harnessOf } from '../languages/registry';
 
-export interface HarnessCommand {
-  readonly command: string;
-  readonly args: readonly string[];
-}
+export type { HarnessCommand };
 
 /** The job as the harness will see it: files after transpilation, and the job.json to write. */
 export interface PreparedJob {
@@ -56,11 +54,12 @@ export function prepareJob(job: SandboxJob): PrepareOutcome {
   let modulePath = job.modulePath;
   let testPaths = job.testPaths;
   let mode = job.mode;
-  if (job.language === 'typescript' || [modulePath, ...testPaths].some(isTypeScriptPath)) {
+  const transpile = harnessOf(job.language).transpile;
+  if (transpile?.needed(job.language, [modulePath, ...testPaths])) {
     // The reference module rides along as a last "test path": it is renamed to its emitted
     // JavaScript the same way, and a syntax error in it is reported like one in a test.
     const withReference = referencePath !== undefined ? [...testPaths, referencePath] : testPaths;
-    const transpiled = transpileTypeScript({ files, modulePath, testPaths: withReference });
+    const transpiled = transpile.run({ files, modulePath, testPaths: withReference });
     if (transpiled.kind === 'error') return transpiled;
     ({ files, modulePath } = transpiled);
     testPaths = transpiled.testPaths.slice(0, job.testPaths.length);
@@ -106,32 +105,11 @@ export async function removeWorkDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true, maxRetries: 3 });
 }
 
-export interface CommandOptions {
-  /** The harness folder as the sandboxed process sees it (the repo's `sandbox/`). */
-  readonly harnessDir: string;
-  /** The job file as the sandboxed process sees it; relative to the cwd or absolute. */
-  readonly jobFile?: string;
-  readonly python?: string;
-  readonly node?: string;
-  readonly memoryMb: number;
-}
+export type CommandOptions = HarnessCommandOptions;
 
-/** Python and Node command lines of the harness protocol. */
+/** The command line of the harness protocol for the language (its module's HarnessSpec). */
 export function harnessCommand(language: Language, options: CommandOptions): HarnessCommand {
-  const jobFile = options.jobFile ?? 'job.json';
-  if (language === 'python') {
-    return {
-      command: options.python ?? 'python3',
-      args: ['-I', path.posix.join(options.harnessDir, 'python', 'harness.py'), jobFile],
-    };
-  }
-  // V8 does not start under a small address-space rlimit; its heap is bounded here instead, a
-  // little under the run's limit so a heap exhaustion is reported rather than OOM-killed.
-  const heapMb = Math.max(32, Math.floor(options.memoryMb * 0.75));
-  return {
-    command: options.node ?? 'node',
-    args: [`--max-old-space-size=${heapMb}`, path.posix.join(options.harnessDir, 'node', 'harness.mjs'), jobFile],
-  };
+  return harnessOf(language).command(options);
 }
 
 /**

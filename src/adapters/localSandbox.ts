@@ -44,6 +44,7 @@ import {
 } from './localIsolation';
 import { createOutputCapture } from './outputCapture';
 import { errorMessage } from '../core/errorMessage';
+import { harnessOf } from '../languages/registry';
 
 export interface LocalSandboxOptions {
   /** The repo's `sandbox/` folder with the harnesses. */
@@ -210,7 +211,8 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): Sandbox {
       if (signal?.aborted) throw cancelled(signal);
       const started = Date.now();
       const capabilities = probeLocalCapabilities();
-      const python = job.language === 'python' ? pythonFor(capabilities) : undefined;
+      const spec = harnessOf(job.language);
+      const python = spec.runtime === 'cpython' ? pythonFor(capabilities) : undefined;
       const runPlan = plan(capabilities, job.limits, python);
       const isolation = describeIsolation(capabilities, runPlan, job.limits, maxProcesses);
       const errorResult = (message: string): SandboxResult => ({
@@ -222,9 +224,9 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): Sandbox {
         output: '',
       });
 
-      if (job.language === 'python' && !python)
+      if (spec.runtime === 'cpython' && !python)
         return errorResult('No Python 3 found: install python3 or put it on PATH.');
-      const script = path.join(harnessDir, job.language === 'python' ? 'python/harness.py' : 'node/harness.mjs');
+      const script = path.join(harnessDir, spec.script);
       if (!existsSync(script)) return errorResult(`The sandbox harness is missing: ${script} does not exist.`);
       const prepared = prepareJob(job);
       if (prepared.kind === 'error') return errorResult(prepared.message);
@@ -246,7 +248,7 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): Sandbox {
         if (runPlan.level === 'unshare') await mkdir(workDir, { mode: 0o755 });
         if (runPlan.level === 'rlimits' && runPlan.dropToNobody) await chownTree(inputDir, NOBODY);
 
-        const node = job.language === 'python' ? undefined : probeNode();
+        const node = spec.runtime === 'node' ? probeNode() : undefined;
         const harness = harnessCommand(job.language, {
           harnessDir,
           jobFile: path.posix.join(workDir, 'job.json'),
@@ -268,7 +270,7 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): Sandbox {
         const mb = 1024 * 1024;
         const cpuSeconds = Math.ceil(job.limits.timeoutMs / 1000) + 2;
         const rlimits = [
-          ...(job.language === 'python' ? [`--as=${(job.limits.memoryMb + PYTHON_AS_HEADROOM_MB) * mb}`] : []),
+          ...(spec.addressSpaceLimit ? [`--as=${(job.limits.memoryMb + PYTHON_AS_HEADROOM_MB) * mb}`] : []),
           `--cpu=${cpuSeconds}:${cpuSeconds + 1}`,
           `--fsize=${runPlan.workDirMb * mb}`,
           '--nofile=256',

@@ -7,10 +7,12 @@ import { join, relative, sep } from 'node:path';
 import type Dockerode from 'dockerode';
 import type { Language } from '../core/sandboxTypes';
 import { errorMessage } from '../core/errorMessage';
+import { LANGUAGES, harnessOf } from '../languages/registry';
 
-export type ImageKind = 'python' | 'node';
+/** The harness folder of sandbox/ an image is built for ('python', 'node'). */
+export type ImageKind = string;
 
-export const IMAGE_KINDS: readonly ImageKind[] = ['python', 'node'];
+export const IMAGE_KINDS: readonly ImageKind[] = [...new Set(LANGUAGES.map((l) => l.harness.folder))];
 
 export interface SandboxImage {
   readonly kind: ImageKind;
@@ -27,7 +29,7 @@ export type ImageOutcome =
   | { readonly kind: 'failed'; readonly tag: string; readonly message: string };
 
 export function imageKindFor(language: Language): ImageKind {
-  return language === 'python' ? 'python' : 'node';
+  return harnessOf(language).folder;
 }
 
 /** The repo's sandbox/ folder: next to dist/ when bundled, two levels up from src/adapters/ in tests. */

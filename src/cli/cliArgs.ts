@@ -1,13 +1,10 @@
 /**
  * What the `profile` and `optimize` verbs share: their common options on node:util parseArgs,
- * the language of a file, and test discovery by convention (README, "Tests").
+ * parsed and checked once for every verb.
  */
 import { EXIT_USAGE } from './exitCodes';
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
-import type { Language } from '../core/sandboxTypes';
 import type { SandboxChoice } from '../adapters/sandboxSelection';
 import { errorMessage } from '../core/errorMessage';
 
@@ -121,92 +118,6 @@ export function parseSizes(raw: string | undefined): readonly number[] | string 
     return `--sizes must be positive integers separated by commas (e.g. 100,1000,10000), got '${raw}'.`;
   }
   return sizes;
-}
-
-const EXTENSIONS: Record<string, Language> = {
-  '.py': 'python',
-  '.js': 'javascript',
-  '.mjs': 'javascript',
-  '.cjs': 'javascript',
-  '.jsx': 'javascript',
-  '.ts': 'typescript',
-  '.mts': 'typescript',
-  '.cts': 'typescript',
-  '.tsx': 'typescript',
-};
-
-export function languageOf(file: string): Language | undefined {
-  return EXTENSIONS[path.extname(file).toLowerCase()];
-}
-
-export const SUPPORTED_EXTENSIONS = Object.keys(EXTENSIONS);
-
-const JS_TEST_EXTENSIONS = ['.js', '.mjs', '.cjs', '.jsx', '.ts', '.mts', '.cts', '.tsx'];
-/** How far above the file discovery looks (the file's folder counts as level 0). */
-const LEVELS_UP = 3;
-/** A folder holding one of these is a project root: discovery does not climb past it. */
-const ROOT_MARKERS = ['.git', 'package.json', 'pyproject.toml', 'setup.py', 'setup.cfg'];
-
-/** The file names discovery looks for, in order, relative to the file's folder and those above. */
-export function conventionalTestNames(file: string, language: Language): string[] {
-  const ext = path.extname(file);
-  const stem = path.basename(file, ext);
-  if (language === 'python')
-    return [`test_${stem}.py`, `${stem}_test.py`, `tests/test_${stem}.py`, `test/test_${stem}.py`];
-  return [
-    ...JS_TEST_EXTENSIONS.map((e) => `${stem}.test${e}`),
-    ...JS_TEST_EXTENSIONS.map((e) => `${stem}.spec${e}`),
-    ...JS_TEST_EXTENSIONS.map((e) => `__tests__/${stem}${e}`),
-    ...JS_TEST_EXTENSIONS.map((e) => `__tests__/${stem}.test${e}`),
-  ];
-}
-
-function isFile(p: string): boolean {
-  try {
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/** The folders discovery searches: the file's, then up to LEVELS_UP above, not past a project root. */
-export function discoveryFolders(file: string): string[] {
-  const folders: string[] = [];
-  let dir = path.dirname(path.resolve(file));
-  for (let level = 0; level <= LEVELS_UP; level++) {
-    folders.push(dir);
-    if (ROOT_MARKERS.some((m) => existsSync(path.join(dir, m)))) break;
-    const parent = path.dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  return folders;
-}
-
-export interface Discovery {
-  /** Absolute paths of test files that mention the function. */
-  readonly found: readonly string[];
-  /** The names looked for, for the message when nothing is found. */
-  readonly lookedFor: readonly string[];
-}
-
-/**
- * Test files by convention next to or above `file` that mention the function (for
- * `Class.method`, the class or the method).
- */
-export function discoverTests(file: string, language: Language, functionName: string): Discovery {
-  const names = conventionalTestNames(file, language);
-  const mentions = functionName.split('.').filter((part) => part.length > 0);
-  const found: string[] = [];
-  for (const folder of discoveryFolders(file)) {
-    for (const name of names) {
-      const candidate = path.join(folder, name);
-      if (found.includes(candidate) || !isFile(candidate)) continue;
-      const text = readFileSync(candidate, 'utf8');
-      if (mentions.some((word) => new RegExp(`\\b${word.replace(/[$]/g, '\\$')}\\b`).test(text))) found.push(candidate);
-    }
-  }
-  return { found, lookedFor: names };
 }
 
 /**

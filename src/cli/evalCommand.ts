@@ -18,6 +18,7 @@ import { writeEvalReport } from '../adapters/evalReportHtml';
 import { createResultsStore, defaultResultsPath } from '../adapters/evalResultsStore';
 import { createLocalSandbox } from '../adapters/localSandbox';
 import { createOpenAiModel } from '../adapters/openaiModel';
+import { languageOf } from '../languages/registry';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exitCodes';
 import { DEFAULT_BASE_URL, DEFAULT_OPENAI_MODEL } from './optimizeCommand';
 
@@ -324,6 +325,7 @@ export async function runEval(argv: string[]): Promise<number> {
     modelName = model.name;
     provider = optimizingAnswers({
       model: model.model,
+      languages: languageOf,
       goal: flags.goal,
       iterations: flags.iterations,
       candidates: flags.candidates,
@@ -370,6 +372,7 @@ export async function runEval(argv: string[]): Promise<number> {
   try {
     fresh = await runEvaluation(todo, choice.sandboxes, provider, {
       workers: flags.workers,
+      languages: languageOf,
       limits: flags.limits,
       differentialCheck: flags.check,
       ...(flags.measure ? { measure: flags.measure } : {}),

@@ -11,6 +11,7 @@ import { runHistoryRecord } from '../core/trainingPairs';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { optimize } from '../core/loop';
 import type { Goal, LoopEvent, OptimizeRequest } from '../core/loopTypes';
+import { languageOf } from '../languages/registry';
 import { createOpenAiModel } from '../adapters/openaiModel';
 import { selectSandbox } from '../adapters/sandboxSelection';
 import { parseCommonArgs, positiveNumber, usageReporter } from './cliArgs';
@@ -115,7 +116,7 @@ export async function runOptimize(argv: string[]): Promise<number> {
   log(`optimizing ${args.functionName} in ${args.file} with ${job.testPaths.join(', ')} (${selection.reason})`);
 
   const request: OptimizeRequest = {
-    language: input.language,
+    language: languageOf(input.language),
     files: job.files,
     modulePath: job.modulePath,
     testPaths: job.testPaths,

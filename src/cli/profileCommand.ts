@@ -8,7 +8,9 @@ import path from 'node:path';
 import { listFunctions, locateFunction } from '../core/functionLocator';
 import type { Language, SandboxJob } from '../core/sandboxTypes';
 import { selectSandbox } from '../adapters/sandboxSelection';
-import { SUPPORTED_EXTENSIONS, discoverTests, languageOf, parseCommonArgs, parseSizes, usageReporter } from './cliArgs';
+import { languageForPath, supportedExtensions } from '../languages/registry';
+import { discoverTests } from '../languages/testDiscovery';
+import { parseCommonArgs, parseSizes, usageReporter } from './cliArgs';
 import type { ParsedCommonArgs } from './cliArgs';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exitCodes';
 import { formatProfileText, toProfileJson } from './profileJson';
@@ -40,11 +42,11 @@ function fileProblem(file: string): string | undefined {
 export function readInput(args: ParsedCommonArgs): Input {
   const problem = fileProblem(args.file);
   if (problem) return { kind: 'usage', message: problem };
-  const language = languageOf(args.file);
+  const language = languageForPath(args.file);
   if (!language) {
     return {
       kind: 'usage',
-      message: `Unsupported file type '${path.extname(args.file) || '(none)'}': afterburner profiles ${SUPPORTED_EXTENSIONS.join(', ')} files.`,
+      message: `Unsupported file type '${path.extname(args.file) || '(none)'}': afterburner profiles ${supportedExtensions().join(', ')} files.`,
     };
   }
   const text = readFileSync(args.file, 'utf8');
@@ -62,7 +64,7 @@ export function readInput(args: ParsedCommonArgs): Input {
     if (missing) return { kind: 'usage', message: `--tests: ${missing}` };
   }
   if (tests.length === 0) {
-    const discovery = discoverTests(args.file, language, args.functionName);
+    const discovery = discoverTests(args.file, language.id, args.functionName);
     if (discovery.found.length === 0) {
       const names =
         discovery.lookedFor.length > 8
@@ -82,9 +84,9 @@ export function readInput(args: ParsedCommonArgs): Input {
   const input = collectJobInput(args.file, tests);
   return {
     kind: 'ok',
-    language,
+    language: language.id,
     job: {
-      language,
+      language: language.id,
       files: input.files,
       modulePath: input.modulePath,
       testPaths: input.testPaths,

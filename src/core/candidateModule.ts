@@ -2,7 +2,7 @@
  * Builds the module a candidate is checked in: the user's module with only the target function
  * replaced, plus the imports and helpers the candidate brought that the module lacks.
  */
-import type { Language } from './sandboxTypes';
+import type { LanguageSupport } from './languageSupport';
 import type { Addition, ExtractedCandidate } from './extractCode';
 import { listClasses, listFunctions, locateFunction } from './functionLocator';
 import { insertAboveLine, spliceFunction } from './spliceFunction';
@@ -12,7 +12,7 @@ export type CandidateModule =
   | { readonly kind: 'error'; readonly reason: string };
 
 export function buildCandidateModule(
-  language: Language,
+  language: LanguageSupport,
   moduleText: string,
   target: string,
   candidate: ExtractedCandidate,
@@ -42,9 +42,9 @@ export function buildCandidateModule(
 }
 
 /** Moves `offset` to the start of the comment lines right above it, which belong to the definition. */
-function aboveLeadingComments(language: Language, text: string, offset: number): number {
+function aboveLeadingComments(language: LanguageSupport, text: string, offset: number): number {
   let lineStart = text.lastIndexOf('\n', offset - 1) + 1;
-  const comment = language === 'python' ? /^\s*#/ : /^\s*(\/\/|\/\*|\*)/;
+  const comment = language.syntax.commentLine;
   while (lineStart > 0) {
     const previousStart = text.lastIndexOf('\n', lineStart - 2) + 1;
     if (!comment.test(text.slice(previousStart, lineStart - 1))) break;
@@ -53,7 +53,7 @@ function aboveLeadingComments(language: Language, text: string, offset: number):
   return lineStart;
 }
 
-function isMissing(language: Language, moduleText: string, addition: Addition): boolean {
+function isMissing(language: LanguageSupport, moduleText: string, addition: Addition): boolean {
   switch (addition.kind) {
     case 'import': {
       const normalized = squash(addition.code);

@@ -10,11 +10,14 @@ import { outcomeOf } from './evalRunner';
 import { fencedBlocks } from './extractCode';
 import { optimize } from './loop';
 import type { BestSoFar, Goal, LoopEvent, OptimizeRequest } from './loopTypes';
+import type { LanguageLookup } from './languageSupport';
 import type { ChatMessage, LanguageModel } from './modelTypes';
 import type { Limits, MeasureOptions } from './sandboxTypes';
 
 export interface OptimizeAnswersOptions {
   readonly model: LanguageModel;
+  /** The language support of a problem's language. */
+  readonly languages: LanguageLookup;
   readonly goal: Goal;
   readonly iterations: number;
   readonly candidates: number;
@@ -41,9 +44,10 @@ export function optimizingAnswers(options: OptimizeAnswersOptions): AnswerProvid
       if (written.kind !== 'code') return written;
       start = written.code;
     }
-    const job = problemJob(problem, start, { mode: { kind: 'profile' }, limits: options.limits });
+    const language = options.languages(problem.language);
+    const job = problemJob(language, problem, start, { mode: { kind: 'profile' }, limits: options.limits });
     const request: OptimizeRequest = {
-      language: job.language,
+      language: options.languages(job.language),
       files: job.files,
       modulePath: job.modulePath,
       testPaths: job.testPaths,
@@ -76,7 +80,7 @@ export function optimizingAnswers(options: OptimizeAnswersOptions): AnswerProvid
         best = event.best;
         points.push({
           iteration: event.iteration,
-          code: solutionCodeOf(problem, best.moduleText),
+          code: solutionCodeOf(language, problem, best.moduleText),
           outcome: { kind: 'passed', measurement: best.measurement },
         });
       } else if (event.type === 'finished') {
@@ -87,7 +91,7 @@ export function optimizingAnswers(options: OptimizeAnswersOptions): AnswerProvid
     options.onLoopEvents?.(problem, request, events, start);
     return {
       kind: 'optimized',
-      code: best ? solutionCodeOf(problem, best.moduleText) : start,
+      code: best ? solutionCodeOf(language, problem, best.moduleText) : start,
       iterations: points,
       run,
     };

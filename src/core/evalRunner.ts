@@ -24,6 +24,7 @@ import type {
   OptimizationRun,
   ProblemResult,
 } from './evalTypes';
+import type { LanguageLookup } from './languageSupport';
 import type { Limits, MeasureOptions, Recording, Sandbox, SandboxResult, SizePoint } from './sandboxTypes';
 import { errorMessage } from './errorMessage';
 
@@ -61,6 +62,8 @@ export type EvalEvent =
 export interface EvalRunOptions {
   /** Problems run in parallel; each worker uses `sandboxes[worker % sandboxes.length]`. */
   readonly workers: number;
+  /** The language support of a problem's language. */
+  readonly languages: LanguageLookup;
   readonly limits: Limits;
   readonly measure?: MeasureOptions;
   readonly tieRule?: TieRule;
@@ -114,8 +117,9 @@ export async function evaluateProblem(
   options: EvalRunOptions,
 ): Promise<ProblemResult> {
   const rule = options.tieRule ?? DEFAULT_TIE_RULE;
-  const run = async (code: string, what: string, mode: Parameters<typeof problemJob>[2]['mode']): Promise<Ran> => {
-    const job = problemJob(problem, code, {
+  const language = options.languages(problem.language);
+  const run = async (code: string, what: string, mode: Parameters<typeof problemJob>[3]['mode']): Promise<Ran> => {
+    const job = problemJob(language, problem, code, {
       mode,
       limits: options.limits,
       ...(options.measure ? { measure: options.measure } : {}),
@@ -158,7 +162,7 @@ export async function evaluateProblem(
       checked.outcome.kind === 'passed' ? { kind: 'agreed' } : { kind: 'differs', message: checked.outcome.message };
   }
   const referenceFigures = passingReferenceFigures(references);
-  const normalize = (text: string): string => normalizeCode(problem.language, text);
+  const normalize = (text: string): string => normalizeCode(language, text);
   const codes = problem.solutions.map((s) => s.code);
   const identical =
     provided.kind === 'none' ? undefined : identicalPassingReference(references, codes, code, normalize);

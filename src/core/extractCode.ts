@@ -3,7 +3,7 @@
  * and the top-level imports and helpers that came with it. Prose is never run: a reply without a
  * complete code block, or without the target function, is rejected with a reason.
  */
-import type { Language } from './sandboxTypes';
+import type { LanguageSupport } from './languageSupport';
 import { listClasses, listFunctions, locateFunction, type FunctionLocation } from './functionLocator';
 import { dedent } from './spliceFunction';
 
@@ -53,7 +53,7 @@ export function fencedBlocks(reply: string): FencedBlock[] {
   return blocks;
 }
 
-export function extractCandidate(language: Language, reply: string, target: string): Extraction {
+export function extractCandidate(language: LanguageSupport, reply: string, target: string): Extraction {
   const blocks = fencedBlocks(reply);
   const last = blocks[blocks.length - 1];
   if (!last) return { kind: 'no_code', reason: 'rejected: no code in the reply' };
@@ -73,7 +73,7 @@ export function extractCandidate(language: Language, reply: string, target: stri
  * `excluded` is the range not to harvest helpers from (the function, or its whole class).
  */
 function findTarget(
-  language: Language,
+  language: LanguageSupport,
   block: string,
   target: string,
 ): { location: FunctionLocation; excluded: { start: number; end: number } } | undefined {
@@ -98,85 +98,11 @@ function findTarget(
 }
 
 /** Top-level statements of the block worth carrying into the module. */
-function topLevelAdditions(language: Language, block: string, excluded: { start: number; end: number }): Addition[] {
+function topLevelAdditions(
+  language: LanguageSupport,
+  block: string,
+  excluded: { start: number; end: number },
+): Addition[] {
   const text = block.slice(0, excluded.start).replace(/[ \t]+$/, '') + '\n' + block.slice(excluded.end);
-  return language === 'python' ? pythonAdditions(dedent(text)) : scriptAdditions(language, dedent(text));
-}
-
-/** Splits text into top-level statements: a statement starts at a line with no indentation. */
-function topLevelStatements(text: string, continues: (line: string) => boolean): string[] {
-  const statements: string[] = [];
-  let current: string[] = [];
-  const flush = (): void => {
-    const s = current.join('\n').replace(/\s+$/, '');
-    if (s.trim() !== '') statements.push(s);
-    current = [];
-  };
-  for (const line of text.split('\n')) {
-    const startsStatement = line !== '' && !/^\s/.test(line) && !continues(line);
-    if (startsStatement) flush();
-    current.push(line);
-  }
-  flush();
-  return statements;
-}
-
-function pythonAdditions(text: string): Addition[] {
-  // Decorators stay with the definition below them; a closing bracket continues a statement.
-  const statements = topLevelStatements(text, (line) => /^[)\]}]/.test(line) || /^#/.test(line));
-  const merged: string[] = [];
-  for (const s of statements) {
-    const prev = merged[merged.length - 1];
-    if (
-      prev !== undefined &&
-      /^@/.test(
-        prev
-          .split('\n')
-          .filter((l) => l.trim() !== '' && !/^\s*#/.test(l))
-          .pop() ?? '',
-      )
-    ) {
-      merged[merged.length - 1] = `${prev}\n${s}`;
-    } else merged.push(s);
-  }
-  const additions: Addition[] = [];
-  for (const s of merged) {
-    const body = s.replace(/^(?:#.*\n)+/, '');
-    if (/^(?:import|from)\s/.test(body)) additions.push({ kind: 'import', code: body });
-    else {
-      const def = /^(?:@[\s\S]*?\n)?(?:async\s+)?(?:def|class)\s+(\w+)/.exec(body);
-      const assign = /^([A-Za-z_]\w*)\s*(?::[^=\n]*)?=(?!=)/.exec(body);
-      if (def) additions.push({ kind: 'definition', name: def[1] as string, code: s });
-      else if (assign) additions.push({ kind: 'assignment', name: assign[1] as string, code: body });
-      // Anything else (example calls, prints, `if __name__ == ...`) is left out on purpose.
-    }
-  }
-  return additions;
-}
-
-function scriptAdditions(language: Language, text: string): Addition[] {
-  const statements = topLevelStatements(text, (line) => /^[)\]}]/.test(line) || /^(\/\/|\/\*|\*)/.test(line));
-  const additions: Addition[] = [];
-  for (const s of statements) {
-    const body = s.replace(/^(?:\/\/.*\n)+/, '');
-    if (/^import[\s{*'"]/.test(body) || /^(?:const|let|var)\s+\w+\s*=\s*require\(/.test(body)) {
-      additions.push({ kind: 'import', code: body });
-      continue;
-    }
-    const def = /^(?:export\s+)?(?:async\s+)?(?:function\s*\*?\s*|class\s+)([\w$]+)/.exec(body);
-    if (def) {
-      additions.push({ kind: 'definition', name: def[1] as string, code: body });
-      continue;
-    }
-    const decl = /^(?:export\s+)?(?:const|let|var)\s+([\w$]+)/.exec(body);
-    if (decl) {
-      const fn = listFunctions(language, body).find((f) => f.qualifiedName === decl[1]);
-      additions.push({ kind: fn ? 'definition' : 'assignment', name: decl[1] as string, code: body });
-      continue;
-    }
-    const typeDecl = /^(?:export\s+)?(?:type|interface|enum)\s+([\w$]+)/.exec(body);
-    if (typeDecl && language === 'typescript')
-      additions.push({ kind: 'definition', name: typeDecl[1] as string, code: body });
-  }
-  return additions;
+  return language.topLevelAdditions(dedent(text));
 }

@@ -2,7 +2,7 @@
  * What the model needs to see besides the function itself: the module's imports, the module-level
  * helpers and constants the function refers to, and the header of its class.
  */
-import type { Language } from './sandboxTypes';
+import type { LanguageSupport } from './languageSupport';
 import { listClasses, listFunctions, locateFunction } from './functionLocator';
 import { dedent } from './spliceFunction';
 
@@ -18,16 +18,16 @@ export interface FunctionContext {
 /** A helper longer than this is shown by its first lines only. */
 const MAX_HELPER_CHARS = 4000;
 
-export function gatherContext(language: Language, moduleText: string, target: string): FunctionContext | undefined {
+export function gatherContext(
+  language: LanguageSupport,
+  moduleText: string,
+  target: string,
+): FunctionContext | undefined {
   const location = locateFunction(language, moduleText, target);
   if (!location) return undefined;
   const functionCode = dedent(location.indent + moduleText.slice(location.start, location.end));
   const lines = moduleText.split('\n');
-  const imports = lines.filter((line) =>
-    language === 'python'
-      ? /^(?:import|from)\s+\S/.test(line)
-      : /^import[\s{*'"]/.test(line) || /^(?:const|let|var)\s+.*=\s*require\(/.test(line),
-  );
+  const imports = lines.filter((line) => language.syntax.isImportLine(line));
   const identifiers = new Set(functionCode.match(/[A-Za-z_$][\w$]*/g) ?? []);
   const helpers: string[] = [];
   const topLevelDefs = [...listFunctions(language, moduleText), ...listClasses(language, moduleText)]
@@ -39,11 +39,7 @@ export function gatherContext(language: Language, moduleText: string, target: st
     if (identifiers.has(def.name)) helpers.push(clip(moduleText.slice(def.start, def.end)));
   }
   for (const line of lines) {
-    const assign = (
-      language === 'python'
-        ? /^([A-Za-z_]\w*)\s*(?::[^=]*)?=(?!=)/
-        : /^(?:export\s+)?(?:const|let|var)\s+([\w$]+)\s*(?::[^=]*)?=(?!=)/
-    ).exec(line);
+    const assign = language.syntax.topLevelAssignment.exec(line);
     if (
       assign &&
       identifiers.has(assign[1] as string) &&

@@ -4,7 +4,8 @@
  * `afterburner_inputs.*` beside the tests (Python also beside the module). Asking the harness for
  * sizes without one only costs time and yields nothing, so the host checks first.
  */
-import type { Language, SourceFile } from './sandboxTypes';
+import type { LanguageSupport } from './languageSupport';
+import type { SourceFile } from './sandboxTypes';
 
 export const INPUT_GENERATOR_NAME = 'afterburner_inputs';
 
@@ -14,28 +15,15 @@ export type GeneratorLocation =
   | { readonly kind: 'none' };
 
 export interface GeneratorJob {
-  readonly language: Language;
+  readonly language: LanguageSupport;
   readonly files: readonly SourceFile[];
   readonly modulePath: string;
   readonly testPaths: readonly string[];
 }
 
-const PYTHON_DEFINITION = /^(?:async\s+)?def\s+afterburner_inputs\s*\(/m;
-// The Node harness takes the generator from the test module's exports (named or on `default`).
-const SCRIPT_EXPORT = new RegExp(
-  [
-    String.raw`\bexport\s+(?:async\s+)?function\s*\*?\s*afterburner_inputs\b`,
-    String.raw`\bexport\s+(?:const|let|var)\s+afterburner_inputs\b`,
-    String.raw`\bexport\s*\{[^}]*\bafterburner_inputs\b[^}]*\}`,
-    String.raw`\bexports\.afterburner_inputs\s*=`,
-    String.raw`\bmodule\.exports\s*=\s*\{[^}]*\bafterburner_inputs\b`,
-  ].join('|'),
-);
-const SCRIPT_SIDE_FILES = ['.mjs', '.cjs', '.js', '.ts', '.mts', '.cts'].map((ext) => INPUT_GENERATOR_NAME + ext);
-
 /** True when `text` (a test file of `language`) defines the generator where the harness finds it. */
-export function definesInputGenerator(language: Language, text: string): boolean {
-  return language === 'python' ? PYTHON_DEFINITION.test(text) : SCRIPT_EXPORT.test(text);
+export function definesInputGenerator(language: LanguageSupport, text: string): boolean {
+  return language.inputGenerator.defines(text);
 }
 
 export function findInputGenerator(job: GeneratorJob): GeneratorLocation {
@@ -44,10 +32,9 @@ export function findInputGenerator(job: GeneratorJob): GeneratorLocation {
     const text = byPath.get(testPath);
     if (text !== undefined && definesInputGenerator(job.language, text)) return { kind: 'tests', path: testPath };
   }
-  const folders = unique(
-    (job.language === 'python' ? [...job.testPaths, job.modulePath] : job.testPaths).map(folderOf),
-  );
-  const names = job.language === 'python' ? [INPUT_GENERATOR_NAME + '.py'] : SCRIPT_SIDE_FILES;
+  const generator = job.language.inputGenerator;
+  const folders = unique((generator.besideModule ? [...job.testPaths, job.modulePath] : job.testPaths).map(folderOf));
+  const names = generator.sideFileNames;
   for (const folder of folders) {
     for (const name of names) {
       const candidate = folder === '' ? name : `${folder}/${name}`;

@@ -4,7 +4,7 @@
  * Pure text in, insertions out, so the editor applies them as one edit (one undo).
  */
 import type { ExtractedCandidate } from './extractCode';
-import type { Language } from './sandboxTypes';
+import type { LanguageSupport } from './languageSupport';
 
 export interface TextInsertion {
   /** Offset in the original text. */
@@ -18,11 +18,8 @@ export interface GeneratorInsertion {
   readonly result: string;
 }
 
-const PYTHON_IMPORT = /^(?:import\s|from\s+\S+\s+import\s)/;
-const SCRIPT_IMPORT = /^import[\s{*'"]|^(?:const|let|var)\s+[^=]+=\s*require\(/;
-
 export function planGeneratorInsertion(
-  language: Language,
+  language: LanguageSupport,
   testText: string,
   candidate: ExtractedCandidate,
 ): GeneratorInsertion {
@@ -33,8 +30,7 @@ export function planGeneratorInsertion(
   const helpers = candidate.additions
     .filter((a) => a.kind !== 'import' && !definedAtTopLevel(testText, a.name))
     .map((a) => a.code);
-  const generator =
-    language === 'python' || /^export\b/.test(candidate.code) ? candidate.code : `export ${candidate.code}`;
+  const generator = language.inputGenerator.asTestFileCode(candidate.code);
 
   const insertions: TextInsertion[] = [];
   if (imports.length > 0) {
@@ -46,25 +42,25 @@ export function planGeneratorInsertion(
       text: before + imports.join(eol).replace(/\r?\n/g, eol) + eol + (offset === 0 && testText.length > 0 ? eol : ''),
     });
   }
-  // Top-level definitions stand two blank lines apart in Python (PEP 8), one elsewhere.
-  const gap = eol.repeat(language === 'python' ? 3 : 2);
+  // Top-level definitions stand apart in the language's usual style (two blank lines in Python, PEP 8).
+  const gap = eol.repeat(language.inputGenerator.blankLinesBetweenDefinitions + 1);
   const body = [...helpers, generator].join(gap).replace(/\r?\n/g, eol);
   insertions.push({ offset: testText.length, text: separatorAtEnd(testText, language, eol) + body + eol });
   return { insertions, result: apply(testText, insertions) };
 }
 
-/** Newlines so the generator stands apart from the file's last line: two blank lines in Python, one elsewhere. */
-function separatorAtEnd(text: string, language: Language, eol: string): string {
+/** Newlines so the generator stands apart from the file's last line as definitions do. */
+function separatorAtEnd(text: string, language: LanguageSupport, eol: string): string {
   const content = text.replace(/\s+$/, '');
   if (content.length === 0) return '';
   const newlines = (text.slice(content.length).match(/\n/g) ?? []).length;
-  const wanted = language === 'python' ? 3 : 2;
+  const wanted = language.inputGenerator.blankLinesBetweenDefinitions + 1;
   return eol.repeat(Math.max(0, wanted - newlines));
 }
 
 /** The offset right after the file's last top-level import statement (0 if none), multi-line ones included. */
-function afterLastImport(language: Language, text: string): number {
-  const pattern = language === 'python' ? PYTHON_IMPORT : SCRIPT_IMPORT;
+function afterLastImport(language: LanguageSupport, text: string): number {
+  const pattern = language.inputGenerator.importStart;
   const lines = text.split('\n');
   const starts: number[] = [];
   lines.reduce((offset, line) => (starts.push(offset), offset + line.length + 1), 0);
@@ -72,14 +68,7 @@ function afterLastImport(language: Language, text: string): number {
   for (let i = 0; i < lines.length; i++) {
     if (!pattern.test(lines[i] ?? '')) continue;
     let j = i;
-    const finished = (k: number): boolean => {
-      const line = lines[k] ?? '';
-      if (language === 'python') {
-        const upTo = lines.slice(i, k + 1).join('\n');
-        return (upTo.match(/\(/g) ?? []).length <= (upTo.match(/\)/g) ?? []).length && !/\\\s*$/.test(line);
-      }
-      return /['"`]\s*\)?\s*;?\s*$/.test(line);
-    };
+    const finished = (k: number): boolean => language.inputGenerator.importEndsAt(lines, i, k);
     while (j < lines.length - 1 && !finished(j)) j++;
     endLine = j;
     i = j;

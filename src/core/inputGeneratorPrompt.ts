@@ -5,11 +5,11 @@
  * the prompt is the harness's (sandbox/python/README.md "Sizes", sandbox/node/replayPhase.mjs).
  */
 import type { ChatMessage } from './modelTypes';
-import type { Language } from './sandboxTypes';
+import type { LanguageSupport } from './languageSupport';
 import { INPUT_GENERATOR_NAME } from './inputGenerator';
 
 export interface InputGeneratorRequest {
-  readonly language: Language;
+  readonly language: LanguageSupport;
   /** `name` or `Class.method`. */
   readonly target: string;
   /** The target function's source. */
@@ -23,11 +23,6 @@ export interface InputGeneratorRequest {
 
 const MAX_TEST_CHARS = 12_000;
 const MAX_FUNCTION_CHARS = 12_000;
-const LANGUAGE_NAMES: Record<Language, string> = {
-  python: 'Python',
-  javascript: 'JavaScript',
-  typescript: 'TypeScript',
-};
 
 export function inputGeneratorMessages(request: InputGeneratorRequest): ChatMessage[] {
   return [
@@ -36,9 +31,9 @@ export function inputGeneratorMessages(request: InputGeneratorRequest): ChatMess
   ];
 }
 
-function systemText(language: Language): string {
+function systemText(language: LanguageSupport): string {
   return [
-    `You write benchmark input generators for ${LANGUAGE_NAMES[language]} functions.`,
+    `You write benchmark input generators for ${language.displayName} functions.`,
     `A generator is a function ${INPUT_GENERATOR_NAME}(size) that builds the arguments of one call to the function under test,`,
     'so that the work the call does grows with size. It is measured at several sizes to estimate the empirical complexity.',
     'Rules:',
@@ -51,27 +46,8 @@ function systemText(language: Language): string {
   ].join('\n');
 }
 
-function returnContract(language: Language, target: string): string[] {
-  const method = target.includes('.');
-  if (language === 'python') {
-    return [
-      `Write it in Python as \`def ${INPUT_GENERATOR_NAME}(size):\`. It returns a TUPLE of the positional arguments of one call`,
-      '(a one-argument function still gets a tuple: `return (values,)`), or a list of such tuples for several calls.',
-      ...(method ? [`${target} is a method: the first element of each tuple is the instance to call it on.`] : []),
-    ];
-  }
-  const signature =
-    language === 'typescript'
-      ? `export function ${INPUT_GENERATOR_NAME}(size: number): unknown[]`
-      : `export function ${INPUT_GENERATOR_NAME}(size)`;
-  return [
-    `Write it in ${LANGUAGE_NAMES[language]} as \`${signature}\`, exported from the test file. It returns an ARRAY of the arguments of one call`,
-    '(a function taking one array still gets it wrapped: `return [values]`). Values must survive JSON (no functions, no class instances).',
-  ];
-}
-
 function userText(request: InputGeneratorRequest): string {
-  const fence = request.language === 'python' ? 'python' : request.language;
+  const fence = request.language.fence;
   const sizes = request.sizes.length > 0 ? request.sizes.join(', ') : '100, 1000, 10000';
   return [
     `The function under test is \`${request.target}\` in \`${request.modulePath}\`:`,
@@ -86,7 +62,7 @@ function userText(request: InputGeneratorRequest): string {
     clip(request.testCode, MAX_TEST_CHARS),
     '```',
     '',
-    ...returnContract(request.language, request.target),
+    ...request.language.inputGenerator.returnContract(request.target),
     `It will be called with size = ${sizes}; each call's inputs must be ready within a second at the largest size.`,
     `Reply with the code block for ${INPUT_GENERATOR_NAME} only.`,
   ].join('\n');

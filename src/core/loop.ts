@@ -322,7 +322,7 @@ function failedToRun(error: unknown): LoopEvent {
 
 function baseJob(request: OptimizeRequest, files: readonly SourceFile[], mode: SandboxJob['mode']): SandboxJob {
   return {
-    language: request.language,
+    language: request.language.id,
     files,
     modulePath: request.modulePath,
     testPaths: request.testPaths,

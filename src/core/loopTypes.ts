@@ -1,6 +1,6 @@
 /** What the optimisation loop takes and emits. The VS Code layer and the CLI only consume events. */
+import type { LanguageSupport } from './languageSupport';
 import type {
-  Language,
   Limits,
   Measurement,
   MeasureOptions,
@@ -13,7 +13,8 @@ import type {
 export type Goal = 'time' | 'memory' | 'integral';
 
 export interface OptimizeRequest {
-  readonly language: Language;
+  /** What the loop knows of the module's language (its id goes into every sandbox job). */
+  readonly language: LanguageSupport;
   /** Work-dir-relative files: the module (original text), tests, and anything they import. */
   readonly files: readonly SourceFile[];
   readonly modulePath: string;

@@ -5,7 +5,8 @@
  */
 import type { ChatMessage } from './modelTypes';
 import type { Goal } from './loopTypes';
-import type { Language, Measurement, TestCounts, TestFailure } from './sandboxTypes';
+import type { LanguageSupport } from './languageSupport';
+import type { Measurement, TestCounts, TestFailure } from './sandboxTypes';
 import type { FunctionContext } from './functionContext';
 
 export interface PreviousAttempt {
@@ -19,7 +20,7 @@ export interface PreviousAttempt {
 }
 
 export interface PromptInput {
-  readonly language: Language;
+  readonly language: LanguageSupport;
   readonly goal: Goal;
   readonly target: string;
   readonly modulePath: string;
@@ -54,16 +55,10 @@ const GOAL_WORDS: Record<Goal, { aim: string; metric: string; better: string }> 
   },
 };
 
-const LANGUAGE_NAMES: Record<Language, string> = {
-  python: 'Python',
-  javascript: 'JavaScript',
-  typescript: 'TypeScript',
-};
-
-export function systemPrompt(language: Language, goal: Goal): string {
+export function systemPrompt(language: LanguageSupport, goal: Goal): string {
   const words = GOAL_WORDS[goal];
   return [
-    `You are an expert performance engineer. You rewrite one ${LANGUAGE_NAMES[language]} function so that it will ${words.aim} (${words.metric}),`,
+    `You are an expert performance engineer. You rewrite one ${language.displayName} function so that it will ${words.aim} (${words.metric}),`,
     'without changing what it does.',
     'Rules:',
     '- Keep the name, the parameters and the return type exactly as they are.',
@@ -184,15 +179,12 @@ function block(tag: string, code: string): string {
   return `${fence}${tag}\n${code.replace(/\s+$/, '')}\n${fence}`;
 }
 
-function fenceTag(language: Language): string {
-  return language;
+function fenceTag(language: LanguageSupport): string {
+  return language.fence;
 }
 
-function fenceTagForPath(path: string, fallback: Language): string {
-  if (path.endsWith('.py')) return 'python';
-  if (/\.[cm]?ts$/.test(path)) return 'typescript';
-  if (/\.[cm]?js$/.test(path)) return 'javascript';
-  return fallback;
+function fenceTagForPath(path: string, fallback: LanguageSupport): string {
+  return fallback.fenceForPath(path) ?? fallback.fence;
 }
 
 function clip(text: string, max: number): string {

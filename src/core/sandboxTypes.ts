@@ -4,7 +4,8 @@
  * `HarnessReport` as JSON; the adapters turn the process outcome into a `SandboxResult`.
  */
 
-export type Language = 'python' | 'javascript' | 'typescript';
+/** The id of a language as src/languages/registry.ts knows it: 'python', 'javascript', 'typescript'. */
+export type Language = string;
 
 export type SandboxBackend = 'docker' | 'local';
 

@@ -108,7 +108,7 @@ export function runHistoryRecord(
     id: meta.id,
     at: meta.at,
     source: meta.source,
-    language: request.language,
+    language: request.language.id,
     target: request.target,
     goal: request.goal,
     ...(meta.model !== undefined ? { model: meta.model } : {}),

@@ -3,7 +3,7 @@
  * current function, and whether the function still reads as it did when the run started.
  */
 import { createTwoFilesPatch, diffLines } from 'diff';
-import type { Language } from '../core/sandboxTypes';
+import type { LanguageSupport } from '../core/languageSupport';
 import { listClasses, locateFunction, type FunctionLocation } from '../core/functionLocator';
 import { dedent, reindent } from '../core/spliceFunction';
 
@@ -45,7 +45,7 @@ export interface CandidateChange {
  * change it makes, so the change can be re-applied to the document as it is at Accept time.
  */
 export function candidateChange(
-  language: Language,
+  language: LanguageSupport,
   originalModule: string,
   candidateModule: string,
   target: string,
@@ -78,7 +78,7 @@ export interface TextEditPlan {
  * (re-indented to its place) and any needed lines inserted above its top-level statement.
  */
 export function planCandidateEdits(
-  language: Language,
+  language: LanguageSupport,
   documentText: string,
   location: FunctionLocation,
   change: CandidateChange,

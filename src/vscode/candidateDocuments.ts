@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { planCandidateEdits } from '../panel/diffModel';
 import { findCandidate, type RunRecord } from '../panel/panelState';
 import { locateFunction } from '../core/functionLocator';
+import { languageOf } from '../languages/registry';
 import type { RunTracker } from './runTracker';
 
 export const CANDIDATE_SCHEME = 'afterburner-candidate';
@@ -63,10 +64,14 @@ export async function candidateText(tracker: RunTracker, ref: CandidateRef): Pro
     return { kind: 'missing', message: `${record.view.fileLabel} cannot be opened any more.` };
   }
   const text = document.getText();
-  const location = locateFunction(record.source.language, text, record.source.target);
+  const location = locateFunction(languageOf(record.source.language), text, record.source.target);
   if (!location)
     return { kind: 'missing', message: `${record.source.target} is no longer in ${record.view.fileLabel}.` };
-  return { kind: 'ok', document, text: planCandidateEdits(record.source.language, text, location, stored).result };
+  return {
+    kind: 'ok',
+    document,
+    text: planCandidateEdits(languageOf(record.source.language), text, location, stored).result,
+  };
 }
 
 export class CandidateDocuments implements vscode.TextDocumentContentProvider {

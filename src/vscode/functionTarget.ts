@@ -1,10 +1,12 @@
 /**
  * Which function the user means: the one a selection covers, else the innermost one around the
  * cursor. A language extension's document symbols name it when one answers; our own parser
- * (src/core/functionLocator.ts) always gives the exact range, so nothing depends on an extension.
+ * (the language's scanner, src/languages/) always gives the exact range, so nothing depends on an extension.
  */
 import * as vscode from 'vscode';
+import type { LanguageSupport } from '../core/languageSupport';
 import type { Language } from '../core/sandboxTypes';
+import { languageForEditor, languageOf } from '../languages/registry';
 import { functionAtOffset, listFunctions, locateFunction, type FunctionLocation } from '../core/functionLocator';
 
 export interface FunctionTarget {
@@ -24,26 +26,11 @@ export type TargetResolution =
 
 const SYMBOL_TIMEOUT_MS = 1500;
 
-export function languageOf(languageId: string): Language | undefined {
-  switch (languageId) {
-    case 'python':
-      return 'python';
-    case 'javascript':
-    case 'javascriptreact':
-      return 'javascript';
-    case 'typescript':
-    case 'typescriptreact':
-      return 'typescript';
-    default:
-      return undefined;
-  }
-}
-
 export async function resolveTarget(
   document: vscode.TextDocument,
   selection: vscode.Selection,
 ): Promise<TargetResolution> {
-  const language = languageOf(document.languageId);
+  const language = languageForEditor(document.languageId);
   if (!language) return { kind: 'unsupported', languageId: document.languageId };
   const text = document.getText();
   const fromSymbols = await nameFromSymbols(document, selection);
@@ -55,7 +42,7 @@ export async function resolveTarget(
     kind: 'ok',
     target: {
       document,
-      language,
+      language: language.id,
       name: location.qualifiedName,
       location,
       code: text.slice(location.start, location.end),
@@ -69,11 +56,11 @@ export function locateNow(
   language: Language,
   name: string,
 ): FunctionLocation | undefined {
-  return locateFunction(language, document.getText(), name);
+  return locateFunction(languageOf(language), document.getText(), name);
 }
 
 function locationFromParser(
-  language: Language,
+  language: LanguageSupport,
   text: string,
   document: vscode.TextDocument,
   selection: vscode.Selection,

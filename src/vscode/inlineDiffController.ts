@@ -10,6 +10,7 @@ import * as vscode from 'vscode';
 import { planCandidateEdits, sameFunctionText } from '../panel/diffModel';
 import { findCandidate, type RunRecord } from '../panel/panelState';
 import { locateFunction, type FunctionLocation } from '../core/functionLocator';
+import { languageOf, supportedEditorLanguages } from '../languages/registry';
 import {
   CANDIDATE_SCHEME,
   INLINE_SCHEME,
@@ -55,12 +56,7 @@ export class InlineDiffController {
         controller.rejectCommand(arg, iteration),
       ),
       vscode.languages.registerCodeLensProvider(
-        [
-          { scheme: 'file', language: 'python' },
-          { scheme: 'file', language: 'javascript' },
-          { scheme: 'file', language: 'typescript' },
-          { scheme: 'untitled' },
-        ],
+        [...supportedEditorLanguages().map((language) => ({ scheme: 'file', language })), { scheme: 'untitled' }],
         lenses,
       ),
       lenses,
@@ -128,7 +124,7 @@ export class InlineDiffController {
       return false;
     }
     const text = document.getText();
-    const location = locateFunction(source.language, text, source.target);
+    const location = locateFunction(languageOf(source.language), text, source.target);
     if (!location) {
       void vscode.window.showErrorMessage(
         `Afterburner: ${source.target} is no longer in ${record.view.fileLabel}, so nothing was changed.`,
@@ -150,7 +146,7 @@ export class InlineDiffController {
       if (choice) await this.showDiff(runId, iteration, candidate);
       return false;
     }
-    const plan = planCandidateEdits(source.language, text, location, stored);
+    const plan = planCandidateEdits(languageOf(source.language), text, location, stored);
     const edit = new vscode.WorkspaceEdit();
     for (const e of plan.edits)
       edit.replace(document.uri, new vscode.Range(document.positionAt(e.start), document.positionAt(e.end)), e.text);
@@ -246,7 +242,7 @@ function functionTextAfter(
   target: string,
 ): string | undefined {
   const text = document.getText();
-  const location: FunctionLocation | undefined = locateFunction(language, text, target);
+  const location: FunctionLocation | undefined = locateFunction(languageOf(language), text, target);
   return location ? text.slice(location.start, location.end) : undefined;
 }
 
@@ -290,7 +286,7 @@ class IterationCodeLens implements vscode.CodeLensProvider, vscode.Disposable {
     for (const record of this.tracker.all()) {
       if (record.source.documentUri !== uri || seen.has(record.source.target)) continue;
       seen.add(record.source.target);
-      const location = locateFunction(record.source.language, document.getText(), record.source.target);
+      const location = locateFunction(languageOf(record.source.language), document.getText(), record.source.target);
       if (!location) continue;
       const range = new vscode.Range(location.startLine, 0, location.startLine, 0);
       const offer = bestOffered(record);

@@ -9,6 +9,7 @@ import { extractCandidate } from '../core/extractCode';
 import { INPUT_GENERATOR_NAME, definesInputGenerator } from '../core/inputGenerator';
 import { planGeneratorInsertion } from '../core/inputGeneratorEdit';
 import { inputGeneratorMessages } from '../core/inputGeneratorPrompt';
+import { languageOf } from '../languages/registry';
 import { openSettings, readSettings } from './configuration';
 import { resolveTarget, type FunctionTarget } from './functionTarget';
 import { setUpModel } from './modelSetup';
@@ -87,7 +88,7 @@ export class InputGeneratorCommand {
     const testUri = tests.uris[0] as vscode.Uri;
     const testDocument = await vscode.workspace.openTextDocument(testUri);
     const testLabel = vscode.workspace.asRelativePath(testUri);
-    if (definesInputGenerator(target.language, testDocument.getText())) {
+    if (definesInputGenerator(languageOf(target.language), testDocument.getText())) {
       const choice = await vscode.window.showInformationMessage(
         `Afterburner: ${testLabel} already defines ${INPUT_GENERATOR_NAME}.`,
         PROFILE,
@@ -109,7 +110,7 @@ export class InputGeneratorCommand {
     const model = setup.model;
     const testText = testDocument.getText();
     const messages = inputGeneratorMessages({
-      language: target.language,
+      language: languageOf(target.language),
       target: target.name,
       functionCode: target.code,
       modulePath: relativePath(rootOf(target.document.uri), target.document.uri),
@@ -137,7 +138,7 @@ export class InputGeneratorCommand {
         `Afterburner: the model could not propose an input generator (${reply.error}): ${reply.message}`,
       );
     }
-    const extracted = extractCandidate(target.language, reply.text, INPUT_GENERATOR_NAME);
+    const extracted = extractCandidate(languageOf(target.language), reply.text, INPUT_GENERATOR_NAME);
     if (extracted.kind === 'no_code') {
       this.log.warn(`No generator in the reply: ${extracted.reason}\n${reply.text.slice(0, 2000)}`);
       return void vscode.window.showWarningMessage(
@@ -155,7 +156,7 @@ export class InputGeneratorCommand {
     candidate: Parameters<typeof planGeneratorInsertion>[2],
     sizes: readonly number[],
   ): Promise<void> {
-    const plan = planGeneratorInsertion(target.language, testText, candidate);
+    const plan = planGeneratorInsertion(languageOf(target.language), testText, candidate);
     const name = testDocument.uri.path.split('/').pop() ?? 'tests';
     const proposalUri = vscode.Uri.from({ scheme: PROPOSAL_SCHEME, path: `/${++this.proposals}/${name}` });
     this.documents.set(proposalUri, plan.result);
@@ -180,7 +181,9 @@ export class InputGeneratorCommand {
     // The test file may have been edited while the proposal was shown: plan again on its text now.
     const now = testDocument.getText();
     const insertions =
-      now === testText ? plan.insertions : planGeneratorInsertion(target.language, now, candidate).insertions;
+      now === testText
+        ? plan.insertions
+        : planGeneratorInsertion(languageOf(target.language), now, candidate).insertions;
     const edit = new vscode.WorkspaceEdit();
     for (const insertion of insertions)
       edit.insert(testDocument.uri, testDocument.positionAt(insertion.offset), insertion.text);

@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { Language, SourceFile } from '../core/sandboxTypes';
+import { languageOf } from '../languages/registry';
 import { relativePath, rootOf } from './testDiscovery';
 
 export interface JobFiles {
@@ -17,8 +18,6 @@ export interface JobFiles {
 const MAX_SUPPORT_FILES = 80;
 const MAX_FILE_BYTES = 256 * 1024;
 const MAX_TOTAL_BYTES = 4 * 1024 * 1024;
-const PYTHON_EXTENSIONS = ['.py'];
-const SCRIPT_EXTENSIONS = ['.js', '.mjs', '.cjs', '.jsx', '.ts', '.mts', '.cts', '.tsx', '.json'];
 
 export async function collectJobFiles(
   document: vscode.TextDocument,
@@ -63,7 +62,7 @@ async function supportFiles(
   language: Language,
   anchors: readonly vscode.Uri[],
 ): Promise<vscode.Uri[]> {
-  const extensions = language === 'python' ? PYTHON_EXTENSIONS : SCRIPT_EXTENSIONS;
+  const extensions = languageOf(language).jobFiles.siblingExtensions;
   const found: vscode.Uri[] = [];
   const seenDirs = new Set<string>();
   for (const anchor of anchors) {
@@ -76,7 +75,7 @@ async function supportFiles(
     }
   }
   // Package markers: Python packages need their __init__.py / conftest.py; Node needs package.json's "type".
-  const markers = language === 'python' ? ['__init__.py', 'conftest.py'] : ['package.json'];
+  const markers = languageOf(language).jobFiles.packageMarkers;
   for (const dir of ancestorsUpTo(root, anchors)) {
     for (const marker of markers) found.push(vscode.Uri.joinPath(dir, marker));
   }

@@ -9,6 +9,7 @@ import { runHistoryRecord } from '../core/trainingPairs';
 import * as vscode from 'vscode';
 import { optimize } from '../core/loop';
 import { findInputGenerator } from '../core/inputGenerator';
+import { harnessOf, languageOf } from '../languages/registry';
 import type { BestSoFar, LoopEvent, OptimizeRequest } from '../core/loopTypes';
 import type { Limits, Sandbox, SandboxJob, SandboxResult } from '../core/sandboxTypes';
 import type { RunRecord } from '../panel/panelState';
@@ -184,7 +185,7 @@ export class RunController implements vscode.Disposable {
     }
     const watched = watchModelErrors(setup.model);
     const request: OptimizeRequest = {
-      language: p.target.language,
+      language: languageOf(p.target.language),
       files: p.job.files,
       modulePath: p.job.modulePath,
       testPaths: p.job.testPaths,
@@ -229,7 +230,7 @@ export class RunController implements vscode.Disposable {
       return undefined;
     }
     const generator = findInputGenerator({
-      language: p.target.language,
+      language: languageOf(p.target.language),
       files: p.job.files,
       modulePath: p.job.modulePath,
       testPaths: p.job.testPaths,
@@ -620,7 +621,9 @@ async function* recorded(events: AsyncIterable<LoopEvent>, into: LoopEvent[]): A
 }
 
 function workspaceRootFor(p: Prepared): { workspaceRoot?: string } {
-  return p.target.language !== 'python' && p.job.root.scheme === 'file' ? { workspaceRoot: p.job.root.fsPath } : {};
+  return harnessOf(p.target.language).usesWorkspace && p.job.root.scheme === 'file'
+    ? { workspaceRoot: p.job.root.fsPath }
+    : {};
 }
 
 function describeEvent(event: LoopEvent): string {

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import type { LoopEvent } from '../core/loopTypes';
 import { candidateChange } from '../panel/diffModel';
+import { languageOf } from '../languages/registry';
 import {
   decideIteration,
   markInterrupted,
@@ -60,7 +61,7 @@ export class RunTracker implements vscode.Disposable {
       now: this.now(),
       changeOf: (report) =>
         report.moduleText !== undefined && moduleText !== undefined
-          ? candidateChange(language, moduleText, report.moduleText, target)
+          ? candidateChange(languageOf(language), moduleText, report.moduleText, target)
           : undefined,
     });
     this.records.set(runId, next);

@@ -1,10 +1,11 @@
 /**
- * Finds the tests of a function: remembered from last time, else by convention in the workspace
- * (ranked by testFileRanking.ts), a QuickPick when several match, an open dialog when none does.
+ * Finds the tests of a function: remembered from last time, else by its language's conventions in
+ * the workspace (ranked by src/languages/testFileRanking.ts), a QuickPick when several match, an open dialog when none does.
  */
 import * as vscode from 'vscode';
 import type { Language } from '../core/sandboxTypes';
-import { EXCLUDED_TEST_FOLDERS, rankTestFiles, testFileGlob, type RankedTestFile } from './testFileRanking';
+import { EXCLUDED_TEST_FOLDERS, rankTestFiles, testFileGlob, type RankedTestFile } from '../languages/testFileRanking';
+import { languageOf } from '../languages/registry';
 import type { FunctionTarget } from './functionTarget';
 
 export type TestChoice =
@@ -108,10 +109,7 @@ async function quickPickTests(
 }
 
 async function pickWithDialog(language: Language, root: vscode.Uri): Promise<vscode.Uri[] | undefined> {
-  const filters: Record<string, string[]> =
-    language === 'python'
-      ? { 'Python tests': ['py'] }
-      : { 'JavaScript/TypeScript tests': ['js', 'mjs', 'cjs', 'jsx', 'ts', 'mts', 'cts', 'tsx'] };
+  const filters = { ...languageOf(language).tests.dialogFilters };
   return vscode.window.showOpenDialog({
     canSelectMany: true,
     canSelectFolders: false,
@@ -160,7 +158,5 @@ function memoryKey(target: FunctionTarget): string {
 }
 
 function conventionText(language: Language): string {
-  return language === 'python'
-    ? 'test_<module>.py, <module>_test.py and files under tests/'
-    : '*.test.*, *.spec.* and files under __tests__/';
+  return languageOf(language).tests.description;
 }

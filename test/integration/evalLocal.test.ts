@@ -1,6 +1,7 @@
 // `afterburner eval` on the fixture problem set (Python and JavaScript, a fast and a slow human
 // reference each) through the real local sandbox: every answer file has known metric values.
 import { afterAll, describe, expect, it } from 'vitest';
+import { languageOf } from '../../src/languages/registry';
 import { readAnswersFile, readProblemsFile } from '../../src/adapters/evalProblems';
 import { createLocalSandbox } from '../../src/adapters/localSandbox';
 import { seededRandom } from '../../src/core/bootstrap';
@@ -23,7 +24,7 @@ async function evaluate(answersFile: string) {
     problems,
     sandboxes,
     async (p) => ({ kind: 'code', code: answers.get(p.id)?.code ?? '' }),
-    { workers: 2, limits, measure },
+    { workers: 2, languages: languageOf, limits, measure },
   );
   const report = buildEvalReport(
     results,

@@ -11,7 +11,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Language, SandboxJob, SandboxResult, SandboxStatus } from '../../src/core/sandboxTypes';
+import type { SandboxJob, SandboxResult, SandboxStatus } from '../../src/core/sandboxTypes';
 
 export interface HostileContext {
   /** A TCP port on 127.0.0.1 where the test process listens. */
@@ -27,7 +27,7 @@ export interface HostileContext {
 
 export interface HostileCase {
   readonly name: string;
-  readonly language: Extract<Language, 'python' | 'javascript'>;
+  readonly language: 'python' | 'javascript';
   readonly module: (ctx: HostileContext) => string;
   readonly test: (ctx: HostileContext) => string;
   /** Statuses that count as contained. */

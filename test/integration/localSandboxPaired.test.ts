@@ -2,6 +2,7 @@
 // far into the job as the reference, the sandbox carries it (transpiled too, for TypeScript) to the
 // harness, and the decision rests on the two measured in one run.
 import { readdirSync } from 'node:fs';
+import { languageOf } from '../../src/languages/registry';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { createLocalSandbox } from '../../src/adapters/localSandbox';
@@ -52,7 +53,7 @@ describe('local sandbox: candidate measured beside the best so far', () => {
   it('accepts a twice-as-fast candidate on the side-by-side samples of its own run', async () => {
     const events: LoopEvent[] = [];
     const request = {
-      language: 'python' as const,
+      language: languageOf('python'),
       files: [
         { path: 'work.py', content: MODULE },
         { path: 'test_work.py', content: TEST },

@@ -2,7 +2,7 @@
 // job.json` in a fresh work dir, reading the report after the last marker line.
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Recording } from '../../src/core/sandboxTypes';
-import { transpileTypeScript } from '../../src/adapters/typescriptTranspile';
+import { transpileTypeScript } from '../../src/languages/node/typescriptTranspile';
 import {
   failed,
   fixture,

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { transpileTypeScript } from '../../src/adapters/typescriptTranspile';
+import { transpileTypeScript } from '../../src/languages/node/typescriptTranspile';
 import {
   HARNESS_REPORT_MARKER,
   type HarnessJob,

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLocalSandbox } from '../../src/adapters/localSandbox';
 import { probeLocalCapabilities, reachableByOthers } from '../../src/adapters/localIsolation';
-import { transpileTypeScript } from '../../src/adapters/typescriptTranspile';
+import { transpileTypeScript } from '../../src/languages/node/typescriptTranspile';
 import type { Recording, SandboxJob } from '../../src/core/sandboxTypes';
 import {
   failed,

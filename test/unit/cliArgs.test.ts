@@ -2,7 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { discoverTests, languageOf, parseCommonArgs, parseSizes } from '../../src/cli/cliArgs';
+import { parseCommonArgs, parseSizes } from '../../src/cli/cliArgs';
+import { languageForPath } from '../../src/languages/registry';
+import { discoverTests } from '../../src/languages/testDiscovery';
 
 describe('common CLI arguments', () => {
   it('parses repeated --tests and the limits', () => {
@@ -65,10 +67,10 @@ describe('common CLI arguments', () => {
   });
 
   it('knows languages by extension', () => {
-    expect(languageOf('x.py')).toBe('python');
-    expect(languageOf('x.mjs')).toBe('javascript');
-    expect(languageOf('x.tsx')).toBe('typescript');
-    expect(languageOf('x.rb')).toBeUndefined();
+    expect(languageForPath('x.py')?.id).toBe('python');
+    expect(languageForPath('x.mjs')?.id).toBe('javascript');
+    expect(languageForPath('x.tsx')?.id).toBe('typescript');
+    expect(languageForPath('x.rb')).toBeUndefined();
   });
 });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { languageOf } from '../../src/languages/registry';
 import {
   candidateChange,
   functionDiff,
@@ -54,7 +55,7 @@ describe('candidate change, re-applied at Accept time', () => {
     'import os\n\nfrom itertools import count as _c\n\nclass Bag:\n    def count(self, xs):\n        return len(list(xs))\n';
 
   it('reads the candidate function and the lines it added above its class', () => {
-    const change = candidateChange('python', moduleAtStart, candidateModule, 'Bag.count');
+    const change = candidateChange(languageOf('python'), moduleAtStart, candidateModule, 'Bag.count');
     expect(change).toEqual({
       code: 'def count(self, xs):\n    return len(list(xs))',
       insertedAbove: 'from itertools import count as _c\n\n',
@@ -62,12 +63,12 @@ describe('candidate change, re-applied at Accept time', () => {
   });
 
   it('puts the change where the method is now, even after edits elsewhere in the file', () => {
-    const change = candidateChange('python', moduleAtStart, candidateModule, 'Bag.count');
+    const change = candidateChange(languageOf('python'), moduleAtStart, candidateModule, 'Bag.count');
     if (!change) throw new Error('no change');
     const now = '# a new comment\n' + moduleAtStart.replace('import os', 'import os\nimport sys');
-    const location = locateFunction('python', now, 'Bag.count');
+    const location = locateFunction(languageOf('python'), now, 'Bag.count');
     if (!location) throw new Error('not found');
-    const plan = planCandidateEdits('python', now, location, change);
+    const plan = planCandidateEdits(languageOf('python'), now, location, change);
     expect(plan.result).toBe(
       '# a new comment\nimport os\nimport sys\n\nfrom itertools import count as _c\n\nclass Bag:\n    def count(self, xs):\n        return len(list(xs))\n',
     );
@@ -77,9 +78,9 @@ describe('candidate change, re-applied at Accept time', () => {
   it('keeps CRLF documents CRLF', () => {
     const change = { code: 'function f(a) {\n  return a * 2;\n}' };
     const doc = 'const x = 1;\r\nfunction f(a) {\r\n  return a + a;\r\n}\r\n';
-    const location = locateFunction('javascript', doc, 'f');
+    const location = locateFunction(languageOf('javascript'), doc, 'f');
     if (!location) throw new Error('not found');
-    expect(planCandidateEdits('javascript', doc, location, change).result).toBe(
+    expect(planCandidateEdits(languageOf('javascript'), doc, location, change).result).toBe(
       'const x = 1;\r\nfunction f(a) {\r\n  return a * 2;\r\n}\r\n',
     );
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { languageOf } from '../../src/languages/registry';
 import { runEvaluation, type AnswerProvider } from '../../src/core/evalRunner';
 import type { EvalProblem } from '../../src/core/evalTypes';
 import type { Measurement, Sandbox, SandboxJob, SandboxResult } from '../../src/core/sandboxTypes';
@@ -87,7 +88,7 @@ describe('runEvaluation', () => {
       problems,
       [fakeSandbox('s', log)],
       answers({ a: 'RUNTIME:20', b: 'DIFFERS:1', c: 'THROW' }),
-      { workers: 1, limits },
+      { workers: 1, languages: languageOf, limits },
     );
     const byId = new Map(results.map((r) => [r.id, r]));
     expect(byId.get('a')?.scores).toMatchObject({ passed: true, timePct: 0.5 });
@@ -117,7 +118,7 @@ describe('runEvaluation', () => {
       problems,
       [fakeSandbox('one', log, gate), fakeSandbox('two', log, gate)],
       answers({ a: 'RUNTIME:1', b: 'RUNTIME:1', c: 'RUNTIME:1', d: 'RUNTIME:1' }),
-      { workers: 2, limits },
+      { workers: 2, languages: languageOf, limits },
     );
     expect(results.map((r) => r.id).sort()).toEqual(['a', 'b', 'c', 'd']);
     expect(gate.peak).toBe(2);
@@ -133,6 +134,7 @@ describe('runEvaluation', () => {
       answers({ a: 'RUNTIME:1', b: 'RUNTIME:1', c: 'RUNTIME:1', d: 'RUNTIME:1' }),
       {
         workers: 2,
+        languages: languageOf,
         limits,
         skip: new Set(['a', 'c']),
         onEvent: (e) => e.type === 'problemDone' && done.push(`${e.result.id} ${e.done}/${e.total}`),
@@ -146,6 +148,7 @@ describe('runEvaluation', () => {
     const controller = new AbortController();
     const results = await runEvaluation(problems, [fakeSandbox('s', [])], answers({ a: 'RUNTIME:1' }), {
       workers: 1,
+      languages: languageOf,
       limits,
       signal: controller.signal,
       onEvent: (e) => e.type === 'problemDone' && controller.abort(),
@@ -165,7 +168,7 @@ describe('identical code', () => {
       [p],
       [fakeSandbox('s', [])],
       async () => ({ kind: 'code', code: "# RUNTIME:60 (a copy)\nf  =  'RUNTIME:40'   \n" }),
-      { workers: 1, limits },
+      { workers: 1, languages: languageOf, limits },
     );
     expect(r?.answer.outcome).toMatchObject({ kind: 'passed' });
     expect(r?.scores).toMatchObject({ timePct: 0.5, beyond: 0 });

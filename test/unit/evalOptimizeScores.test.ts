@@ -1,6 +1,7 @@
 // How an --optimize answer is scored: the solution without the wrapper the sandbox job put around
 // it, one program = one set of figures along the per-iteration curve, and where its results go.
 import { describe, expect, it } from 'vitest';
+import { languageOf } from '../../src/languages/registry';
 import { defaultResultsPath } from '../../src/adapters/evalResultsStore';
 import { problemJob, solutionCodeOf } from '../../src/core/evalJobs';
 import { iterationCurve } from '../../src/core/evalMetrics';
@@ -50,7 +51,7 @@ const python: EvalProblem = {
 
 describe('solutionCodeOf', () => {
   const moduleOf = (problem: EvalProblem, code: string): string => {
-    const job = problemJob(problem, code, { mode: { kind: 'profile' }, limits });
+    const job = problemJob(languageOf(problem.language), problem, code, { mode: { kind: 'profile' }, limits });
     return job.files.find((f) => f.path === job.modulePath)?.content ?? '';
   };
   const venus: EvalProblem = {
@@ -76,11 +77,13 @@ describe('solutionCodeOf', () => {
     ['JavaScript with its own export', js, 'export class Solution {\n  f(x) { return x; }\n}\n'],
   ])('gives back the code of a %s job', (_, problem, code) => {
     const wrapped = moduleOf(problem, code);
-    expect(solutionCodeOf(problem, wrapped)).toBe(code);
+    expect(solutionCodeOf(languageOf(problem.language), problem, wrapped)).toBe(code);
   });
 
   it('leaves text without the wrapper as it is', () => {
-    expect(solutionCodeOf(python, 'import os\ndef f(x):\n    return x\n')).toBe('import os\ndef f(x):\n    return x\n');
+    expect(solutionCodeOf(languageOf(python.language), python, 'import os\ndef f(x):\n    return x\n')).toBe(
+      'import os\ndef f(x):\n    return x\n',
+    );
   });
 });
 
@@ -100,7 +103,11 @@ describe('the per-iteration curve of an --optimize answer', () => {
       ],
       run: { outcome: 'improved', reason: 'Ran all 2 iteration(s).', bestIteration: 2, start: 'given' },
     };
-    const r = await evaluateProblem(python, sandbox, async () => provided, { workers: 1, limits });
+    const r = await evaluateProblem(python, sandbox, async () => provided, {
+      workers: 1,
+      languages: languageOf,
+      limits,
+    });
     expect(r.iterations?.map((p) => [p.iteration, p.scores.timePct])).toEqual([
       [0, 0.5],
       [1, 0.5],
@@ -120,12 +127,16 @@ describe('the per-iteration curve of an --optimize answer', () => {
       ],
       run: { outcome: 'improved', reason: '', bestIteration: 1, start: 'model' },
     };
-    const a = await evaluateProblem(python, sandbox, async () => optimized, { workers: 1, limits });
+    const a = await evaluateProblem(python, sandbox, async () => optimized, {
+      workers: 1,
+      languages: languageOf,
+      limits,
+    });
     const b = await evaluateProblem(
       { ...python, id: 'q' },
       sandbox,
       async () => ({ kind: 'none', reason: 'no code in the reply' }),
-      { workers: 1, limits },
+      { workers: 1, languages: languageOf, limits },
     );
     expect(iterationCurve([a, b]).map((p) => [p.iteration, p.pass_at_1, p.time_pct])).toEqual([
       [0, 0.5, 0.25],

@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { languageOf } from '../../src/languages/registry';
 import { describe, expect, it } from 'vitest';
 import { entryPointFromCode, parseAnswersJsonl, parseProblemsJsonl } from '../../src/adapters/evalProblems';
-import { problemJob, PYTHON_MODULE, PYTHON_TESTS, JS_MODULE, JS_TESTS } from '../../src/core/evalJobs';
+import { problemJob } from '../../src/core/evalJobs';
+import { JS_MODULE, JS_TESTS } from '../../src/languages/node/javascriptEvalProgram';
+import { PYTHON_MODULE, PYTHON_TESTS } from '../../src/languages/python/pythonEvalProgram';
 import type { EvalProblem } from '../../src/core/evalTypes';
 
 const fixture = readFileSync('test/fixtures/eval/problems.jsonl', 'utf8');
@@ -68,7 +71,10 @@ describe('problemJob', () => {
   const byId = (id: string): EvalProblem => problems.find((p) => p.id === id) as EvalProblem;
 
   it('makes a Python unittest file that calls the entry point with each args', () => {
-    const job = problemJob(byId('py-two-sum'), 'class Solution: ...', { mode: { kind: 'profile' }, limits });
+    const job = problemJob(languageOf(byId('py-two-sum').language), byId('py-two-sum'), 'class Solution: ...', {
+      mode: { kind: 'profile' },
+      limits,
+    });
     expect(job).toMatchObject({
       language: 'python',
       modulePath: PYTHON_MODULE,
@@ -83,7 +89,10 @@ describe('problemJob', () => {
   });
 
   it('turns a Venus runner into a stdin/stdout test with the solution imported where the placeholder was', () => {
-    const job = problemJob(byId('9001'), 'class Solution: ...', { mode: { kind: 'profile' }, limits });
+    const job = problemJob(languageOf(byId('9001').language), byId('9001'), 'class Solution: ...', {
+      mode: { kind: 'profile' },
+      limits,
+    });
     const tests = job.files.find((f) => f.path === PYTHON_TESTS)?.content ?? '';
     expect(tests).toContain(
       JSON.stringify('from solution import *\nnums = json.loads(input())\nprint(Solution().countEven(nums))\n'),
@@ -96,18 +105,28 @@ describe('problemJob', () => {
   });
 
   it('exports a JavaScript entry point for the harness and tests it with node:test', () => {
-    const job = problemJob(byId('js-unique'), 'class Solution { unique(v) { return v; } }', {
-      mode: { kind: 'profile' },
-      limits,
-    });
+    const job = problemJob(
+      languageOf(byId('js-unique').language),
+      byId('js-unique'),
+      'class Solution { unique(v) { return v; } }',
+      {
+        mode: { kind: 'profile' },
+        limits,
+      },
+    );
     expect(job.files.find((f) => f.path === JS_MODULE)?.content).toMatch(/export \{ Solution \};\n$/);
     const tests = job.files.find((f) => f.path === JS_TESTS)?.content ?? '';
     expect(tests).toContain("import { test } from 'node:test';");
     expect(tests).toContain(`new mod["Solution"]()`);
-    const already = problemJob(byId('js-count-primes'), 'export function countPrimes(n) { return 0; }', {
-      mode: { kind: 'profile' },
-      limits,
-    });
+    const already = problemJob(
+      languageOf(byId('js-count-primes').language),
+      byId('js-count-primes'),
+      'export function countPrimes(n) { return 0; }',
+      {
+        mode: { kind: 'profile' },
+        limits,
+      },
+    );
     expect(already.files.find((f) => f.path === JS_MODULE)?.content).toBe(
       'export function countPrimes(n) { return 0; }',
     );
@@ -119,7 +138,7 @@ describe('problemJob', () => {
       inputsGenerator: 'function afterburner_inputs(size) { return [[size]]; }',
       sizes: [100, 200, 400, 800],
     };
-    const job = problemJob(p, 'function countPrimes(n) { return 0; }', {
+    const job = problemJob(languageOf(p.language), p, 'function countPrimes(n) { return 0; }', {
       mode: { kind: 'profile' },
       limits,
       measure: { budgetMs: 100 },

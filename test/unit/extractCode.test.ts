@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { languageOf } from '../../src/languages/registry';
 import { buildCandidateModule } from '../../src/core/candidateModule';
 import { normalizeCode } from '../../src/core/codeNormalize';
 import { extractCandidate, fencedBlocks } from '../../src/core/extractCode';
@@ -12,32 +13,34 @@ describe('extractCandidate', () => {
   it('takes the last fenced block, tagged or not', () => {
     const reply =
       'First try:\n```python\ndef f(x):\n    return 1\n```\nBetter:\n```\ndef f(x):\n    return 2\n```\nDone.';
-    expect(ok(extractCandidate('python', reply, 'f')).code).toBe('def f(x):\n    return 2');
+    expect(ok(extractCandidate(languageOf('python'), reply, 'f')).code).toBe('def f(x):\n    return 2');
   });
 
   it('rejects a reply with prose only, never running it', () => {
-    const r = extractCandidate('python', 'def f(x): return 2 — just use a set.', 'f');
+    const r = extractCandidate(languageOf('python'), 'def f(x): return 2 — just use a set.', 'f');
     expect(r).toEqual({ kind: 'no_code', reason: 'rejected: no code in the reply' });
   });
 
   it('rejects a reply cut off inside its code block', () => {
-    const r = extractCandidate('python', 'Here:\n```python\ndef f(x):\n    return sorted(', 'f');
+    const r = extractCandidate(languageOf('python'), 'Here:\n```python\ndef f(x):\n    return sorted(', 'f');
     expect(r.kind).toBe('no_code');
     expect(r.kind === 'no_code' && r.reason).toMatch(/cut off/);
   });
 
   it('rejects a block without the target function', () => {
-    const r = extractCandidate('python', '```python\ndef g(x):\n    return 2\n```', 'f');
+    const r = extractCandidate(languageOf('python'), '```python\ndef g(x):\n    return 2\n```', 'f');
     expect(r.kind === 'no_code' && r.reason).toBe("rejected: the reply's code has no function named f");
   });
 
   it('takes a method out of a class block, and a bare method for Class.method', () => {
     const inClass =
       '```python\nimport math\n\nclass Shape:\n    def area(self):\n        return math.pi\n\n    def other(self):\n        pass\n```';
-    const c = ok(extractCandidate('python', inClass, 'Shape.area'));
+    const c = ok(extractCandidate(languageOf('python'), inClass, 'Shape.area'));
     expect(c.code).toBe('def area(self):\n    return math.pi');
     expect(c.additions).toEqual([{ kind: 'import', code: 'import math' }]);
-    const bare = ok(extractCandidate('python', '```python\ndef area(self):\n    return 1\n```', 'Shape.area'));
+    const bare = ok(
+      extractCandidate(languageOf('python'), '```python\ndef area(self):\n    return 1\n```', 'Shape.area'),
+    );
     expect(bare.code).toBe('def area(self):\n    return 1');
   });
 
@@ -60,7 +63,7 @@ describe('extractCandidate', () => {
       '    f([])',
       '```',
     ].join('\n');
-    const c = ok(extractCandidate('python', reply, 'f'));
+    const c = ok(extractCandidate(languageOf('python'), reply, 'f'));
     expect(c.code).toBe('def f(xs):\n    return [_helper(x) for x in xs]');
     expect(c.additions.map((a) => [a.kind, a.name ?? a.code])).toEqual([
       ['import', 'from functools import lru_cache'],
@@ -74,7 +77,7 @@ describe('extractCandidate', () => {
   it('handles JavaScript blocks with imports and helper consts', () => {
     const reply =
       "```js\nimport { x } from './x.js';\nconst cache = new Map();\nconst sq = (n) => n * n;\nexport function f(a) {\n  return sq(a);\n}\nconsole.log(f(2));\n```";
-    const c = ok(extractCandidate('javascript', reply, 'f'));
+    const c = ok(extractCandidate(languageOf('javascript'), reply, 'f'));
     expect(c.code).toBe('export function f(a) {\n  return sq(a);\n}');
     expect(c.additions.map((a) => [a.kind, a.name ?? a.code])).toEqual([
       ['import', "import { x } from './x.js';"],
@@ -93,7 +96,7 @@ describe('buildCandidateModule', () => {
     'import os\n\n\ndef helper(x):\n    return x\n\n\nclass Shape:\n    side = 2\n\n    def area(self):\n        return self.side * self.side\n\n\ndef untouched():\n    # keep me\n    return 1\n';
 
   it('replaces only the target method, re-indented, and keeps the rest byte for byte', () => {
-    const r = buildCandidateModule('python', module, 'Shape.area', {
+    const r = buildCandidateModule(languageOf('python'), module, 'Shape.area', {
       code: 'def area(self):\n    return self.side ** 2',
       additions: [],
     });
@@ -107,7 +110,7 @@ describe('buildCandidateModule', () => {
   });
 
   it('adds missing imports and helpers above the enclosing class, but not ones already there', () => {
-    const r = buildCandidateModule('python', module, 'Shape.area', {
+    const r = buildCandidateModule(languageOf('python'), module, 'Shape.area', {
       code: 'def area(self):\n    return square(self.side)',
       additions: [
         { kind: 'import', code: 'import os' },
@@ -125,7 +128,7 @@ describe('buildCandidateModule', () => {
 
   it('puts additions above the comment lines that introduce the function', () => {
     const text = 'import os\n\n# Fast path.\n# Really.\ndef f():\n    return 1\n';
-    const r = buildCandidateModule('python', text, 'f', {
+    const r = buildCandidateModule(languageOf('python'), text, 'f', {
       code: 'def f():\n    return g()',
       additions: [{ kind: 'definition', name: 'g', code: 'def g():\n    return 1' }],
     });
@@ -135,7 +138,9 @@ describe('buildCandidateModule', () => {
   });
 
   it('says so when the module lost the target', () => {
-    expect(buildCandidateModule('python', 'x = 1\n', 'f', { code: 'def f(): pass', additions: [] }).kind).toBe('error');
+    expect(
+      buildCandidateModule(languageOf('python'), 'x = 1\n', 'f', { code: 'def f(): pass', additions: [] }).kind,
+    ).toBe('error');
   });
 });
 
@@ -143,13 +148,17 @@ describe('normalizeCode', () => {
   it('treats whitespace and comment changes as the same candidate', () => {
     const a = 'def f(x):\n    # fast path\n    return x+1  # done\n';
     const b = 'def f(x):\n\n    return x+1\n';
-    expect(normalizeCode('python', a)).toBe(normalizeCode('python', b));
-    expect(normalizeCode('javascript', 'function f(){ /* c */ return 1 // x\n}')).toBe(
-      normalizeCode('javascript', 'function f() {\n  return 1\n}'),
+    expect(normalizeCode(languageOf('python'), a)).toBe(normalizeCode(languageOf('python'), b));
+    expect(normalizeCode(languageOf('javascript'), 'function f(){ /* c */ return 1 // x\n}')).toBe(
+      normalizeCode(languageOf('javascript'), 'function f() {\n  return 1\n}'),
     );
   });
   it('keeps differences in Python indentation and in strings', () => {
-    expect(normalizeCode('python', 'if a:\n    x()\n    y()')).not.toBe(normalizeCode('python', 'if a:\n    x()\ny()'));
-    expect(normalizeCode('python', 's = "a  # b"')).not.toBe(normalizeCode('python', 's = "a"'));
+    expect(normalizeCode(languageOf('python'), 'if a:\n    x()\n    y()')).not.toBe(
+      normalizeCode(languageOf('python'), 'if a:\n    x()\ny()'),
+    );
+    expect(normalizeCode(languageOf('python'), 's = "a  # b"')).not.toBe(
+      normalizeCode(languageOf('python'), 's = "a"'),
+    );
   });
 });

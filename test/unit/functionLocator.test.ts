@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { languageOf } from '../../src/languages/registry';
 import { functionAtOffset, listFunctions, locateClass, locateFunction } from '../../src/core/functionLocator';
 
 const slice = (text: string, loc: { start: number; end: number } | undefined): string =>
@@ -46,7 +47,7 @@ describe('locateFunction in Python', () => {
   ].join('\n');
 
   it('takes decorators, multi-line decorator arguments and triple-quoted strings with it', () => {
-    const loc = locateFunction('python', source, 'slow');
+    const loc = locateFunction(languageOf('python'), source, 'slow');
     expect(loc).toBeDefined();
     const text = slice(source, loc);
     expect(text.startsWith('@cache\n@other(1,\n       2)\ndef slow(')).toBe(true);
@@ -58,12 +59,12 @@ describe('locateFunction in Python', () => {
   });
 
   it('does not see definitions inside strings or comments', () => {
-    const names = listFunctions('python', source).map((f) => f.qualifiedName);
+    const names = listFunctions(languageOf('python'), source).map((f) => f.qualifiedName);
     expect(names).toEqual(['helper', 'slow', 'Shape.area', 'Shape.__repr__', 'main', 'main.inner']);
   });
 
   it('finds async methods of a class by Class.method, with their indent', () => {
-    const loc = locateFunction('python', source, 'Shape.area');
+    const loc = locateFunction(languageOf('python'), source, 'Shape.area');
     expect(slice(source, loc)).toBe(
       "@staticmethod\n    async def area(self) -> int:\n        s = '''\n    def fake_in_string(): pass\n'''\n        return self.side ** 2",
     );
@@ -73,43 +74,47 @@ describe('locateFunction in Python', () => {
   });
 
   it('handles one-line methods', () => {
-    expect(slice(source, locateFunction('python', source, 'Shape.__repr__'))).toBe(
+    expect(slice(source, locateFunction(languageOf('python'), source, 'Shape.__repr__'))).toBe(
       'def __repr__(self): return "Shape"',
     );
   });
 
   it('does not confuse a method with a top-level function of the same name', () => {
-    expect(locateFunction('python', source, 'area')).toBeUndefined();
-    expect(locateFunction('python', source, 'Shape.missing')).toBeUndefined();
+    expect(locateFunction(languageOf('python'), source, 'area')).toBeUndefined();
+    expect(locateFunction(languageOf('python'), source, 'Shape.missing')).toBeUndefined();
   });
 
   it('returns the innermost function at an offset', () => {
     const offset = source.indexOf('pass\n    return inner');
-    expect(functionAtOffset('python', source, offset)?.qualifiedName).toBe('main.inner');
-    expect(functionAtOffset('python', source, source.indexOf('return inner'))?.qualifiedName).toBe('main');
-    expect(functionAtOffset('python', source, source.indexOf('import os'))).toBeUndefined();
+    expect(functionAtOffset(languageOf('python'), source, offset)?.qualifiedName).toBe('main.inner');
+    expect(functionAtOffset(languageOf('python'), source, source.indexOf('return inner'))?.qualifiedName).toBe('main');
+    expect(functionAtOffset(languageOf('python'), source, source.indexOf('import os'))).toBeUndefined();
   });
 
   it('locates the class header for context', () => {
-    const cls = locateClass('python', source, 'Shape');
+    const cls = locateClass(languageOf('python'), source, 'Shape');
     expect(cls && source.slice(cls.start, cls.headerEnd)).toBe('class Shape(Base):');
   });
 
   it('handles tabs, CRLF line endings and a function at end of file without newline', () => {
     const text = 'def a():\r\n\tif x:\r\n\t\treturn 1\r\n\treturn 2\r\ndef b(): pass';
-    expect(slice(text, locateFunction('python', text, 'a'))).toBe('def a():\r\n\tif x:\r\n\t\treturn 1\r\n\treturn 2');
-    expect(slice(text, locateFunction('python', text, 'b'))).toBe('def b(): pass');
+    expect(slice(text, locateFunction(languageOf('python'), text, 'a'))).toBe(
+      'def a():\r\n\tif x:\r\n\t\treturn 1\r\n\treturn 2',
+    );
+    expect(slice(text, locateFunction(languageOf('python'), text, 'b'))).toBe('def b(): pass');
   });
 
   it('keeps a body that has a bracketed expression dedented below the def', () => {
     const text = 'def f():\n    x = [\n1, 2,\n]\n    return x\nprint(f())\n';
-    expect(slice(text, locateFunction('python', text, 'f'))).toBe('def f():\n    x = [\n1, 2,\n]\n    return x');
+    expect(slice(text, locateFunction(languageOf('python'), text, 'f'))).toBe(
+      'def f():\n    x = [\n1, 2,\n]\n    return x',
+    );
   });
 
   it('handles escaped quotes and string prefixes', () => {
     const text = 'def f():\n    s = r"\\"def g(): "\n    t = b\'\\\'\'\n    return s\ndef h(): pass\n';
-    expect(listFunctions('python', text).map((f) => f.name)).toEqual(['f', 'h']);
-    expect(slice(text, locateFunction('python', text, 'f')).endsWith('return s')).toBe(true);
+    expect(listFunctions(languageOf('python'), text).map((f) => f.name)).toEqual(['f', 'h']);
+    expect(slice(text, locateFunction(languageOf('python'), text, 'f')).endsWith('return s')).toBe(true);
   });
 });
 
@@ -136,7 +141,7 @@ describe('locateFunction in JavaScript and TypeScript', () => {
   ].join('\n');
 
   it('ignores functions inside regexes, templates, strings and comments', () => {
-    expect(listFunctions('javascript', js).map((f) => f.qualifiedName)).toEqual([
+    expect(listFunctions(languageOf('javascript'), js).map((f) => f.qualifiedName)).toEqual([
       'gen',
       'arrow',
       'short',
@@ -147,7 +152,7 @@ describe('locateFunction in JavaScript and TypeScript', () => {
   });
 
   it('finds exported async generators with braces inside strings, regexes and templates', () => {
-    const loc = locateFunction('javascript', js, 'gen');
+    const loc = locateFunction(languageOf('javascript'), js, 'gen');
     expect(slice(js, loc)).toBe(
       'export async function* gen(a, b = "}") {\n  const r = a / 2 / b; // division, not a regex\n  if (/[}]/.test(a)) { yield `}${a}`; }\n}',
     );
@@ -156,16 +161,18 @@ describe('locateFunction in JavaScript and TypeScript', () => {
   });
 
   it('finds arrow functions and function expressions bound to const/let, with their semicolon', () => {
-    expect(slice(js, locateFunction('javascript', js, 'arrow'))).toBe(
+    expect(slice(js, locateFunction(languageOf('javascript'), js, 'arrow'))).toBe(
       'export const arrow = async (n) => {\n  return n * 2;\n};',
     );
-    expect(slice(js, locateFunction('javascript', js, 'short'))).toBe('const short = x => x + 1;');
-    expect(slice(js, locateFunction('javascript', js, 'expr'))).toBe('let expr = function named(a) { return a; }');
+    expect(slice(js, locateFunction(languageOf('javascript'), js, 'short'))).toBe('const short = x => x + 1;');
+    expect(slice(js, locateFunction(languageOf('javascript'), js, 'expr'))).toBe(
+      'let expr = function named(a) { return a; }',
+    );
   });
 
   it('finds an arrow with an expression body that spans lines', () => {
     const text = 'const f = (a) =>\n  a\n    .map((x) => x * 2)\n    .filter(Boolean)\nconst g = 1;\n';
-    expect(slice(text, locateFunction('javascript', text, 'f'))).toBe(
+    expect(slice(text, locateFunction(languageOf('javascript'), text, 'f'))).toBe(
       'const f = (a) =>\n  a\n    .map((x) => x * 2)\n    .filter(Boolean)',
     );
   });
@@ -194,7 +201,7 @@ describe('locateFunction in JavaScript and TypeScript', () => {
   ].join('\n');
 
   it('finds class members: generics, decorators, accessors, private #, arrow fields, constructor', () => {
-    const names = listFunctions('typescript', ts).map((f) => f.qualifiedName);
+    const names = listFunctions(languageOf('typescript'), ts).map((f) => f.qualifiedName);
     expect(names).toEqual([
       'Cache.get',
       'Cache.size',
@@ -208,7 +215,7 @@ describe('locateFunction in JavaScript and TypeScript', () => {
   });
 
   it('takes the decorator and modifiers with a method and sets its indent', () => {
-    const loc = locateFunction('typescript', ts, 'Cache.get');
+    const loc = locateFunction(languageOf('typescript'), ts, 'Cache.get');
     expect(slice(ts, loc)).toBe(
       '@memo()\n  public async get<T extends keyof V>(key: K): Promise<{ value: V } | undefined> {\n    return { value: this.store.get(key)! };\n  }',
     );
@@ -217,36 +224,42 @@ describe('locateFunction in JavaScript and TypeScript', () => {
   });
 
   it('skips object-literal return types to find the body', () => {
-    expect(slice(ts, locateFunction('typescript', ts, 'typed'))).toBe(
+    expect(slice(ts, locateFunction(languageOf('typescript'), ts, 'typed'))).toBe(
       'function typed<T>(xs: T[], f: (x: T) => { ok: boolean }): { ok: boolean }[] {\n  return xs.map(f);\n}',
     );
-    expect(slice(ts, locateFunction('typescript', ts, 'generic'))).toBe('const generic = <T,>(x: T): T => x;');
+    expect(slice(ts, locateFunction(languageOf('typescript'), ts, 'generic'))).toBe(
+      'const generic = <T,>(x: T): T => x;',
+    );
   });
 
   it('finds private static methods', () => {
-    expect(slice(ts, locateFunction('typescript', ts, 'Cache.#bump'))).toBe('static #bump(): void { Cache.#count++; }');
+    expect(slice(ts, locateFunction(languageOf('typescript'), ts, 'Cache.#bump'))).toBe(
+      'static #bump(): void { Cache.#count++; }',
+    );
   });
 
   it('returns the innermost function at an offset', () => {
-    expect(functionAtOffset('javascript', js, js.indexOf('return 1'))?.qualifiedName).toBe('main.nested');
-    expect(functionAtOffset('javascript', js, js.indexOf('return nested'))?.qualifiedName).toBe('main');
-    expect(functionAtOffset('javascript', js, 0)).toBeUndefined();
+    expect(functionAtOffset(languageOf('javascript'), js, js.indexOf('return 1'))?.qualifiedName).toBe('main.nested');
+    expect(functionAtOffset(languageOf('javascript'), js, js.indexOf('return nested'))?.qualifiedName).toBe('main');
+    expect(functionAtOffset(languageOf('javascript'), js, 0)).toBeUndefined();
   });
 
   it('does not take property accesses named function or class for definitions', () => {
     const text = 'obj.class = 1;\nconst f = () => obj.function(1);\n';
-    expect(listFunctions('javascript', text).map((f) => f.name)).toEqual(['f']);
+    expect(listFunctions(languageOf('javascript'), text).map((f) => f.name)).toEqual(['f']);
   });
 
   it('does not mistake division after a closing paren for a regex', () => {
     const text = 'function a(x) { return (x) / 2 / (x); }\nfunction b() { return "/"; }\n';
-    expect(listFunctions('javascript', text).map((f) => f.name)).toEqual(['a', 'b']);
-    expect(slice(text, locateFunction('javascript', text, 'a'))).toBe('function a(x) { return (x) / 2 / (x); }');
+    expect(listFunctions(languageOf('javascript'), text).map((f) => f.name)).toEqual(['a', 'b']);
+    expect(slice(text, locateFunction(languageOf('javascript'), text, 'a'))).toBe(
+      'function a(x) { return (x) / 2 / (x); }',
+    );
   });
 
   it('finds methods of a class expression bound to a const', () => {
     const text = 'const K = class extends Array {\n  sum() { return 0; }\n};\n';
-    expect(listFunctions('javascript', text).map((f) => f.qualifiedName)).toEqual(['K.sum']);
+    expect(listFunctions(languageOf('javascript'), text).map((f) => f.qualifiedName)).toEqual(['K.sum']);
   });
 });
 
@@ -254,7 +267,7 @@ describe('more tricky inputs', () => {
   it('qualifies methods of nested Python classes and ignores f-string braces', () => {
     const text =
       'class A:\n    class B:\n        def m(self):\n            return f"{{def x():}} {self!r:>{10}}"\n    def n(self):\n        pass\n';
-    expect(listFunctions('python', text).map((f) => [f.qualifiedName, f.className])).toEqual([
+    expect(listFunctions(languageOf('python'), text).map((f) => [f.qualifiedName, f.className])).toEqual([
       ['A.B.m', 'B'],
       ['A.n', 'A'],
     ]);
@@ -269,9 +282,9 @@ describe('more tricky inputs', () => {
       '}',
       'const tail = ({ x } = { x: 1 }) => ({ y: x });',
     ].join('\n');
-    const loc = locateFunction('javascript', text, 'run');
+    const loc = locateFunction(languageOf('javascript'), text, 'run');
     expect(loc && text.slice(loc.start, loc.end).endsWith('  return a;\n}')).toBe(true);
-    expect(slice(text, locateFunction('javascript', text, 'tail'))).toBe(
+    expect(slice(text, locateFunction(languageOf('javascript'), text, 'tail'))).toBe(
       'const tail = ({ x } = { x: 1 }) => ({ y: x });',
     );
   });
@@ -279,20 +292,22 @@ describe('more tricky inputs', () => {
   it('skips TypeScript overload signatures and finds the implementation', () => {
     const text =
       'export function f(a: string): string;\nexport function f(a: number): number;\nexport function f(a: any): any {\n  return a;\n}\n';
-    const all = listFunctions('typescript', text);
+    const all = listFunctions(languageOf('typescript'), text);
     expect(all).toHaveLength(1);
     expect(all[0]?.startLine).toBe(2);
   });
 
   it('finds the innermost method at an offset inside a class', () => {
     const text = 'class A {\n  m() {\n    const inner = () => 1;\n    return inner();\n  }\n}\n';
-    expect(functionAtOffset('javascript', text, text.indexOf('=> 1'))?.qualifiedName).toBe('A.m.inner');
-    expect(functionAtOffset('javascript', text, text.indexOf('return inner'))?.qualifiedName).toBe('A.m');
+    expect(functionAtOffset(languageOf('javascript'), text, text.indexOf('=> 1'))?.qualifiedName).toBe('A.m.inner');
+    expect(functionAtOffset(languageOf('javascript'), text, text.indexOf('return inner'))?.qualifiedName).toBe('A.m');
   });
 
   it('survives unterminated strings and unbalanced braces without throwing', () => {
-    expect(() => listFunctions('javascript', 'function f() { const s = "abc\n')).not.toThrow();
-    expect(() => listFunctions('python', 'def f():\n    s = """never closed\n')).not.toThrow();
-    expect(listFunctions('python', 'def f():\n    s = """never closed\n').map((f) => f.name)).toEqual(['f']);
+    expect(() => listFunctions(languageOf('javascript'), 'function f() { const s = "abc\n')).not.toThrow();
+    expect(() => listFunctions(languageOf('python'), 'def f():\n    s = """never closed\n')).not.toThrow();
+    expect(listFunctions(languageOf('python'), 'def f():\n    s = """never closed\n').map((f) => f.name)).toEqual([
+      'f',
+    ]);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { languageOf } from '../../src/languages/registry';
 import { extractCandidate } from '../../src/core/extractCode';
 import { findInputGenerator } from '../../src/core/inputGenerator';
 import { planGeneratorInsertion } from '../../src/core/inputGeneratorEdit';
@@ -13,7 +14,7 @@ describe('finding an input generator before the run', () => {
     testPaths: string[],
     modulePath = 'pkg/pairs.py',
   ) => ({
-    language,
+    language: languageOf(language),
     files: Object.entries(files).map(([path, content]) => ({ path, content })),
     testPaths,
     modulePath,
@@ -101,7 +102,7 @@ describe('finding an input generator before the run', () => {
 });
 
 function candidate(language: Language, block: string) {
-  const extraction = extractCandidate(language, '```\n' + block + '\n```', 'afterburner_inputs');
+  const extraction = extractCandidate(languageOf(language), '```\n' + block + '\n```', 'afterburner_inputs');
   if (extraction.kind !== 'ok') throw new Error(extraction.reason);
   return extraction.candidate;
 }
@@ -112,7 +113,7 @@ describe('adding a proposed generator to the test file', () => {
 
   it('puts new imports under the last import and the generator at the end, two blank lines apart', () => {
     const plan = planGeneratorInsertion(
-      'python',
+      languageOf('python'),
       tests,
       candidate(
         'python',
@@ -129,7 +130,7 @@ describe('adding a proposed generator to the test file', () => {
   it('keeps helpers the generator needs and skips the ones the file already has', () => {
     const withHelper = tests + '\n\ndef _values(n):\n    return list(range(n))\n';
     const plan = planGeneratorInsertion(
-      'python',
+      languageOf('python'),
       withHelper,
       candidate(
         'python',
@@ -144,7 +145,7 @@ describe('adding a proposed generator to the test file', () => {
     const ts =
       "import { test } from 'node:test';\nimport {\n  uniqueSorted,\n} from './uniqueSorted';\n\ntest('x', () => {});";
     const plan = planGeneratorInsertion(
-      'typescript',
+      languageOf('typescript'),
       ts,
       candidate(
         'typescript',
@@ -158,7 +159,11 @@ describe('adding a proposed generator to the test file', () => {
   });
 
   it('keeps Windows line endings', () => {
-    const plan = planGeneratorInsertion('python', tests.replace(/\n/g, '\r\n'), candidate('python', GENERATOR_PY));
+    const plan = planGeneratorInsertion(
+      languageOf('python'),
+      tests.replace(/\n/g, '\r\n'),
+      candidate('python', GENERATOR_PY),
+    );
     expect(plan.result).not.toMatch(/[^\r]\n/);
   });
 });

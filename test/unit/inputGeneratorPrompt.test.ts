@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { languageOf } from '../../src/languages/registry';
 import { inputGeneratorMessages, type InputGeneratorRequest } from '../../src/core/inputGeneratorPrompt';
 
 const python: InputGeneratorRequest = {
-  language: 'python',
+  language: languageOf('python'),
   target: 'count_pairs',
   functionCode: 'def count_pairs(values, target):\n    return 0',
   modulePath: 'pairs.py',
@@ -40,14 +41,14 @@ describe('input generator prompt', () => {
   it('asks JavaScript and TypeScript for an exported function returning the argument array', () => {
     const ts = text({
       ...python,
-      language: 'typescript',
+      language: languageOf('typescript'),
       functionCode: 'export function uniqueSorted(values: number[]): number[] { return values; }',
     });
     expect(ts.user).toContain('export function afterburner_inputs(size: number): unknown[]');
     expect(ts.user).toMatch(/ARRAY of the arguments/);
     expect(ts.user).toContain('return [values]');
     expect(ts.user).toContain('```typescript');
-    const js = text({ ...python, language: 'javascript' });
+    const js = text({ ...python, language: languageOf('javascript') });
     expect(js.user).toContain('export function afterburner_inputs(size)');
   });
 

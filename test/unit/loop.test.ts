@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { languageOf } from '../../src/languages/registry';
 import { optimize, type LoopDeps } from '../../src/core/loop';
 import type { LoopEvent, OptimizeRequest } from '../../src/core/loopTypes';
 import type { ChatMessage, CompletionOptions, CompletionResult, LanguageModel } from '../../src/core/modelTypes';
@@ -115,7 +116,7 @@ const failing = (message: string): string =>
 
 function request(overrides: Partial<OptimizeRequest> = {}): OptimizeRequest {
   return {
-    language: 'python',
+    language: languageOf('python'),
     files: [
       { path: 'mod.py', content: MODULE },
       {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { languageOf } from '../../src/languages/registry';
 import { gatherContext } from '../../src/core/functionContext';
 import { buildMessages, type PromptInput } from '../../src/core/prompts';
 import type { Measurement } from '../../src/core/sandboxTypes';
@@ -32,10 +33,10 @@ const measurement: Measurement = {
 };
 
 function input(overrides: Partial<PromptInput> = {}): PromptInput {
-  const context = gatherContext('python', MODULE, 'Index.find');
+  const context = gatherContext(languageOf('python'), MODULE, 'Index.find');
   if (!context) throw new Error('no context');
   return {
-    language: 'python',
+    language: languageOf('python'),
     goal: 'time',
     target: 'Index.find',
     modulePath: 'pkg/index.py',

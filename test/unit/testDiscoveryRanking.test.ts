@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rankTestFiles, testFileGlob } from '../../src/vscode/testFileRanking';
+import { rankTestFiles, testFileGlob } from '../../src/languages/testFileRanking';
 
 describe('test file ranking (Python)', () => {
   it('puts test_<module>.py first and keeps tests/ files only when they mention the function', () => {

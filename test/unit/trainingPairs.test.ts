@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { languageOf } from '../../src/languages/registry';
 import type { LoopEvent, OptimizeRequest } from '../../src/core/loopTypes';
 import type { Measurement } from '../../src/core/sandboxTypes';
 import {
@@ -128,7 +129,7 @@ describe('history records', () => {
       calls: 2,
     });
     const request: OptimizeRequest = {
-      language: 'python',
+      language: languageOf('python'),
       files: [{ path: 'm.py', content: 'def total(xs): ...' }],
       modulePath: 'm.py',
       testPaths: [],

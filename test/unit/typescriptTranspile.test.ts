@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { transpileTypeScript } from '../../src/adapters/typescriptTranspile';
+import { transpileTypeScript } from '../../src/languages/node/typescriptTranspile';
 import type { SourceFile } from '../../src/core/sandboxTypes';
 
 /** What the harness's sandbox/node/sourceMap.mjs offers (plain JavaScript, no declarations). */

@@ -9,24 +9,9 @@
  */
 import { transformSync, type Message, type TransformFailure } from 'esbuild';
 import path from 'node:path';
-import type { SourceFile } from '../core/sandboxTypes';
-import { errorMessage } from '../core/errorMessage';
-
-export interface TranspileInput {
-  readonly files: readonly SourceFile[];
-  readonly modulePath: string;
-  readonly testPaths: readonly string[];
-}
-
-export type TranspileOutcome =
-  | {
-      readonly kind: 'ok';
-      /** The job's files with every TypeScript file replaced by its emitted JavaScript. */
-      readonly files: readonly SourceFile[];
-      readonly modulePath: string;
-      readonly testPaths: readonly string[];
-    }
-  | { readonly kind: 'error'; readonly message: string };
+import type { SourceFile } from '../../core/sandboxTypes';
+import { errorMessage } from '../../core/errorMessage';
+import type { TranspileInput, TranspileOutcome } from '../languageModule';
 
 type Format = 'esm' | 'cjs';
 

@@ -1,11 +1,10 @@
 /**
- * Which test files probably exercise a function, by the conventions people follow. Pure (no
- * VS Code import) so it is unit-tested; `testDiscovery.ts` feeds it the workspace's files.
- *
- * Python: test_<module>.py, <module>_test.py, and files under tests/ or test/ that mention the
- * function. JavaScript/TypeScript: <module>.test.*, <module>.spec.*, and files under __tests__/.
+ * Which test files probably exercise a function, by the conventions of its language (each
+ * language's TestConventions: python/pythonTests.ts, node/scriptTests.ts). Pure (no VS Code
+ * import) so it is unit-tested; src/vscode/testDiscovery.ts feeds it the workspace's files.
  */
 import type { Language } from '../core/sandboxTypes';
+import { languageForPath, languageOf } from './registry';
 
 export interface TestFileCandidate {
   /** Workspace-relative, POSIX separators. */
@@ -23,14 +22,9 @@ export interface RankedTestFile {
   readonly strong: boolean;
 }
 
-const JS_EXTENSIONS = ['js', 'mjs', 'cjs', 'jsx', 'ts', 'mts', 'cts', 'tsx'];
-
 /** The glob `vscode.workspace.findFiles` searches for test files of `language`. */
 export function testFileGlob(language: Language): string {
-  if (language === 'python') return '{**/test_*.py,**/*_test.py,**/tests/**/*.py,**/test/**/*.py}';
-  // One flat group: the search behind findFiles (ripgrep) refuses nested {…} alternatives.
-  const patterns = JS_EXTENSIONS.flatMap((ext) => [`**/*.test.${ext}`, `**/*.spec.${ext}`, `**/__tests__/**/*.${ext}`]);
-  return `{${patterns.join(',')}}`;
+  return languageOf(language).tests.glob;
 }
 
 /** Folders never searched: dependencies, virtual environments and build output. */
@@ -48,10 +42,11 @@ export function rankTestFiles(
   const moduleDir = dirname(modulePath);
   const simpleName = functionName.split('.').pop() ?? functionName;
   const className = functionName.includes('.') ? functionName.split('.')[0] : undefined;
+  const conventions = languageOf(language).tests;
   const ranked: RankedTestFile[] = [];
   for (const candidate of candidates) {
     if (candidate.path === modulePath) continue;
-    const judged = language === 'python' ? judgePython(candidate, module) : judgeJs(candidate, module);
+    const judged = conventions.judge(candidate.path, module);
     if (judged === undefined) continue;
     const mentionsFunction = candidate.text !== undefined && mentions(candidate.text, simpleName);
     const mentionsClass =
@@ -76,37 +71,6 @@ export function rankTestFiles(
   return ranked.sort((a, b) => b.score - a.score || a.path.length - b.path.length || a.path.localeCompare(b.path));
 }
 
-interface Judgement {
-  readonly strong: boolean;
-  readonly reason: string;
-}
-
-function judgePython(candidate: TestFileCandidate, module: string): Judgement | undefined {
-  const base = basename(candidate.path);
-  if (!base.endsWith('.py') || base === '__init__.py' || base === 'conftest.py') return undefined;
-  if (base === `test_${module}.py` || base === `${module}_test.py` || base === `tests_${module}.py`) {
-    return { strong: true, reason: `named after ${module}.py` };
-  }
-  if (/^test_.*\.py$/.test(base) || /_test\.py$/.test(base)) return { strong: false, reason: 'a test module' };
-  if (/(^|\/)tests?\//.test(candidate.path)) return { strong: false, reason: 'in a tests folder' };
-  return undefined;
-}
-
-function judgeJs(candidate: TestFileCandidate, module: string): Judgement | undefined {
-  const base = basename(candidate.path);
-  const match = /^(.*)\.(test|spec)\.([a-z]+)$/.exec(base);
-  if (match && JS_EXTENSIONS.includes(match[3] ?? '')) {
-    return match[1] === module
-      ? { strong: true, reason: `named after ${module}` }
-      : { strong: false, reason: `a .${match[2]} file` };
-  }
-  if (/(^|\/)__tests__\//.test(candidate.path)) {
-    const stem = base.replace(/\.[a-z]+$/, '');
-    return stem === module ? { strong: true, reason: `__tests__/${base}` } : { strong: false, reason: 'in __tests__' };
-  }
-  return undefined;
-}
-
 /** Closer folders first: same folder 15, a sibling tests folder 10, then less per step apart. */
 function proximity(moduleDir: string, testDir: string): number {
   if (moduleDir === testDir) return 15;
@@ -124,7 +88,8 @@ function mentions(text: string, word: string): boolean {
 }
 
 function moduleStem(path: string): string {
-  return basename(path).replace(/\.(py|m?[jt]sx?|c[jt]s)$/, '');
+  const base = basename(path);
+  return languageForPath(base) ? base.slice(0, base.lastIndexOf('.')) : base;
 }
 
 function basename(path: string): string {

@@ -1,0 +1,105 @@
+/**
+ * A language as the host sees it: the core's `LanguageSupport` plus what the editor, the CLI and
+ * the sandbox backends need to know (editor language ids, test conventions, the files a job takes
+ * along, the harness and how to start it). Each folder of src/languages exports one or more of
+ * these; registry.ts lists them.
+ */
+import type { LanguageSupport } from '../core/languageSupport';
+import type { Language, SourceFile } from '../core/sandboxTypes';
+
+export interface LanguageModule extends LanguageSupport {
+  /** Other names a problem file or a user may give it ('python3', 'js'). */
+  readonly aliases: readonly string[];
+  /** VS Code's language ids of its documents ('typescriptreact'). */
+  readonly vscodeLanguageIds: readonly string[];
+  readonly tests: TestConventions;
+  /** Which nearby files a job takes along so the module and tests import what they import. */
+  readonly jobFiles: JobFileConventions;
+  readonly harness: HarnessSpec;
+}
+
+/** How people name and place the tests of a module in this language. */
+export interface TestConventions {
+  /** The glob `vscode.workspace.findFiles` searches for test files. */
+  readonly glob: string;
+  /** Whether a workspace-relative path is a test file, and whether it is named after the module (stem `module`). */
+  judge(path: string, module: string): TestFileJudgement | undefined;
+  /** File names, relative to a folder, that the CLI looks for beside and above a module of stem `stem`. */
+  conventionalNames(stem: string): string[];
+  /** "test_<module>.py, …", for the message when nothing is found. */
+  readonly description: string;
+  /** The open dialog's filters when the user picks test files. */
+  readonly dialogFilters: Readonly<Record<string, string[]>>;
+}
+
+export interface TestFileJudgement {
+  /** Named after the module: worth pre-selecting. */
+  readonly strong: boolean;
+  readonly reason: string;
+}
+
+export interface JobFileConventions {
+  /** Sibling files with these endings go along (imports of the module and tests). */
+  readonly siblingExtensions: readonly string[];
+  /** Files in every folder up to the root that change how code is imported (`__init__.py`, `package.json`). */
+  readonly packageMarkers: readonly string[];
+}
+
+/** The process that runs the harness: what sandbox/<folder>/README.md documents. */
+export interface HarnessCommand {
+  readonly command: string;
+  readonly args: readonly string[];
+}
+
+export interface HarnessCommandOptions {
+  /** The harness folder as the sandboxed process sees it (the repo's `sandbox/`). */
+  readonly harnessDir: string;
+  /** The job file as the sandboxed process sees it; relative to the cwd or absolute. */
+  readonly jobFile?: string;
+  readonly python?: string;
+  readonly node?: string;
+  readonly memoryMb: number;
+}
+
+/** The runtime a local run must find on the host. */
+export type HarnessRuntime = 'cpython' | 'node';
+
+export interface HarnessSpec {
+  /** sandbox/<folder>/ holds the harness; sandbox/<folder>.Dockerfile builds its image. */
+  readonly folder: string;
+  /** The harness entry, relative to sandbox/. */
+  readonly script: string;
+  readonly runtime: HarnessRuntime;
+  command(options: HarnessCommandOptions): HarnessCommand;
+  /** An address-space rlimit can bound the run (V8 does not start under a small one; its heap is bounded instead). */
+  readonly addressSpaceLimit: boolean;
+  /**
+   * The run sees the user's workspace read-only, because the project's own test runner (jest,
+   * vitest) lives in its node_modules. Otherwise a run gets nothing of the user's beyond its files.
+   */
+  readonly usesWorkspace: boolean;
+  /** A host-side step before the files enter the sandbox (TypeScript → JavaScript). */
+  readonly transpile?: SourceTranspiler;
+}
+
+export interface TranspileInput {
+  readonly files: readonly SourceFile[];
+  readonly modulePath: string;
+  readonly testPaths: readonly string[];
+}
+
+export type TranspileOutcome =
+  | {
+      readonly kind: 'ok';
+      /** The job's files with every transpiled file replaced by its emitted code. */
+      readonly files: readonly SourceFile[];
+      readonly modulePath: string;
+      readonly testPaths: readonly string[];
+    }
+  | { readonly kind: 'error'; readonly message: string };
+
+export interface SourceTranspiler {
+  /** Whether a job of `language` with these module and test paths needs the step. */
+  needed(language: Language, paths: readonly string[]): boolean;
+  run(input: TranspileInput): TranspileOutcome;
+}
