@@ -16,3 +16,4 @@ export { ensureSandboxImage, imageExists, sandboxImage } from '../src/adapters/s
 export { decideAcceptance, sideBySideSpeedFactor } from '../src/core/acceptance';
 export { withReferenceModule } from '../src/core/referenceModule';
 export { optimize } from '../src/core/loop';
+export { languageOf } from '../src/languages/registry';

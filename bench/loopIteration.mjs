@@ -39,7 +39,7 @@ const instantModel = () => {
 
 async function timeLoop(label, sandbox) {
   const request = {
-    language: 'python',
+    language: lib.languageOf('python'),
     files: [
       { path: 'inventory.py', content: read('inventory.py') },
       { path: 'test_inventory.py', content: read('test_inventory.py') },

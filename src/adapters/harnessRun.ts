@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { HarnessJob, Language, SandboxJob, SourceFile } from '../core/sandboxTypes';
 import type { HarnessCommand, HarnessCommandOptions } from '../languages/languageModule';
-import { harnessOf } from '../languages/registry';
+import { findLanguage, harnessOf } from '../languages/registry';
 
 export type { HarnessCommand };
 
@@ -54,7 +54,9 @@ export function prepareJob(job: SandboxJob): PrepareOutcome {
   let modulePath = job.modulePath;
   let testPaths = job.testPaths;
   let mode = job.mode;
-  const transpile = harnessOf(job.language).transpile;
+  const language = findLanguage(job.language);
+  if (!language) return { kind: 'error', message: `No sandbox harness knows the language '${job.language}'.` };
+  const transpile = language.harness.transpile;
   if (transpile?.needed(job.language, [modulePath, ...testPaths])) {
     // The reference module rides along as a last "test path": it is renamed to its emitted
     // JavaScript the same way, and a syntax error in it is reported like one in a test.
