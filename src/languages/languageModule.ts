@@ -13,6 +13,8 @@ export interface LanguageModule extends LanguageSupport {
   /** VS Code's language ids of its documents ('typescriptreact'). */
   readonly vscodeLanguageIds: readonly string[];
   readonly tests: TestConventions;
+  /** Files that mark a project root of this language (discovery does not climb past one). */
+  readonly projectMarkers: readonly string[];
   /** Which nearby files a job takes along so the module and tests import what they import. */
   readonly jobFiles: JobFileConventions;
   readonly harness: HarnessSpec;

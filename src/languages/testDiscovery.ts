@@ -7,12 +7,12 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Language } from '../core/sandboxTypes';
-import { languageOf } from './registry';
+import { LANGUAGES, languageOf } from './registry';
 
 /** How far above the file discovery looks (the file's folder counts as level 0). */
 const LEVELS_UP = 3;
-/** A folder holding one of these is a project root: discovery does not climb past it. */
-const ROOT_MARKERS = ['.git', 'package.json', 'pyproject.toml', 'setup.py', 'setup.cfg'];
+/** A folder holding one of these (a VCS root, any language's project file) is a project root: discovery does not climb past it. */
+const ROOT_MARKERS = ['.git', ...new Set(LANGUAGES.flatMap((l) => l.projectMarkers))];
 
 /** The file names discovery looks for, in order, relative to the file's folder and those above. */
 export function conventionalTestNames(file: string, language: Language): string[] {

@@ -40,6 +40,7 @@ function nodeModule(support: LanguageSupport, aliases: readonly string[], vscode
     aliases,
     vscodeLanguageIds,
     tests: scriptTests,
+    projectMarkers: ['package.json'],
     // package.json's "type" decides how .js files load.
     jobFiles: {
       siblingExtensions: ['.js', '.mjs', '.cjs', '.jsx', '.ts', '.mts', '.cts', '.tsx', '.json'],

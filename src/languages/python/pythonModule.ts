@@ -9,6 +9,7 @@ export const pythonModule: LanguageModule = {
   aliases: ['python3'],
   vscodeLanguageIds: ['python'],
   tests: pythonTests,
+  projectMarkers: ['pyproject.toml', 'setup.py', 'setup.cfg'],
   // Packages need their __init__.py; pytest needs the conftest.py files on the way up.
   jobFiles: { siblingExtensions: ['.py'], packageMarkers: ['__init__.py', 'conftest.py'] },
   harness: {
