@@ -61,8 +61,7 @@ function functionJson(f: HotFunction): HotFunctionJson {
 }
 
 export function toHotspotsJson(result: SandboxResult, context: HotspotsContext): HotspotsJson {
-  const base = {
-    language: context.language,
+  const extras = {
     sandbox: result.sandbox,
     isolation: result.isolation,
     test_files: context.testFiles,
@@ -70,12 +69,13 @@ export function toHotspotsJson(result: SandboxResult, context: HotspotsContext):
   };
   if (result.kind !== 'passed' && result.kind !== 'failed') {
     return {
-      ...base,
       status: result.kind,
+      language: context.language,
       tests: { passed: 0, failed: 0 },
       test_ms: 0,
       functions: [],
       message: describeSandboxFailure(result, 'The tests'),
+      ...extras,
     };
   }
   const profile = result.hotspots;
@@ -99,12 +99,13 @@ export function toHotspotsJson(result: SandboxResult, context: HotspotsContext):
         ? `${top.function} (${top.file}:${top.line}) takes ${Math.round(top.share * 100)} % of the tests' time.`
         : "The tests ran, but none of the project's own functions showed up in the profile.";
   return {
-    ...base,
     status: failed ? 'failed' : profile ? 'passed' : 'error',
+    language: context.language,
     tests: result.tests,
     test_ms: round(profile?.testMs ?? 0, 3),
     functions,
     message,
+    ...extras,
     runner: result.runner,
     ...(failed ? { failures: result.failures } : {}),
   };
