@@ -14,7 +14,7 @@ import { DEFAULT_MEMORY_MB, positiveNumber, usageReporter } from './cliArgs';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exitCodes';
 import { combineHotspots, formatHotspotsText, toHotspotsJson } from './hotspotsJson';
 import type { HotspotsJson } from './hotspotsJson';
-import { findTestFiles, groupTests, testGroupOf } from './projectTests';
+import { findProjectTests, groupTests, testGroupOf } from './projectTests';
 import type { LanguageTests } from './projectTests';
 import { collectJobInput } from './sandboxJobInput';
 
@@ -25,7 +25,8 @@ Runs the project's tests in a sandbox under a profiler (Python: cProfile; JavaSc
 V8 CPU profiler) and ranks the project's own functions (not tests, not installed packages) by
 inclusive time, with self time, call counts and their share of the tests' time. DIR defaults to
 the current folder; without --tests, the tests under DIR are found by convention:
-  Python: test_*.py, *_test.py      JS/TS: *.test.*, *.spec.*, __tests__/*
+  Python: test_*.py, *_test.py (within pytest's testpaths when configured)
+  JS/TS:  *.test.*, *.spec.*, __tests__/*
 With tests in Python and JavaScript/TypeScript, each language's tests run on their own.
 Each name it prints can be passed as-is to 'afterburner profile FILE --function NAME'.
 Exit codes: 0 tests passed, 1 some failed or the run did not finish, 2 bad usage or input.`;
@@ -149,7 +150,7 @@ export async function runHotspots(argv: string[]): Promise<number> {
   const usage = usageReporter('hotspots', argv, parsed.kind === 'usage');
   if (parsed.kind === 'usage') return usage(parsed.message);
   const args = parsed.args;
-  const groups = groupTests(args.tests.length > 0 ? args.tests : findTestFiles(args.dir));
+  const groups = groupTests(args.tests.length > 0 ? args.tests : findProjectTests(args.dir));
   if (groups.length === 0)
     return usage(
       `No tests found under ${args.dir} (looked for test_*.py, *_test.py, *.test.*, *.spec.*, __tests__/*). ` +

@@ -3,7 +3,7 @@
  * pytest/unittest `test_*.py` and `*_test.py`; jest/vitest/node:test `*.test.*`, `*.spec.*` and
  * files under `__tests__`. Installed packages, environments and build output are not searched.
  */
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Language } from '../core/sandboxTypes';
 
@@ -55,6 +55,59 @@ export function findTestFiles(dir: string): string[] {
   };
   walk(path.resolve(dir), []);
   return found;
+}
+
+/**
+ * The `testpaths` of a pytest configuration text (pyproject.toml's [tool.pytest.ini_options], or the
+ * [pytest] / [tool:pytest] section of pytest.ini, tox.ini, setup.cfg), or undefined when it sets none.
+ */
+export function pytestTestpaths(fileName: string, text: string): string[] | undefined {
+  const section =
+    fileName === 'pyproject.toml' ? 'tool.pytest.ini_options' : fileName === 'setup.cfg' ? 'tool:pytest' : 'pytest';
+  const lines = text.split(/\r?\n/);
+  const start = lines.findIndex((l) => l.trim() === `[${section}]`);
+  if (start < 0) return undefined;
+  for (let i = start + 1; i < lines.length && !/^\s*\[/.test(lines[i] ?? ''); i++) {
+    const m = /^\s*testpaths\s*=\s*(.*)$/.exec(lines[i] ?? '');
+    if (!m) continue;
+    let value = m[1] ?? '';
+    if (fileName === 'pyproject.toml') {
+      // A TOML array, possibly over several lines.
+      while (!value.includes(']') && i + 1 < lines.length) value += ' ' + (lines[++i] ?? '');
+      return [...value.matchAll(/["']([^"']+)["']/g)].map((q) => q[1] ?? '').filter((p) => p.length > 0);
+    }
+    // INI: whitespace-separated, continuation lines indented.
+    while (i + 1 < lines.length && /^\s+\S/.test(lines[i + 1] ?? '') && !/=/.test(lines[i + 1] ?? ''))
+      value += ' ' + lines[++i];
+    return value.split(/\s+/).filter((p) => p.length > 0);
+  }
+  return undefined;
+}
+
+const PYTEST_CONFIGS = ['pytest.ini', 'pyproject.toml', 'tox.ini', 'setup.cfg'];
+
+/** The folders pytest's own configuration in `dir` points at (its `testpaths`), if any. */
+export function configuredPythonTestRoots(dir: string): string[] | undefined {
+  for (const name of PYTEST_CONFIGS) {
+    let text: string;
+    try {
+      text = readFileSync(path.join(dir, name), 'utf8');
+    } catch {
+      continue;
+    }
+    const paths = pytestTestpaths(name, text);
+    if (paths) return paths.map((p) => path.resolve(dir, p));
+  }
+  return undefined;
+}
+
+/** The project's tests under `dir`: Python tests only where pytest's `testpaths` says, when it does. */
+export function findProjectTests(dir: string): string[] {
+  const all = findTestFiles(dir);
+  const roots = configuredPythonTestRoots(dir);
+  if (!roots) return all;
+  const inRoots = (file: string): boolean => roots.some((root) => file === root || file.startsWith(root + path.sep));
+  return all.filter((file) => testGroupOf(file) !== 'python' || inRoots(file));
 }
 
 /** Groups test files by the harness that runs them; JS tests of a project with TypeScript run as TypeScript. */

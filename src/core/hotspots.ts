@@ -68,6 +68,14 @@ export function functionAt(
   return found;
 }
 
+/**
+ * A name the optimizer can target: a module-level function or a method of a module-level class.
+ * Nested functions (`outer.inner`) cannot be recorded from outside, so they are not offered.
+ */
+function isTargetable(f: FunctionLocation): boolean {
+  return f.kind === 'method' ? f.qualifiedName === `${f.className ?? ''}.${f.name}` : f.qualifiedName === f.name;
+}
+
 /** Ranks the project's own functions by inclusive time; entries no locator can name are dropped. */
 export function rankHotspots(input: RankInput): HotFunction[] {
   const tests = new Set(input.testFiles ?? []);
@@ -83,8 +91,8 @@ export function rankHotspots(input: RankInput): HotFunction[] {
   for (const raw of input.functions) {
     if (tests.has(raw.file) || isTestFile(raw.file) || isOutsideProject(raw.file)) continue;
     const found = functionAt(definitions(raw.file) ?? [], raw.line, raw.name);
-    // Class bodies, module code and anonymous callbacks have no name the optimizer could target.
-    if (!found) continue;
+    // Class bodies, module code, anonymous callbacks and nested functions: nothing the optimizer could target.
+    if (!found || !isTargetable(found)) continue;
     const key = `${raw.file}\0${found.qualifiedName}`;
     const before = merged.get(key);
     merged.set(key, {
