@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Limits, SandboxJob } from '../core/sandboxTypes';
+import type { Limits } from '../core/sandboxTypes';
 import { errorMessage } from '../core/errorMessage';
 import { selectSandbox } from '../adapters/sandboxSelection';
 import type { SandboxChoice } from '../adapters/sandboxSelection';
@@ -15,8 +15,7 @@ import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exitCodes';
 import { combineHotspots, formatHotspotsText, toHotspotsJson } from './hotspotsJson';
 import type { HotspotsJson } from './hotspotsJson';
 import { findProjectTests, groupTests, testGroupOf } from './projectTests';
-import type { LanguageTests } from './projectTests';
-import { collectJobInput } from './sandboxJobInput';
+import { hotspotsJob } from './hotspotsJob';
 
 const HELP = `Usage: afterburner hotspots [DIR] [--tests PATH]... [--top N] [--sandbox auto|docker|local]
                             [--timeout SECONDS] [--memory MB] [--json]
@@ -112,24 +111,6 @@ export function parseHotspotsArgs(argv: readonly string[]): ParsedArgs {
 }
 
 const toPosix = (p: string): string => p.split(path.sep).join('/');
-
-/** The sandbox job that profiles one language's tests of the project in `dir`. */
-export function hotspotsJob(dir: string, group: LanguageTests, limits: Limits): SandboxJob {
-  const [first] = group.tests;
-  if (first === undefined) throw new Error('hotspotsJob needs at least one test file');
-  const input = collectJobInput(first, group.tests, dir);
-  return {
-    language: group.language,
-    files: input.files,
-    // The harness loads no target in this mode; the field names a file of the job as the port requires.
-    modulePath: input.testPaths[0] ?? input.modulePath,
-    testPaths: input.testPaths,
-    target: '',
-    mode: { kind: 'hotspots' },
-    limits,
-    ...(input.workspaceRoot ? { workspaceRoot: input.workspaceRoot } : {}),
-  };
-}
 
 function sourceReader(dir: string): (file: string) => string | undefined {
   return (file) => {
