@@ -50,10 +50,12 @@ export class HotspotsController implements HotspotsPanelPart, vscode.CodeLensPro
       vscode.commands.registerCommand('afterburner.findHotspots', (uri?: unknown) =>
         controller.find(uri instanceof vscode.Uri ? uri : undefined),
       ),
-      vscode.commands.registerCommand('afterburner.hotspotAction', (action: unknown, language: unknown, index: unknown) =>
-        action === 'open' || action === 'profile' || action === 'optimize'
-          ? controller.act(action, Number(language), Number(index))
-          : undefined,
+      vscode.commands.registerCommand(
+        'afterburner.hotspotAction',
+        (action: unknown, language: unknown, index: unknown) =>
+          action === 'open' || action === 'profile' || action === 'optimize'
+            ? controller.act(action, Number(language), Number(index))
+            : undefined,
       ),
       vscode.languages.registerCodeLensProvider(
         [{ language: 'python' }, { language: 'javascript' }, { language: 'typescript' }],
@@ -125,7 +127,11 @@ export class HotspotsController implements HotspotsPanelPart, vscode.CodeLensPro
     void vscode.commands.executeCommand(`${PANEL_VIEW_ID}.focus`, { preserveFocus: true });
     try {
       const languages = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: 'Afterburner: finding hot functions', cancellable: true },
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: 'Afterburner: finding hot functions',
+          cancellable: true,
+        },
         (progress, token) => {
           token.onCancellationRequested(() => controller.abort(new Error('Cancelled.')));
           return this.search(root, controller.signal, (message) => progress.report({ message }));
