@@ -119,7 +119,12 @@ export class HotspotsController implements HotspotsPanelPart, vscode.CodeLensPro
     const folder = await this.pickFolder(uri);
     if (!folder) return;
     const root = folder.fsPath;
-    const label = vscode.workspace.asRelativePath(folder, true) || path.basename(root);
+    const workspaceFolder = vscode.workspace.getWorkspaceFolder(folder);
+    // A workspace folder by its name; a folder inside one by its path there (never an absolute path).
+    const label =
+      workspaceFolder && workspaceFolder.uri.fsPath === root
+        ? workspaceFolder.name
+        : vscode.workspace.asRelativePath(folder, true) || path.basename(root);
     const startedAt = Date.now();
     const controller = new AbortController();
     this.running = controller;
