@@ -4,6 +4,7 @@ import { registerApiKeyCommand } from './vscode/apiKeyStore';
 import { CandidateDocuments } from './vscode/candidateDocuments';
 import { InlineDiffController } from './vscode/inlineDiffController';
 import { InlineDiffView } from './vscode/inlineDiffView';
+import { HotspotsController } from './vscode/hotspotsCommand';
 import { InputGeneratorCommand } from './vscode/inputGeneratorCommand';
 import { registerModelPicker } from './vscode/modelPicker';
 import { PanelViewProvider } from './vscode/panelViewProvider';
@@ -23,6 +24,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const inline = InlineDiffView.register(tracker, context.extensionUri);
   const diffs = InlineDiffController.register(tracker, inline.view, log);
   const runs = RunController.register({ context, tracker, sandboxes, diffs: diffs.controller, log });
+  const hotspots = HotspotsController.register(context, sandboxes, log);
 
   context.subscriptions.push(
     log,
@@ -30,6 +32,7 @@ export function activate(context: vscode.ExtensionContext): void {
     inline.disposable,
     diffs.disposable,
     runs.disposable,
+    hotspots.disposable,
     CandidateDocuments.register(tracker),
     PanelViewProvider.register(
       context,
@@ -43,6 +46,7 @@ export function activate(context: vscode.ExtensionContext): void {
         openTests: (runId) => runs.controller.openTests(runId),
       },
       log,
+      hotspots.controller,
     ),
     registerPanelCommands(tracker),
     InputGeneratorCommand.register(context, log),

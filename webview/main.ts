@@ -12,6 +12,7 @@ import { h } from './dom';
 import { GrowthCharts } from './growthCharts';
 import { watchTheme } from './theme';
 import { chartSummary, renderGrowthNotes, renderState } from './view';
+import { renderHotspots } from './hotspotsView';
 
 interface VsCodeApi {
   postMessage(message: FromWebviewMessage): void;
@@ -94,7 +95,13 @@ const growthSection = h(
   growthActions,
 );
 const bottom = h('div', { class: 'bottom' });
-app.replaceChildren(top, chartsSection, growthSection, bottom);
+const hotspotsSection = h('section', {
+  class: 'hotspots',
+  'aria-label': 'Hot functions',
+  'data-testid': 'hotspots-section',
+});
+hotspotsSection.replaceChildren(...renderHotspots(undefined));
+app.replaceChildren(top, chartsSection, growthSection, bottom, hotspotsSection);
 
 const charts = new RunCharts(runtimeCanvas, memoryCanvas);
 const growth = new GrowthCharts(growthTimeCanvas, growthMemoryCanvas);
@@ -151,12 +158,14 @@ app.addEventListener('click', (event) => {
   const target = (event.target as HTMLElement).closest<HTMLElement>('[data-message]');
   const raw = target?.dataset['message'];
   if (!raw || target?.hasAttribute('disabled')) return;
+  event.preventDefault(); // a file:line link posts its message instead of navigating
   vscode.postMessage(JSON.parse(raw) as FromWebviewMessage);
 });
 
 window.addEventListener('message', (event: MessageEvent<ToWebviewMessage>) => {
   const message = event.data;
   if (message?.type === 'state') render(message.state);
+  if (message?.type === 'hotspots') hotspotsSection.replaceChildren(...renderHotspots(message.hotspots ?? undefined));
 });
 
 watchTheme(() => {

@@ -107,7 +107,7 @@ async function main() {
   const recording = mode === 'profile';
   let recorder = createRecorder({ withThis: false });
   let target;
-  if (mode !== 'test') {
+  if (mode !== 'test' && mode !== 'hotspots') {
     try {
       target = await loadTarget({
         modulePath: job.modulePath,
@@ -132,6 +132,11 @@ async function main() {
   });
 
   reseed();
+  if (mode === 'hotspots') {
+    // In-process runs of jest/vitest files too (record: true), so the profiler sees their time.
+    const { profileTests } = await import('./hotspots.mjs');
+    return profileTests(job, () => runTests({ testPaths: job.testPaths ?? [], workspaceRoot, record: true }));
+  }
   const tests = await runTests({ testPaths: job.testPaths ?? [], workspaceRoot, record: recording });
   recorder.state.enabled = false;
   process.setSourceMapsEnabled?.(false);

@@ -35,6 +35,7 @@ _rerun_with_fixed_hash_seed(sys.argv)
 _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, _HERE)
 from afterburner_harness import compare, errors, explain, loader, measure, recorder, replay, runners, sizes  # noqa: E402
+from afterburner_harness import hotspots  # noqa: E402
 from afterburner_harness.output import OutputGuard  # noqa: E402
 
 # The harness's folder leaves sys.path again so a user module named like one of ours still wins.
@@ -92,6 +93,8 @@ def _read_job(path):
 
 def run(job):
     mode = job["mode"].get("kind")
+    if mode == "hotspots":
+        return hotspots.run(job)
     if mode not in ("profile", "check", "test"):
         raise errors.HarnessError("unknown mode %r (expected profile, check or test)." % mode)
     options = job.get("measure") or {}

@@ -143,9 +143,17 @@ export function toSandboxResult(outcome: ProcessOutcome, context: RunContext): S
           ...(report.measurement ? { measurement: report.measurement } : {}),
           ...(report.referenceMeasurement ? { referenceMeasurement: report.referenceMeasurement } : {}),
           ...(report.recording ? { recording: report.recording } : {}),
+          ...(report.hotspots ? { hotspots: report.hotspots } : {}),
         };
       case 'failed':
-        return { ...info, kind: 'failed', tests: report.tests, runner: report.runner, failures: report.failures };
+        return {
+          ...info,
+          kind: 'failed',
+          tests: report.tests,
+          runner: report.runner,
+          failures: report.failures,
+          ...(report.hotspots ? { hotspots: report.hotspots } : {}),
+        };
       case 'memory_limit':
         return { ...info, kind: 'memory_limit', limitMb: context.limits.memoryMb };
       case 'error':

@@ -2,6 +2,7 @@
 import { runDoctor } from './doctorCommand';
 import { runEval } from './evalCommand';
 import { runExport } from './exportCommand';
+import { runHotspots } from './hotspotsCommand';
 import { runImages } from './imagesCommand';
 import { runOptimize } from './optimizeCommand';
 import { runProfile } from './profileCommand';
@@ -15,6 +16,7 @@ const verbs: Record<string, (argv: string[]) => Promise<number>> = {
   images: runImages,
   doctor: runDoctor,
   export: runExport,
+  hotspots: runHotspots,
 };
 
 const usage = `afterburner — make a function faster with evidence
@@ -29,6 +31,7 @@ Usage:
   afterburner images [--base IMAGE]
   afterburner doctor [--json]
   afterburner export --format sft|dpo [--from HISTORY]
+  afterburner hotspots [DIR] [--tests PATH]... [--top N] [--sandbox ...] [--json]
 
 The API key comes from AFTERBURNER_API_KEY or OPENAI_API_KEY. Run 'afterburner VERB --help' for details.
 Exit codes: 0 done, 1 the code under test failed or nothing improved, 2 bad usage or input.`;

@@ -77,11 +77,14 @@ function projectRoot(from: string): string | undefined {
   }
 }
 
-/** Reads the module, the tests and the small source files around them (bounded in count and size). */
-export function collectJobInput(file: string, tests: readonly string[]): JobInput {
+/**
+ * Reads the module, the tests and the small source files around them (bounded in count and size),
+ * under their common folder or under `rootDir` when given (a project folder the files are in).
+ */
+export function collectJobInput(file: string, tests: readonly string[], rootDir?: string): JobInput {
   const module = path.resolve(file);
   const testFiles = tests.map((t) => path.resolve(t));
-  const root = commonFolder([module, ...testFiles]);
+  const root = rootDir !== undefined ? path.resolve(rootDir) : commonFolder([module, ...testFiles]);
   const files = new Map<string, SourceFile>();
   let total = 0;
   const add = (absolute: string): void => {

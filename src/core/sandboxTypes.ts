@@ -47,7 +47,9 @@ export type HarnessMode =
    */
   | { readonly kind: 'check'; readonly recording: Recording; readonly reference?: ReferenceModule }
   /** Only run the tests (no recording, no measurement). */
-  | { readonly kind: 'test' };
+  | { readonly kind: 'test' }
+  /** Run all the tests under a profiler and report time per function (see HotspotsProfile). */
+  | { readonly kind: 'hotspots' };
 
 /**
  * A second version of the module in the job (the best so far), measured together with the
@@ -160,6 +162,29 @@ export interface Measurement {
   readonly sizesError?: string;
 }
 
+/** One function as the `hotspots` harness mode saw it; the host filters, names and ranks them. */
+export interface RawHotspot {
+  /** Relative to the work dir (or the project root), POSIX separators; TypeScript mapped back to its .ts. */
+  readonly file: string;
+  /** 1-based line where the profiler places the function (its definition or first decorator). */
+  readonly line: number;
+  /** The runtime's name of the function (`co_name`, V8's functionName): no class prefix. */
+  readonly name: string;
+  /** Inclusive time (callees included; recursion counted once). */
+  readonly totalMs: number;
+  readonly selfMs: number;
+  readonly calls: number;
+}
+
+/** The `hotspots` mode's profile of one test run. */
+export interface HotspotsProfile {
+  /** Time spent in the tests themselves (runner start-up and collection excluded). */
+  readonly testMs: number;
+  /** Wall time of the whole profiled test run, for information. */
+  readonly wallMs?: number;
+  readonly functions: readonly RawHotspot[];
+}
+
 export interface TestCounts {
   readonly passed: number;
   readonly failed: number;
@@ -180,6 +205,7 @@ interface PassedRun {
   /** The check mode's reference, measured side by side with `measurement` (see ReferenceModule). */
   readonly referenceMeasurement?: Measurement;
   readonly recording?: Recording;
+  readonly hotspots?: HotspotsProfile;
 }
 
 interface FailedRun {
@@ -187,6 +213,8 @@ interface FailedRun {
   readonly tests: TestCounts;
   readonly runner: string;
   readonly failures: readonly TestFailure[];
+  /** In `hotspots` mode: the profile of the tests that ran, failed ones included. */
+  readonly hotspots?: HotspotsProfile;
 }
 
 /** What the harness prints (one JSON document after the marker line). */

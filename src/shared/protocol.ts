@@ -170,7 +170,42 @@ export interface PanelState {
   readonly history: readonly RunSummary[];
 }
 
-export type ToWebviewMessage = { readonly type: 'state'; readonly state: PanelState };
+/** One ranked function of the Hot functions section (see src/core/hotspots.ts for the meanings). */
+export interface HotFunctionView {
+  readonly file: string;
+  readonly function: string;
+  readonly line: number;
+  readonly totalMs: number;
+  readonly selfMs: number;
+  readonly calls: number;
+  /** Fraction of the tests' time, 0..1. */
+  readonly share: number;
+}
+
+export interface HotspotsLanguageView {
+  readonly language: Language;
+  readonly status: 'passed' | 'failed' | 'timeout' | 'memory_limit' | 'crashed' | 'error';
+  readonly tests: { readonly passed: number; readonly failed: number };
+  readonly testMs: number;
+  readonly message: string;
+  readonly functions: readonly HotFunctionView[];
+}
+
+/** The Hot functions section: the last search for hot functions in a folder of the workspace. */
+export interface HotspotsView {
+  readonly status: 'running' | 'done' | 'cancelled' | 'error';
+  readonly folder: string;
+  readonly startedAt: number;
+  readonly finishedAt?: number;
+  readonly message: string;
+  readonly languages: readonly HotspotsLanguageView[];
+}
+
+export type HotspotAction = 'open' | 'profile' | 'optimize';
+
+export type ToWebviewMessage =
+  | { readonly type: 'state'; readonly state: PanelState }
+  | { readonly type: 'hotspots'; readonly hotspots: HotspotsView | null };
 
 export type FromWebviewMessage =
   | { readonly type: 'ready' }
@@ -179,7 +214,11 @@ export type FromWebviewMessage =
   | { readonly type: 'reject'; readonly runId: string; readonly iteration: number }
   | { readonly type: 'cancelRun'; readonly runId: string }
   | { readonly type: 'openRun'; readonly runId: string }
-  | { readonly type: 'openTests'; readonly runId: string };
+  | { readonly type: 'openTests'; readonly runId: string }
+  | { readonly type: 'findHotspots' }
+  | { readonly type: 'cancelHotspots' }
+  /** `language` and `index` point into the HotspotsView the host sent last. */
+  | { readonly type: 'hotspot'; readonly action: HotspotAction; readonly language: number; readonly index: number };
 
 export type ParsedMessage =
   { readonly kind: 'ok'; readonly message: FromWebviewMessage } | { readonly kind: 'invalid'; readonly reason: string };
@@ -222,6 +261,23 @@ export function parseFromWebviewMessage(raw: unknown): ParsedMessage {
       const runId = runIdOf(data);
       if (runId === undefined) return invalid(`bad ${type} runId`);
       return ok({ type, runId });
+    }
+    case 'findHotspots':
+    case 'cancelHotspots':
+      return onlyKeys(data, ['type']) ?? ok({ type });
+    case 'hotspot': {
+      const extra = onlyKeys(data, ['type', 'action', 'language', 'index']);
+      if (extra) return extra;
+      const action = data['action'];
+      const language = indexOf(data, 'language');
+      const index = indexOf(data, 'index');
+      if (
+        (action !== 'open' && action !== 'profile' && action !== 'optimize') ||
+        language === undefined ||
+        index === undefined
+      )
+        return invalid('bad hotspot fields');
+      return ok({ type, action, language, index });
     }
     default:
       return invalid(`unknown message type ${JSON.stringify(type)?.slice(0, 40) ?? 'undefined'}`);

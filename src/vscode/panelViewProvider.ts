@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { parseFromWebviewMessage, type FromWebviewMessage, type ToWebviewMessage } from '../shared/protocol';
 import { panelHtml } from './panelHtml';
 import type { RunTracker } from './runTracker';
+import type { HotspotsPanelPart } from './hotspotsCommand';
 import { errorMessage } from '../core/errorMessage';
 
 export const PANEL_VIEW_ID = 'afterburner.panel';
@@ -29,11 +30,13 @@ export class PanelViewProvider implements vscode.WebviewViewProvider {
     tracker: RunTracker,
     actions: PanelActions,
     log: vscode.LogOutputChannel,
+    hotspots?: HotspotsPanelPart,
   ): vscode.Disposable {
-    const provider = new PanelViewProvider(context.extensionUri, tracker, actions, log);
+    const provider = new PanelViewProvider(context.extensionUri, tracker, actions, log, hotspots);
     return vscode.Disposable.from(
       vscode.window.registerWebviewViewProvider(PANEL_VIEW_ID, provider),
       tracker.onDidChange(() => provider.schedulePost()),
+      ...(hotspots ? [hotspots.onDidChange(() => provider.schedulePost())] : []),
     );
   }
 
@@ -46,6 +49,7 @@ export class PanelViewProvider implements vscode.WebviewViewProvider {
     private readonly tracker: RunTracker,
     private readonly actions: PanelActions,
     private readonly log: vscode.LogOutputChannel,
+    private readonly hotspots?: HotspotsPanelPart,
   ) {}
 
   resolveWebviewView(view: vscode.WebviewView): void {
@@ -102,6 +106,12 @@ export class PanelViewProvider implements vscode.WebviewViewProvider {
         return;
       case 'openTests':
         return this.actions.openTests(message.runId);
+      case 'findHotspots':
+        return this.hotspots?.find();
+      case 'cancelHotspots':
+        return this.hotspots?.cancel();
+      case 'hotspot':
+        return this.hotspots?.act(message.action, message.language, message.index);
     }
   }
 
@@ -118,5 +128,9 @@ export class PanelViewProvider implements vscode.WebviewViewProvider {
     if (!view || !this.ready || !view.visible) return;
     const message: ToWebviewMessage = { type: 'state', state: this.tracker.panelState() };
     void view.webview.postMessage(message);
+    if (this.hotspots) {
+      const hotspots: ToWebviewMessage = { type: 'hotspots', hotspots: this.hotspots.view() ?? null };
+      void view.webview.postMessage(hotspots);
+    }
   }
 }

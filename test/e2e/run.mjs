@@ -27,6 +27,7 @@ import { vsixContentsScenario } from './scenarios/vsixContents.mjs';
 import { panelScenario } from './scenarios/panel.mjs';
 import { journeyScenarios } from './scenarios/journey.mjs';
 import { growthScenarios } from './scenarios/growth.mjs';
+import { hotspotsScenario } from './scenarios/hotspots.mjs';
 import { extensionHostSuiteScenario } from './scenarios/extensionHostSuite.mjs';
 import { startScriptedModel } from './scriptedModel.mjs';
 
@@ -192,6 +193,7 @@ try {
     },
   };
   await runScenario(panelScenario, context);
+  await runScenario(hotspotsScenario, context);
   for (const scenario of journeyScenarios) await runScenario(scenario, context);
   for (const scenario of growthScenarios) await runScenario(scenario, context);
   await closeWorkbench(page);
