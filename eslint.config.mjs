@@ -22,6 +22,7 @@ const nodeSpecifiers = [...nodeBuiltins, ...nodeBuiltins.map((m) => `node:${m}`)
 const LANGUAGE_HOST_FILES = [
   'src/languages/registry.ts',
   'src/languages/testDiscovery.ts',
+  'src/languages/projectTests.ts',
   'src/languages/python/pythonModule.ts',
   'src/languages/node/nodeModules.ts',
   'src/languages/node/typescriptTranspile.ts',

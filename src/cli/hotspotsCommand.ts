@@ -14,7 +14,7 @@ import { DEFAULT_MEMORY_MB, positiveNumber, usageReporter } from './cliArgs';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exitCodes';
 import { combineHotspots, formatHotspotsText, toHotspotsJson } from './hotspotsJson';
 import type { HotspotsJson } from './hotspotsJson';
-import { findProjectTests, groupTests, testGroupOf } from './projectTests';
+import { findProjectTests, groupTests, testGroupOf } from '../languages/projectTests';
 import { hotspotsJob } from './hotspotsJob';
 
 const HELP = `Usage: afterburner hotspots [DIR] [--tests PATH]... [--top N] [--sandbox auto|docker|local]

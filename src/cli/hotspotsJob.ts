@@ -3,7 +3,7 @@
  * harness's profiler. The files travel the way `profile` sends them today (copied under DIR).
  */
 import type { Limits, SandboxJob } from '../core/sandboxTypes';
-import type { LanguageTests } from './projectTests';
+import type { LanguageTests } from '../languages/projectTests';
 import { collectJobInput } from './sandboxJobInput';
 
 /** The sandbox job that profiles one language's tests of the project in `dir`. */

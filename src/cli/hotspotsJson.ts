@@ -2,6 +2,7 @@
  * A hotspots run in the `hotspots` shape of the CLI contract (design.md): `status`, `language`,
  * `tests`, `test_ms`, `functions[]` keep their names and meanings; the fields after them may grow.
  */
+import { languageOf } from '../languages/registry';
 import { formatMs } from '../shared/format';
 import { describeSandboxFailure } from '../core/resultWords';
 import { rankHotspots } from '../core/hotspots';
@@ -81,7 +82,7 @@ export function toHotspotsJson(result: SandboxResult, context: HotspotsContext):
   const profile = result.hotspots;
   const functions = profile
     ? rankHotspots({
-        language: context.language,
+        language: languageOf(context.language),
         functions: profile.functions,
         testMs: profile.testMs,
         sourceOf: context.sourceOf,

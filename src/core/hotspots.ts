@@ -5,7 +5,8 @@
  */
 import { listFunctions } from './functionLocator';
 import type { FunctionLocation } from './functionLocator';
-import type { Language, RawHotspot } from './sandboxTypes';
+import type { LanguageSupport } from './languageSupport';
+import type { RawHotspot } from './sandboxTypes';
 
 export interface HotFunction {
   /** Relative to the folder the user asked about, POSIX separators. */
@@ -22,7 +23,7 @@ export interface HotFunction {
 }
 
 export interface RankInput {
-  readonly language: Language;
+  readonly language: LanguageSupport;
   readonly functions: readonly RawHotspot[];
   /** The tests' own time, the denominator of `share`. */
   readonly testMs: number;

@@ -4,6 +4,7 @@
  * functions section, and starts Profile / Optimize on a listed function. Optional CodeLens above
  * hot functions (`afterburner.hotspots.codeLens`).
  */
+import { languageOf } from '../languages/registry';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -19,7 +20,7 @@ import {
   runningView,
 } from '../panel/hotspotsState';
 import { hotspotsJob } from '../cli/hotspotsJob';
-import { findProjectTests, groupTests } from '../cli/projectTests';
+import { findProjectTests, groupTests } from '../languages/projectTests';
 import { readSettings } from './configuration';
 import type { SandboxProvider } from './sandboxProvider';
 
@@ -179,7 +180,7 @@ export class HotspotsController implements HotspotsPanelPart, vscode.CodeLensPro
       const ranked =
         result.kind === 'passed' || result.kind === 'failed'
           ? rankHotspots({
-              language: group.language,
+              language: languageOf(group.language),
               functions: result.hotspots?.functions ?? [],
               testMs: result.hotspots?.testMs ?? 0,
               testFiles,

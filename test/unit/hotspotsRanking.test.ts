@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isOutsideProject, isTestFile, rankHotspots } from '../../src/core/hotspots';
 import type { RawHotspot } from '../../src/core/sandboxTypes';
+import { languageOf } from '../../src/languages/registry';
 
 const GEOMETRY = [
   'import math',
@@ -48,7 +49,7 @@ const sourceOf = (file: string): string | undefined => sources[file];
 describe('rankHotspots', () => {
   it('ranks by inclusive time and gives each function its share of the tests time', () => {
     const ranked = rankHotspots({
-      language: 'python',
+      language: languageOf('python'),
       testMs: 200,
       sourceOf,
       functions: [raw('pkg/geometry.py', 4, 'distance', 50, 1000, 40), raw('pkg/geometry.py', 16, 'scan', 150, 2, 5)],
@@ -62,7 +63,7 @@ describe('rankHotspots', () => {
 
   it('names methods Class.method, finds decorated ones by their decorator line, and leaves nested ones out', () => {
     const ranked = rankHotspots({
-      language: 'python',
+      language: languageOf('python'),
       testMs: 10,
       sourceOf,
       functions: [
@@ -76,7 +77,7 @@ describe('rankHotspots', () => {
 
   it('maps V8 method and arrow-function names of TypeScript to what profile accepts', () => {
     const ranked = rankHotspots({
-      language: 'typescript',
+      language: languageOf('typescript'),
       testMs: 10,
       sourceOf,
       functions: [raw('src/labels.ts', 2, 'label', 4), raw('src/labels.ts', 6, 'slug', 3)],
@@ -89,7 +90,7 @@ describe('rankHotspots', () => {
 
   it('drops tests, installed packages, class bodies and entries whose source does not name them', () => {
     const ranked = rankHotspots({
-      language: 'python',
+      language: languageOf('python'),
       testMs: 100,
       sourceOf,
       testFiles: ['pkg/geometry_checks.py'],
@@ -108,7 +109,7 @@ describe('rankHotspots', () => {
 
   it('adds up entries that are the same function and keeps the top N', () => {
     const ranked = rankHotspots({
-      language: 'python',
+      language: languageOf('python'),
       testMs: 100,
       sourceOf,
       top: 1,
@@ -125,8 +126,8 @@ describe('rankHotspots', () => {
 
   it('caps a share at 1 when a function also ran outside the tests (at import), and is 0 without test time', () => {
     const functions = [raw('pkg/geometry.py', 4, 'distance', 120)];
-    expect(rankHotspots({ language: 'python', testMs: 100, sourceOf, functions })[0]?.share).toBe(1);
-    expect(rankHotspots({ language: 'python', testMs: 0, sourceOf, functions })[0]?.share).toBe(0);
+    expect(rankHotspots({ language: languageOf('python'), testMs: 100, sourceOf, functions })[0]?.share).toBe(1);
+    expect(rankHotspots({ language: languageOf('python'), testMs: 0, sourceOf, functions })[0]?.share).toBe(0);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pytestTestpaths } from '../../src/cli/projectTests';
+import { pytestTestpaths } from '../../src/languages/projectTests';
 
 describe('pytest testpaths', () => {
   it('reads a TOML array from pyproject.toml, over several lines too', () => {
