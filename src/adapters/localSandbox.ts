@@ -14,14 +14,13 @@
  *   is stopped when it grows past its limit.
  * - As root additionally: a cgroup (true memory limit, pids.max) and the code runs as `nobody`.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chown, lstat, mkdir, readdir } from 'node:fs/promises';
+import { chown, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Limits, Sandbox, SandboxDescription, SandboxJob, SandboxResult } from '../core/sandboxTypes';
 import type { RunCgroup } from './cgroupLimits';
 import { createRunCgroup } from './cgroupLimits';
-import type { PythonInstall } from './harnessRun';
+import type { PreparedJob, PythonInstall } from './harnessRun';
 import {
   defaultHarnessDir,
   harnessCommand,
@@ -33,6 +32,9 @@ import {
   writeJobFiles,
 } from './harnessRun';
 import { toSandboxResult } from './harnessReport';
+import type { ChildOutcome } from './localChild';
+import { runLocalChild } from './localChild';
+import { localCommandLine, localInputDir, localWorkDir } from './localCommandLine';
 import type { IsolationLevel, LocalCapabilities } from './localIsolation';
 import {
   NOBODY,
@@ -42,7 +44,6 @@ import {
   reachableByOthers,
   systemMountArgs,
 } from './localIsolation';
-import { createOutputCapture } from './outputCapture';
 import { errorMessage } from '../core/errorMessage';
 
 export interface LocalSandboxOptions {
@@ -64,10 +65,6 @@ export interface LocalSandboxOptions {
 
 export const LOCAL_WORKDIR_PREFIX = 'afterburner-local-';
 const DEFAULT_LIMITS: Limits = { timeoutMs: 60_000, memoryMb: 512 };
-/** Inside bwrap the job's input is mounted here read-only and copied into the tmpfs work dir. */
-const INPUT_MOUNT = '/afterburner-in';
-/** Address space Python may use beyond the memory limit: thread stacks and malloc arenas are reserved, not used. */
-const PYTHON_AS_HEADROOM_MB = 256;
 
 interface Plan {
   readonly level: IsolationLevel;
@@ -77,39 +74,8 @@ interface Plan {
   readonly python?: PythonInstall;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
 function cancelled(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new Error('The sandbox run was cancelled.');
-}
-
-/** Total bytes under `dir` (files only), stopping early once past `limit`. */
-async function treeBytes(dir: string, limit: number): Promise<number> {
-  let total = 0;
-  const stack = [dir];
-  while (stack.length > 0 && total <= limit) {
-    const current = stack.pop() as string;
-    let names: string[];
-    try {
-      names = await readdir(current);
-    } catch {
-      continue;
-    }
-    for (const name of names) {
-      try {
-        const info = await lstat(path.join(current, name));
-        if (info.isDirectory()) stack.push(path.join(current, name));
-        else total += info.size;
-      } catch {
-        // vanished meanwhile
-      }
-    }
-  }
-  return total;
 }
 
 async function chownTree(dir: string, uid: number): Promise<void> {
@@ -119,6 +85,60 @@ async function chownTree(dir: string, uid: number): Promise<void> {
     if (entry.isDirectory()) await chownTree(full, uid);
     else await chown(full, uid, uid);
   }
+}
+
+/**
+ * Writes the job's files into the run's host folder and returns the work dir as the sandboxed
+ * process will see it (bwrap and unshare copy the files into their tmpfs there).
+ */
+async function placeJobFiles(hostDir: string, plan: Plan, job: PreparedJob): Promise<string> {
+  const inputDir = localInputDir(hostDir);
+  await mkdir(inputDir, { mode: 0o755 });
+  await writeJobFiles(inputDir, job);
+  const workDir = localWorkDir(plan.level, hostDir);
+  if (plan.level === 'unshare') await mkdir(workDir, { mode: 0o755 });
+  if (plan.level === 'rlimits' && plan.dropToNobody) await chownTree(inputDir, NOBODY);
+  return workDir;
+}
+
+/** The child's end as a sandbox result; a wrapper that could not start is our error, not the code's. */
+function classify(
+  outcome: ChildOutcome,
+  plan: Plan,
+  run: { readonly isolation: string; readonly limits: Limits; readonly wallMs: number },
+  errorResult: (message: string) => SandboxResult,
+): SandboxResult {
+  const { isolation, limits, wallMs } = run;
+  if (outcome.spawnError) return errorResult(`Could not start the sandbox: ${outcome.spawnError}`);
+  if (outcome.diskExceeded) {
+    return {
+      kind: 'crashed',
+      signal: 'SIGKILL',
+      message: `Stopped: the code wrote more than ${plan.workDirMb} MB into its work dir.`,
+      sandbox: 'local',
+      isolation,
+      wallMs,
+      output: outcome.stderr.tail.slice(-4000),
+    };
+  }
+  const infraFailure = /^(bwrap|unshare|setpriv|prlimit|afterburner-[a-z]+): /m.exec(outcome.stderr.head);
+  if (infraFailure && outcome.exitCode !== 0 && !outcome.timedOut && !outcome.oomKilled) {
+    return errorResult(
+      `The local sandbox could not start: ${outcome.stderr.head.trim().split('\n').slice(0, 3).join(' ')}`,
+    );
+  }
+  return toSandboxResult(
+    {
+      stdout: outcome.stdout,
+      stderr: outcome.stderr,
+      exitCode: outcome.exitCode,
+      signal: outcome.signal,
+      exitCodeCarriesSignal: plan.level !== 'rlimits',
+      timedOut: outcome.timedOut,
+      oomKilled: outcome.oomKilled,
+    },
+    { sandbox: 'local', isolation, wallMs, limits },
+  );
 }
 
 export function describeIsolation(
@@ -230,272 +250,66 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): Sandbox {
       if (prepared.kind === 'error') return errorResult(prepared.message);
 
       const hostDir = await makeWorkDir(prefix, true);
-      const runName = path.basename(hostDir);
       let cgroup: RunCgroup | undefined;
       try {
-        const inputDir = path.join(hostDir, 'in');
-        await mkdir(inputDir, { mode: 0o755 });
-        await writeJobFiles(inputDir, prepared.job);
-        // The work dir as the sandboxed process sees it; its name marks the run's command lines.
-        const workDir =
-          runPlan.level === 'bwrap'
-            ? `/tmp/${runName}`
-            : runPlan.level === 'unshare'
-              ? path.join(hostDir, 'work')
-              : inputDir;
-        if (runPlan.level === 'unshare') await mkdir(workDir, { mode: 0o755 });
-        if (runPlan.level === 'rlimits' && runPlan.dropToNobody) await chownTree(inputDir, NOBODY);
-
+        const workDir = await placeJobFiles(hostDir, runPlan, prepared.job);
         const node = job.language === 'python' ? undefined : probeNode();
-        const harness = harnessCommand(job.language, {
-          harnessDir,
-          jobFile: path.posix.join(workDir, 'job.json'),
-          python: python?.executable,
-          node: node?.executable,
-          memoryMb: job.limits.memoryMb,
-        });
-        const interpreterDir = path.dirname(harness.command);
-        const env: Record<string, string> = {
-          PATH: [interpreterDir, '/usr/local/bin', '/usr/bin', '/bin'].join(':'),
-          LANG: 'C.UTF-8',
-          HOME: workDir,
-          TMPDIR: workDir,
-          ...(node?.env ?? {}),
-          // Test runners (jest, vitest) come from the workspace's node_modules, mounted read-only.
-          ...(node && job.workspaceRoot ? { NODE_PATH: path.join(job.workspaceRoot, 'node_modules') } : {}),
-        };
-
-        const mb = 1024 * 1024;
-        const cpuSeconds = Math.ceil(job.limits.timeoutMs / 1000) + 2;
-        const rlimits = [
-          ...(job.language === 'python' ? [`--as=${(job.limits.memoryMb + PYTHON_AS_HEADROOM_MB) * mb}`] : []),
-          `--cpu=${cpuSeconds}:${cpuSeconds + 1}`,
-          `--fsize=${runPlan.workDirMb * mb}`,
-          '--nofile=256',
-          // RLIMIT_NPROC binds every user but root; nobody's count is this run's processes.
-          ...(runPlan.dropToNobody ? [`--nproc=${maxProcesses}`] : []),
-        ];
-        const dropArgs =
-          runPlan.dropToNobody && capabilities.setpriv ? [capabilities.setpriv, ...dropPrivilegeArgs()] : [];
-        const inner = [harness.command, ...harness.args];
-
-        let chain: string[];
-        if (runPlan.level === 'bwrap' && capabilities.bwrap) {
-          const binds: string[] = [];
-          const bindRo = (dir: string): void => {
-            if (!SYSTEM_PREFIXES.some((p) => dir === p || dir.startsWith(p + '/'))) binds.push('--ro-bind', dir, dir);
-          };
-          for (const dir of python?.prefixes ?? []) bindRo(dir);
-          if (node) bindRo(node.prefix);
-          bindRo(harnessDir);
-          // A workspace at or above /tmp would cover the private work dir; it is left out then. So is
-          // one that nobody cannot read (e.g. under a 0700 home): bwrap runs as nobody and would
-          // refuse to start; without it only the workspace's own jest/vitest are unavailable.
-          if (
-            job.workspaceRoot &&
-            !`${workDir}/`.startsWith(`${path.resolve(job.workspaceRoot)}/`) &&
-            (!runPlan.dropToNobody || reachableByOthers(job.workspaceRoot))
-          ) {
-            binds.push('--ro-bind-try', job.workspaceRoot, job.workspaceRoot);
-          }
-          chain = [
-            ...dropArgs,
-            capabilities.bwrap,
-            '--unshare-all',
-            '--die-with-parent',
-            '--new-session',
-            '--cap-drop',
-            'ALL',
-            ...systemMountArgs(),
-            '--proc',
-            '/proc',
-            '--dev',
-            '/dev',
-            '--size',
-            String(runPlan.workDirMb * mb),
-            '--tmpfs',
-            '/tmp',
-            '--size',
-            String(16 * mb),
-            '--tmpfs',
-            '/dev/shm',
-            // After the tmpfs mounts, so folders under the host's /tmp stay visible.
-            ...binds,
-            '--ro-bind',
-            inputDir,
-            INPUT_MOUNT,
-            '--dir',
-            workDir,
-            '--chdir',
-            workDir,
-            '--',
-            '/bin/sh',
-            '-c',
-            `cp -R ${INPUT_MOUNT}/. . && exec "$@"`,
-            'afterburner-copy',
-            ...inner,
-          ];
-        } else if (runPlan.level === 'unshare' && capabilities.unshare) {
-          const setup = [
-            `mount -t tmpfs -o size=${runPlan.workDirMb}m,mode=0755 afterburner ${shellQuote(workDir)}`,
-            `cp -R ${shellQuote(inputDir)}/. ${shellQuote(workDir)}/`,
-            ...(runPlan.dropToNobody ? [`chown -R ${NOBODY}:${NOBODY} ${shellQuote(workDir)}`] : []),
-            `cd ${shellQuote(workDir)}`,
-            'exec "$@"',
-          ].join(' && ');
-          chain = [
-            capabilities.unshare,
-            '--net',
-            '--pid',
-            '--fork',
-            '--mount-proc',
-            '--ipc',
-            '--uts',
-            '--kill-child',
-            '--',
-            '/bin/sh',
-            '-c',
-            setup,
-            'afterburner-mount',
-            ...dropArgs,
-            ...inner,
-          ];
-        } else {
-          chain = [...dropArgs, ...inner];
-        }
-        if (capabilities.prlimit) chain = [capabilities.prlimit, ...rlimits, '--', ...chain];
-
         if (runPlan.cgroup && capabilities.cgroup) {
           try {
-            cgroup = await createRunCgroup(capabilities.cgroup, runName, {
+            cgroup = await createRunCgroup(capabilities.cgroup, path.basename(hostDir), {
               memoryMb: job.limits.memoryMb,
               maxProcesses,
             });
           } catch (err) {
             return errorResult(`Could not create the run's cgroup: ${errorMessage(err)}.`);
           }
-          // The shell enters the group before it execs anything untrusted: no window to escape.
-          const join = cgroup.procsFiles.map((f) => `echo $$ > ${shellQuote(f)}`).join(' && ');
-          chain = ['/bin/sh', '-c', `${join} && exec "$@"`, 'afterburner-cgroup', ...chain];
         }
-
-        const [command, ...args] = chain;
-        const stdout = createOutputCapture();
-        const stderr = createOutputCapture();
-        let timedOut = false;
-        let diskExceeded = false;
-        let aborted = false;
-
-        const child = spawn(command ?? '/bin/sh', args, {
-          cwd: runPlan.level === 'rlimits' ? workDir : hostDir,
-          env,
-          detached: true,
-          stdio: ['ignore', 'pipe', 'pipe'],
+        const command = localCommandLine({
+          level: runPlan.level,
+          tools: capabilities,
+          language: job.language,
+          limits: job.limits,
+          workDirMb: runPlan.workDirMb,
+          maxProcesses,
+          ...(runPlan.dropToNobody && capabilities.setpriv
+            ? { dropPrivileges: [capabilities.setpriv, ...dropPrivilegeArgs()] }
+            : {}),
+          systemMounts: runPlan.level === 'bwrap' ? systemMountArgs() : [],
+          readOnlyDirs: [...(python?.prefixes ?? []), ...(node ? [node.prefix] : []), harnessDir],
+          // One that nobody cannot read (e.g. under a 0700 home) is left out: bwrap runs as nobody
+          // and would refuse to start; without it only the workspace's own jest/vitest are unavailable.
+          ...(job.workspaceRoot && (!runPlan.dropToNobody || reachableByOthers(job.workspaceRoot))
+            ? { optionalReadOnlyDir: job.workspaceRoot }
+            : {}),
+          hostDir,
+          workDir,
+          harness: harnessCommand(job.language, {
+            harnessDir,
+            jobFile: path.posix.join(workDir, 'job.json'),
+            python: python?.executable,
+            node: node?.executable,
+            memoryMb: job.limits.memoryMb,
+          }),
+          ...(node ? { extraEnv: node.env } : {}),
+          ...(job.workspaceRoot !== undefined ? { workspaceRoot: job.workspaceRoot } : {}),
+          ...(cgroup ? { cgroupProcsFiles: cgroup.procsFiles } : {}),
         });
-        const runCgroup = cgroup;
-        const killAll = (): void => {
-          if (child.pid !== undefined) {
-            try {
-              process.kill(-child.pid, 'SIGKILL');
-            } catch {
-              // group already gone
-            }
-          }
-          if (runCgroup)
-            void runCgroup.pids().then((pids) =>
-              pids.forEach((pid) => {
-                try {
-                  process.kill(pid, 'SIGKILL');
-                } catch {
-                  /* gone */
-                }
-              }),
-            );
-        };
-        running.add(killAll);
-        child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-        child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-        const drained = Promise.all([
-          new Promise((r) => child.stdout.once('close', r)),
-          new Promise((r) => child.stderr.once('close', r)),
-        ]);
 
-        const timer = setTimeout(() => {
-          timedOut = true;
-          killAll();
-        }, job.limits.timeoutMs);
-        const onAbort = (): void => {
-          aborted = true;
-          killAll();
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-        const watchdog =
-          runPlan.level === 'rlimits'
-            ? setInterval(() => {
-                const limit = runPlan.workDirMb * mb;
-                void treeBytes(workDir, limit).then((bytes) => {
-                  if (bytes > limit) {
-                    diskExceeded = true;
-                    killAll();
-                  }
-                });
-              }, 250)
-            : undefined;
-
-        const exit = await new Promise<{ code: number | null; signal: string | null; spawnError?: string }>(
-          (resolve) => {
-            child.once('error', (err) => resolve({ code: null, signal: null, spawnError: err.message }));
-            child.once('exit', (code, sig) => resolve({ code, signal: sig }));
+        let kill: (() => void) | undefined;
+        const outcome = await runLocalChild(command, {
+          timeoutMs: job.limits.timeoutMs,
+          ...(signal ? { signal } : {}),
+          ...(cgroup ? { cgroup } : {}),
+          ...(runPlan.level === 'rlimits' ? { watch: { dir: workDir, bytes: runPlan.workDirMb * 1024 * 1024 } } : {}),
+          onStart: (killRun) => {
+            kill = killRun;
+            running.add(killRun);
           },
-        );
-        clearTimeout(timer);
-        if (watchdog) clearInterval(watchdog);
-        signal?.removeEventListener('abort', onAbort);
-        // Whatever the run left behind dies with it: its process group, then its cgroup.
-        killAll();
-        // Read before the group is removed with its counters.
-        const oomKilled = cgroup ? await cgroup.oomKilled() : false;
-        if (cgroup) await cgroup.destroy();
+        });
         cgroup = undefined;
-        // Output still buffered in the pipes is read to the end (briefly: a stray holder is dead by now).
-        await Promise.race([drained, sleep(2000)]);
-        child.stdout.destroy();
-        child.stderr.destroy();
-        running.delete(killAll);
-        if (aborted && signal) throw cancelled(signal);
-        if (exit.spawnError) return errorResult(`Could not start the sandbox: ${exit.spawnError}`);
-
-        const capturedErr = stderr.result();
-        const wallMs = Date.now() - started;
-        if (diskExceeded) {
-          return {
-            kind: 'crashed',
-            signal: 'SIGKILL',
-            message: `Stopped: the code wrote more than ${runPlan.workDirMb} MB into its work dir.`,
-            sandbox: 'local',
-            isolation,
-            wallMs,
-            output: capturedErr.tail.slice(-4000),
-          };
-        }
-        const infraFailure = /^(bwrap|unshare|setpriv|prlimit|afterburner-[a-z]+): /m.exec(capturedErr.head);
-        if (infraFailure && exit.code !== 0 && !timedOut && !oomKilled) {
-          return errorResult(
-            `The local sandbox could not start: ${capturedErr.head.trim().split('\n').slice(0, 3).join(' ')}`,
-          );
-        }
-        return toSandboxResult(
-          {
-            stdout: stdout.result(),
-            stderr: capturedErr,
-            exitCode: exit.code,
-            signal: exit.signal,
-            exitCodeCarriesSignal: runPlan.level !== 'rlimits',
-            timedOut,
-            oomKilled,
-          },
-          { sandbox: 'local', isolation, wallMs, limits: job.limits },
-        );
+        if (kill) running.delete(kill);
+        if (outcome.aborted && signal) throw cancelled(signal);
+        return classify(outcome, runPlan, { isolation, limits: job.limits, wallMs: Date.now() - started }, errorResult);
       } finally {
         if (cgroup) await cgroup.destroy();
         await removeWorkDir(hostDir);
@@ -508,6 +322,3 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): Sandbox {
     },
   };
 }
-
-/** Mounted anyway by `systemMountArgs`; binding below them again is pointless. */
-const SYSTEM_PREFIXES = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/etc'];

@@ -1,0 +1,212 @@
+/**
+ * The local sandbox's command line, as a pure function of what this machine offers and what the
+ * run needs: which wrappers (cgroup entry, prlimit, bwrap or unshare, setpriv) are chained in
+ * front of the harness, with which arguments, environment and working directory. Everything that
+ * needs the file system (probing tools, checking who can read a folder) is decided before and
+ * passed in, so each isolation level's exact argv can be unit-tested.
+ */
+import path from 'node:path';
+import type { Language, Limits } from '../core/sandboxTypes';
+import type { HarnessCommand } from './harnessRun';
+import type { IsolationLevel } from './localIsolation';
+
+/** Where the tools live; a missing tool makes its level unavailable. */
+export interface LocalTools {
+  readonly bwrap?: string;
+  readonly unshare?: string;
+  readonly prlimit?: string;
+}
+
+export interface LocalCommandInput {
+  readonly level: IsolationLevel;
+  readonly tools: LocalTools;
+  readonly language: Language;
+  readonly limits: Limits;
+  /** Size of the work dir tmpfs (and the file-size rlimit). */
+  readonly workDirMb: number;
+  /** RLIMIT_NPROC for a run as nobody. */
+  readonly maxProcesses: number;
+  /** The setpriv command (path, arguments, `--`) that drops to nobody; absent when the run keeps its user. */
+  readonly dropPrivileges?: readonly string[];
+  /** bwrap arguments that mount the system folders read-only (see `systemMountArgs`). */
+  readonly systemMounts: readonly string[];
+  /** Folders bound read-only at their own path inside bwrap (interpreter prefixes, the harness). */
+  readonly readOnlyDirs: readonly string[];
+  /** A folder bound read-only if it exists (the workspace with the JS test runners). */
+  readonly optionalReadOnlyDir?: string;
+  /** The run's host folder: holds `in/` (the job's files) and, for unshare, `work/`. */
+  readonly hostDir: string;
+  /** The work dir as the sandboxed process sees it (see `localWorkDir`). */
+  readonly workDir: string;
+  /** The harness command, with paths as the sandboxed process sees them. */
+  readonly harness: HarnessCommand;
+  /** Extra environment (Electron's node needs ELECTRON_RUN_AS_NODE). */
+  readonly extraEnv?: Readonly<Record<string, string>>;
+  /** The workspace whose node_modules hold the JS test runners. */
+  readonly workspaceRoot?: string;
+  /** `cgroup.procs` files the run's first shell enters before anything else runs. */
+  readonly cgroupProcsFiles?: readonly string[];
+}
+
+export interface LocalCommand {
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  /** The host directory the first process starts in. */
+  readonly cwd: string;
+}
+
+/** Inside bwrap the job's input is mounted here read-only and copied into the tmpfs work dir. */
+export const INPUT_MOUNT = '/afterburner-in';
+/** Address space Python may use beyond the memory limit: thread stacks and malloc arenas are reserved, not used. */
+export const PYTHON_AS_HEADROOM_MB = 256;
+/** Mounted anyway by `systemMountArgs`; binding below them again is pointless. */
+const SYSTEM_PREFIXES = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/etc'];
+const MB = 1024 * 1024;
+
+/** The folder the job's files are written to on the host. */
+export function localInputDir(hostDir: string): string {
+  return path.join(hostDir, 'in');
+}
+
+/** The work dir as the sandboxed process sees it; its name (the run's) marks the run's command lines. */
+export function localWorkDir(level: IsolationLevel, hostDir: string): string {
+  switch (level) {
+    case 'bwrap':
+      return `/tmp/${path.basename(hostDir)}`;
+    case 'unshare':
+      return path.join(hostDir, 'work');
+    case 'rlimits':
+      return localInputDir(hostDir);
+  }
+}
+
+export function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** prlimit arguments: CPU seconds a little past the wall limit, file size, open files, and more. */
+export function rlimitArgs(input: LocalCommandInput): string[] {
+  const cpuSeconds = Math.ceil(input.limits.timeoutMs / 1000) + 2;
+  return [
+    ...(input.language === 'python' ? [`--as=${(input.limits.memoryMb + PYTHON_AS_HEADROOM_MB) * MB}`] : []),
+    `--cpu=${cpuSeconds}:${cpuSeconds + 1}`,
+    `--fsize=${input.workDirMb * MB}`,
+    '--nofile=256',
+    // RLIMIT_NPROC binds every user but root; nobody's count is this run's processes.
+    ...(input.dropPrivileges ? [`--nproc=${input.maxProcesses}`] : []),
+  ];
+}
+
+/** The scrubbed environment: nothing of the host's but what the interpreter needs to start. */
+export function localEnv(input: LocalCommandInput): Record<string, string> {
+  return {
+    PATH: [path.dirname(input.harness.command), '/usr/local/bin', '/usr/bin', '/bin'].join(':'),
+    LANG: 'C.UTF-8',
+    HOME: input.workDir,
+    TMPDIR: input.workDir,
+    ...(input.extraEnv ?? {}),
+    // Test runners (jest, vitest) come from the workspace's node_modules, mounted read-only.
+    ...(input.language !== 'python' && input.workspaceRoot
+      ? { NODE_PATH: path.join(input.workspaceRoot, 'node_modules') }
+      : {}),
+  };
+}
+
+function bwrapChain(bwrap: string, input: LocalCommandInput, inner: readonly string[]): string[] {
+  const binds: string[] = [];
+  const readOnly = (dir: string): void => {
+    if (!SYSTEM_PREFIXES.some((p) => dir === p || dir.startsWith(p + '/'))) binds.push('--ro-bind', dir, dir);
+  };
+  input.readOnlyDirs.forEach(readOnly);
+  // A folder at or above /tmp would cover the private work dir; it is left out then.
+  const optional = input.optionalReadOnlyDir;
+  if (optional !== undefined && !`${input.workDir}/`.startsWith(`${path.resolve(optional)}/`))
+    binds.push('--ro-bind-try', optional, optional);
+  return [
+    ...(input.dropPrivileges ?? []),
+    bwrap,
+    '--unshare-all',
+    '--die-with-parent',
+    '--new-session',
+    '--cap-drop',
+    'ALL',
+    ...input.systemMounts,
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
+    '--size',
+    String(input.workDirMb * MB),
+    '--tmpfs',
+    '/tmp',
+    '--size',
+    String(16 * MB),
+    '--tmpfs',
+    '/dev/shm',
+    // After the tmpfs mounts, so folders under the host's /tmp stay visible.
+    ...binds,
+    '--ro-bind',
+    localInputDir(input.hostDir),
+    INPUT_MOUNT,
+    '--dir',
+    input.workDir,
+    '--chdir',
+    input.workDir,
+    '--',
+    '/bin/sh',
+    '-c',
+    `cp -R ${INPUT_MOUNT}/. . && exec "$@"`,
+    'afterburner-copy',
+    ...inner,
+  ];
+}
+
+function unshareChain(unshare: string, input: LocalCommandInput, inner: readonly string[]): string[] {
+  const workDir = shellQuote(input.workDir);
+  const setup = [
+    `mount -t tmpfs -o size=${input.workDirMb}m,mode=0755 afterburner ${workDir}`,
+    `cp -R ${shellQuote(localInputDir(input.hostDir))}/. ${workDir}/`,
+    ...(input.dropPrivileges ? [`chown -R 65534:65534 ${workDir}`] : []),
+    `cd ${workDir}`,
+    'exec "$@"',
+  ].join(' && ');
+  return [
+    unshare,
+    '--net',
+    '--pid',
+    '--fork',
+    '--mount-proc',
+    '--ipc',
+    '--uts',
+    '--kill-child',
+    '--',
+    '/bin/sh',
+    '-c',
+    setup,
+    'afterburner-mount',
+    ...(input.dropPrivileges ?? []),
+    ...inner,
+  ];
+}
+
+/**
+ * The whole chain, outermost first: [cgroup entry shell] → [prlimit] → then either [setpriv] →
+ * bwrap → harness (bwrap itself runs unprivileged), or unshare → mount shell → [setpriv] →
+ * harness (its tmpfs mount needs root), or [setpriv] → harness.
+ */
+export function localCommandLine(input: LocalCommandInput): LocalCommand {
+  const inner = [input.harness.command, ...input.harness.args];
+  const { bwrap, unshare, prlimit } = input.tools;
+  let chain: string[];
+  if (input.level === 'bwrap' && bwrap) chain = bwrapChain(bwrap, input, inner);
+  else if (input.level === 'unshare' && unshare) chain = unshareChain(unshare, input, inner);
+  else chain = [...(input.dropPrivileges ?? []), ...inner];
+  if (prlimit) chain = [prlimit, ...rlimitArgs(input), '--', ...chain];
+  const procs = input.cgroupProcsFiles ?? [];
+  if (procs.length > 0) {
+    // The shell enters the group before it execs anything untrusted: no window to escape.
+    const join = procs.map((f) => `echo $$ > ${shellQuote(f)}`).join(' && ');
+    chain = ['/bin/sh', '-c', `${join} && exec "$@"`, 'afterburner-cgroup', ...chain];
+  }
+  return { argv: chain, env: localEnv(input), cwd: input.level === 'rlimits' ? input.workDir : input.hostDir };
+}
