@@ -44,7 +44,10 @@ export interface LocalCommandInput {
   readonly extraEnv?: Readonly<Record<string, string>>;
   /** The workspace whose node_modules hold the JS test runners. */
   readonly workspaceRoot?: string;
-  /** `cgroup.procs` files the run's first shell enters before anything else runs. */
+  /**
+   * `cgroup.procs` files the run's first shell enters before anything else runs. The cgroup then
+   * bounds memory, and no address-space limit is set (it would count reservations, not use).
+   */
   readonly cgroupProcsFiles?: readonly string[];
 }
 
@@ -57,8 +60,14 @@ export interface LocalCommand {
 
 /** Inside bwrap the job's input is mounted here read-only and copied into the tmpfs work dir. */
 export const INPUT_MOUNT = '/afterburner-in';
-/** Address space Python may use beyond the memory limit: thread stacks and malloc arenas are reserved, not used. */
-export const PYTHON_AS_HEADROOM_MB = 256;
+/**
+ * The address-space limit of a Python run with no cgroup to bound its memory: a last resort, far
+ * above the memory limit, because every thread reserves (not uses) a stack and a malloc arena of
+ * 64 MB: ten threads reserve ~700 MB beyond what they touch.
+ */
+export function pythonAddressSpaceMb(memoryMb: number): number {
+  return 2 * memoryMb + 1024;
+}
 /** Mounted anyway by `systemMountArgs`; binding below them again is pointless. */
 const SYSTEM_PREFIXES = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/etc'];
 const MB = 1024 * 1024;
@@ -88,7 +97,9 @@ export function shellQuote(s: string): string {
 export function rlimitArgs(input: LocalCommandInput): string[] {
   const cpuSeconds = Math.ceil(input.limits.timeoutMs / 1000) + 2;
   return [
-    ...(input.language === 'python' ? [`--as=${(input.limits.memoryMb + PYTHON_AS_HEADROOM_MB) * MB}`] : []),
+    ...(input.language === 'python' && (input.cgroupProcsFiles ?? []).length === 0
+      ? [`--as=${pythonAddressSpaceMb(input.limits.memoryMb) * MB}`]
+      : []),
     `--cpu=${cpuSeconds}:${cpuSeconds + 1}`,
     `--fsize=${input.workDirMb * MB}`,
     '--nofile=256',

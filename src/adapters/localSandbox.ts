@@ -34,7 +34,7 @@ import {
 import { toSandboxResult } from './harnessReport';
 import type { ChildOutcome } from './localChild';
 import { runLocalChild } from './localChild';
-import { localCommandLine, localInputDir, localWorkDir } from './localCommandLine';
+import { localCommandLine, localInputDir, localWorkDir, pythonAddressSpaceMb } from './localCommandLine';
 import type { IsolationLevel, LocalCapabilities } from './localIsolation';
 import {
   NOBODY,
@@ -53,6 +53,8 @@ export interface LocalSandboxOptions {
   readonly python?: string;
   /** Force a weaker level than the best available (tests of the fallbacks). */
   readonly isolation?: 'auto' | IsolationLevel;
+  /** false: never use a cgroup even where one is available (tests of the last-resort address-space limit). */
+  readonly cgroup?: boolean;
   /** Processes (and threads) one run may have at once, when a cgroup enforces it. Default 128. */
   readonly maxProcesses?: number;
   /** Size of the work dir (and private /tmp). Default 128 MB, at most half the memory limit. */
@@ -176,7 +178,8 @@ export function describeIsolation(
         : ', process count not bounded';
     parts.push(`no cgroup: memory bounded by address space only${processes}`);
   }
-  parts.push(`rlimits (address space, cpu ${cpuSeconds} s, file size, open files)`);
+  const addressSpace = plan.cgroup ? '' : `address space ${pythonAddressSpaceMb(limits.memoryMb)} MB for Python, `;
+  parts.push(`rlimits (${addressSpace}cpu ${cpuSeconds} s, file size, open files)`);
   return parts.join(', ');
 }
 
@@ -192,7 +195,7 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): Sandbox {
     const order: IsolationLevel[] = ['bwrap', 'unshare', 'rlimits'];
     // Never stronger than what works here.
     const level = order.indexOf(wanted) >= order.indexOf(best) ? wanted : best;
-    const cgroup = capabilities.cgroup !== undefined;
+    const cgroup = capabilities.cgroup !== undefined && options.cgroup !== false;
     const reachable = reachableByOthers(harnessDir) && (python === undefined || reachableByOthers(python.executable));
     const dropToNobody = capabilities.root && capabilities.setpriv !== undefined && reachable;
     const requested = options.workDirMb ?? 128;
