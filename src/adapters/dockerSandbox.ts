@@ -61,11 +61,16 @@ export function dockerIsolation(memoryMb: number, workspace?: string): string {
 }
 
 /**
- * The folder to mount for a JavaScript/TypeScript job's own test runner: its workspace, when the
- * container user (uid 10001, "others" on the host) can read it. Otherwise none: the harness then
- * says the runner is unavailable (the user's file modes are theirs; they are not changed).
+ * The folder mounted read-only at its own path: the job's project (run in place), or for a
+ * JavaScript/TypeScript job without one its workspace with its own test runner, when the
+ * container user (uid 10001, "others" on the host) can read it. The user's file modes are theirs;
+ * they are not changed.
  */
 export function workspaceMount(job: SandboxJob): string | undefined {
+  if (job.project !== undefined) {
+    const root = path.resolve(job.project.root);
+    return reachableByOthers(root) ? root : undefined;
+  }
   if (job.language === 'python' || job.workspaceRoot === undefined || !path.isAbsolute(job.workspaceRoot))
     return undefined;
   const root = path.resolve(job.workspaceRoot);
@@ -252,6 +257,10 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): DockerS
       });
       if (signal?.aborted) throw abortError(signal);
       if (disposed) return fail('The Docker sandbox was disposed.');
+      if (job.project !== undefined && workspace === undefined)
+        return fail(
+          `The project ${job.project.root} cannot be mounted: the container user (uid 10001) cannot read it or a folder above it. Use the local sandbox, or make the project readable by others (e.g. chmod o+rx on the folders above it).`,
+        );
       const prepared = prepareJob(job);
       if (prepared.kind === 'error') return fail(prepared.message);
 

@@ -34,6 +34,13 @@ export interface LocalCommandInput {
   readonly readOnlyDirs: readonly string[];
   /** A folder bound read-only if it exists (the workspace with the JS test runners). */
   readonly optionalReadOnlyDir?: string;
+  /**
+   * The user's project, seen read-only at its own absolute path (bwrap: a read-only bind; unshare:
+   * a read-only bind mount in its mount namespace; rlimits: as it is, NOT protected).
+   */
+  readonly projectRoot?: string;
+  /** Files hidden behind /dev/null inside bwrap (secrets readable by the user the run keeps). */
+  readonly maskedFiles?: readonly string[];
   /** The run's host folder: holds `in/` (the job's files) and, for unshare, `work/`. */
   readonly hostDir: string;
   /** The work dir as the sandboxed process sees it (see `localWorkDir`). */
@@ -123,47 +130,92 @@ export function localEnv(input: LocalCommandInput): Record<string, string> {
   };
 }
 
+/** `--dir` for each folder above `dir` that the new root lacks, so the path can be walked by anyone. */
+function ancestorDirs(dirs: readonly string[]): string[] {
+  const made = new Set<string>(['/', '/tmp']);
+  const args: string[] = [];
+  for (const dir of dirs) {
+    const ancestors: string[] = [];
+    for (let up = path.dirname(dir); !made.has(up) && up !== path.dirname(up); up = path.dirname(up))
+      ancestors.unshift(up);
+    for (const up of ancestors) {
+      if (SYSTEM_PREFIXES.some((p) => up === p || up.startsWith(p + '/'))) continue;
+      made.add(up);
+      args.push('--dir', up);
+    }
+  }
+  return args;
+}
+
+/**
+ * bwrap for a run that keeps its user: every namespace including a user namespace. For a run
+ * that drops to nobody (started as root): bwrap runs as root without a user namespace, so it can
+ * bind folders nobody could not reach on the host (a project or a pyenv under a 0700 home: only
+ * their ancestors are unreadable, and inside those are new 0755 folders), then setpriv drops to
+ * nobody before anything of the job runs. Root keeps only the capabilities setpriv needs; the
+ * files themselves keep their modes, so nobody reads what others may read, and nothing is written.
+ */
 function bwrapChain(bwrap: string, input: LocalCommandInput, inner: readonly string[]): string[] {
   const binds: string[] = [];
+  const boundDirs: string[] = [];
   const readOnly = (dir: string): void => {
-    if (!SYSTEM_PREFIXES.some((p) => dir === p || dir.startsWith(p + '/'))) binds.push('--ro-bind', dir, dir);
+    if (SYSTEM_PREFIXES.some((p) => dir === p || dir.startsWith(p + '/'))) return;
+    binds.push('--ro-bind', dir, dir);
+    boundDirs.push(dir);
   };
   input.readOnlyDirs.forEach(readOnly);
+  if (input.projectRoot !== undefined) readOnly(input.projectRoot);
   // A folder at or above /tmp would cover the private work dir; it is left out then.
   const optional = input.optionalReadOnlyDir;
-  if (optional !== undefined && !`${input.workDir}/`.startsWith(`${path.resolve(optional)}/`))
+  if (optional !== undefined && !`${input.workDir}/`.startsWith(`${path.resolve(optional)}/`)) {
     binds.push('--ro-bind-try', optional, optional);
+    boundDirs.push(optional);
+  }
+  const drop = input.dropPrivileges;
+  const namespaces = drop
+    ? ['--unshare-net', '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try']
+    : ['--unshare-all'];
+  const capabilities = drop
+    ? ['--cap-drop', 'ALL', '--cap-add', 'CAP_SETUID', '--cap-add', 'CAP_SETGID', '--cap-add', 'CAP_SETPCAP']
+    : ['--cap-drop', 'ALL'];
   return [
-    ...(input.dropPrivileges ?? []),
     bwrap,
-    '--unshare-all',
+    ...namespaces,
     '--die-with-parent',
     '--new-session',
-    '--cap-drop',
-    'ALL',
+    ...capabilities,
     ...input.systemMounts,
     '--proc',
     '/proc',
     '--dev',
     '/dev',
+    '--perms',
+    '1777',
     '--size',
     String(input.workDirMb * MB),
     '--tmpfs',
     '/tmp',
+    '--perms',
+    '1777',
     '--size',
     String(16 * MB),
     '--tmpfs',
     '/dev/shm',
     // After the tmpfs mounts, so folders under the host's /tmp stay visible.
+    ...ancestorDirs(boundDirs),
     ...binds,
+    ...(input.maskedFiles ?? []).flatMap((file) => ['--ro-bind', '/dev/null', file]),
     '--ro-bind',
     localInputDir(input.hostDir),
     INPUT_MOUNT,
+    '--perms',
+    '1777',
     '--dir',
     input.workDir,
     '--chdir',
     input.workDir,
     '--',
+    ...(drop ?? []),
     '/bin/sh',
     '-c',
     `cp -R ${INPUT_MOUNT}/. . && exec "$@"`,
@@ -177,6 +229,13 @@ function unshareChain(unshare: string, input: LocalCommandInput, inner: readonly
   const setup = [
     `mount -t tmpfs -o size=${input.workDirMb}m,mode=0755 afterburner ${workDir}`,
     `cp -R ${shellQuote(localInputDir(input.hostDir))}/. ${workDir}/`,
+    // The project read-only at its own path, in this mount namespace only.
+    ...(input.projectRoot !== undefined
+      ? [
+          `mount --bind ${shellQuote(input.projectRoot)} ${shellQuote(input.projectRoot)}`,
+          `mount -o remount,bind,ro ${shellQuote(input.projectRoot)}`,
+        ]
+      : []),
     ...(input.dropPrivileges ? [`chown -R 65534:65534 ${workDir}`] : []),
     `cd ${workDir}`,
     'exec "$@"',
@@ -201,9 +260,9 @@ function unshareChain(unshare: string, input: LocalCommandInput, inner: readonly
 }
 
 /**
- * The whole chain, outermost first: [cgroup entry shell] → [prlimit] → then either [setpriv] →
- * bwrap → harness (bwrap itself runs unprivileged), or unshare → mount shell → [setpriv] →
- * harness (its tmpfs mount needs root), or [setpriv] → harness.
+ * The whole chain, outermost first: [cgroup entry shell] → [prlimit] → then either bwrap →
+ * [setpriv] → copy shell → harness, or unshare → mount shell → [setpriv] → harness (its mounts
+ * need root), or [setpriv] → harness.
  */
 export function localCommandLine(input: LocalCommandInput): LocalCommand {
   const inner = [input.harness.command, ...input.harness.args];

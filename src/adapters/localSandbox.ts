@@ -14,7 +14,7 @@
  *   is stopped when it grows past its limit.
  * - As root additionally: a cgroup (true memory limit, pids.max) and the code runs as `nobody`.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { chown, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Limits, Sandbox, SandboxDescription, SandboxJob, SandboxResult } from '../core/sandboxTypes';
@@ -75,6 +75,28 @@ interface Plan {
   readonly workDirMb: number;
   readonly python?: PythonInstall;
 }
+
+/** True when users other than the owner may list and enter `dir` itself (its ancestors aside). */
+function othersMayList(dir: string): boolean {
+  try {
+    return (statSync(dir).mode & 0o005) === 0o005;
+  } catch {
+    return false;
+  }
+}
+
+/** How the project run in place is protected at this isolation level. */
+function projectNote(level: IsolationLevel, root: string | undefined): string {
+  if (root === undefined) return '';
+  // bwrap 0.8 (Debian 12) has no --overlay: the project is read-only, and writes the tests make
+  // next to their files fail; HOME and TMPDIR point into the private work dir.
+  return level === 'rlimits'
+    ? `; project ${root} used in place and NOT write-protected`
+    : `; project ${root} read-only at its own path`;
+}
+
+/** Files only root may read that a run as root without capabilities must still not see. */
+const ROOT_SECRETS = ['/etc/shadow', '/etc/gshadow', '/etc/sudoers'];
 
 function cancelled(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new Error('The sandbox run was cancelled.');
@@ -150,7 +172,13 @@ export function describeIsolation(
   maxProcesses: number,
 ): string {
   const cpuSeconds = Math.ceil(limits.timeoutMs / 1000) + 2;
-  const user = plan.dropToNobody ? ', uid nobody' : capabilities.root ? ', uid root' : '';
+  const user = plan.dropToNobody
+    ? ', uid nobody'
+    : capabilities.root
+      ? plan.level === 'bwrap'
+        ? ', uid root without capabilities'
+        : ', uid root'
+      : '';
   const parts: string[] = [];
   switch (plan.level) {
     case 'bwrap':
@@ -189,14 +217,26 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): Sandbox {
   const prefix = options.workDirPrefix ?? LOCAL_WORKDIR_PREFIX;
   const running = new Set<() => void>();
 
-  function plan(capabilities: LocalCapabilities, limits: Limits, python?: PythonInstall): Plan {
+  function levelFor(capabilities: LocalCapabilities): IsolationLevel {
     const best = bestLevel(capabilities);
     const wanted = options.isolation && options.isolation !== 'auto' ? options.isolation : best;
     const order: IsolationLevel[] = ['bwrap', 'unshare', 'rlimits'];
     // Never stronger than what works here.
-    const level = order.indexOf(wanted) >= order.indexOf(best) ? wanted : best;
+    return order.indexOf(wanted) >= order.indexOf(best) ? wanted : best;
+  }
+
+  function plan(capabilities: LocalCapabilities, limits: Limits, python?: PythonInstall, projectRoot?: string): Plan {
+    const level = levelFor(capabilities);
     const cgroup = capabilities.cgroup !== undefined && options.cgroup !== false;
-    const reachable = reachableByOthers(harnessDir) && (python === undefined || reachableByOthers(python.executable));
+    // bwrap binds what the run needs as root before it drops to nobody (see localCommandLine.ts);
+    // without it nobody must be able to reach everything on the host itself, else the run keeps root.
+    // A project folder private to root (0700) stays private: the run keeps uid root then, without
+    // capabilities (bwrap's user namespace), rather than changing the modes of the user's files.
+    const reachable =
+      (level === 'bwrap' && (projectRoot === undefined || othersMayList(projectRoot))) ||
+      (reachableByOthers(harnessDir) &&
+        (python === undefined || reachableByOthers(python.executable)) &&
+        (projectRoot === undefined || reachableByOthers(projectRoot)));
     const dropToNobody = capabilities.root && capabilities.setpriv !== undefined && reachable;
     const requested = options.workDirMb ?? 128;
     // tmpfs pages count against the cgroup: keep the disk limit below the memory limit so a
@@ -210,9 +250,17 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): Sandbox {
 
   function pythonFor(capabilities: LocalCapabilities): PythonInstall | undefined {
     const preferred = probePython(options.python ?? 'python3');
-    // A root-run sandbox drops to nobody, who may not reach a Python under /root (pyenv):
-    // then the system Python is the one that can run there.
-    if (preferred && capabilities.root && capabilities.setpriv && !reachableByOthers(preferred.executable)) {
+    // A root-run sandbox drops to nobody, who may not reach a Python under /root (pyenv): then
+    // the system Python is the one it has always run. (bwrap could bind it now; which interpreter
+    // runs becomes the project's choice, not a side effect of where it is installed.)
+    // An interpreter the user named is never swapped.
+    if (
+      preferred &&
+      options.python === undefined &&
+      capabilities.root &&
+      capabilities.setpriv &&
+      !reachableByOthers(preferred.executable)
+    ) {
       const system = probePython('/usr/bin/python3');
       if (system && reachableByOthers(system.executable)) return system;
     }
@@ -234,8 +282,10 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): Sandbox {
       const started = Date.now();
       const capabilities = probeLocalCapabilities();
       const python = job.language === 'python' ? pythonFor(capabilities) : undefined;
-      const runPlan = plan(capabilities, job.limits, python);
-      const isolation = describeIsolation(capabilities, runPlan, job.limits, maxProcesses);
+      const runPlan = plan(capabilities, job.limits, python, job.project?.root);
+      const isolation =
+        describeIsolation(capabilities, runPlan, job.limits, maxProcesses) +
+        projectNote(runPlan.level, job.project?.root);
       const errorResult = (message: string): SandboxResult => ({
         kind: 'error',
         message,
@@ -246,7 +296,11 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): Sandbox {
       });
 
       if (job.language === 'python' && !python)
-        return errorResult('No Python 3 found: install python3 or put it on PATH.');
+        return errorResult(
+          options.python !== undefined
+            ? `The Python interpreter '${options.python}' does not run: check the path given with --python.`
+            : 'No Python 3 found: install python3 or put it on PATH.',
+        );
       const script = path.join(harnessDir, job.language === 'python' ? 'python/harness.py' : 'node/harness.mjs');
       if (!existsSync(script)) return errorResult(`The sandbox harness is missing: ${script} does not exist.`);
       const prepared = prepareJob(job);
@@ -279,10 +333,10 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): Sandbox {
             : {}),
           systemMounts: runPlan.level === 'bwrap' ? systemMountArgs() : [],
           readOnlyDirs: [...(python?.prefixes ?? []), ...(node ? [node.prefix] : []), harnessDir],
-          // One that nobody cannot read (e.g. under a 0700 home) is left out: bwrap runs as nobody
-          // and would refuse to start; without it only the workspace's own jest/vitest are unavailable.
-          ...(job.workspaceRoot && (!runPlan.dropToNobody || reachableByOthers(job.workspaceRoot))
-            ? { optionalReadOnlyDir: job.workspaceRoot }
+          ...(job.workspaceRoot ? { optionalReadOnlyDir: job.workspaceRoot } : {}),
+          ...(job.project ? { projectRoot: path.resolve(job.project.root) } : {}),
+          ...(capabilities.root && !runPlan.dropToNobody
+            ? { maskedFiles: ROOT_SECRETS.filter((f) => existsSync(f)) }
             : {}),
           hostDir,
           workDir,

@@ -109,7 +109,11 @@ export async function runOptimize(argv: string[]): Promise<number> {
   const log = (line: string): void => {
     process.stderr.write(`afterburner: ${line}\n`);
   };
-  const selection = await selectSandbox(args.sandbox, { defaultLimits: job.limits, log });
+  const selection = await selectSandbox(args.sandbox, {
+    defaultLimits: job.limits,
+    log,
+    ...(args.python !== undefined ? { local: { python: args.python } } : {}),
+  });
   if (selection.kind === 'error') return usage(selection.message);
   const { sandbox } = selection;
   log(`optimizing ${args.functionName} in ${args.file} with ${job.testPaths.join(', ')} (${selection.reason})`);
@@ -127,6 +131,7 @@ export async function runOptimize(argv: string[]): Promise<number> {
     // Hot lines go into the prompt: the model sees where the time goes.
     measure: { ...job.measure, hotLines: true },
     ...(job.workspaceRoot !== undefined ? { workspaceRoot: job.workspaceRoot } : {}),
+    ...(job.project !== undefined ? { project: job.project } : {}),
   };
   const model = createOpenAiModel({ ...config, timeoutMs: Math.max(60_000, job.limits.timeoutMs) });
   const builder = new OptimizeJsonBuilder({

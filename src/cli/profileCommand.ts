@@ -6,7 +6,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { listFunctions, locateFunction } from '../core/functionLocator';
-import type { Language, SandboxJob } from '../core/sandboxTypes';
+import type { Language, ProjectMount, SandboxJob } from '../core/sandboxTypes';
+import { collectProjectJob } from '../adapters/projectCollector';
 import { selectSandbox } from '../adapters/sandboxSelection';
 import { SUPPORTED_EXTENSIONS, discoverTests, languageOf, parseCommonArgs, parseSizes, usageReporter } from './cliArgs';
 import type { ParsedCommonArgs } from './cliArgs';
@@ -16,7 +17,7 @@ import type { ProfileJson } from './profileJson';
 import { collectJobInput } from './sandboxJobInput';
 
 const HELP = `Usage: afterburner profile FILE --function NAME [--tests PATH]... [--sandbox auto|docker|local]
-                           [--timeout SECONDS] [--memory MB] [--sizes N,N,...] [--json]
+                           [--timeout SECONDS] [--memory MB] [--sizes N,N,...] [--python PATH] [--json]
 
 Runs the tests of NAME (a function, or Class.method) in a sandbox, records the calls they make,
 and measures runtime, peak memory and the memory-time integral on those calls.
@@ -79,7 +80,8 @@ export function readInput(args: ParsedCommonArgs): Input {
   }
   const sizes = parseSizes(args.values.sizes as string | undefined);
   if (typeof sizes === 'string') return { kind: 'usage', message: sizes };
-  const input = collectJobInput(args.file, tests);
+  const input = jobInput(language, args.file, tests);
+  if (input.kind === 'error') return { kind: 'usage', message: input.message };
   return {
     kind: 'ok',
     language,
@@ -93,8 +95,26 @@ export function readInput(args: ParsedCommonArgs): Input {
       limits: { timeoutMs: args.timeoutMs, memoryMb: args.memoryMb },
       ...(sizes ? { measure: { sizes } } : {}),
       ...(input.workspaceRoot ? { workspaceRoot: input.workspaceRoot } : {}),
+      ...(input.project ? { project: input.project } : {}),
     },
   };
+}
+
+/**
+ * Python runs on the project in place (mounted read-only, the module as an overlay). JavaScript
+ * and TypeScript still get their files copied into the work dir until the Node harness serves
+ * overlays inside the project.
+ */
+function jobInput(
+  language: Language,
+  file: string,
+  tests: readonly string[],
+): (ReturnType<typeof collectJobInput> & { kind: 'ok'; project?: ProjectMount }) | { kind: 'error'; message: string } {
+  if (language !== 'python') return { kind: 'ok', ...collectJobInput(file, tests) };
+  const collected = collectProjectJob(language, file, tests);
+  if (collected.kind === 'error') return collected;
+  const { project, files, modulePath, testPaths } = collected.input;
+  return { kind: 'ok', root: project.root, project, files, modulePath, testPaths };
 }
 
 function exitCodeFor(profile: ProfileJson): number {
@@ -117,7 +137,11 @@ export async function runProfile(argv: string[]): Promise<number> {
   const log = (line: string): void => {
     process.stderr.write(`afterburner: ${line}\n`);
   };
-  const selection = await selectSandbox(args.sandbox, { defaultLimits: input.job.limits, log });
+  const selection = await selectSandbox(args.sandbox, {
+    defaultLimits: input.job.limits,
+    log,
+    ...(args.python !== undefined ? { local: { python: args.python } } : {}),
+  });
   if (selection.kind === 'error') return usage(selection.message);
   const { sandbox } = selection;
   log(`profiling ${args.functionName} in ${args.file} with ${input.job.testPaths.join(', ')}`);

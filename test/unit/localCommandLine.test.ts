@@ -75,12 +75,29 @@ describe('localCommandLine', () => {
     expect(after(workspace.argv, '--ro-bind-try')).toEqual([['/home/me/app', '/home/me/app']]);
   });
 
-  it('drops to nobody outside bwrap and bounds the process count then', () => {
-    const { argv } = localCommandLine(input({ dropPrivileges: SETPRIV }));
-    expect(argv.indexOf('/usr/bin/setpriv')).toBeLessThan(argv.indexOf('/usr/bin/bwrap'));
-    expect(argv.indexOf('/usr/bin/prlimit')).toBeLessThan(argv.indexOf('/usr/bin/setpriv'));
+  it('as root, binds as root without a user namespace and drops to nobody inside, before the job runs', () => {
+    const { argv } = localCommandLine(input({ dropPrivileges: SETPRIV, projectRoot: '/root/work/app' }));
+    const bwrapAt = argv.indexOf('/usr/bin/bwrap');
+    expect(argv.indexOf('/usr/bin/prlimit')).toBeLessThan(bwrapAt);
+    expect(argv).not.toContain('--unshare-all');
+    expect(argv).toContain('--unshare-net');
+    expect(after(argv, '--cap-add', 1).flat()).toEqual(['CAP_SETUID', 'CAP_SETGID', 'CAP_SETPCAP']);
+    // setpriv comes after bwrap's own `--` and before the copy shell that runs the job.
+    const separator = argv.indexOf('--', bwrapAt);
+    expect(argv.slice(separator + 1, separator + 1 + SETPRIV.length)).toEqual(SETPRIV);
+    expect(argv.indexOf('afterburner-copy')).toBeGreaterThan(separator + SETPRIV.length);
     expect(argv).toContain('--nproc=128');
     expect(localCommandLine(input()).argv.some((a) => a.startsWith('--nproc'))).toBe(false);
+  });
+
+  it('mounts the project read-only at its own path, with walkable folders above it', () => {
+    const { argv } = localCommandLine(input({ dropPrivileges: SETPRIV, projectRoot: '/root/work/app' }));
+    expect(after(argv, '--ro-bind')).toContainEqual(['/root/work/app', '/root/work/app']);
+    expect(after(argv, '--dir', 1).flat()).toEqual(
+      expect.arrayContaining(['/root', '/root/work', '/tmp/afterburner-local-abc123']),
+    );
+    expect(argv.indexOf('/root')).toBeLessThan(argv.indexOf('/root/work/app'));
+    expect(argv).not.toContain('--bind');
   });
 
   it('mounts the unshare tmpfs as root and drops to nobody only inside it', () => {
@@ -92,6 +109,10 @@ describe('localCommandLine', () => {
     expect(script).toContain(`chown -R 65534:65534 '/tmp/afterburner-local-abc123/work'`);
     expect(argv.indexOf('/usr/bin/setpriv')).toBeGreaterThan(argv.indexOf('afterburner-mount'));
     expect(cwd).toBe('/tmp/afterburner-local-abc123');
+    const withProject = localCommandLine(input({ level: 'unshare', projectRoot: '/home/me/app' })).argv;
+    const mountScript = withProject[withProject.indexOf('-c') + 1] ?? '';
+    expect(mountScript).toContain(`mount --bind '/home/me/app' '/home/me/app'`);
+    expect(mountScript).toContain(`mount -o remount,bind,ro '/home/me/app'`);
   });
 
   it('runs the harness directly in the input folder with rlimits only', () => {
