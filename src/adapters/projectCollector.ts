@@ -1,8 +1,7 @@
 /**
  * The job input for a run on the user's project in place, for the CLI and the extension alike:
  * the project root to mount read-only (see src/languages/<language>/projectRoot.ts), the module
- * and test paths relative to it, and the overlays (the module as the editor has it, and any open
- * test with unsaved edits). Nothing is copied and nothing is left out: the whole project is
+ * and test paths relative to it, and the overlays (the module and its tests as the editor has them). Nothing is copied and nothing is left out: the whole project is
  * visible in the sandbox.
  */
 import { readFileSync } from 'node:fs';
@@ -72,11 +71,9 @@ export function collectProjectJob(
   const read = (absolute: string): string => options.editorText?.(absolute) ?? readFileSync(absolute, 'utf8');
   const relative = (absolute: string): string => toPosix(path.relative(root, absolute));
   const files: SourceFile[] = [{ path: relative(module), content: read(module) }];
-  for (const test of testFiles) {
-    const unsaved = options.editorText?.(test);
-    if (unsaved !== undefined && unsaved !== readFileSync(test, 'utf8'))
-      files.push({ path: relative(test), content: unsaved });
-  }
+  // The tests ride along as overlays too (their text as the editor has it): the model's prompt
+  // shows them, and an unsaved edit to a test counts like one to the module.
+  for (const test of testFiles) if (test !== module) files.push({ path: relative(test), content: read(test) });
   const workspaceRoot = language === 'python' ? undefined : (findNodeProjectRoot(module)?.root ?? root);
   return {
     kind: 'ok',

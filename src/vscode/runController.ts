@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import { optimize } from '../core/loop';
 import { findInputGenerator } from '../core/inputGenerator';
 import type { BestSoFar, LoopEvent, OptimizeRequest } from '../core/loopTypes';
-import type { Limits, Sandbox, SandboxJob, SandboxResult } from '../core/sandboxTypes';
+import type { Limits, ProjectMount, Sandbox, SandboxJob, SandboxResult } from '../core/sandboxTypes';
 import type { RunRecord } from '../panel/panelState';
 import { formatMs, formatRatio } from '../shared/format';
 import { openSettings, readSettings, updateSetting, type Settings } from './configuration';
@@ -619,7 +619,8 @@ async function* recorded(events: AsyncIterable<LoopEvent>, into: LoopEvent[]): A
   }
 }
 
-function workspaceRootFor(p: Prepared): { workspaceRoot?: string } {
+function workspaceRootFor(p: Prepared): { workspaceRoot?: string; project?: ProjectMount } {
+  if (p.job.project) return { project: p.job.project };
   return p.target.language !== 'python' && p.job.root.scheme === 'file' ? { workspaceRoot: p.job.root.fsPath } : {};
 }
 

@@ -2,7 +2,7 @@
  * Where a Python project starts, as its own `pytest` run would see it: the nearest folder with a
  * project or test-runner config file, else the version-control root.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { findUp, findVcsRoot } from '../vcsRoot';
 
@@ -19,5 +19,9 @@ export function findPythonProjectRoot(from: string): string | undefined {
 
 function startDir(from: string): string {
   const absolute = path.resolve(from);
-  return path.extname(absolute) !== '' && existsSync(absolute) ? path.dirname(absolute) : absolute;
+  try {
+    return statSync(absolute).isDirectory() ? absolute : path.dirname(absolute);
+  } catch {
+    return path.dirname(absolute);
+  }
 }
