@@ -285,7 +285,8 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): Sandbox {
       const runPlan = plan(capabilities, job.limits, python, job.project?.root);
       const isolation =
         describeIsolation(capabilities, runPlan, job.limits, maxProcesses) +
-        projectNote(runPlan.level, job.project?.root);
+        projectNote(runPlan.level, job.project?.root) +
+        (python ? `; python ${python.executable} (${python.version})` : '');
       const errorResult = (message: string): SandboxResult => ({
         kind: 'error',
         message,

@@ -16,7 +16,7 @@ import { selectSandbox } from '../adapters/sandboxSelection';
 import { parseCommonArgs, positiveNumber, usageReporter } from './cliArgs';
 import { EXIT_FAILED, EXIT_OK } from './exitCodes';
 import { OptimizeJsonBuilder, progressLine, type OptimizeJson } from './optimizeJson';
-import { readInput } from './profileCommand';
+import { pythonFor, readInput } from './profileCommand';
 
 export const DEFAULT_ITERATIONS = 3;
 export const DEFAULT_CANDIDATES = 2;
@@ -112,7 +112,7 @@ export async function runOptimize(argv: string[]): Promise<number> {
   const selection = await selectSandbox(args.sandbox, {
     defaultLimits: job.limits,
     log,
-    ...(args.python !== undefined ? { local: { python: args.python } } : {}),
+    ...pythonFor(args, job, log),
   });
   if (selection.kind === 'error') return usage(selection.message);
   const { sandbox } = selection;

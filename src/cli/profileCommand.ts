@@ -8,6 +8,7 @@ import path from 'node:path';
 import { listFunctions, locateFunction } from '../core/functionLocator';
 import type { Language, ProjectMount, SandboxJob } from '../core/sandboxTypes';
 import { collectProjectJob } from '../adapters/projectCollector';
+import { describeInterpreterSource, findPythonInterpreter } from '../languages/python/interpreter';
 import { selectSandbox } from '../adapters/sandboxSelection';
 import { SUPPORTED_EXTENSIONS, discoverTests, languageOf, parseCommonArgs, parseSizes, usageReporter } from './cliArgs';
 import type { ParsedCommonArgs } from './cliArgs';
@@ -117,6 +118,22 @@ function jobInput(
   return { kind: 'ok', root: project.root, project, files, modulePath, testPaths };
 }
 
+/**
+ * The project's interpreter for the local sandbox (`--python`, VIRTUAL_ENV, the project's .venv
+ * or venv); nothing when only python3 on PATH is left, which the sandbox picks itself.
+ */
+export function pythonFor(
+  args: ParsedCommonArgs,
+  job: SandboxJob,
+  log: (line: string) => void,
+): { local?: { python: string } } {
+  if (job.language !== 'python') return {};
+  const choice = findPythonInterpreter({ named: args.python, env: process.env, projectRoot: job.project?.root });
+  if (choice.source === 'PATH') return {};
+  log(`python: ${choice.command} (${describeInterpreterSource(choice.source)})`);
+  return { local: { python: choice.command } };
+}
+
 function exitCodeFor(profile: ProfileJson): number {
   if (profile.status === 'passed') return EXIT_OK;
   return profile.status === 'error' ? EXIT_USAGE : EXIT_FAILED;
@@ -140,7 +157,7 @@ export async function runProfile(argv: string[]): Promise<number> {
   const selection = await selectSandbox(args.sandbox, {
     defaultLimits: input.job.limits,
     log,
-    ...(args.python !== undefined ? { local: { python: args.python } } : {}),
+    ...pythonFor(args, input.job, log),
   });
   if (selection.kind === 'error') return usage(selection.message);
   const { sandbox } = selection;

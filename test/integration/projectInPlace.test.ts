@@ -184,6 +184,50 @@ describe('the project in place, local sandbox', () => {
   });
 });
 
+describe("the project's own interpreter", () => {
+  it("uses the project's .venv, with a package only that venv has, and names it", async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'afterburner-venv-project-'));
+    chmodSync(root, 0o755);
+    try {
+      execFileSync('python3', ['-m', 'venv', '--without-pip', path.join(root, '.venv')]);
+      const sitePackages = execFileSync(
+        path.join(root, '.venv/bin/python3'),
+        ['-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])'],
+        { encoding: 'utf8' },
+      ).trim();
+      writeFileSync(path.join(sitePackages, 'venv_only_lib.py'), 'def double(x):\n    return 2 * x\n');
+      writeFileSync(path.join(root, 'pyproject.toml'), '[project]\nname = "uses-venv"\n');
+      writeFileSync(
+        path.join(root, 'calc.py'),
+        'from venv_only_lib import double\n\ndef quadruple(x):\n    return double(double(x))\n',
+      );
+      writeFileSync(
+        path.join(root, 'test_calc.py'),
+        'from calc import quadruple\n\ndef test_quadruple():\n    assert quadruple(3) == 12\n',
+      );
+      const cli = await builtCli();
+      const run = await runCli(cli, [
+        'profile',
+        path.join(root, 'calc.py'),
+        '--function',
+        'quadruple',
+        '--tests',
+        path.join(root, 'test_calc.py'),
+        '--sandbox',
+        'local',
+        '--json',
+      ]);
+      const out = JSON.parse(run.stdout) as ProfileOut & { isolation: string };
+      expect(out.status, out.message + run.stderr).toBe('passed');
+      expect(out.calls).toBe(1);
+      expect(out.isolation).toContain(`python ${root}/.venv/bin/python3`);
+      expect(run.stderr).toContain(`python: ${root}/.venv/bin/python3 (the project's .venv)`);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('the project in place, Docker sandbox', () => {
   const engine = useDockerEngine();
   let sandbox: Sandbox | undefined;
