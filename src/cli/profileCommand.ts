@@ -111,11 +111,18 @@ function jobInput(
   file: string,
   tests: readonly string[],
 ): (ReturnType<typeof collectJobInput> & { kind: 'ok'; project?: ProjectMount }) | { kind: 'error'; message: string } {
-  if (language !== 'python') return { kind: 'ok', ...collectJobInput(file, tests) };
+  if (language !== 'python') {
+    const copied = collectJobInput(file, tests);
+    if (copied.omitted > 0)
+      process.stderr.write(
+        `afterburner: ${copied.omitted} source file(s) around the tests were not copied into the sandbox (over 1 MB each, or past 16 MB in all).\n`,
+      );
+    return { kind: 'ok', ...copied };
+  }
   const collected = collectProjectJob(language, file, tests);
   if (collected.kind === 'error') return collected;
   const { project, files, modulePath, testPaths } = collected.input;
-  return { kind: 'ok', root: project.root, project, files, modulePath, testPaths };
+  return { kind: 'ok', root: project.root, project, files, modulePath, testPaths, omitted: 0 };
 }
 
 /**

@@ -145,6 +145,18 @@ describe('the project in place, local sandbox', () => {
     expect(out.calls).toBe(2);
   });
 
+  it('runs a JavaScript test whose module imports ../lib outside its own folder (copied, no depth limit)', async () => {
+    const out = await profile(
+      'js-lib-outside/src/util/average.js',
+      'average',
+      ['js-lib-outside/test/average.test.js'],
+      'local',
+    );
+    expect(out.status, out.message).toBe('passed');
+    expect(out.tests).toEqual({ passed: 2, failed: 0 });
+    expect(out.calls).toBe(2);
+  });
+
   it('serves the module overlay under the project path instead of the file on disk', async () => {
     const collected = collectProjectJob('python', path.join(PROJECTS, 'py-src-layout/src/shapes/area.py'), [
       path.join(PROJECTS, 'py-src-layout/tests/test_area.py'),
