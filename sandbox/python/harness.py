@@ -34,7 +34,7 @@ _rerun_with_fixed_hash_seed(sys.argv)
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, _HERE)
-from afterburner_harness import compare, errors, explain, loader, measure, recorder, replay, runners, sizes  # noqa: E402
+from afterburner_harness import compare, errors, explain, loader, measure, project, recorder, replay, runners, sizes  # noqa: E402
 from afterburner_harness import hotspots  # noqa: E402
 from afterburner_harness.output import OutputGuard  # noqa: E402
 
@@ -97,6 +97,7 @@ def run(job):
         return hotspots.run(job)
     if mode not in ("profile", "check", "test"):
         raise errors.HarnessError("unknown mode %r (expected profile, check or test)." % mode)
+    project.enter(job)  # a job on the project in place: cwd, sys.path and overlays as the project runs
     options = job.get("measure") or {}
     seed = int(job.get("seed", 0))
     test_paths = list(job.get("testPaths") or [])
@@ -160,7 +161,7 @@ def run(job):
         spec = job["mode"].get("reference")
         if calls and isinstance(spec, dict) and spec.get("modulePath"):
             try:
-                reference = _reference_replayer(spec["modulePath"], module, job["target"], calls)
+                reference = _reference_replayer(project.local_path(spec["modulePath"]), module, job["target"], calls)
             except (errors.MemoryLimit, SystemExit):
                 raise
             except Exception as exc:

@@ -6,6 +6,7 @@ import type Dockerode from 'dockerode';
 import { agentCommand, attachAgent, WORK_ROOT } from './dockerAgent';
 import type { AgentChannel } from './dockerAgent';
 import type { HarnessCommand } from './harnessRun';
+import { createIdleContainers } from './dockerIdleContainers';
 import { errorMessage } from '../core/errorMessage';
 
 /** The size of the tmpfs at WORK_ROOT where each run gets its fresh work dir (the only writable place). */
@@ -124,13 +125,10 @@ export function createContainerPool(
   docker: Dockerode,
   options: { sandboxId: string; poolSize: number; log: (line: string) => void },
 ): ContainerPool {
-  const idle = new Map<string, WarmContainer[]>();
+  const idle = createIdleContainers<WarmContainer>(MAX_WARM_WORKSPACES);
   const alive = new Map<string, WarmContainer>();
   const creating = new Set<Promise<unknown>>();
   const refilling = new Map<string, Promise<void>>();
-  /** When each workspace was last asked for, to evict the least recently used one's containers. */
-  const workspaceUse = new Map<string, number>();
-  let useClock = 0;
   let disposed = false;
   const keyOf = (image: string, memoryMb: number, harness: HarnessCommand, workspace: string | undefined): string =>
     JSON.stringify([image, memoryMb, workspace ?? null, harness.command, ...harness.args]);
@@ -175,88 +173,53 @@ export function createContainerPool(
     await removeQuietly(warm.container);
   }
 
-  /**
-   * Idle containers are kept for one memory limit per image and workspace (the last one asked
-   * for): when the limit changes, the other limit's idle containers go.
-   */
-  async function evictOtherLimits(image: string, workspace: string | undefined, key: string): Promise<void> {
-    const others: WarmContainer[] = [];
-    for (const [otherKey, list] of idle) {
-      if (otherKey === key || list[0]?.image !== image || list[0].workspace !== workspace) continue;
-      others.push(...list);
-      idle.delete(otherKey);
-    }
-    await Promise.allSettled(others.map(destroy));
-  }
+  const destroyAll = async (list: readonly WarmContainer[]): Promise<void> => {
+    await Promise.allSettled(list.map(destroy));
+  };
 
-  /** Keeps the idle containers of at most MAX_WARM_WORKSPACES workspaces, the most recently used. */
-  async function evictOldWorkspaces(): Promise<void> {
-    const kept = new Set<string>();
-    for (const list of idle.values()) if (list[0]?.workspace !== undefined) kept.add(list[0].workspace);
-    const oldestFirst = [...kept].sort((a, b) => (workspaceUse.get(a) ?? 0) - (workspaceUse.get(b) ?? 0));
-    const dropped = new Set(oldestFirst.slice(0, Math.max(0, oldestFirst.length - MAX_WARM_WORKSPACES)));
-    if (dropped.size === 0) return;
-    const gone: WarmContainer[] = [];
-    for (const [key, list] of idle) {
-      const workspace = list[0]?.workspace;
-      if (workspace === undefined || !dropped.has(workspace)) continue;
-      gone.push(...list);
-      idle.delete(key);
+  /** A new container, unless the pool was disposed while it was being made: then none outlives the pool. */
+  async function createOwned(image: string, memoryMb: number, harness: HarnessCommand, workspace?: string) {
+    const pending = create(image, memoryMb, harness, workspace);
+    creating.add(pending);
+    try {
+      const warm = await pending;
+      if (disposed) {
+        await destroy(warm);
+        throw new Error('the Docker sandbox was disposed');
+      }
+      return warm;
+    } finally {
+      creating.delete(pending);
     }
-    for (const workspace of dropped) workspaceUse.delete(workspace);
-    await Promise.allSettled(gone.map(destroy));
-  }
-
-  async function keepIdle(warm: WarmContainer): Promise<void> {
-    await evictOtherLimits(warm.image, warm.workspace, warm.key);
-    const list = idle.get(warm.key) ?? [];
-    list.push(warm);
-    idle.set(warm.key, list);
-    if (warm.workspace !== undefined) await evictOldWorkspaces();
   }
 
   return {
     async acquire(image, memoryMb, harness, workspace) {
       if (disposed) throw new Error('the Docker sandbox was disposed');
       const key = keyOf(image, memoryMb, harness, workspace);
-      if (workspace !== undefined) workspaceUse.set(workspace, ++useClock);
+      idle.touch(workspace);
       await refilling.get(key);
-      await evictOtherLimits(image, workspace, key);
-      const list = idle.get(key) ?? [];
-      for (let ready = list.pop(); ready; ready = list.pop()) {
+      await destroyAll(idle.evictOtherLimits(image, workspace, key));
+      for (let ready = idle.take(key); ready; ready = idle.take(key)) {
         if (ready.agent.alive()) return ready;
         await destroy(ready);
       }
-      const pending = create(image, memoryMb, harness, workspace);
-      creating.add(pending);
-      try {
-        const warm = await pending;
-        // dispose() ran while the container was being made: it must not outlive the pool.
-        if (disposed) {
-          await destroy(warm);
-          throw new Error('the Docker sandbox was disposed');
-        }
-        return warm;
-      } finally {
-        creating.delete(pending);
-      }
+      return createOwned(image, memoryMb, harness, workspace);
     },
     async release(warm) {
-      const list = idle.get(warm.key) ?? [];
-      if (disposed || list.length >= options.poolSize || !alive.has(warm.id) || !warm.agent.alive()) {
+      if (disposed || idle.count(warm.key) >= options.poolSize || !alive.has(warm.id) || !warm.agent.alive()) {
         await destroy(warm);
         return;
       }
-      await keepIdle(warm);
+      await destroyAll(idle.put(warm));
     },
     destroy,
     refill(like) {
-      if (disposed || refilling.has(like.key) || (idle.get(like.key)?.length ?? 0) >= options.poolSize) return;
+      if (disposed || refilling.has(like.key) || idle.count(like.key) >= options.poolSize) return;
       const pending = create(like.image, like.memoryMb, like.harness, like.workspace)
         .then(async (fresh) => {
-          const list = idle.get(fresh.key) ?? [];
-          if (disposed || list.length >= options.poolSize) return destroy(fresh);
-          await keepIdle(fresh);
+          if (disposed || idle.count(fresh.key) >= options.poolSize) return destroy(fresh);
+          await destroyAll(idle.put(fresh));
         })
         .catch((err: unknown) => options.log(`docker: no replacement container: ${errorMessage(err)}`))
         .finally(() => {
@@ -270,9 +233,8 @@ export function createContainerPool(
     async dispose() {
       disposed = true;
       await Promise.allSettled([...creating]);
-      const all = [...alive.values()];
       idle.clear();
-      await Promise.allSettled(all.map(destroy));
+      await destroyAll([...alive.values()]);
       // Whatever tracking missed (a create that failed half-way) still carries our label.
       await removeLabelled(docker, `${LABEL_SANDBOX}=${options.sandboxId}`);
     },

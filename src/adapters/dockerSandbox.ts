@@ -62,11 +62,16 @@ export function dockerIsolation(memoryMb: number, workspace?: string): string {
 }
 
 /**
- * The folder to mount for a JavaScript/TypeScript job's own test runner: its workspace, when the
- * container user (uid 10001, "others" on the host) can read it. Otherwise none: the harness then
- * says the runner is unavailable (the user's file modes are theirs; they are not changed).
+ * The folder mounted read-only at its own path: the job's project (run in place), or for a
+ * JavaScript/TypeScript job without one its workspace with its own test runner, when the
+ * container user (uid 10001, "others" on the host) can read it. The user's file modes are theirs;
+ * they are not changed.
  */
 export function workspaceMount(job: SandboxJob): string | undefined {
+  if (job.project !== undefined) {
+    const root = path.resolve(job.project.root);
+    return reachableByOthers(root) ? root : undefined;
+  }
   if (!harnessOf(job.language).usesWorkspace || job.workspaceRoot === undefined || !path.isAbsolute(job.workspaceRoot))
     return undefined;
   const root = path.resolve(job.workspaceRoot);
@@ -79,13 +84,131 @@ function abortError(signal: AbortSignal): Error {
     : new DOMException('The sandbox run was cancelled.', 'AbortError');
 }
 
+type ImageOutcome = { kind: 'ok'; tag: string } | { kind: 'error'; message: string };
+
+/** The sandbox image per kind, built once when missing; a failed build is retried by the next run. */
+function createImageCache(
+  options: NonNullable<DockerSandboxOptions['images']>,
+  log: (line: string) => void,
+): (docker: Dockerode, kind: ImageKind) => Promise<ImageOutcome> {
+  const images = new Map<ImageKind, Promise<ImageOutcome>>();
+  const build = async (docker: Dockerode, kind: ImageKind): Promise<ImageOutcome> => {
+    const fixed = options.tags?.[kind];
+    if (fixed) return { kind: 'ok', tag: fixed };
+    const wanted = sandboxImage(kind, options.sandboxDir);
+    const base = options.base ?? (process.env.AFTERBURNER_SANDBOX_BASE || undefined);
+    const outcome = await ensureSandboxImage(docker, wanted, {
+      ...(options.sandboxDir !== undefined ? { sandboxDir: options.sandboxDir } : {}),
+      ...(base !== undefined ? { base } : {}),
+      onProgress: (line) => log(`docker build ${wanted.tag}: ${line}`),
+    });
+    if (outcome.kind === 'failed') {
+      return {
+        kind: 'error',
+        message: `The sandbox image ${wanted.tag} is missing and could not be built (${outcome.message}). Run 'afterburner images --base IMAGE' with a base image that has python3 and node.`,
+      };
+    }
+    return { kind: 'ok', tag: outcome.tag };
+  };
+  return (docker, kind) => {
+    let pending = images.get(kind);
+    if (!pending) {
+      pending = build(docker, kind);
+      images.set(kind, pending);
+      void pending.then((r) => r.kind === 'error' && images.delete(kind));
+    }
+    return pending;
+  };
+}
+
+/** What the engine and the agent's trailer say about how the run ended. */
+async function runEnd(
+  warm: WarmContainer,
+  outcome: RunOutcome,
+): Promise<{ exitCode: number | null; oomKilled: boolean }> {
+  const trailer = outcome.trailer;
+  if (trailer) {
+    const oomKilled = trailer.oomKills >= 0 ? trailer.oomKills > warm.oomKills : trailer.exitCode === 137;
+    return { exitCode: trailer.exitCode, oomKilled };
+  }
+  if (outcome.stopped) return { exitCode: null, oomKilled: false };
+  // The agent itself died (OOM-killed with the code, or the engine lost the container).
+  try {
+    const state = (await warm.container.inspect()).State;
+    return { exitCode: state.Running ? null : state.ExitCode, oomKilled: state.OOMKilled };
+  } catch {
+    return { exitCode: null, oomKilled: false };
+  }
+}
+
+/**
+ * A container that behaved goes back to the pool; one that misbehaved is destroyed and replaced
+ * in the background; a cancelled run's container is gone and not replaced (the user stopped).
+ */
+async function settleContainer(
+  pool: ContainerPool,
+  warm: WarmContainer,
+  outcome: RunOutcome,
+  clean: boolean,
+  log: (line: string) => void,
+): Promise<void> {
+  if (clean) {
+    await pool.release(warm);
+  } else if (!outcome.stopped) {
+    log(`docker: replacing container ${warm.id.slice(0, 12)} after a run that misbehaved`);
+    await pool.destroy(warm).catch(() => undefined);
+    pool.refill(warm);
+  } else if (outcome.stopped === 'timeout') {
+    // Already destroyed by the time limit.
+    pool.refill(warm);
+  }
+}
+
+/** The run's result, and whether the container stayed clean enough to be reused. */
+async function toResult(
+  warm: WarmContainer,
+  outcome: RunOutcome,
+  limits: Limits,
+  wallMs: number,
+): Promise<{ result: SandboxResult; clean: boolean }> {
+  const isolation = dockerIsolation(limits.memoryMb, warm.workspace);
+  const trailer = outcome.trailer;
+  const { exitCode, oomKilled } = await runEnd(warm, outcome);
+  const clean =
+    !outcome.stopped && trailer !== undefined && trailer.processes <= 1 && !oomKilled && trailer.exitCode < 128;
+  if (clean) warm.oomKills = Math.max(warm.oomKills, trailer.oomKills);
+  const run = { sandbox: 'docker' as const, isolation, wallMs };
+  if (trailer && !trailer.unpacked) {
+    const message = `The job files could not be placed in the sandbox work dir (more than its ${WORK_TMPFS_MB} MB tmpfs?).`;
+    return { clean, result: { ...run, output: outcome.stderr.head + outcome.stderr.tail, kind: 'error', message } };
+  }
+  if (!trailer && !outcome.stopped && exitCode === null && !oomKilled) {
+    const message = 'The Docker engine lost the sandbox container during the run.';
+    return { clean, result: { ...run, output: '', kind: 'error', message } };
+  }
+  const result = toSandboxResult(
+    {
+      stdout: outcome.stdout,
+      stderr: outcome.stderr,
+      exitCode,
+      signal: null,
+      // The exit status comes through sh, which reports death by signal N as 128 + N.
+      exitCodeCarriesSignal: true,
+      timedOut: outcome.stopped === 'timeout',
+      oomKilled,
+    },
+    { ...run, limits },
+  );
+  return { clean, result };
+}
+
 export function createDockerSandbox(options: DockerSandboxOptions = {}): DockerSandbox {
   const log = options.log ?? (() => undefined);
   const sandboxId = randomBytes(6).toString('hex');
   const describedMemory = options.memoryMb ?? 512;
   let engine:
     Promise<{ kind: 'ok'; docker: Dockerode; pool: ContainerPool } | { kind: 'error'; message: string }> | undefined;
-  const images = new Map<ImageKind, Promise<{ kind: 'ok'; tag: string } | { kind: 'error'; message: string }>>();
+  const image = createImageCache(options.images ?? {}, log);
   let disposed = false;
   let livePool: ContainerPool | undefined;
 
@@ -114,108 +237,6 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): DockerS
     return pending;
   }
 
-  function image(
-    docker: Dockerode,
-    kind: ImageKind,
-  ): Promise<{ kind: 'ok'; tag: string } | { kind: 'error'; message: string }> {
-    let pending = images.get(kind);
-    if (!pending) {
-      pending = (async () => {
-        const fixed = options.images?.tags?.[kind];
-        if (fixed) return { kind: 'ok', tag: fixed };
-        const wanted = sandboxImage(kind, options.images?.sandboxDir);
-        const base = options.images?.base ?? (process.env.AFTERBURNER_SANDBOX_BASE || undefined);
-        const outcome = await ensureSandboxImage(docker, wanted, {
-          ...(options.images?.sandboxDir !== undefined ? { sandboxDir: options.images.sandboxDir } : {}),
-          ...(base !== undefined ? { base } : {}),
-          onProgress: (line) => log(`docker build ${wanted.tag}: ${line}`),
-        });
-        if (outcome.kind === 'failed') {
-          return {
-            kind: 'error',
-            message: `The sandbox image ${wanted.tag} is missing and could not be built (${outcome.message}). Run 'afterburner images --base IMAGE' with a base image that has python3 and node.`,
-          };
-        }
-        return { kind: 'ok', tag: outcome.tag };
-      })();
-      images.set(kind, pending);
-      // A failed build is retried by the next run (the engine or registry may be back).
-      void pending.then((r) => r.kind === 'error' && images.delete(kind));
-    }
-    return pending;
-  }
-
-  async function classify(
-    pool: ContainerPool,
-    warm: WarmContainer,
-    outcome: RunOutcome,
-    limits: Limits,
-    wallMs: number,
-  ): Promise<SandboxResult> {
-    const isolation = dockerIsolation(limits.memoryMb, warm.workspace);
-    const trailer = outcome.trailer;
-    let oomKilled = false;
-    let exitCode: number | null = trailer?.exitCode ?? null;
-    if (trailer) {
-      oomKilled = trailer.oomKills >= 0 ? trailer.oomKills > warm.oomKills : trailer.exitCode === 137;
-    } else if (!outcome.stopped) {
-      // The agent itself died (OOM-killed with the code, or the engine lost the container).
-      try {
-        const state = (await warm.container.inspect()).State;
-        oomKilled = state.OOMKilled;
-        exitCode = state.Running ? null : state.ExitCode;
-      } catch {
-        exitCode = null;
-      }
-    }
-    const clean =
-      !outcome.stopped && trailer !== undefined && trailer.processes <= 1 && !oomKilled && trailer.exitCode < 128;
-    if (clean) {
-      warm.oomKills = Math.max(warm.oomKills, trailer.oomKills);
-      await pool.release(warm);
-    } else if (!outcome.stopped) {
-      log(`docker: replacing container ${warm.id.slice(0, 12)} after a run that misbehaved`);
-      await pool.destroy(warm).catch(() => undefined);
-      pool.refill(warm);
-    } else if (outcome.stopped === 'timeout') {
-      // Already destroyed by the time limit; a cancelled run gets no replacement (the user stopped).
-      pool.refill(warm);
-    }
-    if (trailer && !trailer.unpacked) {
-      return {
-        sandbox: 'docker',
-        isolation,
-        wallMs,
-        output: outcome.stderr.head + outcome.stderr.tail,
-        kind: 'error',
-        message: `The job files could not be placed in the sandbox work dir (more than its ${WORK_TMPFS_MB} MB tmpfs?).`,
-      };
-    }
-    if (!trailer && !outcome.stopped && exitCode === null && !oomKilled) {
-      return {
-        sandbox: 'docker',
-        isolation,
-        wallMs,
-        output: '',
-        kind: 'error',
-        message: 'The Docker engine lost the sandbox container during the run.',
-      };
-    }
-    return toSandboxResult(
-      {
-        stdout: outcome.stdout,
-        stderr: outcome.stderr,
-        exitCode,
-        signal: null,
-        // The exit status comes through sh, which reports death by signal N as 128 + N.
-        exitCodeCarriesSignal: true,
-        timedOut: outcome.stopped === 'timeout',
-        oomKilled,
-      },
-      { sandbox: 'docker', isolation, wallMs, limits },
-    );
-  }
-
   return {
     id: sandboxId,
 
@@ -237,6 +258,10 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): DockerS
       });
       if (signal?.aborted) throw abortError(signal);
       if (disposed) return fail('The Docker sandbox was disposed.');
+      if (job.project !== undefined && workspace === undefined)
+        return fail(
+          `The project ${job.project.root} cannot be mounted: the container user (uid 10001) cannot read it or a folder above it. Use the local sandbox, or make the project readable by others (e.g. chmod o+rx on the folders above it).`,
+        );
       const prepared = prepareJob(job);
       if (prepared.kind === 'error') return fail(prepared.message);
 
@@ -270,7 +295,9 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): DockerS
       }
       if (outcome.stopped === 'abort' && signal) throw abortError(signal);
       if (disposed) return fail('The Docker sandbox was disposed during the run.');
-      return classify(pool, warm, outcome, job.limits, performance.now() - started);
+      const result = await toResult(warm, outcome, job.limits, performance.now() - started);
+      await settleContainer(pool, warm, outcome, result.clean, log);
+      return result.result;
     },
 
     containerIds(): readonly string[] {

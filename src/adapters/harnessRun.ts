@@ -8,7 +8,7 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { HarnessJob, Language, SandboxJob, SourceFile } from '../core/sandboxTypes';
+import type { HarnessJob, Language, ProjectMount, SandboxJob, SourceFile } from '../core/sandboxTypes';
 import type { HarnessCommand, HarnessCommandOptions } from '../languages/languageModule';
 import { findLanguage, harnessOf } from '../languages/registry';
 
@@ -47,6 +47,7 @@ export function prepareJob(job: SandboxJob): PrepareOutcome {
   }
   const known = new Set(job.files.map((f) => f.path));
   const referencePath = job.mode.kind === 'check' ? job.mode.reference?.modulePath : undefined;
+  if (job.project) return prepareProjectJob(job, job.project, referencePath);
   for (const p of [job.modulePath, ...job.testPaths, ...(referencePath !== undefined ? [referencePath] : [])]) {
     if (!known.has(p)) return { kind: 'error', message: `The job names '${p}' but does not include that file.` };
   }
@@ -80,6 +81,35 @@ export function prepareJob(job: SandboxJob): PrepareOutcome {
     ...(job.workspaceRoot !== undefined ? { workspaceRoot: job.workspaceRoot } : {}),
   };
   return { kind: 'ok', job: { files, harnessJob } };
+}
+
+/**
+ * A job on the project in place: the module and tests are read from the mounted project, the
+ * files are overlays written to the work dir at their project-relative paths. Only a reference
+ * module (check mode) must be among them, because it exists nowhere else.
+ */
+function prepareProjectJob(job: SandboxJob, project: ProjectMount, referencePath: string | undefined): PrepareOutcome {
+  if (!path.isAbsolute(project.root))
+    return { kind: 'error', message: `The project root '${project.root}' is not an absolute path.` };
+  for (const p of [job.modulePath, ...job.testPaths]) {
+    const problem = checkRelativePath(p);
+    if (problem) return { kind: 'error', message: `Bad project path: ${problem}.` };
+  }
+  if (referencePath !== undefined && !job.files.some((f) => f.path === referencePath))
+    return { kind: 'error', message: `The job names '${referencePath}' but does not include that file.` };
+  const harnessJob: HarnessJob = {
+    language: job.language,
+    modulePath: job.modulePath,
+    testPaths: job.testPaths,
+    target: job.target,
+    mode: job.mode,
+    measure: job.measure ?? {},
+    seed: DEFAULT_SEED,
+    projectRoot: path.resolve(project.root),
+    overlays: job.files.map((f) => f.path),
+    ...(job.workspaceRoot !== undefined ? { workspaceRoot: job.workspaceRoot } : {}),
+  };
+  return { kind: 'ok', job: { files: job.files, harnessJob } };
 }
 
 /** Writes the files at their relative paths plus `job.json` into `dir` (which must exist). */

@@ -70,14 +70,20 @@ export function probeLocalCapabilities(): LocalCapabilities {
   let bwrap: string | undefined;
   let bwrapProblem: string | undefined;
   if (bwrapPath) {
-    // Try exactly the shape of a real run: as the user the sandbox will run as, all namespaces.
+    // Try exactly the shape of a real run: as root, bwrap without a user namespace that drops to
+    // nobody inside (see localCommandLine.ts); otherwise all namespaces as the user.
+    const namespaces = setpriv
+      ? ['--unshare-net', '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try']
+      : ['--unshare-all'];
+    const caps = setpriv ? ['--cap-add', 'CAP_SETUID', '--cap-add', 'CAP_SETGID', '--cap-add', 'CAP_SETPCAP'] : [];
     const trial = [
       bwrapPath,
-      '--unshare-all',
+      ...namespaces,
       '--die-with-parent',
       '--new-session',
       '--cap-drop',
       'ALL',
+      ...caps,
       ...systemMountArgs(),
       '--proc',
       '/proc',
@@ -85,9 +91,10 @@ export function probeLocalCapabilities(): LocalCapabilities {
       '/dev',
       '--tmpfs',
       '/tmp',
+      ...(setpriv ? [setpriv, ...dropPrivilegeArgs()] : []),
       'true',
     ];
-    const [command, ...args] = setpriv ? [setpriv, ...dropPrivilegeArgs(), ...trial] : trial;
+    const [command, ...args] = trial;
     bwrapProblem = works(command ?? bwrapPath, args);
     if (!bwrapProblem) bwrap = bwrapPath;
   }

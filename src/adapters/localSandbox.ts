@@ -14,14 +14,13 @@
  *   is stopped when it grows past its limit.
  * - As root additionally: a cgroup (true memory limit, pids.max) and the code runs as `nobody`.
  */
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { chown, lstat, mkdir, readdir } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
+import { chown, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Limits, Sandbox, SandboxDescription, SandboxJob, SandboxResult } from '../core/sandboxTypes';
 import type { RunCgroup } from './cgroupLimits';
 import { createRunCgroup } from './cgroupLimits';
-import type { PythonInstall } from './harnessRun';
+import type { PreparedJob, PythonInstall } from './harnessRun';
 import {
   defaultHarnessDir,
   harnessCommand,
@@ -33,6 +32,9 @@ import {
   writeJobFiles,
 } from './harnessRun';
 import { toSandboxResult } from './harnessReport';
+import type { ChildOutcome } from './localChild';
+import { runLocalChild } from './localChild';
+import { localCommandLine, localInputDir, localWorkDir, pythonAddressSpaceMb } from './localCommandLine';
 import type { IsolationLevel, LocalCapabilities } from './localIsolation';
 import {
   NOBODY,
@@ -42,7 +44,6 @@ import {
   reachableByOthers,
   systemMountArgs,
 } from './localIsolation';
-import { createOutputCapture } from './outputCapture';
 import { errorMessage } from '../core/errorMessage';
 import { harnessOf } from '../languages/registry';
 
@@ -53,6 +54,8 @@ export interface LocalSandboxOptions {
   readonly python?: string;
   /** Force a weaker level than the best available (tests of the fallbacks). */
   readonly isolation?: 'auto' | IsolationLevel;
+  /** false: never use a cgroup even where one is available (tests of the last-resort address-space limit). */
+  readonly cgroup?: boolean;
   /** Processes (and threads) one run may have at once, when a cgroup enforces it. Default 128. */
   readonly maxProcesses?: number;
   /** Size of the work dir (and private /tmp). Default 128 MB, at most half the memory limit. */
@@ -65,10 +68,6 @@ export interface LocalSandboxOptions {
 
 export const LOCAL_WORKDIR_PREFIX = 'afterburner-local-';
 const DEFAULT_LIMITS: Limits = { timeoutMs: 60_000, memoryMb: 512 };
-/** Inside bwrap the job's input is mounted here read-only and copied into the tmpfs work dir. */
-const INPUT_MOUNT = '/afterburner-in';
-/** Address space Python may use beyond the memory limit: thread stacks and malloc arenas are reserved, not used. */
-const PYTHON_AS_HEADROOM_MB = 256;
 
 interface Plan {
   readonly level: IsolationLevel;
@@ -78,39 +77,30 @@ interface Plan {
   readonly python?: PythonInstall;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
+/** True when users other than the owner may list and enter `dir` itself (its ancestors aside). */
+function othersMayList(dir: string): boolean {
+  try {
+    return (statSync(dir).mode & 0o005) === 0o005;
+  } catch {
+    return false;
+  }
 }
+
+/** How the project run in place is protected at this isolation level. */
+function projectNote(level: IsolationLevel, root: string | undefined): string {
+  if (root === undefined) return '';
+  // bwrap 0.8 (Debian 12) has no --overlay: the project is read-only, and writes the tests make
+  // next to their files fail; HOME and TMPDIR point into the private work dir.
+  return level === 'rlimits'
+    ? `; project ${root} used in place and NOT write-protected`
+    : `; project ${root} read-only at its own path`;
+}
+
+/** Files only root may read that a run as root without capabilities must still not see. */
+const ROOT_SECRETS = ['/etc/shadow', '/etc/gshadow', '/etc/sudoers'];
 
 function cancelled(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new Error('The sandbox run was cancelled.');
-}
-
-/** Total bytes under `dir` (files only), stopping early once past `limit`. */
-async function treeBytes(dir: string, limit: number): Promise<number> {
-  let total = 0;
-  const stack = [dir];
-  while (stack.length > 0 && total <= limit) {
-    const current = stack.pop() as string;
-    let names: string[];
-    try {
-      names = await readdir(current);
-    } catch {
-      continue;
-    }
-    for (const name of names) {
-      try {
-        const info = await lstat(path.join(current, name));
-        if (info.isDirectory()) stack.push(path.join(current, name));
-        else total += info.size;
-      } catch {
-        // vanished meanwhile
-      }
-    }
-  }
-  return total;
 }
 
 async function chownTree(dir: string, uid: number): Promise<void> {
@@ -122,6 +112,60 @@ async function chownTree(dir: string, uid: number): Promise<void> {
   }
 }
 
+/**
+ * Writes the job's files into the run's host folder and returns the work dir as the sandboxed
+ * process will see it (bwrap and unshare copy the files into their tmpfs there).
+ */
+async function placeJobFiles(hostDir: string, plan: Plan, job: PreparedJob): Promise<string> {
+  const inputDir = localInputDir(hostDir);
+  await mkdir(inputDir, { mode: 0o755 });
+  await writeJobFiles(inputDir, job);
+  const workDir = localWorkDir(plan.level, hostDir);
+  if (plan.level === 'unshare') await mkdir(workDir, { mode: 0o755 });
+  if (plan.level === 'rlimits' && plan.dropToNobody) await chownTree(inputDir, NOBODY);
+  return workDir;
+}
+
+/** The child's end as a sandbox result; a wrapper that could not start is our error, not the code's. */
+function classify(
+  outcome: ChildOutcome,
+  plan: Plan,
+  run: { readonly isolation: string; readonly limits: Limits; readonly wallMs: number },
+  errorResult: (message: string) => SandboxResult,
+): SandboxResult {
+  const { isolation, limits, wallMs } = run;
+  if (outcome.spawnError) return errorResult(`Could not start the sandbox: ${outcome.spawnError}`);
+  if (outcome.diskExceeded) {
+    return {
+      kind: 'crashed',
+      signal: 'SIGKILL',
+      message: `Stopped: the code wrote more than ${plan.workDirMb} MB into its work dir.`,
+      sandbox: 'local',
+      isolation,
+      wallMs,
+      output: outcome.stderr.tail.slice(-4000),
+    };
+  }
+  const infraFailure = /^(bwrap|unshare|setpriv|prlimit|afterburner-[a-z]+): /m.exec(outcome.stderr.head);
+  if (infraFailure && outcome.exitCode !== 0 && !outcome.timedOut && !outcome.oomKilled) {
+    return errorResult(
+      `The local sandbox could not start: ${outcome.stderr.head.trim().split('\n').slice(0, 3).join(' ')}`,
+    );
+  }
+  return toSandboxResult(
+    {
+      stdout: outcome.stdout,
+      stderr: outcome.stderr,
+      exitCode: outcome.exitCode,
+      signal: outcome.signal,
+      exitCodeCarriesSignal: plan.level !== 'rlimits',
+      timedOut: outcome.timedOut,
+      oomKilled: outcome.oomKilled,
+    },
+    { sandbox: 'local', isolation, wallMs, limits },
+  );
+}
+
 export function describeIsolation(
   capabilities: LocalCapabilities,
   plan: Plan,
@@ -129,7 +173,13 @@ export function describeIsolation(
   maxProcesses: number,
 ): string {
   const cpuSeconds = Math.ceil(limits.timeoutMs / 1000) + 2;
-  const user = plan.dropToNobody ? ', uid nobody' : capabilities.root ? ', uid root' : '';
+  const user = plan.dropToNobody
+    ? ', uid nobody'
+    : capabilities.root
+      ? plan.level === 'bwrap'
+        ? ', uid root without capabilities'
+        : ', uid root'
+      : '';
   const parts: string[] = [];
   switch (plan.level) {
     case 'bwrap':
@@ -157,7 +207,8 @@ export function describeIsolation(
         : ', process count not bounded';
     parts.push(`no cgroup: memory bounded by address space only${processes}`);
   }
-  parts.push(`rlimits (address space, cpu ${cpuSeconds} s, file size, open files)`);
+  const addressSpace = plan.cgroup ? '' : `address space ${pythonAddressSpaceMb(limits.memoryMb)} MB for Python, `;
+  parts.push(`rlimits (${addressSpace}cpu ${cpuSeconds} s, file size, open files)`);
   return parts.join(', ');
 }
 
@@ -167,14 +218,26 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): Sandbox {
   const prefix = options.workDirPrefix ?? LOCAL_WORKDIR_PREFIX;
   const running = new Set<() => void>();
 
-  function plan(capabilities: LocalCapabilities, limits: Limits, python?: PythonInstall): Plan {
+  function levelFor(capabilities: LocalCapabilities): IsolationLevel {
     const best = bestLevel(capabilities);
     const wanted = options.isolation && options.isolation !== 'auto' ? options.isolation : best;
     const order: IsolationLevel[] = ['bwrap', 'unshare', 'rlimits'];
     // Never stronger than what works here.
-    const level = order.indexOf(wanted) >= order.indexOf(best) ? wanted : best;
-    const cgroup = capabilities.cgroup !== undefined;
-    const reachable = reachableByOthers(harnessDir) && (python === undefined || reachableByOthers(python.executable));
+    return order.indexOf(wanted) >= order.indexOf(best) ? wanted : best;
+  }
+
+  function plan(capabilities: LocalCapabilities, limits: Limits, python?: PythonInstall, projectRoot?: string): Plan {
+    const level = levelFor(capabilities);
+    const cgroup = capabilities.cgroup !== undefined && options.cgroup !== false;
+    // bwrap binds what the run needs as root before it drops to nobody (see localCommandLine.ts);
+    // without it nobody must be able to reach everything on the host itself, else the run keeps root.
+    // A project folder private to root (0700) stays private: the run keeps uid root then, without
+    // capabilities (bwrap's user namespace), rather than changing the modes of the user's files.
+    const reachable =
+      (level === 'bwrap' && (projectRoot === undefined || othersMayList(projectRoot))) ||
+      (reachableByOthers(harnessDir) &&
+        (python === undefined || reachableByOthers(python.executable)) &&
+        (projectRoot === undefined || reachableByOthers(projectRoot)));
     const dropToNobody = capabilities.root && capabilities.setpriv !== undefined && reachable;
     const requested = options.workDirMb ?? 128;
     // tmpfs pages count against the cgroup: keep the disk limit below the memory limit so a
@@ -188,9 +251,17 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): Sandbox {
 
   function pythonFor(capabilities: LocalCapabilities): PythonInstall | undefined {
     const preferred = probePython(options.python ?? 'python3');
-    // A root-run sandbox drops to nobody, who may not reach a Python under /root (pyenv):
-    // then the system Python is the one that can run there.
-    if (preferred && capabilities.root && capabilities.setpriv && !reachableByOthers(preferred.executable)) {
+    // A root-run sandbox drops to nobody, who may not reach a Python under /root (pyenv): then
+    // the system Python is the one it has always run. (bwrap could bind it now; which interpreter
+    // runs becomes the project's choice, not a side effect of where it is installed.)
+    // An interpreter the user named is never swapped.
+    if (
+      preferred &&
+      options.python === undefined &&
+      capabilities.root &&
+      capabilities.setpriv &&
+      !reachableByOthers(preferred.executable)
+    ) {
       const system = probePython('/usr/bin/python3');
       if (system && reachableByOthers(system.executable)) return system;
     }
@@ -213,8 +284,11 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): Sandbox {
       const capabilities = probeLocalCapabilities();
       const spec = harnessOf(job.language);
       const python = spec.runtime === 'cpython' ? pythonFor(capabilities) : undefined;
-      const runPlan = plan(capabilities, job.limits, python);
-      const isolation = describeIsolation(capabilities, runPlan, job.limits, maxProcesses);
+      const runPlan = plan(capabilities, job.limits, python, job.project?.root);
+      const isolation =
+        describeIsolation(capabilities, runPlan, job.limits, maxProcesses) +
+        projectNote(runPlan.level, job.project?.root) +
+        (python ? `; python ${python.executable} (${python.version})` : '');
       const errorResult = (message: string): SandboxResult => ({
         kind: 'error',
         message,
@@ -225,279 +299,77 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): Sandbox {
       });
 
       if (spec.runtime === 'cpython' && !python)
-        return errorResult('No Python 3 found: install python3 or put it on PATH.');
+        return errorResult(
+          options.python !== undefined
+            ? `The Python interpreter '${options.python}' does not run: check the path given with --python.`
+            : 'No Python 3 found: install python3 or put it on PATH.',
+        );
       const script = path.join(harnessDir, spec.script);
       if (!existsSync(script)) return errorResult(`The sandbox harness is missing: ${script} does not exist.`);
       const prepared = prepareJob(job);
       if (prepared.kind === 'error') return errorResult(prepared.message);
 
       const hostDir = await makeWorkDir(prefix, true);
-      const runName = path.basename(hostDir);
       let cgroup: RunCgroup | undefined;
       try {
-        const inputDir = path.join(hostDir, 'in');
-        await mkdir(inputDir, { mode: 0o755 });
-        await writeJobFiles(inputDir, prepared.job);
-        // The work dir as the sandboxed process sees it; its name marks the run's command lines.
-        const workDir =
-          runPlan.level === 'bwrap'
-            ? `/tmp/${runName}`
-            : runPlan.level === 'unshare'
-              ? path.join(hostDir, 'work')
-              : inputDir;
-        if (runPlan.level === 'unshare') await mkdir(workDir, { mode: 0o755 });
-        if (runPlan.level === 'rlimits' && runPlan.dropToNobody) await chownTree(inputDir, NOBODY);
-
+        const workDir = await placeJobFiles(hostDir, runPlan, prepared.job);
         const node = spec.runtime === 'node' ? probeNode() : undefined;
-        const harness = harnessCommand(job.language, {
-          harnessDir,
-          jobFile: path.posix.join(workDir, 'job.json'),
-          python: python?.executable,
-          node: node?.executable,
-          memoryMb: job.limits.memoryMb,
-        });
-        const interpreterDir = path.dirname(harness.command);
-        const env: Record<string, string> = {
-          PATH: [interpreterDir, '/usr/local/bin', '/usr/bin', '/bin'].join(':'),
-          LANG: 'C.UTF-8',
-          HOME: workDir,
-          TMPDIR: workDir,
-          ...(node?.env ?? {}),
-          // Test runners (jest, vitest) come from the workspace's node_modules, mounted read-only.
-          ...(node && job.workspaceRoot ? { NODE_PATH: path.join(job.workspaceRoot, 'node_modules') } : {}),
-        };
-
-        const mb = 1024 * 1024;
-        const cpuSeconds = Math.ceil(job.limits.timeoutMs / 1000) + 2;
-        const rlimits = [
-          ...(spec.addressSpaceLimit ? [`--as=${(job.limits.memoryMb + PYTHON_AS_HEADROOM_MB) * mb}`] : []),
-          `--cpu=${cpuSeconds}:${cpuSeconds + 1}`,
-          `--fsize=${runPlan.workDirMb * mb}`,
-          '--nofile=256',
-          // RLIMIT_NPROC binds every user but root; nobody's count is this run's processes.
-          ...(runPlan.dropToNobody ? [`--nproc=${maxProcesses}`] : []),
-        ];
-        const dropArgs =
-          runPlan.dropToNobody && capabilities.setpriv ? [capabilities.setpriv, ...dropPrivilegeArgs()] : [];
-        const inner = [harness.command, ...harness.args];
-
-        let chain: string[];
-        if (runPlan.level === 'bwrap' && capabilities.bwrap) {
-          const binds: string[] = [];
-          const bindRo = (dir: string): void => {
-            if (!SYSTEM_PREFIXES.some((p) => dir === p || dir.startsWith(p + '/'))) binds.push('--ro-bind', dir, dir);
-          };
-          for (const dir of python?.prefixes ?? []) bindRo(dir);
-          if (node) bindRo(node.prefix);
-          bindRo(harnessDir);
-          // A workspace at or above /tmp would cover the private work dir; it is left out then. So is
-          // one that nobody cannot read (e.g. under a 0700 home): bwrap runs as nobody and would
-          // refuse to start; without it only the workspace's own jest/vitest are unavailable.
-          if (
-            job.workspaceRoot &&
-            !`${workDir}/`.startsWith(`${path.resolve(job.workspaceRoot)}/`) &&
-            (!runPlan.dropToNobody || reachableByOthers(job.workspaceRoot))
-          ) {
-            binds.push('--ro-bind-try', job.workspaceRoot, job.workspaceRoot);
-          }
-          chain = [
-            ...dropArgs,
-            capabilities.bwrap,
-            '--unshare-all',
-            '--die-with-parent',
-            '--new-session',
-            '--cap-drop',
-            'ALL',
-            ...systemMountArgs(),
-            '--proc',
-            '/proc',
-            '--dev',
-            '/dev',
-            '--size',
-            String(runPlan.workDirMb * mb),
-            '--tmpfs',
-            '/tmp',
-            '--size',
-            String(16 * mb),
-            '--tmpfs',
-            '/dev/shm',
-            // After the tmpfs mounts, so folders under the host's /tmp stay visible.
-            ...binds,
-            '--ro-bind',
-            inputDir,
-            INPUT_MOUNT,
-            '--dir',
-            workDir,
-            '--chdir',
-            workDir,
-            '--',
-            '/bin/sh',
-            '-c',
-            `cp -R ${INPUT_MOUNT}/. . && exec "$@"`,
-            'afterburner-copy',
-            ...inner,
-          ];
-        } else if (runPlan.level === 'unshare' && capabilities.unshare) {
-          const setup = [
-            `mount -t tmpfs -o size=${runPlan.workDirMb}m,mode=0755 afterburner ${shellQuote(workDir)}`,
-            `cp -R ${shellQuote(inputDir)}/. ${shellQuote(workDir)}/`,
-            ...(runPlan.dropToNobody ? [`chown -R ${NOBODY}:${NOBODY} ${shellQuote(workDir)}`] : []),
-            `cd ${shellQuote(workDir)}`,
-            'exec "$@"',
-          ].join(' && ');
-          chain = [
-            capabilities.unshare,
-            '--net',
-            '--pid',
-            '--fork',
-            '--mount-proc',
-            '--ipc',
-            '--uts',
-            '--kill-child',
-            '--',
-            '/bin/sh',
-            '-c',
-            setup,
-            'afterburner-mount',
-            ...dropArgs,
-            ...inner,
-          ];
-        } else {
-          chain = [...dropArgs, ...inner];
-        }
-        if (capabilities.prlimit) chain = [capabilities.prlimit, ...rlimits, '--', ...chain];
-
         if (runPlan.cgroup && capabilities.cgroup) {
           try {
-            cgroup = await createRunCgroup(capabilities.cgroup, runName, {
+            cgroup = await createRunCgroup(capabilities.cgroup, path.basename(hostDir), {
               memoryMb: job.limits.memoryMb,
               maxProcesses,
             });
           } catch (err) {
             return errorResult(`Could not create the run's cgroup: ${errorMessage(err)}.`);
           }
-          // The shell enters the group before it execs anything untrusted: no window to escape.
-          const join = cgroup.procsFiles.map((f) => `echo $$ > ${shellQuote(f)}`).join(' && ');
-          chain = ['/bin/sh', '-c', `${join} && exec "$@"`, 'afterburner-cgroup', ...chain];
         }
-
-        const [command, ...args] = chain;
-        const stdout = createOutputCapture();
-        const stderr = createOutputCapture();
-        let timedOut = false;
-        let diskExceeded = false;
-        let aborted = false;
-
-        const child = spawn(command ?? '/bin/sh', args, {
-          cwd: runPlan.level === 'rlimits' ? workDir : hostDir,
-          env,
-          detached: true,
-          stdio: ['ignore', 'pipe', 'pipe'],
+        const command = localCommandLine({
+          level: runPlan.level,
+          tools: capabilities,
+          language: job.language,
+          limits: job.limits,
+          workDirMb: runPlan.workDirMb,
+          maxProcesses,
+          ...(runPlan.dropToNobody && capabilities.setpriv
+            ? { dropPrivileges: [capabilities.setpriv, ...dropPrivilegeArgs()] }
+            : {}),
+          systemMounts: runPlan.level === 'bwrap' ? systemMountArgs() : [],
+          readOnlyDirs: [...(python?.prefixes ?? []), ...(node ? [node.prefix] : []), harnessDir],
+          ...(job.workspaceRoot ? { optionalReadOnlyDir: job.workspaceRoot } : {}),
+          ...(job.project ? { projectRoot: path.resolve(job.project.root) } : {}),
+          ...(capabilities.root && !runPlan.dropToNobody
+            ? { maskedFiles: ROOT_SECRETS.filter((f) => existsSync(f)) }
+            : {}),
+          hostDir,
+          workDir,
+          harness: harnessCommand(job.language, {
+            harnessDir,
+            jobFile: path.posix.join(workDir, 'job.json'),
+            python: python?.executable,
+            node: node?.executable,
+            memoryMb: job.limits.memoryMb,
+          }),
+          ...(node ? { extraEnv: node.env } : {}),
+          ...(job.workspaceRoot !== undefined ? { workspaceRoot: job.workspaceRoot } : {}),
+          ...(cgroup ? { cgroupProcsFiles: cgroup.procsFiles } : {}),
         });
-        const runCgroup = cgroup;
-        const killAll = (): void => {
-          if (child.pid !== undefined) {
-            try {
-              process.kill(-child.pid, 'SIGKILL');
-            } catch {
-              // group already gone
-            }
-          }
-          if (runCgroup)
-            void runCgroup.pids().then((pids) =>
-              pids.forEach((pid) => {
-                try {
-                  process.kill(pid, 'SIGKILL');
-                } catch {
-                  /* gone */
-                }
-              }),
-            );
-        };
-        running.add(killAll);
-        child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-        child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-        const drained = Promise.all([
-          new Promise((r) => child.stdout.once('close', r)),
-          new Promise((r) => child.stderr.once('close', r)),
-        ]);
 
-        const timer = setTimeout(() => {
-          timedOut = true;
-          killAll();
-        }, job.limits.timeoutMs);
-        const onAbort = (): void => {
-          aborted = true;
-          killAll();
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-        const watchdog =
-          runPlan.level === 'rlimits'
-            ? setInterval(() => {
-                const limit = runPlan.workDirMb * mb;
-                void treeBytes(workDir, limit).then((bytes) => {
-                  if (bytes > limit) {
-                    diskExceeded = true;
-                    killAll();
-                  }
-                });
-              }, 250)
-            : undefined;
-
-        const exit = await new Promise<{ code: number | null; signal: string | null; spawnError?: string }>(
-          (resolve) => {
-            child.once('error', (err) => resolve({ code: null, signal: null, spawnError: err.message }));
-            child.once('exit', (code, sig) => resolve({ code, signal: sig }));
+        let kill: (() => void) | undefined;
+        const outcome = await runLocalChild(command, {
+          timeoutMs: job.limits.timeoutMs,
+          ...(signal ? { signal } : {}),
+          ...(cgroup ? { cgroup } : {}),
+          ...(runPlan.level === 'rlimits' ? { watch: { dir: workDir, bytes: runPlan.workDirMb * 1024 * 1024 } } : {}),
+          onStart: (killRun) => {
+            kill = killRun;
+            running.add(killRun);
           },
-        );
-        clearTimeout(timer);
-        if (watchdog) clearInterval(watchdog);
-        signal?.removeEventListener('abort', onAbort);
-        // Whatever the run left behind dies with it: its process group, then its cgroup.
-        killAll();
-        // Read before the group is removed with its counters.
-        const oomKilled = cgroup ? await cgroup.oomKilled() : false;
-        if (cgroup) await cgroup.destroy();
+        });
         cgroup = undefined;
-        // Output still buffered in the pipes is read to the end (briefly: a stray holder is dead by now).
-        await Promise.race([drained, sleep(2000)]);
-        child.stdout.destroy();
-        child.stderr.destroy();
-        running.delete(killAll);
-        if (aborted && signal) throw cancelled(signal);
-        if (exit.spawnError) return errorResult(`Could not start the sandbox: ${exit.spawnError}`);
-
-        const capturedErr = stderr.result();
-        const wallMs = Date.now() - started;
-        if (diskExceeded) {
-          return {
-            kind: 'crashed',
-            signal: 'SIGKILL',
-            message: `Stopped: the code wrote more than ${runPlan.workDirMb} MB into its work dir.`,
-            sandbox: 'local',
-            isolation,
-            wallMs,
-            output: capturedErr.tail.slice(-4000),
-          };
-        }
-        const infraFailure = /^(bwrap|unshare|setpriv|prlimit|afterburner-[a-z]+): /m.exec(capturedErr.head);
-        if (infraFailure && exit.code !== 0 && !timedOut && !oomKilled) {
-          return errorResult(
-            `The local sandbox could not start: ${capturedErr.head.trim().split('\n').slice(0, 3).join(' ')}`,
-          );
-        }
-        return toSandboxResult(
-          {
-            stdout: stdout.result(),
-            stderr: capturedErr,
-            exitCode: exit.code,
-            signal: exit.signal,
-            exitCodeCarriesSignal: runPlan.level !== 'rlimits',
-            timedOut,
-            oomKilled,
-          },
-          { sandbox: 'local', isolation, wallMs, limits: job.limits },
-        );
+        if (kill) running.delete(kill);
+        if (outcome.aborted && signal) throw cancelled(signal);
+        return classify(outcome, runPlan, { isolation, limits: job.limits, wallMs: Date.now() - started }, errorResult);
       } finally {
         if (cgroup) await cgroup.destroy();
         await removeWorkDir(hostDir);
@@ -510,6 +382,3 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): Sandbox {
     },
   };
 }
-
-/** Mounted anyway by `systemMountArgs`; binding below them again is pointless. */
-const SYSTEM_PREFIXES = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/etc'];

@@ -23,6 +23,7 @@ export const COMMON_OPTIONS = {
   sandbox: { type: 'string' },
   timeout: { type: 'string' },
   memory: { type: 'string' },
+  python: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
@@ -34,6 +35,8 @@ export interface CommonArgs {
   readonly sandbox: SandboxChoice;
   readonly timeoutMs: number;
   readonly memoryMb: number;
+  /** `--python`: the interpreter that runs Python tests (a path or a name on PATH). */
+  readonly python?: string;
   readonly json: boolean;
 }
 
@@ -100,6 +103,7 @@ export function parseCommonArgs<E extends NonNullable<ParseArgsConfig['options']
       sandbox,
       timeoutMs: Math.round(timeout * 1000),
       memoryMb: Math.round(memory),
+      ...(typeof values.python === 'string' && values.python !== '' ? { python: values.python } : {}),
       json: values.json === true,
       values,
     },

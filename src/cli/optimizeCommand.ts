@@ -17,7 +17,7 @@ import { selectSandbox } from '../adapters/sandboxSelection';
 import { parseCommonArgs, positiveNumber, usageReporter } from './cliArgs';
 import { EXIT_FAILED, EXIT_OK } from './exitCodes';
 import { OptimizeJsonBuilder, progressLine, type OptimizeJson } from './optimizeJson';
-import { readInput } from './profileCommand';
+import { pythonFor, readInput } from './profileCommand';
 
 export const DEFAULT_ITERATIONS = 3;
 export const DEFAULT_CANDIDATES = 2;
@@ -110,7 +110,11 @@ export async function runOptimize(argv: string[]): Promise<number> {
   const log = (line: string): void => {
     process.stderr.write(`afterburner: ${line}\n`);
   };
-  const selection = await selectSandbox(args.sandbox, { defaultLimits: job.limits, log });
+  const selection = await selectSandbox(args.sandbox, {
+    defaultLimits: job.limits,
+    log,
+    ...pythonFor(args, job, log),
+  });
   if (selection.kind === 'error') return usage(selection.message);
   const { sandbox } = selection;
   log(`optimizing ${args.functionName} in ${args.file} with ${job.testPaths.join(', ')} (${selection.reason})`);
@@ -128,6 +132,7 @@ export async function runOptimize(argv: string[]): Promise<number> {
     // Hot lines go into the prompt: the model sees where the time goes.
     measure: { ...job.measure, hotLines: true },
     ...(job.workspaceRoot !== undefined ? { workspaceRoot: job.workspaceRoot } : {}),
+    ...(job.project !== undefined ? { project: job.project } : {}),
   };
   const model = createOpenAiModel({ ...config, timeoutMs: Math.max(60_000, job.limits.timeoutMs) });
   const builder = new OptimizeJsonBuilder({

@@ -6,7 +6,9 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { listFunctions, locateFunction } from '../core/functionLocator';
-import type { Language, SandboxJob } from '../core/sandboxTypes';
+import type { Language, ProjectMount, SandboxJob } from '../core/sandboxTypes';
+import { collectProjectJob } from '../adapters/projectCollector';
+import { describeInterpreterSource, findPythonInterpreter } from '../languages/python/interpreter';
 import { selectSandbox } from '../adapters/sandboxSelection';
 import { languageForPath, supportedExtensions } from '../languages/registry';
 import { discoverTests } from '../languages/testDiscovery';
@@ -16,9 +18,10 @@ import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exitCodes';
 import { formatProfileText, toProfileJson } from './profileJson';
 import type { ProfileJson } from './profileJson';
 import { collectJobInput } from './sandboxJobInput';
+import { harnessOf } from '../languages/registry';
 
 const HELP = `Usage: afterburner profile FILE --function NAME [--tests PATH]... [--sandbox auto|docker|local]
-                           [--timeout SECONDS] [--memory MB] [--sizes N,N,...] [--json]
+                           [--timeout SECONDS] [--memory MB] [--sizes N,N,...] [--python PATH] [--json]
 
 Runs the tests of NAME (a function, or Class.method) in a sandbox, records the calls they make,
 and measures runtime, peak memory and the memory-time integral on those calls.
@@ -81,7 +84,8 @@ export function readInput(args: ParsedCommonArgs): Input {
   }
   const sizes = parseSizes(args.values.sizes as string | undefined);
   if (typeof sizes === 'string') return { kind: 'usage', message: sizes };
-  const input = collectJobInput(args.file, tests);
+  const input = jobInput(language.id, args.file, tests);
+  if (input.kind === 'error') return { kind: 'usage', message: input.message };
   return {
     kind: 'ok',
     language: language.id,
@@ -95,8 +99,49 @@ export function readInput(args: ParsedCommonArgs): Input {
       limits: { timeoutMs: args.timeoutMs, memoryMb: args.memoryMb },
       ...(sizes ? { measure: { sizes } } : {}),
       ...(input.workspaceRoot ? { workspaceRoot: input.workspaceRoot } : {}),
+      ...(input.project ? { project: input.project } : {}),
     },
   };
+}
+
+/**
+ * Python runs on the project in place (mounted read-only, the module as an overlay). JavaScript
+ * and TypeScript still get their files copied into the work dir until the Node harness serves
+ * overlays inside the project.
+ */
+function jobInput(
+  language: Language,
+  file: string,
+  tests: readonly string[],
+): (ReturnType<typeof collectJobInput> & { kind: 'ok'; project?: ProjectMount }) | { kind: 'error'; message: string } {
+  if (!harnessOf(language).runsInPlace) {
+    const copied = collectJobInput(file, tests);
+    if (copied.omitted > 0)
+      process.stderr.write(
+        `afterburner: ${copied.omitted} source file(s) around the tests were not copied into the sandbox (over 1 MB each, or past 16 MB in all).\n`,
+      );
+    return { kind: 'ok', ...copied };
+  }
+  const collected = collectProjectJob(language, file, tests);
+  if (collected.kind === 'error') return collected;
+  const { project, files, modulePath, testPaths } = collected.input;
+  return { kind: 'ok', root: project.root, project, files, modulePath, testPaths, omitted: 0 };
+}
+
+/**
+ * The project's interpreter for the local sandbox (`--python`, VIRTUAL_ENV, the project's .venv
+ * or venv); nothing when only python3 on PATH is left, which the sandbox picks itself.
+ */
+export function pythonFor(
+  args: ParsedCommonArgs,
+  job: SandboxJob,
+  log: (line: string) => void,
+): { local?: { python: string } } {
+  if (harnessOf(job.language).runtime !== 'cpython') return {};
+  const choice = findPythonInterpreter({ named: args.python, env: process.env, projectRoot: job.project?.root });
+  if (choice.source === 'PATH') return {};
+  log(`python: ${choice.command} (${describeInterpreterSource(choice.source)})`);
+  return { local: { python: choice.command } };
 }
 
 function exitCodeFor(profile: ProfileJson): number {
@@ -119,7 +164,11 @@ export async function runProfile(argv: string[]): Promise<number> {
   const log = (line: string): void => {
     process.stderr.write(`afterburner: ${line}\n`);
   };
-  const selection = await selectSandbox(args.sandbox, { defaultLimits: input.job.limits, log });
+  const selection = await selectSandbox(args.sandbox, {
+    defaultLimits: input.job.limits,
+    log,
+    ...pythonFor(args, input.job, log),
+  });
   if (selection.kind === 'error') return usage(selection.message);
   const { sandbox } = selection;
   log(`profiling ${args.functionName} in ${args.file} with ${input.job.testPaths.join(', ')}`);

@@ -1,10 +1,13 @@
 /**
- * The files a sandbox run needs from the user's disk: the module, its tests, and the sources
- * around them they may import, as work-dir-relative paths under their common folder.
+ * The files a JavaScript/TypeScript sandbox run needs from the user's disk, until the Node harness
+ * runs projects in place as Python does (src/adapters/projectCollector.ts): the module, its tests,
+ * and the sources around them they may import, as work-dir-relative paths under their common
+ * folder. Nothing is left out silently: files past the size caps are counted in `omitted`.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { SourceFile } from '../core/sandboxTypes';
+import { findNodeProjectRoot } from '../languages/node/projectRoot';
 
 const SKIP_DIRS = new Set([
   'node_modules',
@@ -42,16 +45,16 @@ const TAKE_EXTENSIONS = new Set([
 ]);
 const MAX_FILE_BYTES = 1024 * 1024;
 const MAX_TOTAL_BYTES = 16 * 1024 * 1024;
-const MAX_FILES = 400;
-const MAX_DEPTH = 4;
 
 export interface JobInput {
   readonly root: string;
   readonly files: readonly SourceFile[];
   readonly modulePath: string;
   readonly testPaths: readonly string[];
-  /** The project folder (nearest with package.json or .git), for test runners in its node_modules. */
+  /** The project folder (nearest package.json, or its workspace root), for test runners in its node_modules. */
   readonly workspaceRoot?: string;
+  /** Source files not copied because they were past the size caps (each, or all together). */
+  readonly omitted: number;
 }
 
 function commonFolder(paths: readonly string[]): string {
@@ -70,16 +73,9 @@ function toPosix(rel: string): string {
   return rel.split(path.sep).join('/');
 }
 
-function projectRoot(from: string): string | undefined {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, 'package.json')) || existsSync(path.join(dir, '.git'))) return dir;
-    if (path.dirname(dir) === dir) return undefined;
-  }
-}
-
 /**
- * Reads the module, the tests and the small source files around them (bounded in count and size),
- * under their common folder or under `rootDir` when given (a project folder the files are in).
+ * Reads the module, the tests and the source files around them (bounded in size, counted when left
+ * out), under their common folder or under `rootDir` when given (a project folder the files are in).
  */
 export function collectJobInput(file: string, tests: readonly string[], rootDir?: string): JobInput {
   const module = path.resolve(file);
@@ -87,6 +83,7 @@ export function collectJobInput(file: string, tests: readonly string[], rootDir?
   const root = rootDir !== undefined ? path.resolve(rootDir) : commonFolder([module, ...testFiles]);
   const files = new Map<string, SourceFile>();
   let total = 0;
+  let omitted = 0;
   const add = (absolute: string): void => {
     const rel = toPosix(path.relative(root, absolute));
     if (files.has(rel)) return;
@@ -96,7 +93,7 @@ export function collectJobInput(file: string, tests: readonly string[], rootDir?
   };
   add(module);
   testFiles.forEach(add);
-  const walk = (dir: string, depth: number): void => {
+  const walk = (dir: string): void => {
     let entries;
     try {
       entries = readdirSync(dir, { withFileTypes: true });
@@ -104,26 +101,28 @@ export function collectJobInput(file: string, tests: readonly string[], rootDir?
       return;
     }
     for (const entry of entries) {
-      if (files.size >= MAX_FILES || total >= MAX_TOTAL_BYTES) return;
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (depth < MAX_DEPTH && !SKIP_DIRS.has(entry.name) && !entry.name.startsWith('.')) walk(full, depth + 1);
+        if (!SKIP_DIRS.has(entry.name) && !entry.name.startsWith('.')) walk(full);
       } else if (
         entry.isFile() &&
         TAKE_EXTENSIONS.has(path.extname(entry.name).toLowerCase()) &&
         entry.name !== 'job.json'
       ) {
-        if (statSync(full).size <= MAX_FILE_BYTES) add(full);
+        const size = statSync(full).size;
+        if (size <= MAX_FILE_BYTES && total + size <= MAX_TOTAL_BYTES) add(full);
+        else if (!files.has(toPosix(path.relative(root, full)))) omitted++;
       }
     }
   };
-  walk(root, 0);
-  const workspaceRoot = projectRoot(root);
+  walk(root);
+  const workspaceRoot = findNodeProjectRoot(module)?.root;
   return {
     root,
     files: [...files.values()],
     modulePath: toPosix(path.relative(root, module)),
     testPaths: testFiles.map((t) => toPosix(path.relative(root, t))),
     ...(workspaceRoot ? { workspaceRoot } : {}),
+    omitted,
   };
 }

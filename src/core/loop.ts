@@ -331,6 +331,7 @@ function baseJob(request: OptimizeRequest, files: readonly SourceFile[], mode: S
     limits: request.limits,
     ...(request.measure ? { measure: request.measure } : {}),
     ...(request.workspaceRoot !== undefined ? { workspaceRoot: request.workspaceRoot } : {}),
+    ...(request.project !== undefined ? { project: request.project } : {}),
   };
 }
 

@@ -4,6 +4,7 @@ import type {
   Limits,
   Measurement,
   MeasureOptions,
+  ProjectMount,
   SandboxResult,
   SandboxStatus,
   SourceFile,
@@ -26,6 +27,8 @@ export interface OptimizeRequest {
   readonly candidates: number;
   readonly limits: Limits;
   readonly workspaceRoot?: string;
+  /** The project run in place (files are then overlays, paths project-relative); see SandboxJob. */
+  readonly project?: ProjectMount;
   /** Measurement options passed to every sandbox run (e.g. `hotLines: true` for the prompt). */
   readonly measure?: MeasureOptions;
 }

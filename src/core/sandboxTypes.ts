@@ -15,6 +15,16 @@ export interface SourceFile {
   readonly content: string;
 }
 
+/** The user's project, visible read-only inside the sandbox at the same absolute path as on the host. */
+export interface ProjectMount {
+  /**
+   * Absolute path of the project root on the host (pyproject/setup.cfg/setup.py/pytest.ini/tox.ini,
+   * or the nearest package.json incl. workspace roots, else the VCS root). Mounted read-only at
+   * this same path.
+   */
+  readonly root: string;
+}
+
 export interface Limits {
   /** Wall-clock limit of one whole run, enforced from outside the sandbox. */
   readonly timeoutMs: number;
@@ -92,6 +102,13 @@ export interface HarnessJob {
    * (vitest, jest) are run from its node_modules. Absent when the job has none.
    */
   readonly workspaceRoot?: string;
+  /**
+   * The project root (absolute, the same path as on the host, read-only): the harness runs from
+   * there, and `modulePath`/`testPaths` are relative to it.
+   */
+  readonly projectRoot?: string;
+  /** Project-relative paths whose content for this run is in the work dir (at the same relative path). */
+  readonly overlays?: readonly string[];
 }
 
 export interface SandboxJob {
@@ -108,6 +125,12 @@ export interface SandboxJob {
    * from its node_modules when present. It is mounted read-only; nothing is written there.
    */
   readonly workspaceRoot?: string;
+  /**
+   * The user's project, seen in place. When set, `modulePath` and `testPaths` are relative to
+   * `project.root`, and `files` are OVERLAYS: each replaces the file at `project.root/path` for
+   * this run only (the module as the editor has it, the candidate); nothing is written there.
+   */
+  readonly project?: ProjectMount;
 }
 
 export interface RuntimeStats {

@@ -8,6 +8,8 @@ import type { LanguageSupport } from '../core/languageSupport';
 import type { Language, SourceFile } from '../core/sandboxTypes';
 
 export interface LanguageModule extends LanguageSupport {
+  /** The root the language's own runner would use for a file (pyproject.toml, package.json…), if any. */
+  findProjectRoot(file: string): string | undefined;
   /** Other names a problem file or a user may give it ('python3', 'js'). */
   readonly aliases: readonly string[];
   /** VS Code's language ids of its documents ('typescriptreact'). */
@@ -80,6 +82,11 @@ export interface HarnessSpec {
    * vitest) lives in its node_modules. Otherwise a run gets nothing of the user's beyond its files.
    */
   readonly usesWorkspace: boolean;
+  /**
+   * The harness runs the project in place (mounted read-only at its own path) and serves the
+   * job's files as overlays of the project's; otherwise the job's files are copied into the work dir.
+   */
+  readonly runsInPlace: boolean;
   /** A host-side step before the files enter the sandbox (TypeScript → JavaScript). */
   readonly transpile?: SourceTranspiler;
 }

@@ -1,10 +1,14 @@
 /**
- * The files a sandbox run needs, at their workspace-relative paths: the module (as the editor has
- * it, saved or not), the tests, and the nearby files they are likely to import. Files outside the
+ * What a sandbox run needs from the editor's files. A Python project on disk runs in place (see
+ * src/adapters/projectCollector.ts): the project root is mounted read-only and the module as the
+ * editor has it (saved or not), plus any test with unsaved edits, are overlays. Otherwise (files
+ * not on disk, JavaScript/TypeScript until the Node harness serves overlays in a project): the
+ * module, tests and nearby files are copied at their workspace-relative paths; files outside the
  * workspace folder go under `_outside/`, because a job path may not leave the work dir.
  */
 import * as vscode from 'vscode';
-import type { Language, SourceFile } from '../core/sandboxTypes';
+import type { Language, ProjectMount, SourceFile } from '../core/sandboxTypes';
+import { collectProjectJob } from '../adapters/projectCollector';
 import { languageOf } from '../languages/registry';
 import { relativePath, rootOf } from './testDiscovery';
 
@@ -13,6 +17,26 @@ export interface JobFiles {
   readonly files: readonly SourceFile[];
   readonly modulePath: string;
   readonly testPaths: readonly string[];
+  /** Set when the run sees the project in place; `files` are then overlays. */
+  readonly project?: ProjectMount;
+}
+
+/** The text of an open editor (unsaved edits count), by file path. */
+function editorText(fsPath: string): string | undefined {
+  return vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === fsPath)?.getText();
+}
+
+function projectJobFiles(document: vscode.TextDocument, testUris: readonly vscode.Uri[]): JobFiles | undefined {
+  if (document.uri.scheme !== 'file' || testUris.some((u) => u.scheme !== 'file')) return undefined;
+  const collected = collectProjectJob(
+    'python',
+    document.uri.fsPath,
+    testUris.map((u) => u.fsPath),
+    { editorText },
+  );
+  if (collected.kind !== 'ok') return undefined;
+  const { project, files, modulePath, testPaths } = collected.input;
+  return { root: vscode.Uri.file(project.root), files, modulePath, testPaths, project };
 }
 
 const MAX_SUPPORT_FILES = 80;
@@ -24,6 +48,8 @@ export async function collectJobFiles(
   language: Language,
   testUris: readonly vscode.Uri[],
 ): Promise<JobFiles> {
+  const inPlace = languageOf(language).harness.runsInPlace ? projectJobFiles(document, testUris) : undefined;
+  if (inPlace) return inPlace;
   const root = rootOf(document.uri);
   const files = new Map<string, string>();
   const modulePath = jobPath(root, document.uri);

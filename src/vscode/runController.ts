@@ -11,7 +11,7 @@ import { optimize } from '../core/loop';
 import { findInputGenerator } from '../core/inputGenerator';
 import { harnessOf, languageOf } from '../languages/registry';
 import type { BestSoFar, LoopEvent, OptimizeRequest } from '../core/loopTypes';
-import type { Limits, Sandbox, SandboxJob, SandboxResult } from '../core/sandboxTypes';
+import type { Limits, ProjectMount, Sandbox, SandboxJob, SandboxResult } from '../core/sandboxTypes';
 import type { RunRecord } from '../panel/panelState';
 import { formatMs, formatRatio } from '../shared/format';
 import { openSettings, readSettings, updateSetting, type Settings } from './configuration';
@@ -620,7 +620,8 @@ async function* recorded(events: AsyncIterable<LoopEvent>, into: LoopEvent[]): A
   }
 }
 
-function workspaceRootFor(p: Prepared): { workspaceRoot?: string } {
+function workspaceRootFor(p: Prepared): { workspaceRoot?: string; project?: ProjectMount } {
+  if (p.job.project) return { project: p.job.project };
   return harnessOf(p.target.language).usesWorkspace && p.job.root.scheme === 'file'
     ? { workspaceRoot: p.job.root.fsPath }
     : {};

@@ -49,6 +49,43 @@ describe('local sandbox', () => {
     if (capabilities.cgroup) expect(result.isolation).toContain('cgroup memory 256 MB');
   });
 
+  // Each thread reserves a stack and a malloc arena: an address-space limit near the memory
+  // limit made ten threads fail although they use almost nothing.
+  const THREADS_MODULE = 'def f(n):\n    return sum(range(n))\n';
+  const THREADS_TEST = [
+    'import threading',
+    'from mod import f',
+    '',
+    'def test_ten_threads():',
+    '    barrier = threading.Barrier(10, timeout=5)',
+    '    results = [None] * 10',
+    '    def work(i):',
+    '        barrier.wait()  # all ten alive at once, allocating side by side',
+    '        chunks = [bytearray(256 * 1024) for _ in range(8)]',
+    '        results[i] = f(1000 + i) + len(chunks)',
+    '        barrier.wait()',
+    '    threads = [threading.Thread(target=work, args=(i,)) for i in range(10)]',
+    '    for t in threads:',
+    '        t.start()',
+    '    for t in threads:',
+    '        t.join()',
+    '    assert results == [sum(range(1000 + i)) + 8 for i in range(10)]',
+    '',
+  ].join('\n');
+
+  it('runs a test with ten threads under the default memory limit (cgroup where available)', async () => {
+    const result = await sandbox.run(pythonJob(THREADS_MODULE, THREADS_TEST, { timeoutMs: 20_000, memoryMb: 512 }));
+    expect(result.kind, result.output).toBe('passed');
+  });
+
+  it('runs a test with ten threads under the default memory limit without a cgroup', async () => {
+    const bare = createLocalSandbox({ workDirPrefix: MARKER, cgroup: false, isolation: 'rlimits' });
+    const result = await bare.run(pythonJob(THREADS_MODULE, THREADS_TEST, { timeoutMs: 20_000, memoryMb: 512 }));
+    expect(result.kind, result.output).toBe('passed');
+    expect(result.isolation).toContain('no cgroup');
+    await bare.dispose();
+  });
+
   it('reports failing tests with their messages', async () => {
     const result = await sandbox.run(
       pythonJob('def f(x):\n    return x + 1\n', 'from mod import f\n\ndef test_f():\n    assert f(1) == 3\n'),

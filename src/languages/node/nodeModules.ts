@@ -8,6 +8,7 @@ import type { HarnessSpec, LanguageModule } from '../languageModule';
 import { javascriptSupport, typescriptSupport } from './scriptSupport';
 import { scriptTests } from './scriptTests';
 import { isTypeScriptPath, transpileTypeScript } from './typescriptTranspile';
+import { findNodeProjectRoot } from './projectRoot';
 
 const NODE_HARNESS: HarnessSpec = {
   folder: 'node',
@@ -28,6 +29,8 @@ const NODE_HARNESS: HarnessSpec = {
   },
   addressSpaceLimit: false,
   usesWorkspace: true,
+  // Overlays through the runners' module systems are not served yet: the files are copied.
+  runsInPlace: false,
   transpile: {
     needed: (language, paths) => language === typescriptSupport.id || paths.some(isTypeScriptPath),
     run: transpileTypeScript,
@@ -41,6 +44,7 @@ function nodeModule(support: LanguageSupport, aliases: readonly string[], vscode
     vscodeLanguageIds,
     tests: scriptTests,
     projectMarkers: ['package.json'],
+    findProjectRoot: (file) => findNodeProjectRoot(file)?.root,
     // package.json's "type" decides how .js files load.
     jobFiles: {
       siblingExtensions: ['.js', '.mjs', '.cjs', '.jsx', '.ts', '.mts', '.cts', '.tsx', '.json'],

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { LanguageModule } from '../languageModule';
 import { pythonSupport } from './pythonSupport';
 import { pythonTests } from './pythonTests';
+import { findPythonProjectRoot } from './projectRoot';
 
 export const pythonModule: LanguageModule = {
   ...pythonSupport,
@@ -10,6 +11,7 @@ export const pythonModule: LanguageModule = {
   vscodeLanguageIds: ['python'],
   tests: pythonTests,
   projectMarkers: ['pyproject.toml', 'setup.py', 'setup.cfg'],
+  findProjectRoot: findPythonProjectRoot,
   // Packages need their __init__.py; pytest needs the conftest.py files on the way up.
   jobFiles: { siblingExtensions: ['.py'], packageMarkers: ['__init__.py', 'conftest.py'] },
   harness: {
@@ -22,5 +24,6 @@ export const pythonModule: LanguageModule = {
     }),
     addressSpaceLimit: true,
     usesWorkspace: false,
+    runsInPlace: true,
   },
 };
