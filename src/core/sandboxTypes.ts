@@ -170,8 +170,15 @@ export interface TestFailure {
   readonly message: string;
 }
 
+/** What the harness says besides the verdict: calls skipped or sampled, tests left out, and why. */
+interface HarnessNotes {
+  readonly notes?: readonly string[];
+  /** Calls the tests made to the target (profile mode); `recording.calls` of them were recorded. */
+  readonly callsMade?: number;
+}
+
 /** A run whose tests passed (measured in `profile` and `check` modes). */
-interface PassedRun {
+interface PassedRun extends HarnessNotes {
   readonly kind: 'passed';
   readonly tests: TestCounts;
   readonly runner: string;
@@ -181,11 +188,13 @@ interface PassedRun {
   readonly recording?: Recording;
 }
 
-interface FailedRun {
+interface FailedRun extends HarnessNotes {
   readonly kind: 'failed';
   readonly tests: TestCounts;
   readonly runner: string;
   readonly failures: readonly TestFailure[];
+  /** The tests fail with the code as it is, before any change (a profile run of the original). */
+  readonly failingBefore?: boolean;
 }
 
 /** What the harness prints (one JSON document after the marker line). */
