@@ -74,10 +74,21 @@ def run_tests(test_paths: List[str], context: RunContext) -> TestOutcome:
     # AFTERBURNER_TEST_RUNNER=unittest runs without pytest even where it is installed (the sandbox
     # adapters pass no environment through, so this only serves direct runs of the harness).
     forced = os.environ.get("AFTERBURNER_TEST_RUNNER", "")
+    if forced == "unittest":
+        sys.meta_path.insert(0, _WithoutPytest())
     pytest = pytest_module() if forced != "unittest" else None
     if pytest is not None and test_paths:
         return _run_pytest(pytest, test_paths, context)
     return _run_without_pytest(test_paths, context)
+
+
+class _WithoutPytest:
+    """With the unittest runner forced, the tests see an interpreter without pytest."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("pytest", "_pytest"):
+            raise ModuleNotFoundError("No module named %r" % name, name=name)
+        return None
 
 
 # -- pytest ---------------------------------------------------------------------------------------
