@@ -100,6 +100,8 @@ class _PytestCollector:
         self.outcome = TestOutcome("pytest")
         self.collect_errors: List[str] = []
         self.memory_error: Optional[str] = None
+        self._capture: Optional["_Capture"] = None
+        self._buffer: Optional["_CappedText"] = None
 
     def pytest_collectreport(self, report) -> None:
         if report.failed:
@@ -122,9 +124,15 @@ class _PytestCollector:
 
     def pytest_runtest_logstart(self, nodeid, location) -> None:
         self.context.test_started(nodeid)
+        self._capture = _Capture()
+        self._buffer = self._capture.__enter__()
 
     def pytest_runtest_logfinish(self, nodeid, location) -> None:
         self.context.test_started(None)
+        if self._capture is not None:
+            self._capture.__exit__(None, None, None)
+            self._capture = None
+            self._buffer = None
 
     def pytest_internalerror(self, excrepr, excinfo) -> None:
         if (excinfo is not None and excinfo.errisinstance(MemoryError)) or "MemoryError" in str(excrepr):
@@ -141,7 +149,7 @@ class _PytestCollector:
 
     def pytest_runtest_logreport(self, report) -> None:
         if report.failed:
-            self.outcome.record(report.nodeid, False, _pytest_message(report))
+            self.outcome.record(report.nodeid, False, _with_output(_pytest_message(report), self._buffer))
         elif report.when == "call" and report.passed:
             self.outcome.record(report.nodeid, True)
 
@@ -169,7 +177,11 @@ def _pytest_message(report) -> str:
 
 def _run_pytest(pytest, test_paths: List[str], context: RunContext) -> TestOutcome:
     collector = _PytestCollector(context)
-    args = list(test_paths) + ["-p", "no:cacheprovider", "-q", "--rootdir", os.getcwd(), "-o", "addopts="]
+    # pytest's own capture keeps everything a test prints (in memory or a temp file) until the test
+    # ends: a test that prints without end would fill the sandbox's memory or disk. With it off,
+    # print() goes to a per-test buffer that keeps the tail (as in the runner without pytest) and
+    # raw writes to fd 1/2 go to the harness's capped pipe; capsys/capfd still work.
+    args = list(test_paths) + ["-p", "no:cacheprovider", "-q", "--capture=no", "--rootdir", os.getcwd(), "-o", "addopts="]
     context.reseed()
     try:
         code = int(pytest.main(args, plugins=[collector]))
