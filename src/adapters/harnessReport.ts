@@ -170,7 +170,7 @@ export function toSandboxResult(outcome: ProcessOutcome, context: RunContext): S
           ...(report.failingBefore === true ? { failingBefore: true } : {}),
         };
       case 'memory_limit':
-        return { ...info, kind: 'memory_limit', limitMb: context.limits.memoryMb };
+        return { ...info, kind: 'memory_limit', limitMb: context.limits.memoryMb, detail: report.message };
       case 'error':
         return { ...info, kind: 'error', message: report.message };
     }

@@ -187,7 +187,9 @@ export function toProfileJson(result: SandboxResult, subject: ProfileSubject): P
         ...base,
         tests: noTests,
         ...unmeasured,
-        message: describeSandboxFailure(result, 'The run'),
+        message:
+          describeSandboxFailure(result, 'The run') +
+          (result.kind === 'memory_limit' && result.detail ? ` (${result.detail})` : ''),
       };
     case 'crashed':
       return {

@@ -223,7 +223,8 @@ export type SandboxResult = RunInfo &
     | PassedRun
     | FailedRun
     | { readonly kind: 'timeout'; readonly limitMs: number }
-    | { readonly kind: 'memory_limit'; readonly limitMb: number }
+    /** `detail`: where the harness saw the MemoryError, when it did. */
+    | { readonly kind: 'memory_limit'; readonly limitMb: number; readonly detail?: string }
     | { readonly kind: 'crashed'; readonly signal?: string; readonly exitCode?: number; readonly message: string }
     /** Our fault or bad input; `message` says what to do. */
     | { readonly kind: 'error'; readonly message: string }

@@ -136,7 +136,13 @@ class _PytestCollector:
 
     def pytest_internalerror(self, excrepr, excinfo) -> None:
         if (excinfo is not None and excinfo.errisinstance(MemoryError)) or "MemoryError" in str(excrepr):
-            self.memory_error = self.memory_error or "pytest itself (INTERNALERROR)"
+            where = ""
+            try:
+                entry = excinfo.traceback[-1]
+                where = " at %s:%d" % (relative(str(entry.path)), entry.lineno + 1)
+            except Exception:
+                pass
+            self.memory_error = self.memory_error or "pytest itself (INTERNALERROR%s)" % where
 
     def pytest_runtest_setup(self, item) -> None:
         self.context.reseed()
