@@ -67,6 +67,7 @@ MAX_RECORDING_CHARS = 768 * 1024
 MAX_YIELDED = 100000
 
 _ITERATOR_MODULES = ("builtins", "itertools")
+_HUGE = "inputs over %d MB to copy (after the first such call, no call is copied)" % (MAX_SNAPSHOT_BYTES >> 20)
 
 
 class Call:
@@ -149,7 +150,7 @@ def _reason(exc: BaseException) -> str:
     text = str(exc)
     for needle, reason in (("local object", "a locally defined class or function"),
                            ("'generator'", "a generator argument (it can be consumed only once)"),
-                           ("_io.", "an open file"), ("lock", "a lock"), ("socket", "a socket")):
+                           ("_io.", "an open file"), ("'module'", "a module object"), ("lock", "a lock"), ("socket", "a socket")):
         if needle in text:
             return reason
     return "%s: %s" % (type(exc).__name__, text[:120])
@@ -257,6 +258,9 @@ class Recorder:
     def __init__(self, target: Target) -> None:
         self.target = target
         self._kept: List[_Kept] = []
+        # Calls picked for recording whose recording has not ended (a generator result the tests
+        # never finished nor dropped, a call still running in a thread).
+        self._open: set = set()
         self.made = 0
         # reason -> number of calls not recorded for it
         self.skipped: Dict[str, int] = {}
@@ -265,6 +269,7 @@ class Recorder:
         # Test ids that called the target (None: a call outside any test, e.g. at import).
         self.tests_calling: Dict[Optional[str], int] = {}
         self.stride = 1
+        self._taken_at_stride = 0
         self.stride_reasons: List[str] = []
         self.huge_state = False
         self._bytes = 0
@@ -339,17 +344,25 @@ class Recorder:
             self.made += 1
             test = self.current_test
             self.tests_calling[test] = self.tests_calling.get(test, 0) + 1
-            if self.huge_state or index % self.stride:
+            if self.huge_state:
+                self._skip(_HUGE)
+                return None
+            if index % self.stride:
                 return None
             plain = time.perf_counter() - self._started - self._spent
-            if self._spent > MAX_OVERHEAD * plain + OVERHEAD_GRACE_S:
+            # The overhead is cumulative: after a raise, a few calls at the new stride show whether
+            # it is enough before the next one (else one slow stretch would raise it many times).
+            self._taken_at_stride += 1
+            if self._spent > MAX_OVERHEAD * plain + OVERHEAD_GRACE_S and self._taken_at_stride > 8:
                 self._raise_stride("recording took longer than twice the tests themselves")
                 if index % self.stride:
                     return None
+            self._open.add(index)
             return index
 
     def _raise_stride(self, why: str) -> None:
         self.stride *= 2
+        self._taken_at_stride = 0
         if why not in self.stride_reasons:
             self.stride_reasons.append(why)
         self._kept = [kept for kept in self._kept if kept.index % self.stride == 0]
@@ -363,7 +376,7 @@ class Recorder:
             return None, args[1:], kwargs  # the class comes back from the replay's own binding
         return None, args, kwargs
 
-    def _snapshot(self, value) -> Optional[bytes]:
+    def _snapshot(self, value, index: int) -> Optional[bytes]:
         """The pickled value, or None (the reason counted) when it cannot be or is too large."""
         start = time.perf_counter()
         try:
@@ -371,28 +384,30 @@ class Recorder:
         except MemoryError:
             raise
         except RecursionError:
-            self._skip("a value nested too deeply to copy")
+            self._skip("a value nested too deeply to copy", index)
             return None
         except Exception as exc:
-            self._skip(_reason(exc))
+            self._skip(_reason(exc), index)
             return None
         finally:
             self._spent += time.perf_counter() - start
         if len(data) > MAX_SNAPSHOT_BYTES:
             self.huge_state = True
-            self._skip("inputs over %d MB (not copied again)" % (MAX_SNAPSHOT_BYTES >> 20))
+            self._skip(_HUGE, index)
             return None
         return data
 
-    def _skip(self, reason: str) -> None:
+    def _skip(self, reason: str, index: Optional[int] = None) -> None:
         self.skipped[reason] = self.skipped.get(reason, 0) + 1
+        if index is not None:
+            self._open.discard(index)
 
     def _record(self, original, args, kwargs):
         index = self._take()
         if index is None:
             return original(*args, **kwargs)
         receiver, plain_args, plain_kwargs = self._split(args, kwargs)
-        before = self._snapshot((receiver, plain_args, plain_kwargs))
+        before = self._snapshot((receiver, plain_args, plain_kwargs), index)
         if before is None:
             return original(*args, **kwargs)
         try:
@@ -410,7 +425,7 @@ class Recorder:
         if index is None:
             return await original(*args, **kwargs)
         receiver, plain_args, plain_kwargs = self._split(args, kwargs)
-        before = self._snapshot((receiver, plain_args, plain_kwargs))
+        before = self._snapshot((receiver, plain_args, plain_kwargs), index)
         if before is None:
             return await original(*args, **kwargs)
         try:
@@ -428,7 +443,7 @@ class Recorder:
         except MemoryError:
             raise
         except Exception as exc:
-            self._skip("the result holds %s" % _reason(exc))
+            self._skip("the result holds %s" % _reason(exc), index)
             return
         finally:
             self._spent += time.perf_counter() - start
@@ -438,7 +453,7 @@ class Recorder:
         try:
             data = dumps(outcome)
         except Exception as exc:
-            self._skip("the outcome holds %s" % _reason(exc))
+            self._skip("the outcome holds %s" % _reason(exc), index)
             return
         self._keep(index, before, inputs, data, awaited)
 
@@ -486,7 +501,7 @@ class Recorder:
                     action = ("send", sent) if sent is not None else ("next", None)
             finally:
                 if state["steered"]:
-                    recorder._skip("a generator result driven with send() or throw()")
+                    recorder._skip("a generator result driven with send() or throw()", index)
                 else:
                     end = state["end"] if len(items) < MAX_YIELDED else None
                     recorder._finish(index, before, inputs, ("yield", items, end))
@@ -506,6 +521,7 @@ class Recorder:
         self._spent += time.perf_counter() - start
         size = len(before) + len(outcome) + (len(after) if after is not None else 0)
         with self._lock:
+            self._open.discard(index)
             if index % self.stride:
                 return  # the stride grew while this call ran
             self._kept.append(_Kept(index, before, outcome, after, awaited, size))
@@ -522,6 +538,11 @@ class Recorder:
         spec = self.target.spec
         for reason, count in sorted(self.skipped.items(), key=lambda item: -item[1]):
             notes.append("%d call%s to %s not recorded: %s." % (count, "" if count == 1 else "s", spec, reason))
+        unfinished = len([index for index in self._open if index % self.stride == 0])
+        if unfinished:
+            notes.append("%d call%s to %s not recorded: %s result was still being consumed (or the call still "
+                         "running) when the tests ended." % (unfinished, "" if unfinished == 1 else "s", spec,
+                                                              "its" if unfinished == 1 else "their"))
         if self.stride > 1:
             notes.append("the tests made %d calls to %s; every %d%s call was recorded (%s)."
                          % (self.made, spec, self.stride, _ordinal_suffix(self.stride), "; ".join(self.stride_reasons)))
