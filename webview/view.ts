@@ -134,6 +134,9 @@ export function renderBaseline(run: RunView): HTMLElement | undefined {
       : undefined,
     base.tests ? h('p', { class: 'muted' }, `${base.tests.passed} passed, ${base.tests.failed} failed`) : undefined,
     base.message && base.status !== 'passed' ? h('p', { class: 'error', role: 'alert' }, base.message) : undefined,
+    base.notes && base.notes.length > 0
+      ? h('ul', { class: 'muted', 'data-testid': 'baseline-notes' }, ...base.notes.map((note) => h('li', {}, note)))
+      : undefined,
     renderFailures(base.failures, 'baseline-failures'),
     base.status === 'failed'
       ? h(

@@ -111,37 +111,74 @@ def run(job):
     loader.alias_for_tests(module, module_path, test_paths)
 
     record = recorder.Recorder(target) if mode == "profile" else None
+    learned = _learned_tests(job) if mode == "check" else {}
 
     def pause(paused):
         if record is not None:
             record.paused = paused
 
+    def test_started(name):
+        if record is not None:
+            record.current_test = name
+
+    context = runners.RunContext(seed, pause, test_started, learned.get("selected"))
     if record is not None:
         record.install()
     try:
-        outcome = runners.run_tests(test_paths, runners.RunContext(seed, pause))
+        outcome = runners.run_tests(test_paths, context)
     finally:
         if record is not None:
             record.uninstall()
     tests = outcome.counts()
-    if outcome.failed:
-        return {"kind": "failed", "tests": tests, "runner": outcome.runner, "failures": outcome.failures}
+    notes = []
+    failures = outcome.failures
+    if record is not None and outcome.failed:
+        failures, unrelated = _split_failures(outcome.failures, record.tests_calling)
+        if unrelated and (failures or outcome.passed == 0):
+            failures = outcome.failures  # nothing to stand on: every failure counts
+        elif unrelated:
+            notes.append(_failing_before_note(unrelated, target.spec))
+    elif learned.get("failingBefore"):
+        failures = [f for f in outcome.failures if f["test"] not in learned["failingBefore"]]
+        if len(failures) < len(outcome.failures):
+            notes.append("%d test(s) fail with this code as they did before any change (not counted)."
+                         % len({f["test"] for f in outcome.failures} - {f["test"] for f in failures}))
+    if failures:
+        result = {"kind": "failed", "tests": tests, "runner": outcome.runner, "failures": failures}
+        if record is not None:
+            result["failingBefore"] = True  # profile mode runs the code as it is
+            result["callsMade"] = record.made
+        if notes:
+            result["notes"] = notes
+        return result
     if mode == "test":
         return {"kind": "passed", "tests": tests, "runner": outcome.runner}
 
     result = {"kind": "passed", "tests": tests, "runner": outcome.runner}
+    if notes:
+        result["notes"] = notes
     if record is not None:
-        if record.problem:
-            raise errors.HarnessError(record.problem)
-        data = recorder.encode(record.calls, target)
+        kept = record.kept()
+        data = recorder.encode(kept, target, _tests_to_learn(record, outcome))
         # Measure what a check run will see: the calls as they come back from the recording.
         calls = recorder.decode(data)["calls"]
         result["recording"] = {"language": "python", "calls": len(calls), "data": data}
-        dropped = len(record.calls) + record.skipped - len(calls)
+        result["callsMade"] = record.made
+        notes.extend(record.notes())
+        if len(calls) < len(kept):
+            notes.append("%d of %d recorded calls fit the recording (spread evenly over the run)." % (len(calls), len(kept)))
+        dropped = record.made - len(calls)
         if dropped:
-            # Calls past the first MAX_CALLS, or that did not fit the recording, are not replayed.
             result["recording"]["droppedCalls"] = dropped
+        if notes:
+            result["notes"] = notes
         if not calls and not options.get("sizes"):
+            if record.made:
+                raise errors.HarnessError(
+                    "the tests made %d call(s) to %s, but none could be recorded: %s Next step: call it in "
+                    "the tests with plain data (lists, dicts, numbers, strings, module-level classes)."
+                    % (record.made, target.spec, " ".join(record.notes()))
+                )
             raise errors.HarnessError(
                 "the tests passed but never called %s, so there is nothing to measure. Next step: add a "
                 "test that calls it (directly or through the module, e.g. `from %s import %s`)."
@@ -175,6 +212,46 @@ def run(job):
         if measured[1] is not None:
             result["referenceMeasurement"] = measured[1]
     return result
+
+
+def _split_failures(failures, calling):
+    """(failures of tests that called the target or ran none of it, failures of tests that never called it)."""
+    related, unrelated = [], []
+    for failure in failures:
+        (unrelated if calling and failure["test"] not in calling else related).append(failure)
+    return related, unrelated
+
+
+def _failing_before_note(unrelated, spec):
+    names = sorted({f["test"] for f in unrelated})
+    shown = ", ".join(names[:5]) + (", …" if len(names) > 5 else "")
+    return ("%d test(s) fail with the code as it is, before any change, and never call %s; they are left "
+            "out of the checks: %s" % (len(names), spec, shown))
+
+
+def _tests_to_learn(record, outcome):
+    """What the check runs of candidates take from the profile run: the tests to run (those that
+    called the target; all when a call came from outside any test, e.g. at import) and the tests
+    that failed before any change."""
+    calling = sorted(t for t in record.tests_calling if t is not None)
+    learned = {"failingBefore": sorted({f["test"] for f in outcome.failures})}
+    if calling and None not in record.tests_calling:
+        learned["selected"] = calling
+    return learned
+
+
+def _learned_tests(job):
+    recording = (job.get("mode") or {}).get("recording") or {}
+    try:
+        extra = recorder.decode(recording["data"], calls=False).get("extra") or {}
+    except (KeyError, errors.HarnessError):
+        return {}
+    learned = {}
+    if extra.get("selected"):
+        learned["selected"] = set(extra["selected"])
+    if extra.get("failingBefore"):
+        learned["failingBefore"] = set(extra["failingBefore"])
+    return learned
 
 
 def _reference_replayer(path, candidate, spec, calls):

@@ -74,6 +74,20 @@ function asHarnessReport(value: unknown): HarnessReport | undefined {
   }
 }
 
+/** The harness's notes and call counts, kept only when well-formed (the report comes from a sandbox). */
+function notesOf(report: { readonly notes?: unknown; readonly callsMade?: unknown }): {
+  notes?: readonly string[];
+  callsMade?: number;
+} {
+  const notes = Array.isArray(report.notes) ? report.notes.filter((n): n is string => typeof n === 'string') : [];
+  return {
+    ...(notes.length > 0 ? { notes } : {}),
+    ...(typeof report.callsMade === 'number' && Number.isFinite(report.callsMade)
+      ? { callsMade: report.callsMade }
+      : {}),
+  };
+}
+
 function signalName(exitCode: number | null, signal: string | null, carries: boolean): string | undefined {
   if (signal) return signal;
   if (!carries || exitCode === null || exitCode <= 128 || exitCode > 128 + 64) return undefined;
@@ -140,6 +154,7 @@ export function toSandboxResult(outcome: ProcessOutcome, context: RunContext): S
           kind: 'passed',
           tests: report.tests,
           runner: report.runner,
+          ...notesOf(report),
           ...(report.measurement ? { measurement: report.measurement } : {}),
           ...(report.referenceMeasurement ? { referenceMeasurement: report.referenceMeasurement } : {}),
           ...(report.recording ? { recording: report.recording } : {}),
@@ -153,9 +168,11 @@ export function toSandboxResult(outcome: ProcessOutcome, context: RunContext): S
           runner: report.runner,
           failures: report.failures,
           ...(report.hotspots ? { hotspots: report.hotspots } : {}),
+          ...notesOf(report),
+          ...(report.failingBefore === true ? { failingBefore: true } : {}),
         };
       case 'memory_limit':
-        return { ...info, kind: 'memory_limit', limitMb: context.limits.memoryMb };
+        return { ...info, kind: 'memory_limit', limitMb: context.limits.memoryMb, detail: report.message };
       case 'error':
         return { ...info, kind: 'error', message: report.message };
     }

@@ -1,7 +1,8 @@
 /**
  * `afterburner profile FILE --function NAME …`: test the function in the sandbox and measure it.
- * Exit 0 only when it passed, 1 when the code failed (tests, timeout, memory, crash), 2 for bad
- * usage or input, with a message that says what to do.
+ * Exit 0 only when it passed, 1 when the run failed after it started (tests, timeout, memory,
+ * crash, nothing recorded), 2 for bad usage or input found before the run, with a message that
+ * says what to do.
  */
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -14,7 +15,7 @@ import { languageForPath, supportedExtensions } from '../languages/registry';
 import { discoverTests } from '../languages/testDiscovery';
 import { parseCommonArgs, parseSizes, usageReporter } from './cliArgs';
 import type { ParsedCommonArgs } from './cliArgs';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exitCodes';
+import { EXIT_FAILED, EXIT_OK } from './exitCodes';
 import { formatProfileText, toProfileJson } from './profileJson';
 import type { ProfileJson } from './profileJson';
 import { collectJobInput } from './sandboxJobInput';
@@ -29,7 +30,8 @@ Without --tests, tests are found by convention next to or above FILE:
   Python: test_<module>.py, <module>_test.py, tests/test_<module>.py
   JS/TS:  <module>.test.*, <module>.spec.*, __tests__/<module>.*
 --sizes measures at growing input sizes with afterburner_inputs(size) from the tests.
-Exit codes: 0 passed, 1 the code failed (tests, timeout, memory, crash), 2 bad usage or input.`;
+Exit codes: 0 passed, 1 the run failed after it started (tests, timeout, memory, crash, nothing
+recorded), 2 bad usage or input (found before the run).`;
 
 type Input = { kind: 'ok'; job: SandboxJob; language: Language } | { kind: 'usage'; message: string };
 
@@ -144,9 +146,9 @@ export function pythonFor(
   return { local: { python: choice.command } };
 }
 
+/** Once the sandbox run started, the input was good: whatever stopped it is the code's (exit 1). */
 function exitCodeFor(profile: ProfileJson): number {
-  if (profile.status === 'passed') return EXIT_OK;
-  return profile.status === 'error' ? EXIT_USAGE : EXIT_FAILED;
+  return profile.status === 'passed' ? EXIT_OK : EXIT_FAILED;
 }
 
 export async function runProfile(argv: string[]): Promise<number> {

@@ -4,7 +4,7 @@
  */
 import { formatKb, formatKbMs, formatMs } from '../shared/format';
 import { describeComplexity, type ComplexityClass, type ComplexityFit } from '../core/complexityFit';
-import { describeSandboxFailure } from '../core/resultWords';
+import { describeSandboxFailure, summarizeFailures } from '../core/resultWords';
 import type { Language, Measurement, SandboxResult, TestFailure } from '../core/sandboxTypes';
 
 export type ProfileStatus = 'passed' | 'failed' | 'timeout' | 'memory_limit' | 'crashed' | 'error';
@@ -30,7 +30,14 @@ export interface ProfileJson {
   // Extras.
   readonly file?: string;
   readonly runner?: string;
+  /** Recorded calls measured (a runtime is one round over all of them). */
   readonly calls?: number;
+  /** Calls the tests made to the function. */
+  readonly calls_made?: number;
+  /** Calls skipped or sampled, tests left out, and why. */
+  readonly notes?: readonly string[];
+  /** The failing tests fail with the code as it is, before any change. */
+  readonly failing_before?: boolean;
   readonly process_peak_kb?: number;
   readonly integral_sample_hz?: number;
   readonly failures?: readonly TestFailure[];
@@ -85,10 +92,40 @@ export interface ProfileSubject {
   readonly file?: string;
 }
 
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 function passedMessage(result: Extract<SandboxResult, { kind: 'passed' }>): string {
-  const tests = `${result.tests.passed} test${result.tests.passed === 1 ? '' : 's'} passed`;
+  const failing = result.tests.failed > 0 ? `, ${result.tests.failed} failing before any change left out` : '';
+  const tests = `${plural(result.tests.passed, 'test')} passed${failing}`;
   if (!result.measurement) return `${tests}; nothing was measured (no calls to the function were recorded).`;
-  return `${tests}; measured on ${result.measurement.calls} recorded call${result.measurement.calls === 1 ? '' : 's'}.`;
+  const calls = result.measurement.calls;
+  const made =
+    result.callsMade !== undefined && result.callsMade !== calls
+      ? ` of the ${plural(result.callsMade, 'call')} the tests made`
+      : '';
+  return `${tests}; measured on ${plural(calls, 'recorded call')}${made} (the runtime is one round over all of them).`;
+}
+
+function failedMessage(result: Extract<SandboxResult, { kind: 'failed' }>): string {
+  if (!result.failingBefore) return describeSandboxFailure(result, 'The function', false);
+  const total = result.tests.passed + result.tests.failed;
+  return (
+    `${result.tests.failed} of ${plural(total, 'test')} fail with the code as it is, before any change: ` +
+    `${summarizeFailures(result.failures)}. Next step: make them pass (or leave them out with --tests), then run again.`
+  );
+}
+
+/** Notes and call counts the harness gave, in the JSON's names. */
+function notesJson(result: { readonly notes?: readonly string[]; readonly callsMade?: number }): {
+  notes?: readonly string[];
+  calls_made?: number;
+} {
+  return {
+    ...(result.callsMade !== undefined ? { calls_made: result.callsMade } : {}),
+    ...(result.notes && result.notes.length > 0 ? { notes: result.notes } : {}),
+  };
 }
 
 export function toProfileJson(result: SandboxResult, subject: ProfileSubject): ProfileJson {
@@ -124,6 +161,7 @@ export function toProfileJson(result: SandboxResult, subject: ProfileSubject): P
         message: passedMessage(result),
         runner: result.runner,
         ...(m ? { calls: m.calls } : {}),
+        ...notesJson(result),
         ...(m?.processPeakKb !== undefined ? { process_peak_kb: m.processPeakKb } : {}),
         ...(m?.integralSampleHz !== undefined ? { integral_sample_hz: m.integralSampleHz } : {}),
         ...(sizes && sizes.length > 0 ? { sizes, complexity: complexityJson(m?.sizes ?? []) } : {}),
@@ -136,9 +174,11 @@ export function toProfileJson(result: SandboxResult, subject: ProfileSubject): P
         ...base,
         tests: { passed: result.tests.passed, failed: result.tests.failed },
         ...unmeasured,
-        message: describeSandboxFailure(result, 'The function', false),
+        message: failedMessage(result),
         runner: result.runner,
         failures: result.failures,
+        ...notesJson(result),
+        ...(result.failingBefore ? { failing_before: true } : {}),
       };
     case 'timeout':
     case 'memory_limit':
@@ -147,7 +187,9 @@ export function toProfileJson(result: SandboxResult, subject: ProfileSubject): P
         ...base,
         tests: noTests,
         ...unmeasured,
-        message: describeSandboxFailure(result, 'The run'),
+        message:
+          describeSandboxFailure(result, 'The run') +
+          (result.kind === 'memory_limit' && result.detail ? ` (${result.detail})` : ''),
       };
     case 'crashed':
       return {
@@ -167,7 +209,9 @@ export function toProfileJson(result: SandboxResult, subject: ProfileSubject): P
 /** The short human summary printed without --json. */
 export function formatProfileText(profile: ProfileJson): string {
   const lines = [`${profile.function} (${profile.language}): ${profile.status} — ${profile.message}`];
-  lines.push(`  tests     ${profile.tests.passed} passed, ${profile.tests.failed} failed`);
+  // Only runs that got through the tests know their counts; the others say what stopped them.
+  if (profile.status === 'passed' || profile.status === 'failed')
+    lines.push(`  tests     ${profile.tests.passed} passed, ${profile.tests.failed} failed`);
   for (const failure of (profile.failures ?? []).slice(0, 5)) {
     lines.push(`    ✗ ${failure.test}: ${failure.message.split('\n')[0] ?? ''}`);
   }
@@ -187,6 +231,11 @@ export function formatProfileText(profile: ProfileJson): string {
       );
   }
   if (profile.sizes_error) lines.push(`  growth    not measured: ${profile.sizes_error}`);
+  if (profile.calls !== undefined)
+    lines.push(
+      `  calls     ${profile.calls} recorded${profile.calls_made !== undefined ? ` of ${profile.calls_made} made by the tests` : ''}`,
+    );
+  for (const note of profile.notes ?? []) lines.push(`  note      ${note}`);
   lines.push(`  sandbox   ${profile.isolation}`);
   return lines.join('\n');
 }

@@ -219,8 +219,15 @@ export interface TestFailure {
   readonly message: string;
 }
 
+/** What the harness says besides the verdict: calls skipped or sampled, tests left out, and why. */
+interface HarnessNotes {
+  readonly notes?: readonly string[];
+  /** Calls the tests made to the target (profile mode); `recording.calls` of them were recorded. */
+  readonly callsMade?: number;
+}
+
 /** A run whose tests passed (measured in `profile` and `check` modes). */
-interface PassedRun {
+interface PassedRun extends HarnessNotes {
   readonly kind: 'passed';
   readonly tests: TestCounts;
   readonly runner: string;
@@ -231,13 +238,15 @@ interface PassedRun {
   readonly hotspots?: HotspotsProfile;
 }
 
-interface FailedRun {
+interface FailedRun extends HarnessNotes {
   readonly kind: 'failed';
   readonly tests: TestCounts;
   readonly runner: string;
   readonly failures: readonly TestFailure[];
   /** In `hotspots` mode: the profile of the tests that ran, failed ones included. */
   readonly hotspots?: HotspotsProfile;
+  /** The tests fail with the code as it is, before any change (a profile run of the original). */
+  readonly failingBefore?: boolean;
 }
 
 /** What the harness prints (one JSON document after the marker line). */
@@ -266,7 +275,8 @@ export type SandboxResult = RunInfo &
     | PassedRun
     | FailedRun
     | { readonly kind: 'timeout'; readonly limitMs: number }
-    | { readonly kind: 'memory_limit'; readonly limitMb: number }
+    /** `detail`: where the harness saw the MemoryError, when it did. */
+    | { readonly kind: 'memory_limit'; readonly limitMb: number; readonly detail?: string }
     | { readonly kind: 'crashed'; readonly signal?: string; readonly exitCode?: number; readonly message: string }
     /** Our fault or bad input; `message` says what to do. */
     | { readonly kind: 'error'; readonly message: string }

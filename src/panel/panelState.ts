@@ -335,6 +335,19 @@ function reduceBaseline(record: RunRecord, result: SandboxResult, now: number): 
   return withView(record, { ...view, ...sandboxInfo, baseline, message });
 }
 
+/** The harness's notes, led by "N of M calls recorded" when some calls were not. */
+function harnessNotes(
+  result: { readonly notes?: readonly string[]; readonly callsMade?: number },
+  recorded: number | undefined,
+): { notes?: readonly string[] } {
+  const counts =
+    recorded !== undefined && result.callsMade !== undefined && result.callsMade !== recorded
+      ? [`${recorded} of the ${result.callsMade} calls the tests made were recorded and measured.`]
+      : [];
+  const notes = [...counts, ...(result.notes ?? [])];
+  return notes.length > 0 ? { notes } : {};
+}
+
 function baselineView(result: SandboxResult): BaselineView {
   switch (result.kind) {
     case 'passed':
@@ -343,11 +356,13 @@ function baselineView(result: SandboxResult): BaselineView {
         tests: result.tests,
         failures: [],
         ...(result.measurement === undefined ? {} : { measure: measureView(result.measurement) }),
+        ...harnessNotes(result, result.measurement?.calls),
       };
     case 'failed':
       return {
         status: 'failed',
         tests: result.tests,
+        ...harnessNotes(result, undefined),
         failures: result.failures.map(failureView),
         message: `Tests fail on the original code (${result.tests.failed} failing, ${result.tests.passed} passing): fix them before optimizing.`,
       };

@@ -40,6 +40,8 @@ export interface BaselineView {
   readonly failures: readonly FailureView[];
   /** A sentence for statuses other than passed. */
   readonly message?: string;
+  /** What the harness said besides the verdict: calls recorded of those made, calls skipped and why. */
+  readonly notes?: readonly string[];
 }
 
 export type CandidateStatus = 'measuring' | SandboxStatus | 'no_code' | 'duplicate' | 'model_error';

@@ -202,6 +202,26 @@ describe('panel state reducer', () => {
     expect(r.view.message).toContain('3 tests passed');
   });
 
+  it('shows the calls recorded of those made and the harness notes with the original measurement', () => {
+    const sampled: SandboxResult = {
+      ...passed,
+      callsMade: 600,
+      notes: ['2 calls to total not recorded: a generator argument (it can be consumed only once).'],
+    };
+    const r = run(
+      [
+        { type: 'started', sandbox: 'local', isolation: 'x', model: '', goal: 'time' },
+        { type: 'baseline', result: sampled },
+      ],
+      start('profile'),
+    );
+    expect(r.view.baseline?.notes).toEqual([
+      '4 of the 600 calls the tests made were recorded and measured.',
+      '2 calls to total not recorded: a generator argument (it can be consumed only once).',
+    ]);
+    expect(run([{ type: 'baseline', result: passed }], start('profile')).view.baseline?.notes).toBeUndefined();
+  });
+
   it('offers nothing when every candidate of the iteration failed', () => {
     const r = run([
       ...optimizeEvents,

@@ -143,15 +143,25 @@ def _timed_rounds(replayer: Replayer, loops: int, seed: int) -> Tuple[float, flo
     return elapsed, waited
 
 
+# Making one sample's fresh argument copies may take at most this long. Recorded calls on a large
+# state (a method of a big container called in a test loop) copy that state every round; without
+# this bound a sample of fast calls would need thousands of such copies to last min_sample_ms,
+# and the copies, not the measurement, would take minutes. Such samples are then shorter than
+# min_sample_ms (perf_counter resolves well below a microsecond).
+PREPARE_PER_SAMPLE_S = 0.05
+
+
 def _calibrate(replayer: Replayer, seed: int, min_sample_s: float) -> Tuple[int, float]:
-    """(loop count whose sample lasts ≥ min_sample_s, seconds per round seen at that count)."""
+    """(loop count whose sample lasts ≥ min_sample_s, within PREPARE_PER_SAMPLE_S of copies;
+    seconds per round seen at that count)."""
+    most = max(1, min(MAX_LOOPS, int(PREPARE_PER_SAMPLE_S / max(_prepare_seconds(replayer, 1), 1e-9))))
     loops = 1
     while True:
         elapsed = _sample(replayer, loops, seed)
-        if elapsed >= min_sample_s or loops >= MAX_LOOPS:
+        if elapsed >= min_sample_s or loops >= most:
             return loops, elapsed / loops
         grow = math.ceil(loops * min_sample_s / max(elapsed, 1e-9) * 1.2)
-        loops = min(MAX_LOOPS, max(loops * 2, grow))
+        loops = min(most, max(loops * 2, grow))
 
 
 def runtime(replayer: Replayer, seed: int, budget_ms: float, min_sample_ms: float, max_samples: int,
@@ -422,6 +432,8 @@ class _MemorySampler(threading.Thread):
 def integral(replayer: Replayer, seed: int, runtime_ms: Optional[float] = None) -> Tuple[float, float]:
     """(kB·ms per round, samples per second reached). With `runtime_ms` (the untraced median),
     the traced clock is rescaled to it, see the module docstring."""
+    # Copies for a window stay within PREPARE_PER_SAMPLE_S (measured before tracing slows them).
+    most_rounds = max(1, int(PREPARE_PER_SAMPLE_S / max(_prepare_seconds(replayer, 1), 1e-9)))
     old_interval = sys.getswitchinterval()
     sampler = _MemorySampler()
     area = 0.0  # byte·seconds
@@ -434,7 +446,7 @@ def integral(replayer: Replayer, seed: int, runtime_ms: Optional[float] = None) 
     # Rounds per window, from the untraced round time (tracemalloc only makes rounds longer).
     batch = 1
     if runtime_ms is not None and runtime_ms > 0:
-        batch = int(min(INTEGRAL_MAX_BATCH, max(1, math.ceil(INTEGRAL_WINDOW_S * 1000.0 / runtime_ms))))
+        batch = int(min(INTEGRAL_MAX_BATCH, most_rounds, max(1, math.ceil(INTEGRAL_WINDOW_S * 1000.0 / runtime_ms))))
     try:
         pass_start = perf_counter()
         while True:

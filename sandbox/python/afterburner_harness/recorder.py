@@ -1,19 +1,49 @@
 """Records the OUTERMOST calls to the target while the user's tests run.
 
-Each recorded call keeps deep copies of the arguments taken before the call, the return value
-(or the exception type and message), and the arguments after the call when the call mutated
-them. Recursion does not add calls: a per-thread depth counter lets inner calls pass through.
-The recording is pickled (protocol 4, classes by reference, so a check run resolves them to the
-candidate's module of the same name), zlib-compressed and base64-encoded for the host, which
-never reads it.
+How calls are caught. A call can reach the target through many names: the module attribute, a
+package `__init__` that re-exports it, a `from mod import fn` executed before the harness ran,
+an alias, a dict or registry holding the function, another function's default argument, a
+functools.wraps/lru_cache wrapper holding it, or (for methods) any instance or subclass. Rebinding
+names (setattr on the module or class) reaches only the names we find; walking gc referrers misses
+default-argument tuples, closures and C-level holders. All those names hold the SAME function
+object, though, and a function object runs whatever code object its `__code__` holds. So the
+recorder keeps the function object and swaps its `__code__` for a small trampoline (same number
+of closure cells, a coroutine when the target is one) that calls the recorder, which runs a copy of
+the original function. Every holder of the object is caught, and nothing else is touched. Only a
+target that is not a Python function (a C function, a callable object) falls back to rebinding
+the attribute on its owner and every module attribute that holds the same object.
+
+What is kept. Each recorded call keeps pickled snapshots of the receiver and arguments before the
+call, the return value (or the exception type and message), and the arguments after the call
+when the call mutated them. Functions that cannot be pickled by reference (lambdas, functions
+defined in a test) are pickled by their code, so key functions replay too. A call whose inputs or
+result still cannot be pickled (a generator argument, a local class, an open file) is skipped and
+counted with its reason. A generator or builtin iterator result is passed through a wrapper that
+collects what the test consumes: the yielded sequence is the recorded result, and replay
+consumes the same number of items, so producing them is what is measured.
+
+What it costs. Tests calling the target thousands of times on large states must not turn
+recording into a marathon: calls are kept at an even stride (every call, then every 2nd, 4th …),
+raised whenever the kept calls exceed MAX_CALLS or MAX_BYTES or the time spent snapshotting
+exceeds twice the time of the tests themselves; a state whose snapshot exceeds MAX_SNAPSHOT_BYTES
+is not copied again. `made` counts every outermost call whatever was kept.
+
+Recursion does not add calls: a context variable (per thread and per asyncio task) lets inner
+calls pass through.
 """
 from __future__ import annotations
 
 import base64
-import copy
-import functools
+import builtins
+import contextvars
+import inspect
+import io
+import marshal
 import pickle
+import sys
 import threading
+import time
+import types
 import zlib
 from typing import Any, Dict, List, Optional
 
@@ -21,155 +51,545 @@ from .compare import difference
 from .errors import HarnessError
 from .loader import Target
 
-FORMAT_VERSION = 1
-# A test calling the target in a long loop should not turn replay into a marathon: the first
-# calls are kept, which is what the tests exercise first and most.
+FORMAT_VERSION = 2
+# Replays of more calls than this measure the same thing for longer.
 MAX_CALLS = 10000
+# Snapshots kept in memory while the tests run.
+MAX_BYTES = 48 * 1024 * 1024
+# One snapshot larger than this (a huge `self`) is not worth replaying from a recording.
+MAX_SNAPSHOT_BYTES = 4 * 1024 * 1024
+# Recording may take at most this many times the time of the tests themselves (plus a grace).
+MAX_OVERHEAD = 2.0
+OVERHEAD_GRACE_S = 0.25
 # The host reads the report from the last MB of output; the recording must leave room.
 MAX_RECORDING_CHARS = 768 * 1024
+# Items of a generator result kept per call.
+MAX_YIELDED = 100000
+
+_ITERATOR_MODULES = ("builtins", "itertools")
+_HUGE = "inputs over %d MB to copy (after the first such call, no call is copied)" % (MAX_SNAPSHOT_BYTES >> 20)
 
 
 class Call:
-    """One recorded call. `self_obj` is the receiver for instance methods, else None."""
+    """One recorded call. `self_obj` is the receiver for instance methods, else None.
 
-    __slots__ = ("self_obj", "args", "kwargs", "outcome", "after")
+    `outcome` is ("return", value), ("raise", "module.QualName", message), or for a generator
+    or iterator result ("yield", items, end) where `end` is None when the consumer stopped early,
+    ("stop",) when the iterator was exhausted, or ("raise", name, message) when it raised."""
 
-    def __init__(self, self_obj, args, kwargs, outcome, after) -> None:
+    __slots__ = ("self_obj", "args", "kwargs", "outcome", "after", "awaited")
+
+    def __init__(self, self_obj, args, kwargs, outcome, after, awaited=False) -> None:
         self.self_obj = self_obj
         self.args = args
         self.kwargs = kwargs
-        # ("return", value) or ("raise", "module.QualName", message)
         self.outcome = outcome
         # None when nothing was mutated, else (self_after, args_after, kwargs_after)
         self.after = after
-
-    def to_plain(self) -> dict:
-        return {"self": self.self_obj, "args": self.args, "kwargs": self.kwargs, "outcome": self.outcome, "after": self.after}
-
-    @classmethod
-    def from_plain(cls, plain: dict) -> "Call":
-        return cls(plain["self"], plain["args"], plain["kwargs"], plain["outcome"], plain["after"])
+        # The target is `async def`: the call's result is awaited in an event loop.
+        self.awaited = awaited
 
 
 def exception_type_name(exc_type: type) -> str:
     return "%s.%s" % (exc_type.__module__, exc_type.__qualname__)
 
 
+# -- pickling ---------------------------------------------------------------------------------------
+def _by_reference(obj) -> bool:
+    module = sys.modules.get(getattr(obj, "__module__", None) or "")
+    found: Any = module
+    try:
+        for part in obj.__qualname__.split("."):
+            found = getattr(found, part)
+    except AttributeError:
+        return False
+    return found is obj
+
+
+_EMPTY_CELL = "<afterburner empty cell>"
+
+
+def rebuild_function(code_bytes, module_name, name, qualname, defaults, kwdefaults, cells):
+    """Unpickles a function pickled by its code: its globals are its module's when it is loaded
+    (test modules are: the tests run before any replay), else just the builtins."""
+    module = sys.modules.get(module_name)
+    scope = vars(module) if module is not None else {"__builtins__": builtins, "__name__": module_name}
+    closure = None
+    if cells is not None:
+        closure = tuple(types.CellType() if c == _EMPTY_CELL else types.CellType(c) for c in cells)
+    function = types.FunctionType(marshal.loads(code_bytes), scope, name, defaults, closure)
+    function.__qualname__ = qualname
+    function.__kwdefaults__ = kwdefaults
+    return function
+
+
+class _Pickler(pickle.Pickler):
+    def reducer_override(self, obj):
+        if type(obj) is types.FunctionType and not _by_reference(obj):
+            cells = None
+            if obj.__closure__ is not None:
+                cells = []
+                for cell in obj.__closure__:
+                    try:
+                        cells.append(cell.cell_contents)
+                    except ValueError:
+                        cells.append(_EMPTY_CELL)
+                cells = tuple(cells)
+            return rebuild_function, (marshal.dumps(obj.__code__), obj.__module__, obj.__name__, obj.__qualname__,
+                                      obj.__defaults__, obj.__kwdefaults__, cells)
+        return NotImplemented
+
+
+def dumps(value) -> bytes:
+    buffer = io.BytesIO()
+    _Pickler(buffer, protocol=4).dump(value)
+    return buffer.getvalue()
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc)
+    for needle, reason in (("local object", "a locally defined class or function"),
+                           ("'generator'", "a generator argument (it can be consumed only once)"),
+                           ("_io.", "an open file"), ("'module'", "a module object"), ("lock", "a lock"), ("socket", "a socket")):
+        if needle in text:
+            return reason
+    return "%s: %s" % (type(exc).__name__, text[:120])
+
+
+# -- the trampoline ---------------------------------------------------------------------------------
+def _trampoline_code(cells: int, is_async: bool, hook: str) -> types.CodeType:
+    """A code object `(*args, **kwargs) -> hook(args, kwargs)` with `cells` free variables, so it
+    can replace the `__code__` of a function with that many closure cells (CPython requires equal
+    counts; the cells stay unused). The hook is found in builtins, so the module's namespace is
+    left alone."""
+    names = ["_afterburner_cell%d" % i for i in range(cells)]
+    keep = ("        if kwargs is None: return (%s,)\n" % ", ".join(names)) if names else ""
+    source = "def factory(%s):\n    %sdef trampoline(*args, **kwargs):\n%s        return %s%s(args, kwargs)\n    return trampoline\n" % (
+        ", ".join(names), "async " if is_async else "", keep, "await " if is_async else "", hook)
+    scope: Dict[str, Any] = {}
+    exec(compile(source, "<afterburner recorder>", "exec"), scope)
+    return scope["factory"](*([None] * cells)).__code__
+
+
+class _CodeSwap:
+    """The target's function object runs the trampoline while installed; `original` is a copy of the
+    function that runs the original code."""
+
+    def __init__(self, function, hook_name: str, hook) -> None:
+        self.function = function
+        self.code = function.__code__
+        self.hook_name = hook_name
+        self.hook = hook
+        self.original = types.FunctionType(function.__code__, function.__globals__, function.__name__,
+                                           function.__defaults__, function.__closure__)
+        self.original.__kwdefaults__ = function.__kwdefaults__
+        self.original.__qualname__ = function.__qualname__
+        self.is_async = inspect.iscoroutinefunction(function)
+        self.had_signature = "__signature__" in vars(function)
+
+    def install(self) -> None:
+        try:
+            signature = inspect.signature(self.function)
+        except (TypeError, ValueError):
+            signature = None
+        setattr(builtins, self.hook_name, self.hook)
+        self.function.__code__ = _trampoline_code(len(self.code.co_freevars), self.is_async, self.hook_name)
+        if signature is not None and not self.had_signature:
+            # Code that inspects the target (fixtures, dispatchers) still sees its parameters.
+            self.function.__signature__ = signature
+
+    def uninstall(self) -> None:
+        self.function.__code__ = self.code
+        if not self.had_signature:
+            vars(self.function).pop("__signature__", None)
+        if getattr(builtins, self.hook_name, None) is self.hook:
+            delattr(builtins, self.hook_name)
+
+
+class _Rebind:
+    """Fallback for a target that is not a Python function: rebind its attribute on the owner and
+    every module attribute that holds the same object (package re-exports, earlier imports)."""
+
+    def __init__(self, target: Target, raw, wrapped) -> None:
+        self.target = target
+        self.raw = raw
+        self.wrapped = wrapped
+        self.current = target.owner.__dict__.get(target.name) if target.cls is not None else getattr(target.owner, target.name)
+        self.had_own = target.cls is None or target.name in target.cls.__dict__
+        self.rebound: List[tuple] = []
+
+    def install(self) -> None:
+        setattr(self.target.owner, self.target.name, self.wrapped)
+        if self.target.cls is None:
+            for module in list(sys.modules.values()):
+                scope = getattr(module, "__dict__", None)
+                if not isinstance(scope, dict) or module is self.target.owner:
+                    continue
+                for name, value in list(scope.items()):
+                    if value is self.current:
+                        scope[name] = self.wrapped
+                        self.rebound.append((scope, name))
+
+    def uninstall(self) -> None:
+        if self.had_own:
+            setattr(self.target.owner, self.target.name, self.raw)
+        else:
+            delattr(self.target.owner, self.target.name)
+        for scope, name in self.rebound:
+            if scope.get(name) is self.wrapped:
+                scope[name] = self.current
+
+
+def _python_function(value):
+    """The Python function object behind a target attribute (through staticmethod/classmethod and
+    `__wrapped__` chains such as lru_cache), or None."""
+    for _ in range(10):
+        if isinstance(value, (staticmethod, classmethod)):
+            value = value.__func__
+        if type(value) is types.FunctionType:
+            return value
+        value = getattr(value, "__wrapped__", None)
+        if value is None:
+            return None
+    return None
+
+
 class Recorder:
     def __init__(self, target: Target) -> None:
         self.target = target
-        self.calls: List[Call] = []
-        self.problem: Optional[str] = None
-        self.skipped = 0
+        self._kept: List[_Kept] = []
+        # Calls picked for recording whose recording has not ended (a generator result the tests
+        # never finished nor dropped, a call still running in a thread).
+        self._open: set = set()
+        self.made = 0
+        # reason -> number of calls not recorded for it
+        self.skipped: Dict[str, int] = {}
         self.paused = False
-        self._local = threading.local()
-        self._original = target.raw()
-        self._installed = False
+        self.current_test: Optional[str] = None
+        # Test ids that called the target (None: a call outside any test, e.g. at import).
+        self.tests_calling: Dict[Optional[str], int] = {}
+        self.stride = 1
+        self._taken_at_stride = 0
+        self.stride_reasons: List[str] = []
+        self.huge_state = False
+        self._bytes = 0
+        self._spent = 0.0
+        self._started = 0.0
+        self._depth: contextvars.ContextVar = contextvars.ContextVar("afterburner_depth", default=0)
+        self._lock = threading.Lock()
+        self._hook_name = "_afterburner_record_%d" % id(self)
+        self._swap: Optional[_CodeSwap] = None
+        self._rebind: Optional[_Rebind] = None
+        self._recursion_limit = 0
 
-    # -- wrapping ----------------------------------------------------------------------------
+    # -- installing ------------------------------------------------------------------------------
     def install(self) -> None:
-        target = self.target
-        raw = self._original
-        if target.kind in ("static", "class"):
-            wrapped = type(raw)(self._wrap(raw.__func__, drop_first=target.kind == "class"))
+        raw = self.target.raw()
+        if raw is None and self.target.cls is not None:
+            raw = inspect.getattr_static(self.target.cls, self.target.name)  # inherited
+        function = _python_function(raw)
+        self._started = time.perf_counter()
+        self._recursion_limit = sys.getrecursionlimit()
+        if function is not None:
+            self._swap = _CodeSwap(function, self._hook_name, self._hook)
+            original = self._swap.original
+            self._call_original = original
+            self._swap.install()
         else:
-            wrapped = self._wrap(raw, drop_first=False)
-        self._had_own = target.cls is None or target.name in target.cls.__dict__
-        self._wrapped = wrapped
-        setattr(target.owner, target.name, wrapped)
-        self._installed = True
+            self._call_original = raw.__func__ if isinstance(raw, (staticmethod, classmethod)) else raw
+            wrapped = self._fallback_wrapper(self._call_original)
+            if isinstance(raw, (staticmethod, classmethod)):
+                wrapped = type(raw)(wrapped)
+            self._rebind = _Rebind(self.target, raw, wrapped)
+            self._rebind.install()
+        # The trampoline adds two frames per level of recursion through the target: the limit grows
+        # in proportion so deep recursion fails (or not) where it does without the harness.
+        sys.setrecursionlimit(self._recursion_limit * 3)
 
     def uninstall(self) -> None:
-        if not self._installed:
-            return
-        if self._had_own:
-            setattr(self.target.owner, self.target.name, self._original)
-        else:
-            delattr(self.target.owner, self.target.name)
-        self._installed = False
+        if self._swap is not None:
+            self._swap.uninstall()
+            self._swap = None
+        if self._rebind is not None:
+            self._rebind.uninstall()
+            self._rebind = None
+        if self._recursion_limit:
+            sys.setrecursionlimit(self._recursion_limit)
 
-    def _wrap(self, func, drop_first: bool):
-        recorder = self
-        is_method = self.target.kind == "method"
+    def _fallback_wrapper(self, func):
+        hook = self._hook
 
-        @functools.wraps(func)
         def afterburner_recorder(*args, **kwargs):
-            local = recorder._local
-            depth = getattr(local, "depth", 0)
-            if depth or recorder.paused:
-                return func(*args, **kwargs)
-            local.depth = 1
-            # While the outermost call runs, the original is back in place: recursion through the
-            # module or class then costs no extra frame, so it hits the recursion limit exactly
-            # where it does without the harness.
-            owner, name = recorder.target.owner, recorder.target.name
-            setattr(owner, name, recorder._original)
-            try:
-                return recorder._record(func, args, kwargs, is_method, drop_first)
-            finally:
-                setattr(owner, name, recorder._wrapped)
-                local.depth = 0
+            return hook(args, kwargs)
 
         return afterburner_recorder
 
-    def _record(self, func, args, kwargs, is_method: bool, drop_first: bool):
-        if len(self.calls) >= MAX_CALLS or self.problem is not None:
-            self.skipped += 1
-            return func(*args, **kwargs)
-        receiver = args[0] if is_method and args else None
-        plain_args = args[1:] if (is_method or drop_first) and args else args
-        before = self._copy((receiver, plain_args, kwargs), "the arguments")
+    # -- one call --------------------------------------------------------------------------------
+    def _hook(self, args, kwargs):
+        original = self._call_original
+        if self._depth.get() or self.paused:
+            return original(*args, **kwargs)
+        token = self._depth.set(1)
         try:
-            result = func(*args, **kwargs)
-        except Exception as exc:
-            outcome = ("raise", exception_type_name(type(exc)), str(exc)[:500])
-            self._finish(before, receiver, plain_args, kwargs, outcome)
+            if self._swap is not None and self._swap.is_async:
+                return self._record_async(original, args, kwargs)
+            return self._record(original, args, kwargs)
+        finally:
+            self._depth.reset(token)
+
+    def _take(self) -> Optional[int]:
+        """The index of this call when it is to be recorded, else None (counted as made either way)."""
+        with self._lock:
+            index = self.made
+            self.made += 1
+            test = self.current_test
+            self.tests_calling[test] = self.tests_calling.get(test, 0) + 1
+            if self.huge_state:
+                self._skip(_HUGE)
+                return None
+            if index % self.stride:
+                return None
+            plain = time.perf_counter() - self._started - self._spent
+            # The overhead is cumulative: after a raise, a few calls at the new stride show whether
+            # it is enough before the next one (else one slow stretch would raise it many times).
+            self._taken_at_stride += 1
+            if self._spent > MAX_OVERHEAD * plain + OVERHEAD_GRACE_S and self._taken_at_stride > 8:
+                self._raise_stride("recording took longer than twice the tests themselves")
+                if index % self.stride:
+                    return None
+            self._open.add(index)
+            return index
+
+    def _raise_stride(self, why: str) -> None:
+        self.stride *= 2
+        self._taken_at_stride = 0
+        if why not in self.stride_reasons:
+            self.stride_reasons.append(why)
+        self._kept = [kept for kept in self._kept if kept.index % self.stride == 0]
+        self._bytes = sum(kept.size for kept in self._kept)
+
+    def _split(self, args, kwargs):
+        kind = self.target.kind
+        if kind == "method" and args:
+            return args[0], args[1:], kwargs
+        if kind == "class" and args:
+            return None, args[1:], kwargs  # the class comes back from the replay's own binding
+        return None, args, kwargs
+
+    def _snapshot(self, value, index: int) -> Optional[bytes]:
+        """The pickled value, or None (the reason counted) when it cannot be or is too large."""
+        start = time.perf_counter()
+        try:
+            data = dumps(value)
+        except MemoryError:
             raise
-        outcome = ("return", self._copy(result, "the return value"))
-        self._finish(before, receiver, plain_args, kwargs, outcome)
+        except RecursionError:
+            self._skip("a value nested too deeply to copy", index)
+            return None
+        except Exception as exc:
+            self._skip(_reason(exc), index)
+            return None
+        finally:
+            self._spent += time.perf_counter() - start
+        if len(data) > MAX_SNAPSHOT_BYTES:
+            self.huge_state = True
+            self._skip(_HUGE, index)
+            return None
+        return data
+
+    def _skip(self, reason: str, index: Optional[int] = None) -> None:
+        self.skipped[reason] = self.skipped.get(reason, 0) + 1
+        if index is not None:
+            self._open.discard(index)
+
+    def _record(self, original, args, kwargs):
+        index = self._take()
+        if index is None:
+            return original(*args, **kwargs)
+        receiver, plain_args, plain_kwargs = self._split(args, kwargs)
+        before = self._snapshot((receiver, plain_args, plain_kwargs), index)
+        if before is None:
+            return original(*args, **kwargs)
+        try:
+            result = original(*args, **kwargs)
+        except Exception as exc:
+            self._finish(index, before, (receiver, plain_args, plain_kwargs), ("raise", exception_type_name(type(exc)), str(exc)[:500]))
+            raise
+        if _is_lazy(result):
+            return self._collect(result, index, before, (receiver, plain_args, plain_kwargs))
+        self._finish_return(index, before, (receiver, plain_args, plain_kwargs), result)
         return result
 
-    def _finish(self, before, receiver, plain_args, kwargs, outcome) -> None:
-        if before is None or (outcome[0] == "return" and self.problem is not None):
-            return
-        after = self._copy((receiver, plain_args, kwargs), "the arguments after the call")
-        if after is None:
-            return
-        mutated = difference(before, after, "arguments") is not None
-        self.calls.append(Call(before[0], before[1], before[2], outcome, after if mutated else None))
-
-    def _copy(self, value, what: str):
+    async def _record_async(self, original, args, kwargs):
+        index = self._take()
+        if index is None:
+            return await original(*args, **kwargs)
+        receiver, plain_args, plain_kwargs = self._split(args, kwargs)
+        before = self._snapshot((receiver, plain_args, plain_kwargs), index)
+        if before is None:
+            return await original(*args, **kwargs)
         try:
-            return copy.deepcopy(value)
+            result = await original(*args, **kwargs)
+        except Exception as exc:
+            self._finish(index, before, (receiver, plain_args, plain_kwargs), ("raise", exception_type_name(type(exc)), str(exc)[:500]), awaited=True)
+            raise
+        self._finish_return(index, before, (receiver, plain_args, plain_kwargs), result, awaited=True)
+        return result
+
+    def _finish_return(self, index, before, inputs, result, awaited=False) -> None:
+        start = time.perf_counter()
+        try:
+            outcome = dumps(("return", result))
         except MemoryError:
             raise
         except Exception as exc:
-            if self.problem is None:
-                self.problem = (
-                    "%s of call %d to %s cannot be copied (%s: %s). Afterburner replays recorded calls, "
-                    "so they must be deep-copyable and picklable. Next step: call the function in the "
-                    "tests with plain data (lists, dicts, numbers, strings, simple objects)."
-                    % (what, len(self.calls) + 1, self.target.spec, type(exc).__name__, exc)
-                )
-            return None
+            self._skip("the result holds %s" % _reason(exc), index)
+            return
+        finally:
+            self._spent += time.perf_counter() - start
+        self._keep(index, before, inputs, outcome, awaited)
 
-
-def encode(calls: List[Call], target: Target) -> str:
-    """base64(zlib(pickle)) of the calls. The host keeps only the last MB of a run's output, so a
-    recording over MAX_RECORDING_CHARS keeps as many first calls as fit; a single
-    call too large on its own is an error."""
-    plain: List[dict] = []
-    for index, call in enumerate(calls, 1):
+    def _finish(self, index, before, inputs, outcome, awaited=False) -> None:
         try:
-            pickle.dumps(call.to_plain(), protocol=4)
+            data = dumps(outcome)
         except Exception as exc:
-            raise HarnessError(
-                "call %d to %s has an argument or result that cannot be pickled (%s: %s). Afterburner "
-                "replays recorded calls in a fresh process, so they must be picklable (no lambdas, "
-                "open files, generators or locally defined classes). Next step: call the function in "
-                "the tests with plain data." % (index, target.spec, type(exc).__name__, exc)
-            ) from exc
-        plain.append(call.to_plain())
+            self._skip("the outcome holds %s" % _reason(exc), index)
+            return
+        self._keep(index, before, inputs, data, awaited)
+
+    def _collect(self, iterator, index, before, inputs):
+        """Passes the items through while keeping them; the call is recorded when the consumer is done
+        (exhausted, raised, or dropped the iterator)."""
+        recorder = self
+        items: list = []
+        state: Dict[str, Any] = {"end": None, "steered": False}
+
+        def passthrough():
+            action = ("next", None)
+            try:
+                while True:
+                    token = recorder._depth.set(1)
+                    try:
+                        if action[0] == "next":
+                            item = next(iterator)
+                        elif action[0] == "send":
+                            item = iterator.send(action[1])
+                        else:
+                            item = iterator.throw(action[1])
+                    except StopIteration as stop:
+                        state["end"] = ("stop",)
+                        return stop.value
+                    except Exception as exc:
+                        state["end"] = ("raise", exception_type_name(type(exc)), str(exc)[:500])
+                        raise
+                    finally:
+                        recorder._depth.reset(token)
+                    if len(items) < MAX_YIELDED:
+                        items.append(item)
+                    try:
+                        sent = yield item
+                    except GeneratorExit:
+                        if isinstance(iterator, types.GeneratorType):
+                            iterator.close()
+                        raise
+                    except Exception as exc:
+                        state["steered"] = True
+                        action = ("throw", exc)
+                        continue
+                    if sent is not None:
+                        state["steered"] = True
+                    action = ("send", sent) if sent is not None else ("next", None)
+            finally:
+                if state["steered"]:
+                    recorder._skip("a generator result driven with send() or throw()", index)
+                else:
+                    end = state["end"] if len(items) < MAX_YIELDED else None
+                    recorder._finish(index, before, inputs, ("yield", items, end))
+
+        return passthrough()
+
+    def _keep(self, index, before, inputs, outcome: bytes, awaited: bool) -> None:
+        start = time.perf_counter()
+        try:
+            after: Optional[bytes] = dumps(inputs)
+        except Exception:
+            after = None  # it pickled before the call; nothing comparable now
+        if after == before:
+            after = None
+        elif after is not None and difference(pickle.loads(before), pickle.loads(after), "arguments") is None:
+            after = None
+        self._spent += time.perf_counter() - start
+        size = len(before) + len(outcome) + (len(after) if after is not None else 0)
+        with self._lock:
+            self._open.discard(index)
+            if index % self.stride:
+                return  # the stride grew while this call ran
+            self._kept.append(_Kept(index, before, outcome, after, awaited, size))
+            self._bytes += size
+            while len(self._kept) > MAX_CALLS or (self._bytes > MAX_BYTES and len(self._kept) > 1):
+                self._raise_stride("more calls than fit the recording")
+
+    # -- what the user is told -------------------------------------------------------------------
+    def kept(self) -> List["_Kept"]:
+        return sorted(self._kept, key=lambda kept: kept.index)
+
+    def notes(self) -> List[str]:
+        notes = []
+        spec = self.target.spec
+        for reason, count in sorted(self.skipped.items(), key=lambda item: -item[1]):
+            notes.append("%d call%s to %s not recorded: %s." % (count, "" if count == 1 else "s", spec, reason))
+        unfinished = len([index for index in self._open if index % self.stride == 0])
+        if unfinished:
+            notes.append("%d call%s to %s not recorded: %s result was still being consumed (or the call still "
+                         "running) when the tests ended." % (unfinished, "" if unfinished == 1 else "s", spec,
+                                                              "its" if unfinished == 1 else "their"))
+        if self.stride > 1:
+            notes.append("the tests made %d calls to %s; every %d%s call was recorded (%s)."
+                         % (self.made, spec, self.stride, _ordinal_suffix(self.stride), "; ".join(self.stride_reasons)))
+        return notes
+
+
+class _Kept:
+    """A recorded call as pickles: inputs before, outcome, inputs after (None when not mutated)."""
+
+    __slots__ = ("index", "before", "outcome", "after", "awaited", "size")
+
+    def __init__(self, index, before, outcome, after, awaited, size) -> None:
+        self.index = index
+        self.before = before
+        self.outcome = outcome
+        self.after = after
+        self.awaited = awaited
+        self.size = size
+
+
+def _ordinal_suffix(n: int) -> str:
+    return "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+
+
+def _is_lazy(value) -> bool:
+    """Generators and the iterators of builtins/itertools (map, zip, islice …): their items are the
+    result. Iterator classes of the user's own keep their type (they may have methods the tests use)."""
+    if isinstance(value, types.GeneratorType):
+        return True
+    kind = type(value)
+    return kind.__module__ in _ITERATOR_MODULES and hasattr(kind, "__next__")
+
+
+# -- the recording ----------------------------------------------------------------------------------
+def _evenly(items: list, keep: int) -> list:
+    if keep >= len(items):
+        return items
+    step = len(items) / keep
+    return [items[int(i * step)] for i in range(keep)]
+
+
+def encode(kept: List[_Kept], target: Target, extra: Optional[dict] = None) -> str:
+    """base64(zlib(pickle)) of the calls. The host keeps only the last MB of a run's output, so a
+    recording over MAX_RECORDING_CHARS keeps as many calls as fit, spread evenly over the run; a
+    single call too large on its own is an error. `extra` (test ids) travels with the recording to
+    the check runs."""
+    plain = [(k.before, k.outcome, k.after, k.awaited) for k in kept]
     keep = len(plain)
     while True:
         payload: Dict[str, Any] = {
@@ -177,7 +597,8 @@ def encode(calls: List[Call], target: Target) -> str:
             "module": target.module.__name__,
             "target": target.spec,
             "kind": target.kind,
-            "calls": plain[:keep],
+            "calls": _evenly(plain, keep),
+            "extra": extra or {},
         }
         data = base64.b64encode(zlib.compress(pickle.dumps(payload, protocol=4), 6)).decode("ascii")
         if len(data) <= MAX_RECORDING_CHARS:
@@ -192,9 +613,13 @@ def encode(calls: List[Call], target: Target) -> str:
         keep = max(1, min(keep // 2 if keep < 4 else keep - 1, int(keep * MAX_RECORDING_CHARS / len(data) * 0.9)))
 
 
-def decode(data: str) -> dict:
+def decode(data: str, calls: bool = True) -> dict:
+    """The recording; without `calls`, only its header and `extra` (the calls stay pickled, so
+    nothing of the user's code is needed yet)."""
     try:
         payload = pickle.loads(zlib.decompress(base64.b64decode(data.encode("ascii"))))
+        if calls and isinstance(payload, dict) and payload.get("version") == FORMAT_VERSION:
+            payload["calls"] = [_call(*plain) for plain in payload["calls"]]
     except (AttributeError, ImportError) as exc:
         raise HarnessError(
             "the recorded calls refer to something the code under test no longer defines (%s). "
@@ -204,5 +629,9 @@ def decode(data: str) -> dict:
         raise HarnessError("the recording cannot be read (%s: %s)." % (type(exc).__name__, exc)) from exc
     if not isinstance(payload, dict) or payload.get("version") != FORMAT_VERSION:
         raise HarnessError("the recording was made by another version of the harness; profile again.")
-    payload["calls"] = [Call.from_plain(c) for c in payload["calls"]]
     return payload
+
+
+def _call(before: bytes, outcome: bytes, after: Optional[bytes], awaited: bool) -> Call:
+    receiver, args, kwargs = pickle.loads(before)
+    return Call(receiver, args, kwargs, pickle.loads(outcome), pickle.loads(after) if after is not None else None, awaited)

@@ -2,7 +2,9 @@
 timing starts, and the differential check of a candidate against a recording."""
 from __future__ import annotations
 
+import asyncio
 import copy
+import os
 import pickle
 import random
 import types
@@ -11,7 +13,7 @@ from typing import Callable, List, Optional, Tuple
 from .compare import difference, short
 from .errors import MemoryLimit
 from .loader import Target
-from .recorder import Call, exception_type_name
+from .recorder import Call, dumps, exception_type_name
 
 _IMMUTABLE = (int, float, complex, str, bytes, bool, type(None), range)
 
@@ -29,7 +31,7 @@ def _pickled(value) -> Optional[bytes]:
     """Fresh copies come from unpickling: several times faster than copy.deepcopy, and every
     recorded call is picklable anyway. Values that are not (generated inputs) are deep-copied."""
     try:
-        return pickle.dumps(value, protocol=4)
+        return dumps(value)
     except Exception:
         return None
 
@@ -54,6 +56,51 @@ def find_caches(module) -> List[Callable[[], None]]:
 
 
 Prepared = List[Tuple[Callable, tuple, dict]]
+
+_loops: dict = {}
+
+
+def _event_loop():
+    """One event loop per process (measurement forks get their own) for replaying `async def` targets."""
+    loop = _loops.get(os.getpid())
+    if loop is None:
+        loop = _loops[os.getpid()] = asyncio.new_event_loop()
+    return loop
+
+
+def awaiting(func: Callable) -> Callable:
+    """The call as the tests made it: awaited to completion."""
+    def run(*args, **kwargs):
+        return _event_loop().run_until_complete(func(*args, **kwargs))
+
+    return run
+
+
+def consuming(func: Callable, count: int, to_end: bool) -> Callable:
+    """The call as the tests made it: the first `count` items of its iterator taken (all of them when
+    the tests exhausted it). Returns (items, end) where end is ("stop",), ("raise", name, message)
+    or None when the consumer stopped early."""
+    def run(*args, **kwargs):
+        iterator = iter(func(*args, **kwargs))
+        items = []
+        try:
+            while to_end or len(items) < count:
+                items.append(next(iterator))
+        except StopIteration:
+            return items, ("stop",)
+        except Exception as exc:
+            return items, ("raise", exception_type_name(type(exc)), str(exc)[:500])
+        return items, None
+
+    return run
+
+
+def as_made(func: Callable, call: Call) -> Callable:
+    if call.awaited:
+        return awaiting(func)
+    if call.outcome[0] == "yield":
+        return consuming(func, len(call.outcome[1]), call.outcome[2] is not None)
+    return func
 
 
 class Replayer:
@@ -87,16 +134,16 @@ class Replayer:
         loads = self._loads
         for call, shared, blob in zip(self.calls, self._shared, self._blobs):
             if shared:
-                prepared.append((func, call.args, call.kwargs))  # type: ignore[arg-type]
+                prepared.append((as_made(func, call), call.args, call.kwargs))  # type: ignore[arg-type]
                 continue
             receiver, args, kwargs = loads(blob) if blob is not None else copy.deepcopy((call.self_obj, call.args, call.kwargs))
             if func is not None:
-                prepared.append((func, args, kwargs))
+                prepared.append((as_made(func, call), args, kwargs))
             elif unbound is not None:
                 # A bound method like getattr(receiver, name) gives, so both sides pay the same call.
-                prepared.append((types.MethodType(unbound, receiver), args, kwargs))
+                prepared.append((as_made(types.MethodType(unbound, receiver), call), args, kwargs))
             else:
-                prepared.append((getattr(receiver, name), args, kwargs))
+                prepared.append((as_made(getattr(receiver, name), call), args, kwargs))
         return prepared
 
     def clear_caches(self) -> None:
@@ -124,9 +171,11 @@ def differential_check(replayer: Replayer, seed: int, limit: int = 3) -> List[di
         replayer.clear_caches()
         random.seed(seed)
         receiver, args, kwargs = copy.deepcopy((call.self_obj, call.args, call.kwargs))
-        func = getattr(receiver, target.name) if target.kind == "method" else replayer.function()
+        func = as_made(getattr(receiver, target.name) if target.kind == "method" else replayer.function(), call)
         try:
             got = ("return", func(*args, **kwargs))
+            if call.outcome[0] == "yield":
+                got = ("yield",) + got[1]
         except MemoryError as exc:
             raise MemoryLimit("MemoryError while replaying call %d to %s" % (index, target.spec)) from exc
         except Exception as exc:
@@ -152,6 +201,13 @@ def render_call(target: Target, call: Call) -> str:
 
 
 def _outcome_difference(expected, got) -> Optional[str]:
+    if expected[0] == "yield":
+        if got[0] != "yield":
+            return "expected an iterator yielding %s, got exception %s: %s" % (short(expected[1]), _short_type(got[1]), got[2])
+        found = _safe_difference(expected[1], got[1], "yielded items")
+        if found is None and (expected[2] or ())[:2] != (got[2] or ())[:2]:
+            found = "expected the iterator to end with %s, got %s" % (_end(expected[2]), _end(got[2]))
+        return found
     if expected[0] == "return" and got[0] == "return":
         return _safe_difference(expected[1], got[1], "result")
     if expected[0] == "raise" and got[0] == "raise":
@@ -161,6 +217,14 @@ def _outcome_difference(expected, got) -> Optional[str]:
     if expected[0] == "raise":
         return "expected exception %s: %s, got return value %s" % (_short_type(expected[1]), expected[2], short(got[1]))
     return "expected return value %s, got exception %s: %s" % (short(expected[1]), _short_type(got[1]), got[2])
+
+
+def _end(end) -> str:
+    if end is None:
+        return "more items"
+    if end[0] == "stop":
+        return "its end"
+    return "exception %s: %s" % (_short_type(end[1]), end[2])
 
 
 def _mutation_difference(expected, actual) -> Optional[str]:

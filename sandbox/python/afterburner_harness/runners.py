@@ -9,7 +9,7 @@ import os
 import random
 import sys
 import unittest
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Set
 
 from .errors import HarnessError, MemoryLimit, relative, trim
 from .explain import failure_text
@@ -42,11 +42,20 @@ class TestOutcome:
 
 
 class RunContext:
-    """What a runner needs from the harness: the seed and a way to pause call recording."""
+    """What a runner needs from the harness: the seed, a way to pause call recording, a way to say
+    which test runs now (the recorder learns which tests call the target), and the test ids to run
+    (None: all of them)."""
 
-    def __init__(self, seed: int, pause: Callable[[bool], None]) -> None:
+    def __init__(self, seed: int, pause: Callable[[bool], None],
+                 test_started: Optional[Callable[[Optional[str]], None]] = None,
+                 selected: Optional[Set[str]] = None) -> None:
         self.seed = seed
         self.pause = pause
+        self.test_started = test_started or (lambda name: None)
+        self.selected = selected
+
+    def wanted(self, name: str) -> bool:
+        return self.selected is None or name in self.selected
 
     def reseed(self) -> None:
         # Every test starts from the same random state, whatever ran before it.
@@ -65,10 +74,21 @@ def run_tests(test_paths: List[str], context: RunContext) -> TestOutcome:
     # AFTERBURNER_TEST_RUNNER=unittest runs without pytest even where it is installed (the sandbox
     # adapters pass no environment through, so this only serves direct runs of the harness).
     forced = os.environ.get("AFTERBURNER_TEST_RUNNER", "")
+    if forced == "unittest":
+        sys.meta_path.insert(0, _WithoutPytest())
     pytest = pytest_module() if forced != "unittest" else None
     if pytest is not None and test_paths:
         return _run_pytest(pytest, test_paths, context)
     return _run_without_pytest(test_paths, context)
+
+
+class _WithoutPytest:
+    """With the unittest runner forced, the tests see an interpreter without pytest."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("pytest", "_pytest"):
+            raise ModuleNotFoundError("No module named %r" % name, name=name)
+        return None
 
 
 # -- pytest ---------------------------------------------------------------------------------------
@@ -80,14 +100,49 @@ class _PytestCollector:
         self.outcome = TestOutcome("pytest")
         self.collect_errors: List[str] = []
         self.memory_error: Optional[str] = None
+        self._capture: Optional["_Capture"] = None
+        self._buffer: Optional["_CappedText"] = None
 
     def pytest_collectreport(self, report) -> None:
         if report.failed:
             text = report.longreprtext or ""
+            if "MemoryError" in text:
+                self.memory_error = self.memory_error or "collecting %s" % (report.nodeid or "the tests")
             explained = [line[1:].rstrip() for line in text.splitlines() if line.startswith("E ")]
             body = "\n".join(explained) if explained else text
             body = body.replace(os.getcwd() + os.sep, "")
             self.collect_errors.append("%s:\n%s" % (report.nodeid or "collection", body))
+
+    def pytest_collection_modifyitems(self, session, config, items) -> None:
+        if self.context.selected is None:
+            return
+        keep = [item for item in items if item.nodeid in self.context.selected]
+        dropped = [item for item in items if item.nodeid not in self.context.selected]
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+            items[:] = keep
+
+    def pytest_runtest_logstart(self, nodeid, location) -> None:
+        self.context.test_started(nodeid)
+        self._capture = _Capture()
+        self._buffer = self._capture.__enter__()
+
+    def pytest_runtest_logfinish(self, nodeid, location) -> None:
+        self.context.test_started(None)
+        if self._capture is not None:
+            self._capture.__exit__(None, None, None)
+            self._capture = None
+            self._buffer = None
+
+    def pytest_internalerror(self, excrepr, excinfo) -> None:
+        if (excinfo is not None and excinfo.errisinstance(MemoryError)) or "MemoryError" in str(excrepr):
+            where = ""
+            try:
+                entry = excinfo.traceback[-1]
+                where = " at %s:%d" % (relative(str(entry.path)), entry.lineno + 1)
+            except Exception:
+                pass
+            self.memory_error = self.memory_error or "pytest itself (INTERNALERROR%s)" % where
 
     def pytest_runtest_setup(self, item) -> None:
         self.context.reseed()
@@ -100,7 +155,7 @@ class _PytestCollector:
 
     def pytest_runtest_logreport(self, report) -> None:
         if report.failed:
-            self.outcome.record(report.nodeid, False, _pytest_message(report))
+            self.outcome.record(report.nodeid, False, _with_output(_pytest_message(report), self._buffer))
         elif report.when == "call" and report.passed:
             self.outcome.record(report.nodeid, True)
 
@@ -128,17 +183,26 @@ def _pytest_message(report) -> str:
 
 def _run_pytest(pytest, test_paths: List[str], context: RunContext) -> TestOutcome:
     collector = _PytestCollector(context)
-    args = list(test_paths) + ["-p", "no:cacheprovider", "-q", "--rootdir", os.getcwd(), "-o", "addopts="]
+    # pytest's own capture keeps everything a test prints (in memory or a temp file) until the test
+    # ends: a test that prints without end would fill the sandbox's memory or disk. With it off,
+    # print() goes to a per-test buffer that keeps the tail (as in the runner without pytest) and
+    # raw writes to fd 1/2 go to the harness's capped pipe; capsys/capfd still work.
+    args = list(test_paths) + ["-p", "no:cacheprovider", "-q", "--capture=no", "--rootdir", os.getcwd(), "-o", "addopts="]
     context.reseed()
-    code = int(pytest.main(args, plugins=[collector]))
+    try:
+        code = int(pytest.main(args, plugins=[collector]))
+    except MemoryError as exc:
+        raise MemoryLimit("MemoryError in pytest") from exc
     if collector.memory_error:
-        raise MemoryLimit("MemoryError in test %s" % collector.memory_error)
+        raise MemoryLimit("MemoryError in %s" % collector.memory_error)
     if collector.collect_errors:
         raise HarnessError(
             trim("the tests could not be collected: %s\nNext step: fix the error in the test file "
                  "(or the module it imports) and run again." % "\n".join(collector.collect_errors), 3000),
             show_output=False,
         )
+    if code == 5 and context.selected is not None:
+        return collector.outcome  # every test was deselected
     if code in (3, 4):
         raise HarnessError("pytest stopped with exit code %d (internal or usage error). Next step: "
                            "check the test paths and any pytest configuration in the project." % code)
@@ -191,10 +255,12 @@ class _UnittestResult(unittest.TestResult):
     def startTest(self, test) -> None:
         super().startTest(test)
         self.context.reseed()
+        self.context.test_started(test.id())
         self._capture = _Capture()
         self._buffer = self._capture.__enter__()
 
     def stopTest(self, test) -> None:
+        self.context.test_started(None)
         if self._capture is not None:
             self._capture.__exit__(None, None, None)
             self._capture = None
@@ -237,31 +303,56 @@ def _run_without_pytest(test_paths: List[str], context: RunContext) -> TestOutco
         context.reseed()
         try:
             module = import_user_file(path, "test file")
-        except (HarnessError, MemoryLimit):
+        except (HarnessError, MemoryLimit) as exc:
+            if "No module named 'pytest'" in str(exc):
+                raise HarnessError(_NEEDS_PYTEST % path) from exc
             raise
         except BaseException as exc:  # a failing module-level assert is a failed test
             if isinstance(exc, KeyboardInterrupt):
                 raise
+            if isinstance(exc, ImportError) and getattr(exc, "name", None) == "pytest":
+                raise HarnessError(_NEEDS_PYTEST % path) from exc
             outcome.record("%s (module level)" % path, False, failure_text(exc, files, context.pause))
             used.add("plain")
             continue
-        suite = unittest.defaultTestLoader.loadTestsFromModule(module)
+        suite = _selected(unittest.defaultTestLoader.loadTestsFromModule(module), context)
         functions = _plain_functions(module)
+        classes = _plain_classes(module)
         if suite.countTestCases():
             used.add("unittest")
             result = _UnittestResult(outcome, context, files)
             suite.run(result)
             if result.memory_error:
                 raise MemoryLimit("MemoryError in test %s" % result.memory_error)
-        if functions:
+        if functions or classes:
             used.add("plain")
             for name, function in functions:
-                _run_plain(path, name, function, outcome, context, files)
-        if not suite.countTestCases() and not functions:
+                _run_plain(path, name, lambda f=function: f, outcome, context, files)
+            for class_name, cls in classes:
+                _run_plain_class(path, class_name, cls, outcome, context, files)
+        if not suite.countTestCases() and not functions and not classes and context.selected is None:
             used.add("plain")
             outcome.record("%s (module level)" % path, True)
     outcome.runner = "+".join(sorted(used, key=["unittest", "plain"].index)) or "none"
     return outcome
+
+
+_NEEDS_PYTEST = ("the test file %s imports pytest, which the interpreter running the tests does not have. "
+                 "Next step: install pytest in the project's environment (or the sandbox image).")
+
+
+def _selected(suite: unittest.TestSuite, context: RunContext) -> unittest.TestSuite:
+    if context.selected is None:
+        return suite
+    kept = unittest.TestSuite()
+    stack = [suite]
+    while stack:
+        for test in stack.pop():
+            if isinstance(test, unittest.TestSuite):
+                stack.append(test)
+            elif context.wanted(test.id()):
+                kept.addTest(test)
+    return kept
 
 
 def _plain_functions(module):
@@ -272,24 +363,86 @@ def _plain_functions(module):
     return sorted(found, key=lambda item: item[1].__code__.co_firstlineno)
 
 
-def _run_plain(path: str, name: str, function, outcome: TestOutcome, context: RunContext, files: set) -> None:
+def _plain_classes(module):
+    """pytest-style `class TestX:` (no unittest base, no __init__), as pytest collects them."""
+    found = []
+    for name, value in vars(module).items():
+        if (name.startswith("Test") and inspect.isclass(value) and value.__module__ == module.__name__
+                and not issubclass(value, unittest.TestCase) and value.__init__ is object.__init__):
+            found.append((name, value))
+    return sorted(found, key=lambda item: _first_line(item[1]))
+
+
+def _first_line(cls) -> int:
+    try:
+        return inspect.getsourcelines(cls)[1]
+    except (OSError, TypeError):
+        return 0
+
+
+def _run_plain_class(path: str, class_name: str, cls, outcome: TestOutcome, context: RunContext, files: set) -> None:
+    methods = []
+    for klass in reversed(cls.__mro__):
+        for name, value in vars(klass).items():
+            if name.startswith("test") and inspect.isfunction(value) and name not in [m[0] for m in methods]:
+                methods.append((name, value))
+    methods = [(n, m) for n, m in methods if context.wanted("%s::%s::%s" % (path, class_name, n))]
+    if not methods:
+        return
+    setup_class = getattr(cls, "setup_class", None)
+    if callable(setup_class):
+        setup_class()
+    try:
+        for name, _function in sorted(methods, key=lambda item: item[1].__code__.co_firstlineno):
+            instance = cls()
+
+            def bound(instance=instance, name=name):
+                method = getattr(instance, name)
+                setup = getattr(instance, "setup_method", None)
+                if callable(setup):
+                    setup(method)
+                return method
+
+            _run_plain(path, "%s::%s" % (class_name, name), bound, outcome, context, files,
+                       teardown=lambda instance=instance, name=name: _teardown(instance, name))
+    finally:
+        teardown_class = getattr(cls, "teardown_class", None)
+        if callable(teardown_class):
+            teardown_class()
+
+
+def _teardown(instance, name: str) -> None:
+    teardown = getattr(instance, "teardown_method", None)
+    if callable(teardown):
+        teardown(getattr(instance, name))
+
+
+def _run_plain(path: str, name: str, get_function, outcome: TestOutcome, context: RunContext, files: set,
+               teardown=None) -> None:
+    """`get_function()` runs any setup and returns the test callable (a function or bound method)."""
     test_id = "%s::%s" % (path, name)
-    required = [
-        p.name for p in inspect.signature(function).parameters.values()
-        if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
-    ]
-    if required:
-        outcome.record(test_id, False, "needs pytest fixtures (%s), which only pytest provides, and the "
-                       "tests run without pytest here. Next step: install pytest in the sandbox image "
-                       "or give the parameters default values." % ", ".join(required))
+    if not context.wanted(test_id):
         return
     context.reseed()
+    context.test_started(test_id)
     with _Capture() as captured:
         try:
+            function = get_function()
+            required = [
+                p.name for p in inspect.signature(function).parameters.values()
+                if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+            ]
+            if required:
+                outcome.record(test_id, False, "needs pytest fixtures (%s), which only pytest provides, and the "
+                               "interpreter running the tests has no pytest. Next step: install pytest in the "
+                               "project's environment or the sandbox image." % ", ".join(required))
+                return
             if inspect.iscoroutinefunction(function):
                 asyncio.run(function())
             else:
                 function()
+            if teardown is not None:
+                teardown()
         except unittest.SkipTest:
             return
         except MemoryError as exc:
@@ -300,4 +453,6 @@ def _run_plain(path: str, name: str, function, outcome: TestOutcome, context: Ru
             text = failure_text(exc, files, context.pause)
             outcome.record(test_id, False, _with_output(text, captured))
             return
+        finally:
+            context.test_started(None)
     outcome.record(test_id, True)

@@ -74,9 +74,9 @@ def calls_for(generated, target: Target) -> List[Call]:
         if target.kind == "method":
             if not group:
                 raise HarnessError("%s(size) for a method needs the instance as the first element." % GENERATOR_NAME)
-            calls.append(Call(group[0], tuple(group[1:]), {}, None, None))
+            calls.append(Call(group[0], tuple(group[1:]), {}, ("return", None), None))
         else:
-            calls.append(Call(None, tuple(group), {}, None, None))
+            calls.append(Call(None, tuple(group), {}, ("return", None), None))
     return calls
 
 
