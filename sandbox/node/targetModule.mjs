@@ -1,20 +1,89 @@
 // Finds the target (`name` or `Class.method`) in the job's module and, when asked, puts the
 // recorder in its place so that tests get the wrapped version:
-// - ESM function: the loader hook serves the module's URL as a wrapper module (see loaderHooks.mjs);
-// - CommonJS function: the property of module.exports is replaced (or module.exports itself);
+// - a function declared at the top level (exported or not): its binding is wrapped in the source
+//   as the module loads (instrument.mjs; the loader hook for ES modules, Module#_compile for
+//   CommonJS), so calls from inside the module and through import cycles are recorded too;
+// - otherwise, ESM function: the loader hook serves the module's URL as a wrapper module (see
+//   loaderHooks.mjs); CommonJS function: the property of module.exports is replaced (or
+//   module.exports itself);
 // - Class.method: the prototype (or static) method is replaced in place, in either format.
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
+import Module, { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { HarnessError } from './harnessError.mjs';
+import { ESM_SYNTAX, instrumentSource } from './instrument.mjs';
+
+/** Instrumented bindings by key: the function the module declared, and how to wrap and restore it. */
+const bindings = new Map();
+
+function bindingKey(abs, name) {
+  return `${abs}#${name}`;
+}
+
+globalThis.__afterburnerWrap = (fn, key, set) => {
+  const entry = bindings.get(key);
+  if (!entry || typeof fn !== 'function') return fn;
+  entry.original = fn;
+  entry.set = set;
+  return entry.wrap ? entry.wrap(fn) : fn;
+};
+
+/**
+ * What the loader hook (ES modules) and Module#_compile (CommonJS) instrument: the target's
+ * top-level binding in each module path given, when its source declares one.
+ */
+export function instrumentationPlans(modulePaths, target) {
+  if (target.includes('.')) return [];
+  const plans = [];
+  for (const modulePath of modulePaths) {
+    const abs = path.resolve(modulePath);
+    let source;
+    try {
+      source = fs.readFileSync(abs, 'utf8');
+    } catch {
+      continue;
+    }
+    if (instrumentSource(source, target) === undefined) continue;
+    const key = bindingKey(abs, target);
+    bindings.set(key, { original: undefined, wrap: undefined, set: undefined });
+    plans.push({ abs, url: pathToFileURL(abs).href, name: target, key });
+  }
+  return plans;
+}
+
+/** CommonJS modules are compiled by Module#_compile, which the loader hooks do not see (Node 20). */
+export function instrumentCommonJs(plans) {
+  if (plans.length === 0) return;
+  const compile = Module.prototype._compile;
+  Module.prototype._compile = function instrumentedCompile(content, filename) {
+    const plan = plans.find((p) => p.abs === filename);
+    const source = plan ? (instrumentSource(content, plan.name, plan.key) ?? content) : content;
+    return compile.call(this, source, filename);
+  };
+}
 
 export const ORIGINAL_QUERY = '?afterburner-original';
 
-/** 'esm' or 'cjs' by extension, then by the nearest package.json "type". */
+/**
+ * 'esm' or 'cjs' by extension, then by the nearest package.json "type", except that a `.js` file
+ * written with ES module syntax in a CommonJS package (babel style) is loaded as an ES module.
+ */
 export function moduleFormat(file) {
   if (file.endsWith('.mjs')) return 'esm';
   if (file.endsWith('.cjs')) return 'cjs';
+  const declared = declaredFormat(file);
+  if (declared === 'cjs' && /\.jsx?$/.test(file)) {
+    try {
+      if (ESM_SYNTAX.test(fs.readFileSync(file, 'utf8'))) return 'esm';
+    } catch {
+      // unreadable: as declared
+    }
+  }
+  return declared;
+}
+
+function declaredFormat(file) {
   for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
     const pkg = path.join(dir, 'package.json');
     if (fs.existsSync(pkg)) {
@@ -53,6 +122,16 @@ function findExport(exportsObj, name) {
   return undefined;
 }
 
+/** Finds the module's exported classes by name (recorded instances are rebuilt from them). */
+function classLookup(exportsObj) {
+  return (name) => {
+    const hit = findExport(exportsObj, name);
+    if (hit && typeof hit.value === 'function') return hit.value;
+    if (typeof exportsObj === 'function' && exportsObj.name === name) return exportsObj;
+    return undefined;
+  };
+}
+
 /**
  * Loads the module and locates the target. `intercept` installs the recorder wrapper made by
  * `wrapFor(kind)` (kind: 'function' | 'method' | 'static'). Returns what replay needs:
@@ -67,6 +146,35 @@ export async function loadTarget({ modulePath, target, intercept, wrapFor }) {
   const isMethod = method !== undefined;
   let exportsObj;
   let cjsModule;
+  const binding = isMethod ? undefined : bindings.get(bindingKey(abs, first));
+  if (binding) {
+    let wrapped;
+    binding.wrap = intercept ? (fn) => (wrapped ??= wrapFor('function')(fn)) : undefined;
+    let loaded;
+    if (format === 'esm') {
+      loaded = await import(url);
+    } else {
+      const req = createRequire(abs);
+      req(abs);
+      loaded = req.cache[abs]?.exports;
+    }
+    if (typeof binding.original === 'function') {
+      const fn = binding.original;
+      const set = binding.set;
+      return {
+        kind: 'function',
+        fn,
+        thisFor: () => undefined,
+        classes: classLookup(loaded),
+        hook: undefined,
+        url,
+        format,
+        abs,
+        // The measurement calls the function without the recorder in the way of its own recursive calls.
+        unwrap: () => set?.(fn),
+      };
+    }
+  }
   if (format === 'esm') {
     exportsObj = await import(intercept && !isMethod ? url + ORIGINAL_QUERY : url);
   } else {
@@ -84,13 +192,7 @@ export async function loadTarget({ modulePath, target, intercept, wrapFor }) {
       `\`${first}\` is not ${found ? 'a function or class' : 'exported'} by ${modulePath}; ${describeExports(format === 'cjs' ? cjsModule.exports : exportsObj)}. Export it (e.g. \`export function ${first}\` / \`module.exports.${first} = ${first}\`) or pick one of those.`,
     );
   }
-  const exportsForClasses = format === 'cjs' ? cjsModule.exports : exportsObj;
-  const classes = (name) => {
-    const hit = findExport(exportsForClasses, name);
-    if (hit && typeof hit.value === 'function') return hit.value;
-    if (typeof exportsForClasses === 'function' && exportsForClasses.name === name) return exportsForClasses;
-    return undefined;
-  };
+  const classes = classLookup(format === 'cjs' ? cjsModule.exports : exportsObj);
 
   if (!isMethod) {
     const fn = found.value;

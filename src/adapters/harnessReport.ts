@@ -120,6 +120,20 @@ function ranOutOfMemory(stderr: string): boolean {
   );
 }
 
+/** The report's notes, call count and interpreter, kept when well-formed. */
+function toldByHarness(report: Extract<HarnessReport, { kind: 'passed' | 'failed' }>): {
+  notes?: readonly string[];
+  callsMade?: number;
+  interpreter?: string;
+} {
+  const notes = Array.isArray(report.notes) ? report.notes.filter((n) => typeof n === 'string') : [];
+  return {
+    ...(notes.length > 0 ? { notes } : {}),
+    ...(typeof report.callsMade === 'number' ? { callsMade: report.callsMade } : {}),
+    ...(typeof report.interpreter === 'string' ? { interpreter: report.interpreter } : {}),
+  };
+}
+
 export function toSandboxResult(outcome: ProcessOutcome, context: RunContext): SandboxResult {
   const info = {
     sandbox: context.sandbox,
@@ -133,6 +147,7 @@ export function toSandboxResult(outcome: ProcessOutcome, context: RunContext): S
   const finished = outcome.exitCode === 0 && outcome.signal === null && !outcome.timedOut && !outcome.oomKilled;
   const report = finished ? findHarnessReport(stdout) : undefined;
   if (report) {
+    const told = report.kind === 'passed' || report.kind === 'failed' ? toldByHarness(report) : {};
     switch (report.kind) {
       case 'passed':
         return {
@@ -143,9 +158,17 @@ export function toSandboxResult(outcome: ProcessOutcome, context: RunContext): S
           ...(report.measurement ? { measurement: report.measurement } : {}),
           ...(report.referenceMeasurement ? { referenceMeasurement: report.referenceMeasurement } : {}),
           ...(report.recording ? { recording: report.recording } : {}),
+          ...told,
         };
       case 'failed':
-        return { ...info, kind: 'failed', tests: report.tests, runner: report.runner, failures: report.failures };
+        return {
+          ...info,
+          kind: 'failed',
+          tests: report.tests,
+          runner: report.runner,
+          failures: report.failures,
+          ...told,
+        };
       case 'memory_limit':
         return { ...info, kind: 'memory_limit', limitMb: context.limits.memoryMb };
       case 'error':

@@ -31,6 +31,11 @@ export interface ProfileJson {
   readonly file?: string;
   readonly runner?: string;
   readonly calls?: number;
+  /** Calls the tests made to the function, recorded or not (see notes for the ones left out). */
+  readonly calls_made?: number;
+  /** The interpreter or runtime that ran the tests, "path (version)". */
+  readonly interpreter?: string;
+  readonly notes?: readonly string[];
   readonly process_peak_kb?: number;
   readonly integral_sample_hz?: number;
   readonly failures?: readonly TestFailure[];
@@ -91,6 +96,16 @@ function passedMessage(result: Extract<SandboxResult, { kind: 'passed' }>): stri
   return `${tests}; measured on ${result.measurement.calls} recorded call${result.measurement.calls === 1 ? '' : 's'}.`;
 }
 
+/** What the harness told about the run, in the JSON's names. */
+function toldJson(result: SandboxResult): Pick<ProfileJson, 'calls_made' | 'interpreter' | 'notes'> {
+  if (result.kind !== 'passed' && result.kind !== 'failed') return {};
+  return {
+    ...(result.callsMade !== undefined ? { calls_made: result.callsMade } : {}),
+    ...(result.interpreter !== undefined ? { interpreter: result.interpreter } : {}),
+    ...(result.notes && result.notes.length > 0 ? { notes: result.notes } : {}),
+  };
+}
+
 export function toProfileJson(result: SandboxResult, subject: ProfileSubject): ProfileJson {
   const base = {
     language: subject.language,
@@ -124,6 +139,7 @@ export function toProfileJson(result: SandboxResult, subject: ProfileSubject): P
         message: passedMessage(result),
         runner: result.runner,
         ...(m ? { calls: m.calls } : {}),
+        ...toldJson(result),
         ...(m?.processPeakKb !== undefined ? { process_peak_kb: m.processPeakKb } : {}),
         ...(m?.integralSampleHz !== undefined ? { integral_sample_hz: m.integralSampleHz } : {}),
         ...(sizes && sizes.length > 0 ? { sizes, complexity: complexityJson(m?.sizes ?? []) } : {}),
@@ -139,6 +155,7 @@ export function toProfileJson(result: SandboxResult, subject: ProfileSubject): P
         message: describeSandboxFailure(result, 'The function', false),
         runner: result.runner,
         failures: result.failures,
+        ...toldJson(result),
       };
     case 'timeout':
     case 'memory_limit':
@@ -187,6 +204,12 @@ export function formatProfileText(profile: ProfileJson): string {
       );
   }
   if (profile.sizes_error) lines.push(`  growth    not measured: ${profile.sizes_error}`);
+  if (profile.calls !== undefined || profile.calls_made !== undefined) {
+    const made = profile.calls_made !== undefined ? `${profile.calls_made} made by the tests, ` : '';
+    lines.push(`  calls     ${made}${profile.calls ?? 0} recorded (runtime is one round of all recorded calls)`);
+  }
+  if (profile.interpreter) lines.push(`  ran by    ${profile.interpreter}`);
+  for (const note of profile.notes ?? []) lines.push(`  note      ${note}`);
   lines.push(`  sandbox   ${profile.isolation}`);
   return lines.join('\n');
 }

@@ -179,6 +179,12 @@ interface PassedRun {
   /** The check mode's reference, measured side by side with `measurement` (see ReferenceModule). */
   readonly referenceMeasurement?: Measurement;
   readonly recording?: Recording;
+  /** What the harness wants the user to know: calls it could not record and why, fallbacks taken. */
+  readonly notes?: readonly string[];
+  /** Calls the tests made to the function (recorded or not), when the harness counted them. */
+  readonly callsMade?: number;
+  /** The interpreter or runtime that ran the tests, e.g. "/usr/bin/node (v20.20.2)". */
+  readonly interpreter?: string;
 }
 
 interface FailedRun {
@@ -186,6 +192,12 @@ interface FailedRun {
   readonly tests: TestCounts;
   readonly runner: string;
   readonly failures: readonly TestFailure[];
+  /** What the harness wants the user to know: calls it could not record and why, fallbacks taken. */
+  readonly notes?: readonly string[];
+  /** Calls the tests made to the function (recorded or not), when the harness counted them. */
+  readonly callsMade?: number;
+  /** The interpreter or runtime that ran the tests, e.g. "/usr/bin/node (v20.20.2)". */
+  readonly interpreter?: string;
 }
 
 /** What the harness prints (one JSON document after the marker line). */

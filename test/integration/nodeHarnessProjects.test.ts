@@ -1,0 +1,131 @@
+// Whole fixture projects (test/fixtures/js-projects) run by the harness as their own runner runs
+// them: module semantics real code uses (import cycles, factory-made and module-private functions,
+// calls from inside the module, async functions, JSON imports, extensionless imports, ES module
+// syntax in a CommonJS package) and the runners' own configs (jest + babel, mocha's .mocharc).
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { failed, measurementOf, passed, removeWorkDirs, repo, runNodeHarness } from './nodeHarnessRun';
+
+const projects = path.join(repo, 'test/fixtures/js-projects');
+
+/** Every file of a fixture project, by project-relative path. */
+function projectFiles(name: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir)) {
+      const full = path.join(dir, entry);
+      if (statSync(full).isDirectory()) walk(full);
+      else files[path.relative(path.join(projects, name), full).split(path.sep).join('/')] = readFileSync(full, 'utf8');
+    }
+  };
+  walk(path.join(projects, name));
+  return files;
+}
+
+/** A workspace folder whose node_modules links to the repo's packages (the runners the fixtures use). */
+function makeWorkspace(): string {
+  const root = mkdtempSync(path.join(tmpdir(), 'ab-projects-workspace-'));
+  mkdirSync(path.join(root, 'node_modules'));
+  for (const name of readdirSync(path.join(repo, 'node_modules'))) {
+    if (!name.startsWith('.vite') && name !== '.cache')
+      symlinkSync(path.join(repo, 'node_modules', name), path.join(root, 'node_modules', name));
+  }
+  return root;
+}
+
+const workspace = makeWorkspace();
+afterAll(() => {
+  removeWorkDirs();
+  rmSync(workspace, { recursive: true, force: true });
+});
+
+function profile(project: string, modulePath: string, testPaths: readonly string[], target: string) {
+  return runNodeHarness({ files: projectFiles(project), modulePath, testPaths, target, workspaceRoot: workspace });
+}
+
+describe('node harness: module semantics of real projects (node:test)', () => {
+  const tests = ['test/url.test.js', 'test/merge.test.js', 'test/score.test.js'];
+
+  it('records a function whose module is in an import cycle with the module the tests import first', () => {
+    const { report } = profile('module-semantics', 'src/utils.js', tests, 'joinURL');
+    const ok = passed(report);
+    expect(ok.tests).toEqual({ passed: 7, failed: 0 });
+    expect(ok.recording?.calls).toBe(3);
+    expect(ok.callsMade).toBe(3);
+    expect(ok.interpreter).toMatch(/node v\d+\./);
+  });
+
+  it('records an export made by a factory, and its recursive calls are not recorded twice', () => {
+    const { report } = profile('module-semantics', 'src/merge.js', tests, 'merge');
+    expect(passed(report).recording?.calls).toBe(1);
+  });
+
+  it('records a module-private helper on every call other functions of the module make', () => {
+    const { report } = profile('module-semantics', 'src/merge.js', tests, 'isPlainObject');
+    const ok = passed(report);
+    // merge: `a` on both sides, then `b` inside the nested merge; mergeArrays' merger takes `list` itself.
+    expect(ok.recording?.calls).toBe(3);
+    expect(ok.callsMade).toBe(3);
+    expect(measurementOf(report).runtimeMs.median).toBeGreaterThan(0);
+  });
+
+  it('records an `export const` arrow function called by another export through Array#map', () => {
+    const { report } = profile('module-semantics', 'src/score.js', tests, 'scoreWord');
+    expect(passed(report).recording?.calls).toBe(3);
+  });
+
+  it('measures an async function by the time its promise takes to settle', () => {
+    const { report } = profile('module-semantics', 'src/score.js', tests, 'scoreAll');
+    const m = measurementOf(report);
+    expect(m.calls).toBe(1);
+    // It waits for a 1 ms timer before it settles.
+    expect(m.runtimeMs.median).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('says which calls it could not record, and why', () => {
+    const files = {
+      ...projectFiles('module-semantics'),
+      'test/callback.test.js': [
+        "import { test } from 'node:test';",
+        "import { scoreAll } from '../src/index.js';",
+        "test('with a callback', async () => { await scoreAll(['ab'], () => 1); await scoreAll(['q']); });",
+      ].join('\n'),
+    };
+    const { report } = runNodeHarness({
+      files,
+      modulePath: 'src/score.js',
+      testPaths: ['test/callback.test.js'],
+      target: 'scoreAll',
+      workspaceRoot: workspace,
+    });
+    const ok = passed(report);
+    expect(ok.callsMade).toBe(2);
+    expect(ok.recording?.calls).toBe(1);
+    expect(ok.notes).toContainEqual(expect.stringMatching(/^1 call not recorded: input holds a function/));
+  });
+
+  it('reports a test that fails on the original code as a failure of the tests', () => {
+    const files = {
+      ...projectFiles('module-semantics'),
+      'test/wrong.test.js': [
+        "import assert from 'node:assert/strict';",
+        "import { test } from 'node:test';",
+        "import { joinURL } from '../src/index.js';",
+        "test('expects a double slash', () => assert.equal(joinURL('a/', '/b'), 'a//b'));",
+      ].join('\n'),
+    };
+    const { report } = runNodeHarness({
+      files,
+      modulePath: 'src/utils.js',
+      testPaths: ['test/wrong.test.js'],
+      target: 'joinURL',
+      workspaceRoot: workspace,
+    });
+    const bad = failed(report);
+    expect(bad.tests).toEqual({ passed: 0, failed: 1 });
+    expect(bad.failures[0]?.message).toMatch(/a\/b/);
+    expect(bad.interpreter).toMatch(/node/);
+  });
+});
