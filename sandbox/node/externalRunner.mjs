@@ -94,6 +94,17 @@ function argumentsFor(kind, files, out) {
     return ['run', '--reporter=json', `--outputFile=${out}`, '--root', cwd, '--no-cache', '--globals', ...files];
   }
   const absolute = files.map((f) => path.resolve(f));
+  const cache = [
+    '--ci',
+    '--no-cache',
+    `--cacheDirectory=${path.join(cwd, '.afterburner-jest-cache')}`,
+    '--watchman=false',
+  ];
+  if (projectJestConfig(cwd)) {
+    // The project's own config (transform, moduleNameMapper, setupFiles, testEnvironment, roots,
+    // testRegex…) as `npx jest` at its root reads it; only the files to run are named.
+    return ['--json', `--outputFile=${out}`, ...cache, '--runTestsByPath', ...files];
+  }
   // jest stops when it finds no config file nor package.json up from the work dir: then an empty
   // inline config. --cacheDirectory: --no-cache still writes the haste map, so into the work dir.
   const config = hasJestConfig(cwd) ? [] : ['--config', JSON.stringify({ rootDir: cwd })];
@@ -104,15 +115,23 @@ function argumentsFor(kind, files, out) {
     `--outputFile=${out}`,
     '--rootDir',
     cwd,
-    '--ci',
-    '--no-cache',
-    `--cacheDirectory=${path.join(cwd, '.afterburner-jest-cache')}`,
-    '--watchman=false',
+    ...cache,
     '--testMatch',
     ...absolute,
     '--runTestsByPath',
     ...files,
   ];
+}
+
+/** A jest config the project wrote: jest.config.* in `dir`, or a "jest" key in its package.json. */
+function projectJestConfig(dir) {
+  if (['js', 'ts', 'mjs', 'cjs', 'json'].some((ext) => fs.existsSync(path.join(dir, `jest.config.${ext}`))))
+    return true;
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).jest !== undefined;
+  } catch {
+    return false;
+  }
 }
 
 /** Whether jest finds a config of its own from `dir`: a jest.config.* or a package.json (up the tree). */

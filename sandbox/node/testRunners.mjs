@@ -3,7 +3,9 @@
 //   node:test shim, so the tests call the wrapped target;
 // - plain assert scripts: imported; passing = completing, else one failure with the error;
 // - jest / vitest files: the verdict comes from the workspace's own binary (externalRunner.mjs);
-//   when calls must be recorded, the files are also run in-process with runnerShim.mjs.
+//   when calls must be recorded, the files are also run in-process with runnerShim.mjs;
+// - in a project that uses mocha (.mocharc.*, package.json "mocha" or a mocha script), describe/it
+//   files and files importing 'mocha' run with the project's mocha, in-process (mochaRunner.mjs).
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -13,6 +15,7 @@ import { drainResults } from './nodeTestShim.mjs';
 import { installGlobals } from './runnerShim.mjs';
 import { HarnessError, isMemoryExhaustion, MemoryLimitError } from './harnessError.mjs';
 import { findRunnerBinary, runExternal } from './externalRunner.mjs';
+import { findProjectMocha, runMocha } from './mochaRunner.mjs';
 import { locationInStack } from './stackLocation.mjs';
 
 const MAX_MESSAGE = 2000;
@@ -21,6 +24,7 @@ export function detectRunner(source) {
   const imports = (name) =>
     new RegExp(`(?:from\\s*|import\\s*\\(\\s*|require\\s*\\(\\s*|import\\s+)['"]${name}['"]`).test(source);
   if (imports('vitest')) return 'vitest';
+  if (imports('mocha')) return 'mocha';
   if (imports('@jest/globals')) return 'jest';
   if (imports('node:test') || imports('test')) return 'node:test';
   if (/^\s*(?:describe|it|test)(?:\.\w+)?\s*\(/m.test(source))
@@ -139,10 +143,21 @@ export async function runTests({ testPaths, workspaceRoot, record }) {
   const runners = new Set();
   const results = [];
   const namespaces = [];
+  const mocha = findProjectMocha();
+  const mochaFiles = [];
   for (const file of testPaths) {
     const abs = path.resolve(file);
     if (!fs.existsSync(abs)) throw new HarnessError(`test file ${file} does not exist in the work dir`);
     let kind = detectRunner(fs.readFileSync(abs, 'utf8'));
+    if (mocha && (kind === 'globals' || kind === 'jest-globals' || kind === 'mocha')) {
+      mochaFiles.push(abs);
+      continue;
+    }
+    if (kind === 'mocha') {
+      throw new HarnessError(
+        `${file} imports mocha, but mocha is not installed where the project resolves packages: run \`npm install --save-dev mocha\` in the project.`,
+      );
+    }
     if (kind === 'jest-globals') {
       kind =
         findRunnerBinary('vitest', workspaceRoot).bin && !findRunnerBinary('jest', workspaceRoot).bin
@@ -162,6 +177,18 @@ export async function runTests({ testPaths, workspaceRoot, record }) {
     const { results: ran, ns } = await runInProcess(abs, kind);
     results.push(...ran);
     namespaces.push({ file: abs, ns });
+  }
+  if (mochaFiles.length > 0) {
+    runners.add('mocha');
+    try {
+      results.push(...(await runMocha(mochaFiles)));
+    } catch (e) {
+      const asError = asHarnessError(e, mochaFiles[0]);
+      if (asError) throw asError;
+      if (e instanceof HarnessError) throw e;
+      if (isMemoryExhaustion(e)) throw new MemoryLimitError(`${e.name}: ${e.message}`);
+      results.push({ name: `${mochaFiles.map(relative).join(', ')} (loading)`, status: 'failed', error: e });
+    }
   }
   const failures = [];
   let passed = 0;

@@ -129,3 +129,36 @@ describe('node harness: module semantics of real projects (node:test)', () => {
     expect(bad.interpreter).toMatch(/node/);
   });
 });
+
+describe('node harness: the project runner and its config', () => {
+  it("runs mocha specs with the project's .mocharc (its `require` file) and records a function called by another export", () => {
+    const { report } = profile('mocha', 'lib/palindromes.js', ['test/palindromes.spec.js'], 'reverse');
+    const ok = passed(report);
+    expect(ok.runner).toBe('mocha');
+    expect(ok.tests).toEqual({ passed: 2, failed: 0 });
+    // 4 setup words + 2 direct checks, each reversed once by isPalindrome.
+    expect(ok.recording?.calls).toBe(6);
+  });
+
+  it('reports a failing mocha spec with its message', () => {
+    const files = {
+      ...projectFiles('mocha'),
+      'test/wrong.spec.js': [
+        "const assert = require('node:assert');",
+        "const { palindromes } = require('../lib/palindromes');",
+        "describe('wrong', () => { it('expects mocha', () => assert.deepStrictEqual(palindromes(['mocha']), ['mocha'])); });",
+      ].join('\n'),
+    };
+    const { report } = runNodeHarness({
+      files,
+      modulePath: 'lib/palindromes.js',
+      testPaths: ['test/wrong.spec.js'],
+      target: 'palindromes',
+      workspaceRoot: workspace,
+    });
+    const bad = failed(report);
+    expect(bad.runner).toBe('mocha');
+    expect(bad.failures[0]?.test).toBe('wrong expects mocha');
+    expect(bad.failures[0]?.message).toMatch(/deep.*equal|mocha/i);
+  });
+});
