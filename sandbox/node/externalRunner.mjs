@@ -171,10 +171,11 @@ export function runnerFailureMessage(texts) {
   return message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE - 1)}…` : message;
 }
 
-function resultsOf(parsed) {
+export function resultsOf(parsed) {
   const results = [];
   for (const file of parsed.testResults ?? []) {
-    const assertions = file.assertionResults ?? [];
+    // `--json` names them assertionResults; runCLI's own results (jestInProcess.mjs) testResults.
+    const assertions = file.assertionResults ?? file.testResults ?? [];
     for (const a of assertions) {
       const name = a.title !== undefined ? [...(a.ancestorTitles ?? []), a.title].join(' > ') : String(a.fullName);
       if (a.status === 'passed') results.push({ name, status: 'passed' });
@@ -182,12 +183,16 @@ function resultsOf(parsed) {
         results.push({ name, status: 'failed', message: runnerFailureMessage(a.failureMessages ?? []) });
       else results.push({ name, status: 'skipped' });
     }
-    if (assertions.length === 0 && file.status === 'failed') {
-      const where = file.name ? path.relative(process.cwd(), file.name) : 'test file';
+    const failedToRun = file.status === 'failed' || file.testExecError !== undefined;
+    if (assertions.length === 0 && failedToRun) {
+      const name = file.name ?? file.testFilePath;
+      const where = name ? path.relative(process.cwd(), name) : 'test file';
       results.push({
         name: `${where} (loading)`,
         status: 'failed',
-        message: runnerFailureMessage([file.message ?? 'failed to run']),
+        message: runnerFailureMessage([
+          file.message ?? file.failureMessage ?? file.testExecError?.message ?? 'failed to run',
+        ]),
       });
     }
   }

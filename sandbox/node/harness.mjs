@@ -117,7 +117,7 @@ async function main() {
       : instrumentationPlans([job.modulePath, job.mode?.reference?.modulePath].filter(Boolean), job.target);
   instrumentCommonJs(plans);
   Module.register(pathToFileURL(path.join(here, 'loaderHooks.mjs')).href, {
-    data: { redirects, instrument: plans.map(({ url, name, key }) => ({ url, name, key })) },
+    data: { redirects, instrument: plans.filter((p) => !p.method).map(({ url, name, key }) => ({ url, name, key })) },
   });
   if (mode !== 'test') {
     try {
@@ -148,7 +148,7 @@ async function main() {
 
   if (recording && target) callsMade = () => recorder.state.made;
   reseed();
-  const tests = await runTests({ testPaths: job.testPaths ?? [], workspaceRoot, record: recording });
+  const tests = await runTests({ testPaths: job.testPaths ?? [], workspaceRoot, record: recording, plans });
   recorder.state.enabled = false;
   target?.unwrap?.();
   process.setSourceMapsEnabled?.(false);

@@ -13,7 +13,7 @@
 //   the target's name (an explicit export shadows `export *`).
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ESM_SYNTAX, instrumentSource } from './instrument.mjs';
+import { ESM_SYNTAX, instrumentSource } from './instrument.cjs';
 
 let config = { redirects: {}, wrapTarget: undefined, instrument: [] };
 
@@ -34,7 +34,8 @@ function isFile(url) {
 }
 
 function completedSpecifier(specifier, parentURL) {
-  if (!parentURL?.startsWith('file:') || !/^\.{1,2}(\/|$)/.test(specifier)) return undefined;
+  const relative = /^\.{1,2}(\/|$)/.test(specifier) && parentURL?.startsWith('file:');
+  if (!relative && !specifier.startsWith('file:')) return undefined;
   const base = new URL(specifier, parentURL);
   // A TypeScript file is emitted beside itself as .mjs/.cjs before the run: `./x.js` may mean `./x.ts`.
   const stem = base.href.replace(/\.js$/, '');

@@ -12,7 +12,7 @@ import path from 'node:path';
 import Module, { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { HarnessError } from './harnessError.mjs';
-import { ESM_SYNTAX, instrumentSource } from './instrument.mjs';
+import { ESM_SYNTAX, instrumentSource } from './instrument.cjs';
 
 /** Instrumented bindings by key: the function the module declared, and how to wrap and restore it. */
 const bindings = new Map();
@@ -24,17 +24,22 @@ function bindingKey(abs, name) {
 globalThis.__afterburnerWrap = (fn, key, set) => {
   const entry = bindings.get(key);
   if (!entry || typeof fn !== 'function') return fn;
-  entry.original = fn;
-  entry.set = set;
+  // The first load is the harness's own (the one measured); a runner with a module registry of its
+  // own (jest) loads the module again for each test file, and each of those copies is recorded too.
+  entry.original ??= fn;
+  entry.set ??= set;
   return entry.wrap ? entry.wrap(fn) : fn;
 };
+globalThis.__afterburnerWrapMethod = (Cls, key) => bindings.get(key)?.wrapMethod?.(Cls);
+// The same entrances for code running in another realm of this process (jestSetup.cjs).
+process.__afterburnerWrap = globalThis.__afterburnerWrap;
+process.__afterburnerWrapMethod = globalThis.__afterburnerWrapMethod;
 
 /**
  * What the loader hook (ES modules) and Module#_compile (CommonJS) instrument: the target's
  * top-level binding in each module path given, when its source declares one.
  */
 export function instrumentationPlans(modulePaths, target) {
-  if (target.includes('.')) return [];
   const plans = [];
   for (const modulePath of modulePaths) {
     const abs = path.resolve(modulePath);
@@ -47,7 +52,9 @@ export function instrumentationPlans(modulePaths, target) {
     if (instrumentSource(source, target) === undefined) continue;
     const key = bindingKey(abs, target);
     bindings.set(key, { original: undefined, wrap: undefined, set: undefined });
-    plans.push({ abs, url: pathToFileURL(abs).href, name: target, key });
+    // A method is wrapped in place once its class is loaded; only a runner with a module registry
+    // of its own needs it instrumented (jestTransform.cjs).
+    plans.push({ abs, url: pathToFileURL(abs).href, name: target, key, method: target.includes('.') });
   }
   return plans;
 }
@@ -57,7 +64,7 @@ export function instrumentCommonJs(plans) {
   if (plans.length === 0) return;
   const compile = Module.prototype._compile;
   Module.prototype._compile = function instrumentedCompile(content, filename) {
-    const plan = plans.find((p) => p.abs === filename);
+    const plan = plans.find((p) => p.abs === filename && !p.method);
     const source = plan ? (instrumentSource(content, plan.name, plan.key) ?? content) : content;
     return compile.call(this, source, filename);
   };
@@ -83,7 +90,8 @@ export function moduleFormat(file) {
   return declared;
 }
 
-function declaredFormat(file) {
+/** What the extension and the nearest package.json "type" say, whatever syntax the file uses. */
+export function declaredFormat(file) {
   for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
     const pkg = path.join(dir, 'package.json');
     if (fs.existsSync(pkg)) {
@@ -122,14 +130,44 @@ function findExport(exportsObj, name) {
   return undefined;
 }
 
-/** Finds the module's exported classes by name (recorded instances are rebuilt from them). */
-function classLookup(exportsObj) {
+/**
+ * Finds classes by name (recorded instances are rebuilt from them): the module's exports, then
+ * what it imports (`neighbours`, e.g. the class of an instance held in a field).
+ */
+function classLookup(exportsObj, neighbours = new Map()) {
   return (name) => {
     const hit = findExport(exportsObj, name);
     if (hit && typeof hit.value === 'function') return hit.value;
     if (typeof exportsObj === 'function' && exportsObj.name === name) return exportsObj;
-    return undefined;
+    return neighbours.get(name);
   };
+}
+
+const RELATIVE_IMPORT = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g;
+
+/** The functions and classes exported by the modules `abs` imports by relative path, by name. */
+async function importedExports(abs, format) {
+  const found = new Map();
+  let source;
+  try {
+    source = fs.readFileSync(abs, 'utf8');
+  } catch {
+    return found;
+  }
+  const add = (ns) => {
+    for (const value of [ns, ...Object.values(ns ?? {})]) {
+      if (typeof value === 'function' && value.name && !found.has(value.name)) found.set(value.name, value);
+    }
+  };
+  for (const [, spec] of source.matchAll(RELATIVE_IMPORT)) {
+    try {
+      // Already loaded with the module (so not evaluated again); the loader hooks complete the path.
+      add(format === 'esm' ? await import(new URL(spec, pathToFileURL(abs)).href) : createRequire(abs)(spec));
+    } catch {
+      // not a module this lookup can reach; its classes are then rebuilt as plain objects
+    }
+  }
+  return found;
 }
 
 /**
@@ -148,8 +186,15 @@ export async function loadTarget({ modulePath, target, intercept, wrapFor }) {
   let cjsModule;
   const binding = isMethod ? undefined : bindings.get(bindingKey(abs, first));
   if (binding) {
-    let wrapped;
-    binding.wrap = intercept ? (fn) => (wrapped ??= wrapFor('function')(fn)) : undefined;
+    let wrap;
+    const wrappers = new WeakMap();
+    binding.wrap = intercept
+      ? (fn) => {
+          wrap ??= wrapFor('function');
+          if (!wrappers.has(fn)) wrappers.set(fn, wrap(fn));
+          return wrappers.get(fn);
+        }
+      : undefined;
     let loaded;
     if (format === 'esm') {
       loaded = await import(url);
@@ -165,7 +210,7 @@ export async function loadTarget({ modulePath, target, intercept, wrapFor }) {
         kind: 'function',
         fn,
         thisFor: () => undefined,
-        classes: classLookup(loaded),
+        classes: classLookup(loaded, await importedExports(abs, format)),
         hook: undefined,
         url,
         format,
@@ -192,7 +237,7 @@ export async function loadTarget({ modulePath, target, intercept, wrapFor }) {
       `\`${first}\` is not ${found ? 'a function or class' : 'exported'} by ${modulePath}; ${describeExports(format === 'cjs' ? cjsModule.exports : exportsObj)}. Export it (e.g. \`export function ${first}\` / \`module.exports.${first} = ${first}\`) or pick one of those.`,
     );
   }
-  const classes = classLookup(format === 'cjs' ? cjsModule.exports : exportsObj);
+  const classes = classLookup(format === 'cjs' ? cjsModule.exports : exportsObj, await importedExports(abs, format));
 
   if (!isMethod) {
     const fn = found.value;
@@ -224,8 +269,19 @@ export async function loadTarget({ modulePath, target, intercept, wrapFor }) {
   const owner = isStatic ? Cls : Cls.prototype;
   const fn = owner[method];
   if (intercept) {
-    const wrapped = wrapFor(isStatic ? 'static' : 'method')(fn);
-    Object.defineProperty(owner, method, { value: wrapped, writable: true, configurable: true, enumerable: false });
+    const wrap = wrapFor(isStatic ? 'static' : 'method');
+    const replace = (on) => {
+      if (typeof on?.[method] !== 'function') return;
+      Object.defineProperty(on, method, {
+        value: wrap(on[method]),
+        writable: true,
+        configurable: true,
+        enumerable: false,
+      });
+    };
+    replace(owner);
+    const binding = bindings.get(bindingKey(abs, target));
+    if (binding) binding.wrapMethod = (Other) => replace(isStatic ? Other : Other?.prototype);
   }
   return {
     kind: isStatic ? 'static' : 'method',

@@ -2,7 +2,9 @@
 // - node:test files and mocha-style describe/it files without `expect`: in-process, through the
 //   node:test shim, so the tests call the wrapped target;
 // - plain assert scripts: imported; passing = completing, else one failure with the error;
-// - jest / vitest files: the verdict comes from the workspace's own binary (externalRunner.mjs);
+// - jest files, when calls must be recorded and the files are CommonJS or compiled to it (babel-jest,
+//   ts-jest): the project's jest runs them in this process, with its config (jestInProcess.mjs);
+// - other jest / vitest files: the verdict comes from the workspace's own binary (externalRunner.mjs);
 //   when calls must be recorded, the files are also run in-process with runnerShim.mjs;
 // - in a project that uses mocha (.mocharc.*, package.json "mocha" or a mocha script), describe/it
 //   files and files importing 'mocha' run with the project's mocha, in-process (mochaRunner.mjs).
@@ -14,7 +16,9 @@ import { inspect } from 'node:util';
 import { drainResults } from './nodeTestShim.mjs';
 import { installGlobals } from './runnerShim.mjs';
 import { HarnessError, isMemoryExhaustion, MemoryLimitError } from './harnessError.mjs';
-import { findRunnerBinary, runExternal } from './externalRunner.mjs';
+import { findRunnerBinary, resultsOf, runExternal } from './externalRunner.mjs';
+import { canRunJestInProcess, runJestInProcess } from './jestInProcess.mjs';
+import { declaredFormat } from './targetModule.mjs';
 import { findProjectMocha, runMocha } from './mochaRunner.mjs';
 import { locationInStack } from './stackLocation.mjs';
 
@@ -139,12 +143,14 @@ async function runInProcess(file, kind) {
  * Runs all test files. `record` = the calls must go through this process (profile mode), so
  * jest/vitest files are additionally run in-process after the real runner's verdict.
  */
-export async function runTests({ testPaths, workspaceRoot, record }) {
+export async function runTests({ testPaths, workspaceRoot, record, plans = [] }) {
   const runners = new Set();
   const results = [];
   const namespaces = [];
   const mocha = findProjectMocha();
   const mochaFiles = [];
+  const jestFiles = [];
+  const jestInProcess = record && canRunJestInProcess();
   for (const file of testPaths) {
     const abs = path.resolve(file);
     if (!fs.existsSync(abs)) throw new HarnessError(`test file ${file} does not exist in the work dir`);
@@ -165,6 +171,10 @@ export async function runTests({ testPaths, workspaceRoot, record }) {
           : 'jest';
     }
     runners.add(kind === 'globals' ? 'node:test' : kind === 'script' ? 'assert-script' : kind);
+    if (kind === 'jest' && jestInProcess && declaredFormat(abs) === 'cjs') {
+      jestFiles.push(file);
+      continue;
+    }
     if (kind === 'jest' || kind === 'vitest') {
       const verdict = runExternal(kind, [file], workspaceRoot);
       results.push(...verdict);
@@ -177,6 +187,11 @@ export async function runTests({ testPaths, workspaceRoot, record }) {
     const { results: ran, ns } = await runInProcess(abs, kind);
     results.push(...ran);
     namespaces.push({ file: abs, ns });
+  }
+  if (jestFiles.length > 0) {
+    const { linkWorkspaceModules } = await import('./externalRunner.mjs');
+    linkWorkspaceModules(workspaceRoot);
+    results.push(...resultsOf(await runJestInProcess(jestFiles, plans)));
   }
   if (mochaFiles.length > 0) {
     runners.add('mocha');

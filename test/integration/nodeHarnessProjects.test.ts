@@ -161,4 +161,55 @@ describe('node harness: the project runner and its config', () => {
     expect(bad.failures[0]?.test).toBe('wrong expects mocha');
     expect(bad.failures[0]?.message).toMatch(/deep.*equal|mocha/i);
   });
+
+  it("records through jest's own module registry: babel-jest, ES module syntax in a CommonJS package, extensionless imports, setupFiles", () => {
+    const files = ['src/strings/__test__/caesar.test.js'];
+    const { report } = profile('jest-babel', 'src/strings/caesar.js', files, 'shiftChar');
+    const ok = passed(report);
+    expect(ok.runner).toBe('jest');
+    expect(ok.tests).toEqual({ passed: 2, failed: 0 });
+    // A module-private helper: 'abc xyz' (7 characters), then 'hello' encrypted and decrypted (5 + 5).
+    expect(ok.recording?.calls).toBe(17);
+    expect(ok.callsMade).toBe(17);
+  });
+
+  it('records a class method and a static method called from another class, and the recording replays equal', () => {
+    const tests = ['src/sorting/__test__/Sorter.test.js'];
+    const sort = passed(profile('jest-babel', 'src/sorting/Sorter.js', tests, 'Sorter.sort').report);
+    expect(sort.recording?.calls).toBe(2);
+    const compare = passed(profile('jest-babel', 'src/sorting/Comparator.js', tests, 'Comparator.compare').report);
+    // 1 direct call, and 6 from Sorter#sort through Comparator#lessThan.
+    expect(compare.recording?.calls).toBe(7);
+    const recording = sort.recording;
+    if (!recording) throw new Error('no recording');
+    const { report } = runNodeHarness({
+      files: projectFiles('jest-babel'),
+      modulePath: 'src/sorting/Sorter.js',
+      testPaths: tests,
+      target: 'Sorter.sort',
+      mode: { kind: 'check', recording },
+      workspaceRoot: workspace,
+    });
+    expect(passed(report).measurement?.calls).toBe(2);
+  });
+
+  it('reports a jest test that fails on the original code as a failure, with the message jest gives', () => {
+    const files = {
+      ...projectFiles('jest-babel'),
+      'src/strings/__test__/wrong.test.js': [
+        "import { caesarEncrypt } from '../caesar';",
+        "it('expects upper case', () => { expect(caesarEncrypt('ab', 1)).toBe('BC'); });",
+      ].join('\n'),
+    };
+    const { report } = runNodeHarness({
+      files,
+      modulePath: 'src/strings/caesar.js',
+      testPaths: ['src/strings/__test__/wrong.test.js'],
+      target: 'caesarEncrypt',
+      workspaceRoot: workspace,
+    });
+    const bad = failed(report);
+    expect(bad.runner).toBe('jest');
+    expect(bad.failures[0]?.message).toMatch(/Expected: "BC"[\s\S]*Received: "bc"/);
+  });
 });

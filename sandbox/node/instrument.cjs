@@ -1,3 +1,4 @@
+'use strict';
 // Puts the recorder on a function's own binding, in the module's source, at load time. Wrapping
 // the binding (rather than an export of the loaded module) is what makes every path reach the
 // recorder: calls from inside the module, functions that are not exported, `export const f =
@@ -10,9 +11,10 @@
 // declarations are hoisted, so it is initialised there); top-level `const|let|var f = …`: `const`
 // becomes `let` and the reassignment goes right after the end of the statement. Anything else
 // (e.g. `exports.f = function …`) is left to the export-based wrapping in targetModule.mjs.
+// CommonJS, so that jest's transformer (jestTransform.cjs) can require it too.
 
 /** The code that hands a function to the harness; a bare global read, valid JavaScript and TypeScript. */
-export function wrapCall(name, key) {
+function wrapCall(name, key) {
   // Outside a harness run (no global) the function stays as it is.
   const get = `Function('return globalThis.__afterburnerWrap || ((f) => f)')()`;
   // The setter lets the harness put the unwrapped function back before measuring.
@@ -54,7 +56,7 @@ const BEFORE_REGEX = new Set([
  * does not continue the expression). Strings, template literals, comments and regular expressions
  * are skipped.
  */
-export function statementEnd(source, start) {
+function statementEnd(source, start) {
   let depth = 0;
   let last = ''; // the last significant character
   let lastWord = '';
@@ -158,7 +160,7 @@ function continuesBefore(source, from) {
 }
 
 /** `import`/`export` statements at the start of a line: ES module syntax (a CommonJS file has none). */
-export const ESM_SYNTAX =
+const ESM_SYNTAX =
   /^\s*(?:import\s*(?:[\w$]+\s*(?:,|from)|[{*]|['"])|export\s+(?:default\b|const\b|let\b|var\b|function\b|async\b|class\b|[{*]))/m;
 
 /**
@@ -166,7 +168,9 @@ export const ESM_SYNTAX =
  * (which returns what the binding then holds), or
  * undefined when no top-level declaration of `name` is found.
  */
-export function instrumentSource(source, name, key = name) {
+function instrumentSource(source, name, key = name) {
+  const method = /^([A-Za-z_$][\w$]*)\.([A-Za-z_$][\w$]*)$/.exec(name);
+  if (method) return instrumentClass(source, method[1], key);
   if (!/^[A-Za-z_$][\w$]*$/.test(name)) return undefined;
   const id = escapeRegExp(name);
   const fn = new RegExp(`^((?:export\\s+(?:default\\s+)?)?(?:async\\s+)?function\\s*\\*?\\s*)${id}\\s*[(<]`, 'm').exec(
@@ -187,3 +191,21 @@ export function instrumentSource(source, name, key = name) {
   }
   return undefined;
 }
+
+/**
+ * `Class.method`: the class declared at the top level is handed, right after its declaration, to
+ * `globalThis.__afterburnerWrapMethod(Class, key)`, which puts the recorder on the method in place
+ * (for runners that load the module in a registry of their own, e.g. jest).
+ */
+function instrumentClass(source, className, key) {
+  const found = new RegExp(`^(?:export\\s+(?:default\\s+)?)?class\\s+${escapeRegExp(className)}\\b`, 'm').exec(source);
+  if (!found) return undefined;
+  const end = statementEnd(source, found.index);
+  const get = `Function('return globalThis.__afterburnerWrapMethod || (() => undefined)')()`;
+  return `${source.slice(0, end)};${get}(${className}, ${JSON.stringify(key)});${source.slice(end)}`;
+}
+
+exports.wrapCall = wrapCall;
+exports.statementEnd = statementEnd;
+exports.instrumentSource = instrumentSource;
+exports.ESM_SYNTAX = ESM_SYNTAX;
