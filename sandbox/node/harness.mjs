@@ -91,6 +91,25 @@ async function main() {
     vitest: runnerShim,
     '@jest/globals': runnerShim,
   };
+  // require() of a tsconfig `paths` alias (the ES module side is in loaderHooks.mjs).
+  const { aliasedPath } = await import('./pathAliases.mjs');
+  const originalResolve = Module._resolveFilename;
+  Module._resolveFilename = function resolveFilename(request, parent, ...rest) {
+    try {
+      return originalResolve.call(this, request, parent, ...rest);
+    } catch (error) {
+      if (error?.code !== 'MODULE_NOT_FOUND') throw error;
+      // TypeScript is emitted as .cjs beside its source, which require() does not complete by itself.
+      for (const candidate of aliasedPath(request).flatMap((p) => [p, `${p}.cjs`, `${p}/index.cjs`])) {
+        try {
+          return originalResolve.call(this, candidate, parent, ...rest);
+        } catch {
+          // the next one
+        }
+      }
+      throw error;
+    }
+  };
   const originalLoad = Module._load;
   Module._load = function load(request, parent, isMain) {
     if (Object.prototype.hasOwnProperty.call(cjsRedirects, request)) return cjsRedirects[request];
@@ -117,7 +136,10 @@ async function main() {
       : instrumentationPlans([job.modulePath, job.mode?.reference?.modulePath].filter(Boolean), job.target);
   instrumentCommonJs(plans);
   Module.register(pathToFileURL(path.join(here, 'loaderHooks.mjs')).href, {
-    data: { redirects, instrument: plans.filter((p) => !p.method).map(({ url, name, key }) => ({ url, name, key })) },
+    data: {
+      redirects,
+      instrument: plans.filter((p) => !p.registryOnly).map(({ url, name, key }) => ({ url, name, key })),
+    },
   });
   if (mode !== 'test') {
     try {

@@ -3,7 +3,8 @@
 // - `node:test` (and test-runner packages the harness stands in for) → the harness's shim;
 // - module semantics that bundlers and babel-jest accept and plain Node does not: extensionless
 //   relative imports and directory imports (`./Sort` → `./Sort.js`, `./heap` → `./heap/index.js`),
-//   JSON imported without an import attribute, and ES module syntax in a `.js` file of a package
+//   tsconfig `paths` aliases (`@/common` → `src/common/index.ts`'s emitted module), JSON imported
+//   without an import attribute, and ES module syntax in a `.js` file of a package
 //   without `"type": "module"` (served as an ES module; the user's own files only);
 // - `instrument`: the target module's source with the function's binding wrapped (instrument.mjs),
 //   so calls from inside the module and through import cycles are recorded too;
@@ -12,8 +13,9 @@
 //   `?afterburner-original` query, so it is evaluated once) and exports the recorder wrapper under
 //   the target's name (an explicit export shadows `export *`).
 import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ESM_SYNTAX, instrumentSource } from './instrument.cjs';
+import { aliasedPath } from './pathAliases.mjs';
 
 let config = { redirects: {}, wrapTarget: undefined, instrument: [] };
 
@@ -46,6 +48,16 @@ function completedSpecifier(specifier, parentURL) {
   return undefined;
 }
 
+function aliasedUrl(specifier) {
+  for (const file of aliasedPath(specifier)) {
+    const url = pathToFileURL(file).href;
+    if (isFile(url)) return url;
+    const completed = completedSpecifier(url, undefined);
+    if (completed) return completed;
+  }
+  return undefined;
+}
+
 export async function resolve(specifier, context, nextResolve) {
   const redirect = config.redirects[specifier];
   if (redirect && context.parentURL !== redirect) return { url: redirect, shortCircuit: true };
@@ -53,7 +65,7 @@ export async function resolve(specifier, context, nextResolve) {
     return await nextResolve(specifier, context);
   } catch (error) {
     if (error?.code !== 'ERR_MODULE_NOT_FOUND' && error?.code !== 'ERR_UNSUPPORTED_DIR_IMPORT') throw error;
-    const url = completedSpecifier(specifier, context.parentURL);
+    const url = completedSpecifier(specifier, context.parentURL) ?? aliasedUrl(specifier);
     if (!url) throw error;
     return nextResolve(url, context);
   }

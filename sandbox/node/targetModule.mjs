@@ -54,7 +54,13 @@ export function instrumentationPlans(modulePaths, target) {
     bindings.set(key, { original: undefined, wrap: undefined, set: undefined });
     // A method is wrapped in place once its class is loaded; only a runner with a module registry
     // of its own needs it instrumented (jestTransform.cjs).
-    plans.push({ abs, url: pathToFileURL(abs).href, name: target, key, method: target.includes('.') });
+    plans.push({ abs, url: pathToFileURL(abs).href, name: target, key, registryOnly: target.includes('.') });
+    // A module emitted from TypeScript beside its source: a runner that compiles TypeScript itself
+    // (ts-jest) loads the .ts file, which gets the same binding key.
+    for (const ts of ['.ts', '.tsx', '.mts', '.cts'].map((ext) => abs.replace(/\.[cm]?js$/, ext))) {
+      if (ts !== abs && fs.existsSync(ts))
+        plans.push({ abs: ts, url: pathToFileURL(ts).href, name: target, key, registryOnly: true });
+    }
   }
   return plans;
 }
@@ -64,7 +70,7 @@ export function instrumentCommonJs(plans) {
   if (plans.length === 0) return;
   const compile = Module.prototype._compile;
   Module.prototype._compile = function instrumentedCompile(content, filename) {
-    const plan = plans.find((p) => p.abs === filename && !p.method);
+    const plan = plans.find((p) => p.abs === filename && !p.registryOnly);
     const source = plan ? (instrumentSource(content, plan.name, plan.key) ?? content) : content;
     return compile.call(this, source, filename);
   };

@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, sy
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { transpileTypeScript } from '../../src/adapters/typescriptTranspile';
 import { failed, measurementOf, passed, removeWorkDirs, repo, runNodeHarness } from './nodeHarnessRun';
 
 const projects = path.join(repo, 'test/fixtures/js-projects');
@@ -211,5 +212,30 @@ describe('node harness: the project runner and its config', () => {
     const bad = failed(report);
     expect(bad.runner).toBe('jest');
     expect(bad.failures[0]?.message).toMatch(/Expected: "BC"[\s\S]*Received: "bc"/);
+  });
+
+  it('records through ts-jest with moduleNameMapper, and loads the module for measuring through the tsconfig `paths` alias', () => {
+    const sources = projectFiles('ts-jest-paths');
+    const emitted = transpileTypeScript({
+      files: Object.entries(sources).map(([p, content]) => ({ path: p, content })),
+      modulePath: 'src/tokenizer.ts',
+      testPaths: ['__tests__/tokenizer.test.ts'],
+    });
+    if (emitted.kind !== 'ok') throw new Error(emitted.message);
+    // The TypeScript sources stay beside what the host emitted: ts-jest compiles them itself.
+    const files = { ...sources, ...Object.fromEntries(emitted.files.map((f) => [f.path, f.content])) };
+    const { report } = runNodeHarness({
+      files,
+      modulePath: emitted.modulePath,
+      testPaths: ['__tests__/tokenizer.test.ts'],
+      target: 'tokenize',
+      workspaceRoot: workspace,
+    });
+    const ok = passed(report);
+    expect(ok.runner).toBe('jest');
+    expect(ok.tests).toEqual({ passed: 2, failed: 0 });
+    // One direct call, and one from countSlugs inside the module.
+    expect(ok.recording?.calls).toBe(2);
+    expect(measurementOf(report).runtimeMs.median).toBeGreaterThan(0);
   });
 });
