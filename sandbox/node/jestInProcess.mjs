@@ -84,6 +84,14 @@ function wrappedTransform(config, plans, fromJest) {
       { inner, innerOptions: innerOptionsFor(inner, options, plans), plans },
     ];
   }
+  // A target file no pattern covers (jest's default leaves out .cjs and .mjs) is instrumented as it is.
+  for (const plan of plans) {
+    if (Object.keys(out).some((pattern) => new RegExp(pattern).test(plan.abs))) continue;
+    out[`${plan.abs.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`] = [
+      path.join(here, 'jestTransform.cjs'),
+      { inner: null, innerOptions: {}, plans },
+    ];
+  }
   return out;
 }
 
@@ -99,10 +107,16 @@ export function canRunJestInProcess(dir = process.cwd()) {
 export async function runJestInProcess(files, plans, dir = process.cwd()) {
   const found = projectJest(dir);
   if (!found) throw new HarnessError('jest is not installed where the project resolves packages');
-  const { config: initial } = await found.config.readInitialOptions(undefined, {
-    packageRootOrConfig: dir,
-    skipMultipleConfigError: true,
-  });
+  let initial;
+  try {
+    ({ config: initial } = await found.config.readInitialOptions(undefined, {
+      packageRootOrConfig: dir,
+      skipMultipleConfigError: true,
+    }));
+  } catch {
+    // No jest.config.* nor package.json up the tree: `npx jest` would run with its defaults.
+    initial = { rootDir: dir };
+  }
   const config = { ...initial, rootDir: initial.rootDir ?? dir };
   if (config.projects) {
     throw new HarnessError('jest configs with `projects` are not supported for recording yet');

@@ -4,7 +4,11 @@
 // transformer compiles it, so babel's and TypeScript's CommonJS output keep the export live.
 const { instrumentSource } = require('./instrument.cjs');
 
+/** For a file the project does not transform: its source as it is. */
+const AS_IS = { process: (source) => ({ code: source }) };
+
 function innerTransformer(modulePath, options) {
+  if (!modulePath) return AS_IS;
   const loaded = require(modulePath);
   const factory = loaded.createTransformer ?? loaded.default?.createTransformer;
   if (typeof factory === 'function') return factory.call(loaded.default ?? loaded, options);

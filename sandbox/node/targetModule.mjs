@@ -98,6 +98,8 @@ export function moduleFormat(file) {
 
 /** What the extension and the nearest package.json "type" say, whatever syntax the file uses. */
 export function declaredFormat(file) {
+  if (file.endsWith('.mjs')) return 'esm';
+  if (file.endsWith('.cjs')) return 'cjs';
   for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
     const pkg = path.join(dir, 'package.json');
     if (fs.existsSync(pkg)) {
