@@ -233,7 +233,7 @@ export function runExternal(kind, files, workspaceRoot) {
     parsed = JSON.parse(fs.readFileSync(out, 'utf8'));
   } catch {
     throw new HarnessError(
-      `${kind} did not produce results (exit ${proc.status}): ${String(
+      `${kind} did not produce results (exit ${proc.status}, run by node ${process.version}): ${String(
         proc.stderr || proc.stdout || proc.error?.message || '',
       )
         .trim()

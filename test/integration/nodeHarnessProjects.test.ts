@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { transpileTypeScript } from '../../src/adapters/typescriptTranspile';
-import { failed, measurementOf, passed, removeWorkDirs, repo, runNodeHarness } from './nodeHarnessRun';
+import { failed, measurementOf, passed, removeWorkDirs, repo, runNodeHarnessAsync } from './nodeHarnessRun';
 
 const projects = path.join(repo, 'test/fixtures/js-projects');
 
@@ -42,15 +42,15 @@ afterAll(() => {
   rmSync(workspace, { recursive: true, force: true });
 });
 
-function profile(project: string, modulePath: string, testPaths: readonly string[], target: string) {
-  return runNodeHarness({ files: projectFiles(project), modulePath, testPaths, target, workspaceRoot: workspace });
+async function profile(project: string, modulePath: string, testPaths: readonly string[], target: string) {
+  return runNodeHarnessAsync({ files: projectFiles(project), modulePath, testPaths, target, workspaceRoot: workspace });
 }
 
 describe('node harness: module semantics of real projects (node:test)', () => {
   const tests = ['test/url.test.js', 'test/merge.test.js', 'test/score.test.js'];
 
-  it('records a function whose module is in an import cycle with the module the tests import first', () => {
-    const { report } = profile('module-semantics', 'src/utils.js', tests, 'joinURL');
+  it('records a function whose module is in an import cycle with the module the tests import first', async () => {
+    const { report } = await profile('module-semantics', 'src/utils.js', tests, 'joinURL');
     const ok = passed(report);
     expect(ok.tests).toEqual({ passed: 7, failed: 0 });
     expect(ok.recording?.calls).toBe(3);
@@ -58,13 +58,13 @@ describe('node harness: module semantics of real projects (node:test)', () => {
     expect(ok.interpreter).toMatch(/node v\d+\./);
   });
 
-  it('records an export made by a factory, and its recursive calls are not recorded twice', () => {
-    const { report } = profile('module-semantics', 'src/merge.js', tests, 'merge');
+  it('records an export made by a factory, and its recursive calls are not recorded twice', async () => {
+    const { report } = await profile('module-semantics', 'src/merge.js', tests, 'merge');
     expect(passed(report).recording?.calls).toBe(1);
   });
 
-  it('records a module-private helper on every call other functions of the module make', () => {
-    const { report } = profile('module-semantics', 'src/merge.js', tests, 'isPlainObject');
+  it('records a module-private helper on every call other functions of the module make', async () => {
+    const { report } = await profile('module-semantics', 'src/merge.js', tests, 'isPlainObject');
     const ok = passed(report);
     // merge: `a` on both sides, then `b` inside the nested merge; mergeArrays' merger takes `list` itself.
     expect(ok.recording?.calls).toBe(3);
@@ -72,20 +72,20 @@ describe('node harness: module semantics of real projects (node:test)', () => {
     expect(measurementOf(report).runtimeMs.median).toBeGreaterThan(0);
   });
 
-  it('records an `export const` arrow function called by another export through Array#map', () => {
-    const { report } = profile('module-semantics', 'src/score.js', tests, 'scoreWord');
+  it('records an `export const` arrow function called by another export through Array#map', async () => {
+    const { report } = await profile('module-semantics', 'src/score.js', tests, 'scoreWord');
     expect(passed(report).recording?.calls).toBe(3);
   });
 
-  it('measures an async function by the time its promise takes to settle', () => {
-    const { report } = profile('module-semantics', 'src/score.js', tests, 'scoreAll');
+  it('measures an async function by the time its promise takes to settle', async () => {
+    const { report } = await profile('module-semantics', 'src/score.js', tests, 'scoreAll');
     const m = measurementOf(report);
     expect(m.calls).toBe(1);
     // It waits for a 1 ms timer before it settles.
     expect(m.runtimeMs.median).toBeGreaterThanOrEqual(0.9);
   });
 
-  it('says which calls it could not record, and why', () => {
+  it('says which calls it could not record, and why', async () => {
     const files = {
       ...projectFiles('module-semantics'),
       'test/callback.test.js': [
@@ -94,7 +94,7 @@ describe('node harness: module semantics of real projects (node:test)', () => {
         "test('with a callback', async () => { await scoreAll(['ab'], () => 1); await scoreAll(['q']); });",
       ].join('\n'),
     };
-    const { report } = runNodeHarness({
+    const { report } = await runNodeHarnessAsync({
       files,
       modulePath: 'src/score.js',
       testPaths: ['test/callback.test.js'],
@@ -107,7 +107,7 @@ describe('node harness: module semantics of real projects (node:test)', () => {
     expect(ok.notes).toContainEqual(expect.stringMatching(/^1 call not recorded: input holds a function/));
   });
 
-  it('reports a test that fails on the original code as a failure of the tests', () => {
+  it('reports a test that fails on the original code as a failure of the tests', async () => {
     const files = {
       ...projectFiles('module-semantics'),
       'test/wrong.test.js': [
@@ -117,7 +117,7 @@ describe('node harness: module semantics of real projects (node:test)', () => {
         "test('expects a double slash', () => assert.equal(joinURL('a/', '/b'), 'a//b'));",
       ].join('\n'),
     };
-    const { report } = runNodeHarness({
+    const { report } = await runNodeHarnessAsync({
       files,
       modulePath: 'src/utils.js',
       testPaths: ['test/wrong.test.js'],
@@ -132,8 +132,8 @@ describe('node harness: module semantics of real projects (node:test)', () => {
 });
 
 describe('node harness: the project runner and its config', () => {
-  it("runs mocha specs with the project's .mocharc (its `require` file) and records a function called by another export", () => {
-    const { report } = profile('mocha', 'lib/palindromes.js', ['test/palindromes.spec.js'], 'reverse');
+  it("runs mocha specs with the project's .mocharc (its `require` file) and records a function called by another export", async () => {
+    const { report } = await profile('mocha', 'lib/palindromes.js', ['test/palindromes.spec.js'], 'reverse');
     const ok = passed(report);
     expect(ok.runner).toBe('mocha');
     expect(ok.tests).toEqual({ passed: 2, failed: 0 });
@@ -141,7 +141,7 @@ describe('node harness: the project runner and its config', () => {
     expect(ok.recording?.calls).toBe(6);
   });
 
-  it('reports a failing mocha spec with its message', () => {
+  it('reports a failing mocha spec with its message', async () => {
     const files = {
       ...projectFiles('mocha'),
       'test/wrong.spec.js': [
@@ -150,7 +150,7 @@ describe('node harness: the project runner and its config', () => {
         "describe('wrong', () => { it('expects mocha', () => assert.deepStrictEqual(palindromes(['mocha']), ['mocha'])); });",
       ].join('\n'),
     };
-    const { report } = runNodeHarness({
+    const { report } = await runNodeHarnessAsync({
       files,
       modulePath: 'lib/palindromes.js',
       testPaths: ['test/wrong.spec.js'],
@@ -163,9 +163,9 @@ describe('node harness: the project runner and its config', () => {
     expect(bad.failures[0]?.message).toMatch(/deep.*equal|mocha/i);
   });
 
-  it("records through jest's own module registry: babel-jest, ES module syntax in a CommonJS package, extensionless imports, setupFiles", () => {
+  it("records through jest's own module registry: babel-jest, ES module syntax in a CommonJS package, extensionless imports, setupFiles", async () => {
     const files = ['src/strings/__test__/caesar.test.js'];
-    const { report } = profile('jest-babel', 'src/strings/caesar.js', files, 'shiftChar');
+    const { report } = await profile('jest-babel', 'src/strings/caesar.js', files, 'shiftChar');
     const ok = passed(report);
     expect(ok.runner).toBe('jest');
     expect(ok.tests).toEqual({ passed: 2, failed: 0 });
@@ -174,16 +174,13 @@ describe('node harness: the project runner and its config', () => {
     expect(ok.callsMade).toBe(17);
   });
 
-  it('records a class method and a static method called from another class, and the recording replays equal', () => {
+  it('records a class method whose instance holds an instance of an imported class, and the recording replays equal', async () => {
     const tests = ['src/sorting/__test__/Sorter.test.js'];
-    const sort = passed(profile('jest-babel', 'src/sorting/Sorter.js', tests, 'Sorter.sort').report);
+    const sort = passed((await profile('jest-babel', 'src/sorting/Sorter.js', tests, 'Sorter.sort')).report);
     expect(sort.recording?.calls).toBe(2);
-    const compare = passed(profile('jest-babel', 'src/sorting/Comparator.js', tests, 'Comparator.compare').report);
-    // 1 direct call, and 6 from Sorter#sort through Comparator#lessThan.
-    expect(compare.recording?.calls).toBe(7);
     const recording = sort.recording;
     if (!recording) throw new Error('no recording');
-    const { report } = runNodeHarness({
+    const { report } = await runNodeHarnessAsync({
       files: projectFiles('jest-babel'),
       modulePath: 'src/sorting/Sorter.js',
       testPaths: tests,
@@ -194,7 +191,17 @@ describe('node harness: the project runner and its config', () => {
     expect(passed(report).measurement?.calls).toBe(2);
   });
 
-  it('reports a jest test that fails on the original code as a failure, with the message jest gives', () => {
+  it('records a static method on the calls another class makes to it through jest', async () => {
+    const tests = ['src/sorting/__test__/Sorter.test.js'];
+    const compare = passed(
+      (await profile('jest-babel', 'src/sorting/Comparator.js', tests, 'Comparator.compare')).report,
+    );
+    // 1 direct call, and 6 from Sorter#sort through Comparator#lessThan.
+    expect(compare.recording?.calls).toBe(7);
+    expect(compare.callsMade).toBe(7);
+  });
+
+  it('reports a jest test that fails on the original code as a failure, with the message jest gives', async () => {
     const files = {
       ...projectFiles('jest-babel'),
       'src/strings/__test__/wrong.test.js': [
@@ -202,7 +209,7 @@ describe('node harness: the project runner and its config', () => {
         "it('expects upper case', () => { expect(caesarEncrypt('ab', 1)).toBe('BC'); });",
       ].join('\n'),
     };
-    const { report } = runNodeHarness({
+    const { report } = await runNodeHarnessAsync({
       files,
       modulePath: 'src/strings/caesar.js',
       testPaths: ['src/strings/__test__/wrong.test.js'],
@@ -214,7 +221,7 @@ describe('node harness: the project runner and its config', () => {
     expect(bad.failures[0]?.message).toMatch(/Expected: "BC"[\s\S]*Received: "bc"/);
   });
 
-  it('records through ts-jest with moduleNameMapper, and loads the module for measuring through the tsconfig `paths` alias', () => {
+  it('records through ts-jest with moduleNameMapper, and loads the module for measuring through the tsconfig `paths` alias', async () => {
     const sources = projectFiles('ts-jest-paths');
     const emitted = transpileTypeScript({
       files: Object.entries(sources).map(([p, content]) => ({ path: p, content })),
@@ -224,7 +231,7 @@ describe('node harness: the project runner and its config', () => {
     if (emitted.kind !== 'ok') throw new Error(emitted.message);
     // The TypeScript sources stay beside what the host emitted: ts-jest compiles them itself.
     const files = { ...sources, ...Object.fromEntries(emitted.files.map((f) => [f.path, f.content])) };
-    const { report } = runNodeHarness({
+    const { report } = await runNodeHarnessAsync({
       files,
       modulePath: emitted.modulePath,
       testPaths: ['__tests__/tokenizer.test.ts'],
