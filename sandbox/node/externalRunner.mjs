@@ -94,6 +94,17 @@ function argumentsFor(kind, files, out) {
     return ['run', '--reporter=json', `--outputFile=${out}`, '--root', cwd, '--no-cache', '--globals', ...files];
   }
   const absolute = files.map((f) => path.resolve(f));
+  const cache = [
+    '--ci',
+    '--no-cache',
+    `--cacheDirectory=${path.join(cwd, '.afterburner-jest-cache')}`,
+    '--watchman=false',
+  ];
+  if (projectJestConfig(cwd)) {
+    // The project's own config (transform, moduleNameMapper, setupFiles, testEnvironment, roots,
+    // testRegex…) as `npx jest` at its root reads it; only the files to run are named.
+    return ['--json', `--outputFile=${out}`, ...cache, '--runTestsByPath', ...files];
+  }
   // jest stops when it finds no config file nor package.json up from the work dir: then an empty
   // inline config. --cacheDirectory: --no-cache still writes the haste map, so into the work dir.
   const config = hasJestConfig(cwd) ? [] : ['--config', JSON.stringify({ rootDir: cwd })];
@@ -104,15 +115,23 @@ function argumentsFor(kind, files, out) {
     `--outputFile=${out}`,
     '--rootDir',
     cwd,
-    '--ci',
-    '--no-cache',
-    `--cacheDirectory=${path.join(cwd, '.afterburner-jest-cache')}`,
-    '--watchman=false',
+    ...cache,
     '--testMatch',
     ...absolute,
     '--runTestsByPath',
     ...files,
   ];
+}
+
+/** A jest config the project wrote: jest.config.* in `dir`, or a "jest" key in its package.json. */
+function projectJestConfig(dir) {
+  if (['js', 'ts', 'mjs', 'cjs', 'json'].some((ext) => fs.existsSync(path.join(dir, `jest.config.${ext}`))))
+    return true;
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).jest !== undefined;
+  } catch {
+    return false;
+  }
 }
 
 /** Whether jest finds a config of its own from `dir`: a jest.config.* or a package.json (up the tree). */
@@ -152,10 +171,11 @@ export function runnerFailureMessage(texts) {
   return message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE - 1)}…` : message;
 }
 
-function resultsOf(parsed) {
+export function resultsOf(parsed) {
   const results = [];
   for (const file of parsed.testResults ?? []) {
-    const assertions = file.assertionResults ?? [];
+    // `--json` names them assertionResults; runCLI's own results (jestInProcess.mjs) testResults.
+    const assertions = file.assertionResults ?? file.testResults ?? [];
     for (const a of assertions) {
       const name = a.title !== undefined ? [...(a.ancestorTitles ?? []), a.title].join(' > ') : String(a.fullName);
       if (a.status === 'passed') results.push({ name, status: 'passed' });
@@ -163,12 +183,16 @@ function resultsOf(parsed) {
         results.push({ name, status: 'failed', message: runnerFailureMessage(a.failureMessages ?? []) });
       else results.push({ name, status: 'skipped' });
     }
-    if (assertions.length === 0 && file.status === 'failed') {
-      const where = file.name ? path.relative(process.cwd(), file.name) : 'test file';
+    const failedToRun = file.status === 'failed' || file.testExecError !== undefined;
+    if (assertions.length === 0 && failedToRun) {
+      const name = file.name ?? file.testFilePath;
+      const where = name ? path.relative(process.cwd(), name) : 'test file';
       results.push({
         name: `${where} (loading)`,
         status: 'failed',
-        message: runnerFailureMessage([file.message ?? 'failed to run']),
+        message: runnerFailureMessage([
+          file.message ?? file.failureMessage ?? file.testExecError?.message ?? 'failed to run',
+        ]),
       });
     }
   }
@@ -209,7 +233,7 @@ export function runExternal(kind, files, workspaceRoot) {
     parsed = JSON.parse(fs.readFileSync(out, 'utf8'));
   } catch {
     throw new HarnessError(
-      `${kind} did not produce results (exit ${proc.status}): ${String(
+      `${kind} did not produce results (exit ${proc.status}, run by node ${process.version}): ${String(
         proc.stderr || proc.stdout || proc.error?.message || '',
       )
         .trim()

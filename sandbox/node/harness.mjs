@@ -29,6 +29,8 @@ import { linkWorkspaceModules } from './externalRunner.mjs';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const notes = [];
+/** Set once the target is wrapped: how many calls the tests made to it. */
+let callsMade;
 
 function fail(kind, message) {
   sendReportAndExit({ kind, message });
@@ -89,6 +91,25 @@ async function main() {
     vitest: runnerShim,
     '@jest/globals': runnerShim,
   };
+  // require() of a tsconfig `paths` alias (the ES module side is in loaderHooks.mjs).
+  const { aliasedPath } = await import('./pathAliases.mjs');
+  const originalResolve = Module._resolveFilename;
+  Module._resolveFilename = function resolveFilename(request, parent, ...rest) {
+    try {
+      return originalResolve.call(this, request, parent, ...rest);
+    } catch (error) {
+      if (error?.code !== 'MODULE_NOT_FOUND') throw error;
+      // TypeScript is emitted as .cjs beside its source, which require() does not complete by itself.
+      for (const candidate of aliasedPath(request).flatMap((p) => [p, `${p}.cjs`, `${p}/index.cjs`])) {
+        try {
+          return originalResolve.call(this, candidate, parent, ...rest);
+        } catch {
+          // the next one
+        }
+      }
+      throw error;
+    }
+  };
   const originalLoad = Module._load;
   Module._load = function load(request, parent, isMain) {
     if (Object.prototype.hasOwnProperty.call(cjsRedirects, request)) return cjsRedirects[request];
@@ -101,12 +122,25 @@ async function main() {
   }
 
   const { runTests, asHarnessError } = await import('./testRunners.mjs');
-  const { loadTarget } = await import('./targetModule.mjs');
+  const { loadTarget, instrumentationPlans, instrumentCommonJs } = await import('./targetModule.mjs');
   const { createRecorder } = await import('./recorder.mjs');
   const mode = job.mode?.kind ?? 'test';
   const recording = mode === 'profile';
   let recorder = createRecorder({ withThis: false });
   let target;
+  // The hooks are in place before the target loads, so the module is loaded once, through them,
+  // also when a test reaches it first through an import cycle.
+  const plans =
+    mode === 'test' || mode === 'hotspots'
+      ? []
+      : instrumentationPlans([job.modulePath, job.mode?.reference?.modulePath].filter(Boolean), job.target);
+  instrumentCommonJs(plans);
+  Module.register(pathToFileURL(path.join(here, 'loaderHooks.mjs')).href, {
+    data: {
+      redirects,
+      instrument: plans.filter((p) => !p.registryOnly).map(({ url, name, key }) => ({ url, name, key })),
+    },
+  });
   if (mode !== 'test' && mode !== 'hotspots') {
     try {
       target = await loadTarget({
@@ -127,18 +161,23 @@ async function main() {
       );
     }
   }
-  Module.register(pathToFileURL(path.join(here, 'loaderHooks.mjs')).href, {
-    data: { redirects, wrapTarget: target?.hook },
-  });
+  if (target?.hook) {
+    // A second instance of the hooks (its own URL) serves the wrapper module of the fallback.
+    Module.register(`${pathToFileURL(path.join(here, 'loaderHooks.mjs')).href}?wrapper`, {
+      data: { wrapTarget: target.hook },
+    });
+  }
 
+  if (recording && target) callsMade = () => recorder.state.made;
   reseed();
   if (mode === 'hotspots') {
     // In-process runs of jest/vitest files too (record: true), so the profiler sees their time.
     const { profileTests } = await import('./hotspots.mjs');
-    return profileTests(job, () => runTests({ testPaths: job.testPaths ?? [], workspaceRoot, record: true }));
+    return profileTests(job, () => runTests({ testPaths: job.testPaths ?? [], workspaceRoot, record: true, plans }));
   }
-  const tests = await runTests({ testPaths: job.testPaths ?? [], workspaceRoot, record: recording });
+  const tests = await runTests({ testPaths: job.testPaths ?? [], workspaceRoot, record: recording, plans });
   recorder.state.enabled = false;
+  target?.unwrap?.();
   process.setSourceMapsEnabled?.(false);
   if (tests.failed > 0) {
     return {
@@ -155,8 +194,17 @@ async function main() {
   return runReplayPhase({ job, mode, target, recorder, tests, passedTests, notes });
 }
 
+/** What the host shows beside the verdict: the runtime that ran, the calls made, the notes. */
+function withContext(report) {
+  if (report.kind !== 'passed' && report.kind !== 'failed') return report;
+  const told = { ...report, interpreter: `${process.execPath} (node ${process.version})` };
+  if (callsMade !== undefined) told.callsMade = callsMade();
+  if (notes.length > 0) told.notes = notes;
+  return told;
+}
+
 main()
-  .then((report) => sendReportAndExit(notes.length ? { ...report, notes } : report))
+  .then((report) => sendReportAndExit(withContext(report)))
   .catch((e) => {
     if (e instanceof MemoryLimitError) fail('memory_limit', e.message);
     if (isMemoryExhaustion(e)) fail('memory_limit', `${e.name}: ${e.message}`);

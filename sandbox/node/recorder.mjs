@@ -12,18 +12,32 @@ function describeThrown(e) {
 }
 
 export function createRecorder({ withThis }) {
-  const state = { calls: [], depth: 0, enabled: true, skipped: 0, skipReason: undefined, chars: 0 };
+  // made: calls the tests made (outermost ones); the others are recorded, skipped (input not copyable,
+  // with the first reason) or over the limits (`overLimit`).
+  const state = {
+    calls: [],
+    depth: 0,
+    enabled: true,
+    made: 0,
+    skipped: 0,
+    skipReason: undefined,
+    overLimit: 0,
+    chars: 0,
+  };
 
   const finish = (call, args, thisArg) => {
     call.argsAfter = encode(args, false);
     if (withThis) call.thisAfter = encode(thisArg, false);
     state.chars += JSON.stringify(call).length;
-    if (state.chars > MAX_RECORDING_CHARS) state.enabled = false;
   };
 
   const invoke = (target, thisArg, args) => {
-    if (!state.enabled || state.depth > 0 || state.calls.length >= MAX_CALLS)
+    if (!state.enabled || state.depth > 0) return Reflect.apply(target, thisArg, args);
+    state.made++;
+    if (state.calls.length >= MAX_CALLS || state.chars > MAX_RECORDING_CHARS) {
+      state.overLimit++;
       return Reflect.apply(target, thisArg, args);
+    }
     let call;
     try {
       call = { args: encode(args) };
@@ -31,7 +45,7 @@ export function createRecorder({ withThis }) {
     } catch (e) {
       if (!(e instanceof NotCopyable)) throw e;
       state.skipped++;
-      state.skipReason ??= `a call was not recorded because its input holds ${e.message}`;
+      state.skipReason ??= `input holds ${e.message}`;
       return Reflect.apply(target, thisArg, args);
     }
     state.calls.push(call);
@@ -68,5 +82,17 @@ export function createRecorder({ withThis }) {
 
   /** A Proxy keeps the function's name, length, properties and prototype. */
   const wrap = (fn) => new Proxy(fn, { apply: (target, thisArg, args) => invoke(target, thisArg, args) });
-  return { state, wrap };
+  /** What the user should know about the calls that were not recorded. */
+  const notes = () => {
+    const plural = (n) => `${n} call${n === 1 ? '' : 's'}`;
+    const out = [];
+    if (state.skipped > 0) out.push(`${plural(state.skipped)} not recorded: ${state.skipReason}`);
+    if (state.overLimit > 0) {
+      out.push(
+        `${plural(state.overLimit)} not recorded: the recording keeps the first ${state.calls.length} calls (at most ${MAX_CALLS} calls, ${MAX_RECORDING_CHARS / 1024 / 1024} MB of copied values)`,
+      );
+    }
+    return out;
+  };
+  return { state, wrap, notes };
 }

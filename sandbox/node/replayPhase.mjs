@@ -129,10 +129,10 @@ export async function runReplayPhase({ job, mode, target, recorder, tests, passe
     }
   } else {
     calls = recorder.state.calls.filter((c) => 'result' in c || c.error);
-    if (recorder.state.skipReason) notes.push(`${recorder.state.skipped} ${recorder.state.skipReason}`);
+    notes.push(...recorder.notes());
     if (calls.length === 0) {
       throw new HarnessError(
-        `the tests passed (${tests.passed}) but never called \`${job.target}\`${recorder.state.skipped ? ` with inputs that can be recorded (${recorder.state.skipReason})` : ''}, so there is nothing to measure. Add a test that calls it with a typical input.`,
+        `the tests passed (${tests.passed}) but never called \`${job.target}\`${recorder.state.skipped ? ` with inputs that can be recorded (${recorder.state.skipped} call${recorder.state.skipped === 1 ? '' : 's'}: ${recorder.state.skipReason})` : ''}, so there is nothing to measure. Add a test that calls it with a typical input.`,
       );
     }
   }

@@ -45,6 +45,17 @@ function encodeNumber(n) {
  * Encodes `value` as tagged JSON. `strict` throws NotCopyable on functions and symbols (inputs
  * must replay exactly); otherwise they are described by name (results, for messages only).
  */
+/**
+ * Classes of the instances recorded in this process, by name: an instance of a class the target's
+ * module does not export (e.g. a helper class imported from another module) is rebuilt from it.
+ */
+const classesSeen = new Map();
+
+/** Object.prototype of any realm: the end of the chain, with the constructor named Object. */
+function isObjectPrototype(proto) {
+  return Object.getPrototypeOf(proto) === null && proto.constructor?.name === 'Object';
+}
+
 export function encode(value, strict = true) {
   const seen = new Map();
   let nextId = 0;
@@ -78,27 +89,32 @@ export function encode(value, strict = true) {
       for (let i = 0; i < v.length; i++) items[i] = walk(v[i]);
       return { $t: 'a', id, v: items };
     }
-    if (v instanceof Map) return { $t: 'm', id, v: [...v].map(([k, x]) => [walk(k), walk(x)]) };
-    if (v instanceof Set) return { $t: 's', id, v: [...v].map(walk) };
-    if (v instanceof Date) return { $t: 'd', id, v: encodeNumber(v.getTime()) };
-    if (v instanceof RegExp) return { $t: 'r', id, s: v.source, f: v.flags, li: v.lastIndex };
-    if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
+    // By internal tag, not instanceof: values made in another realm (jest runs each test file in
+    // a vm context of its own) are Maps, Dates and plain objects all the same.
+    const tag = Object.prototype.toString.call(v).slice(8, -1);
+    if (tag === 'Map') return { $t: 'm', id, v: [...v].map(([k, x]) => [walk(k), walk(x)]) };
+    if (tag === 'Set') return { $t: 's', id, v: [...v].map(walk) };
+    if (tag === 'Date') return { $t: 'd', id, v: encodeNumber(v.getTime()) };
+    if (tag === 'RegExp') return { $t: 'r', id, s: v.source, f: v.flags, li: v.lastIndex };
+    if (ArrayBuffer.isView(v) && tag !== 'DataView') {
       return { $t: 'ta', id, n: v.constructor.name, v: bytesToBase64(v) };
     }
-    if (v instanceof DataView) return { $t: 'dv', id, v: bytesToBase64(v) };
-    if (v instanceof ArrayBuffer) return { $t: 'ab', id, v: bytesToBase64(new Uint8Array(v)) };
-    if (v instanceof Error) {
+    if (tag === 'DataView') return { $t: 'dv', id, v: bytesToBase64(v) };
+    if (tag === 'ArrayBuffer') return { $t: 'ab', id, v: bytesToBase64(new Uint8Array(v)) };
+    if (tag === 'Error' || v instanceof Error) {
       return { $t: 'e', id, n: v.constructor?.name ?? v.name, m: String(v.message) };
     }
-    if (v instanceof WeakMap || v instanceof WeakSet || v instanceof Promise) {
+    if (tag === 'WeakMap' || tag === 'WeakSet' || tag === 'Promise') {
       if (strict) throw new NotCopyable(`a ${v.constructor.name}`);
       return { $t: 'opaque', id, n: v.constructor.name };
     }
     const proto = Object.getPrototypeOf(v);
     const props = [];
     for (const key of Object.keys(v)) props.push([key, walk(v[key])]);
-    if (proto === Object.prototype || proto === null) return { $t: 'o', id, v: props };
-    return { $t: 'c', id, n: proto.constructor?.name ?? 'Object', v: props };
+    if (proto === Object.prototype || proto === null || isObjectPrototype(proto)) return { $t: 'o', id, v: props };
+    const name = proto.constructor?.name ?? 'Object';
+    if (typeof proto.constructor === 'function') classesSeen.set(name, proto.constructor);
+    return { $t: 'c', id, n: name, v: props };
   };
   return walk(value);
 }
@@ -197,7 +213,7 @@ export function decode(tree, classes = () => undefined) {
       }
       case 'o':
       case 'c': {
-        const Cls = t.$t === 'c' ? classes(t.n) : undefined;
+        const Cls = t.$t === 'c' ? (classes(t.n) ?? classesSeen.get(t.n)) : undefined;
         const out = t.$t === 'o' ? {} : Object.create(typeof Cls === 'function' ? Cls.prototype : Object.prototype);
         byId.set(t.id, out);
         for (const [k, v] of t.v) out[k] = walk(v);

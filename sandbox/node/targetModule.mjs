@@ -1,18 +1,103 @@
 // Finds the target (`name` or `Class.method`) in the job's module and, when asked, puts the
 // recorder in its place so that tests get the wrapped version:
-// - ESM function: the loader hook serves the module's URL as a wrapper module (see loaderHooks.mjs);
-// - CommonJS function: the property of module.exports is replaced (or module.exports itself);
+// - a function declared at the top level (exported or not): its binding is wrapped in the source
+//   as the module loads (instrument.mjs; the loader hook for ES modules, Module#_compile for
+//   CommonJS), so calls from inside the module and through import cycles are recorded too;
+// - otherwise, ESM function: the loader hook serves the module's URL as a wrapper module (see
+//   loaderHooks.mjs); CommonJS function: the property of module.exports is replaced (or
+//   module.exports itself);
 // - Class.method: the prototype (or static) method is replaced in place, in either format.
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
+import Module, { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { HarnessError } from './harnessError.mjs';
+import { ESM_SYNTAX, instrumentSource } from './instrument.cjs';
+
+/** Instrumented bindings by key: the function the module declared, and how to wrap and restore it. */
+const bindings = new Map();
+
+function bindingKey(abs, name) {
+  return `${abs}#${name}`;
+}
+
+globalThis.__afterburnerWrap = (fn, key, set) => {
+  const entry = bindings.get(key);
+  if (!entry || typeof fn !== 'function') return fn;
+  // The first load is the harness's own (the one measured); a runner with a module registry of its
+  // own (jest) loads the module again for each test file, and each of those copies is recorded too.
+  entry.original ??= fn;
+  entry.set ??= set;
+  return entry.wrap ? entry.wrap(fn) : fn;
+};
+globalThis.__afterburnerWrapMethod = (Cls, key) => bindings.get(key)?.wrapMethod?.(Cls);
+// The same entrances for code running in another realm of this process (jestSetup.cjs).
+process.__afterburnerWrap = globalThis.__afterburnerWrap;
+process.__afterburnerWrapMethod = globalThis.__afterburnerWrapMethod;
+
+/**
+ * What the loader hook (ES modules) and Module#_compile (CommonJS) instrument: the target's
+ * top-level binding in each module path given, when its source declares one.
+ */
+export function instrumentationPlans(modulePaths, target) {
+  const plans = [];
+  for (const modulePath of modulePaths) {
+    const abs = path.resolve(modulePath);
+    let source;
+    try {
+      source = fs.readFileSync(abs, 'utf8');
+    } catch {
+      continue;
+    }
+    if (instrumentSource(source, target) === undefined) continue;
+    const key = bindingKey(abs, target);
+    bindings.set(key, { original: undefined, wrap: undefined, set: undefined });
+    // A method is wrapped in place once its class is loaded; only a runner with a module registry
+    // of its own needs it instrumented (jestTransform.cjs).
+    plans.push({ abs, url: pathToFileURL(abs).href, name: target, key, registryOnly: target.includes('.') });
+    // A module emitted from TypeScript beside its source: a runner that compiles TypeScript itself
+    // (ts-jest) loads the .ts file, which gets the same binding key.
+    for (const ts of ['.ts', '.tsx', '.mts', '.cts'].map((ext) => abs.replace(/\.[cm]?js$/, ext))) {
+      if (ts !== abs && fs.existsSync(ts))
+        plans.push({ abs: ts, url: pathToFileURL(ts).href, name: target, key, registryOnly: true });
+    }
+  }
+  return plans;
+}
+
+/** CommonJS modules are compiled by Module#_compile, which the loader hooks do not see (Node 20). */
+export function instrumentCommonJs(plans) {
+  if (plans.length === 0) return;
+  const compile = Module.prototype._compile;
+  Module.prototype._compile = function instrumentedCompile(content, filename) {
+    const plan = plans.find((p) => p.abs === filename && !p.registryOnly);
+    const source = plan ? (instrumentSource(content, plan.name, plan.key) ?? content) : content;
+    return compile.call(this, source, filename);
+  };
+}
 
 export const ORIGINAL_QUERY = '?afterburner-original';
 
-/** 'esm' or 'cjs' by extension, then by the nearest package.json "type". */
+/**
+ * 'esm' or 'cjs' by extension, then by the nearest package.json "type", except that a `.js` file
+ * written with ES module syntax in a CommonJS package (babel style) is loaded as an ES module.
+ */
 export function moduleFormat(file) {
+  if (file.endsWith('.mjs')) return 'esm';
+  if (file.endsWith('.cjs')) return 'cjs';
+  const declared = declaredFormat(file);
+  if (declared === 'cjs' && /\.jsx?$/.test(file)) {
+    try {
+      if (ESM_SYNTAX.test(fs.readFileSync(file, 'utf8'))) return 'esm';
+    } catch {
+      // unreadable: as declared
+    }
+  }
+  return declared;
+}
+
+/** What the extension and the nearest package.json "type" say, whatever syntax the file uses. */
+export function declaredFormat(file) {
   if (file.endsWith('.mjs')) return 'esm';
   if (file.endsWith('.cjs')) return 'cjs';
   for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
@@ -54,6 +139,46 @@ function findExport(exportsObj, name) {
 }
 
 /**
+ * Finds classes by name (recorded instances are rebuilt from them): the module's exports, then
+ * what it imports (`neighbours`, e.g. the class of an instance held in a field).
+ */
+function classLookup(exportsObj, neighbours = new Map()) {
+  return (name) => {
+    const hit = findExport(exportsObj, name);
+    if (hit && typeof hit.value === 'function') return hit.value;
+    if (typeof exportsObj === 'function' && exportsObj.name === name) return exportsObj;
+    return neighbours.get(name);
+  };
+}
+
+const RELATIVE_IMPORT = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g;
+
+/** The functions and classes exported by the modules `abs` imports by relative path, by name. */
+async function importedExports(abs, format) {
+  const found = new Map();
+  let source;
+  try {
+    source = fs.readFileSync(abs, 'utf8');
+  } catch {
+    return found;
+  }
+  const add = (ns) => {
+    for (const value of [ns, ...Object.values(ns ?? {})]) {
+      if (typeof value === 'function' && value.name && !found.has(value.name)) found.set(value.name, value);
+    }
+  };
+  for (const [, spec] of source.matchAll(RELATIVE_IMPORT)) {
+    try {
+      // Already loaded with the module (so not evaluated again); the loader hooks complete the path.
+      add(format === 'esm' ? await import(new URL(spec, pathToFileURL(abs)).href) : createRequire(abs)(spec));
+    } catch {
+      // not a module this lookup can reach; its classes are then rebuilt as plain objects
+    }
+  }
+  return found;
+}
+
+/**
  * Loads the module and locates the target. `intercept` installs the recorder wrapper made by
  * `wrapFor(kind)` (kind: 'function' | 'method' | 'static'). Returns what replay needs:
  * the unwrapped callable, how to bind `this`, and a class lookup for recreating instances.
@@ -67,6 +192,42 @@ export async function loadTarget({ modulePath, target, intercept, wrapFor }) {
   const isMethod = method !== undefined;
   let exportsObj;
   let cjsModule;
+  const binding = isMethod ? undefined : bindings.get(bindingKey(abs, first));
+  if (binding) {
+    let wrap;
+    const wrappers = new WeakMap();
+    binding.wrap = intercept
+      ? (fn) => {
+          wrap ??= wrapFor('function');
+          if (!wrappers.has(fn)) wrappers.set(fn, wrap(fn));
+          return wrappers.get(fn);
+        }
+      : undefined;
+    let loaded;
+    if (format === 'esm') {
+      loaded = await import(url);
+    } else {
+      const req = createRequire(abs);
+      req(abs);
+      loaded = req.cache[abs]?.exports;
+    }
+    if (typeof binding.original === 'function') {
+      const fn = binding.original;
+      const set = binding.set;
+      return {
+        kind: 'function',
+        fn,
+        thisFor: () => undefined,
+        classes: classLookup(loaded, await importedExports(abs, format)),
+        hook: undefined,
+        url,
+        format,
+        abs,
+        // The measurement calls the function without the recorder in the way of its own recursive calls.
+        unwrap: () => set?.(fn),
+      };
+    }
+  }
   if (format === 'esm') {
     exportsObj = await import(intercept && !isMethod ? url + ORIGINAL_QUERY : url);
   } else {
@@ -84,13 +245,7 @@ export async function loadTarget({ modulePath, target, intercept, wrapFor }) {
       `\`${first}\` is not ${found ? 'a function or class' : 'exported'} by ${modulePath}; ${describeExports(format === 'cjs' ? cjsModule.exports : exportsObj)}. Export it (e.g. \`export function ${first}\` / \`module.exports.${first} = ${first}\`) or pick one of those.`,
     );
   }
-  const exportsForClasses = format === 'cjs' ? cjsModule.exports : exportsObj;
-  const classes = (name) => {
-    const hit = findExport(exportsForClasses, name);
-    if (hit && typeof hit.value === 'function') return hit.value;
-    if (typeof exportsForClasses === 'function' && exportsForClasses.name === name) return exportsForClasses;
-    return undefined;
-  };
+  const classes = classLookup(format === 'cjs' ? cjsModule.exports : exportsObj, await importedExports(abs, format));
 
   if (!isMethod) {
     const fn = found.value;
@@ -122,8 +277,19 @@ export async function loadTarget({ modulePath, target, intercept, wrapFor }) {
   const owner = isStatic ? Cls : Cls.prototype;
   const fn = owner[method];
   if (intercept) {
-    const wrapped = wrapFor(isStatic ? 'static' : 'method')(fn);
-    Object.defineProperty(owner, method, { value: wrapped, writable: true, configurable: true, enumerable: false });
+    const wrap = wrapFor(isStatic ? 'static' : 'method');
+    const replace = (on) => {
+      if (typeof on?.[method] !== 'function') return;
+      Object.defineProperty(on, method, {
+        value: wrap(on[method]),
+        writable: true,
+        configurable: true,
+        enumerable: false,
+      });
+    };
+    replace(owner);
+    const binding = bindings.get(bindingKey(abs, target));
+    if (binding) binding.wrapMethod = (Other) => replace(isStatic ? Other : Other?.prototype);
   }
   return {
     kind: isStatic ? 'static' : 'method',

@@ -2,8 +2,12 @@
 // - node:test files and mocha-style describe/it files without `expect`: in-process, through the
 //   node:test shim, so the tests call the wrapped target;
 // - plain assert scripts: imported; passing = completing, else one failure with the error;
-// - jest / vitest files: the verdict comes from the workspace's own binary (externalRunner.mjs);
-//   when calls must be recorded, the files are also run in-process with runnerShim.mjs.
+// - jest files, when calls must be recorded and the files are CommonJS or compiled to it (babel-jest,
+//   ts-jest): the project's jest runs them in this process, with its config (jestInProcess.mjs);
+// - other jest / vitest files: the verdict comes from the workspace's own binary (externalRunner.mjs);
+//   when calls must be recorded, the files are also run in-process with runnerShim.mjs;
+// - in a project that uses mocha (.mocharc.*, package.json "mocha" or a mocha script), describe/it
+//   files and files importing 'mocha' run with the project's mocha, in-process (mochaRunner.mjs).
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -12,7 +16,10 @@ import { inspect } from 'node:util';
 import { drainResults } from './nodeTestShim.mjs';
 import { installGlobals } from './runnerShim.mjs';
 import { HarnessError, isMemoryExhaustion, MemoryLimitError } from './harnessError.mjs';
-import { findRunnerBinary, runExternal } from './externalRunner.mjs';
+import { findRunnerBinary, resultsOf, runExternal } from './externalRunner.mjs';
+import { canRunJestInProcess, runJestInProcess } from './jestInProcess.mjs';
+import { declaredFormat } from './targetModule.mjs';
+import { findProjectMocha, runMocha } from './mochaRunner.mjs';
 import { locationInStack } from './stackLocation.mjs';
 
 const MAX_MESSAGE = 2000;
@@ -21,6 +28,7 @@ export function detectRunner(source) {
   const imports = (name) =>
     new RegExp(`(?:from\\s*|import\\s*\\(\\s*|require\\s*\\(\\s*|import\\s+)['"]${name}['"]`).test(source);
   if (imports('vitest')) return 'vitest';
+  if (imports('mocha')) return 'mocha';
   if (imports('@jest/globals')) return 'jest';
   if (imports('node:test') || imports('test')) return 'node:test';
   if (/^\s*(?:describe|it|test)(?:\.\w+)?\s*\(/m.test(source))
@@ -135,14 +143,27 @@ async function runInProcess(file, kind) {
  * Runs all test files. `record` = the calls must go through this process (profile mode), so
  * jest/vitest files are additionally run in-process after the real runner's verdict.
  */
-export async function runTests({ testPaths, workspaceRoot, record }) {
+export async function runTests({ testPaths, workspaceRoot, record, plans = [] }) {
   const runners = new Set();
   const results = [];
   const namespaces = [];
+  const mocha = findProjectMocha();
+  const mochaFiles = [];
+  const jestFiles = [];
+  const jestInProcess = record && canRunJestInProcess();
   for (const file of testPaths) {
     const abs = path.resolve(file);
     if (!fs.existsSync(abs)) throw new HarnessError(`test file ${file} does not exist in the work dir`);
     let kind = detectRunner(fs.readFileSync(abs, 'utf8'));
+    if (mocha && (kind === 'globals' || kind === 'jest-globals' || kind === 'mocha')) {
+      mochaFiles.push(abs);
+      continue;
+    }
+    if (kind === 'mocha') {
+      throw new HarnessError(
+        `${file} imports mocha, but mocha is not installed where the project resolves packages: run \`npm install --save-dev mocha\` in the project.`,
+      );
+    }
     if (kind === 'jest-globals') {
       kind =
         findRunnerBinary('vitest', workspaceRoot).bin && !findRunnerBinary('jest', workspaceRoot).bin
@@ -150,6 +171,10 @@ export async function runTests({ testPaths, workspaceRoot, record }) {
           : 'jest';
     }
     runners.add(kind === 'globals' ? 'node:test' : kind === 'script' ? 'assert-script' : kind);
+    if (kind === 'jest' && jestInProcess && declaredFormat(abs) === 'cjs') {
+      jestFiles.push(file);
+      continue;
+    }
     if (kind === 'jest' || kind === 'vitest') {
       const verdict = runExternal(kind, [file], workspaceRoot);
       results.push(...verdict);
@@ -162,6 +187,23 @@ export async function runTests({ testPaths, workspaceRoot, record }) {
     const { results: ran, ns } = await runInProcess(abs, kind);
     results.push(...ran);
     namespaces.push({ file: abs, ns });
+  }
+  if (jestFiles.length > 0) {
+    const { linkWorkspaceModules } = await import('./externalRunner.mjs');
+    linkWorkspaceModules(workspaceRoot);
+    results.push(...resultsOf(await runJestInProcess(jestFiles, plans)));
+  }
+  if (mochaFiles.length > 0) {
+    runners.add('mocha');
+    try {
+      results.push(...(await runMocha(mochaFiles)));
+    } catch (e) {
+      const asError = asHarnessError(e, mochaFiles[0]);
+      if (asError) throw asError;
+      if (e instanceof HarnessError) throw e;
+      if (isMemoryExhaustion(e)) throw new MemoryLimitError(`${e.name}: ${e.message}`);
+      results.push({ name: `${mochaFiles.map(relative).join(', ')} (loading)`, status: 'failed', error: e });
+    }
   }
   const failures = [];
   let passed = 0;

@@ -75,9 +75,10 @@ function asHarnessReport(value: unknown): HarnessReport | undefined {
 }
 
 /** The harness's notes and call counts, kept only when well-formed (the report comes from a sandbox). */
-function notesOf(report: { readonly notes?: unknown; readonly callsMade?: unknown }): {
+function notesOf(report: { readonly notes?: unknown; readonly callsMade?: unknown; readonly interpreter?: unknown }): {
   notes?: readonly string[];
   callsMade?: number;
+  interpreter?: string;
 } {
   const notes = Array.isArray(report.notes) ? report.notes.filter((n): n is string => typeof n === 'string') : [];
   return {
@@ -85,6 +86,7 @@ function notesOf(report: { readonly notes?: unknown; readonly callsMade?: unknow
     ...(typeof report.callsMade === 'number' && Number.isFinite(report.callsMade)
       ? { callsMade: report.callsMade }
       : {}),
+    ...(typeof report.interpreter === 'string' ? { interpreter: report.interpreter } : {}),
   };
 }
 
@@ -134,6 +136,7 @@ function ranOutOfMemory(stderr: string): boolean {
   );
 }
 
+/** The report's notes, call count and interpreter, kept when well-formed. */
 export function toSandboxResult(outcome: ProcessOutcome, context: RunContext): SandboxResult {
   const info = {
     sandbox: context.sandbox,

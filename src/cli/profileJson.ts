@@ -38,6 +38,8 @@ export interface ProfileJson {
   readonly notes?: readonly string[];
   /** The failing tests fail with the code as it is, before any change. */
   readonly failing_before?: boolean;
+  /** The interpreter or runtime that ran the tests, "path (version)". */
+  readonly interpreter?: string;
   readonly process_peak_kb?: number;
   readonly integral_sample_hz?: number;
   readonly failures?: readonly TestFailure[];
@@ -118,12 +120,14 @@ function failedMessage(result: Extract<SandboxResult, { kind: 'failed' }>): stri
 }
 
 /** Notes and call counts the harness gave, in the JSON's names. */
-function notesJson(result: { readonly notes?: readonly string[]; readonly callsMade?: number }): {
-  notes?: readonly string[];
-  calls_made?: number;
-} {
+function notesJson(result: {
+  readonly notes?: readonly string[];
+  readonly callsMade?: number;
+  readonly interpreter?: string;
+}): Pick<ProfileJson, 'calls_made' | 'interpreter' | 'notes'> {
   return {
     ...(result.callsMade !== undefined ? { calls_made: result.callsMade } : {}),
+    ...(result.interpreter !== undefined ? { interpreter: result.interpreter } : {}),
     ...(result.notes && result.notes.length > 0 ? { notes: result.notes } : {}),
   };
 }
@@ -231,10 +235,11 @@ export function formatProfileText(profile: ProfileJson): string {
       );
   }
   if (profile.sizes_error) lines.push(`  growth    not measured: ${profile.sizes_error}`);
-  if (profile.calls !== undefined)
+  if (profile.calls !== undefined || profile.calls_made !== undefined)
     lines.push(
-      `  calls     ${profile.calls} recorded${profile.calls_made !== undefined ? ` of ${profile.calls_made} made by the tests` : ''}`,
+      `  calls     ${profile.calls ?? 0} recorded${profile.calls_made !== undefined ? ` of ${profile.calls_made} made by the tests` : ''} (runtime is one round of all recorded calls)`,
     );
+  if (profile.interpreter) lines.push(`  ran by    ${profile.interpreter}`);
   for (const note of profile.notes ?? []) lines.push(`  note      ${note}`);
   lines.push(`  sandbox   ${profile.isolation}`);
   return lines.join('\n');

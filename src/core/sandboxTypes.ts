@@ -224,6 +224,8 @@ interface HarnessNotes {
   readonly notes?: readonly string[];
   /** Calls the tests made to the target (profile mode); `recording.calls` of them were recorded. */
   readonly callsMade?: number;
+  /** The interpreter or runtime that ran the tests, e.g. "/usr/bin/node (v20.20.2)". */
+  readonly interpreter?: string;
 }
 
 /** A run whose tests passed (measured in `profile` and `check` modes). */

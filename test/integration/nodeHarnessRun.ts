@@ -1,6 +1,6 @@
 // Runs sandbox/node/harness.mjs in a fresh work dir as cwd — `node --expose-gc harness.mjs job.json`
 // — and reads the report after the last marker line.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -48,7 +48,8 @@ export function fixture(name: string, dir = jsFixtures): string {
   return readFileSync(path.join(dir, name), 'utf8');
 }
 
-export function runNodeHarness(options: NodeRun): NodeRunResult {
+/** Writes the files and job.json into a fresh work dir; returns it and the harness's arguments. */
+function prepareRun(options: NodeRun): { dir: string; args: string[] } {
   const dir = mkdtempSync(path.join(tmpdir(), 'ab-node-harness-'));
   workDirs.push(dir);
   for (const [p, content] of Object.entries(options.files)) {
@@ -67,17 +68,43 @@ export function runNodeHarness(options: NodeRun): NodeRunResult {
   };
   writeFileSync(path.join(dir, 'job.json'), JSON.stringify(job));
   const flags = options.exposeGc === false ? [] : ['--expose-gc'];
-  const proc = spawnSync(process.execPath, [...flags, harness, 'job.json'], {
+  return { dir, args: [...flags, harness, 'job.json'] };
+}
+
+function reportOf(status: number | null, stdout: string, stderr: string, dir: string): NodeRunResult {
+  expect(status, stderr).toBe(0);
+  const at = stdout.lastIndexOf(HARNESS_REPORT_MARKER);
+  expect(at, `no report in: ${stdout.slice(-2000)} ${stderr.slice(-2000)}`).toBeGreaterThanOrEqual(0);
+  const line = stdout.slice(at + HARNESS_REPORT_MARKER.length).split('\n')[0] ?? '';
+  return { report: JSON.parse(line) as HarnessReport, stdout, stderr, dir };
+}
+
+export function runNodeHarness(options: NodeRun): NodeRunResult {
+  const { dir, args } = prepareRun(options);
+  const proc = spawnSync(process.execPath, args, {
     cwd: dir,
     encoding: 'utf8',
     timeout: 100_000,
     maxBuffer: 256 * 1024 * 1024,
   });
-  expect(proc.status, proc.stderr).toBe(0);
-  const at = proc.stdout.lastIndexOf(HARNESS_REPORT_MARKER);
-  expect(at, `no report in: ${proc.stdout.slice(-2000)} ${proc.stderr.slice(-2000)}`).toBeGreaterThanOrEqual(0);
-  const line = proc.stdout.slice(at + HARNESS_REPORT_MARKER.length).split('\n')[0] ?? '';
-  return { report: JSON.parse(line) as HarnessReport, stdout: proc.stdout, stderr: proc.stderr, dir };
+  return reportOf(proc.status, proc.stdout, proc.stderr, dir);
+}
+
+/**
+ * The same, without blocking the test worker while the harness runs (runs that start a real jest
+ * take long enough on a loaded machine for the worker's own messages to time out).
+ */
+export async function runNodeHarnessAsync(options: NodeRun, timeoutMs = 150_000): Promise<NodeRunResult> {
+  const { dir, args } = prepareRun(options);
+  const child = spawn(process.execPath, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const status = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  clearTimeout(timer);
+  return reportOf(status, stdout, stderr, dir);
 }
 
 export function passed(report: HarnessReport): Extract<HarnessReport, { kind: 'passed' }> {
