@@ -79,7 +79,8 @@ export class RunTracker implements vscode.Disposable {
   /** Ends a live run that stopped without a `finished` event (e.g. the loop threw). */
   end(runId: string, outcome: 'failed' | 'cancelled', reason: string): void {
     const record = this.records.get(runId);
-    if (record?.view.phase === 'running') this.apply(runId, { type: 'finished', outcome, reason });
+    if (record?.view.phase === 'running')
+      this.apply(runId, { type: 'finished', outcome, reason, stop: outcome === 'cancelled' ? 'cancelled' : 'error' });
   }
 
   decide(runId: string, iteration: number, decision: Decision, appliedCode?: string): void {
