@@ -13,10 +13,13 @@ import { optimize } from '../core/loop';
 import type { Goal, LoopEvent, OptimizeRequest } from '../core/loopTypes';
 import { createOpenAiModel } from '../adapters/openaiModel';
 import { selectSandbox } from '../adapters/sandboxSelection';
-import { parseCommonArgs, positiveNumber, usageReporter } from './cliArgs';
+import { parseCommonArgs, positiveNumber, usageReporter, wholeNumber } from './cliArgs';
+import { DEFAULT_PATIENCE } from '../core/stopRule';
+import { memoryWords, speedWords } from '../core/changeWords';
 import { EXIT_FAILED, EXIT_OK } from './exitCodes';
 import { OptimizeJsonBuilder, progressLine, type OptimizeJson } from './optimizeJson';
 import { readInput } from './profileCommand';
+import { formatKb } from '../shared/format';
 
 export const DEFAULT_ITERATIONS = 3;
 export const DEFAULT_CANDIDATES = 2;
@@ -26,13 +29,15 @@ export const DEFAULT_OPENAI_MODEL = 'gpt-4o-mini';
 const GOALS: readonly Goal[] = ['time', 'memory', 'integral'];
 
 const HELP = `Usage: afterburner optimize FILE --function NAME [--tests PATH]... [--iterations N] [--candidates K]
-                            [--goal time|memory|integral] [--base-url URL] [--model NAME]
+                            [--patience P] [--goal time|memory|integral] [--base-url URL] [--model NAME]
                             [--sandbox auto|docker|local] [--timeout S] [--memory MB] [--json] [--write]
 
 Measures NAME (a function, or Class.method) on its tests, then asks a language model for faster
 versions: each candidate must pass the tests and give the same results on every recorded call,
 and is kept only when it is significantly better on the goal. Repeats for N iterations with K
-candidates each, feeding the measurements (and failures) back to the model.
+candidates each, feeding the measurements (and failures) back to the model: a failed, empty or
+unanswered round is repaired in the next one. The run stops early only after P iterations in a row
+whose candidates passed but did not beat the best (--patience, default ${DEFAULT_PATIENCE}; 0 runs every iteration).
 
 Model: any OpenAI-compatible endpoint.
   --base-url URL   or AFTERBURNER_BASE_URL (default ${DEFAULT_BASE_URL})
@@ -46,6 +51,7 @@ Exit codes: 0 improved, 1 no improvement or the code failed, 2 bad usage or inpu
 const EXTRA_OPTIONS = {
   iterations: { type: 'string' },
   candidates: { type: 'string' },
+  patience: { type: 'string' },
   goal: { type: 'string' },
   'base-url': { type: 'string' },
   model: { type: 'string' },
@@ -96,6 +102,8 @@ export async function runOptimize(argv: string[]): Promise<number> {
   if (typeof candidates === 'string') return usage(candidates);
   if (!Number.isInteger(iterations) || !Number.isInteger(candidates))
     return usage('--iterations and --candidates must be whole numbers.');
+  const patience = wholeNumber('patience', values.patience as string | undefined, DEFAULT_PATIENCE, 50);
+  if (typeof patience === 'string') return usage(patience);
   const goal = (values.goal ?? 'time') as string;
   if (!(GOALS as readonly string[]).includes(goal))
     return usage(`--goal must be time, memory or integral, got '${goal}'.`);
@@ -123,6 +131,7 @@ export async function runOptimize(argv: string[]): Promise<number> {
     goal: goal as Goal,
     iterations,
     candidates,
+    patience,
     limits: job.limits,
     // Hot lines go into the prompt: the model sees where the time goes.
     measure: { ...job.measure, hotLines: true },
@@ -198,6 +207,13 @@ export async function runOptimize(argv: string[]): Promise<number> {
   return result.status === 'improved' ? EXIT_OK : EXIT_FAILED;
 }
 
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => `  ${line}`)
+    .join('\n');
+}
+
 function formatText(result: OptimizeJson): string {
   const lines = [`${result.status}: ${result.message}`];
   const b = result.baseline;
@@ -206,8 +222,12 @@ function formatText(result: OptimizeJson): string {
   const best = result.best;
   if (best && best.iteration > 0) {
     lines.push(
-      `  best      iteration ${best.iteration}: ${best.runtime_ms.median.toPrecision(4)} ms median, ${best.speedup.toFixed(2)}× faster, memory ratio ${best.memory_ratio.toFixed(2)}×`,
+      `  best      iteration ${best.iteration}: ${best.runtime_ms.median.toPrecision(4)} ms median, ${speedWords(best.speedup)}, ${memoryWords(best.memory_ratio)} (${formatKb(best.peak_memory_kb)} peak)`,
     );
+    const why = best.explanation;
+    if (why?.model) lines.push('', 'Why, in the model’s words:', indent(why.model));
+    if (why && why.measured.length > 0)
+      lines.push('', 'What the measurements show:', ...why.measured.map((m) => `  - ${m}`));
     lines.push('', best.code);
     if (!result.written)
       lines.push('', `${result.file ?? 'The file'} was not changed; pass --write to apply the best version.`);

@@ -14,6 +14,12 @@ export function speedWords(speedup: number): string {
   return speedup > 1 ? `${factor(speedup)} faster` : `${factor(1 / speedup)} slower`;
 }
 
+/** "2.40× faster than the original", "about as fast as the original". */
+export function speedAgainst(speedup: number, other: string): string {
+  const words = speedWords(speedup);
+  return words.startsWith('about') ? `${words} as ${other}` : `${words} than ${other}`;
+}
+
 /** "peak memory 5.4× higher", "peak memory 62 % lower"; `ratio` is original / candidate. */
 export function memoryWords(ratio: number, what = 'peak memory'): string {
   if (!Number.isFinite(ratio) || ratio <= 0) return `${what} not measured`;

@@ -6,7 +6,7 @@
  */
 import type { Progress } from './candidateJudge';
 import type { BestSoFar, LoopEvent, StopRule } from './loopTypes';
-import { integralWords, memoryWords, speedWords } from './changeWords';
+import { integralWords, memoryWords, speedAgainst } from './changeWords';
 
 export const DEFAULT_PATIENCE = 3;
 
@@ -57,9 +57,7 @@ export function finishedEvent(stop: StopRule, best: BestSoFar, why: string): Ext
 
 /** "Best: iteration 3, 2.40× faster than the original, peak memory 62 % lower." */
 export function bestWords(best: BestSoFar): string {
-  const speed = speedWords(best.speedup);
-  const against = speed.startsWith('about') ? `${speed} as the original` : `${speed} than the original`;
-  return `Best: iteration ${best.iteration}, ${against}, ${memoryWords(best.memoryRatio)}, ${integralWords(best.integralRatio)}.`;
+  return `Best: iteration ${best.iteration}, ${speedAgainst(best.speedup, 'the original')}, ${memoryWords(best.memoryRatio)}, ${integralWords(best.integralRatio)}.`;
 }
 
 export function completedWords(iterations: number, state: PlateauState): string {
