@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import type { LoopEvent } from '../core/loopTypes';
 import { candidateChange } from '../panel/diffModel';
+import { followDocument } from '../panel/documentFollow';
 import {
   decideIteration,
   markInterrupted,
@@ -88,6 +89,19 @@ export class RunTracker implements vscode.Disposable {
     if (!record) return;
     this.records.set(runId, decideIteration(record, iteration, decision, appliedCode));
     this.touch();
+  }
+
+  /** The document of runs on `documentUri` changed: `functionText(record)` reads their function in it now. */
+  follow(documentUri: string, functionText: (record: RunRecord) => string | undefined): void {
+    let changed = false;
+    for (const [id, record] of this.records) {
+      if (record.source.documentUri !== documentUri || record.appliedCode === undefined) continue;
+      const next = followDocument(record, functionText(record));
+      if (next === record) continue;
+      this.records.set(id, next);
+      changed = true;
+    }
+    if (changed) this.touch();
   }
 
   get(runId: string): RunRecord | undefined {
