@@ -10,6 +10,10 @@ import { appendRunHistory, historyPath } from '../adapters/runHistory';
 import { runHistoryRecord } from '../core/trainingPairs';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { optimize } from '../core/loop';
+import { DEFAULT_GROWTH_SIZES, growthChange, measureGrowth } from '../core/growthRun';
+import { findInputGenerator } from '../core/inputGenerator';
+import { sandboxJob } from '../core/sandboxRun';
+import type { Sandbox, SandboxResult } from '../core/sandboxTypes';
 import type { Goal, LoopEvent, OptimizeRequest } from '../core/loopTypes';
 import { createOpenAiModel } from '../adapters/openaiModel';
 import { selectSandbox } from '../adapters/sandboxSelection';
@@ -157,6 +161,11 @@ export async function runOptimize(argv: string[]): Promise<number> {
       if (line) log(line);
       if (event.type === 'finished') finished = event;
     }
+    const best = finished?.best;
+    if (finished?.outcome === 'improved' && best && best.iteration > 0) {
+      const growth = await bestGrowth(sandbox, request, best.moduleText, log, controller.signal);
+      if (growth) builder.addGrowth(growth);
+    }
   } finally {
     process.removeListener('SIGINT', onInterrupt);
     await sandbox.dispose();
@@ -205,6 +214,36 @@ export async function runOptimize(argv: string[]): Promise<number> {
   if (finished?.outcome === 'cancelled') return 130;
   if (writeProblem) return EXIT_FAILED;
   return result.status === 'improved' ? EXIT_OK : EXIT_FAILED;
+}
+
+/**
+ * With an input generator beside the tests, the original and the best are measured at growing
+ * sizes: "time ≈ n² → n" is the strongest evidence of why the best is faster.
+ */
+async function bestGrowth(
+  sandbox: Sandbox,
+  request: OptimizeRequest,
+  bestModule: string,
+  log: (line: string) => void,
+  signal: AbortSignal,
+): Promise<string | undefined> {
+  if (findInputGenerator(request).kind === 'none') return undefined;
+  const sizes = DEFAULT_GROWTH_SIZES;
+  log(`growth: measuring the original and the best at sizes ${sizes.join(', ')} with afterburner_inputs(size)…`);
+  const original = request.files.find((f) => f.path === request.modulePath)?.content ?? '';
+  const job = sandboxJob(request, request.files, { kind: 'profile' });
+  const results = new Map<string, SandboxResult>();
+  const versions = [
+    { version: 'original', label: 'original', moduleText: original },
+    { version: 'best', label: 'best', moduleText: bestModule },
+  ];
+  for await (const step of measureGrowth(sandbox, job, versions, sizes, signal)) {
+    if (step.kind === 'measured') results.set(step.version, step.result);
+    else log(`growth of the ${step.label}: ${step.message}`);
+  }
+  const change = growthChange(results.get('original'), results.get('best'));
+  log(`growth: ${change ?? 'no class fit for both versions'}`);
+  return change;
 }
 
 function indent(text: string): string {

@@ -81,6 +81,8 @@ export interface OptimizeJson {
   readonly model: string;
   readonly cancelled: boolean;
   readonly written: boolean;
+  /** With an input generator: how the best's time and memory grow against the original's. */
+  readonly growth?: string;
   readonly file?: string;
 }
 
@@ -100,6 +102,7 @@ export class OptimizeJsonBuilder {
   private outcome: Extract<LoopEvent, { type: 'finished' }>['outcome'] | undefined;
   private message = '';
   private stop: StopRule | null = null;
+  private growth: string | undefined;
 
   constructor(private readonly subject: OptimizeSubject) {}
 
@@ -136,6 +139,11 @@ export class OptimizeJsonBuilder {
     }
   }
 
+  /** The measured growth change of the best over the original ("time ≈ n² → n, …"). */
+  addGrowth(change: string): void {
+    this.growth = change;
+  }
+
   build(written = false): OptimizeJson {
     const status: OptimizeStatus =
       this.outcome === 'failed' && (this.best === undefined || this.best.iteration === 0)
@@ -149,7 +157,8 @@ export class OptimizeJsonBuilder {
       status,
       baseline: this.baseline,
       iterations: this.iterations,
-      best: this.best ? bestJson(this.best) : null,
+      best: this.best ? bestJson(this.best, this.growth) : null,
+      ...(this.growth !== undefined ? { growth: this.growth } : {}),
       message: this.message,
       stop: this.stop,
       goal: this.subject.goal,
@@ -202,7 +211,11 @@ function explanationJson(e: CandidateExplanation): ExplanationJson {
   return { model: e.model ?? null, measured: e.measured };
 }
 
-function bestJson(b: BestSoFar): BestJson {
+function bestJson(b: BestSoFar, growth: string | undefined): BestJson {
+  const explanation: CandidateExplanation | undefined =
+    growth === undefined || b.iteration === 0
+      ? b.explanation
+      : { ...b.explanation, measured: [growth, ...(b.explanation?.measured ?? [])] };
   return {
     iteration: b.iteration,
     code: b.code,
@@ -212,7 +225,7 @@ function bestJson(b: BestSoFar): BestJson {
     runtime_ms: runtimeJson(b.measurement),
     peak_memory_kb: b.measurement.peakMemoryKb,
     integral_kb_ms: b.measurement.integralKbMs,
-    ...(b.explanation ? { explanation: explanationJson(b.explanation) } : {}),
+    ...(explanation ? { explanation: explanationJson(explanation) } : {}),
     ...(b.changedLines !== undefined ? { changed_lines: b.changedLines } : {}),
     summary: `${speedWords(b.speedup)}, ${memoryWords(b.memoryRatio)}`,
   };
