@@ -34,6 +34,7 @@ const GOALS: readonly Goal[] = ['time', 'memory', 'integral'];
 
 const HELP = `Usage: afterburner optimize FILE --function NAME [--tests PATH]... [--iterations N] [--candidates K]
                             [--patience P] [--goal time|memory|integral] [--base-url URL] [--model NAME]
+                            [--sizes N,N,...]
                             [--sandbox auto|docker|local] [--timeout S] [--memory MB] [--json] [--write]
 
 Measures NAME (a function, or Class.method) on its tests, then asks a language model for faster
@@ -49,6 +50,8 @@ Model: any OpenAI-compatible endpoint.
                    https://RES.openai.azure.com/openai/deployments/DEPLOYMENT?api-version=2024-10-21
   --model NAME     or AFTERBURNER_MODEL (default ${DEFAULT_OPENAI_MODEL} on api.openai.com)
   API key          AFTERBURNER_API_KEY or OPENAI_API_KEY (local servers may need none)
+With afterburner_inputs(size) in the tests or beside them, the original and the best are measured
+at growing sizes after the loop (--sizes, default ${DEFAULT_GROWTH_SIZES.join(',')}): "time ≈ n² → n".
 --write replaces the function in FILE with the best version (never without --write).
 Exit codes: 0 improved, 1 no improvement or the code failed, 2 bad usage or input.`;
 
@@ -56,6 +59,7 @@ const EXTRA_OPTIONS = {
   iterations: { type: 'string' },
   candidates: { type: 'string' },
   patience: { type: 'string' },
+  sizes: { type: 'string' },
   goal: { type: 'string' },
   'base-url': { type: 'string' },
   model: { type: 'string' },
@@ -126,6 +130,7 @@ export async function runOptimize(argv: string[]): Promise<number> {
   const { sandbox } = selection;
   log(`optimizing ${args.functionName} in ${args.file} with ${job.testPaths.join(', ')} (${selection.reason})`);
 
+  const { sizes: growthSizes, ...measureWithoutSizes } = job.measure ?? {};
   const request: OptimizeRequest = {
     language: input.language,
     files: job.files,
@@ -137,8 +142,9 @@ export async function runOptimize(argv: string[]): Promise<number> {
     candidates,
     patience,
     limits: job.limits,
-    // Hot lines go into the prompt: the model sees where the time goes.
-    measure: { ...job.measure, hotLines: true },
+    // Hot lines go into the prompt: the model sees where the time goes. Sizes are measured once,
+    // after the loop, for the original and the best (bestGrowth), not for every candidate.
+    measure: { ...measureWithoutSizes, hotLines: true },
     ...(job.workspaceRoot !== undefined ? { workspaceRoot: job.workspaceRoot } : {}),
   };
   const model = createOpenAiModel({ ...config, timeoutMs: Math.max(60_000, job.limits.timeoutMs) });
@@ -163,7 +169,7 @@ export async function runOptimize(argv: string[]): Promise<number> {
     }
     const best = finished?.best;
     if (finished?.outcome === 'improved' && best && best.iteration > 0) {
-      const growth = await bestGrowth(sandbox, request, best.moduleText, log, controller.signal);
+      const growth = await bestGrowth(sandbox, request, best.moduleText, growthSizes, log, controller.signal);
       if (growth) builder.addGrowth(growth);
     }
   } finally {
@@ -224,11 +230,12 @@ async function bestGrowth(
   sandbox: Sandbox,
   request: OptimizeRequest,
   bestModule: string,
+  askedSizes: readonly number[] | undefined,
   log: (line: string) => void,
   signal: AbortSignal,
 ): Promise<string | undefined> {
   if (findInputGenerator(request).kind === 'none') return undefined;
-  const sizes = DEFAULT_GROWTH_SIZES;
+  const sizes = askedSizes ?? DEFAULT_GROWTH_SIZES;
   log(`growth: measuring the original and the best at sizes ${sizes.join(', ')} with afterburner_inputs(size)…`);
   const original = request.files.find((f) => f.path === request.modulePath)?.content ?? '';
   const job = sandboxJob(request, request.files, { kind: 'profile' });
