@@ -288,8 +288,10 @@ const repairAndExplain = {
     const asked = model.chatRequests().length;
     await openFile(page, 'pairs.py');
     await contextMenuOnLine(page, 'def count_pairs', /Optimize efficiency/);
-    await waitForRun(page, 'count_pairs', 'Improved', 120_000);
     const frame = panelFrame(page);
+    // The earlier run on count_pairs also ended Improved, with two iterations: wait for this one's fourth.
+    await waitForOrError(page, frame.locator('[data-testid="iteration-4"]'), 180_000);
+    await waitForRun(page, 'count_pairs', 'Improved', 120_000);
     const explanation = frame.locator('[data-testid="candidate-4-1-explanation"]');
     await waitForOrError(page, explanation, 10_000);
     const text = await explanation.innerText();
@@ -307,6 +309,8 @@ const repairAndExplain = {
     if (!prompts[1].includes('HTTP 429')) throw new Error('the second prompt does not carry the 429');
     if (!prompts[2].includes('no code in the reply')) throw new Error('the third prompt does not carry the prose miss');
     if (!prompts[3].includes('test_')) throw new Error('the fourth prompt does not carry the failing test');
+    // The screenshot shows the fast candidate with its explanation, the misses above it.
+    await frame.locator('[data-testid="iteration-3"]').scrollIntoViewIfNeeded();
     await shoot('repair-explain', 'panel');
     await revertAndCloseAll(page);
   },
