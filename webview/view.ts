@@ -185,7 +185,7 @@ function renderIteration(run: RunView, it: IterationView): HTMLElement {
     ? 'in progress' +
       (it.modelChars > 0 && it.candidates.length === 0 ? ` (model wrote ${it.modelChars} characters)` : '')
     : offered
-      ? `${formatRatio(offered.speedup)} speed, ${formatRatio(offered.memoryRatio)} memory`
+      ? (offered.changeWords ?? `${formatRatio(offered.speedup)} speed`)
       : 'no accepted candidate';
   const decision = it.decision === 'applied' ? 'Applied' : it.decision === 'dismissed' ? 'Rejected' : undefined;
   const ref = `iteration ${it.iteration}`;
@@ -244,8 +244,7 @@ function renderIteration(run: RunView, it: IterationView): HTMLElement {
 
 function renderCandidate(run: RunView, it: IterationView, c: CandidateView): HTMLElement {
   const parts = [statusText(c)];
-  if (c.speedup !== undefined) parts.push(`${formatRatio(c.speedup)} speed`);
-  if (c.memoryRatio !== undefined) parts.push(`${formatRatio(c.memoryRatio)} memory`);
+  if (c.changeWords !== undefined) parts.push(c.changeWords);
   if (c.measure) parts.push(formatMs(c.measure.medianMs));
   if (c.linesAdded !== undefined) parts.push(`+${c.linesAdded} −${c.linesRemoved ?? 0} lines`);
   return h(
@@ -259,6 +258,7 @@ function renderCandidate(run: RunView, it: IterationView, c: CandidateView): HTM
     ),
     h('p', { class: 'reason', 'data-testid': `candidate-${it.iteration}-${c.index}-reason` }, c.reason),
     renderFailures(c.failures, `candidate-${it.iteration}-${c.index}-failures`),
+    renderExplanation(c, `candidate-${it.iteration}-${c.index}-explanation`, c.index === it.offered),
     c.hasCode && c.index !== it.offered && c.status !== 'measuring'
       ? h(
           'div',
@@ -270,6 +270,26 @@ function renderCandidate(run: RunView, it: IterationView, c: CandidateView): HTM
             `show-diff-${it.iteration}-${c.index}`,
             { secondary: true, iconName: 'diff' },
           ),
+        )
+      : undefined,
+  );
+}
+
+/** The model's words and the measured facts; open for the candidate the iteration offers. */
+function renderExplanation(c: CandidateView, testId: string, open: boolean): HTMLElement | undefined {
+  const e = c.explanation;
+  if (!e || (e.model === undefined && e.measured.length === 0)) return undefined;
+  const measured = e.measured.length > 0 && c.status === 'passed';
+  return h(
+    'details',
+    { class: 'explanation', 'data-testid': testId, ...(open ? { open: '' } : {}) },
+    h('summary', {}, c.verdict === 'accepted' ? 'Why it is faster' : 'What the model said'),
+    e.model === undefined ? undefined : h('p', { class: 'model-words' }, h('em', {}, 'Model: '), e.model),
+    measured
+      ? h(
+          'ul',
+          { class: 'measured', role: 'list', 'aria-label': 'Measured' },
+          e.measured.map((line) => h('li', {}, line)),
         )
       : undefined,
   );
@@ -378,7 +398,7 @@ export function chartSummary(run: RunView): string {
   if (!base) return 'No measurement yet.';
   const best =
     run.best && run.best.iteration > 0
-      ? ` Best: iteration ${run.best.iteration}, ${formatMs(run.best.medianMs)} (${formatRatio(run.best.speedup)}).`
+      ? ` Best: iteration ${run.best.iteration}, ${formatMs(run.best.medianMs)} (${run.best.changeWords ?? formatRatio(run.best.speedup)}).`
       : '';
   return `Original: ${formatMs(base.medianMs)} median, peak ${formatKb(base.peakMemoryKb)}.${best}`;
 }

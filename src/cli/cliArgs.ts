@@ -58,6 +58,15 @@ export function positiveNumber(name: string, raw: string | undefined, fallback: 
   return value;
 }
 
+/** A whole number from 0 to `max` (e.g. `--patience 0` = never stop early). */
+export function wholeNumber(name: string, raw: string | undefined, fallback: number, max: number): number | string {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) return `--${name} must be a whole number (0 or more), got '${raw}'.`;
+  if (value > max) return `--${name} must be at most ${max}, got ${raw}.`;
+  return value;
+}
+
 /**
  * Parses `FILE --function NAME [--tests PATH]… [--sandbox …] [--timeout S] [--memory MB] [--json]`
  * plus the verb's own `extra` options, whose raw values are returned in `values`.

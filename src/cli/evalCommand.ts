@@ -6,7 +6,8 @@ import { parseArgs } from 'node:util';
 import { seededRandom } from '../core/bootstrap';
 import { optimizingAnswers } from '../core/evalOptimize';
 import { buildEvalReport } from '../core/evalReport';
-import type { EvalAnswer, ProblemResult } from '../core/evalTypes';
+import type { EvalAnswer, EvalProblem, ProblemResult } from '../core/evalTypes';
+import { errorMessage } from '../core/errorMessage';
 import { runEvaluation, type AnswerProvider, type EvalEvent } from '../core/evalRunner';
 import type { Goal } from '../core/loopTypes';
 import type { LanguageModel } from '../core/modelTypes';
@@ -289,72 +290,23 @@ export async function runEval(argv: string[]): Promise<number> {
   }
   const flags = parsed.flags;
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
-
-  let loaded;
-  try {
-    loaded = await readProblemsFile(flags.problems);
-  } catch (err) {
-    process.stderr.write(`afterburner eval: cannot read ${flags.problems}: ${(err as Error).message}\n`);
+  const inputs = await readInputs(flags, log);
+  if (inputs.kind === 'error') {
+    process.stderr.write(`afterburner eval: ${inputs.message}\n`);
     return EXIT_USAGE;
   }
-  for (const e of loaded.errors) log(`afterburner eval: ${flags.problems} ${e}`);
-  if (loaded.problems.length === 0) {
-    process.stderr.write(`afterburner eval: no usable problems in ${flags.problems}\n`);
+  const { problems, answers } = inputs;
+  const answering = answerProvider(flags, answers);
+  if (answering.kind === 'error') {
+    process.stderr.write(`afterburner eval: ${answering.message}\n`);
     return EXIT_USAGE;
   }
-  let answers: ReadonlyMap<string, EvalAnswer> = new Map();
-  if (flags.answers) {
-    try {
-      const a = await readAnswersFile(flags.answers);
-      for (const e of a.errors) log(`afterburner eval: ${flags.answers} ${e}`);
-      answers = a.answers;
-    } catch (err) {
-      process.stderr.write(`afterburner eval: cannot read ${flags.answers}: ${(err as Error).message}\n`);
-      return EXIT_USAGE;
-    }
-  }
-
-  let provider: AnswerProvider;
-  let modelName: string | undefined;
-  if (flags.optimize) {
-    const model = modelFor(flags);
-    if (model.kind === 'error') {
-      process.stderr.write(`afterburner eval: ${model.message}\n`);
-      return EXIT_USAGE;
-    }
-    modelName = model.name;
-    provider = optimizingAnswers({
-      model: model.model,
-      languages: languageOf,
-      goal: flags.goal,
-      iterations: flags.iterations,
-      candidates: flags.candidates,
-      limits: flags.limits,
-      ...(flags.measure ? { measure: flags.measure } : {}),
-      starts: answers,
-    });
-  } else {
-    provider = async (problem) => {
-      const answer = answers.get(problem.id);
-      return answer
-        ? { kind: 'code', code: answer.code }
-        : { kind: 'none', reason: `no answer for ${problem.id} in ${flags.answers}` };
-    };
-  }
+  const { provider, modelName } = answering;
 
   const resultsPath = flags.results ?? defaultResultsPath(flags.problems, flags.answers, modelName);
   const store = createResultsStore(resultsPath);
-  const previous = flags.fresh ? new Map<string, ProblemResult>() : await store.load();
-  // Resume only results of the same kind of run, and when scoring answers, of the same code: an
-  // edited answer is scored again.
-  const sameRun = (id: string, r: ProblemResult): boolean =>
-    flags.optimize
-      ? r.optimization !== undefined
-      : r.optimization === undefined && answers.get(id)?.code === r.answer.code;
-  const reusable = new Map(
-    [...previous].filter(([id, r]) => loaded.problems.some((p) => p.id === id) && sameRun(id, r)),
-  );
-  const todo = loaded.problems.filter((p) => !reusable.has(p.id));
+  const reusable = resumable(flags, problems, answers, flags.fresh ? new Map() : await store.load());
+  const todo = problems.filter((p) => !reusable.has(p.id));
   if (reusable.size > 0) log(`afterburner eval: resuming: ${reusable.size} problem(s) already done in ${resultsPath}`);
 
   const choice = await createSandboxes(flags, log);
@@ -398,9 +350,8 @@ export async function runEval(argv: string[]): Promise<number> {
     return EXIT_FAILED;
   }
 
-  const all = [...reusable.values(), ...fresh];
   const report = buildEvalReport(
-    all,
+    [...reusable.values(), ...fresh],
     seededRandom(flags.seed),
     {
       problems_file: path.basename(flags.problems),
@@ -411,30 +362,108 @@ export async function runEval(argv: string[]): Promise<number> {
       generated_at: new Date().toISOString(),
       workers: flags.workers,
     },
-    loaded.problems.map((p) => p.id),
+    problems.map((p) => p.id),
   );
   if (flags.report) {
     const written = await writeEvalReport(flags.report, report);
     log(`afterburner eval: report written to ${written.html} and ${written.json}`);
   }
-  if (flags.json) {
-    process.stdout.write(JSON.stringify(report) + '\n');
-  } else {
-    const p = (x: number): string => `${(x * 100).toFixed(1)} %`;
-    const ci = (c: { low: number; high: number }): string =>
-      Number.isFinite(c.low) ? ` [${p(c.low)} – ${p(c.high)}]` : '';
-    process.stdout.write(
-      [
-        `problems      ${report.problems}${report.problems_without_references ? ` (${report.problems_without_references} without a passing reference)` : ''}`,
-        `pass@1        ${p(report.pass_at_1)}${ci(report.ci.pass_at_1)}`,
-        `Time %        ${p(report.time_pct)}${ci(report.ci.time_pct)}`,
-        `Memory %      ${p(report.memory_pct)}${ci(report.ci.memory_pct)}`,
-        `Integral %    ${p(report.integral_pct)}${ci(report.ci.integral_pct)}`,
-        `Beyond        ${p(report.beyond)}${ci(report.ci.beyond)}`,
-        `speed-up      ${report.speedup === null ? '–' : `${Number(report.speedup.toPrecision(3))}× vs the median reference (geometric mean)`}`,
-        `results       ${resultsPath}`,
-      ].join('\n') + '\n',
-    );
-  }
+  process.stdout.write((flags.json ? JSON.stringify(report) : summaryText(report, resultsPath)) + '\n');
   return EXIT_OK;
+}
+
+type Inputs =
+  | {
+      readonly kind: 'ok';
+      readonly problems: readonly EvalProblem[];
+      readonly answers: ReadonlyMap<string, EvalAnswer>;
+    }
+  | { readonly kind: 'error'; readonly message: string };
+
+/** The problems (at least one usable) and the answers file, if any; unusable lines are logged. */
+async function readInputs(flags: Flags, log: (line: string) => void): Promise<Inputs> {
+  let loaded;
+  try {
+    loaded = await readProblemsFile(flags.problems);
+  } catch (err) {
+    return { kind: 'error', message: `cannot read ${flags.problems}: ${errorMessage(err)}` };
+  }
+  for (const e of loaded.errors) log(`afterburner eval: ${flags.problems} ${e}`);
+  if (loaded.problems.length === 0) return { kind: 'error', message: `no usable problems in ${flags.problems}` };
+  if (!flags.answers) return { kind: 'ok', problems: loaded.problems, answers: new Map() };
+  try {
+    const a = await readAnswersFile(flags.answers);
+    for (const e of a.errors) log(`afterburner eval: ${flags.answers} ${e}`);
+    return { kind: 'ok', problems: loaded.problems, answers: a.answers };
+  } catch (err) {
+    return { kind: 'error', message: `cannot read ${flags.answers}: ${errorMessage(err)}` };
+  }
+}
+
+type Answering =
+  | { readonly kind: 'ok'; readonly provider: AnswerProvider; readonly modelName?: string }
+  | { readonly kind: 'error'; readonly message: string };
+
+/** With --optimize, the loop answers (from --answers starts when given); else the answers file. */
+function answerProvider(flags: Flags, answers: ReadonlyMap<string, EvalAnswer>): Answering {
+  if (!flags.optimize) {
+    return {
+      kind: 'ok',
+      provider: async (problem) => {
+        const answer = answers.get(problem.id);
+        return answer
+          ? { kind: 'code', code: answer.code }
+          : { kind: 'none', reason: `no answer for ${problem.id} in ${flags.answers}` };
+      },
+    };
+  }
+  const model = modelFor(flags);
+  if (model.kind === 'error') return model;
+  return {
+    kind: 'ok',
+    modelName: model.name,
+    provider: optimizingAnswers({
+      model: model.model,
+      languages: languageOf,
+      goal: flags.goal,
+      iterations: flags.iterations,
+      candidates: flags.candidates,
+      limits: flags.limits,
+      ...(flags.measure ? { measure: flags.measure } : {}),
+      starts: answers,
+    }),
+  };
+}
+
+/**
+ * Earlier results worth keeping: of the same kind of run, and when scoring answers, of the same
+ * code (an edited answer is scored again).
+ */
+function resumable(
+  flags: Flags,
+  problems: readonly EvalProblem[],
+  answers: ReadonlyMap<string, EvalAnswer>,
+  previous: ReadonlyMap<string, ProblemResult>,
+): Map<string, ProblemResult> {
+  const sameRun = (id: string, r: ProblemResult): boolean =>
+    flags.optimize
+      ? r.optimization !== undefined
+      : r.optimization === undefined && answers.get(id)?.code === r.answer.code;
+  return new Map([...previous].filter(([id, r]) => problems.some((p) => p.id === id) && sameRun(id, r)));
+}
+
+function summaryText(report: ReturnType<typeof buildEvalReport>, resultsPath: string): string {
+  const p = (x: number): string => `${(x * 100).toFixed(1)} %`;
+  const ci = (c: { low: number; high: number }): string =>
+    Number.isFinite(c.low) ? ` [${p(c.low)} – ${p(c.high)}]` : '';
+  return [
+    `problems      ${report.problems}${report.problems_without_references ? ` (${report.problems_without_references} without a passing reference)` : ''}`,
+    `pass@1        ${p(report.pass_at_1)}${ci(report.ci.pass_at_1)}`,
+    `Time %        ${p(report.time_pct)}${ci(report.ci.time_pct)}`,
+    `Memory %      ${p(report.memory_pct)}${ci(report.ci.memory_pct)}`,
+    `Integral %    ${p(report.integral_pct)}${ci(report.ci.integral_pct)}`,
+    `Beyond        ${p(report.beyond)}${ci(report.ci.beyond)}`,
+    `speed-up      ${report.speedup === null ? '–' : `${Number(report.speedup.toPrecision(3))}× vs the median reference (geometric mean)`}`,
+    `results       ${resultsPath}`,
+  ].join('\n');
 }

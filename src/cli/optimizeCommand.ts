@@ -10,14 +10,21 @@ import { appendRunHistory, historyPath } from '../adapters/runHistory';
 import { runHistoryRecord } from '../core/trainingPairs';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { optimize } from '../core/loop';
+import { DEFAULT_GROWTH_SIZES, growthChange, measureGrowth } from '../core/growthRun';
+import { findInputGenerator } from '../core/inputGenerator';
+import { sandboxJob } from '../core/sandboxRun';
+import type { Sandbox, SandboxResult } from '../core/sandboxTypes';
 import type { Goal, LoopEvent, OptimizeRequest } from '../core/loopTypes';
 import { languageOf } from '../languages/registry';
 import { createOpenAiModel } from '../adapters/openaiModel';
 import { selectSandbox } from '../adapters/sandboxSelection';
-import { parseCommonArgs, positiveNumber, usageReporter } from './cliArgs';
+import { parseCommonArgs, positiveNumber, usageReporter, wholeNumber } from './cliArgs';
+import { DEFAULT_PATIENCE } from '../core/stopRule';
+import { memoryWords, speedWords } from '../core/changeWords';
 import { EXIT_FAILED, EXIT_OK } from './exitCodes';
 import { OptimizeJsonBuilder, progressLine, type OptimizeJson } from './optimizeJson';
 import { pythonFor, readInput } from './profileCommand';
+import { formatKb } from '../shared/format';
 
 export const DEFAULT_ITERATIONS = 3;
 export const DEFAULT_CANDIDATES = 2;
@@ -27,13 +34,16 @@ export const DEFAULT_OPENAI_MODEL = 'gpt-4o-mini';
 const GOALS: readonly Goal[] = ['time', 'memory', 'integral'];
 
 const HELP = `Usage: afterburner optimize FILE --function NAME [--tests PATH]... [--iterations N] [--candidates K]
-                            [--goal time|memory|integral] [--base-url URL] [--model NAME]
+                            [--patience P] [--goal time|memory|integral] [--base-url URL] [--model NAME]
+                            [--sizes N,N,...]
                             [--sandbox auto|docker|local] [--timeout S] [--memory MB] [--json] [--write]
 
 Measures NAME (a function, or Class.method) on its tests, then asks a language model for faster
 versions: each candidate must pass the tests and give the same results on every recorded call,
 and is kept only when it is significantly better on the goal. Repeats for N iterations with K
-candidates each, feeding the measurements (and failures) back to the model.
+candidates each, feeding the measurements (and failures) back to the model: a failed, empty or
+unanswered round is repaired in the next one. The run stops early only after P iterations in a row
+whose candidates passed but did not beat the best (--patience, default ${DEFAULT_PATIENCE}; 0 runs every iteration).
 
 Model: any OpenAI-compatible endpoint.
   --base-url URL   or AFTERBURNER_BASE_URL (default ${DEFAULT_BASE_URL})
@@ -41,12 +51,16 @@ Model: any OpenAI-compatible endpoint.
                    https://RES.openai.azure.com/openai/deployments/DEPLOYMENT?api-version=2024-10-21
   --model NAME     or AFTERBURNER_MODEL (default ${DEFAULT_OPENAI_MODEL} on api.openai.com)
   API key          AFTERBURNER_API_KEY or OPENAI_API_KEY (local servers may need none)
+With afterburner_inputs(size) in the tests or beside them, the original and the best are measured
+at growing sizes after the loop (--sizes, default ${DEFAULT_GROWTH_SIZES.join(',')}): "time ≈ n² → n".
 --write replaces the function in FILE with the best version (never without --write).
 Exit codes: 0 improved, 1 no improvement or the code failed, 2 bad usage or input.`;
 
 const EXTRA_OPTIONS = {
   iterations: { type: 'string' },
   candidates: { type: 'string' },
+  patience: { type: 'string' },
+  sizes: { type: 'string' },
   goal: { type: 'string' },
   'base-url': { type: 'string' },
   model: { type: 'string' },
@@ -97,6 +111,8 @@ export async function runOptimize(argv: string[]): Promise<number> {
   if (typeof candidates === 'string') return usage(candidates);
   if (!Number.isInteger(iterations) || !Number.isInteger(candidates))
     return usage('--iterations and --candidates must be whole numbers.');
+  const patience = wholeNumber('patience', values.patience as string | undefined, DEFAULT_PATIENCE, 50);
+  if (typeof patience === 'string') return usage(patience);
   const goal = (values.goal ?? 'time') as string;
   if (!(GOALS as readonly string[]).includes(goal))
     return usage(`--goal must be time, memory or integral, got '${goal}'.`);
@@ -119,6 +135,7 @@ export async function runOptimize(argv: string[]): Promise<number> {
   const { sandbox } = selection;
   log(`optimizing ${args.functionName} in ${args.file} with ${job.testPaths.join(', ')} (${selection.reason})`);
 
+  const { sizes: growthSizes, ...measureWithoutSizes } = job.measure ?? {};
   const request: OptimizeRequest = {
     language: languageOf(input.language),
     files: job.files,
@@ -128,9 +145,11 @@ export async function runOptimize(argv: string[]): Promise<number> {
     goal: goal as Goal,
     iterations,
     candidates,
+    patience,
     limits: job.limits,
-    // Hot lines go into the prompt: the model sees where the time goes.
-    measure: { ...job.measure, hotLines: true },
+    // Hot lines go into the prompt: the model sees where the time goes. Sizes are measured once,
+    // after the loop, for the original and the best (bestGrowth), not for every candidate.
+    measure: { ...measureWithoutSizes, hotLines: true },
     ...(job.workspaceRoot !== undefined ? { workspaceRoot: job.workspaceRoot } : {}),
     ...(job.project !== undefined ? { project: job.project } : {}),
   };
@@ -153,6 +172,11 @@ export async function runOptimize(argv: string[]): Promise<number> {
       const line = progressLine(event, iterations);
       if (line) log(line);
       if (event.type === 'finished') finished = event;
+    }
+    const best = finished?.best;
+    if (finished?.outcome === 'improved' && best && best.iteration > 0) {
+      const growth = await bestGrowth(sandbox, request, best.moduleText, growthSizes, log, controller.signal);
+      if (growth) builder.addGrowth(growth);
     }
   } finally {
     process.removeListener('SIGINT', onInterrupt);
@@ -204,6 +228,44 @@ export async function runOptimize(argv: string[]): Promise<number> {
   return result.status === 'improved' ? EXIT_OK : EXIT_FAILED;
 }
 
+/**
+ * With an input generator beside the tests, the original and the best are measured at growing
+ * sizes: "time ≈ n² → n" is the strongest evidence of why the best is faster.
+ */
+async function bestGrowth(
+  sandbox: Sandbox,
+  request: OptimizeRequest,
+  bestModule: string,
+  askedSizes: readonly number[] | undefined,
+  log: (line: string) => void,
+  signal: AbortSignal,
+): Promise<string | undefined> {
+  if (findInputGenerator(request).kind === 'none') return undefined;
+  const sizes = askedSizes ?? DEFAULT_GROWTH_SIZES;
+  log(`growth: measuring the original and the best at sizes ${sizes.join(', ')} with afterburner_inputs(size)…`);
+  const original = request.files.find((f) => f.path === request.modulePath)?.content ?? '';
+  const job = sandboxJob(request, request.files, { kind: 'profile' });
+  const results = new Map<string, SandboxResult>();
+  const versions = [
+    { version: 'original', label: 'original', moduleText: original },
+    { version: 'best', label: 'best', moduleText: bestModule },
+  ];
+  for await (const step of measureGrowth(sandbox, job, versions, sizes, signal)) {
+    if (step.kind === 'measured') results.set(step.version, step.result);
+    else log(`growth of the ${step.label}: ${step.message}`);
+  }
+  const change = growthChange(results.get('original'), results.get('best'));
+  log(`growth: ${change ?? 'no class fit for both versions'}`);
+  return change;
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => `  ${line}`)
+    .join('\n');
+}
+
 function formatText(result: OptimizeJson): string {
   const lines = [`${result.status}: ${result.message}`];
   const b = result.baseline;
@@ -212,8 +274,12 @@ function formatText(result: OptimizeJson): string {
   const best = result.best;
   if (best && best.iteration > 0) {
     lines.push(
-      `  best      iteration ${best.iteration}: ${best.runtime_ms.median.toPrecision(4)} ms median, ${best.speedup.toFixed(2)}× faster, memory ratio ${best.memory_ratio.toFixed(2)}×`,
+      `  best      iteration ${best.iteration}: ${best.runtime_ms.median.toPrecision(4)} ms median, ${speedWords(best.speedup)}, ${memoryWords(best.memory_ratio)} (${formatKb(best.peak_memory_kb)} peak)`,
     );
+    const why = best.explanation;
+    if (why?.model) lines.push('', 'Why, in the model’s words:', indent(why.model));
+    if (why && why.measured.length > 0)
+      lines.push('', 'What the measurements show:', ...why.measured.map((m) => `  - ${m}`));
     lines.push('', best.code);
     if (!result.written)
       lines.push('', `${result.file ?? 'The file'} was not changed; pass --write to apply the best version.`);

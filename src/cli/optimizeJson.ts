@@ -4,7 +4,8 @@
  * after them are extras.
  */
 import { formatKb, formatMs } from '../shared/format';
-import type { BestSoFar, CandidateReport, Goal, LoopEvent } from '../core/loopTypes';
+import type { BestSoFar, CandidateExplanation, CandidateReport, Goal, LoopEvent, StopRule } from '../core/loopTypes';
+import { memoryWords, speedAgainst, speedWords } from '../core/changeWords';
 import type { Language, Measurement, TestFailure } from '../core/sandboxTypes';
 import { toProfileJson, type ProfileJson } from './profileJson';
 
@@ -32,6 +33,17 @@ export interface CandidateJson {
   readonly memory_ratio?: number;
   readonly integral_ratio?: number;
   readonly failures?: readonly TestFailure[];
+  /** The model's words around its code, and what the measurements show. */
+  readonly explanation?: ExplanationJson;
+  /** Lines changed against the original function. */
+  readonly changed_lines?: number;
+  /** The ratios in words: "2.4× faster", "peak memory 5.4× higher". */
+  readonly summary?: string;
+}
+
+export interface ExplanationJson {
+  readonly model: string | null;
+  readonly measured: readonly string[];
 }
 
 export interface IterationJson {
@@ -49,6 +61,9 @@ export interface BestJson {
   readonly runtime_ms: RuntimeJson;
   readonly peak_memory_kb: number;
   readonly integral_kb_ms: number;
+  readonly explanation?: ExplanationJson;
+  readonly changed_lines?: number;
+  readonly summary: string;
 }
 
 export interface OptimizeJson {
@@ -60,10 +75,14 @@ export interface OptimizeJson {
   readonly best: BestJson | null;
   // Extras.
   readonly message: string;
+  /** Which rule ended the run: completed, plateau, model_unusable, original_failed, cancelled. */
+  readonly stop: StopRule | null;
   readonly goal: Goal;
   readonly model: string;
   readonly cancelled: boolean;
   readonly written: boolean;
+  /** With an input generator: how the best's time and memory grow against the original's. */
+  readonly growth?: string;
   readonly file?: string;
 }
 
@@ -82,6 +101,8 @@ export class OptimizeJsonBuilder {
   private model = '';
   private outcome: Extract<LoopEvent, { type: 'finished' }>['outcome'] | undefined;
   private message = '';
+  private stop: StopRule | null = null;
+  private growth: string | undefined;
 
   constructor(private readonly subject: OptimizeSubject) {}
 
@@ -109,12 +130,18 @@ export class OptimizeJsonBuilder {
       case 'finished':
         this.outcome = event.outcome;
         this.message = event.reason;
+        this.stop = event.stop;
         if (event.best) this.best = event.best;
         break;
       case 'modelText':
       case 'candidateProposed':
         break;
     }
+  }
+
+  /** The measured growth change of the best over the original ("time ≈ n² → n, …"). */
+  addGrowth(change: string): void {
+    this.growth = change;
   }
 
   build(written = false): OptimizeJson {
@@ -130,8 +157,10 @@ export class OptimizeJsonBuilder {
       status,
       baseline: this.baseline,
       iterations: this.iterations,
-      best: this.best ? bestJson(this.best) : null,
+      best: this.best ? bestJson(this.best, this.growth) : null,
+      ...(this.growth !== undefined ? { growth: this.growth } : {}),
       message: this.message,
+      stop: this.stop,
       goal: this.subject.goal,
       model: this.model,
       cancelled: this.outcome === 'cancelled',
@@ -170,10 +199,23 @@ function candidateJson(c: CandidateReport): CandidateJson {
     ...(c.memoryRatio !== undefined ? { memory_ratio: c.memoryRatio } : {}),
     ...(c.integralRatio !== undefined ? { integral_ratio: c.integralRatio } : {}),
     ...(c.failures ? { failures: c.failures } : {}),
+    ...(c.explanation ? { explanation: explanationJson(c.explanation) } : {}),
+    ...(c.changedLines !== undefined ? { changed_lines: c.changedLines } : {}),
+    ...(c.speedup !== undefined && c.memoryRatio !== undefined
+      ? { summary: `${speedWords(c.speedup)}, ${memoryWords(c.memoryRatio)}` }
+      : {}),
   };
 }
 
-function bestJson(b: BestSoFar): BestJson {
+function explanationJson(e: CandidateExplanation): ExplanationJson {
+  return { model: e.model ?? null, measured: e.measured };
+}
+
+function bestJson(b: BestSoFar, growth: string | undefined): BestJson {
+  const explanation: CandidateExplanation | undefined =
+    growth === undefined || b.iteration === 0
+      ? b.explanation
+      : { ...b.explanation, measured: [growth, ...(b.explanation?.measured ?? [])] };
   return {
     iteration: b.iteration,
     code: b.code,
@@ -183,6 +225,9 @@ function bestJson(b: BestSoFar): BestJson {
     runtime_ms: runtimeJson(b.measurement),
     peak_memory_kb: b.measurement.peakMemoryKb,
     integral_kb_ms: b.measurement.integralKbMs,
+    ...(explanation ? { explanation: explanationJson(explanation) } : {}),
+    ...(b.changedLines !== undefined ? { changed_lines: b.changedLines } : {}),
+    summary: `${speedWords(b.speedup)}, ${memoryWords(b.memoryRatio)}`,
   };
 }
 
@@ -201,12 +246,12 @@ export function progressLine(event: LoopEvent, totalIterations: number): string 
     case 'candidateMeasured': {
       const c = event.candidate;
       const numbers = c.measurement
-        ? ` ${formatMs(c.measurement.runtimeMs.median)}, ${(c.speedup ?? 1).toFixed(2)}× the original's speed;`
+        ? ` ${formatMs(c.measurement.runtimeMs.median)}, ${speedAgainst(c.speedup ?? 1, 'the original')}, ${memoryWords(c.memoryRatio ?? 1)};`
         : '';
       return `  candidate ${c.iteration}.${c.index}: ${c.status};${numbers} ${c.verdict.reason}`;
     }
     case 'iterationDone':
-      return `iteration ${event.iteration} done: best is ${event.best.iteration === 0 ? 'the original' : `from iteration ${event.best.iteration}`} (${event.best.speedup.toFixed(2)}×)`;
+      return `iteration ${event.iteration} done: best is ${event.best.iteration === 0 ? 'the original' : `from iteration ${event.best.iteration} (${speedWords(event.best.speedup)})`}`;
     case 'finished':
       return `${event.outcome}: ${event.reason}`;
     case 'modelText':

@@ -7,9 +7,11 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { listFunctions, locateFunction } from '../core/functionLocator';
-import type { Language, ProjectMount, SandboxJob } from '../core/sandboxTypes';
+import type { Language, ProjectMount, Sandbox, SandboxJob, SandboxResult } from '../core/sandboxTypes';
 import { collectProjectJob } from '../adapters/projectCollector';
 import { describeInterpreterSource, findPythonInterpreter } from '../languages/python/interpreter';
+import { profileWithSizes } from '../core/growthRun';
+import { describeSandboxFailure } from '../core/resultWords';
 import { selectSandbox } from '../adapters/sandboxSelection';
 import { languageForPath, supportedExtensions } from '../languages/registry';
 import { discoverTests } from '../languages/testDiscovery';
@@ -146,6 +148,26 @@ export function pythonFor(
   return { local: { python: choice.command } };
 }
 
+/**
+ * With --sizes, the sizes are measured in the profile's own run; a size past a limit stops that
+ * run, and the function is profiled again without sizes (the same rule as the extension's).
+ */
+async function profileRun(
+  sandbox: Sandbox,
+  job: SandboxJob,
+  signal: AbortSignal,
+): Promise<{ result: SandboxResult; sizesError?: string }> {
+  const sizes = job.measure?.sizes;
+  if (!sizes || sizes.length === 0) return { result: await sandbox.run(job, signal) };
+  const { sizes: _sized, ...measure } = job.measure ?? {};
+  const { profile, growth } = await profileWithSizes(sandbox, { ...job, measure }, sizes, signal);
+  if (growth === undefined || growth === profile) return { result: profile };
+  return {
+    result: profile,
+    sizesError: `measuring at the sizes stopped: ${describeSandboxFailure(growth, 'it', false)}`,
+  };
+}
+
 /** Once the sandbox run started, the input was good: whatever stopped it is the code's (exit 1). */
 function exitCodeFor(profile: ProfileJson): number {
   return profile.status === 'passed' ? EXIT_OK : EXIT_FAILED;
@@ -180,12 +202,13 @@ export async function runProfile(argv: string[]): Promise<number> {
   const onInterrupt = (): void => controller.abort(new Error('Interrupted.'));
   process.once('SIGINT', onInterrupt);
   try {
-    const result = await sandbox.run(input.job, controller.signal);
-    const profile = toProfileJson(result, {
+    const { result, sizesError } = await profileRun(sandbox, input.job, controller.signal);
+    const measured = toProfileJson(result, {
       language: input.language,
       functionName: args.functionName,
       file: args.file,
     });
+    const profile = sizesError ? { ...measured, sizes_error: sizesError } : measured;
     if (args.json) process.stdout.write(JSON.stringify(profile) + '\n');
     else process.stdout.write(formatProfileText(profile) + '\n');
     if (result.kind !== 'passed' && result.output && !args.json)

@@ -237,3 +237,16 @@ function formatP(p: number): string {
 function formatPBound(p: number): string {
   return p < 0.001 ? '< 0.001' : `= ${formatP(p)}`;
 }
+
+/**
+ * Whether two versions are within noise of each other on the goal: the rule would accept neither
+ * over the other. `reference` is `best` measured beside `candidate` (paired samples), when there
+ * is one; the roles are swapped with the same evidence.
+ */
+export function isWithinNoise(goal: Goal, best: Measurement, candidate: Measurement, reference?: Measurement): boolean {
+  const forward = decideAcceptance(goal, best, candidate, reference);
+  const backward = reference
+    ? decideAcceptance(goal, candidate, reference, candidate)
+    : decideAcceptance(goal, candidate, best);
+  return forward.kind === 'reject' && backward.kind === 'reject';
+}

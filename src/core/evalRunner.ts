@@ -109,6 +109,9 @@ interface Ran {
   readonly wallMs: number;
 }
 
+/** Runs one program of a problem on the worker's sandbox and reports it as an event. */
+type ProgramRunner = (code: string, what: string, mode: Parameters<typeof problemJob>[3]['mode']) => Promise<Ran>;
+
 /** One problem on one sandbox: references, answer, differential check, scores. */
 export async function evaluateProblem(
   problem: EvalProblem,
@@ -116,9 +119,8 @@ export async function evaluateProblem(
   answerFor: AnswerProvider,
   options: EvalRunOptions,
 ): Promise<ProblemResult> {
-  const rule = options.tieRule ?? DEFAULT_TIE_RULE;
   const language = options.languages(problem.language);
-  const run = async (code: string, what: string, mode: Parameters<typeof problemJob>[3]['mode']): Promise<Ran> => {
+  const run: ProgramRunner = async (code, what, mode) => {
     const job = problemJob(language, problem, code, {
       mode,
       limits: options.limits,
@@ -128,79 +130,104 @@ export async function evaluateProblem(
     options.onEvent?.({ type: 'runFinished', id: problem.id, what, status: result.kind });
     return toRan(result);
   };
-  let wallMs = 0;
-  const references: { index: number; outcome: CodeOutcome }[] = [];
-  let firstPassing: Ran | undefined;
-  for (const [index, solution] of problem.solutions.entries()) {
-    const ran = await run(solution.code, `reference ${index + 1}`, { kind: 'profile' });
-    wallMs += ran.wallMs;
-    references.push({ index, outcome: ran.outcome });
-    if (!firstPassing && ran.outcome.kind === 'passed') firstPassing = ran;
-  }
+  const refs = await runReferences(problem, run);
   const provided = await answerFor(problem, { sandbox, ...(options.signal ? { signal: options.signal } : {}) });
-  let answer: Ran;
-  let code = '';
-  if (provided.kind === 'none') {
-    answer = { outcome: { kind: 'failed', status: 'no_answer', message: provided.reason }, wallMs: 0 };
-  } else {
-    code = provided.code;
-    answer = await run(code, 'answer', { kind: 'profile' });
-    wallMs += answer.wallMs;
-  }
-  let differential: DifferentialCheck = { kind: 'not_run', reason: 'no passing reference recorded its calls' };
-  if (options.differentialCheck === false) {
-    differential = { kind: 'not_run', reason: 'disabled' };
-  } else if (answer.outcome.kind !== 'passed') {
-    differential = { kind: 'not_run', reason: 'the answer did not pass its tests' };
-  } else if (firstPassing?.recording) {
-    const checked = await run(code, 'answer (differential check)', {
-      kind: 'check',
-      recording: firstPassing.recording,
-    });
-    wallMs += checked.wallMs;
-    differential =
-      checked.outcome.kind === 'passed' ? { kind: 'agreed' } : { kind: 'differs', message: checked.outcome.message };
-  }
-  const referenceFigures = passingReferenceFigures(references);
+  const code = provided.kind === 'none' ? '' : provided.code;
+  const answer: Ran =
+    provided.kind === 'none'
+      ? { outcome: { kind: 'failed', status: 'no_answer', message: provided.reason }, wallMs: 0 }
+      : await run(code, 'answer', { kind: 'profile' });
+  const differential = await checkAgainstReference(run, code, answer, refs.firstPassing, options.differentialCheck);
+
+  const rule = options.tieRule ?? DEFAULT_TIE_RULE;
+  const referenceFigures = passingReferenceFigures(refs.outcomes);
   const normalize = (text: string): string => normalizeCode(language, text);
   const codes = problem.solutions.map((s) => s.code);
   const identical =
-    provided.kind === 'none' ? undefined : identicalPassingReference(references, codes, code, normalize);
-  // The same program gets the same figures at every point of the curve: the best code of an
-  // iteration that is the final answer takes the answer's run (measured like the references), and
-  // one that copies a reference takes that reference's; other points keep the loop's measurement.
-  const finalKey = normalize(code);
-  const iterations: IterationPoint[] | undefined =
-    provided.kind === 'optimized'
-      ? provided.iterations.flatMap((p) => {
-          const outcome = normalize(p.code) === finalKey ? answer.outcome : p.outcome;
-          const scores = scoreProblem(
-            outcome,
-            referenceFigures,
-            rule,
-            identicalPassingReference(references, codes, p.code, normalize),
-          );
-          return scores ? [{ iteration: p.iteration, scores }] : [];
-        })
-      : undefined;
+    provided.kind === 'none' ? undefined : identicalPassingReference(refs.outcomes, codes, code, normalize);
+  const score = (outcome: CodeOutcome, programCode: string) =>
+    scoreProblem(
+      outcome,
+      referenceFigures,
+      rule,
+      identicalPassingReference(refs.outcomes, codes, programCode, normalize),
+    );
+  const iterations = provided.kind === 'optimized' ? iterationCurve(provided, answer, normalize, score) : undefined;
   const complexity =
-    firstPassing?.sizes && answer.sizes ? compareComplexity(firstPassing.sizes, answer.sizes) : undefined;
+    refs.firstPassing?.sizes && answer.sizes ? compareComplexity(refs.firstPassing.sizes, answer.sizes) : undefined;
   return {
     id: problem.id,
     language: problem.language,
     referencesPassed: referenceFigures.length,
     referencesTotal: problem.solutions.length,
-    references,
+    references: refs.outcomes,
     answer: { outcome: answer.outcome, code, ...(answer.sizes ? { sizes: answer.sizes } : {}) },
-    differential,
+    differential: differential.check,
     scores: scoreProblem(answer.outcome, referenceFigures, rule, identical),
     ...(iterations ? { iterations } : {}),
     ...(provided.kind === 'optimized' ? { optimization: provided.run } : {}),
     ...(complexity
       ? { complexity: { original: complexity.original.summary, answer: complexity.candidate.summary } }
       : {}),
-    wallMs,
+    wallMs: refs.wallMs + answer.wallMs + differential.wallMs,
   };
+}
+
+/** Every reference solution in profile mode; the first passing one's recording checks the answer. */
+async function runReferences(
+  problem: EvalProblem,
+  run: ProgramRunner,
+): Promise<{ outcomes: { index: number; outcome: CodeOutcome }[]; firstPassing?: Ran; wallMs: number }> {
+  const outcomes: { index: number; outcome: CodeOutcome }[] = [];
+  let firstPassing: Ran | undefined;
+  let wallMs = 0;
+  for (const [index, solution] of problem.solutions.entries()) {
+    const ran = await run(solution.code, `reference ${index + 1}`, { kind: 'profile' });
+    wallMs += ran.wallMs;
+    outcomes.push({ index, outcome: ran.outcome });
+    if (!firstPassing && ran.outcome.kind === 'passed') firstPassing = ran;
+  }
+  return { outcomes, wallMs, ...(firstPassing ? { firstPassing } : {}) };
+}
+
+/** A passing answer replayed against the first passing reference's recorded calls. */
+async function checkAgainstReference(
+  run: ProgramRunner,
+  code: string,
+  answer: Ran,
+  reference: Ran | undefined,
+  enabled: boolean | undefined,
+): Promise<{ check: DifferentialCheck; wallMs: number }> {
+  if (enabled === false) return { check: { kind: 'not_run', reason: 'disabled' }, wallMs: 0 };
+  if (answer.outcome.kind !== 'passed')
+    return { check: { kind: 'not_run', reason: 'the answer did not pass its tests' }, wallMs: 0 };
+  if (!reference?.recording)
+    return { check: { kind: 'not_run', reason: 'no passing reference recorded its calls' }, wallMs: 0 };
+  const checked = await run(code, 'answer (differential check)', { kind: 'check', recording: reference.recording });
+  return {
+    check:
+      checked.outcome.kind === 'passed' ? { kind: 'agreed' } : { kind: 'differs', message: checked.outcome.message },
+    wallMs: checked.wallMs,
+  };
+}
+
+/**
+ * The scores after each iteration of an optimisation run. The same program gets the same figures
+ * at every point of the curve: the best code of an iteration that is the final answer takes the
+ * answer's run (measured like the references), and one that copies a reference takes that
+ * reference's; other points keep the loop's measurement.
+ */
+function iterationCurve(
+  provided: Extract<ProvidedAnswer, { kind: 'optimized' }>,
+  answer: Ran,
+  normalize: (code: string) => string,
+  score: (outcome: CodeOutcome, code: string) => ReturnType<typeof scoreProblem>,
+): IterationPoint[] {
+  const finalKey = normalize(provided.code);
+  return provided.iterations.flatMap((p) => {
+    const scores = score(normalize(p.code) === finalKey ? answer.outcome : p.outcome, p.code);
+    return scores ? [{ iteration: p.iteration, scores }] : [];
+  });
 }
 
 async function runSafely(

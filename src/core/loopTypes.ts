@@ -31,6 +31,20 @@ export interface OptimizeRequest {
   readonly project?: ProjectMount;
   /** Measurement options passed to every sandbox run (e.g. `hotLines: true` for the prompt). */
   readonly measure?: MeasureOptions;
+  /**
+   * Plateau patience: the run stops after this many iterations in a row whose candidates passed
+   * but none beat the best. Iterations that only repair (failures, no code, model errors) do not
+   * count. 0 runs every requested iteration. Default `DEFAULT_PATIENCE`.
+   */
+  readonly patience?: number;
+}
+
+/** Why the model says its version is faster, and what the measurements say. */
+export interface CandidateExplanation {
+  /** The reply's own words around the code block, trimmed; absent when it gave none. */
+  readonly model?: string;
+  /** Measured facts in sentences: growth classes, hot lines of the original vs the candidate. */
+  readonly measured: readonly string[];
 }
 
 /** One candidate's fate. `reason` is always a sentence a user can read. */
@@ -52,6 +66,9 @@ export interface CandidateReport {
   readonly speedup?: number;
   readonly memoryRatio?: number;
   readonly integralRatio?: number;
+  readonly explanation?: CandidateExplanation;
+  /** Lines changed against the original function (the size of the diff a user reviews). */
+  readonly changedLines?: number;
 }
 
 export interface BestSoFar {
@@ -63,7 +80,16 @@ export interface BestSoFar {
   readonly speedup: number;
   readonly memoryRatio: number;
   readonly integralRatio: number;
+  readonly explanation?: CandidateExplanation;
+  readonly changedLines?: number;
 }
+
+/**
+ * Which rule ended a run: every requested iteration ran; the plateau patience ran out; the model
+ * refused the credentials or the request; the original could not be measured; the user cancelled;
+ * the run broke off on an unexpected error (reported by the host, not the loop).
+ */
+export type StopRule = 'completed' | 'plateau' | 'model_unusable' | 'original_failed' | 'cancelled' | 'error';
 
 export type LoopEvent =
   | {
@@ -83,6 +109,7 @@ export type LoopEvent =
       readonly type: 'finished';
       readonly outcome: 'improved' | 'no_improvement' | 'failed' | 'cancelled';
       readonly reason: string;
+      readonly stop: StopRule;
       readonly best?: BestSoFar;
     };
 

@@ -4,7 +4,7 @@
  * candidates of the previous round come back with their failing tests so the model can repair.
  */
 import type { ChatMessage } from './modelTypes';
-import type { Goal } from './loopTypes';
+import type { CandidateReport, Goal } from './loopTypes';
 import type { LanguageSupport } from './languageSupport';
 import type { Measurement, TestCounts, TestFailure } from './sandboxTypes';
 import type { FunctionContext } from './functionContext';
@@ -124,14 +124,34 @@ export function userPrompt(input: PromptInput): string {
   return parts.join('\n\n');
 }
 
+/** The candidate's fate as the next prompt shows it. */
+export function toAttempt(report: CandidateReport): PreviousAttempt {
+  return {
+    index: report.index,
+    status: report.status,
+    reason: report.verdict.reason,
+    code: report.code,
+    ...(report.failures ? { failures: report.failures } : {}),
+    ...(report.measurement ? { measurement: report.measurement } : {}),
+  };
+}
+
+/** Replies the loop could not use at all: nothing was run. */
+const UNUSABLE = new Set(['no_code', 'model_error', 'duplicate']);
+
 function taskText(input: PromptInput): string {
-  const failed = input.previous.filter((a) => a.failures !== undefined && a.failures.length > 0);
+  const failed = input.previous.filter((a) => !UNUSABLE.has(a.status) && a.status !== 'passed');
+  const unusable = input.previous.filter((a) => a.status === 'no_code' || a.status === 'duplicate');
   const lines = [
     `Write a version of \`${input.target}\` that is correct and clearly ${GOAL_WORDS[input.goal].better} than ${input.best.iteration === 0 ? 'the original' : 'the current best version'}.`,
   ];
   if (failed.length > 0)
     lines.push(
-      'Some previous candidates failed: keep their speed idea only if you can make it pass the tests listed above.',
+      'Some previous candidates failed (see above): repair them first. Keep their speed idea only if you can make it pass the failing tests and give the same results on every recorded call.',
+    );
+  if (unusable.length > 0)
+    lines.push(
+      'Some previous replies could not be used (see above): the reply must contain the complete function in one closed fenced code block, and must differ from versions already tried.',
     );
   lines.push('Reply with one fenced code block holding the whole function.');
   return lines.join(' ');
@@ -154,8 +174,15 @@ export function describeMeasurement(best: PromptInput['best']): string {
   return lines.join('\n');
 }
 
+const STATUS_WORDS: Record<string, string> = {
+  no_code: 'reply not usable',
+  model_error: 'no reply',
+  duplicate: 'already tried',
+  error: 'did not load or run',
+};
+
 function describeAttempt(a: PreviousAttempt, fence: string): string {
-  const lines = [`### Candidate ${a.index}: ${a.status} — ${a.reason}`];
+  const lines = [`### Candidate ${a.index}: ${STATUS_WORDS[a.status] ?? a.status} — ${a.reason}`];
   if (a.measurement) {
     lines.push(
       `Measured: ${formatMs(a.measurement.runtimeMs.median)} ms median (CV ${(a.measurement.runtimeMs.cv * 100).toFixed(1)} %), ${a.measurement.peakMemoryKb.toFixed(1)} kB peak, ${a.measurement.integralKbMs.toFixed(1)} kB·ms.`,

@@ -4,6 +4,7 @@
  * what Accept needs (the function's text at run start and each candidate's code), which the
  * webview never sees.
  */
+import { memoryWords, speedWords } from '../core/changeWords';
 import type { BestSoFar, CandidateReport, Goal, LoopEvent } from '../core/loopTypes';
 import type { Language, Measurement, SandboxResult } from '../core/sandboxTypes';
 import type {
@@ -53,6 +54,8 @@ export interface RunRecord {
   readonly candidates: readonly StoredCandidate[];
   /** The text written by the last Accept: Accept of another iteration may replace it too. */
   readonly appliedCode?: string;
+  /** The iteration whose Accept wrote `appliedCode` (marked applied again when a redo restores it). */
+  readonly appliedIteration?: number;
 }
 
 export interface RunStart {
@@ -152,7 +155,7 @@ export function reduceRun(record: RunRecord, event: LoopEvent, context: ReduceCo
         ...view,
         iterations,
         best,
-        message: `Iteration ${event.iteration} done; best so far: ${best.iteration === 0 ? 'the original' : `iteration ${best.iteration}, ${ratioText(best.speedup)} faster`}.`,
+        message: `Iteration ${event.iteration} done; best so far: ${best.iteration === 0 ? 'the original' : `iteration ${best.iteration}, ${best.changeWords ?? speedWords(best.speedup)}`}.`,
       });
     }
     case 'finished': {
@@ -188,7 +191,7 @@ export function decideIteration(
         : it,
   );
   const next = withView(record, { ...record.view, iterations });
-  return appliedCode === undefined ? next : { ...next, appliedCode };
+  return appliedCode === undefined ? next : { ...next, appliedCode, appliedIteration: iteration };
 }
 
 /**
@@ -405,6 +408,17 @@ function reduceCandidate(record: RunRecord, report: CandidateReport, context: Re
     ...(report.memoryRatio === undefined ? {} : { memoryRatio: report.memoryRatio }),
     ...(report.integralRatio === undefined ? {} : { integralRatio: report.integralRatio }),
     ...(changes === undefined ? {} : { linesAdded: changes.added, linesRemoved: changes.removed }),
+    ...(report.speedup === undefined || report.memoryRatio === undefined
+      ? {}
+      : { changeWords: changeWords(report.speedup, report.memoryRatio) }),
+    ...(report.explanation === undefined
+      ? {}
+      : {
+          explanation: {
+            ...(report.explanation.model === undefined ? {} : { model: report.explanation.model }),
+            measured: report.explanation.measured,
+          },
+        }),
   };
   const view = record.view;
   const hasIteration = view.iterations.some((it) => it.iteration === report.iteration);
@@ -494,7 +508,13 @@ function bestView(best: BestSoFar): BestView {
     speedup: best.speedup,
     memoryRatio: best.memoryRatio,
     integralRatio: best.integralRatio,
+    ...(best.iteration > 0 ? { changeWords: changeWords(best.speedup, best.memoryRatio) } : {}),
   };
+}
+
+/** "2.40× faster, peak memory 5.4× higher": the direction is in the words. */
+export function changeWords(speedup: number, memoryRatio: number): string {
+  return `${speedWords(speedup)}, ${memoryWords(memoryRatio)}`;
 }
 
 function failureView(failure: FailureView): FailureView {
@@ -519,8 +539,4 @@ function upsertCandidate(candidates: readonly CandidateView[], candidate: Candid
 
 function withView(record: RunRecord, view: RunView): RunRecord {
   return { ...record, view };
-}
-
-function ratioText(ratio: number): string {
-  return `×${ratio.toFixed(2)}`;
 }

@@ -61,6 +61,15 @@ export interface CandidateView {
   readonly hasCode: boolean;
   readonly linesAdded?: number;
   readonly linesRemoved?: number;
+  /** The ratios in words with their direction: "2.4× faster, peak memory 5.4× higher". */
+  readonly changeWords?: string;
+  readonly explanation?: ExplanationView;
+}
+
+/** Why a candidate is faster: the model's words around its code, and the measured facts. */
+export interface ExplanationView {
+  readonly model?: string;
+  readonly measured: readonly string[];
 }
 
 /** What the user did with an iteration's code. */
@@ -73,6 +82,8 @@ export interface BestView {
   readonly speedup: number;
   readonly memoryRatio: number;
   readonly integralRatio: number;
+  /** The ratios in words with their direction, against the original. */
+  readonly changeWords?: string;
 }
 
 export interface IterationView {

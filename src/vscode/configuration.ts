@@ -1,6 +1,8 @@
 /** Reads the `afterburner.*` settings, clamped to the ranges package.json declares. */
 import * as vscode from 'vscode';
 import type { Goal } from '../core/loopTypes';
+import { DEFAULT_GROWTH_SIZES } from '../core/growthRun';
+import { DEFAULT_PATIENCE } from '../core/stopRule';
 
 export type ProviderSetting = 'openai-compatible' | 'vscode-lm';
 export type BackendSetting = 'auto' | 'docker' | 'local';
@@ -16,6 +18,8 @@ export interface Settings {
   readonly iterations: number;
   readonly goal: Goal;
   readonly candidates: number;
+  /** Passing iterations in a row without a gain before the run stops; 0 runs every iteration. */
+  readonly patience: number;
   /** Opt-in: append each optimisation run to .afterburner/history.jsonl for `afterburner export`. */
   readonly history: boolean;
   /** Input sizes for `afterburner_inputs(size)` (empirical complexity); empty turns it off. */
@@ -24,7 +28,7 @@ export interface Settings {
   readonly diffLayout: DiffLayoutSetting;
 }
 
-export const DEFAULT_PROFILE_SIZES: readonly number[] = [100, 300, 1000, 3000, 10000];
+export const DEFAULT_PROFILE_SIZES = DEFAULT_GROWTH_SIZES;
 const MAX_PROFILE_SIZES = 12;
 
 export const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
@@ -41,6 +45,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
     iterations: clampInt(config.get('optimize.iterations'), 1, 20, 3),
     goal: oneOf(config.get('optimize.goal'), ['time', 'memory', 'integral'], 'time'),
     candidates: clampInt(config.get('optimize.candidates'), 1, 8, 2),
+    patience: clampInt(config.get('optimize.patience'), 0, 20, DEFAULT_PATIENCE),
     history: config.get<boolean>('history.enabled') === true,
     profileSizes: sizesOf(config.get('profile.sizes')),
     diffLayout: oneOf(config.get('diff.layout'), ['inline', 'sideBySide'], 'inline'),

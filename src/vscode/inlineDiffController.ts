@@ -22,6 +22,7 @@ import {
 import { readSettings, type DiffLayoutSetting } from './configuration';
 import type { InlineDiffView } from './inlineDiffView';
 import type { RunTracker } from './runTracker';
+import { followDocuments } from './documentFollower';
 
 export class InlineDiffController {
   static register(
@@ -60,6 +61,7 @@ export class InlineDiffController {
         lenses,
       ),
       lenses,
+      followDocuments(tracker),
     );
     return { controller, disposable };
   }
@@ -162,11 +164,11 @@ export class InlineDiffController {
     this.log.info(
       `Accepted iteration ${iteration} (candidate ${candidate}) of ${source.target} in ${record.view.fileLabel}.`,
     );
-    const speed = record.view.iterations
+    const words = record.view.iterations
       .find((it) => it.iteration === iteration)
-      ?.candidates.find((c) => c.index === candidate)?.speedup;
+      ?.candidates.find((c) => c.index === candidate)?.changeWords;
     void vscode.window.showInformationMessage(
-      `Afterburner: applied iteration ${iteration} to ${source.target}${speed ? ` (×${speed.toFixed(2)} speed)` : ''}. Undo reverts it; the file is not saved yet.`,
+      `Afterburner: applied iteration ${iteration} to ${source.target}${words ? ` (${words})` : ''}. Undo reverts it; the file is not saved yet.`,
     );
     await vscode.window.showTextDocument(document, {
       preview: false,
@@ -292,11 +294,11 @@ class IterationCodeLens implements vscode.CodeLensProvider, vscode.Disposable {
       const offer = bestOffered(record);
       if (offer) {
         const it = record.view.iterations.find((i) => i.iteration === offer.iteration);
-        const speed = it?.candidates.find((c) => c.index === offer.candidate)?.speedup;
+        const words = it?.candidates.find((c) => c.index === offer.candidate)?.changeWords;
         const args = [offer.runId, offer.iteration, offer.candidate];
         lenses.push(
           new vscode.CodeLens(range, {
-            title: `$(rocket) Afterburner: iteration ${offer.iteration}${speed ? ` ×${speed.toFixed(2)} speed` : ''} — Show diff`,
+            title: `$(rocket) Afterburner: iteration ${offer.iteration}${words ? `, ${words}` : ''} — Show diff`,
             command: 'afterburner.showDiff',
             arguments: args,
           }),

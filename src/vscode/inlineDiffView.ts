@@ -11,6 +11,7 @@ import * as vscode from 'vscode';
 import { inlineDiff, type InlineDiff, type InlineLineKind } from '../panel/inlineDiff';
 import { INLINE_SCHEME, candidateText, parseCandidateUri, viewsOf } from './candidateDocuments';
 import type { RunTracker } from './runTracker';
+import type { CandidateView } from '../shared/protocol';
 
 export class InlineDiffView implements vscode.TextDocumentContentProvider, vscode.CodeLensProvider {
   static register(
@@ -92,9 +93,9 @@ export class InlineDiffView implements vscode.TextDocumentContentProvider, vscod
     if (!ref || !diff || !record) return [];
     const iteration = record.view.iterations.find((it) => it.iteration === ref.iteration);
     const decision = iteration?.decision ?? 'undecided';
-    const speed = iteration?.candidates.find((c) => c.index === ref.candidate)?.speedup;
+    const words = iteration?.candidates.find((c) => c.index === ref.candidate)?.changeWords;
     const args = [ref.runId, ref.iteration, ref.candidate];
-    const summary = `Iteration ${ref.iteration}${speed ? ` ×${speed.toFixed(2)} speed` : ''}: +${diff.added} −${diff.removed} lines`;
+    const summary = `Iteration ${ref.iteration}${words ? `, ${words}` : ''}: +${diff.added} −${diff.removed} lines`;
     if (diff.hunks.length === 0) {
       return [
         new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), {
@@ -140,6 +141,14 @@ export class InlineDiffView implements vscode.TextDocumentContentProvider, vscod
     return this.diffs.get(uri.toString())?.hunks[0]?.startLine;
   }
 
+  private explanationOf(uri: vscode.Uri): HoverSource | undefined {
+    const ref = parseCandidateUri(uri);
+    if (!ref) return undefined;
+    const iteration = this.tracker.get(ref.runId)?.view.iterations.find((it) => it.iteration === ref.iteration);
+    const candidate = iteration?.candidates.find((c) => c.index === ref.candidate);
+    return { iteration: ref.iteration, ...(candidate ? { candidate } : {}) };
+  }
+
   /** Marks the removed and added lines in every visible inline view. */
   decorate(): void {
     for (const editor of vscode.window.visibleTextEditors) {
@@ -147,13 +156,40 @@ export class InlineDiffView implements vscode.TextDocumentContentProvider, vscod
       const diff = this.diffs.get(editor.document.uri.toString());
       // Until the editor holds the diff's lines (it may still show the previous text) nothing is marked.
       const matches = diff !== undefined && editor.document.lineCount >= diff.kinds.length;
-      editor.setDecorations(this.removed, matches ? linesOf(diff, 'removed', 'Removed by this iteration') : []);
-      editor.setDecorations(this.added, matches ? linesOf(diff, 'added', 'Added by this iteration') : []);
+      const why = this.explanationOf(editor.document.uri);
+      editor.setDecorations(this.removed, matches ? linesOf(diff, 'removed', hoverText('Removed', why)) : []);
+      editor.setDecorations(this.added, matches ? linesOf(diff, 'added', hoverText('Added', why)) : []);
     }
   }
 }
 
-function linesOf(diff: InlineDiff, kind: InlineLineKind, hover: string): vscode.DecorationOptions[] {
+interface HoverSource {
+  readonly iteration: number;
+  readonly candidate?: CandidateView;
+}
+
+/** The hover of a changed line: what changed, the measured change in words, and why it is faster. */
+function hoverText(what: 'Added' | 'Removed', source: HoverSource | undefined): vscode.MarkdownString {
+  const markdown = new vscode.MarkdownString();
+  const c = source?.candidate;
+  markdown.appendMarkdown(`**${what} by iteration ${source?.iteration ?? ''}**`);
+  if (c?.changeWords) markdown.appendText(` — ${c.changeWords}`);
+  const e = c?.explanation;
+  if (e?.model) {
+    markdown.appendMarkdown('\n\n*The model:* ');
+    markdown.appendText(e.model);
+  }
+  if (e && e.measured.length > 0 && c?.status === 'passed') {
+    markdown.appendMarkdown('\n\n*Measured:*');
+    for (const line of e.measured) {
+      markdown.appendMarkdown('\n- ');
+      markdown.appendText(line);
+    }
+  }
+  return markdown;
+}
+
+function linesOf(diff: InlineDiff, kind: InlineLineKind, hover: vscode.MarkdownString): vscode.DecorationOptions[] {
   const options: vscode.DecorationOptions[] = [];
   diff.kinds.forEach((k, line) => {
     if (k === kind) options.push({ range: new vscode.Range(line, 0, line, 0), hoverMessage: hover });

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { LoopEvent } from '../core/loopTypes';
 import { candidateChange } from '../panel/diffModel';
 import { languageOf } from '../languages/registry';
+import { followDocument } from '../panel/documentFollow';
 import {
   decideIteration,
   markInterrupted,
@@ -80,7 +81,8 @@ export class RunTracker implements vscode.Disposable {
   /** Ends a live run that stopped without a `finished` event (e.g. the loop threw). */
   end(runId: string, outcome: 'failed' | 'cancelled', reason: string): void {
     const record = this.records.get(runId);
-    if (record?.view.phase === 'running') this.apply(runId, { type: 'finished', outcome, reason });
+    if (record?.view.phase === 'running')
+      this.apply(runId, { type: 'finished', outcome, reason, stop: outcome === 'cancelled' ? 'cancelled' : 'error' });
   }
 
   decide(runId: string, iteration: number, decision: Decision, appliedCode?: string): void {
@@ -88,6 +90,19 @@ export class RunTracker implements vscode.Disposable {
     if (!record) return;
     this.records.set(runId, decideIteration(record, iteration, decision, appliedCode));
     this.touch();
+  }
+
+  /** The document of runs on `documentUri` changed: `functionText(record)` reads their function in it now. */
+  follow(documentUri: string, functionText: (record: RunRecord) => string | undefined): void {
+    let changed = false;
+    for (const [id, record] of this.records) {
+      if (record.source.documentUri !== documentUri || record.appliedCode === undefined) continue;
+      const next = followDocument(record, functionText(record));
+      if (next === record) continue;
+      this.records.set(id, next);
+      changed = true;
+    }
+    if (changed) this.touch();
   }
 
   get(runId: string): RunRecord | undefined {

@@ -1,6 +1,7 @@
 /** A status bar item: the live run's progress, else the last measured runtime. Click opens the panel. */
 import * as vscode from 'vscode';
-import { formatMs, formatRatio } from '../shared/format';
+import { formatMs } from '../shared/format';
+import { speedWords } from '../core/changeWords';
 import type { RunTracker } from './runTracker';
 
 export function registerStatusBar(tracker: RunTracker): vscode.Disposable {
@@ -25,8 +26,8 @@ export function registerStatusBar(tracker: RunTracker): vscode.Disposable {
       return;
     }
     const best = measured.view.best && measured.view.best.iteration > 0 ? measured.view.best : undefined;
-    item.text = `$(pulse) ${measured.view.functionName} ${formatMs(best?.medianMs ?? base.medianMs)}${best ? ` (${formatRatio(best.speedup)})` : ''}`;
-    item.tooltip = `Afterburner: ${measured.view.functionName} in ${measured.view.fileLabel}, median ${formatMs(base.medianMs)} originally${best ? `, ${formatMs(best.medianMs)} after iteration ${best.iteration}` : ''}. Click to open the panel.`;
+    item.text = `$(pulse) ${measured.view.functionName} ${formatMs(best?.medianMs ?? base.medianMs)}${best ? ` (${speedWords(best.speedup)})` : ''}`;
+    item.tooltip = `Afterburner: ${measured.view.functionName} in ${measured.view.fileLabel}, median ${formatMs(base.medianMs)} originally${best ? `, ${formatMs(best.medianMs)} after iteration ${best.iteration}${best.changeWords ? ` (${best.changeWords})` : ''}` : ''}. Click to open the panel.`;
     item.show();
   };
   update();

@@ -150,10 +150,50 @@ describe('afterburner optimize', () => {
     expect(prompts[2]).toContain('set(first) & set(second)');
     expect(prompts[2]).toMatch(/## Current best version[\s\S]*wanted = set\(second\)/);
     expect(prompts[4]).toMatch(/Candidate 1: passed — rejected: .*slower/);
-    expect(prompts[4]).toMatch(/Candidate 2: no_code — rejected: the reply was cut off/);
+    expect(prompts[4]).toMatch(/Candidate 2: reply not usable — rejected: the reply was cut off/);
     expect(server.received[0]?.headers.authorization).toBe('Bearer sk-local-test-key');
 
     expect(readFileSync(file, 'utf8')).toBe(before);
+    expect(server.pending()).toBe(0);
+  });
+
+  it('repairs its way past a 429, prose, a wrong and a broken reply to the fast version, and explains it', async () => {
+    server.enqueue(
+      // Retry-After beyond the adapter's wait cap: the 429 reaches the loop as a miss.
+      replies.status(429, { 'retry-after': '120' }, 'Rate limit reached for requests'),
+      replies.prose(),
+      replies.code('python', WRONG, 'Use sets:'),
+      replies.code('python', SYNTAX_ERROR),
+      replies.code('python', FASTER, 'A set makes each membership test O(1) instead of a scan of the list.'),
+      replies.code('python', SLOWER),
+    );
+    const run = await runCli([...baseArgs(), '--iterations', '6', '--candidates', '1', '--json'], modelEnv());
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result.status).toBe('improved');
+    expect(result.stop).toBe('completed');
+    expect(result.best.iteration).toBe(5);
+    expect(result.best.code).toBe(FASTER);
+    expect(result.best.explanation.model).toBe('A set makes each membership test O(1) instead of a scan of the list.');
+    expect(result.best.explanation.measured.join('\n')).toMatch(/The original spent \d+ % of its time on line \d+/);
+    expect(result.best.summary).toMatch(/faster, peak memory/);
+    const statuses = result.iterations.map((i: { candidates: { status: string }[] }) => i.candidates[0]?.status);
+    expect(statuses).toEqual(['model_error', 'no_code', 'failed', 'error', 'passed', 'passed']);
+    expect(result.message).toMatch(
+      /^Ran all 6 iteration\(s\) \(4 repaired a failed or unusable answer\)\. Best: iteration 5, /,
+    );
+
+    // Each later prompt carries what went wrong just before it.
+    const prompts = server.received
+      .filter((r) => r.path.startsWith('/v1/chat/completions'))
+      .map((r) => r.body?.messages?.map((m) => m.content).join('\n') ?? '');
+    expect(prompts).toHaveLength(6);
+    expect(prompts[1]).toMatch(/Candidate 1: no reply — rejected: the model did not answer \(.*HTTP 429/);
+    expect(prompts[2]).toMatch(/Candidate 1: reply not usable — rejected: no code in the reply/);
+    expect(prompts[3]).toContain('test_keeps_order_of_first_and_drops_repeats');
+    expect(prompts[3]).toContain('set(first) & set(second)');
+    expect(prompts[4]).toMatch(/SyntaxError/);
+    expect(prompts[5]).toMatch(/## Current best version[\s\S]*wanted = set\(second\)/);
     expect(server.pending()).toBe(0);
   });
 
@@ -166,6 +206,9 @@ describe('afterburner optimize', () => {
     expect(after).toContain('def total_quantity(stock):\n    """Sum of the quantities');
     expect(after.startsWith('"""A small inventory module')).toBe(true);
     expect(run.stdout).toMatch(/^improved:/);
+    expect(run.stdout).toMatch(/best {6}iteration 1: .* ms median, [\d.]+× faster, peak memory/);
+    expect(run.stdout).toContain('Why, in the model’s words:\n  Here is a faster version:');
+    expect(run.stdout).toMatch(/What the measurements show:\n {2}- The original spent \d+ % of its time/);
   });
 
   it('records the run in the opt-in history, which export turns into a (slower, faster) pair', async () => {
@@ -299,6 +342,9 @@ describe('afterburner optimize', () => {
     const noKey = await runCli([...baseArgs()], {});
     expect(noKey.code).toBe(2);
     expect(noKey.stderr).toMatch(/No API key .*AFTERBURNER_API_KEY/);
+    const badPatience = await runCli([...baseArgs(), '--patience', '2.5'], modelEnv());
+    expect(badPatience.code).toBe(2);
+    expect(badPatience.stderr).toMatch(/--patience must be a whole number \(0 or more\), got '2.5'/);
     const badGoal = await runCli([...baseArgs(), '--goal', 'speed'], modelEnv());
     expect(badGoal.code).toBe(2);
     expect(badGoal.stderr).toMatch(/--goal must be time, memory or integral/);

@@ -142,7 +142,7 @@ describe('growth section of the panel state', () => {
   it('settles growth still measuring when a stored run is reopened after a reload', () => {
     const finished = reduceRun(
       apply(start(), bothVersions),
-      { type: 'finished', outcome: 'improved', reason: 'Improved.' },
+      { type: 'finished', outcome: 'improved', stop: 'completed', reason: 'Improved.' },
       { now: 2000 },
     );
     const reopened = markInterrupted(finished, 3000);

@@ -139,7 +139,7 @@ describe('panel state reducer', () => {
       { type: 'candidateMeasured', candidate: candidate(1, 0, 'def total(xs): return 1', 'rejected') },
       { type: 'candidateMeasured', candidate: candidate(1, 1, fast, 'rejected', 9.9) },
       { type: 'iterationDone', iteration: 1, best: best(0, original, 10) },
-      { type: 'finished', outcome: 'no_improvement', reason: 'No candidate beat the original.' },
+      { type: 'finished', outcome: 'no_improvement', stop: 'completed', reason: 'No candidate beat the original.' },
     ]);
     expect(r.view.iterations[0]?.offered).toBe(1);
     expect(r.view.phase).toBe('no_improvement');
@@ -233,7 +233,10 @@ describe('panel state reducer', () => {
   });
 
   it('settles unfinished candidates when the run is cancelled or interrupted', () => {
-    const cancelled = run([...optimizeEvents, { type: 'finished', outcome: 'cancelled', reason: 'Cancelled.' }]);
+    const cancelled = run([
+      ...optimizeEvents,
+      { type: 'finished', outcome: 'cancelled', stop: 'cancelled', reason: 'Cancelled.' },
+    ]);
     expect(cancelled.view.phase).toBe('cancelled');
     expect(cancelled.view.iterations[0]?.candidates.every((c) => c.verdict === 'rejected')).toBe(true);
     const interrupted = markInterrupted(run(optimizeEvents), 5000);

@@ -119,7 +119,7 @@ const checks: readonly Check[] = [
         );
         const offer = lenses
           .map((lens) => lens.command?.title ?? '')
-          .find((title) => /iteration 1 ×[\d.]+ speed/.test(title));
+          .find((title) => /iteration 1, [\d.]+× faster/.test(title));
         assert.ok(
           offer,
           `a CodeLens offers the measured iteration; lenses: ${lenses.map((l) => l.command?.title).join(' | ')}`,
@@ -153,7 +153,7 @@ const checks: readonly Check[] = [
           inline.document.uri,
         );
         const titles = lenses.map((lens) => lens.command?.title ?? '');
-        for (const wanted of [/Iteration 1 .*\+\d+ −\d+ lines/, /Accept/, /Reject/, /Side by side/]) {
+        for (const wanted of [/Iteration 1, .*\+\d+ −\d+ lines/, /Accept/, /Reject/, /Side by side/]) {
           assert.ok(
             titles.some((title) => wanted.test(title)),
             `a CodeLens matches ${String(wanted)}; lenses: ${titles.join(' | ')}`,

@@ -247,10 +247,71 @@ const diffAcceptUndo = {
     await activeEditor(page).locator('.view-lines').click();
     await page.keyboard.press('Control+z');
     await expectEditorText(page, (text) => sameText(text, fixture('pairs.py')), 'the original file after one undo');
+    // The panel follows the document: the iteration is no longer applied, and offers Accept again.
+    const frame = panelFrame(page);
+    await frame.locator('[data-testid="accept-1"]').waitFor({ timeout: 10_000 });
+    if ((await frame.locator('[data-testid="iteration-1-decision"]').count()) !== 0)
+      throw new Error('the panel still marks iteration 1 after the undo of its Accept');
     // Accept edits the document, it does not save it: the file on disk never changed.
     if (!sameText(readFileSync(path.join(server.workspace, 'pairs.py'), 'utf8'), fixture('pairs.py'))) {
       throw new Error('pairs.py on disk changed although nothing was saved');
     }
+    await revertAndCloseAll(page);
+  },
+  cleanup: revertAndCloseAll,
+};
+
+const WRONG_PAIRS = `def count_pairs(values, target):
+    """Number of index pairs i < j with values[i] + values[j] == target."""
+    return len(values)`;
+
+const repairAndExplain = {
+  name: 'repair-explain',
+  requires: ['optimize-python'],
+  async run({ page, model, useSettings, shoot }) {
+    await useSettings({
+      'afterburner.optimize.iterations': 4,
+      'afterburner.optimize.candidates': 1,
+      'afterburner.optimize.patience': 0,
+    });
+    model.server.enqueue(
+      // Past the adapter's wait cap: the 429 reaches the loop, which repairs in the next iteration.
+      model.replies.status(429, { 'retry-after': '120' }, 'Rate limit reached for requests'),
+      model.replies.prose(),
+      model.replies.code('python', WRONG_PAIRS, 'Counting the values is enough.'),
+      model.replies.code(
+        'python',
+        FASTER_PAIRS,
+        'One pass with a dictionary of the values seen so far replaces the nested loops.',
+      ),
+    );
+    const asked = model.chatRequests().length;
+    await openFile(page, 'pairs.py');
+    await contextMenuOnLine(page, 'def count_pairs', /Optimize efficiency/);
+    const frame = panelFrame(page);
+    // The earlier run on count_pairs also ended Improved, with two iterations: wait for this one's fourth.
+    await waitForOrError(page, frame.locator('[data-testid="iteration-4"]'), 180_000);
+    await waitForRun(page, 'count_pairs', 'Improved', 120_000);
+    const explanation = frame.locator('[data-testid="candidate-4-1-explanation"]');
+    await waitForOrError(page, explanation, 10_000);
+    const text = await explanation.innerText();
+    if (!text.includes('One pass with a dictionary of the values seen so far'))
+      throw new Error(`the panel does not show the model's explanation: ${text}`);
+    if (!/The original spent \d+ % of its time on line \d+/.test(text))
+      throw new Error(`the panel does not show the measured hot lines: ${text}`);
+    const head = await frame.locator('[data-testid="iteration-4"] .iteration-head').innerText();
+    if (!/faster, peak memory/.test(head)) throw new Error(`iteration 4 does not say its change in words: ${head}`);
+    const prompts = model
+      .chatRequests()
+      .slice(asked)
+      .map((r) => (r.body?.messages ?? []).map((m) => m.content).join('\n'));
+    if (prompts.length !== 4) throw new Error(`expected 4 model requests, saw ${prompts.length}`);
+    if (!prompts[1].includes('HTTP 429')) throw new Error('the second prompt does not carry the 429');
+    if (!prompts[2].includes('no code in the reply')) throw new Error('the third prompt does not carry the prose miss');
+    if (!prompts[3].includes('test_')) throw new Error('the fourth prompt does not carry the failing test');
+    // The screenshot shows the fast candidate with its explanation, the misses above it.
+    await frame.locator('[data-testid="iteration-3"]').scrollIntoViewIfNeeded();
+    await shoot('repair-explain', 'panel');
     await revertAndCloseAll(page);
   },
   cleanup: revertAndCloseAll,
@@ -331,6 +392,7 @@ const profileWithoutModel = {
 export const journeyScenarios = [
   optimizePython,
   diffAcceptUndo,
+  repairAndExplain,
   optimizeTypescriptAndReject,
   cancelRun,
   profileWithoutModel,
