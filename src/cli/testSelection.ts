@@ -18,7 +18,8 @@ export async function selectTests(file: string, language: Language, functionName
   const modulePath = path.relative(root, path.resolve(file)).split(path.sep).join('/');
   const discovery = await discoverTests(projectFilesOnDisk(root), { language, modulePath, functionName });
   const pick = pickTestFiles(discovery.ranked);
-  const where = `under ${path.relative(process.cwd(), root) || '.'}`;
+  const shown = path.relative(process.cwd(), root);
+  const where = `under ${shown === '' ? '.' : shown.startsWith('..') ? root : shown}`;
   const config = discovery.runnerConfig ? ` and ${discovery.runnerConfig}` : '';
   if (pick.files.length === 0) {
     const seen =
