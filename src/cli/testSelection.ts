@@ -31,7 +31,8 @@ export async function selectTests(file: string, language: Language, functionName
       message:
         `No tests found for '${functionName}': looked for ${discovery.lookedFor}${config} ${where} and ${seen}` +
         `${discovery.truncated ? ' (the project is larger than discovery searches)' : ''}. ` +
-        'Pass test files with --tests PATH (repeatable).',
+        `Write one that imports the module and calls '${functionName}' (e.g. ${discovery.exampleTestPath}), ` +
+        'or pass test files with --tests PATH (repeatable).',
     };
   }
   const explanation = [

@@ -36,6 +36,8 @@ export interface TestConventions {
   imports(path: string, text: string, project: ProjectIndex): string[];
   /** "test_<module>.py, …", for the message when nothing is found. */
   readonly description: string;
+  /** Where a new test of the module at root-relative `modulePath` would go by convention (`tests/test_grid.py`). */
+  exampleTestPath(modulePath: string): string;
   /** The open dialog's filters when the user picks test files. */
   readonly dialogFilters: Readonly<Record<string, string[]>>;
 }

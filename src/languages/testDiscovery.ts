@@ -41,10 +41,15 @@ export interface TestDiscovery {
   readonly truncated: boolean;
   /** What was looked for, for the message when nothing is found. */
   readonly lookedFor: string;
+  /** Where a new test of the module would go by convention. */
+  readonly exampleTestPath: string;
 }
 
-/** How many levels of re-export (an index re-exporting an index) count as importing the module. */
-const REEXPORT_DEPTH = 2;
+/**
+ * How many levels of re-export count as importing the module: networkx's tests reach
+ * algorithms/shortest_paths/unweighted.py through four `__init__.py` files.
+ */
+const REEXPORT_DEPTH = 4;
 
 export async function discoverTests(files: ProjectFiles, request: DiscoveryRequest): Promise<TestDiscovery> {
   const conventions = languageOf(request.language).tests;
@@ -84,19 +89,27 @@ export async function discoverTests(files: ProjectFiles, request: DiscoveryReque
     }
     return found;
   };
-  const reaches = async (path: string, depth: number, seen: Set<string>): Promise<boolean> => {
-    if (depth === 0 || seen.has(path)) return false;
-    seen.add(path);
-    const imported = await importsOf(path);
-    if (imported.includes(request.modulePath)) return true;
-    for (const next of imported) if (await reaches(next, depth - 1, seen)) return true;
-    return false;
+  // Memoised by file and depth: a package's __init__ files are shared by every test that imports it.
+  const reachMemo = new Map<string, Promise<boolean>>();
+  const reaches = (path: string, depth: number): Promise<boolean> => {
+    if (depth === 0) return Promise.resolve(false);
+    const key = `${depth}:${path}`;
+    let known = reachMemo.get(key);
+    if (!known) {
+      known = importsOf(path).then(async (imported) => {
+        if (imported.includes(request.modulePath)) return true;
+        for (const next of imported) if (await reaches(next, depth - 1)) return true;
+        return false;
+      });
+      reachMemo.set(key, known);
+    }
+    return known;
   };
   const importKind = async (path: string): Promise<ImportKind | undefined> => {
     const imported = await importsOf(path);
     if (imported.includes(request.modulePath)) return 'direct';
     for (const next of imported) {
-      if (await reaches(next, REEXPORT_DEPTH, new Set([path]))) return { via: next };
+      if (await reaches(next, REEXPORT_DEPTH)) return { via: next };
     }
     return undefined;
   };
@@ -119,6 +132,7 @@ export async function discoverTests(files: ProjectFiles, request: DiscoveryReque
     ...(patterns.source ? { runnerConfig: patterns.source } : {}),
     truncated: listing.truncated,
     lookedFor: conventions.description,
+    exampleTestPath: conventions.exampleTestPath(request.modulePath),
   };
 }
 

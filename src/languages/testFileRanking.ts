@@ -81,13 +81,15 @@ export interface TestPick {
 
 /**
  * The files the CLI runs: those that import the module and mention the function; failing that,
- * those that mention it; failing that, those that import the module directly. A test that only
- * reaches the module through a package re-export and never names the function is not taken: in a
- * package every test does that.
+ * those named after the module that import it (`query.test.ts` testing parseQuery through getQuery);
+ * failing that, those that mention it; failing that, those that import the module directly. A test
+ * that only reaches the module through a package re-export and never names the function is not
+ * taken: in a package every test does that.
  */
 export function pickTestFiles(ranked: readonly RankedTestFile[], max = MAX_PICKED): TestPick {
   const groups = [
     ranked.filter((r) => r.imports !== undefined && r.mentions),
+    ranked.filter((r) => r.imports !== undefined && r.namedAfterModule),
     ranked.filter((r) => r.mentions),
     ranked.filter((r) => r.imports === 'direct'),
   ];

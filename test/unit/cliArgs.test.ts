@@ -125,6 +125,7 @@ describe('test discovery', () => {
     expect(message).toContain("No tests found for 'f'");
     expect(message).toContain('test_*.py');
     expect(message).toContain("found 1 test file(s), none of which imports lonely.py or mentions 'f'");
+    expect(message).toContain('(e.g. tests/test_lonely.py)');
     expect(message).toContain('--tests PATH');
   });
 });

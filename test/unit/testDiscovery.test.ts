@@ -119,6 +119,24 @@ describe('test discovery for JavaScript and TypeScript', () => {
     expect(pickTestFiles(found.ranked).files.map((f) => f.path)).toEqual(['checks/query.check.ts']);
   });
 
+  it('runs the test named after the module when it reaches the function only through the package (ufo query.test.ts)', async () => {
+    const found = await discover(
+      'typescript',
+      {
+        'src/index.ts': "export * from './query';",
+        'src/query.ts':
+          'export function parseQuery(q: string) { return {}; }\nexport const getQuery = (u: string) => parseQuery(u);',
+        'test/query.test.ts': "import { getQuery } from '../src';\ngetQuery('/?a=1');",
+        'test/join.test.ts': "import { joinURL } from '../src';",
+        'test/types.test-d.ts': "import { parseQuery } from '../src';\nexpectTypeOf(parseQuery('')).toBeObject();",
+      },
+      'src/query.ts',
+      'parseQuery',
+    );
+    expect(found.testFiles).toBe(2);
+    expect(pickTestFiles(found.ranked).files.map((f) => f.path)).toEqual(['test/query.test.ts']);
+  });
+
   it('reads jest testMatch and roots from package.json, testRegex from jest.config.js, spec from .mocharc.yml', async () => {
     const files = {
       'package.json': JSON.stringify({ jest: { testMatch: ['**/*.check.js'], roots: ['<rootDir>/lib'] } }),
@@ -261,6 +279,22 @@ describe('test discovery for Python', () => {
       ).toEqual(['qa/check_core.py']);
       expect(found.ranked[0]?.reason, name).toContain(`under testpaths (${name})`);
     }
+  });
+
+  it('takes tests only from testpaths when they are set, as pytest run at the root does', async () => {
+    const found = await discover(
+      'python',
+      {
+        'pyproject.toml': '[tool.pytest.ini_options]\ntestpaths = ["toolz/tests"]\n',
+        'toolz/__init__.py': 'from .itertoolz import *\n',
+        'toolz/itertoolz.py': 'def frequencies(seq): pass\n',
+        'toolz/tests/test_itertoolz.py': 'from toolz.itertoolz import frequencies\nfrequencies([])\n',
+        'bench/test_frequencies.py': 'from toolz import frequencies\nfrequencies([])\n',
+      },
+      'toolz/itertoolz.py',
+      'frequencies',
+    );
+    expect(found.ranked.map((r) => r.path)).toEqual(['toolz/tests/test_itertoolz.py']);
   });
 
   it('imports a sibling module by its bare name (pytest rootdir insertion)', async () => {

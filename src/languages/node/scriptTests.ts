@@ -35,7 +35,10 @@ export const scriptTests: TestConventions = {
   judge(path, patterns) {
     const parts = path.split('/');
     const base = parts[parts.length - 1] ?? '';
-    if (!isScript(base) || parts.some((part) => NOT_TEST_FOLDERS.has(part))) return undefined;
+    // `*.test-d.ts` are type tests (vitest typecheck, tsd): nothing runs them as code.
+    if (!isScript(base) || /\.test-d\./.test(base) || parts.some((part) => NOT_TEST_FOLDERS.has(part))) {
+      return undefined;
+    }
     const named = NAMED_TEST.exec(base);
     if (named) return { reason: `a .${named[2]} file` };
     const folder = parts.slice(0, -1).find((part) => TEST_FOLDERS.has(part));
@@ -54,5 +57,11 @@ export const scriptTests: TestConventions = {
   imports: scriptImports,
   description:
     "*.test.*, *.spec.*, files under test/, tests/, __tests__/, __test__/ or spec/, a root test.js, and the runner config's patterns",
+  exampleTestPath(modulePath) {
+    const dot = modulePath.lastIndexOf('.');
+    return dot > modulePath.lastIndexOf('/')
+      ? `${modulePath.slice(0, dot)}.test${modulePath.slice(dot)}`
+      : `${modulePath}.test.js`;
+  },
   dialogFilters: { 'JavaScript/TypeScript tests': SCRIPT_EXTENSIONS },
 };

@@ -2,7 +2,7 @@
  * Where Python tests live (pytest's and unittest's rules): `test_*.py` and `*_test.py` anywhere
  * (the project's `python_files` when its config sets them), any `test*.py` under a `tests/` or
  * `test/` folder at the root or inside a package, and everything of that kind under pytest's
- * `testpaths` (pythonTestConfig.ts).
+ * `testpaths` (pythonTestConfig.ts), which, when set, are the only places tests are taken from.
  */
 import type { TestConventions } from '../languageModule';
 import { matchesGlob } from '../testGlob';
@@ -26,7 +26,9 @@ export const pythonTests: TestConventions = {
     if (!base.endsWith('.py') || NOT_TESTS.has(base)) return undefined;
     const fileGlobs = patterns.globs.length > 0 ? patterns.globs : DEFAULT_FILES;
     const named = fileGlobs.some((glob) => matchesGlob(base, glob));
-    if (patterns.roots.length > 0 && underRoots(path, patterns.roots) && (named || base.startsWith('test'))) {
+    if (patterns.roots.length > 0) {
+      // Like `pytest` run at the root: only testpaths are collected (bench/, docs/ examples are not).
+      if (!underRoots(path, patterns.roots) || !(named || base.startsWith('test'))) return undefined;
       return { reason: `under testpaths (${patterns.source ?? 'pytest config'})` };
     }
     if (named) return { reason: 'a test module' };
@@ -41,5 +43,9 @@ export const pythonTests: TestConventions = {
   imports: pythonImports,
   description:
     "test_*.py, *_test.py, test files under tests/ or test/ (at the root or inside a package) and pytest's testpaths",
+  exampleTestPath(modulePath) {
+    const base = modulePath.slice(modulePath.lastIndexOf('/') + 1);
+    return `tests/test_${base}`;
+  },
   dialogFilters: { 'Python tests': ['py'] },
 };
