@@ -26,8 +26,6 @@ export interface RankedTestFile {
   readonly distance: number;
   /** Why it is offered, for the QuickPick and the CLI's stderr: "imports sorts/quick_sort.ts, mentions QuickSort, in test/". */
   readonly reason: string;
-  /** Imports the module and mentions the function, or is named after the module: worth running without asking. */
-  readonly strong: boolean;
 }
 
 export function rankTestFiles(
@@ -57,7 +55,6 @@ export function rankTestFiles(
       namedAfterModule: candidate.namedAfterModule,
       distance: distance(moduleDir, dirname(candidate.path)),
       reason: reasons.join(', '),
-      strong: (candidate.imports !== undefined && mentions) || (candidate.namedAfterModule && mentions),
     });
   }
   return ranked.sort(
