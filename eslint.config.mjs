@@ -21,7 +21,6 @@ const nodeSpecifiers = [...nodeBuiltins, ...nodeBuiltins.map((m) => `node:${m}`)
 // The files of src/languages that run only on the host and may use Node modules (and esbuild).
 const LANGUAGE_HOST_FILES = [
   'src/languages/registry.ts',
-  'src/languages/testDiscovery.ts',
   'src/languages/projectTests.ts',
   'src/languages/vcsRoot.ts',
   'src/languages/python/projectRoot.ts',

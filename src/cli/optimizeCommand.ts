@@ -118,7 +118,7 @@ export async function runOptimize(argv: string[]): Promise<number> {
     return usage(`--goal must be time, memory or integral, got '${goal}'.`);
   const config = modelConfig(values, process.env);
   if (typeof config === 'string') return usage(config);
-  const input = readInput(args);
+  const input = await readInput(args, (line) => process.stderr.write(`afterburner: ${line}\n`));
   if (input.kind === 'usage') return usage(input.message);
   const job = input.job;
   const original = job.files.find((f) => f.path === job.modulePath)?.content ?? readFileSync(args.file, 'utf8');

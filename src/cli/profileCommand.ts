@@ -14,7 +14,6 @@ import { profileWithSizes } from '../core/growthRun';
 import { describeSandboxFailure } from '../core/resultWords';
 import { selectSandbox } from '../adapters/sandboxSelection';
 import { languageForPath, supportedExtensions } from '../languages/registry';
-import { discoverTests } from '../languages/testDiscovery';
 import { parseCommonArgs, parseSizes, usageReporter } from './cliArgs';
 import type { ParsedCommonArgs } from './cliArgs';
 import { EXIT_FAILED, EXIT_OK } from './exitCodes';
@@ -22,15 +21,18 @@ import { formatProfileText, toProfileJson } from './profileJson';
 import type { ProfileJson } from './profileJson';
 import { collectJobInput } from './sandboxJobInput';
 import { harnessOf } from '../languages/registry';
+import { selectTests } from './testSelection';
 
 const HELP = `Usage: afterburner profile FILE --function NAME [--tests PATH]... [--sandbox auto|docker|local]
                            [--timeout SECONDS] [--memory MB] [--sizes N,N,...] [--python PATH] [--json]
 
 Runs the tests of NAME (a function, or Class.method) in a sandbox, records the calls they make,
 and measures runtime, peak memory and the memory-time integral on those calls.
-Without --tests, tests are found by convention next to or above FILE:
-  Python: test_<module>.py, <module>_test.py, tests/test_<module>.py
-  JS/TS:  <module>.test.*, <module>.spec.*, __tests__/<module>.*
+Without --tests, the project's test files (by convention and the runner's config) that import
+FILE's module and mention NAME are run; stderr says which and why:
+  Python: test_*.py, *_test.py, tests/ and test/ folders, pytest testpaths
+  JS/TS:  *.test.*, *.spec.*, test/ tests/ __tests__/ __test__/ spec/ folders, a root test.js,
+          jest testMatch/roots, vitest include, .mocharc spec
 --sizes measures at growing input sizes with afterburner_inputs(size) from the tests.
 Exit codes: 0 passed, 1 the run failed after it started (tests, timeout, memory, crash, nothing
 recorded), 2 bad usage or input (found before the run).`;
@@ -46,7 +48,8 @@ function fileProblem(file: string): string | undefined {
   }
 }
 
-export function readInput(args: ParsedCommonArgs): Input {
+/** Checks the input and builds the job; `log` hears which tests discovery picked, when it ran. */
+export async function readInput(args: ParsedCommonArgs, log: (line: string) => void): Promise<Input> {
   const problem = fileProblem(args.file);
   if (problem) return { kind: 'usage', message: problem };
   const language = languageForPath(args.file);
@@ -71,20 +74,10 @@ export function readInput(args: ParsedCommonArgs): Input {
     if (missing) return { kind: 'usage', message: `--tests: ${missing}` };
   }
   if (tests.length === 0) {
-    const discovery = discoverTests(args.file, language.id, args.functionName);
-    if (discovery.found.length === 0) {
-      const names =
-        discovery.lookedFor.length > 8
-          ? `${discovery.lookedFor.slice(0, 8).join(', ')}, …`
-          : discovery.lookedFor.join(', ');
-      return {
-        kind: 'usage',
-        message:
-          `No tests found for '${args.functionName}': looked for ${names} next to ${args.file} and in the folders above it ` +
-          `(a test file counts when it mentions '${args.functionName}'). Pass test files with --tests PATH (repeatable).`,
-      };
-    }
-    tests = [...discovery.found];
+    const selection = await selectTests(args.file, language.id, args.functionName);
+    if (selection.kind === 'none') return { kind: 'usage', message: selection.message };
+    selection.explanation.forEach(log);
+    tests = [...selection.tests];
   }
   const sizes = parseSizes(args.values.sizes as string | undefined);
   if (typeof sizes === 'string') return { kind: 'usage', message: sizes };
@@ -182,12 +175,12 @@ export async function runProfile(argv: string[]): Promise<number> {
   const usage = usageReporter('profile', argv, parsed.kind === 'usage');
   if (parsed.kind === 'usage') return usage(parsed.message);
   const args = parsed.args;
-  const input = readInput(args);
-  if (input.kind === 'usage') return usage(input.message);
-
   const log = (line: string): void => {
     process.stderr.write(`afterburner: ${line}\n`);
   };
+  const input = await readInput(args, log);
+  if (input.kind === 'usage') return usage(input.message);
+
   const selection = await selectSandbox(args.sandbox, {
     defaultLimits: input.job.limits,
     log,

@@ -22,23 +22,49 @@ export interface LanguageModule extends LanguageSupport {
   readonly harness: HarnessSpec;
 }
 
-/** How people name and place the tests of a module in this language. */
+/** How people name and place the tests of a module in this language, and how their runners say so. */
 export interface TestConventions {
-  /** The glob `vscode.workspace.findFiles` searches for test files. */
-  readonly glob: string;
-  /** Whether a workspace-relative path is a test file, and whether it is named after the module (stem `module`). */
-  judge(path: string, module: string): TestFileJudgement | undefined;
-  /** File names, relative to a folder, that the CLI looks for beside and above a module of stem `stem`. */
-  conventionalNames(stem: string): string[];
+  /** File endings discovery lists: candidate tests and the files they import (index files, packages). */
+  readonly sourceExtensions: readonly string[];
+  /** Root-relative files that may hold the runner's own test patterns (missing ones are skipped). */
+  readonly configFiles: readonly string[];
+  /** The runner's own test patterns, read from those config files that exist (root-relative name → text). */
+  runnerPatterns(configs: ReadonlyMap<string, string>): RunnerTestPatterns;
+  /** Whether a root-relative path is a test file (by convention or the runner's patterns), and why. */
+  judge(path: string, patterns: RunnerTestPatterns): TestFileJudgement | undefined;
+  /** Whether the test file at `path` is named after the module of stem `module` (`quick_sort.test.ts`). */
+  namedAfter(path: string, module: string): boolean;
+  /** Root-relative paths, among the project's files, of what the file at `path` imports. */
+  imports(path: string, text: string, project: ProjectIndex): string[];
   /** "test_<module>.py, …", for the message when nothing is found. */
   readonly description: string;
+  /** Where a new test of the module at root-relative `modulePath` would go by convention (`tests/test_grid.py`). */
+  exampleTestPath(modulePath: string): string;
   /** The open dialog's filters when the user picks test files. */
   readonly dialogFilters: Readonly<Record<string, string[]>>;
 }
 
+/** Test patterns read from the runner's config, project-relative. */
+export interface RunnerTestPatterns {
+  /** Globs a test file matches (jest `testMatch`, vitest `include`, mocha `spec`). */
+  readonly globs: readonly string[];
+  /** Regular expressions tried on `/` + the path (jest `testRegex`). */
+  readonly regexes: readonly RegExp[];
+  /** Folders the runner's patterns apply under (jest `roots`, pytest `testpaths`); empty = anywhere. */
+  readonly roots: readonly string[];
+  /** Which config said so ("jest testMatch in package.json"), for the reason shown to the user. */
+  readonly source?: string;
+  /** The project's package name, so a test importing the package by name counts as importing it. */
+  readonly packageName?: string;
+}
+
+/** What import resolution may ask of the project. */
+export interface ProjectIndex {
+  has(path: string): boolean;
+  readonly packageName?: string;
+}
+
 export interface TestFileJudgement {
-  /** Named after the module: worth pre-selecting. */
-  readonly strong: boolean;
   readonly reason: string;
 }
 

@@ -1,69 +1,143 @@
 /**
- * The CLI's test discovery: test files named by the language's conventions (TestConventions), in
- * the module's folder and up to three folders above (not past a project root), that mention the
- * function. The extension searches the whole workspace with the same conventions instead
- * (testFileRanking.ts) and lets the user pick among the ranked files.
+ * Test discovery, one implementation for the CLI and the extension: lists the project's files
+ * through a port (the CLI walks the disk, the extension asks vscode.workspace.findFiles), keeps the
+ * test files by the language's conventions and the runner config's own patterns, reads them, and
+ * ranks them (testFileRanking.ts): files that import the module (directly or through a package
+ * `__init__.py` / an index file that re-exports it) first, then those that mention the function,
+ * then by how close they sit to the module.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
 import type { Language } from '../core/sandboxTypes';
-import { LANGUAGES, languageOf } from './registry';
+import type { ProjectIndex, RunnerTestPatterns } from './languageModule';
+import { languageOf } from './registry';
+import { rankTestFiles, type ImportKind, type JudgedTestFile, type RankedTestFile } from './testFileRanking';
 
-/** How far above the file discovery looks (the file's folder counts as level 0). */
-const LEVELS_UP = 3;
-/** A folder holding one of these (a VCS root, any language's project file) is a project root: discovery does not climb past it. */
-const ROOT_MARKERS = ['.git', ...new Set(LANGUAGES.flatMap((l) => l.projectMarkers))];
-
-/** The file names discovery looks for, in order, relative to the file's folder and those above. */
-export function conventionalTestNames(file: string, language: Language): string[] {
-  const stem = path.basename(file, path.extname(file));
-  return languageOf(language).tests.conventionalNames(stem);
+/** The project's files as discovery sees them; paths are project-root-relative with `/` separators. */
+export interface ProjectFiles {
+  /**
+   * Every file ending in one of `extensions` (without dots), dependencies, virtual environments,
+   * VCS folders and build output left out. May stop at a bound; `truncated` says so.
+   */
+  list(extensions: readonly string[]): Promise<{ readonly paths: readonly string[]; readonly truncated: boolean }>;
+  /** The file's text, or undefined when it is missing, unreadable or too large to be a test. */
+  read(path: string): Promise<string | undefined>;
 }
 
-function isFile(p: string): boolean {
-  try {
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
+export interface DiscoveryRequest {
+  readonly language: Language;
+  /** The module holding the function, root-relative. */
+  readonly modulePath: string;
+  /** `name` or `Class.method`. */
+  readonly functionName: string;
 }
 
-/** The folders discovery searches: the file's, then up to LEVELS_UP above, not past a project root. */
-export function discoveryFolders(file: string): string[] {
-  const folders: string[] = [];
-  let dir = path.dirname(path.resolve(file));
-  for (let level = 0; level <= LEVELS_UP; level++) {
-    folders.push(dir);
-    if (ROOT_MARKERS.some((m) => existsSync(path.join(dir, m)))) break;
-    const parent = path.dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  return folders;
-}
-
-export interface Discovery {
-  /** Absolute paths of test files that mention the function. */
-  readonly found: readonly string[];
-  /** The names looked for, for the message when nothing is found. */
-  readonly lookedFor: readonly string[];
+export interface TestDiscovery {
+  /** Best first; only files that import the module, mention the function, or are named after the module. */
+  readonly ranked: readonly RankedTestFile[];
+  /** How many test files were looked at. */
+  readonly testFiles: number;
+  /** The runner configs whose patterns were used ("jest config in package.json"), if any. */
+  readonly runnerConfig?: string;
+  /** The listing stopped at its bound: the project is larger than discovery searched. */
+  readonly truncated: boolean;
+  /** What was looked for, for the message when nothing is found. */
+  readonly lookedFor: string;
+  /** Where a new test of the module would go by convention. */
+  readonly exampleTestPath: string;
 }
 
 /**
- * Test files by convention next to or above `file` that mention the function (for
- * `Class.method`, the class or the method).
+ * How many levels of re-export count as importing the module: networkx's tests reach
+ * algorithms/shortest_paths/unweighted.py through four `__init__.py` files.
  */
-export function discoverTests(file: string, language: Language, functionName: string): Discovery {
-  const names = conventionalTestNames(file, language);
-  const mentions = functionName.split('.').filter((part) => part.length > 0);
-  const found: string[] = [];
-  for (const folder of discoveryFolders(file)) {
-    for (const name of names) {
-      const candidate = path.join(folder, name);
-      if (found.includes(candidate) || !isFile(candidate)) continue;
-      const text = readFileSync(candidate, 'utf8');
-      if (mentions.some((word) => new RegExp(`\\b${word.replace(/[$]/g, '\\$')}\\b`).test(text))) found.push(candidate);
+const REEXPORT_DEPTH = 4;
+
+export async function discoverTests(files: ProjectFiles, request: DiscoveryRequest): Promise<TestDiscovery> {
+  const conventions = languageOf(request.language).tests;
+  const configs = new Map<string, string>();
+  await Promise.all(
+    conventions.configFiles.map(async (name) => {
+      const text = await files.read(name);
+      if (text !== undefined) configs.set(name, text);
+    }),
+  );
+  const patterns: RunnerTestPatterns = conventions.runnerPatterns(configs);
+  const listing = await files.list(conventions.sourceExtensions);
+  const all = new Set(listing.paths);
+  const project: ProjectIndex = {
+    has: (path) => all.has(path),
+    ...(patterns.packageName ? { packageName: patterns.packageName } : {}),
+  };
+  const tests = listing.paths
+    .filter((path) => path !== request.modulePath)
+    .flatMap((path) => {
+      const judged = conventions.judge(path, patterns);
+      return judged ? [{ path, reason: judged.reason }] : [];
+    });
+
+  const texts = new Map<string, Promise<string | undefined>>();
+  const read = (path: string): Promise<string | undefined> => {
+    let text = texts.get(path);
+    if (!text) texts.set(path, (text = files.read(path)));
+    return text;
+  };
+  const importsCache = new Map<string, Promise<readonly string[]>>();
+  const importsOf = (path: string): Promise<readonly string[]> => {
+    let found = importsCache.get(path);
+    if (!found) {
+      found = read(path).then((text) => (text === undefined ? [] : conventions.imports(path, text, project)));
+      importsCache.set(path, found);
     }
-  }
-  return { found, lookedFor: names };
+    return found;
+  };
+  // Memoised by file and depth: a package's __init__ files are shared by every test that imports it.
+  const reachMemo = new Map<string, Promise<boolean>>();
+  const reaches = (path: string, depth: number): Promise<boolean> => {
+    if (depth === 0) return Promise.resolve(false);
+    const key = `${depth}:${path}`;
+    let known = reachMemo.get(key);
+    if (!known) {
+      known = importsOf(path).then(async (imported) => {
+        if (imported.includes(request.modulePath)) return true;
+        for (const next of imported) if (await reaches(next, depth - 1)) return true;
+        return false;
+      });
+      reachMemo.set(key, known);
+    }
+    return known;
+  };
+  const importKind = async (path: string): Promise<ImportKind | undefined> => {
+    const imported = await importsOf(path);
+    if (imported.includes(request.modulePath)) return 'direct';
+    for (const next of imported) {
+      if (await reaches(next, REEXPORT_DEPTH)) return { via: next };
+    }
+    return undefined;
+  };
+
+  const judged: JudgedTestFile[] = await Promise.all(
+    tests.map(async (test) => {
+      const text = await read(test.path);
+      return {
+        path: test.path,
+        reason: test.reason,
+        ...(text === undefined ? {} : { text }),
+        imports: text === undefined ? undefined : await importKind(test.path),
+        namedAfterModule: conventions.namedAfter(test.path, moduleStem(request.modulePath)),
+      };
+    }),
+  );
+  return {
+    ranked: rankTestFiles(request.modulePath, request.functionName, judged),
+    testFiles: tests.length,
+    ...(patterns.source ? { runnerConfig: patterns.source } : {}),
+    truncated: listing.truncated,
+    lookedFor: conventions.description,
+    exampleTestPath: conventions.exampleTestPath(request.modulePath),
+  };
+}
+
+function moduleStem(path: string): string {
+  const base = path.slice(path.lastIndexOf('/') + 1);
+  const dot = base.lastIndexOf('.');
+  return dot > 0 ? base.slice(0, dot) : base;
 }

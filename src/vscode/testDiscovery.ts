@@ -1,10 +1,12 @@
 /**
- * Finds the tests of a function: remembered from last time, else by its language's conventions in
- * the workspace (ranked by src/languages/testFileRanking.ts), a QuickPick when several match, an open dialog when none does.
+ * Finds the tests of a function: remembered from last time, else by the same discovery the CLI uses
+ * (src/languages/testDiscovery.ts) over the workspace folder through vscode.workspace.findFiles, a
+ * QuickPick in its ranking when several match, an open dialog when none does.
  */
 import * as vscode from 'vscode';
 import type { Language } from '../core/sandboxTypes';
-import { EXCLUDED_TEST_FOLDERS, rankTestFiles, testFileGlob, type RankedTestFile } from '../languages/testFileRanking';
+import { discoverTests, type ProjectFiles } from '../languages/testDiscovery';
+import type { RankedTestFile } from '../languages/testFileRanking';
 import { languageOf } from '../languages/registry';
 import type { FunctionTarget } from './functionTarget';
 
@@ -12,7 +14,10 @@ export type TestChoice =
   | { readonly kind: 'ok'; readonly uris: readonly vscode.Uri[]; readonly how: 'remembered' | 'found' | 'picked' }
   | { readonly kind: 'cancelled' };
 
-const MAX_FILES = 400;
+const MAX_FILES = 20_000;
+/** Folders never searched: dependencies, virtual environments, VCS folders and build output (one flat group: ripgrep refuses nested {…}). */
+const EXCLUDED_FOLDERS =
+  '{**/node_modules/**,**/.venv/**,**/venv/**,**/env/**,**/site-packages/**,**/dist/**,**/build/**,**/coverage/**,**/out/**,**/.git/**,**/.tox/**,**/__pycache__/**}';
 const MAX_READ_BYTES = 256 * 1024;
 const PICK_FILE = '$(folder-opened) Pick a test file…';
 
@@ -34,7 +39,7 @@ export async function chooseTests(
   }
   const ranked = await findRankedTests(target);
   log.info(
-    `Tests for ${target.name}: ${ranked.length === 0 ? 'none found by convention' : ranked.map((r) => `${r.path} (${r.score})`).join(', ')}`,
+    `Tests for ${target.name}: ${ranked.length === 0 ? 'none found' : ranked.map((r) => `${r.path} (${r.reason})`).join('; ')}`,
   );
   const root = rootOf(target.document.uri);
   let uris: vscode.Uri[] | undefined;
@@ -70,22 +75,31 @@ export function rootOf(uri: vscode.Uri): vscode.Uri {
   return vscode.workspace.getWorkspaceFolder(uri)?.uri ?? vscode.Uri.joinPath(uri, '..');
 }
 
-async function findRankedTests(target: FunctionTarget): Promise<RankedTestFile[]> {
-  const folder = vscode.workspace.getWorkspaceFolder(target.document.uri);
+async function findRankedTests(target: FunctionTarget): Promise<readonly RankedTestFile[]> {
   const root = rootOf(target.document.uri);
-  const include = folder
-    ? new vscode.RelativePattern(folder, testFileGlob(target.language))
-    : new vscode.RelativePattern(root, testFileGlob(target.language));
-  const found = await vscode.workspace.findFiles(include, EXCLUDED_TEST_FOLDERS, MAX_FILES);
-  const candidates = await Promise.all(
-    found.map(async (uri) => ({ path: relativePath(root, uri), text: await readText(uri) })),
-  );
-  return rankTestFiles(
-    target.language,
-    relativePath(root, target.document.uri),
-    target.name,
-    candidates.filter((c) => !c.path.startsWith('../')),
-  );
+  const discovery = await discoverTests(workspaceFiles(root), {
+    language: target.language,
+    modulePath: relativePath(root, target.document.uri),
+    functionName: target.name,
+  });
+  return discovery.ranked;
+}
+
+/** Discovery's file-listing port over one workspace folder. */
+function workspaceFiles(root: vscode.Uri): ProjectFiles {
+  return {
+    async list(extensions) {
+      const glob = extensions.length === 1 ? `**/*.${extensions[0] ?? ''}` : `**/*.{${extensions.join(',')}}`;
+      const found = await vscode.workspace.findFiles(
+        new vscode.RelativePattern(root, glob),
+        EXCLUDED_FOLDERS,
+        MAX_FILES,
+      );
+      const paths = found.map((uri) => relativePath(root, uri)).filter((p) => !p.startsWith('../'));
+      return { paths, truncated: found.length >= MAX_FILES };
+    },
+    read: (path) => readText(vscode.Uri.joinPath(root, ...path.split('/'))),
+  };
 }
 
 async function quickPickTests(

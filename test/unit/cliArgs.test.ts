@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseCommonArgs, parseSizes } from '../../src/cli/cliArgs';
 import { languageForPath } from '../../src/languages/registry';
-import { discoverTests } from '../../src/languages/testDiscovery';
+import { selectTests } from '../../src/cli/testSelection';
 
 describe('common CLI arguments', () => {
   it('parses repeated --tests and the limits', () => {
@@ -86,7 +86,7 @@ describe('test discovery', () => {
     return file;
   };
 
-  it('finds Python tests next to and above the module that mention the function', () => {
+  it('finds Python tests next to and above the module that import it and mention the function', async () => {
     root = mkdtempSync(path.join(tmpdir(), 'cliargs-'));
     write('pyproject.toml', '');
     const module = write('pkg/sorter.py', 'def slow_sort(xs): return sorted(xs)\n');
@@ -94,28 +94,38 @@ describe('test discovery', () => {
     const suffix = write('pkg/sorter_test.py', 'import sorter\nsorter.slow_sort([1])\n');
     const above = write('tests/test_sorter.py', 'from pkg.sorter import slow_sort\n');
     write('pkg/tests/test_sorter.py', 'def test_other(): pass\n');
-    const found = discoverTests(module, 'python', 'slow_sort');
-    expect(found.found).toEqual([next, suffix, above]);
+    const found = await selectTests(module, 'python', 'slow_sort');
+    // Closest first; files in the same folder by name.
+    expect(found.kind === 'found' && found.tests).toEqual([suffix, next, above]);
+    expect(found.kind === 'found' && found.explanation.join('\n')).toContain(
+      'pkg/test_sorter.py: imports pkg/sorter.py, mentions slow_sort',
+    );
   });
 
-  it('finds JS/TS tests by .test, .spec and __tests__', () => {
+  it('finds JS/TS tests by .test, .spec and __tests__ that import the module', async () => {
     root = mkdtempSync(path.join(tmpdir(), 'cliargs-'));
     write('package.json', '{}');
     const module = write('src/math.ts', 'export function add(a: number, b: number) { return a + b; }\n');
     const a = write('src/math.test.ts', "import { add } from './math';\n");
-    const b = write('src/math.spec.mjs', "import { add } from './math.mjs';\n");
+    const b = write('src/math.spec.mjs', "import { add } from './math.js';\n");
     const c = write('src/__tests__/math.ts', "import { add } from '../math';\n");
-    expect(discoverTests(module, 'typescript', 'add').found).toEqual([a, b, c]);
+    // A test that only mentions add but imports a file that does not exist is not run beside importers.
+    write('src/other.spec.mjs', "import { add } from './math.mjs';\n");
+    expect(await selectTests(module, 'typescript', 'add')).toMatchObject({ kind: 'found', tests: [b, a, c] });
   });
 
-  it('says which names it looked for when nothing matches', () => {
+  it('says what it looked for and what it saw when nothing matches', async () => {
     root = mkdtempSync(path.join(tmpdir(), 'cliargs-'));
     write('.git/HEAD', '');
     const module = write('lonely.py', 'def f(): pass\n');
-    const result = discoverTests(module, 'python', 'f');
-    expect(result.found).toEqual([]);
-    expect(result.lookedFor).toContain('test_lonely.py');
-    expect(result.lookedFor).toContain('lonely_test.py');
-    expect(result.lookedFor).toContain('tests/test_lonely.py');
+    write('tests/test_other.py', 'from other import g\n');
+    const result = await selectTests(module, 'python', 'f');
+    expect(result.kind).toBe('none');
+    const message = result.kind === 'none' ? result.message : '';
+    expect(message).toContain("No tests found for 'f'");
+    expect(message).toContain('test_*.py');
+    expect(message).toContain("found 1 test file(s), none of which imports lonely.py or mentions 'f'");
+    expect(message).toContain('(e.g. tests/test_lonely.py)');
+    expect(message).toContain('--tests PATH');
   });
 });

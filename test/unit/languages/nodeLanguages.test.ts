@@ -83,13 +83,18 @@ describe('JavaScript and TypeScript share one set of rules', () => {
     );
   });
 
-  it('knows jest/vitest naming for tests of a module', () => {
-    expect(javascriptModule.tests.judge('src/__tests__/cache.ts', 'cache')?.strong).toBe(true);
-    expect(typescriptModule.tests.judge('src/cache.spec.tsx', 'cache')).toEqual({
-      strong: true,
-      reason: 'named after cache',
-    });
-    expect(typescriptModule.tests.judge('src/other.test.ts', 'cache')?.strong).toBe(false);
-    expect(typescriptModule.tests.conventionalNames('cache')).toContain('__tests__/cache.test.tsx');
+  it('knows jest/vitest/mocha naming for tests of a module', () => {
+    const none = { globs: [], regexes: [], roots: [] };
+    expect(javascriptModule.tests.judge('src/__tests__/cache.ts', none)).toEqual({ reason: 'in __tests__/' });
+    expect(javascriptModule.tests.judge('src/x/__test__/cache.test.js', none)).toEqual({ reason: 'a .test file' });
+    expect(typescriptModule.tests.judge('src/cache.spec.tsx', none)).toEqual({ reason: 'a .spec file' });
+    expect(typescriptModule.tests.judge('test.js', none)).toEqual({ reason: "the project's test.js" });
+    expect(typescriptModule.tests.judge('lib/test.js', none)).toBeUndefined();
+    expect(typescriptModule.tests.judge('test/fixtures/input.js', none)).toBeUndefined();
+    expect(typescriptModule.tests.judge('test/types.d.ts', none)).toBeUndefined();
+    expect(typescriptModule.tests.namedAfter('src/__tests__/cache.ts', 'cache')).toBe(true);
+    expect(typescriptModule.tests.namedAfter('QuickSort.test.js', 'quickSort')).toBe(true);
+    expect(typescriptModule.tests.namedAfter('sorts/test/quick_sort.test.ts', 'quick_sort')).toBe(true);
+    expect(typescriptModule.tests.namedAfter('src/other.test.ts', 'cache')).toBe(false);
   });
 });

@@ -70,14 +70,14 @@ describe('Python: locate and splice through the language module', () => {
   });
 
   it('knows pytest and unittest naming for tests of a module', () => {
-    expect(python.tests.conventionalNames('grid')).toEqual([
-      'test_grid.py',
-      'grid_test.py',
-      'tests/test_grid.py',
-      'test/test_grid.py',
-    ]);
-    expect(python.tests.judge('tests/test_grid.py', 'grid')).toEqual({ strong: true, reason: 'named after grid.py' });
-    expect(python.tests.judge('tests/conftest.py', 'grid')).toBeUndefined();
-    expect(python.tests.judge('tests/helpers.py', 'grid')?.strong).toBe(false);
+    const none = { globs: [], regexes: [], roots: [] };
+    expect(python.tests.judge('tests/test_grid.py', none)).toEqual({ reason: 'a test module' });
+    expect(python.tests.judge('pkg/tests/tests_grid.py', none)).toEqual({ reason: 'in tests/' });
+    expect(python.tests.judge('tests/conftest.py', none)).toBeUndefined();
+    expect(python.tests.judge('tests/helpers.py', none)).toBeUndefined();
+    expect(python.tests.judge('grid.py', none)).toBeUndefined();
+    expect(python.tests.namedAfter('tests/test_grid.py', 'grid')).toBe(true);
+    expect(python.tests.namedAfter('grid_test.py', 'grid')).toBe(true);
+    expect(python.tests.namedAfter('tests/test_gridlines.py', 'grid')).toBe(false);
   });
 });
