@@ -3,7 +3,7 @@
 // one it says how to configure one and runs the profile step only. It never fakes a model.
 // Works without Docker: `--sandbox auto` falls back to the local sandbox.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,9 @@ if (!existsSync(cli)) {
 const env = process.env;
 const configured = Boolean(env.AFTERBURNER_MODEL || env.AFTERBURNER_BASE_URL || env.AFTERBURNER_API_KEY);
 const work = mkdtempSync(path.join(tmpdir(), 'afterburner-demo-'));
+// mkdtemp makes the folder private (0700); the sandbox user (Docker's uid 10001, or nobody) mounts
+// the project read-only and must be able to read this copy of the example.
+chmodSync(work, 0o755);
 cpSync(example, work, { recursive: true });
 const file = path.join(work, 'inventory.py');
 

@@ -16,8 +16,6 @@ export const hotspotsScenario = {
   name: 'hotspots',
   async run({ page, model, useSettings, shoot }) {
     await useSettings({ 'afterburner.optimize.iterations': 1, 'afterburner.optimize.candidates': 1 });
-    // The run this starts waits on the model until it is cancelled below.
-    model.server.enqueue({ kind: 'hang' });
     await runCommand(page, 'Afterburner: Find hot functions');
     const frame = panelFrame(page);
     const first = frame.locator('[data-testid="hot-function-0-0"]');
@@ -31,9 +29,17 @@ export const hotspotsScenario = {
     await frame.locator('[data-testid="hotspots-section"]').scrollIntoViewIfNeeded();
     await shoot('hotspots', 'panel');
 
+    // The run this starts waits on the model until it is cancelled below. It is cancelled only once
+    // it asked: a reply left in the queue would be served to the next scenario's run.
+    model.server.enqueue({ kind: 'hang' });
+    const asked = model.chatRequests().length;
     await frame.locator('[data-testid="hot-optimize-0-0"]').click();
     await waitForRun(page, name, 'Running', 60_000);
     await screenshot(page, 'hotspots-optimize-started', sideBar(page));
+    const deadline = Date.now() + 90_000;
+    while (model.chatRequests().length === asked && Date.now() < deadline) await page.waitForTimeout(200);
+    if (model.chatRequests().length === asked)
+      throw new Error('the run started from Hot functions never asked the model');
     const toast = await notification(page, new RegExp(`optimizing ${name.replace(/[.$]/g, '\\$&')}`), 30_000);
     await toast.getByRole('button', { name: 'Cancel' }).click();
     await waitForRun(page, name, 'Cancelled', 30_000);
