@@ -11,11 +11,12 @@ import { errorMessage } from '../core/errorMessage';
 import { selectSandbox } from '../adapters/sandboxSelection';
 import type { SandboxChoice } from '../adapters/sandboxSelection';
 import { DEFAULT_MEMORY_MB, positiveNumber, usageReporter } from './cliArgs';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exitCodes';
+import { EXIT_FAILED, EXIT_OK } from './exitCodes';
 import { combineHotspots, formatHotspotsText, toHotspotsJson } from './hotspotsJson';
 import type { HotspotsJson } from './hotspotsJson';
 import { findProjectTests, groupTests, testGroupOf } from '../languages/projectTests';
 import { hotspotsJob } from './hotspotsJob';
+import { runInterruptibly } from './interruptible';
 
 const HELP = `Usage: afterburner hotspots [DIR] [--tests PATH]... [--top N] [--sandbox auto|docker|local]
                             [--timeout SECONDS] [--memory MB] [--json]
@@ -144,15 +145,12 @@ export async function runHotspots(argv: string[]): Promise<number> {
   if (selection.kind === 'error') return usage(selection.message);
   const { sandbox } = selection;
   log(`sandbox: ${sandbox.describe().isolation} (${selection.reason})`);
-  const controller = new AbortController();
-  const onInterrupt = (): void => controller.abort(new Error('Interrupted.'));
-  process.once('SIGINT', onInterrupt);
   const results: HotspotsJson[] = [];
-  try {
+  return runInterruptibly(sandbox, log, async (signal) => {
     for (const group of groups) {
       log(`profiling ${group.tests.length} ${group.language} test file(s) under ${args.dir}`);
       const job = hotspotsJob(args.dir, group, args.limits);
-      const result = await sandbox.run(job, controller.signal);
+      const result = await sandbox.run(job, signal);
       const json = toHotspotsJson(result, {
         language: group.language,
         testFiles: group.tests.map((t) => toPosix(path.relative(args.dir, t))),
@@ -164,18 +162,9 @@ export async function runHotspots(argv: string[]): Promise<number> {
       if (json.status !== 'passed' && json.status !== 'failed' && result.output && !args.json)
         log(`last output of the run:\n${result.output.slice(-2000)}`);
     }
-  } catch (err) {
-    if (controller.signal.aborted) {
-      log('cancelled.');
-      return 130;
-    }
-    throw err;
-  } finally {
-    process.removeListener('SIGINT', onInterrupt);
-    await sandbox.dispose();
-  }
-  const combined = combineHotspots(results);
-  if (args.json && combined) process.stdout.write(JSON.stringify(combined) + '\n');
-  if (results.some((r) => r.status === 'error') && results.every((r) => r.status !== 'passed')) return EXIT_USAGE;
-  return results.every((r) => r.status === 'passed') ? EXIT_OK : EXIT_FAILED;
+    const combined = combineHotspots(results);
+    if (args.json && combined) process.stdout.write(JSON.stringify(combined) + '\n');
+    // Once the tests ran, the input was good: whatever stopped them is the code's (exit 1).
+    return results.every((r) => r.status === 'passed') ? EXIT_OK : EXIT_FAILED;
+  });
 }

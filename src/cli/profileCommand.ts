@@ -22,6 +22,7 @@ import type { ProfileJson } from './profileJson';
 import { collectJobInput } from './sandboxJobInput';
 import { harnessOf } from '../languages/registry';
 import { selectTests } from './testSelection';
+import { runInterruptibly } from './interruptible';
 
 const HELP = `Usage: afterburner profile FILE --function NAME [--tests PATH]... [--sandbox auto|docker|local]
                            [--timeout SECONDS] [--memory MB] [--sizes N,N,...] [--python PATH] [--json]
@@ -191,11 +192,8 @@ export async function runProfile(argv: string[]): Promise<number> {
   log(`profiling ${args.functionName} in ${args.file} with ${input.job.testPaths.join(', ')}`);
   log(`sandbox: ${sandbox.describe().isolation} (${selection.reason})`);
 
-  const controller = new AbortController();
-  const onInterrupt = (): void => controller.abort(new Error('Interrupted.'));
-  process.once('SIGINT', onInterrupt);
-  try {
-    const { result, sizesError } = await profileRun(sandbox, input.job, controller.signal);
+  return runInterruptibly(sandbox, log, async (signal) => {
+    const { result, sizesError } = await profileRun(sandbox, input.job, signal);
     const measured = toProfileJson(result, {
       language: input.language,
       functionName: args.functionName,
@@ -207,14 +205,5 @@ export async function runProfile(argv: string[]): Promise<number> {
     if (result.kind !== 'passed' && result.output && !args.json)
       log(`last output of the run:\n${result.output.slice(-2000)}`);
     return exitCodeFor(profile);
-  } catch (err) {
-    if (controller.signal.aborted) {
-      log('cancelled.');
-      return 130;
-    }
-    throw err;
-  } finally {
-    process.removeListener('SIGINT', onInterrupt);
-    await sandbox.dispose();
-  }
+  });
 }

@@ -184,6 +184,31 @@ describe('the project in place, local sandbox', () => {
     );
   });
 
+  it.runIf(PYTHON)('runs a test file as the editor has it (unsaved), also under pytest', async () => {
+    const collected = collectProjectJob('python', path.join(PROJECTS, 'py-src-layout/src/shapes/area.py'), [
+      path.join(PROJECTS, 'py-src-layout/tests/test_area.py'),
+    ]);
+    if (collected.kind !== 'ok') throw new Error(collected.message);
+    const { input } = collected;
+    const testPath = input.testPaths[0] ?? '';
+    const saved = readFileSync(path.join(input.project.root, testPath), 'utf8');
+    const edited = `${saved}\n\ndef test_added_in_the_editor():\n    raise AssertionError("the unsaved edit ran")\n`;
+    const result = await sandbox.run({
+      language: 'python',
+      files: [...input.files.filter((f) => f.path !== testPath), { path: testPath, content: edited }],
+      modulePath: input.modulePath,
+      testPaths: input.testPaths,
+      target: 'polygon_area',
+      mode: { kind: 'test' },
+      limits: LIMITS,
+      project: input.project,
+    });
+    expect(result.kind, result.output).toBe('failed');
+    if (result.kind !== 'failed') return;
+    expect(result.runner).toBe('pytest');
+    expect(result.failures.map((f) => f.message).join('\n')).toContain('the unsaved edit ran');
+  });
+
   it('keeps the project read-only: writes next to the module are refused and the host files stay as they were', async () => {
     const project = hostileProject();
     try {

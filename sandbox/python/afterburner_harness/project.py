@@ -106,7 +106,7 @@ def enter(job: dict) -> None:
     overlays = {}
     for relative in job.get("overlays") or []:
         local = os.path.join(work, relative)
-        if relative.endswith(".py") and os.path.isfile(local):
+        if relative.endswith(".py") and os.path.isfile(local) and _differs(local, os.path.join(root, relative)):
             overlays[os.path.join(root, relative)] = local
     _work_dir = work
     os.chdir(root)
@@ -115,6 +115,26 @@ def enter(job: dict) -> None:
     sys.path[:] = [root] + rest
     _finder = OverlayFinder(overlays)
     sys.meta_path.insert(0, _finder)
+
+
+def _differs(local: str, project_file: str) -> bool:
+    """An overlay the same as the project's file is left to the normal import system, so test files
+    the editor has not changed keep pytest's assertion rewriting (its detailed assert messages)."""
+    try:
+        with open(local, "rb") as mine, open(project_file, "rb") as theirs:
+            return mine.read() != theirs.read()
+    except OSError:
+        return True
+
+
+def put_first() -> None:
+    """Moves the overlay finder back in front of finders installed after it. pytest's assertion
+    rewriter (installed when pytest starts) reads test files from disk: an unsaved test file would
+    run as saved. With the overlays first it runs as the editor has it, only without rewritten
+    assert messages."""
+    if _finder is not None and _finder in sys.meta_path:
+        sys.meta_path.remove(_finder)
+        sys.meta_path.insert(0, _finder)
 
 
 def local_path(relative: str) -> str:

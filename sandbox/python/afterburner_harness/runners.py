@@ -12,6 +12,7 @@ import unittest
 from typing import Callable, Dict, List, Optional, Set
 
 from .errors import HarnessError, MemoryLimit, relative, trim
+from . import project
 from .explain import failure_text
 from .loader import import_user_file
 
@@ -146,6 +147,9 @@ class _PytestCollector:
 
     def pytest_runtest_setup(self, item) -> None:
         self.context.reseed()
+
+    def pytest_configure(self, config) -> None:
+        project.put_first()
 
     def pytest_runtest_makereport(self, item, call) -> None:
         excinfo = call.excinfo
