@@ -137,6 +137,14 @@ def put_first() -> None:
         sys.meta_path.insert(0, _finder)
 
 
+def read_text(path: str) -> str:
+    """A job file's text as this run sees it: the overlay's (the editor's unsaved text) when the
+    file has one, else the file's."""
+    local = _finder.overlay_for(path) if _finder is not None else None
+    with open(local or path, encoding="utf-8", errors="replace") as handle:
+        return handle.read()
+
+
 def local_path(relative: str) -> str:
     """Where a job file is readable: the overlay in the work dir when there is one (a reference
     module exists nowhere else), else the project's file (relative to the root, the cwd)."""

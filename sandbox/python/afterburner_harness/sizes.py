@@ -12,6 +12,7 @@ import sys
 from typing import Callable, List, Optional
 
 from .errors import HarnessError, describe_exception
+from . import project
 from .loader import Target, import_user_file
 from .measure import peak_memory_kb, runtime
 from .recorder import Call
@@ -23,9 +24,8 @@ GENERATOR_NAME = "afterburner_inputs"
 def find_generator(test_paths: List[str], module_path: str) -> Optional[Callable]:
     for path in test_paths:
         try:
-            with open(path, encoding="utf-8", errors="replace") as handle:
-                if "def %s" % GENERATOR_NAME not in handle.read():
-                    continue
+            if "def %s" % GENERATOR_NAME not in project.read_text(path):
+                continue
         except OSError:
             continue
         module = _loaded(path) or import_user_file(path, "test file")
