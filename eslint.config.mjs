@@ -18,6 +18,20 @@ const nodeBuiltins = [
 ];
 const nodeSpecifiers = [...nodeBuiltins, ...nodeBuiltins.map((m) => `node:${m}`)];
 
+// What pure layers (core, panel) never import: time, processes, files, network and models arrive
+// through ports.
+const OUTSIDE_WORLDS = [
+  'vscode',
+  'openai',
+  'dockerode',
+  'child_process',
+  'node:child_process',
+  'fs',
+  'node:fs',
+  'fs/promises',
+  'node:fs/promises',
+];
+
 // The files of src/languages that run only on the host and may use Node modules (and esbuild).
 const LANGUAGE_HOST_FILES = [
   'src/languages/registry.ts',
@@ -79,17 +93,10 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [
-            'vscode',
-            'openai',
-            'dockerode',
-            'child_process',
-            'node:child_process',
-            'fs',
-            'node:fs',
-            'fs/promises',
-            'node:fs/promises',
-          ].map((name) => ({ name, message: 'src/core is pure: use a port implemented in src/adapters.' })),
+          paths: OUTSIDE_WORLDS.map((name) => ({
+            name,
+            message: 'src/core is pure: use a port implemented in src/adapters.',
+          })),
           patterns: [
             {
               group: [
@@ -116,17 +123,10 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [
-            'vscode',
-            'openai',
-            'dockerode',
-            'child_process',
-            'node:child_process',
-            'fs',
-            'node:fs',
-            'fs/promises',
-            'node:fs/promises',
-          ].map((name) => ({ name, message: 'src/panel is pure: it turns loop events into view state.' })),
+          paths: OUTSIDE_WORLDS.map((name) => ({
+            name,
+            message: 'src/panel is pure: it turns loop events into view state.',
+          })),
           patterns: [
             {
               group: ['../adapters/*', '../vscode/*', '../cli/*', '../languages/*', 'openai/*', 'dockerode/*'],

@@ -76,7 +76,7 @@ describe('localCommandLine', () => {
   });
 
   it('as root, binds as root without a user namespace and drops to nobody inside, before the job runs', () => {
-    const { argv } = localCommandLine(input({ dropPrivileges: SETPRIV, projectRoot: '/root/work/app' }));
+    const { argv } = localCommandLine(input({ dropPrivileges: SETPRIV, projectRoot: '/root/projects/app' }));
     const bwrapAt = argv.indexOf('/usr/bin/bwrap');
     expect(argv.indexOf('/usr/bin/prlimit')).toBeLessThan(bwrapAt);
     expect(argv).not.toContain('--unshare-all');
@@ -91,12 +91,12 @@ describe('localCommandLine', () => {
   });
 
   it('mounts the project read-only at its own path, with walkable folders above it', () => {
-    const { argv } = localCommandLine(input({ dropPrivileges: SETPRIV, projectRoot: '/root/work/app' }));
-    expect(after(argv, '--ro-bind')).toContainEqual(['/root/work/app', '/root/work/app']);
+    const { argv } = localCommandLine(input({ dropPrivileges: SETPRIV, projectRoot: '/root/projects/app' }));
+    expect(after(argv, '--ro-bind')).toContainEqual(['/root/projects/app', '/root/projects/app']);
     expect(after(argv, '--dir', 1).flat()).toEqual(
-      expect.arrayContaining(['/root', '/root/work', '/tmp/afterburner-local-abc123']),
+      expect.arrayContaining(['/root', '/root/projects', '/tmp/afterburner-local-abc123']),
     );
-    expect(argv.indexOf('/root')).toBeLessThan(argv.indexOf('/root/work/app'));
+    expect(argv.indexOf('/root')).toBeLessThan(argv.indexOf('/root/projects/app'));
     expect(argv).not.toContain('--bind');
   });
 
