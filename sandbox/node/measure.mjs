@@ -335,6 +335,9 @@ function memoryNow() {
   return u.heapUsed + u.external;
 }
 
+/** The tracer asks for the main thread's memory this often (~4 kHz). */
+const TRACER_INTERVAL_US = 250;
+
 async function startTracer(intervalUs) {
   globalThis.__afterburnerMemory = memoryNow;
   const flags = new Int32Array(new SharedArrayBuffer(8));
@@ -379,7 +382,7 @@ function tracerDrift(windowMs = 10) {
 }
 
 /** Traces `repeat` back-to-back rounds per window (fresh inputs, gc() before each window). */
-async function traceWindows({ side, repeat, minCoveredMs, maxWindows, samplesFrom, drift = 0 }) {
+async function traceWindows({ side, repeat, minCoveredMs, maxWindows, samplesFrom, sampling, drift = 0, notes }) {
   const { prepare, round } = side;
   const windows = [];
   let covered = 0;
@@ -397,37 +400,62 @@ async function traceWindows({ side, repeat, minCoveredMs, maxWindows, samplesFro
     covered += (tEnd - tStart) / 1e6;
   }
   const samples = await samplesFrom();
-  const peaks = [];
-  const integrals = [];
-  let sampleCount = 0;
-  let j = 0;
-  for (const w of windows) {
-    const points = [[w.tStart, 0]];
-    while (j < samples.times.length && samples.times[j] < w.tStart) j++;
-    while (j < samples.times.length && samples.times[j] <= w.tEnd) {
-      points.push([
-        samples.times[j],
-        Math.max(0, samples.values[j] - w.baseline - drift * (samples.times[j] - w.tStart)),
-      ]);
-      sampleCount++;
-      j++;
-    }
-    points.push([w.tEnd, Math.max(0, w.after - w.baseline - drift * (w.tEnd - w.tStart))]);
-    let peak = 0;
-    let integral = 0;
-    for (let i = 0; i < points.length; i++) {
-      peak = Math.max(peak, points[i][1]);
-      if (i > 0) integral += ((points[i - 1][1] + points[i][1]) / 2) * (points[i][0] - points[i - 1][0]);
-    }
-    peaks.push(peak / 1024);
-    integrals.push(integral / 1024 / 1e6 / repeat); // bytes·ns → kB·ms, per round
-  }
-  peaks.sort((a, b) => a - b);
+  const traced = windows.map((w) => tracedWindow(w, samples, drift, repeat, sampling));
+  // A window the tracer hardly sampled (its thread waited for a CPU: the machine was busy) saw
+  // only the start and end of the round and misses the peak in between; only when every window
+  // starved do they count, and then the notes say so.
+  const sampled = traced.filter((t) => !t.starved);
+  if (sampled.length === 0 && traced.some((t) => t.starved))
+    notes?.push('memory sampling starved: the machine was busy, so the peak may be missed');
+  const peaks = (sampled.length > 0 ? sampled : traced).map((t) => t.peakKb).sort((a, b) => a - b);
+  const sampleCount = traced.reduce((n, t) => n + t.samples, 0);
   return {
     peakKb: peaks[Math.floor((peaks.length - 1) / 2)],
-    integralKbMs: integrals.reduce((s, v) => s + v, 0) / integrals.length,
+    integralKbMs: (sampled.length > 0 ? sampled : traced).reduce((s, t) => s + t.integralKbMs, 0) / peaks.length,
     hz: covered > 0 ? sampleCount / (covered / 1000) : 0,
   };
+}
+
+/** A window got fewer than a quarter of the tracer's samples while it lasted four intervals or more. */
+function isStarved(samples, durationNs) {
+  const expected = durationNs / (TRACER_INTERVAL_US * 1000);
+  return expected >= 4 && samples < expected / 4;
+}
+
+/** One window's peak and integral from the tracer's samples inside it (m = 0 at its start). */
+function tracedWindow(w, samples, drift, repeat, sampling) {
+  const points = [[w.tStart, 0]];
+  for (let j = lowerBound(samples.times, w.tStart); j < samples.times.length && samples.times[j] <= w.tEnd; j++)
+    points.push([
+      samples.times[j],
+      Math.max(0, samples.values[j] - w.baseline - drift * (samples.times[j] - w.tStart)),
+    ]);
+  const inside = points.length - 1;
+  points.push([w.tEnd, Math.max(0, w.after - w.baseline - drift * (w.tEnd - w.tStart))]);
+  let peak = 0;
+  let integral = 0;
+  for (let i = 0; i < points.length; i++) {
+    peak = Math.max(peak, points[i][1]);
+    if (i > 0) integral += ((points[i - 1][1] + points[i][1]) / 2) * (points[i][0] - points[i - 1][0]);
+  }
+  return {
+    peakKb: peak / 1024,
+    integralKbMs: integral / 1024 / 1e6 / repeat, // bytes·ns → kB·ms, per round
+    samples: inside,
+    starved: sampling && isStarved(inside, w.tEnd - w.tStart),
+  };
+}
+
+/** First index whose time is ≥ t (times ascend). */
+function lowerBound(times, t) {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (times[mid] < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**
@@ -442,7 +470,7 @@ async function traceWindows({ side, repeat, minCoveredMs, maxWindows, samplesFro
 export async function traceMemory({ prepare, round, notes, roundMs = 2 }) {
   let tracer;
   try {
-    tracer = await startTracer(250);
+    tracer = await startTracer(TRACER_INTERVAL_US);
   } catch (e) {
     notes.push(`memory sampling unavailable (${e.message}); peak and integral come from round boundaries only`);
   }
@@ -454,9 +482,11 @@ export async function traceMemory({ prepare, round, notes, roundMs = 2 }) {
     side,
     drift,
     repeat: 1,
+    notes,
     minCoveredMs: 25,
     maxWindows: repeat > 1 ? 20 : 200,
     samplesFrom: repeat > 1 ? none : tracer ? () => tracer.stop() : none,
+    sampling: repeat === 1 && tracer !== undefined,
   });
   if (repeat === 1) {
     return { peakMemoryKb: single.peakKb, integralKbMs: single.integralKbMs, integralSampleHz: single.hz };
@@ -465,9 +495,11 @@ export async function traceMemory({ prepare, round, notes, roundMs = 2 }) {
     side,
     drift,
     repeat,
+    notes,
     minCoveredMs: 25,
     maxWindows: 50,
     samplesFrom: tracer ? () => tracer.stop() : none,
+    sampling: tracer !== undefined,
   });
   return { peakMemoryKb: single.peakKb, integralKbMs: repeated.integralKbMs, integralSampleHz: repeated.hz };
 }

@@ -200,7 +200,12 @@ export function probePython(python = 'python3'): PythonInstall | undefined {
       },
     );
     const [executable, prefix, basePrefix, version] = JSON.parse(out) as [string, string, string, string];
-    if (executable) install = { executable, prefixes: [...new Set([prefix, basePrefix])], version };
+    // A link to the interpreter from a folder outside its prefix (a symlink farm such as
+    // ~/.local/bin or /opt/x/bin) is what runs, so that folder is exposed too.
+    const linkDir = path.dirname(executable);
+    const inPrefix = [prefix, basePrefix].some((p) => linkDir === p || linkDir.startsWith(p + path.sep));
+    if (executable)
+      install = { executable, prefixes: [...new Set([prefix, basePrefix, ...(inPrefix ? [] : [linkDir])])], version };
   } catch {
     install = undefined;
   }

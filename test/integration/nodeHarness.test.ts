@@ -19,8 +19,8 @@ afterAll(removeWorkDirs);
 const sumFiles = { 'sum.mjs': fixture('sum.mjs'), 'sum.test.mjs': fixture('sum.test.mjs') };
 
 describe('node harness: tests', () => {
-  it('counts node:test tests, records calls and measures', () => {
-    const { report } = runHarness({
+  it('counts async node:test tests, records calls and measures', async () => {
+    const { report } = await runHarness({
       files: sumFiles,
       modulePath: 'sum.mjs',
       testPaths: ['sum.test.mjs'],
@@ -40,36 +40,38 @@ describe('node harness: tests', () => {
     expect(m.sizes?.map((s) => s.size)).toEqual([100, 400]);
   });
 
-  it('sees no memory growth in a loop that allocates nothing, however long it runs, and sees it where the loop collects', () => {
+  it('sees no memory growth in a loop that allocates nothing, however long it runs, and sees it where the loop collects', async () => {
     const files = {
       'inversions.mjs': fixture('inversions.mjs'),
       'inversions.test.mjs': fixture('inversions.test.mjs'),
     };
     const sizes = [200, 800, 3200];
-    const peaks = (target: string) =>
+    const peaks = async (target: string) =>
       (
         measurementOf(
-          runHarness({
-            files,
-            modulePath: 'inversions.mjs',
-            testPaths: ['inversions.test.mjs'],
-            target,
-            measure: { budgetMs: 300, sizes },
-          }).report,
+          (
+            await runHarness({
+              files,
+              modulePath: 'inversions.mjs',
+              testPaths: ['inversions.test.mjs'],
+              target,
+              measure: { budgetMs: 300, sizes },
+            })
+          ).report,
         ).sizes ?? []
       ).map((s) => s.peakMemoryKb);
     // The memory sampler's own allocations grow with time (the 3200 round lasts ~5 ms): they are not the code's.
-    const still = peaks('countInversions');
+    const still = await peaks('countInversions');
     expect(still).toHaveLength(3);
     for (const kb of still) expect(kb).toBeLessThan(2);
     // 3200 values scrambled: about 2.5 M pairs out of order, pushed as small integers (≥ 8 MB).
-    const growing = peaks('listInversions');
+    const growing = await peaks('listInversions');
     expect(growing[2]).toBeGreaterThan(4000);
     expect(growing[2] ?? 0).toBeGreaterThan(10 * (growing[0] ?? 0));
   });
 
-  it('reports a failing test by name with the assertion text', () => {
-    const { report } = runHarness({
+  it('reports a failing test by name with the assertion text', async () => {
+    const { report } = await runHarness({
       files: { 'sum.mjs': fixture('sum.mjs'), 't.test.mjs': fixture('sumFailing.test.mjs') },
       modulePath: 'sum.mjs',
       testPaths: ['t.test.mjs'],
@@ -83,8 +85,8 @@ describe('node harness: tests', () => {
     expect(report.failures[0]?.message).toContain('t.test.mjs:');
   });
 
-  it('runs a plain assert script and keeps its console output off the report line', () => {
-    const { report, stdout, stderr } = runHarness({
+  it('runs a plain assert script and keeps its console output off the report line', async () => {
+    const { report, stdout, stderr } = await runHarness({
       files: { 'sum.mjs': fixture('sum.mjs'), 'check.mjs': fixture('sum.script.mjs') },
       modulePath: 'sum.mjs',
       testPaths: ['check.mjs'],
@@ -97,8 +99,8 @@ describe('node harness: tests', () => {
     expect(stderr).toContain('script done');
   });
 
-  it('points at the line of a syntax error', () => {
-    const { report } = runHarness({
+  it('points at the line of a syntax error', async () => {
+    const { report } = await runHarness({
       files: { 'broken.mjs': fixture('broken.mjs'), 'broken.test.mjs': fixture('broken.test.mjs') },
       modulePath: 'broken.mjs',
       testPaths: ['broken.test.mjs'],
@@ -108,8 +110,8 @@ describe('node harness: tests', () => {
     expect(report.kind === 'error' && report.message).toMatch(/SyntaxError in broken\.mjs:2/);
   });
 
-  it('names the exports that exist when the target is missing', () => {
-    const { report } = runHarness({
+  it('names the exports that exist when the target is missing', async () => {
+    const { report } = await runHarness({
       files: sumFiles,
       modulePath: 'sum.mjs',
       testPaths: ['sum.test.mjs'],
@@ -121,9 +123,9 @@ describe('node harness: tests', () => {
     );
   });
 
-  it('records a CommonJS class method through require and destructuring', () => {
+  it('records a CommonJS class method through require and destructuring', async () => {
     const files = { 'stats.cjs': fixture('stats.cjs'), 'stats.test.cjs': fixture('stats.test.cjs') };
-    const { report } = runHarness({
+    const { report } = await runHarness({
       files,
       modulePath: 'stats.cjs',
       testPaths: ['stats.test.cjs'],
@@ -132,7 +134,7 @@ describe('node harness: tests', () => {
     const ok = passed(report);
     expect(ok.tests).toEqual({ passed: 2, failed: 0 });
     expect(ok.recording?.calls).toBe(1);
-    const check = runHarness({
+    const check = await runHarness({
       files: { 'stats.cjs': fixture('statsFast.cjs'), 'stats.test.cjs': fixture('stats.test.cjs') },
       modulePath: 'stats.cjs',
       testPaths: ['stats.test.cjs'],
@@ -145,25 +147,26 @@ describe('node harness: tests', () => {
 
 describe('node harness: check mode', () => {
   const profile = runOnce(
-    () =>
+    async () =>
       passed(
-        runHarness({ files: sumFiles, modulePath: 'sum.mjs', testPaths: ['sum.test.mjs'], target: 'slowSum' }).report,
+        (await runHarness({ files: sumFiles, modulePath: 'sum.mjs', testPaths: ['sum.test.mjs'], target: 'slowSum' }))
+          .report,
       ).recording as Recording,
   );
 
-  it('accepts an equivalent candidate and measures it on the recorded inputs', () => {
-    const { report } = runHarness({
+  it('accepts an equivalent candidate and measures it on the recorded inputs', async () => {
+    const { report } = await runHarness({
       files: { 'sum.mjs': fixture('sumFast.mjs'), 'sum.test.mjs': fixture('sum.test.mjs') },
       modulePath: 'sum.mjs',
       testPaths: ['sum.test.mjs'],
       target: 'slowSum',
-      mode: { kind: 'check', recording: profile() },
+      mode: { kind: 'check', recording: await profile() },
     });
     expect(measurementOf(report).calls).toBe(2);
   });
 
-  it('rejects a wrong candidate with a differential message even when no test catches it', () => {
-    const { report } = runHarness({
+  it('rejects a wrong candidate with a differential message even when no test catches it', async () => {
+    const { report } = await runHarness({
       files: {
         'sum.mjs': fixture('sumWrong.mjs'),
         'sum.test.mjs': fixture('sum.test.mjs').replace(/assert\.equal/g, 'void'),
@@ -171,7 +174,7 @@ describe('node harness: check mode', () => {
       modulePath: 'sum.mjs',
       testPaths: ['sum.test.mjs'],
       target: 'slowSum',
-      mode: { kind: 'check', recording: profile() },
+      mode: { kind: 'check', recording: await profile() },
     });
     expect(report.kind).toBe('failed');
     if (report.kind !== 'failed') return;
@@ -179,17 +182,19 @@ describe('node harness: check mode', () => {
     expect(report.failures[0]?.message).toBe('expected 6, got 5');
   });
 
-  it('detects a candidate that no longer mutates its argument', () => {
+  it('detects a candidate that no longer mutates its argument', async () => {
     const test = fixture('sortInPlace.test.mjs');
     const rec = passed(
-      runHarness({
-        files: { 'sortInPlace.mjs': fixture('sortInPlace.mjs'), 't.test.mjs': test },
-        modulePath: 'sortInPlace.mjs',
-        testPaths: ['t.test.mjs'],
-        target: 'sortedMedian',
-      }).report,
+      (
+        await runHarness({
+          files: { 'sortInPlace.mjs': fixture('sortInPlace.mjs'), 't.test.mjs': test },
+          modulePath: 'sortInPlace.mjs',
+          testPaths: ['t.test.mjs'],
+          target: 'sortedMedian',
+        })
+      ).report,
     ).recording as Recording;
-    const { report } = runHarness({
+    const { report } = await runHarness({
       files: { 'sortInPlace.mjs': fixture('sortCopy.mjs'), 't.test.mjs': test },
       modulePath: 'sortInPlace.mjs',
       testPaths: ['t.test.mjs'],
@@ -204,11 +209,17 @@ describe('node harness: check mode', () => {
 });
 
 describe('node harness: measurement', () => {
-  it('sees the ~10 MB a call allocates as peak memory, with a positive integral', () => {
+  it('sees the ~10 MB a call allocates as peak memory, with a positive integral', async () => {
     const files = { 'allocate.mjs': fixture('allocate.mjs'), 'allocate.test.mjs': fixture('allocate.test.mjs') };
     const m = measurementOf(
-      runHarness({ files, modulePath: 'allocate.mjs', testPaths: ['allocate.test.mjs'], target: 'allocateAndSum' })
-        .report,
+      (
+        await runHarness({
+          files,
+          modulePath: 'allocate.mjs',
+          testPaths: ['allocate.test.mjs'],
+          target: 'allocateAndSum',
+        })
+      ).report,
     );
     expect(m.peakMemoryKb).toBeGreaterThanOrEqual(8000);
     expect(m.peakMemoryKb).toBeLessThanOrEqual(16000);
@@ -217,9 +228,9 @@ describe('node harness: measurement', () => {
     expect(m.runtimeMs.samples).toBeGreaterThanOrEqual(5);
   });
 
-  it('runs gc() before samples also when node was started without --expose-gc (as the sandboxes start it)', () => {
+  it('runs gc() before samples also when node was started without --expose-gc (as the sandboxes start it)', async () => {
     const files = { 'allocate.mjs': fixture('allocate.mjs'), 'allocate.test.mjs': fixture('allocate.test.mjs') };
-    const { report } = runHarness({
+    const { report } = await runHarness({
       files,
       modulePath: 'allocate.mjs',
       testPaths: ['allocate.test.mjs'],
@@ -230,26 +241,28 @@ describe('node harness: measurement', () => {
     expect(measurementOf(report).peakMemoryKb).toBeGreaterThanOrEqual(8000);
   });
 
-  it('orders an implementation doing 20 % more work after the original', () => {
+  it('orders an implementation doing 20 % more work after the original', async () => {
     const test = fixture('spin.test.mjs');
-    const measureSpin = (source: string): number =>
+    const measureSpin = async (source: string): Promise<number> =>
       measurementOf(
-        runHarness({
-          files: { 'spin.mjs': source, 'spin.test.mjs': test },
-          modulePath: 'spin.mjs',
-          testPaths: ['spin.test.mjs'],
-          target: 'spin',
-          measure: { budgetMs: 1500 },
-        }).report,
+        (
+          await runHarness({
+            files: { 'spin.mjs': source, 'spin.test.mjs': test },
+            modulePath: 'spin.mjs',
+            testPaths: ['spin.test.mjs'],
+            target: 'spin',
+            measure: { budgetMs: 1500 },
+          })
+        ).report,
       ).runtimeMs.median;
-    const fast = measureSpin(fixture('spin.mjs'));
-    const slow = measureSpin(fixture('spinSlower.mjs'));
+    const fast = await measureSpin(fixture('spin.mjs'));
+    const slow = await measureSpin(fixture('spinSlower.mjs'));
     expect(slow).toBeGreaterThan(fast);
   });
 });
 
 describe('node harness: TypeScript after transpiling', () => {
-  it('runs TypeScript tests and records a function and a class method', () => {
+  it('runs TypeScript tests and records a function and a class method', async () => {
     const out = transpileTypeScript({
       files: [
         { path: 'src/sum.ts', content: fixture('sum.ts', tsFixtures) },
@@ -261,22 +274,22 @@ describe('node harness: TypeScript after transpiling', () => {
     if (out.kind !== 'ok') throw new Error(out.message);
     const files = Object.fromEntries(out.files.map((f) => [f.path, f.content]));
     const fn = passed(
-      runHarness({ files, modulePath: out.modulePath, testPaths: out.testPaths, target: 'totals' }).report,
+      (await runHarness({ files, modulePath: out.modulePath, testPaths: out.testPaths, target: 'totals' })).report,
     );
     expect(fn.tests).toEqual({ passed: 2, failed: 0 });
     expect(fn.recording?.calls).toBe(1);
     const method = passed(
-      runHarness({ files, modulePath: out.modulePath, testPaths: out.testPaths, target: 'Counter.add' }).report,
+      (await runHarness({ files, modulePath: out.modulePath, testPaths: out.testPaths, target: 'Counter.add' })).report,
     );
     expect(method.recording?.calls).toBe(2);
   });
 
-  it('reports the hot line as the line and text of the TypeScript source', () => {
+  it('reports the hot line as the line and text of the TypeScript source', async () => {
     const job = transpiledFixtures({ 'slowSum.ts': 'slowSum.ts', 'slowSum.test.ts': 'slowSum.test.ts' }, 'slowSum.ts', [
       'slowSum.test.ts',
     ]);
     const m = measurementOf(
-      runHarness({ ...job, target: 'slowSum', measure: { budgetMs: 300, hotLines: true } }).report,
+      (await runHarness({ ...job, target: 'slowSum', measure: { budgetMs: 300, hotLines: true } })).report,
     );
     const hot = m.hotLines?.[0];
     const tsLines = fixture('slowSum.ts', tsFixtures).split('\n');
@@ -288,13 +301,13 @@ describe('node harness: TypeScript after transpiling', () => {
     expect(job.files['slowSum.mjs']?.split('\n')[(hot?.line ?? 0) - 1]).not.toContain('j <= i');
   });
 
-  it('points a failing TypeScript test at its line in the .ts file', () => {
+  it('points a failing TypeScript test at its line in the .ts file', async () => {
     const job = transpiledFixtures(
       { 'slowSum.ts': 'slowSum.ts', 'wrong.test.ts': 'slowSumFailing.test.ts' },
       'slowSum.ts',
       ['wrong.test.ts'],
     );
-    const report = failed(runHarness({ ...job, target: 'slowSum', mode: { kind: 'test' } }).report);
+    const report = failed((await runHarness({ ...job, target: 'slowSum', mode: { kind: 'test' } })).report);
     const assertLine =
       fixture('slowSumFailing.test.ts', tsFixtures)
         .split('\n')

@@ -46,8 +46,8 @@ const lineOf = (name: string, text: string): number =>
     .findIndex((l) => l.includes(text)) + 1;
 
 describe('node harness: jest from the workspace', () => {
-  it('runs a CommonJS test file written for jest globals, records the method calls and measures them', () => {
-    const { report, dir } = runNodeHarness({
+  it('runs a CommonJS test file written for jest globals, records the method calls and measures them', async () => {
+    const { report, dir } = await runNodeHarness({
       files: statsFiles,
       modulePath: 'stats.cjs',
       testPaths: ['stats.test.js'],
@@ -69,16 +69,18 @@ describe('node harness: jest from the workspace', () => {
     );
   });
 
-  it('reports a failing CommonJS jest test by name, with the expect message and its line', () => {
+  it('reports a failing CommonJS jest test by name, with the expect message and its line', async () => {
     const files = { 'stats.cjs': fixture('stats.cjs'), 'statsFailing.test.js': fixture('jest/statsFailing.test.js') };
     const report = failed(
-      runNodeHarness({
-        files,
-        modulePath: 'stats.cjs',
-        testPaths: ['statsFailing.test.js'],
-        target: 'Stats.variance',
-        workspaceRoot: workspace,
-      }).report,
+      (
+        await runNodeHarness({
+          files,
+          modulePath: 'stats.cjs',
+          testPaths: ['statsFailing.test.js'],
+          target: 'Stats.variance',
+          workspaceRoot: workspace,
+        })
+      ).report,
     );
     expect(report.runner).toBe('jest');
     expect(report.tests).toEqual({ passed: 1, failed: 1 });
@@ -91,8 +93,8 @@ describe('node harness: jest from the workspace', () => {
     ]);
   });
 
-  it('runs an ES module test file importing @jest/globals, records the calls and measures them', () => {
-    const { report } = runNodeHarness({
+  it('runs an ES module test file importing @jest/globals, records the calls and measures them', async () => {
+    const { report } = await runNodeHarness({
       files: sumFiles,
       modulePath: 'sum.mjs',
       testPaths: ['sum.test.mjs'],
@@ -110,17 +112,19 @@ describe('node harness: jest from the workspace', () => {
     expect(m.hotLines?.[0]?.source).toContain('for (let j = 0; j <= i; j++)');
   });
 
-  it('reports a failing ES module jest test with the expect message and its line', () => {
+  it('reports a failing ES module jest test with the expect message and its line', async () => {
     const files = { 'sum.mjs': fixture('sum.mjs'), 'sum.test.mjs': fixture('jest/sumFailing.test.mjs') };
     const report = failed(
-      runNodeHarness({
-        files,
-        modulePath: 'sum.mjs',
-        testPaths: ['sum.test.mjs'],
-        target: 'slowSum',
-        workspaceRoot: workspace,
-        mode: { kind: 'test' },
-      }).report,
+      (
+        await runNodeHarness({
+          files,
+          modulePath: 'sum.mjs',
+          testPaths: ['sum.test.mjs'],
+          target: 'slowSum',
+          workspaceRoot: workspace,
+          mode: { kind: 'test' },
+        })
+      ).report,
     );
     expect(report.runner).toBe('jest');
     expect(report.tests).toEqual({ passed: 1, failed: 1 });
@@ -133,17 +137,19 @@ describe('node harness: jest from the workspace', () => {
     ]);
   });
 
-  it('checks a candidate with jest and the recording', () => {
+  it('checks a candidate with jest and the recording', async () => {
     const recording = passed(
-      runNodeHarness({
-        files: sumFiles,
-        modulePath: 'sum.mjs',
-        testPaths: ['sum.test.mjs'],
-        target: 'slowSum',
-        workspaceRoot: workspace,
-      }).report,
+      (
+        await runNodeHarness({
+          files: sumFiles,
+          modulePath: 'sum.mjs',
+          testPaths: ['sum.test.mjs'],
+          target: 'slowSum',
+          workspaceRoot: workspace,
+        })
+      ).report,
     ).recording as Recording;
-    const fast = runNodeHarness({
+    const fast = await runNodeHarness({
       files: { ...sumFiles, 'sum.mjs': fixture('sumFast.mjs') },
       modulePath: 'sum.mjs',
       testPaths: ['sum.test.mjs'],
@@ -153,14 +159,16 @@ describe('node harness: jest from the workspace', () => {
     });
     expect(measurementOf(fast.report).calls).toBe(2);
     const wrong = failed(
-      runNodeHarness({
-        files: { ...sumFiles, 'sum.mjs': fixture('sumWrong.mjs') },
-        modulePath: 'sum.mjs',
-        testPaths: ['sum.test.mjs'],
-        target: 'slowSum',
-        workspaceRoot: workspace,
-        mode: { kind: 'check', recording },
-      }).report,
+      (
+        await runNodeHarness({
+          files: { ...sumFiles, 'sum.mjs': fixture('sumWrong.mjs') },
+          modulePath: 'sum.mjs',
+          testPaths: ['sum.test.mjs'],
+          target: 'slowSum',
+          workspaceRoot: workspace,
+          mode: { kind: 'check', recording },
+        })
+      ).report,
     );
     expect(wrong.runner).toBe('jest');
     expect(wrong.failures[0]?.test).toBe('slowSum > adds a few');

@@ -1,12 +1,12 @@
 // `check` with a reference, JavaScript side: the harness measures the candidate and the best
 // version so far side by side in one process, and the acceptance rule decides on those paired
 // samples. The assertions are on decisions (what the user sees), never on timings.
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findHarnessReport } from '../../src/adapters/harnessReport';
+import { runChild } from './childProcess';
 import { decideAcceptance, sideBySideSpeedFactor } from '../../src/core/acceptance';
 import type { HarnessJob, HarnessReport, Measurement, Recording } from '../../src/core/sandboxTypes';
 
@@ -52,12 +52,12 @@ test('meter', () => assert.equal(new Meter(4).work(values), expected));
 `;
 const REFERENCE = 'work.afterburner-reference.mjs';
 
-function runHarness(
+async function runHarness(
   files: Record<string, string>,
   target: string,
   mode: HarnessJob['mode'],
   budgetMs = 300,
-): HarnessReport {
+): Promise<HarnessReport> {
   const dir = mkdtempSync(path.join(tmpdir(), 'ab-node-paired-'));
   workDirs.push(dir);
   for (const [p, content] of Object.entries(files)) {
@@ -74,32 +74,27 @@ function runHarness(
     seed: 7,
   };
   writeFileSync(path.join(dir, 'job.json'), JSON.stringify(job));
-  const proc = spawnSync(process.execPath, ['--expose-gc', harness, 'job.json'], {
-    cwd: dir,
-    encoding: 'utf8',
-    timeout: 100_000,
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const proc = await runChild(process.execPath, ['--expose-gc', harness, 'job.json'], { cwd: dir }, 100_000);
   const report = findHarnessReport(proc.stdout);
   if (proc.status !== 0 || !report)
     throw new Error(`harness exited ${String(proc.status)}: ${proc.stdout.slice(-1500)} ${proc.stderr.slice(-1500)}`);
   return report;
 }
 
-function profile(target: string): { recording: Recording; measurement: Measurement } {
-  const report = runHarness({ 'work.mjs': ORIGINAL, 'work.test.mjs': TEST }, target, { kind: 'profile' });
+async function profile(target: string): Promise<{ recording: Recording; measurement: Measurement }> {
+  const report = await runHarness({ 'work.mjs': ORIGINAL, 'work.test.mjs': TEST }, target, { kind: 'profile' });
   if (report.kind !== 'passed' || !report.recording || !report.measurement)
     throw new Error(JSON.stringify(report).slice(0, 1500));
   return { recording: report.recording, measurement: report.measurement };
 }
 
 /** Checks `candidate` with the original module beside it as the reference. */
-function sideBySide(
+async function sideBySide(
   target: string,
   recording: Recording,
   candidate: string,
-): { candidate: Measurement; reference: Measurement } {
-  const report = runHarness({ 'work.mjs': candidate, 'work.test.mjs': TEST, [REFERENCE]: ORIGINAL }, target, {
+): Promise<{ candidate: Measurement; reference: Measurement }> {
+  const report = await runHarness({ 'work.mjs': candidate, 'work.test.mjs': TEST, [REFERENCE]: ORIGINAL }, target, {
     kind: 'check',
     recording,
     reference: { modulePath: REFERENCE },
@@ -110,10 +105,13 @@ function sideBySide(
 }
 
 describe('node harness: candidate and reference measured side by side', () => {
-  const fn = profile('work');
+  let fn: { recording: Recording; measurement: Measurement };
+  beforeAll(async () => {
+    fn = await profile('work');
+  });
 
-  it('reports paired samples for both, with memory figures for each', () => {
-    const { candidate, reference } = sideBySide('work', fn.recording, ORIGINAL);
+  it('reports paired samples for both, with memory figures for each', async () => {
+    const { candidate, reference } = await sideBySide('work', fn.recording, ORIGINAL);
     expect(reference.runtimeMs.samples).toBe(candidate.runtimeMs.samples);
     expect(candidate.runtimeMs.samples).toBeGreaterThanOrEqual(20);
     expect(reference.calls).toBe(candidate.calls);
@@ -123,8 +121,8 @@ describe('node harness: candidate and reference measured side by side', () => {
     }
   });
 
-  it('does not accept a candidate identical to the reference', () => {
-    const { candidate, reference } = sideBySide('work', fn.recording, ORIGINAL);
+  it('does not accept a candidate identical to the reference', async () => {
+    const { candidate, reference } = await sideBySide('work', fn.recording, ORIGINAL);
     const factor = sideBySideSpeedFactor(candidate, reference) ?? Number.NaN;
     expect(factor).toBeGreaterThan(0.5);
     expect(factor).toBeLessThan(2);
@@ -133,8 +131,8 @@ describe('node harness: candidate and reference measured side by side', () => {
     expect(decision.reason).toContain('side-by-side');
   });
 
-  it('accepts a candidate doing half the work', () => {
-    const { candidate, reference } = sideBySide('work', fn.recording, workModule(2));
+  it('accepts a candidate doing half the work', async () => {
+    const { candidate, reference } = await sideBySide('work', fn.recording, workModule(2));
     const decision = decideAcceptance('time', fn.measurement, candidate, reference);
     expect(decision.kind, decision.reason).toBe('accept');
     expect(decision.reason).toMatch(
@@ -142,23 +140,23 @@ describe('node harness: candidate and reference measured side by side', () => {
     );
   });
 
-  it('rejects a candidate doing twice the work', () => {
-    const { candidate, reference } = sideBySide('work', fn.recording, workModule(8));
+  it('rejects a candidate doing twice the work', async () => {
+    const { candidate, reference } = await sideBySide('work', fn.recording, workModule(8));
     const decision = decideAcceptance('time', fn.measurement, candidate, reference);
     expect(decision.kind, decision.reason).toBe('reject');
     expect(decision.reason).toMatch(/slower than the best so far in a side-by-side measurement/);
   });
 
-  it("runs the reference class's own method for a Class.method target", () => {
-    const method = profile('Meter.work');
+  it("runs the reference class's own method for a Class.method target", async () => {
+    const method = await profile('Meter.work');
     // Were the candidate's method replayed on both sides, the pairs would tie and this would be rejected.
-    const faster = sideBySide('Meter.work', method.recording, workModule(2));
+    const faster = await sideBySide('Meter.work', method.recording, workModule(2));
     const decision = decideAcceptance('time', method.measurement, faster.candidate, faster.reference);
     expect(decision.kind, decision.reason).toBe('accept');
   });
 
-  it('measures the candidate alone, with a note, when the reference cannot be loaded', () => {
-    const report = runHarness(
+  it('measures the candidate alone, with a note, when the reference cannot be loaded', async () => {
+    const report = await runHarness(
       { 'work.mjs': ORIGINAL, 'work.test.mjs': TEST },
       'work',
       { kind: 'check', recording: fn.recording, reference: { modulePath: 'missing.mjs' } },

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { transpileTypeScript } from '../../src/languages/node/typescriptTranspile';
-import { failed, measurementOf, passed, removeWorkDirs, repo, runNodeHarnessAsync } from './nodeHarnessRun';
+import { failed, measurementOf, passed, removeWorkDirs, repo, runNodeHarness } from './nodeHarnessRun';
 
 const projects = path.join(repo, 'test/fixtures/js-projects');
 
@@ -43,7 +43,7 @@ afterAll(() => {
 });
 
 async function profile(project: string, modulePath: string, testPaths: readonly string[], target: string) {
-  return runNodeHarnessAsync({ files: projectFiles(project), modulePath, testPaths, target, workspaceRoot: workspace });
+  return runNodeHarness({ files: projectFiles(project), modulePath, testPaths, target, workspaceRoot: workspace });
 }
 
 describe('node harness: module semantics of real projects (node:test)', () => {
@@ -94,7 +94,7 @@ describe('node harness: module semantics of real projects (node:test)', () => {
         "test('with a callback', async () => { await scoreAll(['ab'], () => 1); await scoreAll(['q']); });",
       ].join('\n'),
     };
-    const { report } = await runNodeHarnessAsync({
+    const { report } = await runNodeHarness({
       files,
       modulePath: 'src/score.js',
       testPaths: ['test/callback.test.js'],
@@ -117,7 +117,7 @@ describe('node harness: module semantics of real projects (node:test)', () => {
         "test('expects a double slash', () => assert.equal(joinURL('a/', '/b'), 'a//b'));",
       ].join('\n'),
     };
-    const { report } = await runNodeHarnessAsync({
+    const { report } = await runNodeHarness({
       files,
       modulePath: 'src/utils.js',
       testPaths: ['test/wrong.test.js'],
@@ -150,7 +150,7 @@ describe('node harness: the project runner and its config', () => {
         "describe('wrong', () => { it('expects mocha', () => assert.deepStrictEqual(palindromes(['mocha']), ['mocha'])); });",
       ].join('\n'),
     };
-    const { report } = await runNodeHarnessAsync({
+    const { report } = await runNodeHarness({
       files,
       modulePath: 'lib/palindromes.js',
       testPaths: ['test/wrong.spec.js'],
@@ -180,7 +180,7 @@ describe('node harness: the project runner and its config', () => {
     expect(sort.recording?.calls).toBe(2);
     const recording = sort.recording;
     if (!recording) throw new Error('no recording');
-    const { report } = await runNodeHarnessAsync({
+    const { report } = await runNodeHarness({
       files: projectFiles('jest-babel'),
       modulePath: 'src/sorting/Sorter.js',
       testPaths: tests,
@@ -209,7 +209,7 @@ describe('node harness: the project runner and its config', () => {
         "it('expects upper case', () => { expect(caesarEncrypt('ab', 1)).toBe('BC'); });",
       ].join('\n'),
     };
-    const { report } = await runNodeHarnessAsync({
+    const { report } = await runNodeHarness({
       files,
       modulePath: 'src/strings/caesar.js',
       testPaths: ['src/strings/__test__/wrong.test.js'],
@@ -231,7 +231,7 @@ describe('node harness: the project runner and its config', () => {
     if (emitted.kind !== 'ok') throw new Error(emitted.message);
     // The TypeScript sources stay beside what the host emitted: ts-jest compiles them itself.
     const files = { ...sources, ...Object.fromEntries(emitted.files.map((f) => [f.path, f.content])) };
-    const { report } = await runNodeHarnessAsync({
+    const { report } = await runNodeHarness({
       files,
       modulePath: emitted.modulePath,
       testPaths: ['__tests__/tokenizer.test.ts'],

@@ -1,6 +1,6 @@
 // Runs sandbox/node/harness.mjs in a fresh work dir as cwd — `node --expose-gc harness.mjs job.json`
 // — and reads the report after the last marker line.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -79,22 +79,11 @@ function reportOf(status: number | null, stdout: string, stderr: string, dir: st
   return { report: JSON.parse(line) as HarnessReport, stdout, stderr, dir };
 }
 
-export function runNodeHarness(options: NodeRun): NodeRunResult {
-  const { dir, args } = prepareRun(options);
-  const proc = spawnSync(process.execPath, args, {
-    cwd: dir,
-    encoding: 'utf8',
-    timeout: 100_000,
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  return reportOf(proc.status, proc.stdout, proc.stderr, dir);
-}
-
 /**
- * The same, without blocking the test worker while the harness runs (runs that start a real jest
- * take long enough on a loaded machine for the worker's own messages to time out).
+ * Runs the harness without blocking the test worker (runs that start a real jest take long enough
+ * on a loaded machine for the worker's own messages to time out).
  */
-export async function runNodeHarnessAsync(options: NodeRun, timeoutMs = 150_000): Promise<NodeRunResult> {
+export async function runNodeHarness(options: NodeRun, timeoutMs = 150_000): Promise<NodeRunResult> {
   const { dir, args } = prepareRun(options);
   const child = spawn(process.execPath, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';

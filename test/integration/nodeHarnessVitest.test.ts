@@ -44,8 +44,8 @@ afterAll(() => {
 const sumFiles = { 'sum.mjs': fixture('sum.mjs'), 'sum.test.mjs': fixture('vitest/sum.test.mjs') };
 
 describe('node harness: vitest from the workspace', () => {
-  it('takes the verdict from vitest, records the calls and measures them', () => {
-    const { report } = runNodeHarness({
+  it('takes the verdict from vitest, records the calls and measures them', async () => {
+    const { report } = await runNodeHarness({
       files: sumFiles,
       modulePath: 'sum.mjs',
       testPaths: ['sum.test.mjs'],
@@ -64,16 +64,18 @@ describe('node harness: vitest from the workspace', () => {
     expect(m.hotLines?.[0]?.source).toContain('for (let j = 0; j <= i; j++)');
   });
 
-  it('reports a failing vitest test by name, with the assertion text and its line', () => {
+  it('reports a failing vitest test by name, with the assertion text and its line', async () => {
     const files = { 'sum.mjs': fixture('sum.mjs'), 'sum.test.mjs': fixture('vitest/sumFailing.test.mjs') };
     const report = failed(
-      runNodeHarness({
-        files,
-        modulePath: 'sum.mjs',
-        testPaths: ['sum.test.mjs'],
-        target: 'slowSum',
-        workspaceRoot: workspace,
-      }).report,
+      (
+        await runNodeHarness({
+          files,
+          modulePath: 'sum.mjs',
+          testPaths: ['sum.test.mjs'],
+          target: 'slowSum',
+          workspaceRoot: workspace,
+        })
+      ).report,
     );
     const line =
       fixture('vitest/sumFailing.test.mjs')
@@ -89,17 +91,19 @@ describe('node harness: vitest from the workspace', () => {
     ]);
   });
 
-  it('checks a candidate with vitest and the recording', () => {
+  it('checks a candidate with vitest and the recording', async () => {
     const recording = passed(
-      runNodeHarness({
-        files: sumFiles,
-        modulePath: 'sum.mjs',
-        testPaths: ['sum.test.mjs'],
-        target: 'slowSum',
-        workspaceRoot: workspace,
-      }).report,
+      (
+        await runNodeHarness({
+          files: sumFiles,
+          modulePath: 'sum.mjs',
+          testPaths: ['sum.test.mjs'],
+          target: 'slowSum',
+          workspaceRoot: workspace,
+        })
+      ).report,
     ).recording as Recording;
-    const fast = runNodeHarness({
+    const fast = await runNodeHarness({
       files: { ...sumFiles, 'sum.mjs': fixture('sumFast.mjs') },
       modulePath: 'sum.mjs',
       testPaths: ['sum.test.mjs'],
@@ -109,19 +113,21 @@ describe('node harness: vitest from the workspace', () => {
     });
     expect(measurementOf(fast.report).calls).toBe(3);
     const wrong = failed(
-      runNodeHarness({
-        files: { ...sumFiles, 'sum.mjs': fixture('sumWrong.mjs') },
-        modulePath: 'sum.mjs',
-        testPaths: ['sum.test.mjs'],
-        target: 'slowSum',
-        workspaceRoot: workspace,
-        mode: { kind: 'check', recording },
-      }).report,
+      (
+        await runNodeHarness({
+          files: { ...sumFiles, 'sum.mjs': fixture('sumWrong.mjs') },
+          modulePath: 'sum.mjs',
+          testPaths: ['sum.test.mjs'],
+          target: 'slowSum',
+          workspaceRoot: workspace,
+          mode: { kind: 'check', recording },
+        })
+      ).report,
     );
     expect(wrong.failures[0]?.test).toBe('slowSum > adds a few');
   });
 
-  it('runs a TypeScript spec: hot lines and failure lines are those of the .ts files', () => {
+  it('runs a TypeScript async spec: hot lines and failure lines are those of the .ts files', async () => {
     // A package.json without "type": "module": vitest still runs the TypeScript as ES modules.
     const job = transpiledFixtures(
       { 'slowSum.ts': 'slowSum.ts', 'slowSum.spec.ts': 'slowSum.spec.ts' },
@@ -130,12 +136,14 @@ describe('node harness: vitest from the workspace', () => {
       { 'package.json': '{"name":"commonjs-project"}' },
     );
     const ok = passed(
-      runNodeHarness({
-        ...job,
-        target: 'slowSum',
-        workspaceRoot: workspace,
-        measure: { budgetMs: 300, hotLines: true },
-      }).report,
+      (
+        await runNodeHarness({
+          ...job,
+          target: 'slowSum',
+          workspaceRoot: workspace,
+          measure: { budgetMs: 300, hotLines: true },
+        })
+      ).report,
     );
     expect(ok.tests).toEqual({ passed: 3, failed: 0 });
     const m = measurementOf(ok);
@@ -155,14 +163,16 @@ describe('node harness: vitest from the workspace', () => {
     if (broken.kind !== 'ok') throw new Error(broken.message);
     const files = Object.fromEntries(broken.files.map((f) => [f.path, f.content]));
     const report = failed(
-      runNodeHarness({
-        files,
-        modulePath: broken.modulePath,
-        testPaths: broken.testPaths,
-        target: 'slowSum',
-        workspaceRoot: workspace,
-        mode: { kind: 'test' },
-      }).report,
+      (
+        await runNodeHarness({
+          files,
+          modulePath: broken.modulePath,
+          testPaths: broken.testPaths,
+          target: 'slowSum',
+          workspaceRoot: workspace,
+          mode: { kind: 'test' },
+        })
+      ).report,
     );
     const line =
       fixture('slowSum.spec.ts', tsFixtures)
@@ -174,10 +184,10 @@ describe('node harness: vitest from the workspace', () => {
     );
   });
 
-  it('says how to install vitest when the workspace has none', () => {
+  it('says how to install vitest when the workspace has none', async () => {
     const empty = mkdtempSync(path.join(tmpdir(), 'ab-vitest-empty-'));
     try {
-      const { report } = runNodeHarness({
+      const { report } = await runNodeHarness({
         files: sumFiles,
         modulePath: 'sum.mjs',
         testPaths: ['sum.test.mjs'],

@@ -10,8 +10,8 @@ import {
 } from './pythonHarnessRun';
 
 describe('python harness: running the tests', () => {
-  it('runs plain test_* functions, records each outermost call and measures them', () => {
-    const { report } = runPythonHarness({
+  it('runs plain test_* functions, records each outermost call and measures them', async () => {
+    const { report } = await runPythonHarness({
       fixture: 'squares',
       modulePath: 'squares.py',
       testPaths: ['test_squares.py'],
@@ -30,8 +30,8 @@ describe('python harness: running the tests', () => {
     expect(runtime.cv).toBeGreaterThanOrEqual(0);
   });
 
-  it('runs unittest TestCases', () => {
-    const { report } = runPythonHarness({
+  it('runs unittest TestCases', async () => {
+    const { report } = await runPythonHarness({
       fixture: 'dedupe',
       modulePath: 'dedupe.py',
       testPaths: ['test_dedupe.py'],
@@ -41,8 +41,8 @@ describe('python harness: running the tests', () => {
     expect(expectPassed(report)).toMatchObject({ runner: 'unittest', tests: { passed: 3, failed: 0 } });
   });
 
-  it('reports failing tests with the values of a bare assert, exceptions and their output', () => {
-    const { report } = runPythonHarness({
+  it('reports failing tests with the values of a bare assert, exceptions and their output', async () => {
+    const { report } = await runPythonHarness({
       fixture: 'failing',
       modulePath: 'shapes.py',
       testPaths: ['test_shapes.py'],
@@ -59,8 +59,8 @@ describe('python harness: running the tests', () => {
     expect(byTest.test_noisy).toContain('about to fail');
   });
 
-  it('counts only outermost calls of a recursive memoised function', () => {
-    const { report } = runPythonHarness({
+  it('counts only outermost calls of a recursive memoised function', async () => {
+    const { report } = await runPythonHarness({
       fixture: 'fib',
       modulePath: 'fib.py',
       testPaths: ['test_fib.py'],
@@ -70,8 +70,8 @@ describe('python harness: running the tests', () => {
     expect(recordingOf(report).calls).toBe(2);
   });
 
-  it('leaves the recursion depth of the code under test as it is without the harness', () => {
-    const { report } = runPythonHarness({
+  it('leaves the recursion depth of the code under test as it is without the harness', async () => {
+    const { report } = await runPythonHarness({
       fixture: 'deep',
       modulePath: 'deep.py',
       testPaths: ['test_deep.py'],
@@ -82,8 +82,8 @@ describe('python harness: running the tests', () => {
     expect(recordingOf(report).calls).toBe(1);
   });
 
-  it('records calls of a method together with the instance', () => {
-    const { report } = runPythonHarness({
+  it('records calls of a method together with the instance', async () => {
+    const { report } = await runPythonHarness({
       fixture: 'inventory',
       modulePath: 'inventory.py',
       testPaths: ['test_inventory.py'],
@@ -94,8 +94,8 @@ describe('python harness: running the tests', () => {
     expect(recordingOf(report).calls).toBe(4);
   });
 
-  it('turns a syntax error in the module into an error naming the file and line', () => {
-    const { report } = runPythonHarness({
+  it('turns a syntax error in the module into an error naming the file and line', async () => {
+    const { report } = await runPythonHarness({
       fixture: 'syntax',
       modulePath: 'broken.py',
       testPaths: ['test_broken.py'],
@@ -109,8 +109,8 @@ describe('python harness: running the tests', () => {
     expect(report.message).toContain('Next step');
   });
 
-  it('names what the module defines when the target is missing', () => {
-    const { report } = runPythonHarness({
+  it('names what the module defines when the target is missing', async () => {
+    const { report } = await runPythonHarness({
       fixture: 'squares',
       modulePath: 'squares.py',
       testPaths: ['test_squares.py'],
@@ -121,8 +121,8 @@ describe('python harness: running the tests', () => {
     if (report.kind === 'error') expect(report.message).toContain('sum_of_squares');
   });
 
-  it('turns a syntax error in a test file into an error naming the file and line', () => {
-    const { report } = runPythonHarness({
+  it('turns a syntax error in a test file into an error naming the file and line', async () => {
+    const { report } = await runPythonHarness({
       fixture: 'broken_test',
       modulePath: 'm.py',
       testPaths: ['test_m.py'],
@@ -133,8 +133,8 @@ describe('python harness: running the tests', () => {
     if (report.kind === 'error') expect(report.message).toContain('test_m.py:2');
   });
 
-  it('keeps the first calls that fit when the recording would not fit the host’s output window', () => {
-    const { report, stdout } = runPythonHarness({
+  it('keeps the first calls that fit when the recording would not fit the host’s output window', async () => {
+    const { report, stdout } = await runPythonHarness({
       fixture: 'large_calls',
       modulePath: 'totals.py',
       testPaths: ['test_totals.py'],
@@ -148,8 +148,8 @@ describe('python harness: running the tests', () => {
     expect(measurementOf(report).calls).toBe(recording.calls);
   });
 
-  it('reports memory_limit when the code under test raises MemoryError', () => {
-    const { report } = runPythonHarness({
+  it('reports memory_limit when the code under test raises MemoryError', async () => {
+    const { report } = await runPythonHarness({
       fixture: 'hog',
       modulePath: 'hog.py',
       testPaths: ['test_hog.py'],
@@ -159,8 +159,8 @@ describe('python harness: running the tests', () => {
     expect(report.kind).toBe('memory_limit');
   });
 
-  it('keeps what the code prints out of its stdout, so the report is all the host reads', () => {
-    const { report, stdout, stderr } = runPythonHarness({
+  it('keeps what the code prints out of its stdout, so the report is all the host reads', async () => {
+    const { report, stdout, stderr } = await runPythonHarness({
       fixture: 'noisy',
       modulePath: 'chatty.py',
       testPaths: ['test_chatty.py'],
@@ -177,8 +177,8 @@ describe('python harness: running the tests', () => {
   const pytestTitle = pytestMissing
     ? 'pytest runner (skipped: python3 -I cannot import pytest on this machine)'
     : 'uses pytest, with fixtures and parametrize, when the interpreter has it';
-  it.skipIf(pytestMissing)(pytestTitle, () => {
-    const { report } = runPythonHarness({
+  it.skipIf(pytestMissing)(pytestTitle, async () => {
+    const { report } = await runPythonHarness({
       fixture: 'pytest_style',
       modulePath: 'ranges.py',
       testPaths: ['test_ranges.py'],
@@ -189,12 +189,12 @@ describe('python harness: running the tests', () => {
     expect(failed.tests).toEqual({ passed: 4, failed: 1 });
     expect(failed.failures[0]?.test).toBe('test_ranges.py::test_wrong_expectation');
     expect(failed.failures[0]?.message).toContain('assert 10 == 20');
-    const broken = runPythonHarness({
+    const { report: broken } = await runPythonHarness({
       fixture: 'broken_test',
       modulePath: 'm.py',
       testPaths: ['test_m.py'],
       target: 'f',
-    }).report;
+    });
     expect(broken).toMatchObject({ kind: 'error', message: expect.stringContaining('could not be collected') });
     if (broken.kind === 'error') expect(broken.message).toContain('line 2');
   });

@@ -3,11 +3,11 @@ import { describe, expect, it } from 'vitest';
 import type { Recording } from '../../src/core/sandboxTypes';
 import { expectFailed, expectPassed, measurementOf, recordingOf, runPythonHarness } from './pythonHarnessRun';
 
-function profile(fixture: string, modulePath: string, testPaths: string[], target: string): Recording {
-  return recordingOf(runPythonHarness({ fixture, modulePath, testPaths, target, runner: 'unittest' }).report);
+async function profile(fixture: string, modulePath: string, testPaths: string[], target: string): Promise<Recording> {
+  return recordingOf((await runPythonHarness({ fixture, modulePath, testPaths, target, runner: 'unittest' })).report);
 }
 
-function check(
+async function check(
   fixture: string,
   modulePath: string,
   testPaths: string[],
@@ -15,42 +15,51 @@ function check(
   recording: Recording,
   candidate: string,
 ) {
-  return runPythonHarness({
-    fixture,
-    modulePath,
-    testPaths,
-    target,
-    candidate,
-    mode: { kind: 'check', recording },
-    runner: 'unittest',
-  }).report;
+  return (
+    await runPythonHarness({
+      fixture,
+      modulePath,
+      testPaths,
+      target,
+      candidate,
+      mode: { kind: 'check', recording },
+      runner: 'unittest',
+    })
+  ).report;
 }
 
 describe('python harness: differential check of a candidate', () => {
-  it('passes an equivalent candidate and measures it on the recorded calls', () => {
-    const recording = profile('dedupe', 'dedupe.py', ['test_dedupe.py'], 'dedupe');
-    const report = check('dedupe', 'dedupe.py', ['test_dedupe.py'], 'dedupe', recording, 'candidates/set_based.py');
+  it('passes an equivalent candidate and measures it on the recorded calls', async () => {
+    const recording = await profile('dedupe', 'dedupe.py', ['test_dedupe.py'], 'dedupe');
+    const report = await check(
+      'dedupe',
+      'dedupe.py',
+      ['test_dedupe.py'],
+      'dedupe',
+      recording,
+      'candidates/set_based.py',
+    );
     expect(expectPassed(report).tests).toEqual({ passed: 3, failed: 0 });
     expect(measurementOf(report).calls).toBe(recording.calls);
   });
 
-  it('fails a candidate that passes the tests but returns something else on a recorded call', () => {
-    const recording = profile('dedupe', 'dedupe.py', ['test_dedupe.py'], 'dedupe');
+  it('fails a candidate that passes the tests but returns something else on a recorded call', async () => {
+    const recording = await profile('dedupe', 'dedupe.py', ['test_dedupe.py'], 'dedupe');
     const failed = expectFailed(
-      check('dedupe', 'dedupe.py', ['test_dedupe.py'], 'dedupe', recording, 'candidates/unordered.py'),
+      await check('dedupe', 'dedupe.py', ['test_dedupe.py'], 'dedupe', recording, 'candidates/unordered.py'),
     );
     expect(failed.failures[0]?.test).toBe('differential check (call 3)');
     expect(failed.failures[0]?.message).toMatch(/expected .+, got .+/);
   });
 
-  it('fails a candidate that does not mutate its argument the way the original did', () => {
-    const recording = profile('mutate', 'normalize.py', ['test_normalize.py'], 'normalize');
+  it('fails a candidate that does not mutate its argument the way the original did', async () => {
+    const recording = await profile('mutate', 'normalize.py', ['test_normalize.py'], 'normalize');
     const failed = expectFailed(
-      check('mutate', 'normalize.py', ['test_normalize.py'], 'normalize', recording, 'candidates/pure.py'),
+      await check('mutate', 'normalize.py', ['test_normalize.py'], 'normalize', recording, 'candidates/pure.py'),
     );
     expect(failed.failures[0]?.message).toContain('argument mutation');
     expect(failed.failures[0]?.message).toContain('expected 0.0, got 5.0');
-    const same = check(
+    const same = await check(
       'mutate',
       'normalize.py',
       ['test_normalize.py'],
@@ -61,9 +70,9 @@ describe('python harness: differential check of a candidate', () => {
     expect(same.kind).toBe('passed');
   });
 
-  it('compares the instance after a method call, allowing new attributes', () => {
-    const recording = profile('inventory', 'inventory.py', ['test_inventory.py'], 'Inventory.add');
-    const extra = check(
+  it('compares the instance after a method call, allowing new attributes', async () => {
+    const recording = await profile('inventory', 'inventory.py', ['test_inventory.py'], 'Inventory.add');
+    const extra = await check(
       'inventory',
       'inventory.py',
       ['test_inventory.py'],
@@ -73,7 +82,7 @@ describe('python harness: differential check of a candidate', () => {
     );
     expect(extra.kind).toBe('passed');
     const failed = expectFailed(
-      check(
+      await check(
         'inventory',
         'inventory.py',
         ['test_inventory.py'],
@@ -85,9 +94,9 @@ describe('python harness: differential check of a candidate', () => {
     expect(failed.failures[0]?.message).toContain("self.items['apple']: expected 5, got 3");
   });
 
-  it('checks a faster formula against the loop it replaces', () => {
-    const recording = profile('squares', 'squares.py', ['test_squares.py'], 'sum_of_squares');
-    const report = check(
+  it('checks a faster formula against the loop it replaces', async () => {
+    const recording = await profile('squares', 'squares.py', ['test_squares.py'], 'sum_of_squares');
+    const report = await check(
       'squares',
       'squares.py',
       ['test_squares.py'],

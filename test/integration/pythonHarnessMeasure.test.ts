@@ -5,15 +5,17 @@ import path from 'node:path';
 import { measurementOf, pythonHarness, runPythonHarness } from './pythonHarnessRun';
 
 describe('python harness: measurement', () => {
-  it('reports the peak and the memory-time integral of a function building a 10 MB list', () => {
+  it('reports the peak and the memory-time integral of a function building a 10 MB list', async () => {
     const m = measurementOf(
-      runPythonHarness({
-        fixture: 'memory',
-        modulePath: 'alloc.py',
-        testPaths: ['test_alloc.py'],
-        target: 'allocate',
-        runner: 'unittest',
-      }).report,
+      (
+        await runPythonHarness({
+          fixture: 'memory',
+          modulePath: 'alloc.py',
+          testPaths: ['test_alloc.py'],
+          target: 'allocate',
+          runner: 'unittest',
+        })
+      ).report,
     );
     expect(m.peakMemoryKb).toBeGreaterThanOrEqual(9000);
     expect(m.peakMemoryKb).toBeLessThanOrEqual(14000);
@@ -23,22 +25,24 @@ describe('python harness: measurement', () => {
     expect(m.runtimeMs.samples).toBeGreaterThanOrEqual(5);
   });
 
-  it("measures a profile in ten forked placements and reports the least disturbed one's median", () => {
+  it("measures a profile in ten forked placements and reports the least disturbed one's median", async () => {
     // The default budget (1.5 s) is enough for ten children; a small one gets fewer.
-    const profile = (budgetMs: number) =>
+    const profile = async (budgetMs: number) =>
       measurementOf(
-        runPythonHarness({
-          fixture: 'slower',
-          modulePath: 'work.py',
-          testPaths: ['test_work.py'],
-          target: 'work',
-          runner: 'unittest',
-          measure: { budgetMs },
-        }).report,
+        (
+          await runPythonHarness({
+            fixture: 'slower',
+            modulePath: 'work.py',
+            testPaths: ['test_work.py'],
+            target: 'work',
+            runner: 'unittest',
+            measure: { budgetMs },
+          })
+        ).report,
       ).runtimeMs;
-    expect(profile(300).placements).toBe(2);
-    expect(profile(100).placements).toBeUndefined();
-    const runtime = profile(1500);
+    expect((await profile(300)).placements).toBe(2);
+    expect((await profile(100)).placements).toBeUndefined();
+    const runtime = await profile(1500);
     expect(runtime.placements).toBe(10);
     // At least 3 samples from each child, all of them reported.
     expect(runtime.samples).toBeGreaterThanOrEqual(30);
@@ -49,8 +53,8 @@ describe('python harness: measurement', () => {
     expect(runtime.median).toBeGreaterThanOrEqual(runtime.min);
   });
 
-  it('measures in its own process when a forked child fails, and says nothing of placements', () => {
-    const result = runPythonHarness({
+  it('measures in its own process when a forked child fails, and says nothing of placements', async () => {
+    const result = await runPythonHarness({
       fixture: 'heap',
       modulePath: 'only_parent.py',
       testPaths: ['test_only_parent.py'],
@@ -76,35 +80,39 @@ describe('python harness: measurement', () => {
     expect(faults('pin')).toBeLessThan(5);
   });
 
-  it('orders an implementation doing 1.2x the work after the original', () => {
-    const median = (candidate?: string): number =>
+  it('orders an implementation doing 1.2x the work after the original', async () => {
+    const median = async (candidate?: string): Promise<number> =>
       measurementOf(
-        runPythonHarness({
-          fixture: 'slower',
-          modulePath: 'work.py',
-          testPaths: ['test_work.py'],
-          target: 'work',
-          candidate,
-          runner: 'unittest',
-          measure: { budgetMs: 800 },
-        }).report,
+        (
+          await runPythonHarness({
+            fixture: 'slower',
+            modulePath: 'work.py',
+            testPaths: ['test_work.py'],
+            target: 'work',
+            candidate,
+            runner: 'unittest',
+            measure: { budgetMs: 800 },
+          })
+        ).report,
       ).runtimeMs.median;
     // Alternating runs, so a burst of load on the shared machine hits both sides.
-    const fast = [median(), median()];
-    const slow = [median('work_slower.py'), median('work_slower.py')];
+    const fast = [await median(), await median()];
+    const slow = [await median('work_slower.py'), await median('work_slower.py')];
     expect(Math.min(...slow)).toBeGreaterThan(Math.min(...fast));
   });
 
-  it('lists the loop of a slow function among its hot lines', () => {
+  it('lists the loop of a slow function among its hot lines', async () => {
     const m = measurementOf(
-      runPythonHarness({
-        fixture: 'squares',
-        modulePath: 'squares.py',
-        testPaths: ['test_squares.py'],
-        target: 'sum_of_squares',
-        runner: 'unittest',
-        measure: { budgetMs: 200, hotLines: true },
-      }).report,
+      (
+        await runPythonHarness({
+          fixture: 'squares',
+          modulePath: 'squares.py',
+          testPaths: ['test_squares.py'],
+          target: 'sum_of_squares',
+          runner: 'unittest',
+          measure: { budgetMs: 200, hotLines: true },
+        })
+      ).report,
     );
     const lines = m.hotLines ?? [];
     expect(lines.length).toBeGreaterThan(0);
@@ -113,16 +121,18 @@ describe('python harness: measurement', () => {
     expect(lines.reduce((sum, l) => sum + l.share, 0)).toBeLessThanOrEqual(1.0001);
   });
 
-  it('measures afterburner_inputs(size) at each requested size', () => {
+  it('measures afterburner_inputs(size) at each requested size', async () => {
     const m = measurementOf(
-      runPythonHarness({
-        fixture: 'squares',
-        modulePath: 'squares.py',
-        testPaths: ['test_squares.py'],
-        target: 'sum_of_squares',
-        runner: 'unittest',
-        measure: { budgetMs: 200, sizes: [1000, 8000] },
-      }).report,
+      (
+        await runPythonHarness({
+          fixture: 'squares',
+          modulePath: 'squares.py',
+          testPaths: ['test_squares.py'],
+          target: 'sum_of_squares',
+          runner: 'unittest',
+          measure: { budgetMs: 200, sizes: [1000, 8000] },
+        })
+      ).report,
     );
     expect(m.sizes?.map((s) => s.size)).toEqual([1000, 8000]);
     for (const point of m.sizes ?? []) expect(point.runtimeMs).toBeGreaterThan(0);

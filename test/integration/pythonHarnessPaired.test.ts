@@ -1,7 +1,7 @@
 // `check` with a reference: the harness measures the candidate and the best version so far side by
 // side in one process, and the acceptance rule decides on those paired samples. The assertions are
 // on decisions (what the user sees), never on timings.
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { decideAcceptance, sideBySideSpeedFactor } from '../../src/core/acceptance';
 import type { Measurement, Recording } from '../../src/core/sandboxTypes';
 import { expectPassed, measurementOf, recordingOf, runPythonHarness } from './pythonHarnessRun';
@@ -13,30 +13,34 @@ interface Paired {
   readonly reference: Measurement;
 }
 
-function profile(target: string): { recording: Recording; measurement: Measurement } {
-  const report = runPythonHarness({
-    fixture: 'paired',
-    modulePath: 'work.py',
-    testPaths: ['test_work.py'],
-    target,
-    runner: 'unittest',
-  }).report;
+async function profile(target: string): Promise<{ recording: Recording; measurement: Measurement }> {
+  const report = (
+    await runPythonHarness({
+      fixture: 'paired',
+      modulePath: 'work.py',
+      testPaths: ['test_work.py'],
+      target,
+      runner: 'unittest',
+    })
+  ).report;
   return { recording: recordingOf(report), measurement: measurementOf(report) };
 }
 
 /** Checks `candidate` (a fixture file) with the original work.py as the reference beside it. */
-function sideBySide(target: string, recording: Recording, candidate: string): Paired {
-  const report = runPythonHarness({
-    fixture: 'paired',
-    modulePath: 'work.py',
-    testPaths: ['test_work.py'],
-    target,
-    candidate,
-    copies: { [REFERENCE]: 'work.py' },
-    mode: { kind: 'check', recording, reference: { modulePath: REFERENCE } },
-    measure: { budgetMs: 300 },
-    runner: 'unittest',
-  }).report;
+async function sideBySide(target: string, recording: Recording, candidate: string): Promise<Paired> {
+  const report = (
+    await runPythonHarness({
+      fixture: 'paired',
+      modulePath: 'work.py',
+      testPaths: ['test_work.py'],
+      target,
+      candidate,
+      copies: { [REFERENCE]: 'work.py' },
+      mode: { kind: 'check', recording, reference: { modulePath: REFERENCE } },
+      measure: { budgetMs: 300 },
+      runner: 'unittest',
+    })
+  ).report;
   const passed = expectPassed(report);
   if (!passed.measurement || !passed.referenceMeasurement)
     throw new Error(`no side-by-side measurement: ${JSON.stringify(report).slice(0, 1500)}`);
@@ -44,10 +48,13 @@ function sideBySide(target: string, recording: Recording, candidate: string): Pa
 }
 
 describe('python harness: candidate and reference measured side by side', () => {
-  const fn = profile('work');
+  let fn: { recording: Recording; measurement: Measurement };
+  beforeAll(async () => {
+    fn = await profile('work');
+  });
 
-  it('reports paired samples for both, from one process, with memory figures for each', () => {
-    const { candidate, reference } = sideBySide('work', fn.recording, 'work.py');
+  it('reports paired samples for both, from one process, with memory figures for each', async () => {
+    const { candidate, reference } = await sideBySide('work', fn.recording, 'work.py');
     expect(reference.runtimeMs.samples).toBe(candidate.runtimeMs.samples);
     expect(candidate.runtimeMs.samples).toBeGreaterThanOrEqual(20);
     // Pairs compare both versions under one process state; only profiles spread over placements.
@@ -59,8 +66,8 @@ describe('python harness: candidate and reference measured side by side', () => 
     }
   });
 
-  it('does not accept a candidate identical to the reference', () => {
-    const { candidate, reference } = sideBySide('work', fn.recording, 'work.py');
+  it('does not accept a candidate identical to the reference', async () => {
+    const { candidate, reference } = await sideBySide('work', fn.recording, 'work.py');
     const factor = sideBySideSpeedFactor(candidate, reference) ?? Number.NaN;
     expect(factor).toBeGreaterThan(0.5);
     expect(factor).toBeLessThan(2);
@@ -69,8 +76,8 @@ describe('python harness: candidate and reference measured side by side', () => 
     expect(decision.reason).toContain('side-by-side');
   });
 
-  it('accepts a candidate doing half the work', () => {
-    const { candidate, reference } = sideBySide('work', fn.recording, 'work_twice_as_fast.py');
+  it('accepts a candidate doing half the work', async () => {
+    const { candidate, reference } = await sideBySide('work', fn.recording, 'work_twice_as_fast.py');
     const decision = decideAcceptance('time', fn.measurement, candidate, reference);
     expect(decision.kind, decision.reason).toBe('accept');
     expect(decision.reason).toMatch(
@@ -78,32 +85,34 @@ describe('python harness: candidate and reference measured side by side', () => 
     );
   });
 
-  it('rejects a candidate doing twice the work', () => {
-    const { candidate, reference } = sideBySide('work', fn.recording, 'work_slower.py');
+  it('rejects a candidate doing twice the work', async () => {
+    const { candidate, reference } = await sideBySide('work', fn.recording, 'work_slower.py');
     const decision = decideAcceptance('time', fn.measurement, candidate, reference);
     expect(decision.kind, decision.reason).toBe('reject');
     expect(decision.reason).toMatch(/slower than the best so far in a side-by-side measurement/);
   });
 
-  it("runs the reference class's own method for a Class.method target", () => {
-    const method = profile('Meter.work');
+  it("runs the reference class's own method for a Class.method target", async () => {
+    const method = await profile('Meter.work');
     // Were the candidate's method replayed on both sides, the pairs would tie and this would be rejected.
-    const faster = sideBySide('Meter.work', method.recording, 'work_twice_as_fast.py');
+    const faster = await sideBySide('Meter.work', method.recording, 'work_twice_as_fast.py');
     expect(decideAcceptance('time', method.measurement, faster.candidate, faster.reference).kind).toBe('accept');
-    const same = sideBySide('Meter.work', method.recording, 'work.py');
+    const same = await sideBySide('Meter.work', method.recording, 'work.py');
     expect(decideAcceptance('time', method.measurement, same.candidate, same.reference).kind).toBe('reject');
   });
 
-  it('measures the candidate alone, saying why, when the reference cannot be imported', () => {
-    const report = runPythonHarness({
-      fixture: 'paired',
-      modulePath: 'work.py',
-      testPaths: ['test_work.py'],
-      target: 'work',
-      mode: { kind: 'check', recording: fn.recording, reference: { modulePath: 'missing.py' } },
-      measure: { budgetMs: 100 },
-      runner: 'unittest',
-    }).report;
+  it('measures the candidate alone, saying why, when the reference cannot be imported', async () => {
+    const report = (
+      await runPythonHarness({
+        fixture: 'paired',
+        modulePath: 'work.py',
+        testPaths: ['test_work.py'],
+        target: 'work',
+        mode: { kind: 'check', recording: fn.recording, reference: { modulePath: 'missing.py' } },
+        measure: { budgetMs: 100 },
+        runner: 'unittest',
+      })
+    ).report;
     const passed = expectPassed(report);
     expect(passed.measurement?.runtimeMs.samples).toBeGreaterThan(0);
     expect(passed.referenceMeasurement).toBeUndefined();

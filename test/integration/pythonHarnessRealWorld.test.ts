@@ -16,12 +16,13 @@ import type { PythonRun } from './pythonHarnessRun';
 const hasPytest = pythonHasPytest();
 const runners: readonly ('auto' | 'unittest')[] = hasPytest ? ['auto', 'unittest'] : ['unittest'];
 
-function profile(run: Omit<PythonRun, 'mode'>): HarnessReport {
-  return runPythonHarness(run).report;
+async function profile(run: Omit<PythonRun, 'mode'>): Promise<HarnessReport> {
+  return (await runPythonHarness(run)).report;
 }
 
-function check(run: Omit<PythonRun, 'mode'>, recording: Recording, candidate?: string): HarnessReport {
-  return runPythonHarness({ ...run, mode: { kind: 'check', recording }, ...(candidate ? { candidate } : {}) }).report;
+async function check(run: Omit<PythonRun, 'mode'>, recording: Recording, candidate?: string): Promise<HarnessReport> {
+  return (await runPythonHarness({ ...run, mode: { kind: 'check', recording }, ...(candidate ? { candidate } : {}) }))
+    .report;
 }
 
 const shapes = {
@@ -32,8 +33,8 @@ const shapes = {
 
 describe('python harness: every call reaches the recorder, whatever name it is made through', () => {
   for (const runner of runners) {
-    it(`records the calls made through a package re-export, aliases, a registry, a default argument and a wrapper (${runner})`, () => {
-      const report = expectPassed(profile({ ...shapes, target: 'area', runner }));
+    it(`records the calls made through a package re-export, aliases, a registry, a default argument and a wrapper (${runner})`, async () => {
+      const report = expectPassed(await profile({ ...shapes, target: 'area', runner }));
       // 1 via the package, 2 via an alias and a direct import, 3 via the registry, the default
       // argument and functools.wraps, 1 from perimeter inside the module, 3 as a sort key.
       expect(report.callsMade).toBe(10);
@@ -41,11 +42,12 @@ describe('python harness: every call reaches the recorder, whatever name it is m
       expect(report.notes ?? []).toEqual([]);
     });
 
-    it(`records methods through instances and subclasses, classmethods and staticmethods (${runner})`, () => {
-      const counts = ['Box.scale', 'Box.square', 'Box.ratio'].map((target) => {
-        const report = expectPassed(profile({ ...shapes, target, runner }));
-        return [report.callsMade, recordingOf(report).calls];
-      });
+    it(`records methods through instances and subclasses, classmethods and staticmethods (${runner})`, async () => {
+      const counts: (number | undefined)[][] = [];
+      for (const target of ['Box.scale', 'Box.square', 'Box.ratio']) {
+        const report = expectPassed(await profile({ ...shapes, target, runner }));
+        counts.push([report.callsMade, recordingOf(report).calls]);
+      }
       expect(counts).toEqual([
         [2, 2],
         [1, 1],
@@ -63,8 +65,8 @@ describe('python harness: calls that cannot be snapshotted', () => {
     runner: 'unittest' as const,
   };
 
-  it('records the rest and says how many were skipped and why', () => {
-    const report = expectPassed(profile({ ...streams, target: 'total' }));
+  it('records the rest and says how many were skipped and why', async () => {
+    const report = expectPassed(await profile({ ...streams, target: 'total' }));
     expect(report.callsMade).toBe(3);
     expect(recordingOf(report).calls).toBe(1);
     expect(report.notes).toEqual(
@@ -75,32 +77,39 @@ describe('python harness: calls that cannot be snapshotted', () => {
     );
   });
 
-  it('replays lambdas passed as key functions', () => {
-    const report = expectPassed(profile({ ...streams, target: 'ranked' }));
+  it('replays lambdas passed as key functions', async () => {
+    const report = expectPassed(await profile({ ...streams, target: 'ranked' }));
     expect(recordingOf(report).calls).toBe(2);
     expect(measurementOf(report).calls).toBe(2);
   });
 
-  it('records a generator by what it yields and holds a candidate to the same items', () => {
-    const recording = recordingOf(profile({ ...streams, target: 'windows' }));
+  it('records a generator by what it yields and holds a candidate to the same items', async () => {
+    const recording = recordingOf(await profile({ ...streams, target: 'windows' }));
     expect(recording.calls).toBe(2);
-    const same = check({ ...streams, target: 'windows' }, recording, 'candidates/windows_fast.py');
+    const same = await check({ ...streams, target: 'windows' }, recording, 'candidates/windows_fast.py');
     expect(measurementOf(same).runtimeMs.median).toBeGreaterThan(0);
     // One window short: the partly consumed call still agrees, the exhausted one does not.
-    const wrong = expectFailed(check({ ...streams, target: 'windows' }, recording, 'candidates/windows_wrong.py'));
+    const wrong = expectFailed(
+      await check({ ...streams, target: 'windows' }, recording, 'candidates/windows_wrong.py'),
+    );
     expect(wrong.failures.map((f) => f.message).join('\n')).toMatch(/yielded items|iterator to end/);
   });
 
-  it('compares the items of a builtin iterator result, whatever iterable the candidate returns', () => {
-    const recording = recordingOf(profile({ ...streams, target: 'evens' }));
-    expectPassed(check({ ...streams, target: 'evens' }, recording, 'candidates/windows_fast.py'));
+  it('compares the items of a builtin iterator result, whatever iterable the candidate returns', async () => {
+    const recording = recordingOf(await profile({ ...streams, target: 'evens' }));
+    expectPassed(await check({ ...streams, target: 'evens' }, recording, 'candidates/windows_fast.py'));
   });
 });
 
 describe('python harness: recording stays cheap on large states', () => {
-  it('samples thousands of method calls evenly and says how many were made', () => {
+  it('samples thousands of method calls evenly and says how many were made', async () => {
     const report = expectPassed(
-      profile({ fixture: 'stateful', modulePath: 'ledger.py', testPaths: ['test_ledger.py'], target: 'Ledger.add' }),
+      await profile({
+        fixture: 'stateful',
+        modulePath: 'ledger.py',
+        testPaths: ['test_ledger.py'],
+        target: 'Ledger.add',
+      }),
     );
     expect(report.callsMade).toBe(6003);
     const recorded = recordingOf(report).calls;
@@ -116,8 +125,8 @@ describe('python harness: async targets', () => {
   const fetcher = { fixture: 'asyncfn', modulePath: 'fetcher.py', testPaths: ['test_fetcher.py'] };
 
   for (const runner of runners) {
-    it(`records awaited calls and measures them to completion in an event loop (${runner})`, () => {
-      const report = expectPassed(profile({ ...fetcher, target: 'gather_total', runner }));
+    it(`records awaited calls and measures them to completion in an event loop (${runner})`, async () => {
+      const report = expectPassed(await profile({ ...fetcher, target: 'gather_total', runner }));
       expect(report.callsMade).toBe(3);
       const m = measurementOf(report);
       expect(m.calls).toBe(3);
@@ -126,17 +135,19 @@ describe('python harness: async targets', () => {
     });
   }
 
-  it('fails a candidate coroutine that returns something else', () => {
-    const recording = recordingOf(profile({ ...fetcher, target: 'gather_total', runner: 'unittest' }));
-    expectFailed(check({ ...fetcher, target: 'gather_total', runner: 'unittest' }, recording, 'candidates/wrong.py'));
+  it('fails a candidate coroutine that returns something else', async () => {
+    const recording = recordingOf(await profile({ ...fetcher, target: 'gather_total', runner: 'unittest' }));
+    expectFailed(
+      await check({ ...fetcher, target: 'gather_total', runner: 'unittest' }, recording, 'candidates/wrong.py'),
+    );
   });
 });
 
 describe.skipIf(!hasPytest)('python harness: pytest as projects use it', () => {
   const suite = { fixture: 'suite', modulePath: 'app/text.py', testPaths: ['tests/unit/test_text.py'] };
 
-  it('runs conftest fixtures of two levels, parametrize, autouse, tmp_path, monkeypatch, threads and classes', () => {
-    const report = expectPassed(profile({ ...suite, target: 'slugify' }));
+  it('runs conftest fixtures of two levels, parametrize, autouse, tmp_path, monkeypatch, threads and classes', async () => {
+    const report = expectPassed(await profile({ ...suite, target: 'slugify' }));
     // 3 parametrized + 3 titles + 1 file + 8 threads + 1 in a class.
     expect(report.callsMade).toBe(16);
     expect(recordingOf(report).calls).toBe(16);
@@ -144,17 +155,19 @@ describe.skipIf(!hasPytest)('python harness: pytest as projects use it', () => {
     expect(report.notes).toEqual([expect.stringMatching(/1 test\(s\) fail with the code as it is, before any change/)]);
   });
 
-  it('checks candidates on the tests that call the function, and fails one that breaks a passing test', () => {
-    const recording = recordingOf(profile({ ...suite, target: 'slugify' }));
-    const same = expectPassed(check({ ...suite, target: 'slugify' }, recording));
+  it('checks candidates on the tests that call the function, and fails one that breaks a passing test', async () => {
+    const recording = recordingOf(await profile({ ...suite, target: 'slugify' }));
+    const same = expectPassed(await check({ ...suite, target: 'slugify' }, recording));
     // The unrelated test that failed before the change is not run again.
     expect(same.tests).toEqual({ passed: 7, failed: 0 });
-    const broken = expectFailed(check({ ...suite, target: 'slugify' }, recording, 'candidates/breaks_threads.py'));
+    const broken = expectFailed(
+      await check({ ...suite, target: 'slugify' }, recording, 'candidates/breaks_threads.py'),
+    );
     expect(broken.failures.map((f) => f.test)).toContain('tests/unit/test_text.py::test_threads');
   });
 
-  it('reports a MemoryError inside pytest itself as running out of memory', () => {
-    const report = profile({
+  it('reports a MemoryError inside pytest itself as running out of memory', async () => {
+    const report = await profile({
       fixture: 'memory_internal',
       modulePath: 'calc.py',
       testPaths: ['test_calc.py'],
@@ -165,8 +178,8 @@ describe.skipIf(!hasPytest)('python harness: pytest as projects use it', () => {
 });
 
 describe('python harness: without pytest', () => {
-  it('says that tests importing pytest need pytest', () => {
-    const report = profile({
+  it('says that tests importing pytest need pytest', async () => {
+    const report = await profile({
       fixture: 'suite',
       modulePath: 'app/text.py',
       testPaths: ['tests/unit/test_text.py'],

@@ -6,6 +6,7 @@ import { copyFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { findHarnessReport } from '../../src/adapters/harnessReport';
+import { runChild } from './childProcess';
 import type { HarnessJob, HarnessReport, Measurement, Recording } from '../../src/core/sandboxTypes';
 
 const repo = path.resolve(__dirname, '../..');
@@ -33,7 +34,11 @@ export interface PythonResult {
   readonly stderr: string;
 }
 
-export function runPythonHarness(run: PythonRun): PythonResult {
+/**
+ * Runs the harness without blocking the test worker (a worker that waits on a long synchronous
+ * child cannot answer the runner, which gives up on it once the machine is busy).
+ */
+export async function runPythonHarness(run: PythonRun): Promise<PythonResult> {
   const dir = mkdtempSync(path.join(tmpdir(), 'ab-py-harness-'));
   try {
     cpSync(path.join(fixtures, run.fixture), dir, { recursive: true });
@@ -54,13 +59,7 @@ export function runPythonHarness(run: PythonRun): PythonResult {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       ...(run.runner === 'unittest' ? { AFTERBURNER_TEST_RUNNER: 'unittest' } : {}),
     };
-    const proc = spawnSync('python3', ['-I', pythonHarness, 'job.json'], {
-      cwd: dir,
-      env,
-      encoding: 'utf8',
-      timeout: 100_000,
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    const proc = await runChild('python3', ['-I', pythonHarness, 'job.json'], { cwd: dir, env }, 100_000);
     if (proc.status !== 0)
       throw new Error(`harness exited ${String(proc.status)} ${String(proc.signal)}: ${proc.stderr.slice(-2000)}`);
     const report = findHarnessReport(proc.stdout);
