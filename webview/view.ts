@@ -12,7 +12,7 @@ import type {
   RunSummary,
   RunView,
 } from '../src/shared/protocol';
-import { formatKb, formatKbMs, formatMs, formatRatio } from '../src/shared/format';
+import { formatKb, formatKbMs, formatMs } from '../src/shared/format';
 import { h, icon } from './dom';
 
 export const PHASE_TEXT: Record<RunPhase, string> = {
@@ -185,7 +185,7 @@ function renderIteration(run: RunView, it: IterationView): HTMLElement {
     ? 'in progress' +
       (it.modelChars > 0 && it.candidates.length === 0 ? ` (model wrote ${it.modelChars} characters)` : '')
     : offered
-      ? (offered.changeWords ?? `${formatRatio(offered.speedup)} speed`)
+      ? (offered.changeWords ?? `candidate ${offered.index} passed`)
       : 'no accepted candidate';
   const decision = it.decision === 'applied' ? 'Applied' : it.decision === 'dismissed' ? 'Rejected' : undefined;
   const ref = `iteration ${it.iteration}`;
@@ -326,7 +326,7 @@ export function renderHistory(history: readonly RunSummary[], shownId: string | 
       { role: 'list', 'data-testid': 'run-history' },
       history.map((r) => {
         const when = new Date(r.startedAt).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' });
-        const label = `${r.kind === 'profile' ? 'Profile' : 'Optimize'} ${r.functionName} (${r.fileLabel}), ${when}: ${PHASE_TEXT[r.phase]}${r.bestSpeedup ? ` ${formatRatio(r.bestSpeedup)}` : ''}`;
+        const label = `${r.kind === 'profile' ? 'Profile' : 'Optimize'} ${r.functionName} (${r.fileLabel}), ${when}: ${PHASE_TEXT[r.phase]}${r.bestWords ? `, ${r.bestWords}` : ''}`;
         return h(
           'li',
           {},
@@ -341,11 +341,7 @@ export function renderHistory(history: readonly RunSummary[], shownId: string | 
               'data-message': JSON.stringify({ type: 'openRun', runId: r.id }),
             },
             h('span', {}, r.kind === 'profile' ? icon('pulse') : icon('rocket'), ` ${r.functionName}`),
-            h(
-              'span',
-              { class: 'muted' },
-              `${when} · ${PHASE_TEXT[r.phase]}${r.bestSpeedup ? ` ${formatRatio(r.bestSpeedup)}` : ''}`,
-            ),
+            h('span', { class: 'muted' }, `${when} · ${PHASE_TEXT[r.phase]}${r.bestWords ? `, ${r.bestWords}` : ''}`),
           ),
         );
       }),
@@ -398,7 +394,7 @@ export function chartSummary(run: RunView): string {
   if (!base) return 'No measurement yet.';
   const best =
     run.best && run.best.iteration > 0
-      ? ` Best: iteration ${run.best.iteration}, ${formatMs(run.best.medianMs)} (${run.best.changeWords ?? formatRatio(run.best.speedup)}).`
+      ? ` Best: iteration ${run.best.iteration}, ${formatMs(run.best.medianMs)}${run.best.changeWords ? ` (${run.best.changeWords})` : ''}.`
       : '';
   return `Original: ${formatMs(base.medianMs)} median, peak ${formatKb(base.peakMemoryKb)}.${best}`;
 }

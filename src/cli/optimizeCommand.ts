@@ -20,7 +20,6 @@ import { createOpenAiModel } from '../adapters/openaiModel';
 import { selectSandbox } from '../adapters/sandboxSelection';
 import { parseCommonArgs, positiveNumber, usageReporter, wholeNumber } from './cliArgs';
 import { DEFAULT_PATIENCE } from '../core/stopRule';
-import { memoryWords, speedWords } from '../core/changeWords';
 import { EXIT_FAILED, EXIT_OK } from './exitCodes';
 import { OptimizeJsonBuilder, progressLine, type OptimizeJson } from './optimizeJson';
 import { pythonFor, readInput } from './profileCommand';
@@ -274,7 +273,7 @@ function formatText(result: OptimizeJson): string {
   const best = result.best;
   if (best && best.iteration > 0) {
     lines.push(
-      `  best      iteration ${best.iteration}: ${best.runtime_ms.median.toPrecision(4)} ms median, ${speedWords(best.speedup)}, ${memoryWords(best.memory_ratio)} (${formatKb(best.peak_memory_kb)} peak)`,
+      `  best      iteration ${best.iteration}: ${best.runtime_ms.median.toPrecision(4)} ms median, ${best.summary} (${formatKb(best.peak_memory_kb)} peak)`,
     );
     const why = best.explanation;
     if (why?.model) lines.push('', 'Why, in the model’s words:', indent(why.model));

@@ -5,7 +5,7 @@
  */
 import { formatKb, formatMs } from '../shared/format';
 import type { BestSoFar, CandidateExplanation, CandidateReport, Goal, LoopEvent, StopRule } from '../core/loopTypes';
-import { memoryWords, speedAgainst, speedWords } from '../core/changeWords';
+import { changeWords, memoryWords, speedAgainst, speedWords } from '../core/changeWords';
 import type { Language, Measurement, TestFailure } from '../core/sandboxTypes';
 import { toProfileJson, type ProfileJson } from './profileJson';
 
@@ -201,9 +201,7 @@ function candidateJson(c: CandidateReport): CandidateJson {
     ...(c.failures ? { failures: c.failures } : {}),
     ...(c.explanation ? { explanation: explanationJson(c.explanation) } : {}),
     ...(c.changedLines !== undefined ? { changed_lines: c.changedLines } : {}),
-    ...(c.speedup !== undefined && c.memoryRatio !== undefined
-      ? { summary: `${speedWords(c.speedup)}, ${memoryWords(c.memoryRatio)}` }
-      : {}),
+    ...(c.speedup !== undefined ? { summary: changeWords(c.speedup, c.memoryRatio) } : {}),
   };
 }
 
@@ -227,7 +225,7 @@ function bestJson(b: BestSoFar, growth: string | undefined): BestJson {
     integral_kb_ms: b.measurement.integralKbMs,
     ...(explanation ? { explanation: explanationJson(explanation) } : {}),
     ...(b.changedLines !== undefined ? { changed_lines: b.changedLines } : {}),
-    summary: `${speedWords(b.speedup)}, ${memoryWords(b.memoryRatio)}`,
+    summary: changeWords(b.speedup, b.memoryRatio),
   };
 }
 

@@ -29,6 +29,15 @@ export function memoryWords(ratio: number, what = 'peak memory'): string {
   return ratio >= 10 ? `${what} ${factor(ratio)} lower` : `${what} ${percent(1 - after)} lower`;
 }
 
+/**
+ * "2.40× faster, peak memory 5.4× higher": what a candidate changed against the original, as the
+ * panel, the notifications, the CLI and `"summary"` in the JSON say it. Without a memory ratio,
+ * the speed alone.
+ */
+export function changeWords(speedup: number, memoryRatio?: number): string {
+  return memoryRatio === undefined ? speedWords(speedup) : `${speedWords(speedup)}, ${memoryWords(memoryRatio)}`;
+}
+
 /** "memory-time integral 3.1× lower", in the same words as `memoryWords`. */
 export function integralWords(ratio: number): string {
   return memoryWords(ratio, 'memory-time integral');

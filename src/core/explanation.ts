@@ -3,7 +3,7 @@
  * block), and what the measurements say (the growth classes when sizes were measured, the hot
  * lines of the original against the candidate's).
  */
-import { describeComplexity, type ComplexityFit } from './complexityFit';
+import { describeComplexity, type ComplexityClass } from './complexityFit';
 import type { CandidateExplanation } from './loopTypes';
 import type { HotLine, Measurement, SizePoint } from './sandboxTypes';
 
@@ -59,15 +59,34 @@ export function explainCandidate(
  */
 export function growthExplanation(original: readonly SizePoint[], candidate: readonly SizePoint[]): string | undefined {
   if (original.length === 0 || candidate.length === 0) return undefined;
-  const a = describeComplexity(original);
-  const b = describeComplexity(candidate);
-  const time = transition(a.time, b.time);
-  if (!time) return undefined;
-  const memory = transition(a.memory, b.memory);
-  return `time ≈ ${time}${memory ? `, memory ≈ ${memory}` : ''} (fitted over input sizes ${original.map((p) => p.size).join(', ')})`;
+  return growthChangeWords(
+    describeComplexity(original),
+    describeComplexity(candidate),
+    original.map((p) => p.size),
+  );
 }
 
-function transition(before: ComplexityFit, after: ComplexityFit): string | undefined {
+/** A fitted class, or none: the shape both `ComplexityFit` and the panel's stored fits have. */
+export type FittedClass =
+  | { readonly kind: 'fit'; readonly complexity: ComplexityClass; readonly label: string }
+  | { readonly kind: 'insufficient' };
+
+/**
+ * The same words from classes fitted already (the panel keeps the fits of each version it
+ * measured), so the CLI and the panel say one thing about the same two fits.
+ */
+export function growthChangeWords(
+  original: { readonly time: FittedClass; readonly memory: FittedClass },
+  candidate: { readonly time: FittedClass; readonly memory: FittedClass },
+  sizes: readonly number[],
+): string | undefined {
+  const time = transition(original.time, candidate.time);
+  if (!time) return undefined;
+  const memory = transition(original.memory, candidate.memory);
+  return `time ≈ ${time}${memory ? `, memory ≈ ${memory}` : ''} (fitted over input sizes ${sizes.join(', ')})`;
+}
+
+function transition(before: FittedClass, after: FittedClass): string | undefined {
   if (before.kind !== 'fit' || after.kind !== 'fit') return undefined;
   return before.complexity === after.complexity ? `${before.label} in both` : `${before.label} → ${after.label}`;
 }

@@ -90,6 +90,7 @@ export async function* optimize(
       tests,
       best: { ...best, tests: bestTests },
       previous,
+      original: run.original.measurement,
     });
     const attempts: PreviousAttempt[] = [];
     const progress: Progress[] = [];

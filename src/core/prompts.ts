@@ -3,6 +3,7 @@
  * function, its context and tests), the current best code, and its measured performance; failed
  * candidates of the previous round come back with their failing tests so the model can repair.
  */
+import { integralWords, memoryWords, speedAgainst } from './changeWords';
 import type { ChatMessage } from './modelTypes';
 import type { CandidateReport, Goal } from './loopTypes';
 import type { LanguageSupport } from './languageSupport';
@@ -38,6 +39,8 @@ export interface PromptInput {
   };
   /** Candidates of the previous iteration. */
   readonly previous: readonly PreviousAttempt[];
+  /** The original's measurement, for the numbers behind "peak memory 5.4× higher". */
+  readonly original?: Measurement;
 }
 
 const MAX_TEST_CHARS = 12_000;
@@ -103,7 +106,7 @@ export function userPrompt(input: PromptInput): string {
   const label =
     input.best.iteration === 0 ? 'the original' : `the best candidate so far, from iteration ${input.best.iteration}`;
   if (input.best.iteration !== 0) parts.push(`## Current best version (${label})\n${block(fence, input.best.code)}`);
-  parts.push(`## Measured performance of ${label}\n${describeMeasurement(input.best)}`);
+  parts.push(`## Measured performance of ${label}\n${describeMeasurement(input.best, input.original)}`);
   const hot = input.best.measurement.hotLines ?? [];
   if (hot.length > 0) {
     parts.push(
@@ -157,8 +160,12 @@ function taskText(input: PromptInput): string {
   return lines.join(' ');
 }
 
-/** Status, runtime (median, CV, samples), peak memory, integral and the ratios so far. */
-export function describeMeasurement(best: PromptInput['best']): string {
+/**
+ * Status, runtime (median, CV, samples), peak memory, integral and, for a candidate, the change
+ * against the original in words with their direction: the model reads "peak memory 5.4× higher"
+ * as people do, where a bare ratio of 0.19 reads backwards.
+ */
+export function describeMeasurement(best: PromptInput['best'], original?: Measurement): string {
   const m = best.measurement;
   const r = m.runtimeMs;
   const lines = [
@@ -166,12 +173,24 @@ export function describeMeasurement(best: PromptInput['best']): string {
     `- runtime: ${formatMs(r.median)} ms median per replay of ${m.calls} recorded call${m.calls === 1 ? '' : 's'} (min ${formatMs(r.min)} ms, CV ${(r.cv * 100).toFixed(1)} %, ${r.samples} samples)`,
     `- peak memory: ${m.peakMemoryKb.toFixed(1)} kB above the baseline`,
     `- memory-time integral: ${m.integralKbMs.toFixed(1)} kB·ms`,
-    `- speed-up so far: ${best.speedup.toFixed(2)}× vs the original (memory ratio ${best.memoryRatio.toFixed(2)}×, integral ratio ${best.integralRatio.toFixed(2)}×; > 1 is better)`,
   ];
+  if (best.iteration !== 0) lines.push(`- against the original: ${changeAgainst(best, original)}`);
   if (m.sizes && m.sizes.length > 1) {
     lines.push(`- runtime by input size: ${m.sizes.map((s) => `n=${s.size}: ${formatMs(s.runtimeMs)} ms`).join(', ')}`);
   }
   return lines.join('\n');
+}
+
+/** "2.50× faster than the original, peak memory 5.4× higher (110.0 kB against 20.0 kB), …". */
+function changeAgainst(best: PromptInput['best'], original: Measurement | undefined): string {
+  const m = best.measurement;
+  const was = (now: number, before: number | undefined, unit: string): string =>
+    before === undefined ? '' : ` (${now.toFixed(1)} ${unit} against ${before.toFixed(1)} ${unit})`;
+  return [
+    speedAgainst(best.speedup, 'the original'),
+    memoryWords(best.memoryRatio) + was(m.peakMemoryKb, original?.peakMemoryKb, 'kB'),
+    integralWords(best.integralRatio) + was(m.integralKbMs, original?.integralKbMs, 'kB·ms'),
+  ].join(', ');
 }
 
 const STATUS_WORDS: Record<string, string> = {

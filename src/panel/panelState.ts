@@ -4,7 +4,8 @@
  * what Accept needs (the function's text at run start and each candidate's code), which the
  * webview never sees.
  */
-import { memoryWords, speedWords } from '../core/changeWords';
+import { changeWords, speedWords } from '../core/changeWords';
+import { growthChangeWords } from '../core/explanation';
 import type { BestSoFar, CandidateReport, Goal, LoopEvent } from '../core/loopTypes';
 import type { Language, Measurement, SandboxResult } from '../core/sandboxTypes';
 import type {
@@ -235,7 +236,8 @@ export function reduceGrowth(record: RunRecord, action: GrowthAction): RunRecord
           ? { kind: 'failed', ...subject, message: action.message }
           : growthSeriesFrom(subject, action.result, growth.sizes);
       });
-      return withView(record, { ...view, growth: withSummary({ ...growth, series }) });
+      const measured = withView(record, { ...view, growth: withSummary({ ...growth, series }) });
+      return action.type === 'growthMeasured' ? explainBestGrowth(measured) : measured;
     }
     case 'growthEnded': {
       if (!growth || growth.status !== 'measuring') return record;
@@ -247,6 +249,41 @@ export function reduceGrowth(record: RunRecord, action: GrowthAction): RunRecord
       return withView(record, rest);
     }
   }
+}
+
+/**
+ * Once the original and the best are both measured at the same sizes, the best candidate's
+ * measured explanation leads with the change of growth class ("time ≈ n² → n"), in the words the
+ * CLI uses, so the panel and the inline diff's hover say why it is faster as the CLI does.
+ */
+function explainBestGrowth(record: RunRecord): RunRecord {
+  const view = record.view;
+  const measuredSeries = (version: GrowthVersion) =>
+    view.growth?.series.find(
+      (s): s is Extract<GrowthSeries, { kind: 'measured' }> => s.kind === 'measured' && s.version === version,
+    );
+  const original = measuredSeries('original');
+  const best = measuredSeries('best');
+  const iteration = view.iterations.find((it) => it.iteration === view.best?.iteration);
+  if (!original || !best || iteration?.offered === undefined || view.best === undefined || view.best.iteration === 0)
+    return record;
+  const words = growthChangeWords(
+    original,
+    best,
+    original.points.map((p) => p.size),
+  );
+  if (words === undefined) return record;
+  return withView(record, {
+    ...view,
+    iterations: updateIteration(view.iterations, iteration.iteration, (it) => ({
+      ...it,
+      candidates: it.candidates.map((c) =>
+        c.index !== it.offered || c.explanation?.measured.includes(words)
+          ? c
+          : { ...c, explanation: { ...c.explanation, measured: [words, ...(c.explanation?.measured ?? [])] } },
+      ),
+    })),
+  });
 }
 
 function settleGrowth(growth: GrowthView, outcome: 'done' | 'cancelled' | 'interrupted'): GrowthView {
@@ -280,6 +317,31 @@ export function markInterrupted(record: RunRecord, now: number): RunRecord {
   });
 }
 
+/**
+ * A stored run with its change words said as this version says them: runs stored by an older
+ * version carry no words (or older ones), and the panel renders no ratio itself.
+ */
+export function refreshWords(record: RunRecord): RunRecord {
+  const view = record.view;
+  const words = (c: CandidateView): CandidateView => {
+    if (c.speedup === undefined) return c;
+    const { changeWords: _old, ...rest } = c;
+    return { ...rest, changeWords: changeWords(c.speedup, c.memoryRatio) };
+  };
+  const best = (b: BestView | undefined): BestView | undefined => (b === undefined ? undefined : bestWords(b));
+  const iterations = view.iterations.map((it) => {
+    const b = best(it.best);
+    return { ...it, candidates: it.candidates.map(words), ...(b === undefined ? {} : { best: b }) };
+  });
+  const b = best(view.best);
+  return withView(record, { ...view, iterations, ...(b === undefined ? {} : { best: b }) });
+}
+
+function bestWords(b: BestView): BestView {
+  const { changeWords: _old, ...rest } = b;
+  return b.iteration > 0 ? { ...rest, changeWords: changeWords(b.speedup, b.memoryRatio) } : rest;
+}
+
 export function summarizeRun(view: RunView): RunSummary {
   return {
     id: view.id,
@@ -288,7 +350,9 @@ export function summarizeRun(view: RunView): RunSummary {
     fileLabel: view.fileLabel,
     startedAt: view.startedAt,
     phase: view.phase,
-    ...(view.best !== undefined && view.best.iteration > 0 ? { bestSpeedup: view.best.speedup } : {}),
+    ...(view.best !== undefined && view.best.iteration > 0
+      ? { bestWords: changeWords(view.best.speedup, view.best.memoryRatio) }
+      : {}),
   };
 }
 
@@ -408,9 +472,7 @@ function reduceCandidate(record: RunRecord, report: CandidateReport, context: Re
     ...(report.memoryRatio === undefined ? {} : { memoryRatio: report.memoryRatio }),
     ...(report.integralRatio === undefined ? {} : { integralRatio: report.integralRatio }),
     ...(changes === undefined ? {} : { linesAdded: changes.added, linesRemoved: changes.removed }),
-    ...(report.speedup === undefined || report.memoryRatio === undefined
-      ? {}
-      : { changeWords: changeWords(report.speedup, report.memoryRatio) }),
+    ...(report.speedup === undefined ? {} : { changeWords: changeWords(report.speedup, report.memoryRatio) }),
     ...(report.explanation === undefined
       ? {}
       : {
@@ -502,19 +564,13 @@ function settleIteration(iteration: IterationView): IterationView {
 }
 
 function bestView(best: BestSoFar): BestView {
-  return {
+  return bestWords({
     iteration: best.iteration,
     medianMs: best.measurement.runtimeMs.median,
     speedup: best.speedup,
     memoryRatio: best.memoryRatio,
     integralRatio: best.integralRatio,
-    ...(best.iteration > 0 ? { changeWords: changeWords(best.speedup, best.memoryRatio) } : {}),
-  };
-}
-
-/** "2.40× faster, peak memory 5.4× higher": the direction is in the words. */
-export function changeWords(speedup: number, memoryRatio: number): string {
-  return `${speedWords(speedup)}, ${memoryWords(memoryRatio)}`;
+  });
 }
 
 function failureView(failure: FailureView): FailureView {

@@ -27,9 +27,3 @@ export function formatKbMs(kbMs: number): string {
 function significant(value: number): string {
   return String(Number(value.toPrecision(3)));
 }
-
-/** A ratio where > 1 is better, e.g. "×1.84". */
-export function formatRatio(ratio: number | undefined): string {
-  if (ratio === undefined || !Number.isFinite(ratio)) return '–';
-  return `×${ratio >= 10 ? ratio.toFixed(1) : ratio.toFixed(2)}`;
-}

@@ -271,7 +271,7 @@ async function closeDiffs(runId: string, iteration?: number, scheme?: string): P
   if (tabs.length > 0) await vscode.window.tabGroups.close(tabs);
 }
 
-/** "Afterburner: iteration 2 ×1.84 speed · Accept · Reject" above a function with an undecided iteration. */
+/** "Afterburner: iteration 2, 1.84× faster, peak memory 12 % lower — Show diff · Accept · Reject" above a function with an undecided iteration. */
 class IterationCodeLens implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;

@@ -28,7 +28,11 @@ export class InlineDiffView implements vscode.TextDocumentContentProvider, vscod
       }),
       vscode.window.onDidChangeVisibleTextEditors(() => view.decorate()),
       vscode.workspace.onDidCloseTextDocument((doc) => view.diffs.delete(doc.uri.toString())),
-      tracker.onDidChange(() => view.lensesChanged.fire()),
+      // The hover carries the run's words, which grow after the diff opened (the growth change).
+      tracker.onDidChange(() => {
+        view.lensesChanged.fire();
+        view.decorate();
+      }),
       view.changed,
       view.lensesChanged,
       view.removed,

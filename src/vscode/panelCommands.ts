@@ -1,6 +1,6 @@
 /** "Afterburner: Show panel" and "Afterburner: Open past run…" (the panel lists the same runs). */
 import * as vscode from 'vscode';
-import { formatRatio } from '../shared/format';
+import { changeWords } from '../core/changeWords';
 import { PANEL_VIEW_ID } from './panelViewProvider';
 import type { RunTracker } from './runTracker';
 
@@ -19,7 +19,7 @@ export function registerPanelCommands(tracker: RunTracker): vscode.Disposable {
           runs.map((r) => ({
             label: `${r.view.kind === 'profile' ? '$(pulse)' : '$(rocket)'} ${r.view.functionName}`,
             description: `${r.view.fileLabel} · ${new Date(r.view.startedAt).toLocaleString()}`,
-            detail: `${r.view.phase}${r.view.best && r.view.best.iteration > 0 ? ` (${r.view.best.changeWords ?? formatRatio(r.view.best.speedup)})` : ''}: ${r.view.message}`,
+            detail: `${r.view.phase}${r.view.best && r.view.best.iteration > 0 ? ` (${changeWords(r.view.best.speedup, r.view.best.memoryRatio)})` : ''}: ${r.view.message}`,
             id: r.view.id,
           })),
           { title: 'Afterburner: open a past run', matchOnDescription: true },

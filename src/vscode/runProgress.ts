@@ -5,7 +5,8 @@
 import * as vscode from 'vscode';
 import type { LoopEvent } from '../core/loopTypes';
 import { errorDetail, errorMessage } from '../core/errorMessage';
-import { formatMs, formatRatio } from '../shared/format';
+import { changeWords } from '../core/changeWords';
+import { formatMs } from '../shared/format';
 import type { LiveRuns } from './liveRuns';
 import type { RunTracker } from './runTracker';
 
@@ -70,7 +71,7 @@ function describeEvent(event: LoopEvent): string {
     case 'candidateMeasured':
       return `iteration ${event.candidate.iteration}, candidate ${event.candidate.index}: ${event.candidate.status}; ${event.candidate.verdict.reason}`;
     case 'iterationDone':
-      return `iteration ${event.iteration} done; best: iteration ${event.best.iteration} (${formatRatio(event.best.speedup)})`;
+      return `iteration ${event.iteration} done; best: ${event.best.iteration === 0 ? 'the original' : `iteration ${event.best.iteration} (${changeWords(event.best.speedup, event.best.memoryRatio)})`}`;
     case 'finished':
       return `finished: ${event.outcome} (${event.stop}); ${event.reason}`;
   }

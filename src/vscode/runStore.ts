@@ -3,7 +3,7 @@
  * Records hold views and candidate code, not raw samples, and only the newest few are kept.
  */
 import type * as vscode from 'vscode';
-import type { RunRecord } from '../panel/panelState';
+import { refreshWords, type RunRecord } from '../panel/panelState';
 import { parseGrowthView } from '../shared/protocol';
 
 const KEY = 'afterburner.runs.v1';
@@ -12,11 +12,14 @@ export const MAX_STORED_RUNS = 20;
 export class RunStore {
   constructor(private readonly memento: vscode.Memento) {}
 
-  /** Stored runs, newest first; anything unreadable (an older format) is dropped. */
+  /**
+   * Stored runs, newest first, their change words said as this version says them; anything
+   * unreadable (an older format) is dropped.
+   */
   load(): RunRecord[] {
     const raw = this.memento.get<unknown>(KEY);
     if (!Array.isArray(raw)) return [];
-    return raw.filter(isRecordLike).slice(0, MAX_STORED_RUNS).map(withValidGrowth);
+    return raw.filter(isRecordLike).slice(0, MAX_STORED_RUNS).map(withValidGrowth).map(refreshWords);
   }
 
   save(records: readonly RunRecord[]): Thenable<void> {

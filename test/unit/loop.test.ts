@@ -64,7 +64,9 @@ describe('optimize', () => {
     expect(second).toContain('IndexError: list index out of range');
     expect(second).toContain('test_sorted_output');
     expect(second).toContain('5.000 ms median');
-    expect(second).toContain('speed-up so far: 2.00×');
+    expect(second).toContain(
+      '- against the original: 2.0× faster than the original, peak memory about the same (100.0 kB against 100.0 kB)',
+    );
     expect(second).toContain('_cost = 5');
   });
 

@@ -144,7 +144,7 @@ describe('panel state reducer', () => {
     expect(r.view.iterations[0]?.offered).toBe(1);
     expect(r.view.phase).toBe('no_improvement');
     expect(r.view.message).toBe('No candidate beat the original.');
-    expect(summarizeRun(r.view).bestSpeedup).toBeUndefined();
+    expect(summarizeRun(r.view).bestWords).toBeUndefined();
   });
 
   it('never offers a passing candidate that measured slower than the original', () => {

@@ -78,7 +78,7 @@ describe('buildMessages', () => {
     expect(user).toContain('tests/test_index.py');
   });
 
-  it('carries the measured numbers: status, runtime with CV, peak, integral, speed-up, hot lines', () => {
+  it('carries the measured numbers of the original: status, runtime with CV, peak, integral, hot lines', () => {
     const user = buildMessages(input())[1]?.content ?? '';
     expect(user).toContain('status: passed (5 tests)');
     expect(user).toContain('12.346 ms median per replay of 7 recorded calls');
@@ -86,7 +86,7 @@ describe('buildMessages', () => {
     expect(user).toContain('40 samples');
     expect(user).toContain('345.6 kB');
     expect(user).toContain('4321.5 kB·ms');
-    expect(user).toContain('speed-up so far: 1.00×');
+    expect(user).not.toContain('against the original');
     expect(user).toContain('line 14 (87 % of the time, 7000 hits)');
   });
 
@@ -106,7 +106,30 @@ describe('buildMessages', () => {
       )[1]?.content ?? '';
     expect(user).toContain('## Current best version (the best candidate so far, from iteration 2)');
     expect(user).toContain('return FAST');
-    expect(user).toContain('speed-up so far: 2.50×');
+    expect(user).toContain('- against the original: 2.5× faster than the original, peak memory 9 % lower');
+  });
+
+  it('says in words which way memory went against the original, with the kB behind it', () => {
+    const heavier: Measurement = { ...measurement, peakMemoryKb: 110, integralKbMs: 2000 };
+    const lighter: Measurement = { ...measurement, peakMemoryKb: 20, integralKbMs: 6200 };
+    const user =
+      buildMessages(
+        input({
+          best: {
+            iteration: 3,
+            code: 'def find(self, xs, y):\n    return FAST',
+            measurement: heavier,
+            speedup: 4,
+            memoryRatio: 20 / 110,
+            integralRatio: 6200 / 2000,
+          },
+          original: lighter,
+        }),
+      )[1]?.content ?? '';
+    expect(user).toContain(
+      '- against the original: 4.0× faster than the original, peak memory 5.5× higher (110.0 kB against 20.0 kB), memory-time integral 68 % lower (2000.0 kB·ms against 6200.0 kB·ms)',
+    );
+    expect(user).not.toMatch(/memory ratio|integral ratio|> 1 is better/);
   });
 
   it('gives back failing test names and messages of the previous candidates so the model can repair them', () => {

@@ -52,4 +52,12 @@ describe('run store (past runs of the workspace)', () => {
     expect(new RunStore(memento).load().map((r) => r.view.id)).toEqual(['ok']);
     expect(new RunStore(fakeMemento({ 'afterburner.runs.v1': 'broken' })).load()).toEqual([]);
   });
+
+  it('reopens a run stored with a bare ratio (an older version) with its change in words', () => {
+    // Stored before the words existed: the panel used to render this best as "×0.19 memory".
+    const stored = run('old', 1);
+    const best = { iteration: 1, medianMs: 0.04, speedup: 251, memoryRatio: 0.19, integralRatio: 1 };
+    const memento = fakeMemento({ 'afterburner.runs.v1': [{ ...stored, view: { ...stored.view, best } }] });
+    expect(new RunStore(memento).load()[0]?.view.best?.changeWords).toBe('251× faster, peak memory 5.3× higher');
+  });
 });

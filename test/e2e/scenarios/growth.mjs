@@ -92,6 +92,41 @@ const FASTER_DUPLICATES = `def count_duplicates(values):
             seen.add(value)
     return count`;
 
+const DUPLICATES_WHY = 'A set of the values seen so far makes each membership test constant time.';
+
+/** The best's growth change in its measured explanation: "time ≈ n² → n, … (fitted over input sizes …)". */
+const GROWTH_CHANGE = /time ≈ [^,]+ → [^,]+.*\(fitted over input sizes 50, 100, 200, 400, 800\)/;
+
+/**
+ * Why the best is faster, where a person reads it: beside the candidate in the panel, in words
+ * (the past-runs list too, and no bare ratio like "×0.19" anywhere), and in the inline diff's hover.
+ */
+async function expectExplainedBest(page) {
+  const frame = panelFrame(page);
+  const explanation = frame.locator('[data-testid="candidate-1-1-explanation"]', { hasText: GROWTH_CHANGE });
+  await waitForOrError(page, explanation, 10_000);
+  const text = await explanation.innerText();
+  if (!text.includes(DUPLICATES_WHY)) throw new Error(`the panel does not show the model's explanation: ${text}`);
+  const history = await frame.locator('[data-testid="run-history"] [aria-current="true"]').innerText();
+  if (!/faster, peak memory .+ (higher|lower|about the same)/.test(history))
+    throw new Error(`the past-runs list does not say the best's change in words: ${history}`);
+  const panel = await frame.locator('body').innerText();
+  const bare = /×\d/.exec(panel);
+  if (bare)
+    throw new Error(`the panel shows a bare ratio: …${panel.slice(Math.max(0, bare.index - 60), bare.index + 20)}…`);
+
+  await frame.locator('[data-testid="show-diff-1"]').click();
+  const added = activeEditor(page).locator('.view-line', { hasText: 'seen.add(value)' });
+  await waitForOrError(page, added, 15_000);
+  await added.locator('span > span').first().hover();
+  const hover = page.locator('.monaco-hover', { hasText: 'Measured' }).first();
+  await waitForOrError(page, hover, 10_000);
+  // The hover's text comes as markdown whose spaces are non-breaking: compare words, not spaces.
+  const said = (await hover.innerText()).replace(/\s+/g, ' ');
+  if (!GROWTH_CHANGE.test(said) || !said.includes(DUPLICATES_WHY))
+    throw new Error(`the inline diff's hover does not say why the best is faster: ${said}`);
+}
+
 const optimizeGrowth = {
   name: 'growth-optimize',
   async run({ page, model, useSettings, shoot }) {
@@ -100,7 +135,7 @@ const optimizeGrowth = {
       'afterburner.optimize.iterations': 1,
       'afterburner.optimize.candidates': 1,
     });
-    model.server.enqueue(model.replies.code('python', FASTER_DUPLICATES));
+    model.server.enqueue(model.replies.code('python', FASTER_DUPLICATES, DUPLICATES_WHY));
     await openFile(page, 'duplicates.py');
     await contextMenuOnLine(page, 'def count_duplicates', /Optimize efficiency/);
     const frame = panelFrame(page);
@@ -117,6 +152,8 @@ const optimizeGrowth = {
       throw new Error(`the quadratic original was summarised as: ${summary}`);
     await frame.locator('[data-testid="growth-best"]', { hasText: /^Iteration 1: time ≈ / }).waitFor({ timeout: 5000 });
     await waitForGrowth(page, 5000);
+    await expectExplainedBest(page);
+    await runCommand(page, 'View: Close All Editors');
     await frame
       .locator('[data-testid="growth-section"]')
       .evaluate((section) => section.scrollIntoView({ block: 'start' }));

@@ -301,6 +301,11 @@ const repairAndExplain = {
       throw new Error(`the panel does not show the measured hot lines: ${text}`);
     const head = await frame.locator('[data-testid="iteration-4"] .iteration-head').innerText();
     if (!/faster, peak memory/.test(head)) throw new Error(`iteration 4 does not say its change in words: ${head}`);
+    const history = await frame.locator('[data-testid="run-history"] [aria-current="true"]').innerText();
+    if (!/faster, peak memory/.test(history))
+      throw new Error(`the past-runs list does not say the best's change in words: ${history}`);
+    const panel = await frame.locator('body').innerText();
+    if (/×\d/.test(panel)) throw new Error(`the panel shows a bare ratio: ${panel}`);
     const prompts = model
       .chatRequests()
       .slice(asked)
