@@ -157,7 +157,7 @@ describe('the project in place, local sandbox', () => {
     expect(out.calls).toBe(2);
   });
 
-  it('serves the module overlay under the project path instead of the file on disk', async () => {
+  it.runIf(PYTHON)('serves the module overlay under the project path instead of the file on disk', async () => {
     const collected = collectProjectJob('python', path.join(PROJECTS, 'py-src-layout/src/shapes/area.py'), [
       path.join(PROJECTS, 'py-src-layout/tests/test_area.py'),
     ]);
