@@ -32,6 +32,8 @@ export interface HotspotsJson {
   readonly sandbox?: 'docker' | 'local';
   readonly isolation?: string;
   readonly runner?: string;
+  /** The interpreter or runtime that ran the tests, "path (version)". */
+  readonly interpreter?: string;
   readonly test_files?: readonly string[];
   readonly failures?: readonly TestFailure[];
   readonly wall_ms?: number;
@@ -41,17 +43,19 @@ export interface HotspotsJson {
 
 export interface HotspotsContext {
   readonly language: Language;
-  /** The test files run, relative to DIR (POSIX). */
+  /** The test files run, relative to the folder the profile's paths are relative to (POSIX). */
   readonly testFiles: readonly string[];
   readonly sourceOf: (file: string) => string | undefined;
   readonly top: number;
+  /** A profile path as the user reads it (relative to DIR); as it is when absent. */
+  readonly shownAs?: (file: string) => string;
 }
 
 const round = (x: number, digits: number): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
-function functionJson(f: HotFunction): HotFunctionJson {
+function functionJson(f: HotFunction, shownAs: (file: string) => string): HotFunctionJson {
   return {
-    file: f.file,
+    file: shownAs(f.file),
     function: f.function,
     line: f.line,
     total_ms: round(f.totalMs, 3),
@@ -62,10 +66,11 @@ function functionJson(f: HotFunction): HotFunctionJson {
 }
 
 export function toHotspotsJson(result: SandboxResult, context: HotspotsContext): HotspotsJson {
+  const shownAs = context.shownAs ?? ((file: string): string => file);
   const extras = {
     sandbox: result.sandbox,
     isolation: result.isolation,
-    test_files: context.testFiles,
+    test_files: context.testFiles.map(shownAs),
     wall_ms: round(result.wallMs, 1),
   };
   if (result.kind !== 'passed' && result.kind !== 'failed') {
@@ -88,7 +93,7 @@ export function toHotspotsJson(result: SandboxResult, context: HotspotsContext):
         sourceOf: context.sourceOf,
         testFiles: context.testFiles,
         top: context.top,
-      }).map(functionJson)
+      }).map((f) => functionJson(f, shownAs))
     : [];
   const failed = result.kind === 'failed';
   const top = functions[0];
@@ -108,6 +113,7 @@ export function toHotspotsJson(result: SandboxResult, context: HotspotsContext):
     message,
     ...extras,
     runner: result.runner,
+    ...(result.interpreter !== undefined ? { interpreter: result.interpreter } : {}),
     ...(failed ? { failures: result.failures } : {}),
   };
 }
@@ -128,6 +134,7 @@ export function formatHotspotsText(json: HotspotsJson): string {
     `${json.language}: ${json.status} · ${json.tests.passed} passed, ${json.tests.failed} failed · ` +
       `${formatMs(json.test_ms)} in tests${json.runner ? ` (${json.runner})` : ''}`,
     json.message,
+    ...(json.interpreter ? [`  ran by ${json.interpreter}`] : []),
   ];
   for (const failure of json.failures?.slice(0, 5) ?? [])
     lines.push(`  FAILED ${failure.test}: ${failure.message.split('\n')[0]}`);

@@ -9,10 +9,12 @@ Times are cProfile's: `totalMs` is inclusive (recursion counted once, at the out
 import cProfile
 import os
 import pstats
+import platform
 import random
+import sys
 import time
 
-from . import runners
+from . import project, runners
 
 # The report stays small whatever the project's size: the most expensive entries win.
 MAX_FUNCTIONS = 400
@@ -81,7 +83,9 @@ def _test_files(test_paths):
 
 
 def run(job):
-    """Runs the job's tests once under the profiler; failed tests are reported beside the profile."""
+    """Runs the job's tests once under the profiler; failed tests are reported beside the profile.
+    A job on the project in place runs from its root, as `python -m pytest` there would."""
+    project.enter(job)
     seed = int(job.get("seed", 0))
     test_paths = list(job.get("testPaths") or [])
     root = os.path.realpath(job.get("projectRoot") or os.getcwd())
@@ -100,6 +104,7 @@ def run(job):
         "kind": "failed" if outcome.failed else "passed",
         "tests": outcome.counts(),
         "runner": outcome.runner,
+        "interpreter": "%s (Python %s)" % (sys.executable, platform.python_version()),
         "hotspots": {"testMs": round(test_ms, 3), "wallMs": round(wall_ms, 3), "functions": functions_from_stats(table, root)},
     }
     if outcome.failed:
