@@ -20,6 +20,7 @@ import { hotspotsJob, rankingContext } from './hotspotsJob';
 import type { HotspotsRun } from './hotspotsJob';
 import { runInterruptibly } from './interruptible';
 import { pythonFor } from './profileCommand';
+import { omittedNote } from './sandboxJobInput';
 import { projectFilesOnDisk } from './projectFilesOnDisk';
 
 const HELP = `Usage: afterburner hotspots [DIR] [--tests PATH]... [--top N] [--sandbox auto|docker|local]
@@ -155,6 +156,8 @@ export async function runHotspots(argv: string[]): Promise<number> {
   for (const group of groups) {
     const built = hotspotsJob(group, args.limits);
     if (built.kind === 'error') return usage(built.message);
+    const omitted = omittedNote(built.run.omitted);
+    if (omitted) log(omitted);
     runs.push(built.run);
   }
   const python = runs.map((run) => pythonFor(args, run.job, log)).find((choice) => choice.local) ?? {};

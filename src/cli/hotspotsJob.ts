@@ -25,6 +25,8 @@ export interface HotspotsRun {
   readonly tests: readonly string[];
   /** The editor's text the run used in place of the disk's. */
   readonly unsaved: UnsavedFiles;
+  /** Files a copy left out (past the size caps), to be said. */
+  readonly omitted: number;
 }
 
 export type HotspotsJobOutcome =
@@ -71,6 +73,7 @@ export function hotspotsJob(
       root,
       tests: group.tests,
       unsaved,
+      omitted: input.omitted,
       job: {
         language: group.language,
         files,

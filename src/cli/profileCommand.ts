@@ -18,7 +18,7 @@ import type { ParsedCommonArgs } from './cliArgs';
 import { EXIT_FAILED, EXIT_OK } from './exitCodes';
 import { formatProfileText, toProfileJson } from './profileJson';
 import type { ProfileJson } from './profileJson';
-import { sandboxJobInput } from './sandboxJobInput';
+import { omittedNote, sandboxJobInput } from './sandboxJobInput';
 import { harnessOf } from '../languages/registry';
 import { selectTests } from './testSelection';
 import { runInterruptibly } from './interruptible';
@@ -83,6 +83,8 @@ export async function readInput(args: ParsedCommonArgs, log: (line: string) => v
   if (typeof sizes === 'string') return { kind: 'usage', message: sizes };
   const input = sandboxJobInput(language.id, args.file, tests);
   if (input.kind === 'error') return { kind: 'usage', message: input.message };
+  const omitted = omittedNote(input.omitted);
+  if (omitted) log(omitted);
   return {
     kind: 'ok',
     language: language.id,

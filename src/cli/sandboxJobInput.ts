@@ -1,8 +1,9 @@
 /**
- * The files a sandbox run needs from the user's disk. JavaScript/TypeScript, until the Node harness
- * runs projects in place as Python does (src/adapters/projectCollector.ts): the module, its tests,
- * and the sources around them they may import, as work-dir-relative paths under their common
- * folder. Nothing is left out silently: files past the size caps are counted in `omitted`.
+ * The files a sandbox run needs from the user's disk, for `profile`, `optimize` and `hotspots`:
+ * a Python project runs in place (src/adapters/projectCollector.ts); JavaScript/TypeScript, until
+ * the Node harness runs projects in place too, gets the module, its tests, and the sources around
+ * them they may import copied, as work-dir-relative paths under their common folder (or a given
+ * root). Nothing is left out silently: files past the size caps are counted in `omitted`.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -129,6 +130,13 @@ export function collectJobInput(file: string, tests: readonly string[], rootDir?
   };
 }
 
+/** What the user hears when a copy left files out. */
+export function omittedNote(omitted: number): string | undefined {
+  return omitted > 0
+    ? `${omitted} source file(s) around the tests were not copied into the sandbox (over 1 MB each, or past 16 MB in all).`
+    : undefined;
+}
+
 export type SandboxJobInput =
   | (JobInput & { readonly kind: 'ok'; readonly project?: ProjectMount })
   | { readonly kind: 'error'; readonly message: string };
@@ -145,14 +153,7 @@ export function sandboxJobInput(
   tests: readonly string[],
   copyRoot?: string,
 ): SandboxJobInput {
-  if (!harnessOf(language).runsInPlace) {
-    const copied = collectJobInput(file, tests, copyRoot);
-    if (copied.omitted > 0)
-      process.stderr.write(
-        `afterburner: ${copied.omitted} source file(s) around the tests were not copied into the sandbox (over 1 MB each, or past 16 MB in all).\n`,
-      );
-    return { kind: 'ok', ...copied };
-  }
+  if (!harnessOf(language).runsInPlace) return { kind: 'ok', ...collectJobInput(file, tests, copyRoot) };
   const collected = collectProjectJob(language, file, tests);
   if (collected.kind === 'error') return collected;
   const { project, files, modulePath, testPaths } = collected.input;

@@ -21,6 +21,7 @@ import {
 import { hotspotsJob, rankingContext } from '../cli/hotspotsJob';
 import type { UnsavedFiles } from '../cli/hotspotsJob';
 import { projectFilesOnDisk } from '../cli/projectFilesOnDisk';
+import { omittedNote } from '../cli/sandboxJobInput';
 import { findProjectTests } from '../languages/projectTests';
 import { readSettings } from './configuration';
 import type { SandboxProvider } from './sandboxProvider';
@@ -183,6 +184,8 @@ export class HotspotsController implements HotspotsPanelPart, vscode.CodeLensPro
       const built = hotspotsJob(group, limits, unsavedFiles());
       if (built.kind === 'error') throw new Error(built.message);
       const { run } = built;
+      const omitted = omittedNote(run.omitted);
+      if (omitted) this.log.warn(omitted);
       const result = await selection.sandbox.run(run.job, signal);
       const ranking = rankingContext(run, root);
       const ranked =
