@@ -32,8 +32,6 @@ export interface HotspotsJson {
   readonly sandbox?: 'docker' | 'local';
   readonly isolation?: string;
   readonly runner?: string;
-  /** The interpreter or runtime that ran the tests, "path (version)". */
-  readonly interpreter?: string;
   readonly test_files?: readonly string[];
   readonly failures?: readonly TestFailure[];
   readonly wall_ms?: number;
@@ -113,7 +111,6 @@ export function toHotspotsJson(result: SandboxResult, context: HotspotsContext):
     message,
     ...extras,
     runner: result.runner,
-    ...(result.interpreter !== undefined ? { interpreter: result.interpreter } : {}),
     ...(failed ? { failures: result.failures } : {}),
   };
 }
@@ -134,7 +131,6 @@ export function formatHotspotsText(json: HotspotsJson): string {
     `${json.language}: ${json.status} · ${json.tests.passed} passed, ${json.tests.failed} failed · ` +
       `${formatMs(json.test_ms)} in tests${json.runner ? ` (${json.runner})` : ''}`,
     json.message,
-    ...(json.interpreter ? [`  ran by ${json.interpreter}`] : []),
   ];
   for (const failure of json.failures?.slice(0, 5) ?? [])
     lines.push(`  FAILED ${failure.test}: ${failure.message.split('\n')[0]}`);

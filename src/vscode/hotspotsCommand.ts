@@ -19,7 +19,7 @@ import {
   runningView,
 } from '../panel/hotspotsState';
 import { hotspotsJob, rankingContext } from '../cli/hotspotsJob';
-import type { UnsavedFiles } from '../cli/hotspotsJob';
+import type { HotspotsRun, UnsavedFiles } from '../cli/hotspotsJob';
 import { projectFilesOnDisk } from '../cli/projectFilesOnDisk';
 import { omittedNote } from '../cli/sandboxJobInput';
 import { findProjectTests } from '../languages/projectTests';
@@ -171,27 +171,33 @@ export class HotspotsController implements HotspotsPanelPart, vscode.CodeLensPro
       timeoutMs: Math.max(settings.timeoutSeconds, MIN_TIMEOUT_SECONDS) * 1000,
       memoryMb: settings.memoryMb,
     };
-    const selection = await this.sandboxes.get(settings.backend, limits);
-    if (selection.kind === 'error') throw new Error(selection.message);
-    const views: HotspotsLanguageView[] = [];
     const found = await findProjectTests(root, projectFilesOnDisk);
     if (found.groups.length === 0)
       this.log.info(`No tests found under ${root}: looked for ${found.lookedFor.join('; ')}.`);
+    // The same jobs as the CLI's, with the editor's unsaved files; each knows its project root.
+    const unsaved = unsavedFiles();
+    const runs: HotspotsRun[] = [];
     for (const group of found.groups) {
-      if (signal.aborted) break;
-      report(`${group.tests.length} ${group.language} test file(s)…`);
-      // The same job as the CLI's (and the same sandbox as Profile's), with the editor's unsaved files.
-      const built = hotspotsJob(group, limits, unsavedFiles());
+      const built = hotspotsJob(group, limits, unsaved);
       if (built.kind === 'error') throw new Error(built.message);
-      const { run } = built;
-      const omitted = omittedNote(run.omitted);
+      const omitted = omittedNote(built.run.omitted);
       if (omitted) this.log.warn(omitted);
+      runs.push(built.run);
+    }
+    // The same sandbox as Profile's.
+    const selection = await this.sandboxes.get(settings.backend, limits);
+    if (selection.kind === 'error') throw new Error(selection.message);
+    const views: HotspotsLanguageView[] = [];
+    for (const run of runs) {
+      if (signal.aborted) break;
+      const { language } = run.job;
+      report(`${run.tests.length} ${language} test file(s)…`);
       const result = await selection.sandbox.run(run.job, signal);
       const ranking = rankingContext(run, root);
       const ranked =
         result.kind === 'passed' || result.kind === 'failed'
           ? rankHotspots({
-              language: languageOf(group.language),
+              language: languageOf(language),
               functions: result.hotspots?.functions ?? [],
               testMs: result.hotspots?.testMs ?? 0,
               testFiles: ranking.testFiles,
@@ -199,9 +205,9 @@ export class HotspotsController implements HotspotsPanelPart, vscode.CodeLensPro
             }).map((f) => ({ ...f, file: ranking.shownAs(f.file) }))
           : [];
       this.log.info(
-        `Hot functions (${group.language}, project root ${run.root}): ${result.kind}, ${ranked.length} function(s).`,
+        `Hot functions (${language}, project root ${run.root}): ${result.kind}, ${ranked.length} function(s).`,
       );
-      views.push(languageView(group.language, result, ranked));
+      views.push(languageView(language, result, ranked));
     }
     return views;
   }

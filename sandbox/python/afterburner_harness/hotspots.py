@@ -9,9 +9,7 @@ Times are cProfile's: `totalMs` is inclusive (recursion counted once, at the out
 import cProfile
 import os
 import pstats
-import platform
 import random
-import sys
 import time
 
 from . import project, runners
@@ -104,7 +102,6 @@ def run(job):
         "kind": "failed" if outcome.failed else "passed",
         "tests": outcome.counts(),
         "runner": outcome.runner,
-        "interpreter": "%s (Python %s)" % (sys.executable, platform.python_version()),
         "hotspots": {"testMs": round(test_ms, 3), "wallMs": round(wall_ms, 3), "functions": functions_from_stats(table, root)},
     }
     if outcome.failed:
