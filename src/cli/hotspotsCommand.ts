@@ -19,6 +19,7 @@ import type { LanguageTests } from '../languages/projectTests';
 import { hotspotsJob, rankingContext } from './hotspotsJob';
 import type { HotspotsRun } from './hotspotsJob';
 import { runInterruptibly } from './interruptible';
+import { harnessOf } from '../languages/registry';
 import { pythonFor } from './profileCommand';
 import { omittedNote } from './sandboxJobInput';
 import { projectFilesOnDisk } from './projectFilesOnDisk';
@@ -160,7 +161,9 @@ export async function runHotspots(argv: string[]): Promise<number> {
     if (omitted) log(omitted);
     runs.push(built.run);
   }
-  const python = runs.map((run) => pythonFor(args, run.job, log)).find((choice) => choice.local) ?? {};
+  // One sandbox runs every group: the first Python project's interpreter is the one it is given.
+  const pythonRun = runs.find((run) => harnessOf(run.job.language).runtime === 'cpython');
+  const python = pythonRun ? pythonFor(args, pythonRun.job, log) : {};
   const selection = await selectSandbox(args.sandbox, { defaultLimits: args.limits, log, ...python });
   if (selection.kind === 'error') return usage(selection.message);
   const { sandbox } = selection;

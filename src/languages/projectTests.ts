@@ -1,8 +1,8 @@
 /**
  * The tests `afterburner hotspots` runs: every test file under a folder, found by the one test
  * discovery (testDiscovery.ts) that `profile` and the editor use, grouped by the harness that runs
- * them. Discovery reads the runner's config at the project root above the folder (pytest's
- * `testpaths`, jest `testMatch`…) and lists only the folder itself.
+ * them and the project they belong to. Discovery reads the runner's config at the project root
+ * above the folder (pytest's `testpaths`, jest `testMatch`…) and lists only the folder itself.
  */
 import path from 'node:path';
 import type { Language } from '../core/sandboxTypes';
@@ -17,7 +17,7 @@ export interface LanguageTests {
 }
 
 export interface ProjectTests {
-  /** One group per harness, in the registry's order of languages. */
+  /** One group per harness and project root, in the registry's order of languages. */
   readonly groups: readonly LanguageTests[];
   /** What was looked for, per kind of test, for the message when nothing is found. */
   readonly lookedFor: readonly string[];
@@ -84,16 +84,21 @@ function groupLanguage(languages: readonly Language[]): Language {
   return distinct.length > 1 && covering !== undefined ? covering : (distinct[0] as Language);
 }
 
-/** Groups test files by the harness that runs them (one sandbox run each). */
+/**
+ * Groups test files by the harness that runs them and the project root their language finds for
+ * them (one sandbox run each): two Python projects side by side each run from their own root, with
+ * their own config, as their own `pytest` would.
+ */
 export function groupTests(tests: readonly string[]): LanguageTests[] {
-  const byHarness = new Map<string, { languages: Language[]; tests: string[] }>();
+  const groups = new Map<string, { languages: Language[]; tests: string[] }>();
   for (const test of tests) {
     const language = languageForPath(test);
     if (!language) continue;
-    const group = byHarness.get(language.harness.folder) ?? { languages: [], tests: [] };
+    const key = `${language.harness.folder}\0${language.findProjectRoot(test) ?? ''}`;
+    const group = groups.get(key) ?? { languages: [], tests: [] };
     group.languages.push(language.id);
     group.tests.push(test);
-    byHarness.set(language.harness.folder, group);
+    groups.set(key, group);
   }
-  return [...byHarness.values()].map((g) => ({ language: groupLanguage(g.languages), tests: g.tests }));
+  return [...groups.values()].map((g) => ({ language: groupLanguage(g.languages), tests: g.tests }));
 }

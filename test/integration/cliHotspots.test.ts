@@ -39,6 +39,8 @@ const TYPESCRIPT = path.join(FIXTURES, 'typescript');
 const PYTHON_SRC_LAYOUT = path.join(FIXTURES, 'python-src-layout');
 /** pytest.ini: testpaths = checks, python_files = check_*.py; bench/ holds a test pytest leaves out. */
 const PYTHON_CHECKS = path.join(FIXTURES, 'python-checks');
+/** Two projects side by side (meters/, tariffs/), each an src layout reached through its own pytest `pythonpath`. */
+const PYTHON_MONOREPO = path.join(FIXTURES, 'python-monorepo');
 /** Imports through a tsconfig `paths` alias set at the project root, above src/. */
 const TYPESCRIPT_PATHS = path.join(FIXTURES, 'typescript-paths');
 /** closest_pair_distance runs on 4, 400 and 400 points: 6 + 2 × 400·399/2 distance calls. */
@@ -50,6 +52,10 @@ const TS_DISTANCE_CALLS = 6 + 2 * ((1500 * 1499) / 2);
 const SMOOTH_CALLS = 2000 + 40 + 1500;
 /** rank_players on 120 and 2 players: one expected_score() per ordered pair. */
 const EXPECTED_SCORE_CALLS = 120 * 119 + 2;
+/** daily_totals on 30 days of minutes and on one sample: to_kwh() once per sample. */
+const TO_KWH_CALLS = 30 * 1440 + 1;
+/** bill over a year of hours, 1 hour and 18 hours: band_of() once per hour. */
+const BAND_OF_CALLS = 365 * 24 + 1 + 18;
 /** regionSize fills 120 × 120 cells and 60 × 30 cells: neighbours() once per cell. */
 const NEIGHBOURS_CALLS = 120 * 120 + 60 * 30;
 
@@ -225,6 +231,34 @@ describe('afterburner hotspots on the project as its runner sees it (local sandb
       expect(top?.share).toBeGreaterThan(0.5);
       expect(byName(report, 'peak').calls).toBe(2);
       expect(stderr).toContain(`python: ${PYTEST_PYTHON} (`);
+    },
+  );
+
+  it.skipIf(PYTEST_PYTHON === undefined)(
+    'runs each Python project of a folder from its own root, with its own pytest config',
+    async () => {
+      const { code, report, stderr } = await hotspots([
+        PYTHON_MONOREPO,
+        '--sandbox',
+        'local',
+        '--python',
+        PYTEST_PYTHON ?? 'python3',
+      ]);
+      expect(code, stderr).toBe(0);
+      expect(stderr).toContain(`(project root ${path.join(PYTHON_MONOREPO, 'meters')})`);
+      expect(stderr).toContain(`(project root ${path.join(PYTHON_MONOREPO, 'tariffs')})`);
+      const [meters, tariffs] = report.languages ?? [];
+      expect(meters).toMatchObject({ status: 'passed', tests: { passed: 2, failed: 0 } });
+      expect(meters?.test_files).toEqual(['meters/tests/test_readings.py']);
+      expect(meters?.functions[0]).toMatchObject({
+        file: 'meters/src/meters/readings.py',
+        function: 'daily_totals',
+        calls: 2,
+      });
+      expect(byName(meters!, 'to_kwh').calls).toBe(TO_KWH_CALLS);
+      expect(tariffs).toMatchObject({ status: 'passed', tests: { passed: 2, failed: 0 } });
+      expect(tariffs?.functions[0]).toMatchObject({ file: 'tariffs/src/tariffs/bands.py', function: 'bill', calls: 3 });
+      expect(byName(tariffs!, 'band_of').calls).toBe(BAND_OF_CALLS);
     },
   );
 

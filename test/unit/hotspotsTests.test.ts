@@ -1,11 +1,12 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { projectFilesOnDisk } from '../../src/cli/projectFilesOnDisk';
-import { findProjectTests } from '../../src/languages/projectTests';
+import { findProjectTests, groupTests } from '../../src/languages/projectTests';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/hotspots');
 const CHECKS = path.join(FIXTURES, 'python-checks');
 const TS_PATHS = path.join(FIXTURES, 'typescript-paths');
+const MONOREPO = path.join(FIXTURES, 'python-monorepo');
 
 describe('the tests hotspots runs: the shared discovery over a folder', () => {
   it("takes pytest's testpaths and python_files from the project's config", async () => {
@@ -32,5 +33,14 @@ describe('the tests hotspots runs: the shared discovery over a folder', () => {
     const found = await findProjectTests(path.join(TS_PATHS, 'src/lib'), projectFilesOnDisk);
     expect(found.groups).toEqual([]);
     expect(found.lookedFor.join(' ')).toMatch(/test_\*\.py.*testpaths.*\*\.test\.\*.*__tests__/);
+  });
+
+  it('makes one group per project root, so each project runs from its own', () => {
+    const meters = path.join(MONOREPO, 'meters/tests/test_readings.py');
+    const tariffs = path.join(MONOREPO, 'tariffs/tests/test_bands.py');
+    expect(groupTests([meters, tariffs])).toEqual([
+      { language: 'python', tests: [meters] },
+      { language: 'python', tests: [tariffs] },
+    ]);
   });
 });
