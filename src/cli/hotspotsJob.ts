@@ -97,6 +97,8 @@ export interface RankingContext {
   readonly sourceOf: (file: string) => string | undefined;
   /** A root-relative path as the user reads it: relative to the folder they asked about. */
   readonly shownAs: (file: string) => string;
+  /** The project root as the user reads it; empty when it is the folder they asked about. */
+  readonly project: string;
 }
 
 export function rankingContext(run: HotspotsRun, dir: string): RankingContext {
@@ -111,5 +113,6 @@ export function rankingContext(run: HotspotsRun, dir: string): RankingContext {
       }
     },
     shownAs: (file) => toPosix(path.relative(dir, path.join(run.root, ...file.split('/')))),
+    project: toPosix(path.relative(dir, run.root)),
   };
 }

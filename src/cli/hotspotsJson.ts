@@ -35,6 +35,8 @@ export interface HotspotsJson {
   readonly test_files?: readonly string[];
   readonly failures?: readonly TestFailure[];
   readonly wall_ms?: number;
+  /** The project root the tests ran from, relative to DIR, when it is not DIR itself. */
+  readonly project?: string;
   /** With tests in several languages: one object like this per language (the top level is the one with most test time). */
   readonly languages?: readonly HotspotsJson[];
 }
@@ -47,6 +49,8 @@ export interface HotspotsContext {
   readonly top: number;
   /** A profile path as the user reads it (relative to DIR); as it is when absent. */
   readonly shownAs?: (file: string) => string;
+  /** The project root the tests ran from, relative to DIR; empty or absent when it is DIR. */
+  readonly project?: string;
 }
 
 const round = (x: number, digits: number): number => Math.round(x * 10 ** digits) / 10 ** digits;
@@ -69,6 +73,7 @@ export function toHotspotsJson(result: SandboxResult, context: HotspotsContext):
     sandbox: result.sandbox,
     isolation: result.isolation,
     test_files: context.testFiles.map(shownAs),
+    ...(context.project ? { project: context.project } : {}),
     wall_ms: round(result.wallMs, 1),
   };
   if (result.kind !== 'passed' && result.kind !== 'failed') {
@@ -128,7 +133,7 @@ function pad(text: string, width: number): string {
 
 export function formatHotspotsText(json: HotspotsJson): string {
   const lines = [
-    `${json.language}: ${json.status} · ${json.tests.passed} passed, ${json.tests.failed} failed · ` +
+    `${json.language}${json.project ? ` (${json.project})` : ''}: ${json.status} · ${json.tests.passed} passed, ${json.tests.failed} failed · ` +
       `${formatMs(json.test_ms)} in tests${json.runner ? ` (${json.runner})` : ''}`,
     json.message,
   ];

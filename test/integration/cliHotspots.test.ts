@@ -30,6 +30,7 @@ interface Report {
   failures?: { test: string; message: string }[];
   languages?: Report[];
   test_files?: string[];
+  project?: string;
 }
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/hotspots');
@@ -248,7 +249,7 @@ describe('afterburner hotspots on the project as its runner sees it (local sandb
       expect(stderr).toContain(`(project root ${path.join(PYTHON_MONOREPO, 'meters')})`);
       expect(stderr).toContain(`(project root ${path.join(PYTHON_MONOREPO, 'tariffs')})`);
       const [meters, tariffs] = report.languages ?? [];
-      expect(meters).toMatchObject({ status: 'passed', tests: { passed: 2, failed: 0 } });
+      expect(meters).toMatchObject({ status: 'passed', project: 'meters', tests: { passed: 2, failed: 0 } });
       expect(meters?.test_files).toEqual(['meters/tests/test_readings.py']);
       expect(meters?.functions[0]).toMatchObject({
         file: 'meters/src/meters/readings.py',
@@ -256,7 +257,7 @@ describe('afterburner hotspots on the project as its runner sees it (local sandb
         calls: 2,
       });
       expect(byName(meters!, 'to_kwh').calls).toBe(TO_KWH_CALLS);
-      expect(tariffs).toMatchObject({ status: 'passed', tests: { passed: 2, failed: 0 } });
+      expect(tariffs).toMatchObject({ status: 'passed', project: 'tariffs', tests: { passed: 2, failed: 0 } });
       expect(tariffs?.functions[0]).toMatchObject({ file: 'tariffs/src/tariffs/bands.py', function: 'bill', calls: 3 });
       expect(byName(tariffs!, 'band_of').calls).toBe(BAND_OF_CALLS);
     },

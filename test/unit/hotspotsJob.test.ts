@@ -53,6 +53,8 @@ describe('the hotspots job', () => {
     expect(ranking.testFiles).toEqual(['src/__tests__/regions.test.ts']);
     expect(ranking.shownAs('src/lib/cells.ts')).toBe('lib/cells.ts');
     expect(ranking.shownAs('tools/gen.ts')).toBe('../tools/gen.ts');
+    expect(ranking.project).toBe('..');
+    expect(rankingContext(run, TS_PATHS).project).toBe('');
     expect(ranking.sourceOf('src/lib/cells.ts')).toMatch(/export function neighbours/);
   });
 });

@@ -75,7 +75,7 @@ describe('hotspots JSON', () => {
     expect(combineHotspots([python])).toBe(python);
   });
 
-  it('names files relative to the folder asked about', () => {
+  it('names files and the project root relative to the folder asked about', () => {
     const result: SandboxResult = {
       ...info,
       kind: 'passed',
@@ -84,9 +84,11 @@ describe('hotspots JSON', () => {
       hotspots: profile,
     };
     // The profile's paths are the project root's; the user asked about its tests/ folder.
-    const json = toHotspotsJson(result, { ...context, shownAs: (file) => `../${file}` });
+    const json = toHotspotsJson(result, { ...context, shownAs: (file) => `../${file}`, project: '..' });
     expect(json.functions.map((f) => f.file)).toEqual(['../hot.py']);
     expect(json.test_files).toEqual(['../test_hot.py']);
     expect(json.message).toMatch(/hot \(\.\.\/hot\.py:1\)/);
+    expect(json.project).toBe('..');
+    expect(formatHotspotsText(json)).toMatch(/^python \(\.\.\): passed/);
   });
 });
