@@ -3,7 +3,7 @@
  * the project's own functions by inclusive time. Exit 0 when the tests passed, 1 when some failed
  * or the run did not finish (hot functions still come from the tests that ran), 2 for bad usage.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Limits } from '../core/sandboxTypes';
@@ -14,19 +14,29 @@ import { DEFAULT_MEMORY_MB, positiveNumber, usageReporter } from './cliArgs';
 import { EXIT_FAILED, EXIT_OK } from './exitCodes';
 import { combineHotspots, formatHotspotsText, toHotspotsJson } from './hotspotsJson';
 import type { HotspotsJson } from './hotspotsJson';
-import { findProjectTests, groupTests, testGroupOf } from '../languages/projectTests';
-import { hotspotsJob } from './hotspotsJob';
+import { findProjectTests, groupTests, isTestableSource } from '../languages/projectTests';
+import type { LanguageTests } from '../languages/projectTests';
+import { hotspotsJob, rankingContext } from './hotspotsJob';
+import type { HotspotsRun } from './hotspotsJob';
 import { runInterruptibly } from './interruptible';
+import { harnessOf } from '../languages/registry';
+import { pythonFor } from './profileCommand';
+import { omittedNote } from './sandboxJobInput';
+import { projectFilesOnDisk } from './projectFilesOnDisk';
 
 const HELP = `Usage: afterburner hotspots [DIR] [--tests PATH]... [--top N] [--sandbox auto|docker|local]
-                            [--timeout SECONDS] [--memory MB] [--json]
+                            [--timeout SECONDS] [--memory MB] [--python PATH] [--json]
 
 Runs the project's tests in a sandbox under a profiler (Python: cProfile; JavaScript/TypeScript: the
 V8 CPU profiler) and ranks the project's own functions (not tests, not installed packages) by
 inclusive time, with self time, call counts and their share of the tests' time. DIR defaults to
-the current folder; without --tests, the tests under DIR are found by convention:
-  Python: test_*.py, *_test.py (within pytest's testpaths when configured)
-  JS/TS:  *.test.*, *.spec.*, __tests__/*
+the current folder; without --tests, the tests under DIR are found as 'profile' finds them (by
+convention and the runner's config at the project root):
+  Python: test_*.py, *_test.py, tests/ and test/ folders, pytest testpaths and python_files
+  JS/TS:  *.test.*, *.spec.*, test/ tests/ __tests__/ __test__/ spec/ folders, a root test.js,
+          jest testMatch/roots, vitest include, .mocharc spec
+Python runs the project in place from its root with the project's interpreter (--python,
+VIRTUAL_ENV, the project's .venv or venv, else python3), as 'profile' does.
 With tests in Python and JavaScript/TypeScript, each language's tests run on their own.
 Each name it prints can be passed as-is to 'afterburner profile FILE --function NAME'.
 Exit codes: 0 tests passed, 1 some failed or the run did not finish, 2 bad usage or input.`;
@@ -41,6 +51,8 @@ interface HotspotsArgs {
   readonly sandbox: SandboxChoice;
   readonly limits: Limits;
   readonly json: boolean;
+  /** `--python`: the interpreter that runs Python tests (a path or a name on PATH). */
+  readonly python?: string;
 }
 
 type ParsedArgs = { kind: 'ok'; args: HotspotsArgs } | { kind: 'help' } | { kind: 'usage'; message: string };
@@ -65,6 +77,7 @@ export function parseHotspotsArgs(argv: readonly string[]): ParsedArgs {
         sandbox: { type: 'string' },
         timeout: { type: 'string' },
         memory: { type: 'string' },
+        python: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -93,7 +106,7 @@ export function parseHotspotsArgs(argv: readonly string[]): ParsedArgs {
   const tests = ((values.tests as string[] | undefined) ?? []).map((t) => path.resolve(t));
   for (const t of tests) {
     if (!existsSync(t) || !statSync(t).isFile()) return { kind: 'usage', message: `--tests: file not found: ${t}.` };
-    if (!testGroupOf(t))
+    if (!isTestableSource(t))
       return { kind: 'usage', message: `--tests: ${t} is not a Python, JavaScript or TypeScript file.` };
     if (path.relative(dir, t).startsWith('..'))
       return { kind: 'usage', message: `--tests: ${t} is outside ${dir}; pass the project folder as DIR.` };
@@ -107,19 +120,22 @@ export function parseHotspotsArgs(argv: readonly string[]): ParsedArgs {
       sandbox,
       limits: { timeoutMs: Math.round(timeout * 1000), memoryMb: Math.round(memory) },
       json: values.json === true,
+      ...(typeof values.python === 'string' ? { python: values.python } : {}),
     },
   };
 }
 
-const toPosix = (p: string): string => p.split(path.sep).join('/');
-
-function sourceReader(dir: string): (file: string) => string | undefined {
-  return (file) => {
-    try {
-      return readFileSync(path.join(dir, file), 'utf8');
-    } catch {
-      return undefined;
-    }
+/** The tests to run, per language: the ones given, else the shared discovery's under DIR. */
+async function testGroups(args: HotspotsArgs): Promise<{ groups: readonly LanguageTests[]; none: string }> {
+  if (args.tests.length > 0) return { groups: groupTests(args.tests), none: '' };
+  const found = await findProjectTests(args.dir, projectFilesOnDisk);
+  const config = found.runnerConfigs.length > 0 ? ` and the patterns of ${found.runnerConfigs.join(', ')}` : '';
+  return {
+    groups: found.groups,
+    none:
+      `No tests found under ${args.dir} (looked for ${found.lookedFor.join('; ')}${config})` +
+      `${found.truncated ? ', though the folder is larger than discovery searches' : ''}. ` +
+      'Pass test files with --tests PATH (repeatable).',
   };
 }
 
@@ -132,31 +148,35 @@ export async function runHotspots(argv: string[]): Promise<number> {
   const usage = usageReporter('hotspots', argv, parsed.kind === 'usage');
   if (parsed.kind === 'usage') return usage(parsed.message);
   const args = parsed.args;
-  const groups = groupTests(args.tests.length > 0 ? args.tests : findProjectTests(args.dir));
-  if (groups.length === 0)
-    return usage(
-      `No tests found under ${args.dir} (looked for test_*.py, *_test.py, *.test.*, *.spec.*, __tests__/*). ` +
-        'Pass test files with --tests PATH (repeatable).',
-    );
+  const { groups, none } = await testGroups(args);
+  if (groups.length === 0) return usage(none);
   const log = (line: string): void => {
     process.stderr.write(`afterburner: ${line}\n`);
   };
-  const selection = await selectSandbox(args.sandbox, { defaultLimits: args.limits, log });
+  const runs: HotspotsRun[] = [];
+  for (const group of groups) {
+    const built = hotspotsJob(group, args.limits);
+    if (built.kind === 'error') return usage(built.message);
+    const omitted = omittedNote(built.run.omitted);
+    if (omitted) log(omitted);
+    runs.push(built.run);
+  }
+  // One sandbox runs every group: the first Python project's interpreter is the one it is given.
+  const pythonRun = runs.find((run) => harnessOf(run.job.language).runtime === 'cpython');
+  const python = pythonRun ? pythonFor(args, pythonRun.job, log) : {};
+  const selection = await selectSandbox(args.sandbox, { defaultLimits: args.limits, log, ...python });
   if (selection.kind === 'error') return usage(selection.message);
   const { sandbox } = selection;
   log(`sandbox: ${sandbox.describe().isolation} (${selection.reason})`);
   const results: HotspotsJson[] = [];
   return runInterruptibly(sandbox, log, async (signal) => {
-    for (const group of groups) {
-      log(`profiling ${group.tests.length} ${group.language} test file(s) under ${args.dir}`);
-      const job = hotspotsJob(args.dir, group, args.limits);
-      const result = await sandbox.run(job, signal);
-      const json = toHotspotsJson(result, {
-        language: group.language,
-        testFiles: group.tests.map((t) => toPosix(path.relative(args.dir, t))),
-        sourceOf: sourceReader(args.dir),
-        top: args.top,
-      });
+    for (const run of runs) {
+      log(
+        `profiling ${run.tests.length} ${run.job.language} test file(s) under ${args.dir} (project root ${run.root})`,
+      );
+      const result = await sandbox.run(run.job, signal);
+      const ranking = rankingContext(run, args.dir);
+      const json = toHotspotsJson(result, { language: run.job.language, ...ranking, top: args.top });
       results.push(json);
       if (!args.json) process.stdout.write(formatHotspotsText(json) + '\n');
       if (json.status !== 'passed' && json.status !== 'failed' && result.output && !args.json)

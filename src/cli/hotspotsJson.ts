@@ -35,23 +35,29 @@ export interface HotspotsJson {
   readonly test_files?: readonly string[];
   readonly failures?: readonly TestFailure[];
   readonly wall_ms?: number;
+  /** The project root the tests ran from, relative to DIR, when it is not DIR itself. */
+  readonly project?: string;
   /** With tests in several languages: one object like this per language (the top level is the one with most test time). */
   readonly languages?: readonly HotspotsJson[];
 }
 
 export interface HotspotsContext {
   readonly language: Language;
-  /** The test files run, relative to DIR (POSIX). */
+  /** The test files run, relative to the folder the profile's paths are relative to (POSIX). */
   readonly testFiles: readonly string[];
   readonly sourceOf: (file: string) => string | undefined;
   readonly top: number;
+  /** A profile path as the user reads it (relative to DIR); as it is when absent. */
+  readonly shownAs?: (file: string) => string;
+  /** The project root the tests ran from, relative to DIR; empty or absent when it is DIR. */
+  readonly project?: string;
 }
 
 const round = (x: number, digits: number): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
-function functionJson(f: HotFunction): HotFunctionJson {
+function functionJson(f: HotFunction, shownAs: (file: string) => string): HotFunctionJson {
   return {
-    file: f.file,
+    file: shownAs(f.file),
     function: f.function,
     line: f.line,
     total_ms: round(f.totalMs, 3),
@@ -62,10 +68,12 @@ function functionJson(f: HotFunction): HotFunctionJson {
 }
 
 export function toHotspotsJson(result: SandboxResult, context: HotspotsContext): HotspotsJson {
+  const shownAs = context.shownAs ?? ((file: string): string => file);
   const extras = {
     sandbox: result.sandbox,
     isolation: result.isolation,
-    test_files: context.testFiles,
+    test_files: context.testFiles.map(shownAs),
+    ...(context.project ? { project: context.project } : {}),
     wall_ms: round(result.wallMs, 1),
   };
   if (result.kind !== 'passed' && result.kind !== 'failed') {
@@ -88,7 +96,7 @@ export function toHotspotsJson(result: SandboxResult, context: HotspotsContext):
         sourceOf: context.sourceOf,
         testFiles: context.testFiles,
         top: context.top,
-      }).map(functionJson)
+      }).map((f) => functionJson(f, shownAs))
     : [];
   const failed = result.kind === 'failed';
   const top = functions[0];
@@ -125,7 +133,7 @@ function pad(text: string, width: number): string {
 
 export function formatHotspotsText(json: HotspotsJson): string {
   const lines = [
-    `${json.language}: ${json.status} · ${json.tests.passed} passed, ${json.tests.failed} failed · ` +
+    `${json.language}${json.project ? ` (${json.project})` : ''}: ${json.status} · ${json.tests.passed} passed, ${json.tests.failed} failed · ` +
       `${formatMs(json.test_ms)} in tests${json.runner ? ` (${json.runner})` : ''}`,
     json.message,
   ];

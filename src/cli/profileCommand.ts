@@ -7,8 +7,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { listFunctions, locateFunction } from '../core/functionLocator';
-import type { Language, ProjectMount, Sandbox, SandboxJob, SandboxResult } from '../core/sandboxTypes';
-import { collectProjectJob } from '../adapters/projectCollector';
+import type { Language, Sandbox, SandboxJob, SandboxResult } from '../core/sandboxTypes';
 import { describeInterpreterSource, findPythonInterpreter } from '../languages/python/interpreter';
 import { profileWithSizes } from '../core/growthRun';
 import { describeSandboxFailure } from '../core/resultWords';
@@ -19,7 +18,7 @@ import type { ParsedCommonArgs } from './cliArgs';
 import { EXIT_FAILED, EXIT_OK } from './exitCodes';
 import { formatProfileText, toProfileJson } from './profileJson';
 import type { ProfileJson } from './profileJson';
-import { collectJobInput } from './sandboxJobInput';
+import { omittedNote, sandboxJobInput } from './sandboxJobInput';
 import { harnessOf } from '../languages/registry';
 import { selectTests } from './testSelection';
 import { runInterruptibly } from './interruptible';
@@ -82,8 +81,10 @@ export async function readInput(args: ParsedCommonArgs, log: (line: string) => v
   }
   const sizes = parseSizes(args.values.sizes as string | undefined);
   if (typeof sizes === 'string') return { kind: 'usage', message: sizes };
-  const input = jobInput(language.id, args.file, tests);
+  const input = sandboxJobInput(language.id, args.file, tests);
   if (input.kind === 'error') return { kind: 'usage', message: input.message };
+  const omitted = omittedNote(input.omitted);
+  if (omitted) log(omitted);
   return {
     kind: 'ok',
     language: language.id,
@@ -103,35 +104,11 @@ export async function readInput(args: ParsedCommonArgs, log: (line: string) => v
 }
 
 /**
- * Python runs on the project in place (mounted read-only, the module as an overlay). JavaScript
- * and TypeScript still get their files copied into the work dir until the Node harness serves
- * overlays inside the project.
- */
-function jobInput(
-  language: Language,
-  file: string,
-  tests: readonly string[],
-): (ReturnType<typeof collectJobInput> & { kind: 'ok'; project?: ProjectMount }) | { kind: 'error'; message: string } {
-  if (!harnessOf(language).runsInPlace) {
-    const copied = collectJobInput(file, tests);
-    if (copied.omitted > 0)
-      process.stderr.write(
-        `afterburner: ${copied.omitted} source file(s) around the tests were not copied into the sandbox (over 1 MB each, or past 16 MB in all).\n`,
-      );
-    return { kind: 'ok', ...copied };
-  }
-  const collected = collectProjectJob(language, file, tests);
-  if (collected.kind === 'error') return collected;
-  const { project, files, modulePath, testPaths } = collected.input;
-  return { kind: 'ok', root: project.root, project, files, modulePath, testPaths, omitted: 0 };
-}
-
-/**
  * The project's interpreter for the local sandbox (`--python`, VIRTUAL_ENV, the project's .venv
  * or venv); nothing when only python3 on PATH is left, which the sandbox picks itself.
  */
 export function pythonFor(
-  args: ParsedCommonArgs,
+  args: Pick<ParsedCommonArgs, 'python'>,
   job: SandboxJob,
   log: (line: string) => void,
 ): { local?: { python: string } } {

@@ -1,13 +1,16 @@
 /**
- * The files a JavaScript/TypeScript sandbox run needs from the user's disk, until the Node harness
- * runs projects in place as Python does (src/adapters/projectCollector.ts): the module, its tests,
- * and the sources around them they may import, as work-dir-relative paths under their common
- * folder. Nothing is left out silently: files past the size caps are counted in `omitted`.
+ * The files a sandbox run needs from the user's disk, for `profile`, `optimize` and `hotspots`:
+ * a Python project runs in place (src/adapters/projectCollector.ts); JavaScript/TypeScript, until
+ * the Node harness runs projects in place too, gets the module, its tests, and the sources around
+ * them they may import copied, as work-dir-relative paths under their common folder (or a given
+ * root). Nothing is left out silently: files past the size caps are counted in `omitted`.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { SourceFile } from '../core/sandboxTypes';
+import type { Language, ProjectMount, SourceFile } from '../core/sandboxTypes';
+import { collectProjectJob } from '../adapters/projectCollector';
 import { findNodeProjectRoot } from '../languages/node/projectRoot';
+import { harnessOf } from '../languages/registry';
 
 const SKIP_DIRS = new Set([
   'node_modules',
@@ -125,4 +128,34 @@ export function collectJobInput(file: string, tests: readonly string[], rootDir?
     ...(workspaceRoot ? { workspaceRoot } : {}),
     omitted,
   };
+}
+
+/** What the user hears when a copy left files out. */
+export function omittedNote(omitted: number): string | undefined {
+  return omitted > 0
+    ? `${omitted} source file(s) around the tests were not copied into the sandbox (over 1 MB each, or past 16 MB in all).`
+    : undefined;
+}
+
+export type SandboxJobInput =
+  | (JobInput & { readonly kind: 'ok'; readonly project?: ProjectMount })
+  | { readonly kind: 'error'; readonly message: string };
+
+/**
+ * The files of a run on `file` and `tests`, for `profile`, `optimize` and `hotspots` alike. Python
+ * runs on the project in place (mounted read-only, the module as an overlay). JavaScript and
+ * TypeScript still get their files copied into the work dir (from under `copyRoot` when given)
+ * until the Node harness serves overlays inside the project.
+ */
+export function sandboxJobInput(
+  language: Language,
+  file: string,
+  tests: readonly string[],
+  copyRoot?: string,
+): SandboxJobInput {
+  if (!harnessOf(language).runsInPlace) return { kind: 'ok', ...collectJobInput(file, tests, copyRoot) };
+  const collected = collectProjectJob(language, file, tests);
+  if (collected.kind === 'error') return collected;
+  const { project, files, modulePath, testPaths } = collected.input;
+  return { kind: 'ok', root: project.root, project, files, modulePath, testPaths, omitted: 0 };
 }

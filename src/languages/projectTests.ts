@@ -1,19 +1,14 @@
 /**
- * The test files of a project folder, per language, by the conventions its runners discover:
- * pytest/unittest `test_*.py` and `*_test.py`; jest/vitest/node:test `*.test.*`, `*.spec.*` and
- * files under `__tests__`. Installed packages, environments and build output are not searched.
+ * The tests `afterburner hotspots` runs: every test file under a folder, found by the one test
+ * discovery (testDiscovery.ts) that `profile` and the editor use, grouped by the harness that runs
+ * them and the project they belong to. Discovery reads the runner's config at the project root
+ * above the folder (pytest's `testpaths`, jest `testMatch`…) and lists only the folder itself.
  */
-import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Language } from '../core/sandboxTypes';
-
-const SKIP_DIRS = new Set(['node_modules', '__pycache__', 'venv', 'env', 'dist', 'build', 'coverage', 'out']);
-const PYTHON_TEST = /^(test_.*|.*_test)\.py$/;
-const JS_TEST = /\.(test|spec)\.[cm]?[jt]sx?$/;
-const JS_FILE = /\.[cm]?[jt]sx?$/;
-const TS_FILE = /\.[cm]?tsx?$/;
-const MAX_DEPTH = 6;
-const MAX_TESTS = 200;
+import type { LanguageModule } from './languageModule';
+import { LANGUAGES, languageForPath, languageOf } from './registry';
+import { listTestFiles, type ProjectFiles } from './testDiscovery';
 
 export interface LanguageTests {
   readonly language: Language;
@@ -21,102 +16,89 @@ export interface LanguageTests {
   readonly tests: readonly string[];
 }
 
-export type TestGroupKey = 'python' | 'node';
-
-export function testGroupOf(file: string): TestGroupKey | undefined {
-  if (file.endsWith('.py')) return 'python';
-  return JS_FILE.test(file) && !file.endsWith('.d.ts') ? 'node' : undefined;
+export interface ProjectTests {
+  /** One group per harness and project root, in the registry's order of languages. */
+  readonly groups: readonly LanguageTests[];
+  /** What was looked for, per kind of test, for the message when nothing is found. */
+  readonly lookedFor: readonly string[];
+  /** The runner configs whose patterns were used, if any. */
+  readonly runnerConfigs: readonly string[];
+  /** A listing stopped at its bound: the folder is larger than discovery searches. */
+  readonly truncated: boolean;
 }
 
-function isTest(name: string, parents: readonly string[]): boolean {
-  if (PYTHON_TEST.test(name)) return true;
-  if (!JS_FILE.test(name) || name.endsWith('.d.ts')) return false;
-  return JS_TEST.test(name) || parents.includes('__tests__');
+/** Discovery's file-listing port over a folder (the CLI walks the disk). */
+export type FilesAt = (folder: string) => ProjectFiles;
+
+/** A file some registered language runs tests of. */
+export function isTestableSource(file: string): boolean {
+  return languageForPath(file) !== undefined;
 }
 
-/** Absolute paths of the test files under `dir`, sorted, at most MAX_TESTS. */
-export function findTestFiles(dir: string): string[] {
-  const found: string[] = [];
-  const walk = (folder: string, parents: string[]): void => {
-    let entries;
-    try {
-      entries = readdirSync(folder, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-      if (found.length >= MAX_TESTS) return;
-      const full = path.join(folder, entry.name);
-      if (entry.isDirectory()) {
-        if (parents.length < MAX_DEPTH && !SKIP_DIRS.has(entry.name) && !entry.name.startsWith('.'))
-          walk(full, [...parents, entry.name]);
-      } else if (entry.isFile() && isTest(entry.name, parents)) found.push(full);
-    }
+/** Languages that share test conventions (JavaScript and TypeScript) are listed once. */
+function distinctConventions(): LanguageModule[] {
+  const seen = new Set<unknown>();
+  return LANGUAGES.filter((l) => !seen.has(l.tests) && seen.add(l.tests));
+}
+
+/** Paths listed under `dir`, named relative to `root` as discovery expects; config files read at `root`. */
+function folderOfProject(filesAt: FilesAt, root: string, dir: string): ProjectFiles {
+  const atRoot = filesAt(root);
+  if (root === dir) return atRoot;
+  const atDir = filesAt(dir);
+  const prefix = path.relative(root, dir).split(path.sep).join('/') + '/';
+  return {
+    async list(extensions) {
+      const listed = await atDir.list(extensions);
+      return { paths: listed.paths.map((p) => prefix + p), truncated: listed.truncated };
+    },
+    read: (p) => atRoot.read(p),
   };
-  walk(path.resolve(dir), []);
-  return found;
+}
+
+/** Every test file under `dir`, as the project's runners would collect them from its root. */
+export async function findProjectTests(dir: string, filesAt: FilesAt): Promise<ProjectTests> {
+  const folder = path.resolve(dir);
+  const tests: string[] = [];
+  const lookedFor: string[] = [];
+  const runnerConfigs: string[] = [];
+  let truncated = false;
+  for (const language of distinctConventions()) {
+    const root = language.findProjectRoot(folder) ?? folder;
+    const listing = await listTestFiles(folderOfProject(filesAt, root, folder), language.id);
+    tests.push(...listing.tests.map((t) => path.join(root, ...t.path.split('/'))));
+    lookedFor.push(listing.lookedFor);
+    if (listing.runnerConfig !== undefined) runnerConfigs.push(listing.runnerConfig);
+    truncated ||= listing.truncated;
+  }
+  return { groups: groupTests(tests), lookedFor, runnerConfigs, truncated };
 }
 
 /**
- * The `testpaths` of a pytest configuration text (pyproject.toml's [tool.pytest.ini_options], or the
- * [pytest] / [tool:pytest] section of pytest.ini, tox.ini, setup.cfg), or undefined when it sets none.
+ * The language a group runs as: its files' language, or when they differ (JavaScript tests beside
+ * TypeScript ones) the one whose host-side step covers the others (TypeScript's transpile).
  */
-export function pytestTestpaths(fileName: string, text: string): string[] | undefined {
-  const section =
-    fileName === 'pyproject.toml' ? 'tool.pytest.ini_options' : fileName === 'setup.cfg' ? 'tool:pytest' : 'pytest';
-  const lines = text.split(/\r?\n/);
-  const start = lines.findIndex((l) => l.trim() === `[${section}]`);
-  if (start < 0) return undefined;
-  for (let i = start + 1; i < lines.length && !/^\s*\[/.test(lines[i] ?? ''); i++) {
-    const m = /^\s*testpaths\s*=\s*(.*)$/.exec(lines[i] ?? '');
-    if (!m) continue;
-    let value = m[1] ?? '';
-    if (fileName === 'pyproject.toml') {
-      // A TOML array, possibly over several lines.
-      while (!value.includes(']') && i + 1 < lines.length) value += ' ' + (lines[++i] ?? '');
-      return [...value.matchAll(/["']([^"']+)["']/g)].map((q) => q[1] ?? '').filter((p) => p.length > 0);
-    }
-    // INI: whitespace-separated, continuation lines indented.
-    while (i + 1 < lines.length && /^\s+\S/.test(lines[i + 1] ?? '') && !/=/.test(lines[i + 1] ?? ''))
-      value += ' ' + lines[++i];
-    return value.split(/\s+/).filter((p) => p.length > 0);
-  }
-  return undefined;
+function groupLanguage(languages: readonly Language[]): Language {
+  const distinct = [...new Set(languages)];
+  const covering = distinct.find((id) => languageOf(id).harness.transpile?.needed(id, []) === true);
+  return distinct.length > 1 && covering !== undefined ? covering : (distinct[0] as Language);
 }
 
-const PYTEST_CONFIGS = ['pytest.ini', 'pyproject.toml', 'tox.ini', 'setup.cfg'];
-
-/** The folders pytest's own configuration in `dir` points at (its `testpaths`), if any. */
-export function configuredPythonTestRoots(dir: string): string[] | undefined {
-  for (const name of PYTEST_CONFIGS) {
-    let text: string;
-    try {
-      text = readFileSync(path.join(dir, name), 'utf8');
-    } catch {
-      continue;
-    }
-    const paths = pytestTestpaths(name, text);
-    if (paths) return paths.map((p) => path.resolve(dir, p));
-  }
-  return undefined;
-}
-
-/** The project's tests under `dir`: Python tests only where pytest's `testpaths` says, when it does. */
-export function findProjectTests(dir: string): string[] {
-  const all = findTestFiles(dir);
-  const roots = configuredPythonTestRoots(dir);
-  if (!roots) return all;
-  const inRoots = (file: string): boolean => roots.some((root) => file === root || file.startsWith(root + path.sep));
-  return all.filter((file) => testGroupOf(file) !== 'python' || inRoots(file));
-}
-
-/** Groups test files by the harness that runs them; JS tests of a project with TypeScript run as TypeScript. */
+/**
+ * Groups test files by the harness that runs them and the project root their language finds for
+ * them (one sandbox run each): two Python projects side by side each run from their own root, with
+ * their own config, as their own `pytest` would.
+ */
 export function groupTests(tests: readonly string[]): LanguageTests[] {
-  const python = tests.filter((t) => testGroupOf(t) === 'python');
-  const node = tests.filter((t) => testGroupOf(t) === 'node');
-  const groups: LanguageTests[] = [];
-  if (python.length > 0) groups.push({ language: 'python', tests: python });
-  if (node.length > 0)
-    groups.push({ language: node.some((t) => TS_FILE.test(t)) ? 'typescript' : 'javascript', tests: node });
-  return groups;
+  const groups = new Map<string, { languages: Language[]; tests: string[] }>();
+  for (const test of tests) {
+    const language = languageForPath(test);
+    if (!language) continue;
+    const key = `${language.harness.folder}\0${language.findProjectRoot(test) ?? ''}`;
+    const group = groups.get(key) ?? { languages: [], tests: [] };
+    group.languages.push(language.id);
+    group.tests.push(test);
+    groups.set(key, group);
+  }
+  return [...groups.values()].map((g) => ({ language: groupLanguage(g.languages), tests: g.tests }));
 }

@@ -4,10 +4,11 @@
  * test files by the language's conventions and the runner config's own patterns, reads them, and
  * ranks them (testFileRanking.ts): files that import the module (directly or through a package
  * `__init__.py` / an index file that re-exports it) first, then those that mention the function,
- * then by how close they sit to the module.
+ * then by how close they sit to the module. `afterburner hotspots` takes the same listing unranked
+ * (every test file of the project).
  */
 import type { Language } from '../core/sandboxTypes';
-import type { ProjectIndex, RunnerTestPatterns } from './languageModule';
+import type { ProjectIndex, RunnerTestPatterns, TestConventions } from './languageModule';
 import { languageOf } from './registry';
 import { rankTestFiles, type ImportKind, type JudgedTestFile, type RankedTestFile } from './testFileRanking';
 
@@ -51,8 +52,25 @@ export interface TestDiscovery {
  */
 const REEXPORT_DEPTH = 4;
 
-export async function discoverTests(files: ProjectFiles, request: DiscoveryRequest): Promise<TestDiscovery> {
-  const conventions = languageOf(request.language).tests;
+/** The project's test files of one language, found as its runners would find them, unranked. */
+export interface TestListing {
+  /** Root-relative paths with why each counts as a test, in listing order. */
+  readonly tests: readonly { readonly path: string; readonly reason: string }[];
+  /** The runner configs whose patterns were used ("jest config in package.json"), if any. */
+  readonly runnerConfig?: string;
+  /** The listing stopped at its bound: the project is larger than discovery searched. */
+  readonly truncated: boolean;
+  /** What was looked for, for the message when nothing is found. */
+  readonly lookedFor: string;
+}
+
+interface Listed extends TestListing {
+  readonly conventions: TestConventions;
+  readonly project: ProjectIndex;
+}
+
+async function listWithConventions(files: ProjectFiles, language: Language): Promise<Listed> {
+  const conventions = languageOf(language).tests;
   const configs = new Map<string, string>();
   await Promise.all(
     conventions.configFiles.map(async (name) => {
@@ -67,12 +85,30 @@ export async function discoverTests(files: ProjectFiles, request: DiscoveryReque
     has: (path) => all.has(path),
     ...(patterns.packageName ? { packageName: patterns.packageName } : {}),
   };
-  const tests = listing.paths
-    .filter((path) => path !== request.modulePath)
-    .flatMap((path) => {
-      const judged = conventions.judge(path, patterns);
-      return judged ? [{ path, reason: judged.reason }] : [];
-    });
+  const tests = listing.paths.flatMap((path) => {
+    const judged = conventions.judge(path, patterns);
+    return judged ? [{ path, reason: judged.reason }] : [];
+  });
+  return {
+    tests,
+    ...(patterns.source ? { runnerConfig: patterns.source } : {}),
+    truncated: listing.truncated,
+    lookedFor: conventions.description,
+    conventions,
+    project,
+  };
+}
+
+/** Every test file of `language` in the project (what its runner would collect from the root). */
+export async function listTestFiles(files: ProjectFiles, language: Language): Promise<TestListing> {
+  const { tests, runnerConfig, truncated, lookedFor } = await listWithConventions(files, language);
+  return { tests, ...(runnerConfig !== undefined ? { runnerConfig } : {}), truncated, lookedFor };
+}
+
+export async function discoverTests(files: ProjectFiles, request: DiscoveryRequest): Promise<TestDiscovery> {
+  const listed = await listWithConventions(files, request.language);
+  const { conventions, project } = listed;
+  const tests = listed.tests.filter((test) => test.path !== request.modulePath);
 
   const texts = new Map<string, Promise<string | undefined>>();
   const read = (path: string): Promise<string | undefined> => {
@@ -129,9 +165,9 @@ export async function discoverTests(files: ProjectFiles, request: DiscoveryReque
   return {
     ranked: rankTestFiles(request.modulePath, request.functionName, judged),
     testFiles: tests.length,
-    ...(patterns.source ? { runnerConfig: patterns.source } : {}),
-    truncated: listing.truncated,
-    lookedFor: conventions.description,
+    ...(listed.runnerConfig ? { runnerConfig: listed.runnerConfig } : {}),
+    truncated: listed.truncated,
+    lookedFor: listed.lookedFor,
     exampleTestPath: conventions.exampleTestPath(request.modulePath),
   };
 }

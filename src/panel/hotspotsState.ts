@@ -66,7 +66,7 @@ export function finishedView(
   const message = top
     ? `${top.function} takes ${percent(top.share)} of its tests' time.`
     : languages.length === 0
-      ? `No tests found in ${folder} (test_*.py, *_test.py, *.test.*, *.spec.*, __tests__/*).`
+      ? `No tests found in ${folder} (test_*.py, *_test.py, *.test.*, *.spec.*, tests/, test/, __tests__/, spec/ and the runner's config).`
       : "No function of the project's own showed up in the profile.";
   const error = languages.length === 0 || languages.every((l) => l.status !== 'passed' && l.status !== 'failed');
   return { status: error ? 'error' : 'done', folder, startedAt, finishedAt, message, languages };

@@ -5,7 +5,6 @@
  * hot functions (`afterburner.hotspots.codeLens`).
  */
 import { languageOf } from '../languages/registry';
-import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { rankHotspots } from '../core/hotspots';
@@ -19,8 +18,11 @@ import {
   restoredView,
   runningView,
 } from '../panel/hotspotsState';
-import { hotspotsJob } from '../cli/hotspotsJob';
-import { findProjectTests, groupTests } from '../languages/projectTests';
+import { hotspotsJob, rankingContext } from '../cli/hotspotsJob';
+import type { HotspotsRun, UnsavedFiles } from '../cli/hotspotsJob';
+import { projectFilesOnDisk } from '../cli/projectFilesOnDisk';
+import { omittedNote } from '../cli/sandboxJobInput';
+import { findProjectTests } from '../languages/projectTests';
 import { readSettings } from './configuration';
 import type { SandboxProvider } from './sandboxProvider';
 
@@ -169,32 +171,43 @@ export class HotspotsController implements HotspotsPanelPart, vscode.CodeLensPro
       timeoutMs: Math.max(settings.timeoutSeconds, MIN_TIMEOUT_SECONDS) * 1000,
       memoryMb: settings.memoryMb,
     };
+    const found = await findProjectTests(root, projectFilesOnDisk);
+    if (found.groups.length === 0)
+      this.log.info(`No tests found under ${root}: looked for ${found.lookedFor.join('; ')}.`);
+    // The same jobs as the CLI's, with the editor's unsaved files; each knows its project root.
+    const unsaved = unsavedFiles();
+    const runs: HotspotsRun[] = [];
+    for (const group of found.groups) {
+      const built = hotspotsJob(group, limits, unsaved);
+      if (built.kind === 'error') throw new Error(built.message);
+      const omitted = omittedNote(built.run.omitted);
+      if (omitted) this.log.warn(omitted);
+      runs.push(built.run);
+    }
+    // The same sandbox as Profile's.
     const selection = await this.sandboxes.get(settings.backend, limits);
     if (selection.kind === 'error') throw new Error(selection.message);
     const views: HotspotsLanguageView[] = [];
-    for (const group of groupTests(findProjectTests(root))) {
+    for (const run of runs) {
       if (signal.aborted) break;
-      report(`${group.tests.length} ${group.language} test file(s)…`);
-      const result = await selection.sandbox.run(hotspotsJob(root, group, limits), signal);
-      const testFiles = group.tests.map((t) => path.relative(root, t).split(path.sep).join('/'));
+      const { language } = run.job;
+      report(`${run.tests.length} ${language} test file(s)…`);
+      const result = await selection.sandbox.run(run.job, signal);
+      const ranking = rankingContext(run, root);
       const ranked =
         result.kind === 'passed' || result.kind === 'failed'
           ? rankHotspots({
-              language: languageOf(group.language),
+              language: languageOf(language),
               functions: result.hotspots?.functions ?? [],
               testMs: result.hotspots?.testMs ?? 0,
-              testFiles,
-              sourceOf: (file) => {
-                try {
-                  return readFileSync(path.join(root, file), 'utf8');
-                } catch {
-                  return undefined;
-                }
-              },
-            })
+              testFiles: ranking.testFiles,
+              sourceOf: ranking.sourceOf,
+            }).map((f) => ({ ...f, file: ranking.shownAs(f.file) }))
           : [];
-      this.log.info(`Hot functions (${group.language}): ${result.kind}, ${ranked.length} function(s).`);
-      views.push(languageView(group.language, result, ranked));
+      this.log.info(
+        `Hot functions (${language}, project root ${run.root}): ${result.kind}, ${ranked.length} function(s).`,
+      );
+      views.push(languageView(language, result, ranked));
     }
     return views;
   }
@@ -233,4 +246,13 @@ export class HotspotsController implements HotspotsPanelPart, vscode.CodeLensPro
     );
     return lenses;
   }
+}
+
+/** The open documents with unsaved edits: a run sees the code as the editor has it. */
+function unsavedFiles(): UnsavedFiles {
+  return new Map(
+    vscode.workspace.textDocuments
+      .filter((d) => d.isDirty && d.uri.scheme === 'file')
+      .map((d) => [d.uri.fsPath, d.getText()] as const),
+  );
 }

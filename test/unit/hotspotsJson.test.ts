@@ -74,4 +74,21 @@ describe('hotspots JSON', () => {
     expect(combined?.languages?.map((l) => l.language)).toEqual(['python', 'typescript']);
     expect(combineHotspots([python])).toBe(python);
   });
+
+  it('names files and the project root relative to the folder asked about', () => {
+    const result: SandboxResult = {
+      ...info,
+      kind: 'passed',
+      tests: { passed: 1, failed: 0 },
+      runner: 'pytest',
+      hotspots: profile,
+    };
+    // The profile's paths are the project root's; the user asked about its tests/ folder.
+    const json = toHotspotsJson(result, { ...context, shownAs: (file) => `../${file}`, project: '..' });
+    expect(json.functions.map((f) => f.file)).toEqual(['../hot.py']);
+    expect(json.test_files).toEqual(['../test_hot.py']);
+    expect(json.message).toMatch(/hot \(\.\.\/hot\.py:1\)/);
+    expect(json.project).toBe('..');
+    expect(formatHotspotsText(json)).toMatch(/^python \(\.\.\): passed/);
+  });
 });

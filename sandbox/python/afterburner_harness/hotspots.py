@@ -12,7 +12,7 @@ import pstats
 import random
 import time
 
-from . import runners
+from . import project, runners
 
 # The report stays small whatever the project's size: the most expensive entries win.
 MAX_FUNCTIONS = 400
@@ -81,7 +81,9 @@ def _test_files(test_paths):
 
 
 def run(job):
-    """Runs the job's tests once under the profiler; failed tests are reported beside the profile."""
+    """Runs the job's tests once under the profiler; failed tests are reported beside the profile.
+    A job on the project in place runs from its root, as `python -m pytest` there would."""
+    project.enter(job)
     seed = int(job.get("seed", 0))
     test_paths = list(job.get("testPaths") or [])
     root = os.path.realpath(job.get("projectRoot") or os.getcwd())
