@@ -24,6 +24,7 @@ import { memoryWords, speedWords } from '../core/changeWords';
 import { EXIT_FAILED, EXIT_OK } from './exitCodes';
 import { OptimizeJsonBuilder, progressLine, type OptimizeJson } from './optimizeJson';
 import { pythonFor, readInput } from './profileCommand';
+import { describePythonChoice, interpreterPlan, pythonSelection } from './pythonEnvironment';
 import { formatKb } from '../shared/format';
 
 export const DEFAULT_ITERATIONS = 3;
@@ -126,13 +127,16 @@ export async function runOptimize(argv: string[]): Promise<number> {
   const log = (line: string): void => {
     process.stderr.write(`afterburner: ${line}\n`);
   };
+  const python = pythonFor(args, job, log);
   const selection = await selectSandbox(args.sandbox, {
     defaultLimits: job.limits,
     log,
-    ...pythonFor(args, job, log),
+    ...pythonSelection(python),
   });
   if (selection.kind === 'error') return usage(selection.message);
   const { sandbox } = selection;
+  if (python) log(describePythonChoice(python, selection.backend));
+  const interpreter = interpreterPlan(python, selection.backend);
   log(`optimizing ${args.functionName} in ${args.file} with ${job.testPaths.join(', ')} (${selection.reason})`);
 
   const { sizes: growthSizes, ...measureWithoutSizes } = job.measure ?? {};
@@ -159,6 +163,7 @@ export async function runOptimize(argv: string[]): Promise<number> {
     functionName: args.functionName,
     file: args.file,
     goal: goal as Goal,
+    ...(interpreter ? { interpreter } : {}),
   });
   const controller = new AbortController();
   const onInterrupt = (): void => controller.abort(new Error('Interrupted.'));

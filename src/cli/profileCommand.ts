@@ -9,7 +9,6 @@ import path from 'node:path';
 import { listFunctions, locateFunction } from '../core/functionLocator';
 import type { Language, ProjectMount, Sandbox, SandboxJob, SandboxResult } from '../core/sandboxTypes';
 import { collectProjectJob } from '../adapters/projectCollector';
-import { describeInterpreterSource, findPythonInterpreter } from '../languages/python/interpreter';
 import { profileWithSizes } from '../core/growthRun';
 import { describeSandboxFailure } from '../core/resultWords';
 import { selectSandbox } from '../adapters/sandboxSelection';
@@ -23,6 +22,13 @@ import { collectJobInput } from './sandboxJobInput';
 import { harnessOf } from '../languages/registry';
 import { selectTests } from './testSelection';
 import { runInterruptibly } from './interruptible';
+import {
+  choosePython,
+  describePythonChoice,
+  interpreterPlan,
+  pythonSelection,
+  type PythonSetup,
+} from './pythonEnvironment';
 
 const HELP = `Usage: afterburner profile FILE --function NAME [--tests PATH]... [--sandbox auto|docker|local]
                            [--timeout SECONDS] [--memory MB] [--sizes N,N,...] [--python PATH] [--json]
@@ -126,20 +132,20 @@ function jobInput(
   return { kind: 'ok', root: project.root, project, files, modulePath, testPaths, omitted: 0 };
 }
 
-/**
- * The project's interpreter for the local sandbox (`--python`, VIRTUAL_ENV, the project's .venv
- * or venv); nothing when only python3 on PATH is left, which the sandbox picks itself.
- */
+/** The Python of a job (see pythonEnvironment.ts), from `--python` and the job's project. */
 export function pythonFor(
   args: ParsedCommonArgs,
   job: SandboxJob,
   log: (line: string) => void,
-): { local?: { python: string } } {
-  if (harnessOf(job.language).runtime !== 'cpython') return {};
-  const choice = findPythonInterpreter({ named: args.python, env: process.env, projectRoot: job.project?.root });
-  if (choice.source === 'PATH') return {};
-  log(`python: ${choice.command} (${describeInterpreterSource(choice.source)})`);
-  return { local: { python: choice.command } };
+): PythonSetup | undefined {
+  return choosePython(
+    job.language,
+    {
+      ...(args.python !== undefined ? { named: args.python } : {}),
+      ...(job.project ? { projectRoot: job.project.root } : {}),
+    },
+    log,
+  );
 }
 
 /**
@@ -182,13 +188,16 @@ export async function runProfile(argv: string[]): Promise<number> {
   const input = await readInput(args, log);
   if (input.kind === 'usage') return usage(input.message);
 
+  const python = pythonFor(args, input.job, log);
   const selection = await selectSandbox(args.sandbox, {
     defaultLimits: input.job.limits,
     log,
-    ...pythonFor(args, input.job, log),
+    ...pythonSelection(python),
   });
   if (selection.kind === 'error') return usage(selection.message);
   const { sandbox } = selection;
+  if (python) log(describePythonChoice(python, selection.backend));
+  const interpreter = interpreterPlan(python, selection.backend);
   log(`profiling ${args.functionName} in ${args.file} with ${input.job.testPaths.join(', ')}`);
   log(`sandbox: ${sandbox.describe().isolation} (${selection.reason})`);
 
@@ -198,6 +207,7 @@ export async function runProfile(argv: string[]): Promise<number> {
       language: input.language,
       functionName: args.functionName,
       file: args.file,
+      ...(interpreter ? { interpreter } : {}),
     });
     const profile = sizesError ? { ...measured, sizes_error: sizesError } : measured;
     if (args.json) process.stdout.write(JSON.stringify(profile) + '\n');
