@@ -87,6 +87,19 @@ function toolEnvironment(root: string, context: ToolContext): InterpreterChoice 
   return undefined;
 }
 
+/**
+ * The setting's value as a path: `~` and `${workspaceFolder}` expanded, a relative path taken from
+ * the workspace folder (as the Python extension reads its own interpreter settings); a bare name
+ * ("python3.12") stays a name looked up on PATH.
+ */
+export function expandInterpreterSetting(value: string, folder: string | undefined, home: string = homedir()): string {
+  let expanded = value.trim().replace(/\$\{workspaceFolder\}/g, folder ?? '');
+  if (expanded === '~' || expanded.startsWith('~/')) expanded = path.join(home, expanded.slice(1));
+  if (folder !== undefined && !path.isAbsolute(expanded) && /[\\/]/.test(expanded))
+    expanded = path.resolve(folder, expanded);
+  return expanded;
+}
+
 /** How the choice reads in the CLI, `doctor` and the panel. */
 export function describeInterpreterSource(source: InterpreterSource | 'image'): string {
   switch (source) {
