@@ -8,6 +8,7 @@ import type { Language } from '../core/sandboxTypes';
 import { findDevContainerImage } from '../adapters/devContainerImage';
 import type { ProjectImage } from '../adapters/dockerSandbox';
 import type { SelectionOptions } from '../adapters/sandboxSelection';
+import { probePython } from '../adapters/harnessRun';
 import { imageKindFor, sandboxImage } from '../adapters/sandboxImages';
 import {
   describeInterpreterSource,
@@ -51,10 +52,21 @@ function devContainerImage(root: string, log: (line: string) => void): ProjectIm
 /** What selectSandbox needs: the interpreter for the local sandbox, the image for Docker. */
 export function pythonSelection(setup: PythonSetup | undefined): Pick<SelectionOptions, 'local' | 'projectImage'> {
   if (!setup) return {};
+  const python = localPython(setup.choice);
   return {
-    ...(setup.choice.source !== 'PATH' ? { local: { python: setup.choice.command } } : {}),
+    ...(python !== undefined ? { local: { python } } : {}),
     ...(setup.projectImage ? { projectImage: setup.projectImage } : {}),
   };
+}
+
+/**
+ * The interpreter the local sandbox is told to run. python3 on PATH is passed as the binary it
+ * resolves to, so the sandbox binds that one (a pyenv under a private home included) rather than
+ * falling back to the system Python: what `doctor` names is what runs. Nothing when there is none
+ * (the sandbox then says so).
+ */
+export function localPython(choice: InterpreterChoice): string | undefined {
+  return choice.source === 'PATH' ? probePython(choice.command)?.executable : choice.command;
 }
 
 /** How the output names the interpreter, once the backend is known (in Docker the image's Python runs). */
