@@ -17,6 +17,9 @@ import type { HotspotsJson } from './hotspotsJson';
 import { findProjectTests, groupTests, testGroupOf } from '../languages/projectTests';
 import { hotspotsJob } from './hotspotsJob';
 import { runInterruptibly } from './interruptible';
+import { findPythonProjectRoot } from '../languages/python/projectRoot';
+import { harnessOf } from '../languages/registry';
+import { choosePython, describePythonChoice, interpreterPlan, pythonSelection } from './pythonEnvironment';
 
 const HELP = `Usage: afterburner hotspots [DIR] [--tests PATH]... [--top N] [--sandbox auto|docker|local]
                             [--timeout SECONDS] [--memory MB] [--json]
@@ -141,10 +144,16 @@ export async function runHotspots(argv: string[]): Promise<number> {
   const log = (line: string): void => {
     process.stderr.write(`afterburner: ${line}\n`);
   };
-  const selection = await selectSandbox(args.sandbox, { defaultLimits: args.limits, log });
+  const pythonGroup = groups.find((g) => harnessOf(g.language).runtime === 'cpython');
+  const python = pythonGroup
+    ? choosePython(pythonGroup.language, { projectRoot: findPythonProjectRoot(args.dir) ?? args.dir }, log)
+    : undefined;
+  const selection = await selectSandbox(args.sandbox, { defaultLimits: args.limits, log, ...pythonSelection(python) });
   if (selection.kind === 'error') return usage(selection.message);
   const { sandbox } = selection;
   log(`sandbox: ${sandbox.describe().isolation} (${selection.reason})`);
+  if (python) log(describePythonChoice(python, selection.backend));
+  const interpreter = interpreterPlan(python, selection.backend);
   const results: HotspotsJson[] = [];
   return runInterruptibly(sandbox, log, async (signal) => {
     for (const group of groups) {
@@ -156,6 +165,7 @@ export async function runHotspots(argv: string[]): Promise<number> {
         testFiles: group.tests.map((t) => toPosix(path.relative(args.dir, t))),
         sourceOf: sourceReader(args.dir),
         top: args.top,
+        ...(interpreter !== undefined && harnessOf(group.language).runtime === 'cpython' ? { interpreter } : {}),
       });
       results.push(json);
       if (!args.json) process.stdout.write(formatHotspotsText(json) + '\n');

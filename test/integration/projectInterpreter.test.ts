@@ -150,6 +150,13 @@ describe("the project's own interpreter, local sandbox", () => {
     expect(out.python).toMatchObject({ path: python, source: 'poetry' });
     const doctor = await doctorIn(root, { POETRY_CACHE_DIR: cache });
     expect(doctor.python).toMatchObject({ path: python, source: 'poetry' });
+    const hotspots = await runCli(await builtCli(), ['hotspots', root, '--sandbox', 'local', '--json'], {
+      ...NO_ACTIVE_ENV,
+      POETRY_CACHE_DIR: cache,
+    });
+    const hot = JSON.parse(hotspots.stdout) as { status: string; python?: PythonJson };
+    expect(hot.status, hotspots.stderr).toBe('passed');
+    expect(hot.python).toMatchObject({ path: python, source: 'poetry' });
   });
 });
 
