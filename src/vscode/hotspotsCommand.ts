@@ -4,7 +4,7 @@
  * functions section, and starts Profile / Optimize on a listed function. Optional CodeLens above
  * hot functions (`afterburner.hotspots.codeLens`).
  */
-import { languageOf } from '../languages/registry';
+import { harnessOf, languageOf } from '../languages/registry';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -22,6 +22,7 @@ import {
 import { hotspotsJob } from '../cli/hotspotsJob';
 import { findProjectTests, groupTests } from '../languages/projectTests';
 import { readSettings } from './configuration';
+import { choosePythonForRun } from './pythonChoice';
 import type { SandboxProvider } from './sandboxProvider';
 
 const STATE_KEY = 'afterburner.hotspots.last';
@@ -169,10 +170,15 @@ export class HotspotsController implements HotspotsPanelPart, vscode.CodeLensPro
       timeoutMs: Math.max(settings.timeoutSeconds, MIN_TIMEOUT_SECONDS) * 1000,
       memoryMb: settings.memoryMb,
     };
-    const selection = await this.sandboxes.get(settings.backend, limits);
+    const groups = groupTests(findProjectTests(root));
+    const pythonGroup = groups.find((g) => harnessOf(g.language).runtime === 'cpython');
+    const python = pythonGroup
+      ? await choosePythonForRun(vscode.Uri.file(root), pythonGroup.language, root, settings, this.log)
+      : undefined;
+    const selection = await this.sandboxes.get(settings.backend, limits, python);
     if (selection.kind === 'error') throw new Error(selection.message);
     const views: HotspotsLanguageView[] = [];
-    for (const group of groupTests(findProjectTests(root))) {
+    for (const group of groups) {
       if (signal.aborted) break;
       report(`${group.tests.length} ${group.language} test file(s)…`);
       const result = await selection.sandbox.run(hotspotsJob(root, group, limits), signal);
