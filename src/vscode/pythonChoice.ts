@@ -17,7 +17,7 @@ import {
 } from '../languages/python/interpreter';
 import { harnessOf } from '../languages/registry';
 import type { Settings } from './configuration';
-import { pythonExtensionInterpreter } from './pythonExtension';
+import { PYTHON_EXTENSION_ID, pythonExtensionInterpreter } from './pythonExtension';
 
 export interface PythonForRun {
   readonly choice: InterpreterChoice;
@@ -35,7 +35,10 @@ export async function choosePythonForRun(
   const folder = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath;
   const named = settings.pythonInterpreter.trim();
   // The Python extension is asked only when the setting leaves the choice open.
-  const selected = named === '' ? await pythonExtensionInterpreter(uri, log) : undefined;
+  const selected =
+    named === ''
+      ? await pythonExtensionInterpreter(vscode.extensions.getExtension(PYTHON_EXTENSION_ID), uri, log)
+      : undefined;
   const choice = findPythonInterpreter({
     ...(named !== '' ? { named: { path: expandInterpreterSetting(named, folder), source: 'setting' as const } } : {}),
     ...(selected !== undefined ? { selected } : {}),

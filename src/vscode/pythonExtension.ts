@@ -5,7 +5,7 @@
  * `executable.uri`). Whatever goes wrong (not installed, not activating, no answer) yields
  * undefined, said in the log, and the next rule picks the interpreter.
  */
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import { errorMessage } from '../core/errorMessage';
 
 export const PYTHON_EXTENSION_ID = 'ms-python.python';
@@ -33,7 +33,16 @@ function environmentsOf(exports: unknown): PythonEnvironmentsApi | undefined {
     : undefined;
 }
 
-async function activated(extension: vscode.Extension<unknown>): Promise<unknown> {
+/** The part of `vscode.Extension` used here. */
+export interface ExtensionLike {
+  readonly isActive: boolean;
+  readonly exports: unknown;
+  activate(): Thenable<unknown>;
+}
+
+type Log = Pick<vscode.LogOutputChannel, 'debug' | 'info' | 'warn'>;
+
+async function activated(extension: ExtensionLike): Promise<unknown> {
   if (extension.isActive) return extension.exports;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -49,12 +58,15 @@ async function activated(extension: vscode.Extension<unknown>): Promise<unknown>
   }
 }
 
-/** The selected interpreter's path for `resource`, or undefined (and why, in the log). */
+/**
+ * The selected interpreter's path for `resource`, or undefined (and why, in the log). `extension`
+ * is `vscode.extensions.getExtension(PYTHON_EXTENSION_ID)`.
+ */
 export async function pythonExtensionInterpreter(
+  extension: ExtensionLike | undefined,
   resource: vscode.Uri,
-  log: vscode.LogOutputChannel,
+  log: Log,
 ): Promise<string | undefined> {
-  const extension = vscode.extensions.getExtension(PYTHON_EXTENSION_ID);
   if (!extension) {
     log.debug(`Python interpreter: the Python extension (${PYTHON_EXTENSION_ID}) is not installed.`);
     return undefined;
