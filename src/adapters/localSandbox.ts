@@ -301,7 +301,7 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): Sandbox {
       if (spec.runtime === 'cpython' && !python)
         return errorResult(
           options.python !== undefined
-            ? `The Python interpreter '${options.python}' does not run: check the path given with --python.`
+            ? `The Python interpreter '${options.python}' does not run: check the one chosen (--python, the setting afterburner.python.interpreter, the Python extension's selection, or the project's environment).`
             : 'No Python 3 found: install python3 or put it on PATH.',
         );
       const script = path.join(harnessDir, spec.script);

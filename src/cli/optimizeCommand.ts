@@ -24,7 +24,7 @@ import { memoryWords, speedWords } from '../core/changeWords';
 import { EXIT_FAILED, EXIT_OK } from './exitCodes';
 import { OptimizeJsonBuilder, progressLine, type OptimizeJson } from './optimizeJson';
 import { pythonFor, readInput } from './profileCommand';
-import { describePythonChoice, interpreterPlan, pythonSelection } from './pythonEnvironment';
+import { describePythonChoice, interpreterPlan, namedPythonProblem, pythonSelection } from './pythonEnvironment';
 import { formatKb } from '../shared/format';
 
 export const DEFAULT_ITERATIONS = 3;
@@ -128,6 +128,8 @@ export async function runOptimize(argv: string[]): Promise<number> {
     process.stderr.write(`afterburner: ${line}\n`);
   };
   const python = pythonFor(args, job, log);
+  const badPython = namedPythonProblem(python);
+  if (badPython) return usage(badPython);
   const selection = await selectSandbox(args.sandbox, {
     defaultLimits: job.limits,
     log,

@@ -25,6 +25,7 @@ import { runInterruptibly } from './interruptible';
 import {
   choosePython,
   describePythonChoice,
+  namedPythonProblem,
   interpreterPlan,
   pythonSelection,
   type PythonSetup,
@@ -189,6 +190,8 @@ export async function runProfile(argv: string[]): Promise<number> {
   if (input.kind === 'usage') return usage(input.message);
 
   const python = pythonFor(args, input.job, log);
+  const badPython = namedPythonProblem(python);
+  if (badPython) return usage(badPython);
   const selection = await selectSandbox(args.sandbox, {
     defaultLimits: input.job.limits,
     log,

@@ -49,6 +49,12 @@ function devContainerImage(root: string, log: (line: string) => void): ProjectIm
   return found.kind === 'image' ? { tag: found.image, origin: path.relative(root, found.file) } : undefined;
 }
 
+/** `--python` that does not run is bad usage, said before any sandbox starts. */
+export function namedPythonProblem(setup: PythonSetup | undefined): string | undefined {
+  if (setup?.choice.source !== '--python' || probePython(setup.choice.command)) return undefined;
+  return `--python ${setup.choice.command} does not run as Python 3 (not found, not executable, or not Python). Give the path of the project's interpreter, e.g. .venv/bin/python.`;
+}
+
 /** What selectSandbox needs: the interpreter for the local sandbox, the image for Docker. */
 export function pythonSelection(setup: PythonSetup | undefined): Pick<SelectionOptions, 'local' | 'projectImage'> {
   if (!setup) return {};
