@@ -48,5 +48,20 @@ function whatRan(plan: InterpreterPlan, ranBy: string | undefined): { path: stri
 /** One line: "/p/.venv/bin/python3 3.11.2 (the project's .venv)". */
 export function formatInterpreter(json: InterpreterJson): string {
   const why = describeInterpreterSource(json.source);
-  return `${json.path} ${json.version} (${why}${json.image !== undefined ? ` ${json.image}` : ''})`;
+  const version = json.version === 'unknown' ? '' : ` ${json.version}`;
+  return `${json.path}${version} (${why}${json.image !== undefined ? ` ${json.image}` : ''})`;
+}
+
+/**
+ * A job that ran in Afterburner's own image and missed a module: the image has the standard
+ * library only, so say where the project's packages are (the local sandbox, or an image with them).
+ */
+export function missingPackageHint(python: InterpreterJson | undefined, texts: readonly string[]): string | undefined {
+  if (python?.source !== 'image' || !python.image?.startsWith('afterburner-sandbox-')) return undefined;
+  const missing = texts.map((t) => /No module named '([^']+)'/.exec(t)?.[1]).find((m) => m !== undefined);
+  if (missing === undefined) return undefined;
+  return (
+    `'${missing}' is not in Afterburner's Docker image (it has Python's standard library only). ` +
+    `Run with --sandbox local to use the project's own Python, or give the project a dev container image that has its packages ("image" in .devcontainer/devcontainer.json; afterburner.sandbox.image in VS Code).`
+  );
 }

@@ -22,6 +22,7 @@ import { collectJobInput } from './sandboxJobInput';
 import { harnessOf } from '../languages/registry';
 import { selectTests } from './testSelection';
 import { runInterruptibly } from './interruptible';
+import { missingPackageHint } from './interpreterJson';
 import {
   choosePython,
   describePythonChoice,
@@ -212,7 +213,12 @@ export async function runProfile(argv: string[]): Promise<number> {
       file: args.file,
       ...(interpreter ? { interpreter } : {}),
     });
-    const profile = sizesError ? { ...measured, sizes_error: sizesError } : measured;
+    const hint = missingPackageHint(measured.python, [
+      measured.message,
+      ...(measured.failures ?? []).map((f) => f.message),
+    ]);
+    const hinted = hint ? { ...measured, message: `${measured.message} ${hint}` } : measured;
+    const profile = sizesError ? { ...hinted, sizes_error: sizesError } : hinted;
     if (args.json) process.stdout.write(JSON.stringify(profile) + '\n');
     else process.stdout.write(formatProfileText(profile) + '\n');
     if (result.kind !== 'passed' && result.output && !args.json)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SandboxResult } from '../../src/core/sandboxTypes';
-import { formatInterpreter, parseRanBy } from '../../src/cli/interpreterJson';
+import { formatInterpreter, missingPackageHint, parseRanBy } from '../../src/cli/interpreterJson';
 import { formatProfileText, toProfileJson } from '../../src/cli/profileJson';
 
 const passed: SandboxResult = {
@@ -42,5 +42,21 @@ describe('the interpreter in the profile output', () => {
     expect(formatInterpreter({ path: '/p/.venv/bin/python3', version: '3.11.7', source: '.venv' })).toBe(
       "/p/.venv/bin/python3 3.11.7 (the project's .venv)",
     );
+  });
+});
+
+describe("a module missing from Afterburner's image", () => {
+  it('points to the local sandbox or a dev container image, only for our own image', () => {
+    const ours = {
+      path: '/usr/bin/python3',
+      version: '3.11.2',
+      source: 'image' as const,
+      image: 'afterburner-sandbox-python:0123456789ab',
+    };
+    const texts = ["ModuleNotFoundError while importing test file tests/test_x.py: No module named 'numpy'"];
+    expect(missingPackageHint(ours, texts)).toMatch(/'numpy' is not in Afterburner's Docker image.*--sandbox local/);
+    expect(missingPackageHint({ ...ours, image: 'ghcr.io/acme/py:3.12' }, texts)).toBeUndefined();
+    expect(missingPackageHint({ ...ours, source: '.venv' }, texts)).toBeUndefined();
+    expect(missingPackageHint(ours, ['assert 1 == 2'])).toBeUndefined();
   });
 });
