@@ -100,6 +100,10 @@ const optimizePython = {
     await waitForRun(page, 'count_pairs', 'Improved');
     await frame.locator('[data-testid="iteration-2"]').waitFor({ timeout: 5000 });
     await frame.locator('[data-testid="memory-chart"]').waitFor({ timeout: 5000 });
+    // Beside the isolation: the Python that ran the tests, its version, and why that one.
+    const python = (await frame.locator('[data-testid="run-interpreter"]').innerText()).trim();
+    if (!/\(3\.\d+\.\d+\) — (python3 on PATH|the Docker image's Python)/.test(python))
+      throw new Error(`the panel does not name the Python that ran and why: "${python}"`);
 
     const requests = model.chatRequests().slice(asked);
     if (requests.length !== 2) throw new Error(`expected 2 model requests, saw ${requests.length}`);
