@@ -234,7 +234,10 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): Sandbox {
     // A project folder private to root (0700) stays private: the run keeps uid root then, without
     // capabilities (bwrap's user namespace), rather than changing the modes of the user's files.
     const reachable =
-      (level === 'bwrap' && (projectRoot === undefined || othersMayList(projectRoot))) ||
+      (level === 'bwrap' &&
+        (projectRoot === undefined || othersMayList(projectRoot)) &&
+        // Likewise an interpreter whose folder is private (a venv made under a 0700 folder).
+        (python === undefined || python.prefixes.every(othersMayList))) ||
       (reachableByOthers(harnessDir) &&
         (python === undefined || reachableByOthers(python.executable)) &&
         (projectRoot === undefined || reachableByOthers(projectRoot)));

@@ -122,6 +122,33 @@ describe("the project's own interpreter, local sandbox", () => {
     expect(doctor.python?.pytest).toBe(systemPytest);
   });
 
+  it('runs a named venv kept in a folder only its owner may enter (mode 0700)', async () => {
+    const root = projectNeeding('private-venv', '[project]\nname = "private-venv-user"\n');
+    const privateDir = realpathSync(mkdtempSync(path.join(tmpdir(), 'afterburner-private-')));
+    temps.push(privateDir);
+    chmodSync(privateDir, 0o700);
+    const python = venvWithMarker(path.join(privateDir, 'env'), 'private-venv');
+    chmodSync(path.join(privateDir, 'env'), 0o700);
+    const run = await runCli(
+      await builtCli(),
+      [
+        'profile',
+        path.join(root, 'calc.py'),
+        '--function',
+        'triple',
+        '--sandbox',
+        'local',
+        '--python',
+        python,
+        '--json',
+      ],
+      NO_ACTIVE_ENV,
+    );
+    const out = JSON.parse(run.stdout) as ProfileOut;
+    expect(out.status, out.message).toBe('passed');
+    expect(out.python).toMatchObject({ path: python, source: '--python' });
+  });
+
   it("finds the Poetry environment in Poetry's cache by the name Poetry gives it, and runs the tests there", async () => {
     const root = projectNeeding('poetry-env', '[tool.poetry]\nname = "Poetry_Demo"\nversion = "0.1.0"\n');
     const cache = tempDir('afterburner-poetry-cache-');
