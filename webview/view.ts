@@ -94,6 +94,9 @@ export function renderHeader(run: RunView): HTMLElement {
       { class: 'facts' },
       fact('Sandbox', run.sandbox === undefined ? '…' : run.sandbox, 'run-sandbox'),
       run.isolation === undefined ? undefined : fact('Isolation', run.isolation, 'run-isolation'),
+      run.interpreterOrigin === undefined
+        ? undefined
+        : fact('Python', `${run.interpreter ?? '…'} — ${run.interpreterOrigin}`, 'run-interpreter'),
       run.kind === 'optimize' ? fact('Model', run.model ?? '…', 'run-model') : undefined,
       run.goal === undefined ? undefined : fact('Goal', run.goal, 'run-goal'),
     ),

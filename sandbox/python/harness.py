@@ -67,6 +67,8 @@ def main(argv):
                   "remove the exit call (or guard it with `if __name__ == \"__main__\":`)." % (exc.code,)}
     except BaseException as exc:  # the report must get out whatever happened
         report = {"kind": "error", "message": errors.internal_error(exc)}
+    # Which Python ran, as the sandbox saw it (a venv's own path, or the image's interpreter).
+    report.setdefault("interpreter", "%s (%s)" % (sys.executable or "python3", errors.python_version()))
     if report.get("kind") == "error" and show_output:
         tail = guard.tail(1500).strip()
         if tail:

@@ -27,6 +27,12 @@ const LABEL_PID = 'afterburner.pid';
 const LABEL_HOST = 'afterburner.host';
 const LABEL_SANDBOX = 'afterburner.sandbox';
 
+/** Our harness, read-only, inside an image that does not carry it (the project's dev container). */
+export interface HarnessMount {
+  readonly host: string;
+  readonly container: string;
+}
+
 export interface WarmContainer {
   readonly id: string;
   readonly container: Dockerode.Container;
@@ -36,6 +42,8 @@ export interface WarmContainer {
   readonly harness: HarnessCommand;
   /** The host folder mounted read-only at the same path, if any. */
   readonly workspace: string | undefined;
+  /** The host's harness folder mounted over the image's (an image that is not ours), if any. */
+  readonly harnessMount: HarnessMount | undefined;
   readonly agent: AgentChannel;
   /** The cgroup's OOM-kill count after the last clean run: a rise means this run was OOM-killed. */
   oomKills: number;
@@ -52,8 +60,13 @@ export function containerSpec(
   sandboxId: string,
   cmd: readonly string[],
   workspace?: string,
+  harnessMount?: HarnessMount,
 ): Dockerode.ContainerCreateOptions {
   const bytes = memoryMb * 1024 * 1024;
+  const binds = [
+    ...(workspace !== undefined ? [`${workspace}:${workspace}:ro`] : []),
+    ...(harnessMount !== undefined ? [`${harnessMount.host}:${harnessMount.container}:ro`] : []),
+  ];
   return {
     Image: image,
     // As the entrypoint, so neither the base image's ENTRYPOINT (node's docker-entrypoint.sh) nor its CMD applies.
@@ -79,7 +92,7 @@ export function containerSpec(
       NanoCpus: CPUS * 1e9,
       PidsLimit: PIDS_LIMIT,
       ReadonlyRootfs: true,
-      ...(workspace !== undefined ? { Binds: [`${workspace}:${workspace}:ro`] } : {}),
+      ...(binds.length > 0 ? { Binds: binds } : {}),
       Tmpfs: { [WORK_ROOT]: `rw,noexec,nosuid,nodev,size=${WORK_TMPFS_MB}m,mode=1777` },
       ShmSize: SHM_MB * 1024 * 1024,
       CapDrop: ['ALL'],
@@ -95,8 +108,14 @@ export function containerSpec(
 }
 
 export interface ContainerPool {
-  /** An idle warm container for (image, memory, harness command, workspace), or a new one. */
-  acquire(image: string, memoryMb: number, harness: HarnessCommand, workspace?: string): Promise<WarmContainer>;
+  /** An idle warm container for (image, memory, harness command, workspace, harness mount), or a new one. */
+  acquire(
+    image: string,
+    memoryMb: number,
+    harness: HarnessCommand,
+    workspace?: string,
+    harnessMount?: HarnessMount,
+  ): Promise<WarmContainer>;
   /** Back to the idle list after a clean run (or removed when the list is full). */
   release(warm: WarmContainer): Promise<void>;
   /** Kills and removes the container; resolves when it is gone. */
@@ -130,21 +149,28 @@ export function createContainerPool(
   const creating = new Set<Promise<unknown>>();
   const refilling = new Map<string, Promise<void>>();
   let disposed = false;
-  const keyOf = (image: string, memoryMb: number, harness: HarnessCommand, workspace: string | undefined): string =>
-    JSON.stringify([image, memoryMb, workspace ?? null, harness.command, ...harness.args]);
+  const keyOf = (
+    image: string,
+    memoryMb: number,
+    harness: HarnessCommand,
+    workspace: string | undefined,
+    harnessMount: HarnessMount | undefined,
+  ): string =>
+    JSON.stringify([image, memoryMb, workspace ?? null, harnessMount?.host ?? null, harness.command, ...harness.args]);
 
   async function create(
     image: string,
     memoryMb: number,
     harness: HarnessCommand,
     workspace: string | undefined,
+    harnessMount: HarnessMount | undefined,
   ): Promise<WarmContainer> {
     const container = await docker.createContainer(
-      containerSpec(image, memoryMb, options.sandboxId, agentCommand(harness), workspace),
+      containerSpec(image, memoryMb, options.sandboxId, agentCommand(harness), workspace, harnessMount),
     );
     try {
       const agent = await attachAgent(docker, container);
-      const key = keyOf(image, memoryMb, harness, workspace);
+      const key = keyOf(image, memoryMb, harness, workspace, harnessMount);
       const warm: WarmContainer = {
         id: container.id,
         container,
@@ -153,6 +179,7 @@ export function createContainerPool(
         key,
         harness,
         workspace,
+        harnessMount,
         agent,
         oomKills: 0,
       };
@@ -178,8 +205,14 @@ export function createContainerPool(
   };
 
   /** A new container, unless the pool was disposed while it was being made: then none outlives the pool. */
-  async function createOwned(image: string, memoryMb: number, harness: HarnessCommand, workspace?: string) {
-    const pending = create(image, memoryMb, harness, workspace);
+  async function createOwned(
+    image: string,
+    memoryMb: number,
+    harness: HarnessCommand,
+    workspace?: string,
+    harnessMount?: HarnessMount,
+  ) {
+    const pending = create(image, memoryMb, harness, workspace, harnessMount);
     creating.add(pending);
     try {
       const warm = await pending;
@@ -194,9 +227,9 @@ export function createContainerPool(
   }
 
   return {
-    async acquire(image, memoryMb, harness, workspace) {
+    async acquire(image, memoryMb, harness, workspace, harnessMount) {
       if (disposed) throw new Error('the Docker sandbox was disposed');
-      const key = keyOf(image, memoryMb, harness, workspace);
+      const key = keyOf(image, memoryMb, harness, workspace, harnessMount);
       idle.touch(workspace);
       await refilling.get(key);
       await destroyAll(idle.evictOtherLimits(image, workspace, key));
@@ -204,7 +237,7 @@ export function createContainerPool(
         if (ready.agent.alive()) return ready;
         await destroy(ready);
       }
-      return createOwned(image, memoryMb, harness, workspace);
+      return createOwned(image, memoryMb, harness, workspace, harnessMount);
     },
     async release(warm) {
       if (disposed || idle.count(warm.key) >= options.poolSize || !alive.has(warm.id) || !warm.agent.alive()) {
@@ -216,7 +249,7 @@ export function createContainerPool(
     destroy,
     refill(like) {
       if (disposed || refilling.has(like.key) || idle.count(like.key) >= options.poolSize) return;
-      const pending = create(like.image, like.memoryMb, like.harness, like.workspace)
+      const pending = create(like.image, like.memoryMb, like.harness, like.workspace, like.harnessMount)
         .then(async (fresh) => {
           if (disposed || idle.count(fresh.key) >= options.poolSize) return destroy(fresh);
           await destroyAll(idle.put(fresh));

@@ -8,13 +8,13 @@ import type Dockerode from 'dockerode';
 import type { Limits, Sandbox, SandboxDescription, SandboxJob, SandboxResult } from '../core/sandboxTypes';
 import { connectDocker } from './dockerEngine';
 import { CPUS, createContainerPool, PIDS_LIMIT, reapOrphans, WORK_TMPFS_MB } from './dockerContainerPool';
-import type { ContainerPool, WarmContainer } from './dockerContainerPool';
+import type { ContainerPool, HarnessMount, WarmContainer } from './dockerContainerPool';
 import { packJob } from './dockerAgent';
 import type { RunOutcome } from './dockerAgent';
 import { toSandboxResult } from './harnessReport';
 import { harnessCommand, prepareJob } from './harnessRun';
 import { reachableByOthers } from './localIsolation';
-import { ensureSandboxImage, imageKindFor, sandboxImage } from './sandboxImages';
+import { ensureSandboxImage, findSandboxDir, imageExists, imageKindFor, sandboxImage } from './sandboxImages';
 import type { ImageKind } from './sandboxImages';
 import { errorMessage } from '../core/errorMessage';
 import { harnessOf } from '../languages/registry';
@@ -37,11 +37,22 @@ export interface DockerSandboxOptions {
     /** Use these image tags as they are (no hash check, no build). */
     readonly tags?: Partial<Record<ImageKind, string>>;
   };
+  /**
+   * The project's own image (its dev container's, or the one the user named) for Python jobs: its
+   * Python runs them, with our harness mounted read-only. It must be in the engine already.
+   */
+  readonly projectImage?: ProjectImage;
   /** Idle warm containers kept per image and memory limit. Default 1. */
   readonly poolSize?: number;
   /** Memory limit stated by describe() (each run states its own). Default 512. */
   readonly memoryMb?: number;
   readonly log?: (line: string) => void;
+}
+
+export interface ProjectImage {
+  readonly tag: string;
+  /** Where it was named, for messages: ".devcontainer/devcontainer.json", "the setting afterburner.sandbox.image". */
+  readonly origin: string;
 }
 
 export interface DockerSandbox extends Sandbox {
@@ -84,7 +95,35 @@ function abortError(signal: AbortSignal): Error {
     : new DOMException('The sandbox run was cancelled.', 'AbortError');
 }
 
-type ImageOutcome = { kind: 'ok'; tag: string } | { kind: 'error'; message: string };
+type ImageOutcome = { kind: 'ok'; tag: string; harnessMount?: HarnessMount } | { kind: 'error'; message: string };
+
+/** The project's image when it is in the engine (checked once), with our harness mounted over its path. */
+function createProjectImageCheck(
+  projectImage: ProjectImage,
+  sandboxDir: string | undefined,
+): (docker: Dockerode, kind: ImageKind) => Promise<ImageOutcome> {
+  let present = false;
+  return async (docker, kind) => {
+    present ||= await imageExists(docker, projectImage.tag);
+    if (!present)
+      return {
+        kind: 'error',
+        message: `The image ${projectImage.tag} (from ${projectImage.origin}) is not in the Docker engine. Run 'docker pull ${projectImage.tag}' (or build it), name another image (the setting afterburner.sandbox.image, or "image" in the dev container), or use the local sandbox.`,
+      };
+    let host: string;
+    try {
+      host = path.join(sandboxDir ?? findSandboxDir(), kind);
+    } catch (err) {
+      return { kind: 'error', message: errorMessage(err) };
+    }
+    if (!reachableByOthers(host))
+      return {
+        kind: 'error',
+        message: `The harness folder ${host} cannot be mounted into ${projectImage.tag}: the container user (uid 10001) cannot read it. Make it readable by others (chmod o+rx on it and the folders above), or use the local sandbox.`,
+      };
+    return { kind: 'ok', tag: projectImage.tag, harnessMount: { host, container: `${IMAGE_HARNESS_DIR}/${kind}` } };
+  };
+}
 
 /** The sandbox image per kind, built once when missing; a failed build is retried by the next run. */
 function createImageCache(
@@ -171,7 +210,9 @@ async function toResult(
   limits: Limits,
   wallMs: number,
 ): Promise<{ result: SandboxResult; clean: boolean }> {
-  const isolation = dockerIsolation(limits.memoryMb, warm.workspace);
+  const isolation =
+    dockerIsolation(limits.memoryMb, warm.workspace) +
+    (warm.harnessMount !== undefined ? `; the project's image ${warm.image} with the harness mounted read-only` : '');
   const trailer = outcome.trailer;
   const { exitCode, oomKilled } = await runEnd(warm, outcome);
   const clean =
@@ -208,7 +249,15 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): DockerS
   const describedMemory = options.memoryMb ?? 512;
   let engine:
     Promise<{ kind: 'ok'; docker: Dockerode; pool: ContainerPool } | { kind: 'error'; message: string }> | undefined;
-  const image = createImageCache(options.images ?? {}, log);
+  const ownImage = createImageCache(options.images ?? {}, log);
+  const projectImage = options.projectImage
+    ? createProjectImageCheck(options.projectImage, options.images?.sandboxDir)
+    : undefined;
+  // The project's image runs Python jobs; other languages keep ours.
+  const image = (docker: Dockerode, language: SandboxJob['language']): Promise<ImageOutcome> =>
+    projectImage && harnessOf(language).runtime === 'cpython'
+      ? projectImage(docker, imageKindFor(language))
+      : ownImage(docker, imageKindFor(language));
   let disposed = false;
   let livePool: ContainerPool | undefined;
 
@@ -268,14 +317,14 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): DockerS
       const connected = await connect();
       if (connected.kind === 'error') return fail(connected.message);
       const { docker, pool } = connected;
-      const tag = await image(docker, imageKindFor(job.language));
+      const tag = await image(docker, job.language);
       if (tag.kind === 'error') return fail(tag.message);
       if (signal?.aborted) throw abortError(signal);
 
       const harness = harnessCommand(job.language, { harnessDir: IMAGE_HARNESS_DIR, memoryMb: job.limits.memoryMb });
       let warm: WarmContainer;
       try {
-        warm = await pool.acquire(tag.tag, job.limits.memoryMb, harness, workspace);
+        warm = await pool.acquire(tag.tag, job.limits.memoryMb, harness, workspace, tag.harnessMount);
       } catch (err) {
         return fail(`Could not start a sandbox container: ${errorMessage(err)}`);
       }

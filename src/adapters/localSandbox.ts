@@ -234,7 +234,10 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): Sandbox {
     // A project folder private to root (0700) stays private: the run keeps uid root then, without
     // capabilities (bwrap's user namespace), rather than changing the modes of the user's files.
     const reachable =
-      (level === 'bwrap' && (projectRoot === undefined || othersMayList(projectRoot))) ||
+      (level === 'bwrap' &&
+        (projectRoot === undefined || othersMayList(projectRoot)) &&
+        // Likewise an interpreter whose folder is private (a venv made under a 0700 folder).
+        (python === undefined || python.prefixes.every(othersMayList))) ||
       (reachableByOthers(harnessDir) &&
         (python === undefined || reachableByOthers(python.executable)) &&
         (projectRoot === undefined || reachableByOthers(projectRoot)));
@@ -301,7 +304,7 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): Sandbox {
       if (spec.runtime === 'cpython' && !python)
         return errorResult(
           options.python !== undefined
-            ? `The Python interpreter '${options.python}' does not run: check the path given with --python.`
+            ? `The Python interpreter '${options.python}' does not run: check the one chosen (--python, the setting afterburner.python.interpreter, the Python extension's selection, or the project's environment).`
             : 'No Python 3 found: install python3 or put it on PATH.',
         );
       const script = path.join(harnessDir, spec.script);

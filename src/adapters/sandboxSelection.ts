@@ -5,7 +5,7 @@
  */
 import type { Limits, Sandbox } from '../core/sandboxTypes';
 import { connectDocker } from './dockerEngine';
-import { createDockerSandbox } from './dockerSandbox';
+import { createDockerSandbox, type ProjectImage } from './dockerSandbox';
 import type { LocalSandboxOptions } from './localSandbox';
 import { createLocalSandbox } from './localSandbox';
 
@@ -23,6 +23,8 @@ export interface SelectionOptions {
   readonly pingTimeoutMs?: number;
   readonly defaultLimits?: Limits;
   readonly local?: LocalSandboxOptions;
+  /** The project's image for Python jobs in Docker (see DockerSandboxOptions.projectImage). */
+  readonly projectImage?: ProjectImage;
   readonly log?: (line: string) => void;
 }
 
@@ -59,6 +61,7 @@ export async function selectSandbox(choice: SandboxChoice, options: SelectionOpt
     docker: connection.docker,
     ...(options.defaultLimits ? { memoryMb: options.defaultLimits.memoryMb } : {}),
     ...(options.log ? { log: options.log } : {}),
+    ...(options.projectImage ? { projectImage: options.projectImage } : {}),
   });
   return {
     kind: 'ok',

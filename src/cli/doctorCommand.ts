@@ -3,6 +3,7 @@
  * which interpreters the harness would use, and whether a model endpoint answers. The API key is
  * sent to the endpoint only and never printed.
  */
+import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { connectDocker } from '../adapters/dockerEngine';
 import { dockerIsolation } from '../adapters/dockerSandbox';
@@ -13,12 +14,21 @@ import { IMAGE_KINDS, imageExists, sandboxImage } from '../adapters/sandboxImage
 import { DEFAULT_MEMORY_MB } from './cliArgs';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exitCodes';
 import { errorMessage } from '../core/errorMessage';
+import { findDevContainerImage } from '../adapters/devContainerImage';
+import {
+  describeInterpreterSource,
+  findPythonInterpreter,
+  type InterpreterSource,
+} from '../languages/python/interpreter';
+import { findPythonProjectRoot } from '../languages/python/projectRoot';
 
-const HELP = `Usage: afterburner doctor [--json]
+const HELP = `Usage: afterburner doctor [--python PATH] [--json]
 
 Checks which sandbox backends work on this machine (Docker engine at DOCKER_HOST or the default
-socket, with its sandbox images; local bubblewrap/unshare/cgroup isolation), the Python and Node
-the harness runs with, and whether the model at AFTERBURNER_BASE_URL (or OPENAI_BASE_URL) answers
+socket, with its sandbox images; local bubblewrap/unshare/cgroup isolation), the Python a profile
+in the current folder would run with (and why: --python, VIRTUAL_ENV, the project's .venv/venv,
+its uv/Poetry/Pipenv/conda environment, else python3 on PATH) and whether pytest imports under it,
+the Node the harness runs with, and whether the model at AFTERBURNER_BASE_URL (or OPENAI_BASE_URL) answers
 with the key in AFTERBURNER_API_KEY (or OPENAI_API_KEY).
 Exit codes: 0 a sandbox backend works, 1 none does, 2 bad usage.`;
 
@@ -60,10 +70,54 @@ export interface DoctorReport {
   readonly local: LocalReport;
   readonly auto: 'docker' | 'local';
   readonly runtimes: {
-    readonly python: { readonly path: string; readonly version: string } | null;
+    readonly python: PythonReport | null;
     readonly node: { readonly path: string; readonly version: string };
   };
   readonly model: ModelReport;
+}
+
+interface PythonReport {
+  readonly path: string;
+  readonly version: string;
+  /** Why this interpreter: "--python", "VIRTUAL_ENV", ".venv", "poetry", …, "PATH". */
+  readonly source: InterpreterSource;
+  /** The Python project the current folder belongs to, if any. */
+  readonly project_root: string | null;
+  /** pytest's version under this interpreter, or null when it does not import. */
+  readonly pytest: string | null;
+  /** The dev container image Python jobs run in with Docker, if the project names one. */
+  readonly docker_image?: string;
+}
+
+/** The interpreter a profile started in `cwd` would use, and whether pytest imports under it. */
+function checkPython(cwd: string, named: string | undefined): PythonReport | null {
+  const projectRoot = findPythonProjectRoot(cwd);
+  const choice = findPythonInterpreter({
+    ...(named !== undefined ? { named: { path: named, source: '--python' as const } } : {}),
+    env: process.env,
+    ...(projectRoot !== undefined ? { projectRoot } : {}),
+  });
+  const install = probePython(choice.command);
+  if (!install) return null;
+  let pytest: string | null = null;
+  try {
+    pytest = execFileSync(install.executable, ['-c', 'import pytest; print(pytest.__version__)'], {
+      encoding: 'utf8',
+      timeout: 20_000,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    pytest = null;
+  }
+  const image = projectRoot !== undefined ? findDevContainerImage(projectRoot) : undefined;
+  return {
+    path: install.executable,
+    version: install.version,
+    source: choice.source,
+    project_root: projectRoot ?? null,
+    pytest,
+    ...(image?.kind === 'image' ? { docker_image: image.image } : {}),
+  };
 }
 
 async function checkDocker(): Promise<DockerReport> {
@@ -167,17 +221,17 @@ async function checkModel(): Promise<ModelReport> {
   }
 }
 
-export async function collectDoctorReport(): Promise<DoctorReport> {
+export async function collectDoctorReport(options: { python?: string; cwd?: string } = {}): Promise<DoctorReport> {
   const [docker, model] = await Promise.all([checkDocker(), checkModel()]);
   const local = checkLocal();
-  const python = probePython('python3');
+  const python = checkPython(options.cwd ?? process.cwd(), options.python);
   const node = probeNode();
   return {
     docker,
     local,
     auto: docker.available ? 'docker' : 'local',
     runtimes: {
-      python: python ? { path: python.executable, version: python.version } : null,
+      python,
       node: { path: node.executable, version: node.version },
     },
     model,
@@ -201,9 +255,15 @@ function formatDoctor(report: DoctorReport): string {
   );
   lines.push(`  --sandbox auto uses: ${report.auto}`);
   lines.push('Runtimes');
-  lines.push(
-    `  ${mark(report.runtimes.python !== null)}python  ${report.runtimes.python ? `${report.runtimes.python.version} (${report.runtimes.python.path})` : 'not found: install python3'}`,
-  );
+  const py = report.runtimes.python;
+  if (py) {
+    lines.push(`  ok  python  ${py.version} (${py.path}): ${describeInterpreterSource(py.source)}`);
+    lines.push(`          for ${py.project_root ?? 'this folder (no Python project found above it)'}`);
+    lines.push(
+      `          pytest ${py.pytest ?? 'does not import: the tests run under unittest (install pytest in this interpreter for pytest-style tests)'}`,
+    );
+    if (py.docker_image) lines.push(`          in Docker: the dev container image ${py.docker_image}`);
+  } else lines.push('  no  python  not found: install python3, or name one with --python');
   lines.push(`  ok  node    ${report.runtimes.node.version} (${report.runtimes.node.path})`);
   lines.push('Model');
   const m = report.model;
@@ -216,10 +276,11 @@ function formatDoctor(report: DoctorReport): string {
 
 export async function runDoctor(argv: string[]): Promise<number> {
   let json: boolean;
+  let python: string | undefined;
   try {
     const { values } = parseArgs({
       args: argv,
-      options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: { json: { type: 'boolean' }, python: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
       strict: true,
     });
     if (values.help) {
@@ -227,11 +288,12 @@ export async function runDoctor(argv: string[]): Promise<number> {
       return EXIT_OK;
     }
     json = values.json === true;
+    python = typeof values.python === 'string' && values.python !== '' ? values.python : undefined;
   } catch (err) {
     process.stderr.write(`afterburner doctor: ${errorMessage(err)}\n`);
     return EXIT_USAGE;
   }
-  const report = await collectDoctorReport();
+  const report = await collectDoctorReport(python !== undefined ? { python } : {});
   process.stdout.write((json ? JSON.stringify(report) : formatDoctor(report)) + '\n');
   // The local backend always runs (at worst with rlimits only), so a sandbox is always there.
   return report.local.available || report.docker.available ? EXIT_OK : EXIT_FAILED;

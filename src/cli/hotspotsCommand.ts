@@ -23,6 +23,7 @@ import { harnessOf } from '../languages/registry';
 import { pythonFor } from './profileCommand';
 import { omittedNote } from './sandboxJobInput';
 import { projectFilesOnDisk } from './projectFilesOnDisk';
+import { describePythonChoice, interpreterPlan, pythonSelection } from './pythonEnvironment';
 
 const HELP = `Usage: afterburner hotspots [DIR] [--tests PATH]... [--top N] [--sandbox auto|docker|local]
                             [--timeout SECONDS] [--memory MB] [--python PATH] [--json]
@@ -163,11 +164,13 @@ export async function runHotspots(argv: string[]): Promise<number> {
   }
   // One sandbox runs every group: the first Python project's interpreter is the one it is given.
   const pythonRun = runs.find((run) => harnessOf(run.job.language).runtime === 'cpython');
-  const python = pythonRun ? pythonFor(args, pythonRun.job, log) : {};
-  const selection = await selectSandbox(args.sandbox, { defaultLimits: args.limits, log, ...python });
+  const python = pythonRun ? pythonFor(args, pythonRun.job, log) : undefined;
+  const selection = await selectSandbox(args.sandbox, { defaultLimits: args.limits, log, ...pythonSelection(python) });
   if (selection.kind === 'error') return usage(selection.message);
   const { sandbox } = selection;
   log(`sandbox: ${sandbox.describe().isolation} (${selection.reason})`);
+  if (python) log(describePythonChoice(python, selection.backend));
+  const interpreter = interpreterPlan(python, selection.backend);
   const results: HotspotsJson[] = [];
   return runInterruptibly(sandbox, log, async (signal) => {
     for (const run of runs) {
@@ -176,7 +179,12 @@ export async function runHotspots(argv: string[]): Promise<number> {
       );
       const result = await sandbox.run(run.job, signal);
       const ranking = rankingContext(run, args.dir);
-      const json = toHotspotsJson(result, { language: run.job.language, ...ranking, top: args.top });
+      const json = toHotspotsJson(result, {
+        language: run.job.language,
+        ...ranking,
+        top: args.top,
+        ...(interpreter !== undefined && harnessOf(run.job.language).runtime === 'cpython' ? { interpreter } : {}),
+      });
       results.push(json);
       if (!args.json) process.stdout.write(formatHotspotsText(json) + '\n');
       if (json.status !== 'passed' && json.status !== 'failed' && result.output && !args.json)

@@ -2,6 +2,7 @@
  * A hotspots run in the `hotspots` shape of the CLI contract (design.md): `status`, `language`,
  * `tests`, `test_ms`, `functions[]` keep their names and meanings; the fields after them may grow.
  */
+import { formatInterpreter, interpreterJson, type InterpreterJson, type InterpreterPlan } from './interpreterJson';
 import { languageOf } from '../languages/registry';
 import { formatMs } from '../shared/format';
 import { describeSandboxFailure } from '../core/resultWords';
@@ -37,6 +38,8 @@ export interface HotspotsJson {
   readonly wall_ms?: number;
   /** The project root the tests ran from, relative to DIR, when it is not DIR itself. */
   readonly project?: string;
+  /** Python: the interpreter that ran the tests, its version, and the rule that chose it. */
+  readonly python?: InterpreterJson;
   /** With tests in several languages: one object like this per language (the top level is the one with most test time). */
   readonly languages?: readonly HotspotsJson[];
 }
@@ -51,6 +54,8 @@ export interface HotspotsContext {
   readonly shownAs?: (file: string) => string;
   /** The project root the tests ran from, relative to DIR; empty or absent when it is DIR. */
   readonly project?: string;
+  /** Python: how the interpreter was chosen (the report says what actually ran). */
+  readonly interpreter?: InterpreterPlan;
 }
 
 const round = (x: number, digits: number): number => Math.round(x * 10 ** digits) / 10 ** digits;
@@ -75,6 +80,9 @@ export function toHotspotsJson(result: SandboxResult, context: HotspotsContext):
     test_files: context.testFiles.map(shownAs),
     ...(context.project ? { project: context.project } : {}),
     wall_ms: round(result.wallMs, 1),
+    ...(context.interpreter !== undefined
+      ? { python: interpreterJson(context.interpreter, 'interpreter' in result ? result.interpreter : undefined) }
+      : {}),
   };
   if (result.kind !== 'passed' && result.kind !== 'failed') {
     return {
@@ -148,5 +156,6 @@ export function formatHotspotsText(json: HotspotsJson): string {
       );
     }
   }
+  if (json.python) lines.push(`  python ${formatInterpreter(json.python)}`);
   return lines.join('\n');
 }

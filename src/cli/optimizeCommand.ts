@@ -23,6 +23,7 @@ import { DEFAULT_PATIENCE } from '../core/stopRule';
 import { EXIT_FAILED, EXIT_OK } from './exitCodes';
 import { OptimizeJsonBuilder, progressLine, type OptimizeJson } from './optimizeJson';
 import { pythonFor, readInput } from './profileCommand';
+import { describePythonChoice, interpreterPlan, namedPythonProblem, pythonSelection } from './pythonEnvironment';
 import { formatKb } from '../shared/format';
 
 export const DEFAULT_ITERATIONS = 3;
@@ -125,13 +126,18 @@ export async function runOptimize(argv: string[]): Promise<number> {
   const log = (line: string): void => {
     process.stderr.write(`afterburner: ${line}\n`);
   };
+  const python = pythonFor(args, job, log);
+  const badPython = namedPythonProblem(python);
+  if (badPython) return usage(badPython);
   const selection = await selectSandbox(args.sandbox, {
     defaultLimits: job.limits,
     log,
-    ...pythonFor(args, job, log),
+    ...pythonSelection(python),
   });
   if (selection.kind === 'error') return usage(selection.message);
   const { sandbox } = selection;
+  if (python) log(describePythonChoice(python, selection.backend));
+  const interpreter = interpreterPlan(python, selection.backend);
   log(`optimizing ${args.functionName} in ${args.file} with ${job.testPaths.join(', ')} (${selection.reason})`);
 
   const { sizes: growthSizes, ...measureWithoutSizes } = job.measure ?? {};
@@ -158,6 +164,7 @@ export async function runOptimize(argv: string[]): Promise<number> {
     functionName: args.functionName,
     file: args.file,
     goal: goal as Goal,
+    ...(interpreter ? { interpreter } : {}),
   });
   const controller = new AbortController();
   const onInterrupt = (): void => controller.abort(new Error('Interrupted.'));

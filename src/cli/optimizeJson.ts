@@ -7,6 +7,7 @@ import { formatKb, formatMs } from '../shared/format';
 import type { BestSoFar, CandidateExplanation, CandidateReport, Goal, LoopEvent, StopRule } from '../core/loopTypes';
 import { changeWords, memoryWords, speedAgainst, speedWords } from '../core/changeWords';
 import type { Language, Measurement, TestFailure } from '../core/sandboxTypes';
+import type { InterpreterPlan } from './interpreterJson';
 import { toProfileJson, type ProfileJson } from './profileJson';
 
 export type OptimizeStatus = 'improved' | 'no_improvement' | 'failed';
@@ -91,6 +92,8 @@ export interface OptimizeSubject {
   readonly functionName: string;
   readonly file?: string;
   readonly goal: Goal;
+  /** Python jobs: how the interpreter was chosen. */
+  readonly interpreter?: InterpreterPlan;
 }
 
 /** Folds loop events into the contract's JSON. */
@@ -116,6 +119,7 @@ export class OptimizeJsonBuilder {
           language: this.subject.language,
           functionName: this.subject.functionName,
           ...(this.subject.file !== undefined ? { file: this.subject.file } : {}),
+          ...(this.subject.interpreter !== undefined ? { interpreter: this.subject.interpreter } : {}),
         });
         break;
       case 'iterationStarted':

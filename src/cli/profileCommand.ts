@@ -8,7 +8,6 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { listFunctions, locateFunction } from '../core/functionLocator';
 import type { Language, Sandbox, SandboxJob, SandboxResult } from '../core/sandboxTypes';
-import { describeInterpreterSource, findPythonInterpreter } from '../languages/python/interpreter';
 import { profileWithSizes } from '../core/growthRun';
 import { describeSandboxFailure } from '../core/resultWords';
 import { selectSandbox } from '../adapters/sandboxSelection';
@@ -19,9 +18,17 @@ import { EXIT_FAILED, EXIT_OK } from './exitCodes';
 import { formatProfileText, toProfileJson } from './profileJson';
 import type { ProfileJson } from './profileJson';
 import { omittedNote, sandboxJobInput } from './sandboxJobInput';
-import { harnessOf } from '../languages/registry';
 import { selectTests } from './testSelection';
 import { runInterruptibly } from './interruptible';
+import { missingPackageHint } from './interpreterJson';
+import {
+  choosePython,
+  describePythonChoice,
+  namedPythonProblem,
+  interpreterPlan,
+  pythonSelection,
+  type PythonSetup,
+} from './pythonEnvironment';
 
 const HELP = `Usage: afterburner profile FILE --function NAME [--tests PATH]... [--sandbox auto|docker|local]
                            [--timeout SECONDS] [--memory MB] [--sizes N,N,...] [--python PATH] [--json]
@@ -103,20 +110,20 @@ export async function readInput(args: ParsedCommonArgs, log: (line: string) => v
   };
 }
 
-/**
- * The project's interpreter for the local sandbox (`--python`, VIRTUAL_ENV, the project's .venv
- * or venv); nothing when only python3 on PATH is left, which the sandbox picks itself.
- */
+/** The Python of a job (see pythonEnvironment.ts), from `--python` and the job's project. */
 export function pythonFor(
   args: Pick<ParsedCommonArgs, 'python'>,
   job: SandboxJob,
   log: (line: string) => void,
-): { local?: { python: string } } {
-  if (harnessOf(job.language).runtime !== 'cpython') return {};
-  const choice = findPythonInterpreter({ named: args.python, env: process.env, projectRoot: job.project?.root });
-  if (choice.source === 'PATH') return {};
-  log(`python: ${choice.command} (${describeInterpreterSource(choice.source)})`);
-  return { local: { python: choice.command } };
+): PythonSetup | undefined {
+  return choosePython(
+    job.language,
+    {
+      ...(args.python !== undefined ? { named: args.python } : {}),
+      ...(job.project ? { projectRoot: job.project.root } : {}),
+    },
+    log,
+  );
 }
 
 /**
@@ -159,13 +166,18 @@ export async function runProfile(argv: string[]): Promise<number> {
   const input = await readInput(args, log);
   if (input.kind === 'usage') return usage(input.message);
 
+  const python = pythonFor(args, input.job, log);
+  const badPython = namedPythonProblem(python);
+  if (badPython) return usage(badPython);
   const selection = await selectSandbox(args.sandbox, {
     defaultLimits: input.job.limits,
     log,
-    ...pythonFor(args, input.job, log),
+    ...pythonSelection(python),
   });
   if (selection.kind === 'error') return usage(selection.message);
   const { sandbox } = selection;
+  if (python) log(describePythonChoice(python, selection.backend));
+  const interpreter = interpreterPlan(python, selection.backend);
   log(`profiling ${args.functionName} in ${args.file} with ${input.job.testPaths.join(', ')}`);
   log(`sandbox: ${sandbox.describe().isolation} (${selection.reason})`);
 
@@ -175,8 +187,14 @@ export async function runProfile(argv: string[]): Promise<number> {
       language: input.language,
       functionName: args.functionName,
       file: args.file,
+      ...(interpreter ? { interpreter } : {}),
     });
-    const profile = sizesError ? { ...measured, sizes_error: sizesError } : measured;
+    const hint = missingPackageHint(measured.python, [
+      measured.message,
+      ...(measured.failures ?? []).map((f) => f.message),
+    ]);
+    const hinted = hint ? { ...measured, message: `${measured.message} ${hint}` } : measured;
+    const profile = sizesError ? { ...hinted, sizes_error: sizesError } : hinted;
     if (args.json) process.stdout.write(JSON.stringify(profile) + '\n');
     else process.stdout.write(formatProfileText(profile) + '\n');
     if (result.kind !== 'passed' && result.output && !args.json)

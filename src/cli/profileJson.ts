@@ -6,6 +6,7 @@ import { formatKb, formatKbMs, formatMs } from '../shared/format';
 import { describeComplexity, type ComplexityClass, type ComplexityFit } from '../core/complexityFit';
 import { describeSandboxFailure, summarizeFailures } from '../core/resultWords';
 import type { Language, Measurement, SandboxResult, TestFailure } from '../core/sandboxTypes';
+import { formatInterpreter, interpreterJson, type InterpreterJson, type InterpreterPlan } from './interpreterJson';
 
 export type ProfileStatus = 'passed' | 'failed' | 'timeout' | 'memory_limit' | 'crashed' | 'error';
 
@@ -40,6 +41,8 @@ export interface ProfileJson {
   readonly failing_before?: boolean;
   /** The interpreter or runtime that ran the tests, "path (version)". */
   readonly interpreter?: string;
+  /** Python jobs: the interpreter that ran, its version, and the rule that chose it. */
+  readonly python?: InterpreterJson;
   readonly process_peak_kb?: number;
   readonly integral_sample_hz?: number;
   readonly failures?: readonly TestFailure[];
@@ -92,6 +95,8 @@ export interface ProfileSubject {
   readonly language: Language;
   readonly functionName: string;
   readonly file?: string;
+  /** Python jobs: how the interpreter was chosen (the report says what actually ran). */
+  readonly interpreter?: InterpreterPlan;
 }
 
 function plural(n: number, word: string): string {
@@ -139,6 +144,9 @@ export function toProfileJson(result: SandboxResult, subject: ProfileSubject): P
     sandbox: result.sandbox,
     isolation: result.isolation,
     ...(subject.file !== undefined ? { file: subject.file } : {}),
+    ...(subject.interpreter !== undefined
+      ? { python: interpreterJson(subject.interpreter, 'interpreter' in result ? result.interpreter : undefined) }
+      : {}),
     wall_ms: Math.round(result.wallMs),
   };
   const unmeasured = { runtime_ms: null, peak_memory_kb: null, integral_kb_ms: null } as const;
@@ -239,7 +247,8 @@ export function formatProfileText(profile: ProfileJson): string {
     lines.push(
       `  calls     ${profile.calls ?? 0} recorded${profile.calls_made !== undefined ? ` of ${profile.calls_made} made by the tests` : ''} (runtime is one round of all recorded calls)`,
     );
-  if (profile.interpreter) lines.push(`  ran by    ${profile.interpreter}`);
+  if (profile.python) lines.push(`  python    ${formatInterpreter(profile.python)}`);
+  else if (profile.interpreter) lines.push(`  ran by    ${profile.interpreter}`);
   for (const note of profile.notes ?? []) lines.push(`  note      ${note}`);
   lines.push(`  sandbox   ${profile.isolation}`);
   return lines.join('\n');

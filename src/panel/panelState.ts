@@ -66,6 +66,8 @@ export interface RunStart {
   readonly startedAt: number;
   readonly iterationsPlanned?: number;
   readonly source: RunSource;
+  /** Python runs: why the interpreter was chosen. */
+  readonly interpreterOrigin?: string;
 }
 
 export interface ReduceContext {
@@ -86,6 +88,7 @@ export function startRun(start: RunStart): RunRecord {
     message: start.kind === 'profile' ? 'Starting the sandbox to profile the function…' : 'Starting the sandbox…',
     iterations: [],
     ...(start.iterationsPlanned === undefined ? {} : { iterationsPlanned: start.iterationsPlanned }),
+    ...(start.interpreterOrigin === undefined ? {} : { interpreterOrigin: start.interpreterOrigin }),
   };
   return { view, source: start.source, candidates: [] };
 }
@@ -378,7 +381,11 @@ export function measureView(measurement: Measurement): MeasureView {
 function reduceBaseline(record: RunRecord, result: SandboxResult, now: number): RunRecord {
   const view = record.view;
   const baseline = baselineView(result);
-  const sandboxInfo = { sandbox: result.sandbox, isolation: result.isolation };
+  const sandboxInfo = {
+    sandbox: result.sandbox,
+    isolation: result.isolation,
+    ...('interpreter' in result && result.interpreter !== undefined ? { interpreter: result.interpreter } : {}),
+  };
   if (result.kind === 'passed') {
     const m = baseline.measure;
     const summary = m === undefined ? 'no measurement' : `median ${formatMs(m.medianMs)} over ${m.samples} samples`;

@@ -156,6 +156,10 @@ export interface RunView {
   readonly message: string;
   readonly sandbox?: string;
   readonly isolation?: string;
+  /** Python runs: the interpreter that ran, "path (version)", once the sandbox said. */
+  readonly interpreter?: string;
+  /** Python runs: why that interpreter (the setting, the Python extension, the project's .venv, the image, …). */
+  readonly interpreterOrigin?: string;
   readonly model?: string;
   readonly goal?: Goal;
   readonly iterationsPlanned?: number;

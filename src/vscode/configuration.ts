@@ -26,6 +26,10 @@ export interface Settings {
   readonly profileSizes: readonly number[];
   /** How Show diff presents an iteration: one unified view in the file's language, or two columns. */
   readonly diffLayout: DiffLayoutSetting;
+  /** The Python that runs the tests (local sandbox); empty: the Python extension's, then the project's. */
+  readonly pythonInterpreter: string;
+  /** The image Python jobs run in with Docker; empty: the dev container's image, else Afterburner's. */
+  readonly sandboxImage: string;
 }
 
 export const DEFAULT_PROFILE_SIZES = DEFAULT_GROWTH_SIZES;
@@ -49,6 +53,8 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
     history: config.get<boolean>('history.enabled') === true,
     profileSizes: sizesOf(config.get('profile.sizes')),
     diffLayout: oneOf(config.get('diff.layout'), ['inline', 'sideBySide'], 'inline'),
+    pythonInterpreter: (config.get<string>('python.interpreter') ?? '').trim(),
+    sandboxImage: (config.get<string>('sandbox.image') ?? '').trim(),
   };
 }
 

@@ -4,7 +4,7 @@
  * functions section, and starts Profile / Optimize on a listed function. Optional CodeLens above
  * hot functions (`afterburner.hotspots.codeLens`).
  */
-import { languageOf } from '../languages/registry';
+import { harnessOf, languageOf } from '../languages/registry';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { rankHotspots } from '../core/hotspots';
@@ -24,6 +24,7 @@ import { projectFilesOnDisk } from '../cli/projectFilesOnDisk';
 import { omittedNote } from '../cli/sandboxJobInput';
 import { findProjectTests } from '../languages/projectTests';
 import { readSettings } from './configuration';
+import { choosePythonForRun } from './pythonChoice';
 import type { SandboxProvider } from './sandboxProvider';
 
 const STATE_KEY = 'afterburner.hotspots.last';
@@ -184,8 +185,12 @@ export class HotspotsController implements HotspotsPanelPart, vscode.CodeLensPro
       if (omitted) this.log.warn(omitted);
       runs.push(built.run);
     }
-    // The same sandbox as Profile's.
-    const selection = await this.sandboxes.get(settings.backend, limits);
+    // The same sandbox as Profile's, under the Python Profile would choose for the first Python project.
+    const pythonRun = runs.find((run) => harnessOf(run.job.language).runtime === 'cpython');
+    const python = pythonRun
+      ? await choosePythonForRun(vscode.Uri.file(root), pythonRun.job.language, pythonRun.root, settings, this.log)
+      : undefined;
+    const selection = await this.sandboxes.get(settings.backend, limits, python);
     if (selection.kind === 'error') throw new Error(selection.message);
     const views: HotspotsLanguageView[] = [];
     for (const run of runs) {

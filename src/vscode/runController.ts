@@ -185,6 +185,7 @@ export class RunController implements vscode.Disposable {
         fileLabel: relativePath(p.job.root, target.document.uri),
         startedAt: Date.now(),
         ...(iterations === undefined ? {} : { iterationsPlanned: iterations }),
+        ...(p.interpreterOrigin !== undefined ? { interpreterOrigin: p.interpreterOrigin } : {}),
         source: {
           documentUri: target.document.uri.toString(),
           target: target.name,

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { Limits, ProjectMount, Sandbox, SandboxJob } from '../core/sandboxTypes';
 import { harnessOf } from '../languages/registry';
 import { readSettings, type Settings } from './configuration';
+import { choosePythonForRun, pythonOrigin, type PythonForRun } from './pythonChoice';
 import { resolveTarget, type FunctionTarget } from './functionTarget';
 import { collectJobFiles, type JobFiles } from './jobFiles';
 import type { SandboxProvider } from './sandboxProvider';
@@ -20,6 +21,11 @@ export interface Prepared {
   readonly settings: Settings;
   readonly limits: Limits;
   readonly sandbox: Sandbox;
+  readonly backend: 'docker' | 'local';
+  /** Python runs: the interpreter (or image) chosen, and why. */
+  readonly python?: PythonForRun;
+  /** How the panel names where the interpreter came from. */
+  readonly interpreterOrigin?: string;
 }
 
 export interface PreparationDeps {
@@ -77,13 +83,23 @@ export async function prepareRun(
   }
   log.info(`Tests (${tests.how}): ${job.testPaths.join(', ')}; ${job.files.length} file(s) go to the sandbox.`);
 
-  const selection = await deps.sandboxes.get(settings.backend, limits);
+  const python = await choosePythonForRun(target.document.uri, target.language, job.project?.root, settings, log);
+  const selection = await deps.sandboxes.get(settings.backend, limits, python);
   if (selection.kind === 'error') {
     log.warn(selection.message);
     deps.noSandbox(selection.message, kind);
     return undefined;
   }
-  return { target, job, testUris: tests.uris, settings, limits, sandbox: selection.sandbox };
+  return {
+    target,
+    job,
+    testUris: tests.uris,
+    settings,
+    limits,
+    sandbox: selection.sandbox,
+    backend: selection.backend,
+    ...(python ? { python, interpreterOrigin: pythonOrigin(python, selection.backend) } : {}),
+  };
 }
 
 /**

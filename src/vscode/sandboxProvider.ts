@@ -5,8 +5,10 @@
 import * as path from 'node:path';
 import type * as vscode from 'vscode';
 import type { Limits, Sandbox } from '../core/sandboxTypes';
+import { probePython } from '../adapters/harnessRun';
 import { selectSandbox, type SandboxSelection } from '../adapters/sandboxSelection';
 import type { BackendSetting } from './configuration';
+import type { PythonForRun } from './pythonChoice';
 
 export class SandboxProvider {
   private readonly created: Sandbox[] = [];
@@ -17,12 +19,24 @@ export class SandboxProvider {
     private readonly log: vscode.LogOutputChannel,
   ) {}
 
-  async get(backend: BackendSetting, limits: Limits): Promise<SandboxSelection> {
-    const key = `${backend}:${limits.memoryMb}`;
+  /** `python`: the run's interpreter (local sandbox) and image (Docker); a new choice makes a new sandbox. */
+  async get(backend: BackendSetting, limits: Limits, python?: PythonForRun): Promise<SandboxSelection> {
+    // python3 on PATH goes as the binary it resolves to, so the sandbox binds that one (see localPython in src/cli).
+    const named =
+      python === undefined
+        ? undefined
+        : python.choice.source === 'PATH'
+          ? probePython(python.choice.command)?.executable
+          : python.choice.command;
+    const key = JSON.stringify([backend, limits.memoryMb, named ?? null, python?.projectImage?.tag ?? null]);
     if (this.current?.key === key && this.current.selection.kind === 'ok') return this.current.selection;
     const selection = await selectSandbox(backend, {
       defaultLimits: limits,
-      local: { harnessDir: path.join(this.extensionPath, 'sandbox') },
+      local: {
+        harnessDir: path.join(this.extensionPath, 'sandbox'),
+        ...(named !== undefined ? { python: named } : {}),
+      },
+      ...(python?.projectImage ? { projectImage: python.projectImage } : {}),
       log: (line) => this.log.debug(line),
     });
     if (selection.kind === 'ok') {

@@ -263,3 +263,27 @@ describe('panel state reducer', () => {
     ]);
   });
 });
+
+describe('the interpreter a Python run used', () => {
+  it('is named with its origin from the start, and with what ran once the baseline reports it', () => {
+    const started = startRun({
+      id: 'run2',
+      kind: 'profile',
+      fileLabel: 'pkg/stats.py',
+      startedAt: 1000,
+      source: start().source,
+      interpreterOrigin: "the project's .venv",
+    });
+    expect(started.view).toMatchObject({ interpreterOrigin: "the project's .venv" });
+    expect(started.view.interpreter).toBeUndefined();
+    const profiled = reduceRun(
+      started,
+      { type: 'baseline', result: { ...passed, interpreter: '/p/.venv/bin/python3 (3.11.7)' } },
+      { now: 2000 },
+    );
+    expect(profiled.view).toMatchObject({
+      interpreter: '/p/.venv/bin/python3 (3.11.7)',
+      interpreterOrigin: "the project's .venv",
+    });
+  });
+});

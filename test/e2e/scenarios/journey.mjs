@@ -2,7 +2,9 @@
 // from the editor's context menu against the scripted model, watch the charts and iterations
 // fill, open a diff, accept (and undo), reject, cancel a run, and profile without a model.
 // Scenarios run in order in one window; each screenshot is taken in the light and dark theme.
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -100,6 +102,10 @@ const optimizePython = {
     await waitForRun(page, 'count_pairs', 'Improved');
     await frame.locator('[data-testid="iteration-2"]').waitFor({ timeout: 5000 });
     await frame.locator('[data-testid="memory-chart"]').waitFor({ timeout: 5000 });
+    // Beside the isolation: the Python that ran the tests, its version, and why that one.
+    const python = (await frame.locator('[data-testid="run-interpreter"]').innerText()).trim();
+    if (!/\(3\.\d+\.\d+\) — (python3 on PATH|the Docker image's Python)/.test(python))
+      throw new Error(`the panel does not name the Python that ran and why: "${python}"`);
 
     const requests = model.chatRequests().slice(asked);
     if (requests.length !== 2) throw new Error(`expected 2 model requests, saw ${requests.length}`);
@@ -379,7 +385,11 @@ const profileWithoutModel = {
   name: 'profile-without-model',
   async run({ page, model, useSettings, shoot }) {
     // No model chosen; the endpoint stays the scripted server, so a request to it would show.
-    await useSettings({ 'afterburner.llm.model': '' });
+    // The Python named in the setting runs the tests: a venv made here, seeing the system's packages.
+    const venv = mkdtempSync(path.join(tmpdir(), 'afterburner-e2e-venv-'));
+    execFileSync('python3', ['-m', 'venv', '--without-pip', '--system-site-packages', venv]);
+    const venvPython = path.join(venv, 'bin', 'python3');
+    await useSettings({ 'afterburner.llm.model': '', 'afterburner.python.interpreter': venvPython });
     const asked = model.chatRequests().length;
     await openFile(page, 'pairs.py');
     await contextMenuOnLine(page, 'def count_pairs', /Profile function/);
@@ -387,8 +397,13 @@ const profileWithoutModel = {
     const runtime = panelFrame(page).locator('[data-testid="baseline-runtime"]');
     await runtime.waitFor({ timeout: 5000 });
     if (!/median/.test(await runtime.innerText())) throw new Error('the profile shows no median runtime');
+    const python = (await panelFrame(page).locator('[data-testid="run-interpreter"]').innerText()).trim();
+    if (!python.startsWith(`${venvPython} (3.`) || !python.endsWith('the setting afterburner.python.interpreter'))
+      throw new Error(`the run did not use the Python the setting names: "${python}"`);
     if (model.chatRequests().length !== asked) throw new Error('profiling asked the model');
     await shoot('profile', 'panel');
+    await useSettings({});
+    rmSync(venv, { recursive: true, force: true });
     await runCommand(page, 'View: Close All Editors');
   },
   cleanup: revertAndCloseAll,
