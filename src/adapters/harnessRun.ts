@@ -4,7 +4,7 @@
  * and choose the harness command line for the language.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -200,17 +200,36 @@ export function probePython(python = 'python3'): PythonInstall | undefined {
       },
     );
     const [executable, prefix, basePrefix, version] = JSON.parse(out) as [string, string, string, string];
-    // A link to the interpreter from a folder outside its prefix (a symlink farm such as
-    // ~/.local/bin or /opt/x/bin) is what runs, so that folder is exposed too.
-    const linkDir = path.dirname(executable);
-    const inPrefix = [prefix, basePrefix].some((p) => linkDir === p || linkDir.startsWith(p + path.sep));
-    if (executable)
-      install = { executable, prefixes: [...new Set([prefix, basePrefix, ...(inPrefix ? [] : [linkDir])])], version };
+    const inside = (dir: string): boolean =>
+      [prefix, basePrefix].some((p) => dir === p || dir.startsWith(p + path.sep));
+    const outside = linkDirs(executable).filter((dir) => !inside(dir));
+    if (executable) install = { executable, prefixes: [...new Set([prefix, basePrefix, ...outside])], version };
   } catch {
     install = undefined;
   }
   pythonCache.set(python, install);
   return install;
+}
+
+/**
+ * The folders of each link on the way from `file` to the interpreter binary (a venv's python3 →
+ * a symlink farm such as ~/.local/bin or /opt/x/bin → the real binary): the sandbox must walk
+ * every hop, and a folder outside the interpreter's prefixes would otherwise not be there.
+ */
+function linkDirs(file: string): string[] {
+  const dirs: string[] = [];
+  let at = file;
+  for (let hop = 0; hop < 16; hop++) {
+    dirs.push(path.dirname(at));
+    let target: string;
+    try {
+      target = readlinkSync(at);
+    } catch {
+      break; // not a link: the binary itself
+    }
+    at = path.resolve(path.dirname(at), target);
+  }
+  return dirs;
 }
 
 export interface NodeInstall {

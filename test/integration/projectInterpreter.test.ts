@@ -3,7 +3,7 @@
 // have, the tests import it, and `profile --json` and `doctor` name that interpreter and why. In
 // Docker, the project's dev container image runs the job and the output says the image's Python ran.
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -120,6 +120,34 @@ describe("the project's own interpreter, local sandbox", () => {
       }
     })();
     expect(doctor.python?.pytest).toBe(systemPytest);
+  });
+
+  it('runs a venv made from a python3 reached through a link in a folder outside its install', async () => {
+    // As with ~/.local/bin or /opt/tool/bin: the venv's python3 links to the farm, the farm to the binary.
+    const farm = tempDir('afterburner-linkfarm-');
+    const real = execFileSync('python3', ['-c', 'import os, sys; print(os.path.realpath(sys.executable))'], {
+      encoding: 'utf8',
+    }).trim();
+    symlinkSync(real, path.join(farm, 'python3'));
+    const root = projectNeeding('farm-venv', '[project]\nname = "farm-venv-user"\n');
+    execFileSync(path.join(farm, 'python3'), [
+      '-m',
+      'venv',
+      '--without-pip',
+      '--system-site-packages',
+      path.join(root, '.venv'),
+    ]);
+    const site = execFileSync(
+      path.join(root, '.venv/bin/python3'),
+      ['-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])'],
+      {
+        encoding: 'utf8',
+      },
+    ).trim();
+    writeFileSync(path.join(site, 'env_marker.py'), 'WHICH = "farm-venv"\n');
+    const out = await profile(root, 'local', {});
+    expect(out.status, out.message).toBe('passed');
+    expect(out.python).toMatchObject({ source: '.venv' });
   });
 
   it('runs a named venv kept in a folder only its owner may enter (mode 0700)', async () => {
