@@ -129,7 +129,7 @@ export function renderBaseline(run: RunView): HTMLElement | undefined {
       ? h(
           'p',
           { 'data-testid': 'baseline-runtime' },
-          `${formatPerCall(m.medianMs, m.calls)} median (${formatMs(m.minMs)}–${formatMs(m.maxMs)} per round, CV ${(m.cv * 100).toFixed(1)} %, ${m.samples} samples) · peak ${formatKb(m.peakMemoryKb)} · ${formatKbMs(m.integralKbMs)}`,
+          `median ${formatPerCall(m.medianMs, m.calls)} · ${formatMs(m.minMs)}–${formatMs(m.maxMs)} per round, CV ${(m.cv * 100).toFixed(1)} %, ${m.samples} samples · peak ${formatKb(m.peakMemoryKb)} · ${formatKbMs(m.integralKbMs)}`,
         )
       : undefined,
     base.busyNote ? h('p', { class: 'warning', 'data-testid': 'baseline-busy' }, base.busyNote) : undefined,
