@@ -35,6 +35,12 @@ export interface NoiseVerdict extends NoiseFigures {
   readonly reasons: readonly string[];
 }
 
+/** One decimal, or two where one would round a load just above the cores down to them (2.04 → "2.04", not "2.0"). */
+function loadWords(load1: number, cores: number): string {
+  const shown = load1.toFixed(1);
+  return Number(shown) > cores ? shown : load1.toFixed(2);
+}
+
 function percent(share: number): string {
   return `${(share * 100).toFixed(share < 0.1 ? 1 : 0)} %`;
 }
@@ -56,7 +62,7 @@ export function noiseVerdict(figures: NoiseFigures): NoiseVerdict {
   const reasons: string[] = [];
   const { load1, cores, stealShare, samples, samplesRetaken, waitShare } = figures;
   if (load1 !== undefined && cores !== undefined && cores > 0 && load1 > cores * LOAD_PER_CORE_LIMIT)
-    reasons.push(`load ${load1.toFixed(1)} on ${cores} core${cores === 1 ? '' : 's'}`);
+    reasons.push(`load ${loadWords(load1, cores)} on ${cores} core${cores === 1 ? '' : 's'}`);
   if (stealShare !== undefined && stealShare > STEAL_SHARE_LIMIT)
     reasons.push(`${percent(stealShare)} of the CPU stolen by the hypervisor`);
   if (samplesRetaken !== undefined && samples !== undefined && samples > 0)

@@ -13,6 +13,7 @@ describe('busy-machine verdict', () => {
     expect(noiseVerdict({ ...quiet, load1: 2 }).busy).toBe(false);
     expect(noiseVerdict({ ...quiet, load1: 5.24 })).toMatchObject({ busy: true, reasons: ['load 5.2 on 2 cores'] });
     expect(noiseVerdict({ ...quiet, load1: 1.5, cores: 1 }).reasons).toEqual(['load 1.5 on 1 core']);
+    expect(noiseVerdict({ ...quiet, load1: 2.04 }).reasons).toEqual(['load 2.04 on 2 cores']);
   });
 
   it('is busy when more than 2 % of the CPU was stolen', () => {
