@@ -12,7 +12,7 @@ import type {
   RunSummary,
   RunView,
 } from '../src/shared/protocol';
-import { formatKb, formatKbMs, formatMs } from '../src/shared/format';
+import { formatKb, formatKbMs, formatMs, formatPerCall } from '../src/shared/format';
 import { h, icon } from './dom';
 
 export const PHASE_TEXT: Record<RunPhase, string> = {
@@ -132,9 +132,10 @@ export function renderBaseline(run: RunView): HTMLElement | undefined {
       ? h(
           'p',
           { 'data-testid': 'baseline-runtime' },
-          `${formatMs(m.medianMs)} median (${formatMs(m.minMs)}–${formatMs(m.maxMs)}, CV ${(m.cv * 100).toFixed(1)} %, ${m.samples} samples) · peak ${formatKb(m.peakMemoryKb)} · ${formatKbMs(m.integralKbMs)}`,
+          `median ${formatPerCall(m.medianMs, m.calls)} · ${formatMs(m.minMs)}–${formatMs(m.maxMs)} per round, CV ${(m.cv * 100).toFixed(1)} %, ${m.samples} samples · peak ${formatKb(m.peakMemoryKb)} · ${formatKbMs(m.integralKbMs)}`,
         )
       : undefined,
+    base.busyNote ? h('p', { class: 'warning', 'data-testid': 'baseline-busy' }, base.busyNote) : undefined,
     base.tests ? h('p', { class: 'muted' }, `${base.tests.passed} passed, ${base.tests.failed} failed`) : undefined,
     base.message && base.status !== 'passed' ? h('p', { class: 'error', role: 'alert' }, base.message) : undefined,
     base.notes && base.notes.length > 0
@@ -248,7 +249,12 @@ function renderIteration(run: RunView, it: IterationView): HTMLElement {
 function renderCandidate(run: RunView, it: IterationView, c: CandidateView): HTMLElement {
   const parts = [statusText(c)];
   if (c.changeWords !== undefined) parts.push(c.changeWords);
-  if (c.measure) parts.push(formatMs(c.measure.medianMs));
+  if (c.measure)
+    parts.push(
+      c.measure.calls !== undefined && c.measure.calls > 0
+        ? `${formatMs(c.measure.medianMs / c.measure.calls)} per call`
+        : formatMs(c.measure.medianMs),
+    );
   if (c.linesAdded !== undefined) parts.push(`+${c.linesAdded} −${c.linesRemoved ?? 0} lines`);
   return h(
     'li',

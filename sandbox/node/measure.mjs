@@ -1,7 +1,8 @@
 // Measurement on replayed calls. Runtime: warm-up until the per-round time has settled (V8 has
 // optimised the code), a loop count calibrated so one sample lasts ≥ minSampleMs, samples until
 // budgetMs (at least 5, at most maxSamples); side by side with a reference: measurePairedRuntime.
-// A sample that waited for a CPU (other processes) for more than 2 % of its time is taken again. Fresh deep copies of
+// A sample that waited for a CPU (other processes) for more than 2 % of its time is taken again; the
+// runtime reports how many were, and the share of the timed wall time spent waiting. Fresh deep copies of
 // the inputs for every round of a sample are made BEFORE its clock starts. V8's GC cannot be
 // switched off, so instead gc() runs before every sample (needs --expose-gc), which keeps
 // collections caused by earlier samples out of the next one; a copy of each side's inputs stays
@@ -224,7 +225,7 @@ function schedulerWaitNs() {
  * 3× apart in two runs on a loaded machine: not the JIT (V8 has optimised these functions after a
  * few rounds), but time slices lost to other processes in the middle of samples.
  */
-async function sample(side, loops) {
+async function sample(side, loops, log) {
   const { prepare, round } = side;
   let best;
   for (let attempt = 0; attempt < SAMPLE_ATTEMPTS; attempt++) {
@@ -238,11 +239,36 @@ async function sample(side, loops) {
     const elapsedNs = Number(now() - t0);
     const w1 = schedulerWaitNs();
     keepReplayed(side, batch);
-    const waitedNs = w0 !== undefined && w1 !== undefined ? w1 - w0 : 0;
+    const known = w0 !== undefined && w1 !== undefined;
+    const waitedNs = known ? w1 - w0 : 0;
+    if (log) {
+      log.timedNs += elapsedNs;
+      log.waitedNs += waitedNs;
+      log.known &&= known;
+      if (attempt === 1) log.retaken++;
+    }
     if (best === undefined || waitedNs < best.waitedNs) best = { waitedNs, elapsedNs };
     if (waitedNs <= DISTURBED_SHARE * elapsedNs) break;
   }
   return best.elapsedNs / 1e6 / loops;
+}
+
+/**
+ * What the timed attempts of one runtime saw: samples taken again, and wall time waited for a CPU
+ * out of the wall time timed (every attempt, kept or not). The host judges from these whether the
+ * machine was busy (src/core/noise.ts).
+ */
+function sampleLog() {
+  return { retaken: 0, waitedNs: 0, timedNs: 0, known: true };
+}
+
+function withNoise(stats, log) {
+  return {
+    ...stats,
+    retaken: log.retaken,
+    // The wait is read just outside the clock, so it can exceed the time timed by a hair.
+    ...(log.known && log.timedNs > 0 ? { waitShare: Math.min(1, log.waitedNs / log.timedNs) } : {}),
+  };
 }
 
 /**
@@ -262,11 +288,12 @@ export async function measureRuntime({
   const [{ roundMs }] = await warmUp([side], minMs, maxMs, inputBytes);
   const loops = loopsFor(roundMs, minSampleMs, inputBytes);
   const values = [];
+  const log = sampleLog();
   const start = now();
   while (values.length < maxSamples && (values.length < 5 || msSince(start) < budgetMs)) {
-    values.push(await sample(side, loops));
+    values.push(await sample(side, loops, log));
   }
-  return { stats: summarize(values), loops, roundMs };
+  return { stats: withNoise(summarize(values), log), loops, roundMs };
 }
 
 /**
@@ -316,17 +343,19 @@ export async function measurePairedRuntime({
   const valuesA = [];
   const valuesB = [];
   const limit = Math.max(maxSamples, MIN_PAIRS);
+  const logA = sampleLog();
+  const logB = sampleLog();
   const start = now();
   while (valuesA.length < limit && (valuesA.length < MIN_PAIRS || msSince(start) < 2 * budgetMs)) {
     if (valuesA.length % 2 === 0) {
-      valuesA.push(await sample(a, loops));
-      valuesB.push(await sample(b, loops));
+      valuesA.push(await sample(a, loops, logA));
+      valuesB.push(await sample(b, loops, logB));
     } else {
-      valuesB.push(await sample(b, loops));
-      valuesA.push(await sample(a, loops));
+      valuesB.push(await sample(b, loops, logB));
+      valuesA.push(await sample(a, loops, logA));
     }
   }
-  return { a: summarize(valuesA), b: summarize(valuesB), loops };
+  return { a: withNoise(summarize(valuesA), logA), b: withNoise(summarize(valuesB), logB), loops };
 }
 
 /** Memory in use on this thread, bytes: V8 heap + external (which includes ArrayBuffers). */

@@ -5,7 +5,7 @@
  */
 import { constants } from 'node:os';
 import { HARNESS_REPORT_MARKER } from '../core/sandboxTypes';
-import type { HarnessReport, Limits, SandboxBackend, SandboxResult } from '../core/sandboxTypes';
+import type { HarnessReport, Limits, Measurement, SandboxBackend, SandboxResult } from '../core/sandboxTypes';
 import type { CapturedOutput } from './outputCapture';
 import { capturedText } from './outputCapture';
 
@@ -90,6 +90,26 @@ function notesOf(report: { readonly notes?: unknown; readonly callsMade?: unknow
   };
 }
 
+/**
+ * The measurement with its noise figures (samples taken again, share of time waited for a CPU)
+ * kept only when they are sane numbers: a report from a sandbox must not make the host claim a
+ * quiet or busy machine with figures that cannot be.
+ */
+export function withSaneNoise(measurement: Measurement): Measurement {
+  if (typeof measurement.runtimeMs !== 'object' || measurement.runtimeMs === null) return measurement;
+  const { retaken, waitShare, ...runtime } = measurement.runtimeMs as Measurement['runtimeMs'] & {
+    retaken?: unknown;
+    waitShare?: unknown;
+  };
+  const saneRetaken =
+    typeof retaken === 'number' && Number.isInteger(retaken) && retaken >= 0 && retaken <= runtime.samples;
+  const saneWait = typeof waitShare === 'number' && waitShare >= 0 && waitShare <= 1;
+  return {
+    ...measurement,
+    runtimeMs: { ...runtime, ...(saneRetaken ? { retaken } : {}), ...(saneWait ? { waitShare } : {}) },
+  };
+}
+
 function signalName(exitCode: number | null, signal: string | null, carries: boolean): string | undefined {
   if (signal) return signal;
   if (!carries || exitCode === null || exitCode <= 128 || exitCode > 128 + 64) return undefined;
@@ -158,8 +178,8 @@ export function toSandboxResult(outcome: ProcessOutcome, context: RunContext): S
           tests: report.tests,
           runner: report.runner,
           ...notesOf(report),
-          ...(report.measurement ? { measurement: report.measurement } : {}),
-          ...(report.referenceMeasurement ? { referenceMeasurement: report.referenceMeasurement } : {}),
+          ...(report.measurement ? { measurement: withSaneNoise(report.measurement) } : {}),
+          ...(report.referenceMeasurement ? { referenceMeasurement: withSaneNoise(report.referenceMeasurement) } : {}),
           ...(report.recording ? { recording: report.recording } : {}),
           ...(report.hotspots ? { hotspots: report.hotspots } : {}),
         };

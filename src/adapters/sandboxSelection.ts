@@ -8,6 +8,7 @@ import { connectDocker } from './dockerEngine';
 import { createDockerSandbox, type ProjectImage } from './dockerSandbox';
 import type { LocalSandboxOptions } from './localSandbox';
 import { createLocalSandbox } from './localSandbox';
+import { withMachineLoad } from './machineLoad';
 
 export type SandboxChoice = 'auto' | 'docker' | 'local';
 
@@ -38,10 +39,12 @@ export async function selectSandbox(choice: SandboxChoice, options: SelectionOpt
     kind: 'ok',
     backend: 'local',
     reason,
-    sandbox: createLocalSandbox({
-      ...options.local,
-      ...(options.defaultLimits ? { defaultLimits: options.defaultLimits } : {}),
-    }),
+    sandbox: withMachineLoad(
+      createLocalSandbox({
+        ...options.local,
+        ...(options.defaultLimits ? { defaultLimits: options.defaultLimits } : {}),
+      }),
+    ),
   });
   if (choice === 'local') return local('asked for the local sandbox');
   const connection = await connectDocker({
@@ -57,12 +60,13 @@ export async function selectSandbox(choice: SandboxChoice, options: SelectionOpt
     }
     return local(`no Docker engine answers at ${connection.host}`);
   }
-  const sandbox = createDockerSandbox({
+  const docker = createDockerSandbox({
     docker: connection.docker,
     ...(options.defaultLimits ? { memoryMb: options.defaultLimits.memoryMb } : {}),
     ...(options.log ? { log: options.log } : {}),
     ...(options.projectImage ? { projectImage: options.projectImage } : {}),
   });
+  const sandbox = withMachineLoad(docker);
   return {
     kind: 'ok',
     backend: 'docker',

@@ -24,7 +24,8 @@ import { EXIT_FAILED, EXIT_OK } from './exitCodes';
 import { OptimizeJsonBuilder, progressLine, type OptimizeJson } from './optimizeJson';
 import { pythonFor, readInput } from './profileCommand';
 import { describePythonChoice, interpreterPlan, namedPythonProblem, pythonSelection } from './pythonEnvironment';
-import { formatKb } from '../shared/format';
+import { formatKb, formatPerCall } from '../shared/format';
+import { busyNote } from '../core/noise';
 
 export const DEFAULT_ITERATIONS = 3;
 export const DEFAULT_CANDIDATES = 2;
@@ -276,11 +277,14 @@ function formatText(result: OptimizeJson): string {
   const lines = [`${result.status}: ${result.message}`];
   const b = result.baseline;
   if (b?.runtime_ms)
-    lines.push(`  original  ${b.runtime_ms.median.toPrecision(4)} ms median, ${b.peak_memory_kb?.toFixed(1)} kB peak`);
+    lines.push(
+      `  original  ${formatPerCall(b.runtime_ms.median, b.calls)} median, ${formatKb(b.peak_memory_kb ?? Number.NaN)} peak`,
+    );
+  if (b?.noise?.busy) lines.push(`  ${busyNote(b.noise.reasons)}`);
   const best = result.best;
   if (best && best.iteration > 0) {
     lines.push(
-      `  best      iteration ${best.iteration}: ${best.runtime_ms.median.toPrecision(4)} ms median, ${best.summary} (${formatKb(best.peak_memory_kb)} peak)`,
+      `  best      iteration ${best.iteration}: ${formatPerCall(best.runtime_ms.median, best.calls)} median, ${best.summary} (${formatKb(best.peak_memory_kb)} peak)`,
     );
     const why = best.explanation;
     if (why?.model) lines.push('', 'Why, in the model’s words:', indent(why.model));

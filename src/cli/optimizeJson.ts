@@ -20,6 +20,13 @@ interface RuntimeJson {
   readonly samples: number;
 }
 
+/** `runtime_ms` is per round of the recorded calls; this is per call (÷ calls). */
+interface PerCallJson {
+  readonly median: number;
+  readonly min: number;
+  readonly mean: number;
+}
+
 export interface CandidateJson {
   readonly status: CandidateReport['status'];
   readonly accepted: boolean;
@@ -29,6 +36,8 @@ export interface CandidateJson {
   readonly integral_kb_ms: number | null;
   readonly code: string;
   // Extras.
+  readonly runtime_per_call_ms?: PerCallJson;
+  readonly calls?: number;
   readonly index: number;
   readonly speedup?: number;
   readonly memory_ratio?: number;
@@ -60,6 +69,8 @@ export interface BestJson {
   // Extras.
   readonly integral_ratio: number;
   readonly runtime_ms: RuntimeJson;
+  readonly runtime_per_call_ms?: PerCallJson;
+  readonly calls?: number;
   readonly peak_memory_kb: number;
   readonly integral_kb_ms: number;
   readonly explanation?: ExplanationJson;
@@ -188,6 +199,15 @@ function runtimeJson(m: Measurement): RuntimeJson {
   return { median: r.median, min: r.min, mean: r.mean, cv: r.cv, samples: r.samples };
 }
 
+function perCall(m: Measurement): { runtime_per_call_ms?: PerCallJson; calls?: number } {
+  if (!(m.calls > 0)) return {};
+  const r = m.runtimeMs;
+  return {
+    runtime_per_call_ms: { median: r.median / m.calls, min: r.min / m.calls, mean: r.mean / m.calls },
+    calls: m.calls,
+  };
+}
+
 function candidateJson(c: CandidateReport): CandidateJson {
   const m = c.measurement;
   return {
@@ -198,6 +218,7 @@ function candidateJson(c: CandidateReport): CandidateJson {
     peak_memory_kb: m ? m.peakMemoryKb : null,
     integral_kb_ms: m ? m.integralKbMs : null,
     code: c.code,
+    ...(m ? perCall(m) : {}),
     index: c.index,
     ...(c.speedup !== undefined ? { speedup: c.speedup } : {}),
     ...(c.memoryRatio !== undefined ? { memory_ratio: c.memoryRatio } : {}),
@@ -225,6 +246,7 @@ function bestJson(b: BestSoFar, growth: string | undefined): BestJson {
     memory_ratio: b.memoryRatio,
     integral_ratio: b.integralRatio,
     runtime_ms: runtimeJson(b.measurement),
+    ...perCall(b.measurement),
     peak_memory_kb: b.measurement.peakMemoryKb,
     integral_kb_ms: b.measurement.integralKbMs,
     ...(explanation ? { explanation: explanationJson(explanation) } : {}),

@@ -2,8 +2,9 @@
  * A `SandboxResult` in the `profile` shape of the CLI contract (design.md): names and meanings
  * of those fields are fixed; the extra fields after them may grow.
  */
-import { formatKb, formatKbMs, formatMs } from '../shared/format';
+import { formatKb, formatKbMs, formatMs, formatPerCall } from '../shared/format';
 import { describeComplexity, type ComplexityClass, type ComplexityFit } from '../core/complexityFit';
+import { busyNote, noiseFigures, noiseVerdict } from '../core/noise';
 import { describeSandboxFailure, summarizeFailures } from '../core/resultWords';
 import type { Language, Measurement, SandboxResult, TestFailure } from '../core/sandboxTypes';
 import { formatInterpreter, interpreterJson, type InterpreterJson, type InterpreterPlan } from './interpreterJson';
@@ -29,6 +30,17 @@ export interface ProfileJson {
   readonly integral_kb_ms: number | null;
   readonly message: string;
   // Extras.
+  /**
+   * `runtime_ms` is per ROUND (every recorded call replayed once); this is the same figures per
+   * CALL: runtime_ms ÷ calls. Null when nothing was measured.
+   */
+  readonly runtime_per_call_ms?: {
+    readonly median: number;
+    readonly min: number;
+    readonly mean: number;
+  } | null;
+  /** How busy the machine was during the run (src/core/noise.ts); present on every profile. */
+  readonly noise?: NoiseJson;
   readonly file?: string;
   readonly runner?: string;
   /** Recorded calls measured (a runtime is one round over all of them). */
@@ -54,6 +66,20 @@ export interface ProfileJson {
   /** With --sizes, why no sizes were measured (no generator, or it raised). */
   readonly sizes_error?: string;
   readonly wall_ms: number;
+}
+
+export interface NoiseJson {
+  readonly busy: boolean;
+  /** 1-minute load average (the higher of the run's start and end); null where unknown. */
+  readonly load1: number | null;
+  readonly cores: number | null;
+  /** Share (0..1) of CPU time the hypervisor stole over the run; null where /proc/stat is unreadable. */
+  readonly steal_share: number | null;
+  /** Timing samples taken again because their thread waited for a CPU; null where unknown. */
+  readonly samples_retaken: number | null;
+  /** Share (0..1) of the timed wall time the measuring thread waited for a CPU; null where unknown. */
+  readonly wait_share: number | null;
+  readonly reasons: readonly string[];
 }
 
 export interface SizePointJson {
@@ -137,6 +163,32 @@ function notesJson(result: {
   };
 }
 
+function rounded(value: number): number {
+  return Number(value.toPrecision(6));
+}
+
+/** The run's noise verdict in the JSON's names (null for what nobody measured). */
+export function noiseJson(result: SandboxResult): NoiseJson {
+  const runtime = result.kind === 'passed' ? result.measurement?.runtimeMs : undefined;
+  const verdict = noiseVerdict(noiseFigures(result.machineLoad, runtime));
+  return {
+    busy: verdict.busy,
+    load1: verdict.load1 !== undefined ? rounded(verdict.load1) : null,
+    cores: verdict.cores ?? null,
+    steal_share: verdict.stealShare !== undefined ? rounded(verdict.stealShare) : null,
+    samples_retaken: verdict.samplesRetaken ?? null,
+    wait_share: verdict.waitShare !== undefined ? rounded(verdict.waitShare) : null,
+    reasons: verdict.reasons,
+  };
+}
+
+/** Runtime per call: the per-round figures divided by the recorded calls of a round. */
+function perCallJson(m: Measurement | undefined): ProfileJson['runtime_per_call_ms'] {
+  if (m === undefined || m.calls <= 0) return null;
+  const r = m.runtimeMs;
+  return { median: r.median / m.calls, min: r.min / m.calls, mean: r.mean / m.calls };
+}
+
 export function toProfileJson(result: SandboxResult, subject: ProfileSubject): ProfileJson {
   const base = {
     language: subject.language,
@@ -148,6 +200,7 @@ export function toProfileJson(result: SandboxResult, subject: ProfileSubject): P
       ? { python: interpreterJson(subject.interpreter, 'interpreter' in result ? result.interpreter : undefined) }
       : {}),
     wall_ms: Math.round(result.wallMs),
+    noise: noiseJson(result),
   };
   const unmeasured = { runtime_ms: null, peak_memory_kb: null, integral_kb_ms: null } as const;
   const noTests = { passed: 0, failed: 0 };
@@ -171,6 +224,7 @@ export function toProfileJson(result: SandboxResult, subject: ProfileSubject): P
         peak_memory_kb: m ? m.peakMemoryKb : null,
         integral_kb_ms: m ? m.integralKbMs : null,
         message: passedMessage(result),
+        runtime_per_call_ms: perCallJson(m),
         runner: result.runner,
         ...(m ? { calls: m.calls } : {}),
         ...notesJson(result),
@@ -229,10 +283,14 @@ export function formatProfileText(profile: ProfileJson): string {
   }
   if (profile.runtime_ms) {
     const r = profile.runtime_ms;
+    const calls = profile.calls;
+    const min = calls !== undefined && calls > 0 ? `${formatMs(r.min / calls)} per call` : formatMs(r.min);
     lines.push(
-      `  runtime   ${formatMs(r.median)} ± ${(r.cv * 100).toFixed(1)} % (median of ${r.samples} samples, min ${formatMs(r.min)})`,
+      `  runtime   ${formatPerCall(r.median, calls)} ± ${(r.cv * 100).toFixed(1)} % (median of ${r.samples} samples, min ${min})`,
     );
   }
+  const busy = profile.noise?.busy ? profile.noise.reasons : [];
+  if (busy.length > 0) lines.push(`  ${busyNote(busy)}`);
   if (profile.peak_memory_kb !== null) lines.push(`  memory    peak ${formatKb(profile.peak_memory_kb)}`);
   if (profile.integral_kb_ms !== null) lines.push(`  integral  ${formatKbMs(profile.integral_kb_ms)}`);
   if (profile.complexity) {

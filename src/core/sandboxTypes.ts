@@ -148,6 +148,16 @@ export interface RuntimeStats {
    * measures in several; `median` is then the median of the least disturbed one.
    */
   readonly placements?: number;
+  /**
+   * Of `samples`, how many were taken again because their thread waited for a CPU for more than
+   * 2 % of the sample (the least disturbed attempt was kept). Absent where the kernel does not say.
+   */
+  readonly retaken?: number;
+  /**
+   * Share (0..1) of the wall time of every timed attempt (kept or taken again) that the measuring
+   * thread spent runnable but waiting for a CPU (schedstat run_delay). Absent where unknown.
+   */
+  readonly waitShare?: number;
 }
 
 export interface HotLine {
@@ -262,6 +272,18 @@ export type HarnessReport =
 /** The marker line the harness prints before its report; the host takes the last one. */
 export const HARNESS_REPORT_MARKER = '@@AFTERBURNER_REPORT@@';
 
+/**
+ * How busy the host was around one sandbox run: the 1-minute load average at its start and end,
+ * the cores the host offers, and the share of CPU time the hypervisor stole over the run (Linux
+ * /proc/stat; absent where unreadable). Read by the host, never by the harness.
+ */
+export interface MachineLoad {
+  readonly load1Start: number;
+  readonly load1End?: number;
+  readonly cores: number;
+  readonly stealShare?: number;
+}
+
 interface RunInfo {
   readonly sandbox: SandboxBackend;
   /** Human-readable description of the isolation in force, e.g. "docker: no network, …". */
@@ -270,6 +292,8 @@ interface RunInfo {
   readonly wallMs: number;
   /** Tail of the captured output (capped), for diagnostics. */
   readonly output: string;
+  /** How busy the host was during the run, where the host looked (see MachineLoad). */
+  readonly machineLoad?: MachineLoad;
 }
 
 export type SandboxResult = RunInfo &

@@ -25,6 +25,7 @@ import type {
 } from '../shared/protocol';
 import { lineChanges, type CandidateChange } from './diffModel';
 import { dedent } from '../core/spliceFunction';
+import { busyNote, noiseFigures, noiseVerdict } from '../core/noise';
 import { formatMs } from '../shared/format';
 import { growthSeriesFrom, growthSummary } from './growth';
 
@@ -375,7 +376,15 @@ export function measureView(measurement: Measurement): MeasureView {
     samples: runtime.samples,
     peakMemoryKb: measurement.peakMemoryKb,
     integralKbMs: measurement.integralKbMs,
+    ...(measurement.calls > 0 ? { calls: measurement.calls } : {}),
   };
+}
+
+/** The busy-machine note of a run, only when it was busy (see src/core/noise.ts). */
+function busyNoteOf(result: SandboxResult): { busyNote?: string } {
+  const runtime = result.kind === 'passed' ? result.measurement?.runtimeMs : undefined;
+  const verdict = noiseVerdict(noiseFigures(result.machineLoad, runtime));
+  return verdict.busy ? { busyNote: busyNote(verdict.reasons) } : {};
 }
 
 function reduceBaseline(record: RunRecord, result: SandboxResult, now: number): RunRecord {
@@ -431,6 +440,7 @@ function baselineView(result: SandboxResult): BaselineView {
         failures: [],
         ...(result.measurement === undefined ? {} : { measure: measureView(result.measurement) }),
         ...harnessNotes(result, result.measurement?.calls),
+        ...busyNoteOf(result),
       };
     case 'failed':
       return {

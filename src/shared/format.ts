@@ -27,3 +27,13 @@ export function formatKbMs(kbMs: number): string {
 function significant(value: number): string {
   return String(Number(value.toPrecision(3)));
 }
+
+/**
+ * A runtime measured per round of the recorded calls, said per call and per round:
+ * "12.4 µs per call (3 recorded calls; 37.2 µs per round)". Without a call count, per round only.
+ */
+export function formatPerCall(roundMs: number, calls: number | undefined): string {
+  if (calls === undefined || !(calls > 0)) return `${formatMs(roundMs)} per round of the recorded calls`;
+  const recorded = `${calls} recorded call${calls === 1 ? '' : 's'}`;
+  return `${formatMs(roundMs / calls)} per call (${recorded}; ${formatMs(roundMs)} per round)`;
+}

@@ -26,6 +26,8 @@ export interface MeasureView {
   readonly samples: number;
   readonly peakMemoryKb: number;
   readonly integralKbMs: number;
+  /** Recorded calls in one round: the runtimes above are per round; ÷ calls is per call. */
+  readonly calls?: number;
 }
 
 export interface FailureView {
@@ -42,6 +44,8 @@ export interface BaselineView {
   readonly message?: string;
   /** What the harness said besides the verdict: calls recorded of those made, calls skipped and why. */
   readonly notes?: readonly string[];
+  /** Only when the machine was busy during the run: "machine busy: load 5.2 on 2 cores — …". */
+  readonly busyNote?: string;
 }
 
 export type CandidateStatus = 'measuring' | SandboxStatus | 'no_code' | 'duplicate' | 'model_error';

@@ -135,6 +135,11 @@ describe('afterburner optimize', () => {
     expect(candidates[4]?.reason).toMatch(/SyntaxError|syntax/i);
     expect(candidates[5]?.reason).toBe('rejected: no code in the reply');
     expect(candidates[1]?.runtime_ms?.median).toBeGreaterThan(0);
+    // Per call beside per round, and how busy the machine was, on the baseline and the best.
+    const base = result.baseline;
+    expect(base.runtime_per_call_ms.median).toBeCloseTo(base.runtime_ms.median / base.calls, 12);
+    expect(typeof base.noise.busy).toBe('boolean');
+    expect(result.best.runtime_per_call_ms.median).toBeCloseTo(result.best.runtime_ms.median / result.best.calls, 12);
 
     // The model saw the measured numbers, and the failure text of the previous round.
     const prompts = server.received
@@ -206,7 +211,12 @@ describe('afterburner optimize', () => {
     expect(after).toContain('def total_quantity(stock):\n    """Sum of the quantities');
     expect(after.startsWith('"""A small inventory module')).toBe(true);
     expect(run.stdout).toMatch(/^improved:/);
-    expect(run.stdout).toMatch(/best {6}iteration 1: .* ms median, [\d.]+× faster, peak memory/);
+    expect(run.stdout).toMatch(
+      /best {6}iteration 1: [\d.]+ (ns|µs|ms|s) per call \(\d+ recorded calls?; [\d.]+ (ns|µs|ms|s) per round\) median, [\d.]+× faster, peak memory/,
+    );
+    expect(run.stdout).toMatch(
+      /original {2}[\d.]+ (ns|µs|ms|s) per call \(\d+ recorded calls?; [\d.]+ (ns|µs|ms|s) per round\) median/,
+    );
     expect(run.stdout).toContain('Why, in the model’s words:\n  Here is a faster version:');
     expect(run.stdout).toMatch(/What the measurements show:\n {2}- The original spent \d+ % of its time/);
   });

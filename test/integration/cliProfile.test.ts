@@ -96,7 +96,9 @@ describe('afterburner profile', () => {
     ]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/slow_sort \(python\): passed/);
-    expect(run.stdout).toMatch(/runtime +[\d.]+ (ns|µs|ms|s) ± [\d.]+ %/);
+    expect(run.stdout).toMatch(
+      /runtime +[\d.]+ (ns|µs|ms|s) per call \(2 recorded calls; [\d.]+ (ns|µs|ms|s) per round\) ± [\d.]+ %/,
+    );
     expect(run.stdout).toMatch(/memory +peak/);
     expect(run.stdout).toMatch(/integral/);
     expect(run.stdout).toMatch(/sandbox +local: /);

@@ -118,6 +118,13 @@ describe('node harness: candidate and reference measured side by side', () => {
     for (const m of [candidate, reference]) {
       expect(m.peakMemoryKb).toBeGreaterThanOrEqual(0);
       expect(m.integralKbMs).toBeGreaterThanOrEqual(0);
+      // How disturbed the samples were, for the busy-machine note.
+      expect(m.runtimeMs.retaken).toBeGreaterThanOrEqual(0);
+      expect(m.runtimeMs.retaken).toBeLessThanOrEqual(m.runtimeMs.samples);
+      if (process.platform === 'linux') {
+        expect(m.runtimeMs.waitShare).toBeGreaterThanOrEqual(0);
+        expect(m.runtimeMs.waitShare).toBeLessThanOrEqual(1);
+      }
     }
   });
 

@@ -222,6 +222,15 @@ describe('panel state reducer', () => {
     expect(run([{ type: 'baseline', result: passed }], start('profile')).view.baseline?.notes).toBeUndefined();
   });
 
+  it('notes a busy machine beside the original figures, and nothing when quiet', () => {
+    const busy: SandboxResult = { ...passed, machineLoad: { load1Start: 5.2, load1End: 3, cores: 2 } };
+    const view = run([{ type: 'baseline', result: busy }], start('profile')).view.baseline;
+    expect(view?.busyNote).toBe('machine busy: load 5.2 on 2 cores — figures may spread more than usual');
+    expect(view?.measure?.calls).toBe(4);
+    const quiet: SandboxResult = { ...passed, machineLoad: { load1Start: 0.5, load1End: 0.4, cores: 2 } };
+    expect(run([{ type: 'baseline', result: quiet }], start('profile')).view.baseline?.busyNote).toBeUndefined();
+  });
+
   it('offers nothing when every candidate of the iteration failed', () => {
     const r = run([
       ...optimizeEvents,

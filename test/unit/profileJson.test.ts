@@ -68,7 +68,7 @@ describe('profile JSON', () => {
   it('prints a short human summary with runtime ± CV, memory, integral and isolation', () => {
     const text = formatProfileText(toProfileJson(passed, subject));
     expect(text).toContain('passed');
-    expect(text).toContain('1.50 ms ± 2.0 %');
+    expect(text).toContain('375 µs per call (4 recorded calls; 1.50 ms per round) ± 2.0 %');
     expect(text).toContain('peak 12.5 kB');
     expect(text).toContain('18.8 kB·ms');
     expect(text).toContain('local: bwrap (no network)');

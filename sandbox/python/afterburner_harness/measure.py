@@ -7,7 +7,9 @@ runs with the garbage collector off. Memo caches are cleared before every round,
 across rounds cannot pass for speed. Values are ms per round. Where the kernel reports how long
 the thread waited for a CPU (/proc/thread-self/schedstat), a sample that waited more than 2 % of
 its time is taken again (at most 3 attempts; the least disturbed one counts), so other processes
-on a shared machine do not lengthen it.
+on a shared machine do not lengthen it. Each runtime reports how many of its samples were taken
+again (retaken) and the share of the wall time of all its timed attempts that the thread waited
+for a CPU (waitShare; absent where the kernel does not say), so the host can tell a busy machine.
 
 Pinned heap and placements: runtimes are taken on a heap grown and pinned beforehand (see
 pin_free_arenas), and profiles take their samples in forked children (see _placements), so one
@@ -99,14 +101,51 @@ class _SchedulerWait:
 _scheduler_wait = _SchedulerWait()
 
 
-def _sample(replayer: Replayer, loops: int, seed: int) -> float:
+class SampleLog:
+    """What the timed attempts of one runtime saw: samples taken again, and wall time waited for a
+    CPU out of the wall time timed (over every attempt, kept or not)."""
+
+    def __init__(self) -> None:
+        self.retaken = 0
+        self.waited = 0.0
+        self.timed = 0.0
+        self.known = True
+
+    def fields(self) -> dict:
+        out: dict = {"retaken": self.retaken}
+        if self.known and self.timed > 0:
+            # The wait is read just outside the clock, so it can exceed the time timed by a hair.
+            out["waitShare"] = min(1.0, self.waited / self.timed)
+        return out
+
+    def merge(self, child: dict, timed: float) -> None:
+        """Adds a forked child's fields (its waitShare weighted by its timed seconds)."""
+        self.retaken += int(child.get("retaken", 0))
+        share = child.get("waitShare")
+        if share is None:
+            self.known = False
+        else:
+            self.waited += float(share) * timed
+            self.timed += timed
+
+
+def _sample(replayer: Replayer, loops: int, seed: int, log: Optional[SampleLog] = None) -> float:
     """Seconds for `loops` rounds; copies are made before the clock starts. A sample during which
     the thread waited for a CPU for more than DISTURBED_SHARE of it is taken again (up to
     SAMPLE_ATTEMPTS times, then the least disturbed attempt counts): the time another process had
     the CPU is not the code's. Only whole, real samples are kept; nothing is subtracted."""
     best: Optional[Tuple[float, float]] = None  # (waited, elapsed)
-    for _ in range(SAMPLE_ATTEMPTS):
+    for attempt in range(SAMPLE_ATTEMPTS):
         elapsed, waited = _timed_rounds(replayer, loops, seed)
+        if log is not None:
+            log.timed += elapsed
+            if waited is None:
+                log.known = False
+            else:
+                log.waited += waited
+            if attempt == 1:
+                log.retaken += 1
+        waited = waited or 0.0
         if best is None or waited < best[0]:
             best = (waited, elapsed)
         if waited <= DISTURBED_SHARE * elapsed:
@@ -114,8 +153,8 @@ def _sample(replayer: Replayer, loops: int, seed: int) -> float:
     return best[1]
 
 
-def _timed_rounds(replayer: Replayer, loops: int, seed: int) -> Tuple[float, float]:
-    """(seconds for `loops` rounds, seconds of them spent waiting for a CPU; 0 when unknown)."""
+def _timed_rounds(replayer: Replayer, loops: int, seed: int) -> Tuple[float, Optional[float]]:
+    """(seconds for `loops` rounds, seconds of them spent waiting for a CPU; None when unknown)."""
     rounds = [replayer.prepare_round() for _ in range(loops)]
     caches = replayer.caches
     random.seed(seed)
@@ -139,7 +178,7 @@ def _timed_rounds(replayer: Replayer, loops: int, seed: int) -> Tuple[float, flo
     finally:
         gc.enable()
     del rounds
-    waited = (wait_after - wait_before) / 1e9 if wait_before is not None and wait_after is not None else 0.0
+    waited = (wait_after - wait_before) / 1e9 if wait_before is not None and wait_after is not None else None
     return elapsed, waited
 
 
@@ -170,13 +209,17 @@ def runtime(replayer: Replayer, seed: int, budget_ms: float, min_sample_ms: floa
     _sample(replayer, 1, seed)  # warm-up: imports, lazy initialisation, caches of the interpreter
     loops, _per_round = _calibrate(replayer, seed, min_sample_s)
     values: List[float] = []
+    log = SampleLog()
     floor = min(min_samples, max_samples)
     started = perf_counter()
     while len(values) < max(max_samples, 1):
-        values.append(_sample(replayer, loops, seed) / loops * 1000.0)
+        values.append(_sample(replayer, loops, seed, log) / loops * 1000.0)
         if len(values) >= floor and (perf_counter() - started) * 1000.0 >= budget_ms:
             break
-    return stats(values)
+    result = stats(values)
+    result.update(log.fields())
+    result["timedSeconds"] = log.timed
+    return result
 
 
 # A profile's runtime is measured in up to this many forked copies of the process, one after the
@@ -227,10 +270,16 @@ def runtime_in_forks(replayer: Replayer, seed: int, budget_ms: float, min_sample
     children = _placements(
         lambda: runtime(replayer, seed, budget_ms / forks, min_sample_ms, per_samples, PLACEMENT_MIN_SAMPLES), forks)
     if children is None:
-        return runtime(replayer, seed, budget_ms, min_sample_ms, max_samples)
+        alone = runtime(replayer, seed, budget_ms, min_sample_ms, max_samples)
+        alone.pop("timedSeconds", None)
+        return alone
     result = stats([v for child in children for v in child["values"]])
     result["median"] = min(child["median"] for child in children)
     result["placements"] = len(children)
+    log = SampleLog()
+    for child in children:
+        log.merge(child, float(child.get("timedSeconds", 0.0)))
+    result.update(log.fields())
     return result
 
 
@@ -349,20 +398,25 @@ def paired_runtime(candidate: Replayer, reference: Replayer, seed: int, budget_m
     loops = max(1, min(max(loops_a, loops_b), fit_budget))
     a_values: List[float] = []
     b_values: List[float] = []
+    a_log = SampleLog()
+    b_log = SampleLog()
     limit = max(max_samples, min_pairs)
     started = perf_counter()
     while len(a_values) < limit:
         if len(a_values) % 2 == 0:
-            a = _sample(candidate, loops, seed)
-            b = _sample(reference, loops, seed)
+            a = _sample(candidate, loops, seed, a_log)
+            b = _sample(reference, loops, seed, b_log)
         else:
-            b = _sample(reference, loops, seed)
-            a = _sample(candidate, loops, seed)
+            b = _sample(reference, loops, seed, b_log)
+            a = _sample(candidate, loops, seed, a_log)
         a_values.append(a / loops * 1000.0)
         b_values.append(b / loops * 1000.0)
         if len(a_values) >= min_pairs and (perf_counter() - started) * 1000.0 >= 2 * budget_ms:
             break
-    return stats(a_values), stats(b_values)
+    a_stats, b_stats = stats(a_values), stats(b_values)
+    a_stats.update(a_log.fields())
+    b_stats.update(b_log.fields())
+    return a_stats, b_stats
 
 
 def stats(values: List[float]) -> dict:
