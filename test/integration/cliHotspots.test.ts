@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtCli, runCli } from './cliBuild';
 import { useDockerEngine } from './dockerForTests';
+import { pythonWithPytest } from './pythonWithPytest';
 
 interface HotFunction {
   file: string;
@@ -60,20 +61,6 @@ const BAND_OF_CALLS = 365 * 24 + 1 + 18;
 /** regionSize fills 120 × 120 cells and 60 × 30 cells: neighbours() once per cell. */
 const NEIGHBOURS_CALLS = 120 * 120 + 60 * 30;
 
-/** A Python with pytest: conftest fixtures need it (the sandbox's default Python may lack it). */
-function pythonWithPytest(): string | undefined {
-  for (const candidate of ['python3', '/usr/bin/python3']) {
-    try {
-      return execFileSync(candidate, ['-c', 'import pytest, sys; print(sys.executable)'], {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'ignore'],
-      }).trim();
-    } catch {
-      // next
-    }
-  }
-  return undefined;
-}
 const PYTEST_PYTHON = pythonWithPytest();
 
 let cli: string;

@@ -13,24 +13,11 @@ import type { Sandbox, SandboxJob } from '../../src/core/sandboxTypes';
 import { builtCli, REPO, runCli } from './cliBuild';
 import { useDockerEngine } from './dockerForTests';
 import { createDockerSandbox } from '../../src/adapters/dockerSandbox';
+import { pythonWithPytest } from './pythonWithPytest';
 
 const PROJECTS = path.join(REPO, 'test/fixtures/projects');
 const LIMITS = { timeoutMs: 60_000, memoryMb: 512 };
 
-/** A Python with pytest: the fixtures use conftest fixtures, which only pytest provides. */
-function pythonWithPytest(): string | undefined {
-  for (const candidate of ['python3', '/usr/bin/python3']) {
-    try {
-      return execFileSync(candidate, ['-c', 'import pytest, sys; print(sys.executable)'], {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'ignore'],
-      }).trim();
-    } catch {
-      // next
-    }
-  }
-  return undefined;
-}
 const PYTHON = pythonWithPytest();
 
 interface ProfileOut {
