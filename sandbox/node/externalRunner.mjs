@@ -87,7 +87,7 @@ function runnerCommand(bin) {
   return nodeScript ? { command: process.execPath, prefix: [real] } : { command: bin, prefix: [] };
 }
 
-function argumentsFor(kind, files, out) {
+function argumentsFor(kind, files, out, jestExtensions) {
   const cwd = process.cwd();
   if (kind === 'vitest') {
     // --globals: files written for jest's globals (describe/it/expect without imports) run too.
@@ -102,8 +102,16 @@ function argumentsFor(kind, files, out) {
   ];
   if (projectJestConfig(cwd)) {
     // The project's own config (transform, moduleNameMapper, setupFiles, testEnvironment, roots,
-    // testRegex…) as `npx jest` at its root reads it; only the files to run are named.
-    return ['--json', `--outputFile=${out}`, ...cache, '--runTestsByPath', ...files];
+    // testRegex…) as `npx jest` at its root reads it; only the files to run are named. (Its own
+    // extension order, unless its .ts tests sit beside emitted JavaScript: see typeScriptFirst.)
+    return [
+      '--json',
+      `--outputFile=${out}`,
+      ...cache,
+      ...(jestExtensions ? ['--moduleFileExtensions', ...jestExtensions] : []),
+      '--runTestsByPath',
+      ...files,
+    ];
   }
   // jest stops when it finds no config file nor package.json up from the work dir: then an empty
   // inline config. --cacheDirectory: --no-cache still writes the haste map, so into the work dir.
@@ -200,7 +208,8 @@ export function resultsOf(parsed) {
 }
 
 /** Runs `files` (work-dir-relative) with the workspace's jest or vitest; returns per-test results. */
-export function runExternal(kind, files, workspaceRoot) {
+/** `jestExtensions`: jest's `moduleFileExtensions` to run with instead of the config's own. */
+export function runExternal(kind, files, workspaceRoot, jestExtensions) {
   const { bin, looked } = findRunnerBinary(kind, workspaceRoot);
   if (!bin) {
     const hidden = workspaceRoots(workspaceRoot).filter((root) => !isDirectory(root));
@@ -221,7 +230,7 @@ export function runExternal(kind, files, workspaceRoot) {
   linkWorkspaceModules(workspaceRoot);
   const out = path.join(process.cwd(), `.afterburner-${kind}-${process.pid}.json`);
   const { command, prefix } = runnerCommand(bin);
-  const proc = spawnSync(command, [...prefix, ...argumentsFor(kind, files, out)], {
+  const proc = spawnSync(command, [...prefix, ...argumentsFor(kind, files, out, jestExtensions)], {
     cwd: process.cwd(),
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,

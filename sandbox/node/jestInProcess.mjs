@@ -100,6 +100,47 @@ export function canRunJestInProcess(dir = process.cwd()) {
   return projectJest(dir) !== undefined;
 }
 
+/** jest's default `moduleFileExtensions`. */
+const DEFAULT_EXTENSIONS = ['js', 'mjs', 'cjs', 'jsx', 'ts', 'tsx', 'json', 'node'];
+
+/**
+ * TypeScript tests run through the project's TypeScript transform beside the JavaScript the host
+ * emitted for each .ts file (the harness replays calls on that): an extensionless import must
+ * still find the .ts file, as it does in the project, so TypeScript's extensions come first.
+ * Undefined when no test is TypeScript.
+ */
+export function typeScriptFirst(files, extensions = DEFAULT_EXTENSIONS) {
+  if (!files.some((f) => /\.tsx?$/.test(f))) return undefined;
+  const ts = extensions.filter((e) => e === 'ts' || e === 'tsx');
+  return [...ts, ...extensions.filter((e) => !ts.includes(e))];
+}
+
+/**
+ * The `moduleFileExtensions` for a run of `files` by the project's jest outside this process:
+ * TypeScript's first when a test is TypeScript (typeScriptFirst), else undefined (the config's own).
+ */
+export async function jestExtensionsFor(files, dir = process.cwd()) {
+  if (!files.some((f) => /\.tsx?$/.test(f))) return undefined;
+  const found = projectJest(dir);
+  // jest before 29.3 cannot tell its config's list here: its default one then.
+  const config = found ? await readConfig(found, dir) : {};
+  return typeScriptFirst(files, config.moduleFileExtensions);
+}
+
+/** The project's jest config as `npx jest` in `dir` reads it, or jest's defaults without one. */
+async function readConfig(found, dir) {
+  try {
+    const { config } = await found.config.readInitialOptions(undefined, {
+      packageRootOrConfig: dir,
+      skipMultipleConfigError: true,
+    });
+    return config;
+  } catch {
+    // No jest.config.* nor package.json up the tree: `npx jest` would run with its defaults.
+    return { rootDir: dir };
+  }
+}
+
 /**
  * Runs `files` (cwd-relative) with the project's jest in this process; returns jest's aggregated
  * results (the shape of `jest --json`).
@@ -107,16 +148,7 @@ export function canRunJestInProcess(dir = process.cwd()) {
 export async function runJestInProcess(files, plans, dir = process.cwd()) {
   const found = projectJest(dir);
   if (!found) throw new HarnessError('jest is not installed where the project resolves packages');
-  let initial;
-  try {
-    ({ config: initial } = await found.config.readInitialOptions(undefined, {
-      packageRootOrConfig: dir,
-      skipMultipleConfigError: true,
-    }));
-  } catch {
-    // No jest.config.* nor package.json up the tree: `npx jest` would run with its defaults.
-    initial = { rootDir: dir };
-  }
+  const initial = await readConfig(found, dir);
   const config = { ...initial, rootDir: initial.rootDir ?? dir };
   if (config.projects) {
     throw new HarnessError('jest configs with `projects` are not supported for recording yet');
@@ -126,6 +158,8 @@ export async function runJestInProcess(files, plans, dir = process.cwd()) {
     setupFiles: [path.join(here, 'jestSetup.cjs'), ...(config.setupFiles ?? [])],
     transform: wrappedTransform(config, plans, found.fromJest),
   };
+  const extensions = typeScriptFirst(files, config.moduleFileExtensions);
+  if (extensions) composed.moduleFileExtensions = extensions;
   if (!initial.testMatch && !initial.testRegex) {
     // runTestsByPath still filters by the patterns, and jest's default ones leave out .cjs files.
     composed.testMatch = files.map((f) => path.resolve(f));

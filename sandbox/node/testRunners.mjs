@@ -17,7 +17,7 @@ import { drainResults } from './nodeTestShim.mjs';
 import { installGlobals } from './runnerShim.mjs';
 import { HarnessError, isMemoryExhaustion, MemoryLimitError } from './harnessError.mjs';
 import { findRunnerBinary, resultsOf, runExternal } from './externalRunner.mjs';
-import { canRunJestInProcess, runJestInProcess } from './jestInProcess.mjs';
+import { canRunJestInProcess, jestExtensionsFor, runJestInProcess } from './jestInProcess.mjs';
 import { declaredFormat } from './targetModule.mjs';
 import { findProjectMocha, runMocha } from './mochaRunner.mjs';
 import { locationInStack } from './stackLocation.mjs';
@@ -139,6 +139,21 @@ async function runInProcess(file, kind) {
   return { results, ns };
 }
 
+/** The JavaScript the host emitted beside a TypeScript file (kept for ts-jest), else the file. */
+function emittedBeside(file) {
+  if (!/\.tsx?$/.test(file)) return file;
+  const stem = file.replace(/\.tsx?$/, '');
+  return ['.cjs', '.mjs'].map((ext) => stem + ext).find((p) => fs.existsSync(p)) ?? file;
+}
+
+/**
+ * How jest loads a test file: .ts/.tsx as CommonJS whatever package.json says (jest treats them as
+ * ES modules only when its config lists them in `extensionsToTreatAsEsm`), the rest as Node would.
+ */
+function jestFormat(file) {
+  return /\.tsx?$/.test(file) ? 'cjs' : declaredFormat(file);
+}
+
 /**
  * Runs all test files. `record` = the calls must go through this process (profile mode), so
  * jest/vitest files are additionally run in-process after the real runner's verdict.
@@ -156,7 +171,7 @@ export async function runTests({ testPaths, workspaceRoot, record, plans = [] })
     if (!fs.existsSync(abs)) throw new HarnessError(`test file ${file} does not exist in the work dir`);
     let kind = detectRunner(fs.readFileSync(abs, 'utf8'));
     if (mocha && (kind === 'globals' || kind === 'jest-globals' || kind === 'mocha')) {
-      mochaFiles.push(abs);
+      mochaFiles.push(emittedBeside(abs));
       continue;
     }
     if (kind === 'mocha') {
@@ -171,20 +186,23 @@ export async function runTests({ testPaths, workspaceRoot, record, plans = [] })
           : 'jest';
     }
     runners.add(kind === 'globals' ? 'node:test' : kind === 'script' ? 'assert-script' : kind);
-    if (kind === 'jest' && jestInProcess && declaredFormat(abs) === 'cjs') {
+    if (kind === 'jest' && jestInProcess && jestFormat(abs) === 'cjs') {
       jestFiles.push(file);
       continue;
     }
     if (kind === 'jest' || kind === 'vitest') {
-      const verdict = runExternal(kind, [file], workspaceRoot);
+      const extensions = kind === 'jest' ? await jestExtensionsFor([file]) : undefined;
+      const verdict = runExternal(kind, [file], workspaceRoot, extensions);
       results.push(...verdict);
       if (record && verdict.every((r) => r.status !== 'failed')) {
-        const { ns } = await runInProcess(abs, kind); // recording only; the verdict stands
+        // recording only; the verdict stands. A TypeScript test runs here as the JavaScript the
+        // host emitted beside it.
+        const { ns } = await runInProcess(emittedBeside(abs), kind);
         namespaces.push({ file: abs, ns });
       }
       continue;
     }
-    const { results: ran, ns } = await runInProcess(abs, kind);
+    const { results: ran, ns } = await runInProcess(emittedBeside(abs), kind);
     results.push(...ran);
     namespaces.push({ file: abs, ns });
   }

@@ -14,7 +14,7 @@
  *   is stopped when it grows past its limit.
  * - As root additionally: a cgroup (true memory limit, pids.max) and the code runs as `nobody`.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { chown, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Limits, Sandbox, SandboxDescription, SandboxJob, SandboxResult } from '../core/sandboxTypes';
@@ -98,6 +98,22 @@ function projectNote(level: IsolationLevel, root: string | undefined): string {
 
 /** Files only root may read that a run as root without capabilities must still not see. */
 const ROOT_SECRETS = ['/etc/shadow', '/etc/gshadow', '/etc/sudoers'];
+
+/**
+ * A workspace's node_modules that is a link to a folder elsewhere (a shared store, a checkout's
+ * packages): that folder is exposed read-only too, or the runner would not be found in it.
+ */
+function linkedNodeModules(workspaceRoot: string | undefined): string[] {
+  if (workspaceRoot === undefined) return [];
+  const linked = path.join(workspaceRoot, 'node_modules');
+  try {
+    const real = realpathSync(linked);
+    const relative = path.relative(realpathSync(workspaceRoot), real);
+    return relative.startsWith('..') || path.isAbsolute(relative) ? [real] : [];
+  } catch {
+    return [];
+  }
+}
 
 function cancelled(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new Error('The sandbox run was cancelled.');
@@ -338,7 +354,12 @@ export function createLocalSandbox(options: LocalSandboxOptions = {}): Sandbox {
             ? { dropPrivileges: [capabilities.setpriv, ...dropPrivilegeArgs()] }
             : {}),
           systemMounts: runPlan.level === 'bwrap' ? systemMountArgs() : [],
-          readOnlyDirs: [...(python?.prefixes ?? []), ...(node ? [node.prefix] : []), harnessDir],
+          readOnlyDirs: [
+            ...(python?.prefixes ?? []),
+            ...(node ? [node.prefix] : []),
+            harnessDir,
+            ...linkedNodeModules(job.workspaceRoot),
+          ],
           ...(job.workspaceRoot ? { optionalReadOnlyDir: job.workspaceRoot } : {}),
           ...(job.project ? { projectRoot: path.resolve(job.project.root) } : {}),
           ...(capabilities.root && !runPlan.dropToNobody

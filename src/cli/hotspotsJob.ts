@@ -9,7 +9,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Limits, SandboxJob, SourceFile } from '../core/sandboxTypes';
-import { projectRootFor } from '../adapters/projectCollector';
 import type { LanguageTests } from '../languages/projectTests';
 import { harnessOf, languageForPath } from '../languages/registry';
 import { sandboxJobInput } from './sandboxJobInput';
@@ -55,8 +54,7 @@ export function hotspotsJob(
   const [first] = group.tests;
   if (first === undefined) throw new Error('hotspotsJob needs at least one test file');
   const harness = harnessOf(group.language);
-  const copyRoot = projectRootFor(group.language, first, group.tests);
-  const input = sandboxJobInput(group.language, first, group.tests, copyRoot);
+  const input = sandboxJobInput(group.language, first, group.tests);
   if (input.kind === 'error') return input;
   const root = input.project?.root ?? input.root;
   // In place, the tests are read from the project as they are on disk: only what the editor holds

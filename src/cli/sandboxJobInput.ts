@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Language, ProjectMount, SourceFile } from '../core/sandboxTypes';
-import { collectProjectJob } from '../adapters/projectCollector';
+import { collectProjectJob, projectRootFor } from '../adapters/projectCollector';
 import { findNodeProjectRoot } from '../languages/node/projectRoot';
 import { harnessOf } from '../languages/registry';
 
@@ -45,7 +45,11 @@ const TAKE_EXTENSIONS = new Set([
   '.cfg',
   '.ini',
   '.toml',
+  '.yml',
+  '.yaml',
 ]);
+/** Runner config files whose names have no extension of their own (babel, swc). */
+const TAKE_NAMES = new Set(['.babelrc', '.swcrc']);
 const MAX_FILE_BYTES = 1024 * 1024;
 const MAX_TOTAL_BYTES = 16 * 1024 * 1024;
 
@@ -76,11 +80,19 @@ function toPosix(rel: string): string {
   return rel.split(path.sep).join('/');
 }
 
+/** The text of a file as the editor has it (unsaved edits), or undefined to read the disk. */
+export type EditorText = (absolutePath: string) => string | undefined;
+
 /**
  * Reads the module, the tests and the source files around them (bounded in size, counted when left
  * out), under their common folder or under `rootDir` when given (a project folder the files are in).
  */
-export function collectJobInput(file: string, tests: readonly string[], rootDir?: string): JobInput {
+export function collectJobInput(
+  file: string,
+  tests: readonly string[],
+  rootDir?: string,
+  editorText?: EditorText,
+): JobInput {
   const module = path.resolve(file);
   const testFiles = tests.map((t) => path.resolve(t));
   const root = rootDir !== undefined ? path.resolve(rootDir) : commonFolder([module, ...testFiles]);
@@ -90,7 +102,7 @@ export function collectJobInput(file: string, tests: readonly string[], rootDir?
   const add = (absolute: string): void => {
     const rel = toPosix(path.relative(root, absolute));
     if (files.has(rel)) return;
-    const content = readFileSync(absolute, 'utf8');
+    const content = editorText?.(absolute) ?? readFileSync(absolute, 'utf8');
     total += content.length;
     files.set(rel, { path: rel, content });
   };
@@ -109,7 +121,7 @@ export function collectJobInput(file: string, tests: readonly string[], rootDir?
         if (!SKIP_DIRS.has(entry.name) && !entry.name.startsWith('.')) walk(full);
       } else if (
         entry.isFile() &&
-        TAKE_EXTENSIONS.has(path.extname(entry.name).toLowerCase()) &&
+        (TAKE_EXTENSIONS.has(path.extname(entry.name).toLowerCase()) || TAKE_NAMES.has(entry.name)) &&
         entry.name !== 'job.json'
       ) {
         const size = statSync(full).size;
@@ -142,19 +154,28 @@ export type SandboxJobInput =
   | { readonly kind: 'error'; readonly message: string };
 
 /**
- * The files of a run on `file` and `tests`, for `profile`, `optimize` and `hotspots` alike. Python
- * runs on the project in place (mounted read-only, the module as an overlay). JavaScript and
- * TypeScript still get their files copied into the work dir (from under `copyRoot` when given)
- * until the Node harness serves overlays inside the project.
+ * The files of a run on `file` and `tests`, for `profile`, `optimize`, `hotspots` and the editor
+ * alike. Python runs on the project in place (mounted read-only, the module as an overlay).
+ * JavaScript and TypeScript still get their files copied into the work dir, from the project root
+ * (nearest package.json or its workspace root, so relative imports that leave the module's folder
+ * and the runner's config at the root — jest, babel, tsconfig `paths`, vitest — come along) until
+ * the Node harness serves overlays inside the project. `editorText` gives unsaved edits.
  */
 export function sandboxJobInput(
   language: Language,
   file: string,
   tests: readonly string[],
-  copyRoot?: string,
+  editorText?: EditorText,
 ): SandboxJobInput {
-  if (!harnessOf(language).runsInPlace) return { kind: 'ok', ...collectJobInput(file, tests, copyRoot) };
-  const collected = collectProjectJob(language, file, tests);
+  if (!harnessOf(language).runsInPlace) {
+    const module = path.resolve(file);
+    const testFiles = tests.map((t) => path.resolve(t));
+    const root = projectRootFor(language, module, testFiles);
+    // Files with no folder in common below the file system's root: copy only what is around them.
+    const copyRoot = root === path.parse(root).root ? undefined : root;
+    return { kind: 'ok', ...collectJobInput(module, testFiles, copyRoot, editorText) };
+  }
+  const collected = collectProjectJob(language, file, tests, editorText ? { editorText } : {});
   if (collected.kind === 'error') return collected;
   const { project, files, modulePath, testPaths } = collected.input;
   return { kind: 'ok', root: project.root, project, files, modulePath, testPaths, omitted: 0 };

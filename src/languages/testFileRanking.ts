@@ -6,6 +6,7 @@
 
 /** How a test file reaches the module: it imports it, or it imports a file (`__init__.py`, an index) that does. */
 export type ImportKind = 'direct' | { readonly via: string };
+import { dirname } from './common/posixPath';
 
 export interface JudgedTestFile {
   /** Root-relative, `/` separators. */
@@ -108,11 +109,6 @@ function distance(from: string, to: string): number {
 
 function mentionsWord(text: string, word: string): boolean {
   return new RegExp(`(^|[^A-Za-z0-9_$])${escapeRegExp(word)}($|[^A-Za-z0-9_$])`).test(text);
-}
-
-function dirname(path: string): string {
-  const slash = path.lastIndexOf('/');
-  return slash < 0 ? '' : path.slice(0, slash);
 }
 
 function escapeRegExp(text: string): string {

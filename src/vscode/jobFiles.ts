@@ -1,14 +1,14 @@
 /**
- * What a sandbox run needs from the editor's files. A Python project on disk runs in place (see
- * src/adapters/projectCollector.ts): the project root is mounted read-only and the module as the
- * editor has it (saved or not), plus any test with unsaved edits, are overlays. Otherwise (files
- * not on disk, JavaScript/TypeScript until the Node harness serves overlays in a project): the
- * module, tests and nearby files are copied at their workspace-relative paths; files outside the
- * workspace folder go under `_outside/`, because a job path may not leave the work dir.
+ * What a sandbox run needs from the editor's files. Files on disk go as the CLI sends them
+ * (src/cli/sandboxJobInput.ts): a Python project runs in place (its root mounted read-only, the
+ * module and tests as the editor has them as overlays); a JavaScript/TypeScript project is copied
+ * from its root, the editor's unsaved text in place of the disk's. Files not on disk (untitled,
+ * remote): the module, tests and nearby files are copied at their workspace-relative paths; files
+ * outside the workspace folder go under `_outside/`, because a job path may not leave the work dir.
  */
 import * as vscode from 'vscode';
 import type { Language, ProjectMount, SourceFile } from '../core/sandboxTypes';
-import { collectProjectJob } from '../adapters/projectCollector';
+import { sandboxJobInput } from '../cli/sandboxJobInput';
 import { languageOf } from '../languages/registry';
 import { relativePath, rootOf } from './testDiscovery';
 
@@ -19,6 +19,8 @@ export interface JobFiles {
   readonly testPaths: readonly string[];
   /** Set when the run sees the project in place; `files` are then overlays. */
   readonly project?: ProjectMount;
+  /** Files a copy left out (past its size caps), to be said. */
+  readonly omitted?: number;
 }
 
 /** The text of an open editor (unsaved edits count), by file path. */
@@ -26,17 +28,32 @@ function editorText(fsPath: string): string | undefined {
   return vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === fsPath)?.getText();
 }
 
-function projectJobFiles(document: vscode.TextDocument, testUris: readonly vscode.Uri[]): JobFiles | undefined {
+/**
+ * A run on files saved under a folder: built as the CLI builds it (sandboxJobInput.ts), the
+ * editor's unsaved text in place of the disk's.
+ */
+function onDiskJobFiles(
+  document: vscode.TextDocument,
+  language: Language,
+  testUris: readonly vscode.Uri[],
+): JobFiles | undefined {
   if (document.uri.scheme !== 'file' || testUris.some((u) => u.scheme !== 'file')) return undefined;
-  const collected = collectProjectJob(
-    'python',
+  const input = sandboxJobInput(
+    language,
     document.uri.fsPath,
     testUris.map((u) => u.fsPath),
-    { editorText },
+    editorText,
   );
-  if (collected.kind !== 'ok') return undefined;
-  const { project, files, modulePath, testPaths } = collected.input;
-  return { root: vscode.Uri.file(project.root), files, modulePath, testPaths, project };
+  if (input.kind !== 'ok') return undefined;
+  const { files, modulePath, testPaths, omitted, project } = input;
+  return {
+    root: vscode.Uri.file(project?.root ?? input.root),
+    files,
+    modulePath,
+    testPaths,
+    omitted,
+    ...(project ? { project } : {}),
+  };
 }
 
 const MAX_SUPPORT_FILES = 80;
@@ -48,8 +65,8 @@ export async function collectJobFiles(
   language: Language,
   testUris: readonly vscode.Uri[],
 ): Promise<JobFiles> {
-  const inPlace = languageOf(language).harness.runsInPlace ? projectJobFiles(document, testUris) : undefined;
-  if (inPlace) return inPlace;
+  const onDisk = onDiskJobFiles(document, language, testUris);
+  if (onDisk) return onDisk;
   const root = rootOf(document.uri);
   const files = new Map<string, string>();
   const modulePath = jobPath(root, document.uri);

@@ -9,6 +9,7 @@ import { readSettings, type Settings } from './configuration';
 import { choosePythonForRun, pythonOrigin, type PythonForRun } from './pythonChoice';
 import { resolveTarget, type FunctionTarget } from './functionTarget';
 import { collectJobFiles, type JobFiles } from './jobFiles';
+import { omittedNote } from '../cli/sandboxJobInput';
 import type { SandboxProvider } from './sandboxProvider';
 import { chooseTests } from './testDiscovery';
 
@@ -82,6 +83,8 @@ export async function prepareRun(
     return undefined;
   }
   log.info(`Tests (${tests.how}): ${job.testPaths.join(', ')}; ${job.files.length} file(s) go to the sandbox.`);
+  const omitted = omittedNote(job.omitted ?? 0);
+  if (omitted) log.warn(omitted);
 
   const python = await choosePythonForRun(target.document.uri, target.language, job.project?.root, settings, log);
   const selection = await deps.sandboxes.get(settings.backend, limits, python);

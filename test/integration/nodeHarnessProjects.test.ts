@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, sy
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { transpileTypeScript } from '../../src/languages/node/typescriptTranspile';
+import { typescriptModule } from '../../src/languages/node/nodeModules';
 import { failed, measurementOf, passed, removeWorkDirs, repo, runNodeHarness } from './nodeHarnessRun';
 
 const projects = path.join(repo, 'test/fixtures/js-projects');
@@ -223,18 +223,21 @@ describe('node harness: the project runner and its config', () => {
 
   it('records through ts-jest with moduleNameMapper, and loads the module for measuring through the tsconfig `paths` alias', async () => {
     const sources = projectFiles('ts-jest-paths');
-    const emitted = transpileTypeScript({
+    // The host's step for TypeScript, as a run takes it: the project's jest compiles TypeScript
+    // (ts-jest), so the sources stay beside what the host emitted and the tests stay .ts.
+    const emitted = typescriptModule.harness.transpile?.run({
       files: Object.entries(sources).map(([p, content]) => ({ path: p, content })),
       modulePath: 'src/tokenizer.ts',
       testPaths: ['__tests__/tokenizer.test.ts'],
     });
-    if (emitted.kind !== 'ok') throw new Error(emitted.message);
-    // The TypeScript sources stay beside what the host emitted: ts-jest compiles them itself.
-    const files = { ...sources, ...Object.fromEntries(emitted.files.map((f) => [f.path, f.content])) };
+    if (emitted?.kind !== 'ok') throw new Error(emitted?.message ?? 'no transpile step');
+    expect(emitted.testPaths).toEqual(['__tests__/tokenizer.test.ts']);
+    const files = Object.fromEntries(emitted.files.map((f) => [f.path, f.content]));
+    expect(files['src/tokenizer.ts']).toBe(sources['src/tokenizer.ts']);
     const { report } = await runNodeHarness({
       files,
       modulePath: emitted.modulePath,
-      testPaths: ['__tests__/tokenizer.test.ts'],
+      testPaths: emitted.testPaths,
       target: 'tokenize',
       workspaceRoot: workspace,
     });

@@ -261,6 +261,28 @@ describe('locateFunction in JavaScript and TypeScript', () => {
     const text = 'const K = class extends Array {\n  sum() { return 0; }\n};\n';
     expect(listFunctions(languageOf('javascript'), text).map((f) => f.qualifiedName)).toEqual(['K.sum']);
   });
+
+  it('finds functions a factory makes at the top level, not other values made by calls', () => {
+    const text = [
+      "import { debounce } from './timing';",
+      'function createMerge(merger) {',
+      '  return (a, b) => ({ ...b, ...a });',
+      '}',
+      'export const merge = createMerge() as Merge;',
+      'export const mergeFn = createMerge((o, k) => o[k]);',
+      'export const save = debounce(write, 100)',
+      'export const config = loadConfig();',
+      'export const total = sum(1, 2) + 3;',
+      'function outer() {',
+      '  const inner = createMerge();',
+      '}',
+    ].join('\n');
+    const found = listFunctions(languageOf('typescript'), text).map((f) => f.qualifiedName);
+    expect(found).toEqual(['createMerge', 'merge', 'mergeFn', 'save', 'outer']);
+    expect(slice(text, locateFunction(languageOf('typescript'), text, 'merge'))).toBe(
+      'export const merge = createMerge() as Merge;',
+    );
+  });
 });
 
 describe('more tricky inputs', () => {

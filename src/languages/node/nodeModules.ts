@@ -8,6 +8,7 @@ import type { HarnessSpec, LanguageModule } from '../languageModule';
 import { javascriptSupport, typescriptSupport } from './scriptSupport';
 import { scriptTests } from './scriptTests';
 import { isTypeScriptPath, transpileTypeScript } from './typescriptTranspile';
+import { jestCompilesTypeScript } from './jestTypeScript';
 import { findNodeProjectRoot } from './projectRoot';
 
 const NODE_HARNESS: HarnessSpec = {
@@ -33,7 +34,12 @@ const NODE_HARNESS: HarnessSpec = {
   runsInPlace: false,
   transpile: {
     needed: (language, paths) => language === typescriptSupport.id || paths.some(isTypeScriptPath),
-    run: transpileTypeScript,
+    // A project whose jest compiles TypeScript runs its .ts tests through it, with its config.
+    run: (input) =>
+      transpileTypeScript({
+        ...input,
+        keepSources: jestCompilesTypeScript(input.files, [input.modulePath, ...input.testPaths]),
+      }),
   },
 };
 

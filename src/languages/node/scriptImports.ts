@@ -4,6 +4,7 @@
  * for a `.ts` source, a folder's `index`. The package's own name resolves to its root index.
  */
 import type { ProjectIndex } from '../languageModule';
+import { dirname } from '../common/posixPath';
 
 const SPECIFIERS = [
   /\b(?:import|export)\s[^'"`;]*?\bfrom\s*['"]([^'"\n]+)['"]/g,
@@ -54,11 +55,6 @@ function withEndings(stem: string): string[] {
   const swapped = (SWAPPED[ending] ?? []).map((e) => stem.slice(0, dot) + e);
   const index = stem === '' ? ENDINGS.map((e) => `index${e}`) : ENDINGS.map((e) => `${stem}/index${e}`);
   return [stem, ...swapped, ...ENDINGS.map((e) => stem + e), ...index];
-}
-
-function dirname(path: string): string {
-  const slash = path.lastIndexOf('/');
-  return slash < 0 ? '' : path.slice(0, slash);
 }
 
 /** POSIX join that resolves `.` and `..`; undefined parts above the root are dropped. */

@@ -2,10 +2,14 @@
  * Finds JavaScript and TypeScript function and class definitions without a compiler: a small
  * lexer that knows strings, comments, template literals and regex literals, and a structural pass
  * that recognises the definition forms people write (declarations, arrow functions and function
- * expressions bound to names, object and class members, overloads, exports).
+ * expressions bound to names, object and class members, overloads, exports, and functions a
+ * factory makes at the top level: `export const defu = createDefu()`).
  */
 import type { ClassLocation, Definitions, FunctionLocation } from '../../core/functionLocator';
 import { LineIndex } from '../common/lineIndex';
+
+/** Callees whose names say they return a function (from another module, so not seen here). */
+const FACTORY_NAME = /^(create|make|build|memoize|memoise|debounce|throttle|curry|compose|pipe|once|wrap|bind)/i;
 
 type TokenKind = 'ident' | 'punct' | 'string' | 'template' | 'regex' | 'number' | 'private';
 
@@ -319,6 +323,8 @@ const EXPRESSION_CONTINUERS = new Set([
 
 class ScriptScanner {
   readonly functions: FunctionLocation[] = [];
+  /** Top-level `const NAME = callee(…)`, kept once the whole file shows callee makes functions. */
+  private readonly factoryMade: { readonly location: FunctionLocation; readonly callee: string }[] = [];
   readonly classes: ClassLocation[] = [];
   private readonly tokens: Token[];
   /** Index of the matching bracket for every (, [, { and their closers. */
@@ -344,6 +350,10 @@ class ScriptScanner {
 
   run(): Definitions {
     this.scanStatements(0, this.tokens.length, []);
+    const declared = new Set(this.functions.filter((f) => f.qualifiedName === f.name).map((f) => f.name));
+    for (const { location, callee } of this.factoryMade) {
+      if (declared.has(callee) || FACTORY_NAME.test(callee)) this.functions.push(location);
+    }
     return {
       functions: this.functions.sort((a, b) => a.start - b.start),
       classes: this.classes.sort((a, b) => a.start - b.start),
@@ -478,11 +488,50 @@ class ScriptScanner {
     p++;
     if (this.is(p, 'class')) return this.classDeclaration(k, p, scope, nameTok.value);
     const value = this.functionValue(p, to);
-    if (!value) return undefined;
+    if (!value) return scope.length === 0 ? this.factoryCall(k, p, to, nameTok.value) : undefined;
     let end = value.end;
     if (this.is(end + 1, ';')) end++;
     this.record(k, end, nameTok.value, scope, undefined);
     if (value.body !== undefined) this.scanStatements(value.body + 1, value.end, [...scope, nameTok.value]);
+    return end + 1;
+  }
+
+  /**
+   * `callee(…)` or `a.b.callee(…)` at p as the whole initialiser (a TypeScript `as T` or
+   * `satisfies T` may follow), bound to `name` at the top level: a function a factory makes,
+   * remembered until run() knows whether the callee makes functions.
+   */
+  private factoryCall(k: number, p: number, to: number, name: string): number | undefined {
+    let q = p;
+    if (this.tok(q)?.kind !== 'ident') return undefined;
+    while (this.is(q + 1, '.') && this.tok(q + 2)?.kind === 'ident') q += 2;
+    const callee = (this.tok(q) as Token).value;
+    q++;
+    if (this.is(q, '<')) q = this.skipAngles(q);
+    if (!this.is(q, '(')) return undefined;
+    const close = this.closing(q);
+    if (close === undefined || close >= to) return undefined;
+    let end = close;
+    if (this.is(end + 1, 'as') || this.is(end + 1, 'satisfies')) end = this.expressionEnd(end + 2, to);
+    const next = this.tok(end + 1);
+    const endsStatement = next === undefined || this.is(end + 1, ';') || next.newlineBefore;
+    if (!endsStatement) return undefined;
+    if (this.is(end + 1, ';')) end++;
+    const start = (this.tok(k) as Token).start;
+    const last = (this.tok(end) as Token).end;
+    this.factoryMade.push({
+      callee,
+      location: {
+        start,
+        end: last,
+        startLine: this.index.lineOf(start),
+        endLine: this.index.lineOf(last),
+        name,
+        qualifiedName: name,
+        indent: this.index.indentAt(start),
+        kind: 'function',
+      },
+    });
     return end + 1;
   }
 

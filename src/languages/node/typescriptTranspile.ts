@@ -16,6 +16,8 @@ import type { TranspileInput, TranspileOutcome } from '../languageModule';
 type Format = 'esm' | 'cjs';
 
 const TS_FILE = /\.(ts|tsx|mts|cts)$/;
+/** jest reads its own TypeScript config (through ts-node); it is never emitted beside itself. */
+const JEST_CONFIG = /^jest\.config\.ts$/;
 const JS_EXTENSION = /\.(js|jsx|mjs|cjs)$/;
 const POSIX = path.posix;
 
@@ -114,13 +116,14 @@ function describeMessage(file: string, m: Message): string {
  * Transpiles the job's TypeScript files. Never throws: a syntax error is an `error` outcome whose
  * message names file:line:column.
  */
-export function transpileTypeScript(input: TranspileInput): TranspileOutcome {
+export function transpileTypeScript(input: TranspileInput & { readonly keepSources?: boolean }): TranspileOutcome {
+  const keep = input.keepSources === true;
   const packageTypes = packageTypesOf(input.files);
   const vitest = usesVitest(input.files);
   const emitted = new Map<string, string>();
   const formats = new Map<string, Format>();
   for (const f of input.files) {
-    if (!isTypeScriptPath(f.path)) continue;
+    if (!isTypeScriptPath(f.path) || (keep && JEST_CONFIG.test(f.path))) continue;
     const format = formatOf(f.path, packageTypes, vitest);
     formats.set(f.path, format);
     emitted.set(f.path, emittedPath(f.path, format));
@@ -143,6 +146,9 @@ export function transpileTypeScript(input: TranspileInput): TranspileOutcome {
       else if (!f.path.endsWith('.d.ts')) files.push(f);
       continue;
     }
+    // Kept beside its emitted JavaScript for a runner that compiles TypeScript itself (ts-jest):
+    // the tests run as .ts through it, the harness loads the emitted module to replay calls.
+    if (keep) files.push(f);
     let code: string;
     try {
       code = transformSync(f.content, {
@@ -175,5 +181,10 @@ export function transpileTypeScript(input: TranspileInput): TranspileOutcome {
     files.push({ path: emitted.get(f.path) ?? f.path, content: rewriteSpecifiers(code, f.path, emitted) });
   }
   const rename = (p: string): string => emitted.get(p) ?? p;
-  return { kind: 'ok', files, modulePath: rename(input.modulePath), testPaths: input.testPaths.map(rename) };
+  return {
+    kind: 'ok',
+    files,
+    modulePath: rename(input.modulePath),
+    testPaths: keep ? input.testPaths : input.testPaths.map(rename),
+  };
 }

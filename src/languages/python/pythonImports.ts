@@ -5,6 +5,7 @@
  * `__init__.py` on sys.path; a test beside its module imports it by its bare name).
  */
 import type { ProjectIndex } from '../languageModule';
+import { dirname } from '../common/posixPath';
 
 const FROM = /^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]*)/gm;
 const IMPORT = /^[ \t]*import[ \t]+([^\n#;]+)/gm;
@@ -64,9 +65,4 @@ function up(dir: string, levels: number): string | undefined {
     d = dirname(d);
   }
   return d;
-}
-
-function dirname(path: string): string {
-  const slash = path.lastIndexOf('/');
-  return slash < 0 ? '' : path.slice(0, slash);
 }

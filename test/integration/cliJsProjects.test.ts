@@ -1,0 +1,135 @@
+/**
+ * `afterburner profile` and `optimize` on whole JavaScript/TypeScript fixture projects
+ * (test/fixtures/js-projects), each copied to a temporary folder with a node_modules of its own
+ * (a link to this repo's, where jest, ts-jest and babel are pinned by the lockfile), run by the
+ * built CLI in the local sandbox as a user runs it from the project: the project root is what the
+ * sandbox sees, so imports that leave the module's folder and the runner's config at the root
+ * (.babelrc, jest.config.js, moduleNameMapper, `"type": "module"`) hold as in `npx jest`.
+ */
+import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { replies, startScriptedOpenAiServer, type ScriptedOpenAiServer } from '../support/scriptedOpenAiServer';
+import { builtCli, REPO, runCli } from './cliBuild';
+
+const made: string[] = [];
+afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+/** A copy of a fixture project, with node_modules as a user's `npm ci` would leave it. */
+function projectCopy(name: string): string {
+  const root = mkdtempSync(path.join(tmpdir(), `ab-cli-${name}-`));
+  made.push(root);
+  cpSync(path.join(REPO, 'test/fixtures/js-projects', name), root, { recursive: true });
+  // Readable by others, like a checkout: as root, the local sandbox runs the tests as nobody.
+  chmodSync(root, 0o755);
+  symlinkSync(path.join(REPO, 'node_modules'), path.join(root, 'node_modules'));
+  return root;
+}
+
+let cli: string;
+beforeAll(async () => {
+  cli = await builtCli();
+});
+
+async function profile(root: string, file: string, fn: string) {
+  const run = await runCli(cli, [
+    'profile',
+    path.join(root, file),
+    '--function',
+    fn,
+    '--sandbox',
+    'local',
+    '--timeout',
+    '90',
+    '--json',
+  ]);
+  return { run, result: JSON.parse(run.stdout) as Record<string, unknown> & { tests: { passed: number } } };
+}
+
+describe('afterburner profile on JavaScript/TypeScript projects', () => {
+  it('ts-jest in a "type": "module" package, the module importing a file outside its folder', async () => {
+    const { run, result } = await profile(projectCopy('ts-jest-esm-package'), 'graph/dijkstra.ts', 'dijkstra');
+    expect(run.stderr).toMatch(/graph\/test\/dijkstra\.test\.ts/);
+    expect(result.status, run.stderr).toBe('passed');
+    expect(result.tests).toEqual({ passed: 2, failed: 0 });
+    expect(result.calls).toBe(2);
+    expect(result.calls_made).toBe(2);
+  });
+
+  it("ts-jest with the config's moduleNameMapper and a testRegex on .ts names", async () => {
+    const { run, result } = await profile(projectCopy('ts-jest-paths'), 'src/tokenizer.ts', 'tokenize');
+    expect(result.status, run.stderr).toBe('passed');
+    expect(result.tests).toEqual({ passed: 2, failed: 0 });
+    // One call from the test, one from countSlugs inside the module.
+    expect(result.calls).toBe(2);
+  });
+
+  it('babel-jest with the .babelrc and setupFiles at the project root, tests in __test__/ beside the module', async () => {
+    const { run, result } = await profile(projectCopy('jest-babel'), 'src/sorting/Sorter.js', 'Sorter.sort');
+    expect(run.stderr).toMatch(/__test__\/Sorter\.test\.js/);
+    expect(result.status, run.stderr).toBe('passed');
+    expect(result.calls).toBe(2);
+    expect(result.interpreter).toMatch(/node v\d+/);
+  });
+});
+
+describe('afterburner profile on what real modules hold', () => {
+  it('a function a factory made, found by the CLI as the harness records it (node --test)', async () => {
+    const { run, result } = await profile(projectCopy('module-semantics'), 'src/merge.js', 'merge');
+    expect(result.status, run.stderr).toBe('passed');
+    expect(result.calls).toBe(1);
+  });
+});
+
+describe('afterburner optimize on a ts-jest project', () => {
+  let server: ScriptedOpenAiServer;
+  beforeAll(async () => {
+    server = await startScriptedOpenAiServer({ models: ['scripted-coder'] });
+  });
+  afterAll(async () => server?.close());
+
+  it('checks each candidate with the project jest and config, and leaves the file alone', async () => {
+    const root = projectCopy('ts-jest-esm-package');
+    const file = path.join(root, 'graph/dijkstra.ts');
+    const before = readFileSync(file, 'utf8');
+    // Wrong: never relaxes an edge past the start's neighbours.
+    const wrong = before.replace('queue.push(next, to);', '');
+    // Same answers, one lookup fewer per edge.
+    const same = before.replace(
+      'for (const [to, weight] of graph[node] ?? []) {',
+      'const edges = graph[node];\n    if (edges === undefined) continue;\n    for (const [to, weight] of edges) {',
+    );
+    expect(wrong).not.toBe(before);
+    expect(same).not.toBe(before);
+    server.enqueue(replies.code('typescript', wrong), replies.code('typescript', same));
+    const run = await runCli(
+      cli,
+      [
+        'optimize',
+        file,
+        '--function',
+        'dijkstra',
+        '--sandbox',
+        'local',
+        '--timeout',
+        '90',
+        '--iterations',
+        '2',
+        '--candidates',
+        '1',
+        '--json',
+      ],
+      { AFTERBURNER_BASE_URL: server.baseUrl, AFTERBURNER_MODEL: 'scripted-coder', AFTERBURNER_API_KEY: 'sk-local' },
+    );
+    const result = JSON.parse(run.stdout) as {
+      baseline: { status: string };
+      iterations: { candidates: { status: string; reason: string }[] }[];
+    };
+    expect(result.baseline.status, run.stderr).toBe('passed');
+    const candidates = result.iterations.flatMap((i) => i.candidates);
+    expect(candidates.map((c) => c.status)).toEqual(['failed', 'passed']);
+    expect(candidates[0]?.reason).toMatch(/finds shortest paths/);
+    expect(readFileSync(file, 'utf8')).toBe(before);
+  });
+});
