@@ -87,8 +87,8 @@ function runnerCommand(bin) {
   return nodeScript ? { command: process.execPath, prefix: [real] } : { command: bin, prefix: [] };
 }
 
-function argumentsFor(kind, files, out, jestExtensions) {
-  const cwd = process.cwd();
+/** `files` relative to `cwd`, the folder the runner runs from (projectDirOf). */
+function argumentsFor(kind, files, out, jestExtensions, cwd) {
   if (kind === 'vitest') {
     // --globals: files written for jest's globals (describe/it/expect without imports) run too.
     return ['run', '--reporter=json', `--outputFile=${out}`, '--root', cwd, '--no-cache', '--globals', ...files];
@@ -207,8 +207,35 @@ export function resultsOf(parsed) {
   return results;
 }
 
-/** Runs `files` (work-dir-relative) with the workspace's jest or vitest; returns per-test results. */
-/** `jestExtensions`: jest's `moduleFileExtensions` to run with instead of the config's own. */
+const PROJECT_FILES = [
+  'package.json',
+  ...['js', 'ts', 'mjs', 'cjs', 'mts', 'cts', 'json'].flatMap((ext) => [
+    `jest.config.${ext}`,
+    `vitest.config.${ext}`,
+    `vite.config.${ext}`,
+  ]),
+];
+
+/**
+ * The folder a runner runs a test file from, as `npx jest` / `npx vitest` in its package would:
+ * the nearest folder above it with a package.json or a jest/vitest/vite config, not above the work
+ * dir (the project root). In a workspace of packages, a member's tests run with the member's config.
+ */
+export function projectDirOf(file) {
+  const top = process.cwd();
+  for (let dir = path.dirname(path.resolve(file)); ; dir = path.dirname(dir)) {
+    const relative = path.relative(top, dir);
+    if (relative.startsWith('..') || path.isAbsolute(relative)) return top;
+    if (PROJECT_FILES.some((name) => fs.existsSync(path.join(dir, name)))) return dir;
+    if (relative === '') return top;
+  }
+}
+
+/**
+ * Runs `files` (work-dir-relative, of one package) with the workspace's jest or vitest, from their
+ * package's folder; returns per-test results. `jestExtensions`: jest's `moduleFileExtensions` to
+ * run with instead of the config's own.
+ */
 export function runExternal(kind, files, workspaceRoot, jestExtensions) {
   const { bin, looked } = findRunnerBinary(kind, workspaceRoot);
   if (!bin) {
@@ -230,8 +257,10 @@ export function runExternal(kind, files, workspaceRoot, jestExtensions) {
   linkWorkspaceModules(workspaceRoot);
   const out = path.join(process.cwd(), `.afterburner-${kind}-${process.pid}.json`);
   const { command, prefix } = runnerCommand(bin);
-  const proc = spawnSync(command, [...prefix, ...argumentsFor(kind, files, out, jestExtensions)], {
-    cwd: process.cwd(),
+  const cwd = projectDirOf(files[0] ?? '.');
+  const fromCwd = files.map((f) => path.relative(cwd, path.resolve(f)));
+  const proc = spawnSync(command, [...prefix, ...argumentsFor(kind, fromCwd, out, jestExtensions, cwd)], {
+    cwd,
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
     env: environmentFor(kind, files),

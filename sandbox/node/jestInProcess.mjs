@@ -142,7 +142,7 @@ async function readConfig(found, dir) {
 }
 
 /**
- * Runs `files` (cwd-relative) with the project's jest in this process; returns jest's aggregated
+ * Runs `files` (relative to `dir`, their package's folder) with the project's jest in this process; returns jest's aggregated
  * results (the shape of `jest --json`).
  */
 export async function runJestInProcess(files, plans, dir = process.cwd()) {
@@ -162,11 +162,14 @@ export async function runJestInProcess(files, plans, dir = process.cwd()) {
   if (extensions) composed.moduleFileExtensions = extensions;
   if (!initial.testMatch && !initial.testRegex) {
     // runTestsByPath still filters by the patterns, and jest's default ones leave out .cjs files.
-    composed.testMatch = files.map((f) => path.resolve(f));
+    composed.testMatch = files.map((f) => path.resolve(dir, f));
   }
   const { results } = await found.jest.runCLI(
     {
-      _: files,
+      // Absolute: jest resolves the paths against this process's folder, the project root.
+      _: files.map((f) => path.resolve(dir, f)),
+      // A file the config's patterns leave out is told as "ran no test", not by jest ending the process.
+      passWithNoTests: true,
       $0: 'jest',
       config: JSON.stringify(composed),
       runInBand: true,

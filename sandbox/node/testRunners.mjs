@@ -16,7 +16,7 @@ import { inspect } from 'node:util';
 import { drainResults } from './nodeTestShim.mjs';
 import { installGlobals } from './runnerShim.mjs';
 import { HarnessError, isMemoryExhaustion, MemoryLimitError } from './harnessError.mjs';
-import { findRunnerBinary, resultsOf, runExternal } from './externalRunner.mjs';
+import { findRunnerBinary, projectDirOf, resultsOf, runExternal } from './externalRunner.mjs';
 import { canRunJestInProcess, jestExtensionsFor, runJestInProcess } from './jestInProcess.mjs';
 import { declaredFormat } from './targetModule.mjs';
 import { findProjectMocha, runMocha } from './mochaRunner.mjs';
@@ -191,7 +191,7 @@ export async function runTests({ testPaths, workspaceRoot, record, plans = [] })
       continue;
     }
     if (kind === 'jest' || kind === 'vitest') {
-      const extensions = kind === 'jest' ? await jestExtensionsFor([file]) : undefined;
+      const extensions = kind === 'jest' ? await jestExtensionsFor([file], projectDirOf(file)) : undefined;
       const verdict = runExternal(kind, [file], workspaceRoot, extensions);
       results.push(...verdict);
       if (record && verdict.every((r) => r.status !== 'failed')) {
@@ -209,7 +209,22 @@ export async function runTests({ testPaths, workspaceRoot, record, plans = [] })
   if (jestFiles.length > 0) {
     const { linkWorkspaceModules } = await import('./externalRunner.mjs');
     linkWorkspaceModules(workspaceRoot);
-    results.push(...resultsOf(await runJestInProcess(jestFiles, plans)));
+    // Each package's tests with its own config, from its folder (see projectDirOf).
+    const byPackage = new Map();
+    for (const file of jestFiles) {
+      const dir = projectDirOf(file);
+      byPackage.set(dir, [...(byPackage.get(dir) ?? []), file]);
+    }
+    for (const [dir, files] of byPackage) {
+      const fromDir = files.map((f) => path.relative(dir, path.resolve(f)));
+      const ran = resultsOf(await runJestInProcess(fromDir, plans, dir));
+      if (ran.length === 0) {
+        throw new HarnessError(
+          `jest ran no test in ${files.join(', ')}: the jest config of ${relative(dir) || 'the project'} (testMatch, testRegex, roots, testPathIgnorePatterns) leaves ${files.length > 1 ? 'them' : 'it'} out.`,
+        );
+      }
+      results.push(...ran);
+    }
   }
   if (mochaFiles.length > 0) {
     runners.add('mocha');

@@ -6,7 +6,7 @@
  * sandbox sees, so imports that leave the module's folder and the runner's config at the root
  * (.babelrc, jest.config.js, moduleNameMapper, `"type": "module"`) hold as in `npx jest`.
  */
-import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +24,25 @@ function projectCopy(name: string): string {
   // Readable by others, like a checkout: as root, the local sandbox runs the tests as nobody.
   chmodSync(root, 0o755);
   symlinkSync(path.join(REPO, 'node_modules'), path.join(root, 'node_modules'));
+  return root;
+}
+
+/**
+ * A copy of the npm-workspaces fixture as `npm ci` at its root leaves it: one hoisted node_modules
+ * whose packages are links (here to this repo's packages, and to the members under packages/).
+ */
+function workspaceCopy(): string {
+  const root = mkdtempSync(path.join(tmpdir(), 'ab-cli-npm-workspaces-'));
+  made.push(root);
+  cpSync(path.join(REPO, 'test/fixtures/js-projects/npm-workspaces'), root, { recursive: true });
+  chmodSync(root, 0o755);
+  const modules = path.join(root, 'node_modules');
+  mkdirSync(path.join(modules, '@fixture'), { recursive: true });
+  for (const name of readdirSync(path.join(REPO, 'node_modules'))) {
+    if (!name.startsWith('.')) symlinkSync(path.join(REPO, 'node_modules', name), path.join(modules, name));
+  }
+  for (const member of ['core', 'text'])
+    symlinkSync(`../../packages/${member}`, path.join(modules, '@fixture', member));
   return root;
 }
 
@@ -71,6 +90,17 @@ describe('afterburner profile on JavaScript/TypeScript projects', () => {
     expect(result.status, run.stderr).toBe('passed');
     expect(result.calls).toBe(2);
     expect(result.interpreter).toMatch(/node v\d+/);
+  });
+});
+
+describe('afterburner profile in an npm workspace', () => {
+  it("runs a member's jest tests from the member's folder, with its config, and its workspace dependency", async () => {
+    const root = workspaceCopy();
+    const { run, result } = await profile(root, 'packages/text/src/headings.js', 'headingAnchors');
+    // The member's setupFiles provide an input one test uses: run from the workspace root, it fails.
+    expect(result.status, run.stderr).toBe('passed');
+    expect(result.tests).toEqual({ passed: 2, failed: 0 });
+    expect(result.calls).toBe(2);
   });
 });
 
