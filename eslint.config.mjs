@@ -41,6 +41,7 @@ const LANGUAGE_HOST_FILES = [
   'src/languages/python/interpreter.ts',
   'src/languages/python/poetryEnvironment.ts',
   'src/languages/python/pipenvEnvironment.ts',
+  'src/languages/python/condaEnvironment.ts',
   'src/languages/python/venvPython.ts',
   'src/languages/node/projectRoot.ts',
   'src/languages/python/pythonModule.ts',

@@ -4,9 +4,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findPipenvPython, pipenvEnvName, pipenvWorkonHome } from '../../src/languages/python/pipenvEnvironment';
+import { condaEnvironmentName, condaEnvsDirs, findCondaPython } from '../../src/languages/python/condaEnvironment';
 import {
   findPoetryPython,
   poetryCacheDir,
+  poetryConfigDir,
   poetryEnvName,
   poetryVirtualenvsDir,
 } from '../../src/languages/python/poetryEnvironment';
@@ -79,6 +81,94 @@ describe("Poetry's environment of a project", () => {
     expect(findPoetryPython(root, context)).toBeUndefined();
     writeFileSync(path.join(root, 'poetry.lock'), '');
     expect(findPoetryPython(root, context)).toBe(older);
+  });
+
+  it("follows `virtualenvs.path` and `cache-dir` of Poetry's config.toml, and a project's poetry.toml over it", () => {
+    const home = temp();
+    const root = temp();
+    const context = { env: {}, home, platform: 'linux' as const };
+    const config = path.join(home, '.config', 'pypoetry');
+    mkdirSync(config, { recursive: true });
+    expect(poetryConfigDir(context)).toBe(config);
+    expect(poetryConfigDir({ ...context, platform: 'darwin' })).toBe(
+      path.join(home, 'Library', 'Application Support', 'pypoetry'),
+    );
+    expect(poetryConfigDir({ ...context, env: { POETRY_CONFIG_DIR: '/p' } })).toBe('/p');
+    writeFileSync(path.join(config, 'config.toml'), 'cache-dir = "/srv/poetry-cache"\n');
+    expect(poetryVirtualenvsDir(context)).toBe('/srv/poetry-cache/virtualenvs');
+    writeFileSync(
+      path.join(config, 'config.toml'),
+      '# written by poetry config\ncache-dir = "/srv/poetry-cache"\n\n[virtualenvs]\nin-project = false\npath = "{cache-dir}/envs"\n',
+    );
+    expect(poetryVirtualenvsDir(context)).toBe('/srv/poetry-cache/envs');
+    writeFileSync(path.join(config, 'config.toml'), 'virtualenvs.path = "~/venvs"\n');
+    expect(poetryVirtualenvsDir(context)).toBe(path.join(home, 'venvs'));
+    writeFileSync(path.join(root, 'poetry.toml'), '[virtualenvs]\npath = "envs"\n');
+    expect(poetryVirtualenvsDir(context, root)).toBe(path.join(root, 'envs'));
+    // The environment variable wins over both.
+    expect(poetryVirtualenvsDir({ ...context, env: { POETRY_VIRTUALENVS_PATH: '/v' } }, root)).toBe('/v');
+
+    writeFileSync(path.join(root, 'pyproject.toml'), '[tool.poetry]\nname = "demo"\n');
+    const python = venvAt(path.join(root, 'envs', `${poetryEnvName('demo', root, 'linux')}-py3.12`));
+    expect(findPoetryPython(root, context)).toBe(python);
+  });
+});
+
+describe("the conda environment a project's environment.yml names", () => {
+  it('is read from `name:`, and is absent without the file', () => {
+    const root = temp();
+    expect(condaEnvironmentName(root)).toBeUndefined();
+    writeFileSync(
+      path.join(root, 'environment.yml'),
+      '# the lab env\nname: "lab-2024"  # pinned\nchannels:\n  - conda-forge\n',
+    );
+    expect(condaEnvironmentName(root)).toBe('lab-2024');
+    writeFileSync(path.join(root, 'environment.yml'), 'dependencies:\n  - python=3.11\n');
+    expect(condaEnvironmentName(root)).toBe('');
+  });
+
+  it('is looked for where conda keeps environments: CONDA_ENVS_PATH, .condarc envs_dirs, the installation, ~/.conda', () => {
+    const home = temp();
+    writeFileSync(
+      path.join(home, '.condarc'),
+      'channels:\n  - defaults\nenvs_dirs:\n  - ~/shared-envs\n  - /data/envs\n',
+    );
+    const dirs = condaEnvsDirs({
+      env: { CONDA_ENVS_PATH: '/a:/b', CONDA_EXE: '/opt/mf/bin/conda' },
+      home,
+      platform: 'linux',
+    });
+    expect(dirs.slice(0, 6)).toEqual([
+      '/a',
+      '/b',
+      path.join(home, 'shared-envs'),
+      '/data/envs',
+      '/opt/mf/envs',
+      path.join(home, '.conda', 'envs'),
+    ]);
+    expect(dirs).toContain(path.join(home, 'miniconda3', 'envs'));
+  });
+
+  it('is the named one over another active environment, and the active one when it is that one or unnamed', () => {
+    const home = temp();
+    const root = temp();
+    const named = venvAt(path.join(home, 'miniforge3', 'envs', 'lab'));
+    const other = venvAt(path.join(home, 'miniforge3', 'envs', 'base-tools'));
+    const context = {
+      env: { CONDA_PREFIX: path.join(home, 'miniforge3', 'envs', 'base-tools') },
+      home,
+      platform: 'linux' as const,
+    };
+    expect(findCondaPython(root, context)).toBeUndefined();
+    writeFileSync(path.join(root, 'environment.yml'), 'name: lab\n');
+    expect(findCondaPython(root, context)).toBe(named);
+    expect(
+      findCondaPython(root, { ...context, env: { CONDA_PREFIX: path.join(home, 'miniforge3', 'envs', 'lab') } }),
+    ).toBe(named);
+    writeFileSync(path.join(root, 'environment.yml'), 'name: not-created-yet\n');
+    expect(findCondaPython(root, context)).toBe(other);
+    writeFileSync(path.join(root, 'environment.yml'), 'dependencies: []\n');
+    expect(findCondaPython(root, context)).toBe(other);
   });
 });
 

@@ -11,6 +11,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { findPipenvPython } from './pipenvEnvironment';
 import { findPoetryPython, type ToolContext } from './poetryEnvironment';
+import { findCondaPython } from './condaEnvironment';
 import { venvPython } from './venvPython';
 
 export type InterpreterSource =
@@ -77,13 +78,8 @@ function toolEnvironment(root: string, context: ToolContext): InterpreterChoice 
   if (poetry) return { command: poetry, source: 'poetry' };
   const pipenv = findPipenvPython(root, context);
   if (pipenv) return { command: pipenv, source: 'pipenv' };
-  const conda = context.env.CONDA_PREFIX;
-  const hasEnvironmentFile = ['environment.yml', 'environment.yaml'].some((f) => existsSync(path.join(root, f)));
-  if (conda && hasEnvironmentFile) {
-    const python =
-      venvPython(conda) ?? (existsSync(path.join(conda, 'python.exe')) ? path.join(conda, 'python.exe') : undefined);
-    if (python) return { command: python, source: 'conda' };
-  }
+  const conda = findCondaPython(root, context);
+  if (conda) return { command: conda, source: 'conda' };
   return undefined;
 }
 
@@ -121,7 +117,7 @@ export function describeInterpreterSource(source: InterpreterSource | 'image'): 
     case 'pipenv':
       return "the project's Pipenv environment";
     case 'conda':
-      return 'the active conda environment (CONDA_PREFIX, environment.yml)';
+      return 'the conda environment environment.yml names (the active one, CONDA_PREFIX, when it is that one)';
     case 'PATH':
       return 'python3 on PATH';
     case 'image':

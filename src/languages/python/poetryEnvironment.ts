@@ -38,9 +38,64 @@ export function poetryCacheDir({ env, home, platform }: ToolContext): string {
   return path.join(env.XDG_CACHE_HOME || path.join(home, '.cache'), 'pypoetry');
 }
 
-/** Where Poetry keeps environments outside projects: POETRY_VIRTUALENVS_PATH, else `{cache-dir}/virtualenvs`. */
-export function poetryVirtualenvsDir(context: ToolContext): string {
-  return context.env.POETRY_VIRTUALENVS_PATH || path.join(poetryCacheDir(context), 'virtualenvs');
+/** Poetry's config folder: POETRY_CONFIG_DIR, else the platform's user config folder for "pypoetry". */
+export function poetryConfigDir({ env, home, platform }: ToolContext): string {
+  if (env.POETRY_CONFIG_DIR) return env.POETRY_CONFIG_DIR;
+  if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'pypoetry');
+  if (platform === 'win32') return path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), 'pypoetry');
+  return path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), 'pypoetry');
+}
+
+/**
+ * `cache-dir` and `virtualenvs.path` as a Poetry config file sets them (`poetry config` writes
+ * config.toml; a project's poetry.toml overrides it): a `[virtualenvs]` table or dotted keys.
+ */
+export function poetryConfigValues(file: string): { cacheDir?: string; virtualenvsPath?: string } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return {};
+  }
+  const values: { cacheDir?: string; virtualenvsPath?: string } = {};
+  let table = '';
+  for (const line of text.split(/\r?\n/)) {
+    const header = /^\s*\[\s*([^\]]+?)\s*\]\s*(#.*)?$/.exec(line);
+    if (header) {
+      table = header[1] ?? '';
+      continue;
+    }
+    const pair = /^\s*([A-Za-z0-9_.\-"]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)')/.exec(line);
+    if (!pair) continue;
+    const key = [table, (pair[1] ?? '').replace(/"/g, '')].filter(Boolean).join('.');
+    const value = pair[3] ?? (pair[2] ?? '').replace(/\\(.)/g, '$1');
+    if (key === 'cache-dir') values.cacheDir = value;
+    if (key === 'virtualenvs.path') values.virtualenvsPath = value;
+  }
+  return values;
+}
+
+/**
+ * Where Poetry keeps environments outside projects: POETRY_VIRTUALENVS_PATH, else `virtualenvs.path`
+ * of the project's poetry.toml or of Poetry's config.toml (`{cache-dir}` in it expanded), else
+ * `{cache-dir}/virtualenvs`; cache-dir is POETRY_CACHE_DIR, else the configs' `cache-dir`, else the
+ * platform's.
+ */
+export function poetryVirtualenvsDir(context: ToolContext, projectRoot?: string): string {
+  if (context.env.POETRY_VIRTUALENVS_PATH) return context.env.POETRY_VIRTUALENVS_PATH;
+  const user = poetryConfigValues(path.join(poetryConfigDir(context), 'config.toml'));
+  const local = projectRoot !== undefined ? poetryConfigValues(path.join(projectRoot, 'poetry.toml')) : {};
+  const configured = local.cacheDir ?? user.cacheDir;
+  const cacheDir =
+    context.env.POETRY_CACHE_DIR || (configured ? expandHome(configured, context.home) : poetryCacheDir(context));
+  const virtualenvs = local.virtualenvsPath ?? user.virtualenvsPath;
+  if (virtualenvs === undefined) return path.join(cacheDir, 'virtualenvs');
+  const expanded = expandHome(virtualenvs.replace(/\{cache-dir\}/g, cacheDir), context.home);
+  return projectRoot !== undefined ? path.resolve(projectRoot, expanded) : expanded;
+}
+
+function expandHome(value: string, home: string): string {
+  return value === '~' || value.startsWith('~/') ? path.join(home, value.slice(1)) : value;
 }
 
 /** The project's name from pyproject.toml when Poetry manages it (`[tool.poetry]`, or `[project]` beside poetry.lock). */
@@ -83,7 +138,7 @@ export function findPoetryPython(projectRoot: string, context: ToolContext): str
     return undefined;
   }
   const base = poetryEnvName(name, real, context.platform);
-  const dir = poetryVirtualenvsDir(context);
+  const dir = poetryVirtualenvsDir(context, projectRoot);
   const active = activeMinor(path.join(dir, 'envs.toml'), base);
   if (active !== undefined) {
     const python = venvPython(path.join(dir, `${base}-py${active}`));
