@@ -70,6 +70,25 @@ describe('python harness: differential check of a candidate', () => {
     expect(same.kind).toBe('passed');
   });
 
+  it('compares iterator arguments by the items still to come: equal when consumed alike, a mutation when not', async () => {
+    const recording = await profile('iterators', 'uniq.py', ['test_uniq.py'], 'all_distinct');
+    expect(recording.calls).toBe(3);
+    const same = await check(
+      'iterators',
+      'uniq.py',
+      ['test_uniq.py'],
+      'all_distinct',
+      recording,
+      'candidates/same_stops_early.py',
+    );
+    expect(expectPassed(same).tests).toEqual({ passed: 3, failed: 0 });
+    // Reading the whole iterator passes the tests; the recorded call shows what it took from the caller.
+    const failed = expectFailed(
+      await check('iterators', 'uniq.py', ['test_uniq.py'], 'all_distinct', recording, 'candidates/reads_all.py'),
+    );
+    expect(failed.failures[0]?.message).toMatch(/argument 1: expected the chain left at another point/);
+  });
+
   it('compares the instance after a method call, allowing new attributes', async () => {
     const recording = await profile('inventory', 'inventory.py', ['test_inventory.py'], 'Inventory.add');
     const extra = await check(

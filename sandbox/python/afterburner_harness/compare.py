@@ -7,6 +7,7 @@ without their own __eq__ compare by their attributes (__dict__ / __slots__), dat
 from __future__ import annotations
 
 import math
+import pickle
 import reprlib
 import sys
 import types
@@ -120,7 +121,17 @@ def _diff(a, b, path: str, depth: int, seen: set) -> Optional[str]:
         return None if _eq(a, b) else mismatch
     state_a, state_b = _state(a), _state(b)
     if state_a is None or state_b is None:
-        return None if _eq(a, b) else mismatch
+        if _eq(a, b):
+            return None
+        reduced_a, reduced_b = _reduced(a), _reduced(b)
+        if reduced_a is None or reduced_b is None:
+            return mismatch
+        # Builtin iterators and itertools objects: equal when what pickle keeps of them (the
+        # items still to come, the position) is equal, as two partly consumed iterators are.
+        seen.add(key)
+        if _diff(reduced_a, reduced_b, path, depth + 1, seen) is None:
+            return None
+        return "%s: expected the %s left at another point (other items still to come)" % (path, _type_name(a))
     seen.add(key)
     for name in sorted(set(state_a) | set(state_b)):
         if name not in state_a or name not in state_b:
@@ -177,6 +188,23 @@ def _state(value):
 
 
 _OPAQUE = (type, types.FunctionType, types.BuiltinFunctionType, types.MethodType, types.ModuleType)
+
+
+def _reduced(value):
+    """What pickle keeps of an object with no visible state and identity equality (a list
+    iterator, itertools.chain …), or None when its type keeps nothing of its own."""
+    if isinstance(value, _OPAQUE):
+        return None
+    cls = type(value)
+    if cls.__reduce_ex__ is object.__reduce_ex__ and cls.__reduce__ is object.__reduce__:
+        return None
+    try:
+        # Through a pickle round trip first, so both sides take the same form: a recorded value
+        # comes from a pickle, and an exhausted iterator reduces otherwise than its copy does.
+        reduced = pickle.loads(pickle.dumps(value, protocol=4)).__reduce_ex__(4)
+    except Exception:
+        return None
+    return reduced if isinstance(reduced, tuple) else None
 
 
 def _numpy_array_type():
