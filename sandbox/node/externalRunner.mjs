@@ -11,6 +11,7 @@ import { HarnessError } from './harnessError.mjs';
 import { keepOutput } from './reportChannel.mjs';
 import { locationInStack } from './stackLocation.mjs';
 import { moduleFormat } from './targetModule.mjs';
+import { nodeMismatch } from './nodeEngines.mjs';
 
 const MAX_MESSAGE = 2000;
 /** Folders runners write caches into (vite, vitest, babel, …); never linked from the workspace. */
@@ -270,8 +271,14 @@ export function runExternal(kind, files, workspaceRoot, jestExtensions) {
   try {
     parsed = JSON.parse(fs.readFileSync(out, 'utf8'));
   } catch {
+    // A runner whose Node is too old fails in its own words (a missing API deep in a dependency):
+    // its engines field says what it needs, and where to run it instead.
+    const tooOld = nodeMismatch(fs.realpathSync(bin));
+    const advice = tooOld
+      ? ` ${tooOld}: run it in the local sandbox, or in an image with that Node (the setting afterburner.sandbox.image, or the project's dev container image).`
+      : '';
     throw new HarnessError(
-      `${kind} did not produce results (exit ${proc.status}, run by node ${process.version}): ${String(
+      `${kind} did not produce results (exit ${proc.status}, run by node ${process.version}).${advice} ${String(
         proc.stderr || proc.stdout || proc.error?.message || '',
       )
         .trim()
