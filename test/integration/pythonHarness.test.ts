@@ -199,3 +199,17 @@ describe('python harness: running the tests', () => {
     if (broken.kind === 'error') expect(broken.message).toContain('line 2');
   });
 });
+
+describe('python harness: without pytest, test modules import as pytest imports them', () => {
+  it('puts the folder of a test module (no __init__.py) on sys.path, so a helper beside it imports by its bare name', async () => {
+    const { report } = await runPythonHarness({
+      fixture: 'tests_helper',
+      modulePath: 'stock.py',
+      testPaths: ['tests/test_stock.py'],
+      target: 'restock_order',
+      runner: 'unittest',
+    });
+    expect(expectPassed(report)).toMatchObject({ tests: { passed: 2, failed: 0 } });
+    expect(recordingOf(report).calls).toBe(2);
+  });
+});

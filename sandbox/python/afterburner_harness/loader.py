@@ -48,12 +48,23 @@ def ensure_on_path(root: str) -> None:
         sys.path.insert(1 if sys.path and os.path.abspath(sys.path[0] or ".") == os.getcwd() else 0, absolute)
 
 
+def _basedir(path: str) -> str:
+    current = os.path.dirname(os.path.normpath(path))
+    while current and os.path.isfile(os.path.join(current, "__init__.py")):
+        current = os.path.dirname(current)
+    return current
+
+
 def import_user_file(path: str, what: str):
     """Import a .py file of the work dir; SyntaxError/ImportError become a HarnessError."""
     if not os.path.isfile(path):
         raise HarnessError("%s %s does not exist in the work dir. Next step: include it in the job's files." % (what, path))
     name, root = module_name_for(path)
     ensure_on_path(root)
+    if what == "test file":
+        # pytest (rootdir-based "prepend" import) puts a test module's basedir, the first folder up
+        # without __init__.py, on sys.path: helpers beside the tests import by their bare names.
+        ensure_on_path(_basedir(path))
     existing = sys.modules.get(name)
     try:
         if existing is not None and not _same_file(getattr(existing, "__file__", None), path):
