@@ -126,6 +126,42 @@ const optimizePython = {
   },
 };
 
+const FASTER_RESTOCK = `def restock_order(sales, stock, minimum):
+    """Items to reorder, most sold first: those whose stock fell below \`minimum\`."""
+    sold = {}
+    for name, quantity in sales:
+        sold[name] = sold.get(name, 0) + quantity
+    low = [(sold.get(item, 0), item) for item in stock if stock[item] < minimum]
+    low.sort(key=lambda pair: (-pair[0], pair[1]))
+    return [item for _, item in low]`;
+
+/**
+ * A function of a project laid out as people lay them out (inventory/: pyproject.toml with pytest's
+ * pythonpath and testpaths, an src layout, a package that re-exports the function, tests outside
+ * the package calling it through the package, a helper module beside the tests): the run sees the
+ * project in place from its root, and records the calls made through the re-export.
+ */
+const optimizePythonProject = {
+  name: 'optimize-python-project',
+  async run({ page, model, useSettings, server }) {
+    await useSettings({ 'afterburner.optimize.iterations': 1, 'afterburner.optimize.candidates': 1 });
+    model.server.enqueue(model.replies.code('python', FASTER_RESTOCK, 'Sum the sales once per item:'));
+    const stockFile = path.join(server.workspace, 'inventory', 'src', 'inventory', 'stock.py');
+    const before = readFileSync(stockFile, 'utf8');
+    await openFile(page, 'stock.py');
+    await contextMenuOnLine(page, 'def restock_order', /Optimize efficiency/);
+    const frame = panelFrame(page);
+    await waitForOrError(page, frame.locator('[data-testid="iteration-1"]'), 120_000);
+    await waitForRun(page, 'restock_order', 'Improved', 120_000);
+    const isolation = (await frame.locator('body').innerText()).replace(/\s+/g, ' ');
+    if (!/inventory read-only at its own path/.test(isolation))
+      throw new Error(`the panel does not say the project ran in place: ${isolation.slice(0, 1500)}`);
+    if (readFileSync(stockFile, 'utf8') !== before) throw new Error('the run changed stock.py on disk');
+    await revertAndCloseAll(page);
+  },
+  cleanup: revertAndCloseAll,
+};
+
 /**
  * What falls short in the panel under the current theme: text whose WCAG contrast ratio to the
  * background behind it is under 7:1 (high-contrast themes are meant for that), or a chart that
@@ -416,4 +452,5 @@ export const journeyScenarios = [
   optimizeTypescriptAndReject,
   cancelRun,
   profileWithoutModel,
+  optimizePythonProject,
 ];

@@ -1,0 +1,4 @@
+"""Stock keeping for a small shop."""
+from .stock import restock_order
+
+__all__ = ["restock_order"]
