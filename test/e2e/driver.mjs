@@ -120,12 +120,22 @@ export function activeEditor(page) {
  */
 export async function contextMenuOnLine(page, lineText, menuItem) {
   const line = activeEditor(page).locator('.view-line', { hasText: lineText }).first();
-  // Click on the text itself, a few characters in, so the cursor lands inside the signature.
-  // Locator clicks re-find the line: Monaco re-renders lines while it tokenizes.
-  await line.click({ position: { x: 40, y: 8 }, timeout: 10_000 });
-  await line.click({ position: { x: 40, y: 8 }, button: 'right', timeout: 10_000 });
   const item = page.getByRole('menuitem', { name: menuItem }).first();
-  await item.waitFor({ timeout: 10_000 });
+  // On a busy machine the menu sometimes opens before the extension's items are in it, or not at
+  // all: close it and right-click again.
+  for (let attempt = 1; ; attempt++) {
+    // Click on the text itself, a few characters in, so the cursor lands inside the signature.
+    // Locator clicks re-find the line: Monaco re-renders lines while it tokenizes.
+    await line.click({ position: { x: 40, y: 8 }, timeout: 10_000 });
+    await line.click({ position: { x: 40, y: 8 }, button: 'right', timeout: 10_000 });
+    try {
+      await item.waitFor({ timeout: 10_000 });
+      break;
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      await page.keyboard.press('Escape');
+    }
+  }
   // A menu ignores a click that comes too soon after it opened (a guard against the releasing
   // right button); hover first, and fall back to Enter on the highlighted item.
   await item.hover();

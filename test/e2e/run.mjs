@@ -70,6 +70,9 @@ async function runScenario(scenario, context) {
     log(`FAIL ${scenario.name} (not run: needs ${missing.join(', ')})`);
     return;
   }
+  // Each scenario queues the replies its run asks for; one that failed early must not leave
+  // its replies to the next.
+  context.model?.server.discard();
   try {
     await scenario.run(context);
     results.push({ name: scenario.name, ok: true });

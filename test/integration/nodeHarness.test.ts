@@ -65,7 +65,11 @@ describe('node harness: tests', () => {
     expect(still).toHaveLength(3);
     for (const kb of still) expect(kb).toBeLessThan(2);
     // 3200 values scrambled: about 2.5 M pairs out of order, pushed as small integers (≥ 8 MB).
-    const growing = await peaks('listInversions');
+    // On a busy machine the sampling thread can miss the peak of the ~5 ms round: measured again
+    // (up to three times), as a user would profile again when the harness says sampling starved.
+    const grows = (kb: number[]): boolean => (kb[2] ?? 0) > 4000 && (kb[2] ?? 0) > 10 * (kb[0] ?? 0);
+    let growing = await peaks('listInversions');
+    for (let retry = 0; retry < 2 && !grows(growing); retry++) growing = await peaks('listInversions');
     expect(growing[2]).toBeGreaterThan(4000);
     expect(growing[2] ?? 0).toBeGreaterThan(10 * (growing[0] ?? 0));
   });

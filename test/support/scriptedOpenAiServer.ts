@@ -47,6 +47,8 @@ export interface ScriptedOpenAiServer {
   route(responder: (userText: string) => ScriptedReply | undefined): void;
   /** Replies not yet used. */
   pending(): number;
+  /** Drops the replies not yet used (a scenario that failed midway leaves its own behind). */
+  discard(): void;
   close(): Promise<void>;
 }
 
@@ -173,6 +175,9 @@ export async function startScriptedOpenAiServer(options: ScriptedServerOptions =
       responder = next;
     },
     pending: () => queue.length,
+    discard: () => {
+      queue.length = 0;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
