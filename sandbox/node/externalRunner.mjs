@@ -132,10 +132,16 @@ function argumentsFor(kind, files, out, jestExtensions, cwd) {
   ];
 }
 
+/** The names jest looks for its config under (jest-config's JEST_CONFIG_EXT_ORDER). */
+const JEST_CONFIG_FILES = ['js', 'ts', 'mjs', 'cjs', 'json'].map((ext) => `jest.config.${ext}`);
+
+function hasJestConfigFile(dir) {
+  return JEST_CONFIG_FILES.some((name) => fs.existsSync(path.join(dir, name)));
+}
+
 /** A jest config the project wrote: jest.config.* in `dir`, or a "jest" key in its package.json. */
 function projectJestConfig(dir) {
-  if (['js', 'ts', 'mjs', 'cjs', 'json'].some((ext) => fs.existsSync(path.join(dir, `jest.config.${ext}`))))
-    return true;
+  if (hasJestConfigFile(dir)) return true;
   try {
     return JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).jest !== undefined;
   } catch {
@@ -146,11 +152,7 @@ function projectJestConfig(dir) {
 /** Whether jest finds a config of its own from `dir`: a jest.config.* or a package.json (up the tree). */
 function hasJestConfig(dir) {
   for (let d = dir; ; d = path.dirname(d)) {
-    if (
-      ['js', 'ts', 'mjs', 'cjs', 'json'].some((ext) => fs.existsSync(path.join(d, `jest.config.${ext}`))) ||
-      fs.existsSync(path.join(d, 'package.json'))
-    )
-      return true;
+    if (hasJestConfigFile(d) || fs.existsSync(path.join(d, 'package.json'))) return true;
     if (path.dirname(d) === d) return false;
   }
 }
@@ -210,11 +212,8 @@ export function resultsOf(parsed) {
 
 const PROJECT_FILES = [
   'package.json',
-  ...['js', 'ts', 'mjs', 'cjs', 'mts', 'cts', 'json'].flatMap((ext) => [
-    `jest.config.${ext}`,
-    `vitest.config.${ext}`,
-    `vite.config.${ext}`,
-  ]),
+  ...JEST_CONFIG_FILES,
+  ...['js', 'ts', 'mjs', 'cjs', 'mts', 'cts', 'json'].flatMap((ext) => [`vitest.config.${ext}`, `vite.config.${ext}`]),
 ];
 
 /**

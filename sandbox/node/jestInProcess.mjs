@@ -121,11 +121,17 @@ export function typeScriptFirst(files, extensions = DEFAULT_EXTENSIONS) {
  */
 export async function jestExtensionsFor(files, dir = process.cwd()) {
   if (!files.some((f) => /\.tsx?$/.test(f))) return undefined;
-  const found = projectJest(dir);
-  // jest before 29.3 cannot tell its config's list here: its default one then.
-  const config = found ? await readConfig(found, dir) : {};
+  if (!configByDir.has(dir)) {
+    const found = projectJest(dir);
+    // jest before 29.3 cannot tell its config's list here: its default one then.
+    configByDir.set(dir, found ? readConfig(found, dir) : Promise.resolve({}));
+  }
+  const config = await configByDir.get(dir);
   return typeScriptFirst(files, config.moduleFileExtensions);
 }
+
+/** Each package folder's config is read once per run, however many test files it has. */
+const configByDir = new Map();
 
 /** The project's jest config as `npx jest` in `dir` reads it, or jest's defaults without one. */
 async function readConfig(found, dir) {

@@ -35,6 +35,24 @@ globalThis.__afterburnerWrapMethod = (Cls, key) => bindings.get(key)?.wrapMethod
 process.__afterburnerWrap = globalThis.__afterburnerWrap;
 process.__afterburnerWrapMethod = globalThis.__afterburnerWrapMethod;
 
+// The host emits each TypeScript file as .mjs or .cjs beside it and keeps the .ts when the
+// project's jest compiles TypeScript itself; these two map one to the other.
+const TYPESCRIPT = /\.[cm]?tsx?$/;
+const EMITTED = /\.[cm]?js$/;
+
+/** The TypeScript sources kept beside an emitted module. */
+function typeScriptBeside(file) {
+  if (!EMITTED.test(file)) return [];
+  return ['.ts', '.tsx', '.mts', '.cts'].map((ext) => file.replace(EMITTED, ext)).filter((p) => fs.existsSync(p));
+}
+
+/** The module emitted beside a TypeScript file, else the file itself. */
+export function emittedBeside(file) {
+  if (!TYPESCRIPT.test(file)) return file;
+  const stem = file.replace(TYPESCRIPT, '');
+  return ['.cjs', '.mjs'].map((ext) => stem + ext).find((p) => fs.existsSync(p)) ?? file;
+}
+
 /**
  * What the loader hook (ES modules) and Module#_compile (CommonJS) instrument: the target's
  * top-level binding in each module path given, when its source declares one.
@@ -57,10 +75,8 @@ export function instrumentationPlans(modulePaths, target) {
     plans.push({ abs, url: pathToFileURL(abs).href, name: target, key, registryOnly: target.includes('.') });
     // A module emitted from TypeScript beside its source: a runner that compiles TypeScript itself
     // (ts-jest) loads the .ts file, which gets the same binding key.
-    for (const ts of ['.ts', '.tsx', '.mts', '.cts'].map((ext) => abs.replace(/\.[cm]?js$/, ext))) {
-      if (ts !== abs && fs.existsSync(ts))
-        plans.push({ abs: ts, url: pathToFileURL(ts).href, name: target, key, registryOnly: true });
-    }
+    for (const ts of typeScriptBeside(abs))
+      plans.push({ abs: ts, url: pathToFileURL(ts).href, name: target, key, registryOnly: true });
   }
   return plans;
 }

@@ -18,7 +18,7 @@ import { installGlobals } from './runnerShim.mjs';
 import { HarnessError, isMemoryExhaustion, MemoryLimitError } from './harnessError.mjs';
 import { findRunnerBinary, projectDirOf, resultsOf, runExternal } from './externalRunner.mjs';
 import { canRunJestInProcess, jestExtensionsFor, runJestInProcess } from './jestInProcess.mjs';
-import { declaredFormat } from './targetModule.mjs';
+import { declaredFormat, emittedBeside } from './targetModule.mjs';
 import { findProjectMocha, runMocha } from './mochaRunner.mjs';
 import { locationInStack } from './stackLocation.mjs';
 
@@ -137,13 +137,6 @@ async function runInProcess(file, kind) {
   results.push(...ran);
   if (kind === 'script' && results.length === 0) results.push({ name: relative(file), status: 'passed' });
   return { results, ns };
-}
-
-/** The JavaScript the host emitted beside a TypeScript file (kept for ts-jest), else the file. */
-function emittedBeside(file) {
-  if (!/\.tsx?$/.test(file)) return file;
-  const stem = file.replace(/\.tsx?$/, '');
-  return ['.cjs', '.mjs'].map((ext) => stem + ext).find((p) => fs.existsSync(p)) ?? file;
 }
 
 /**

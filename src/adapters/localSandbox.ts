@@ -14,7 +14,7 @@
  *   is stopped when it grows past its limit.
  * - As root additionally: a cgroup (true memory limit, pids.max) and the code runs as `nobody`.
  */
-import { existsSync, lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { chown, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Limits, Sandbox, SandboxDescription, SandboxJob, SandboxResult } from '../core/sandboxTypes';
@@ -34,6 +34,7 @@ import {
 import { toSandboxResult } from './harnessReport';
 import type { ChildOutcome } from './localChild';
 import { runLocalChild } from './localChild';
+import { linkedNodeModules } from './linkedNodeModules';
 import { localCommandLine, localInputDir, localWorkDir, pythonAddressSpaceMb } from './localCommandLine';
 import type { IsolationLevel, LocalCapabilities } from './localIsolation';
 import {
@@ -98,58 +99,6 @@ function projectNote(level: IsolationLevel, root: string | undefined): string {
 
 /** Files only root may read that a run as root without capabilities must still not see. */
 const ROOT_SECRETS = ['/etc/shadow', '/etc/gshadow', '/etc/sudoers'];
-
-/**
- * Packages a workspace's node_modules links to elsewhere (`npm link`, a shared store, or the whole
- * node_modules as a link): the folders they live in are exposed read-only too, or Node, which
- * resolves a package to its real path, would not find them in the sandbox.
- */
-function linkedNodeModules(workspaceRoot: string | undefined): string[] {
-  if (workspaceRoot === undefined) return [];
-  let root: string;
-  try {
-    root = realpathSync(workspaceRoot);
-  } catch {
-    return [];
-  }
-  const outside = (real: string): boolean => {
-    const relative = path.relative(root, real);
-    return relative.startsWith('..') || path.isAbsolute(relative);
-  };
-  // A package inside some node_modules is exposed with that whole folder (one mount for a store).
-  const exposed = (real: string): string => {
-    const at = real.lastIndexOf(`${path.sep}node_modules${path.sep}`);
-    return at < 0 ? real : real.slice(0, at + `${path.sep}node_modules`.length);
-  };
-  const folders = new Set<string>();
-  const modules = path.join(workspaceRoot, 'node_modules');
-  const real = (p: string): string | undefined => {
-    try {
-      return realpathSync(p);
-    } catch {
-      return undefined;
-    }
-  };
-  const realModules = real(modules);
-  if (realModules === undefined) return [];
-  if (outside(realModules)) return [realModules];
-  const entries = (dir: string): string[] => {
-    try {
-      return readdirSync(dir).map((name) => path.join(dir, name));
-    } catch {
-      return [];
-    }
-  };
-  for (const entry of entries(modules)) {
-    const inScope = path.basename(entry).startsWith('@') ? entries(entry) : [entry];
-    for (const pkg of inScope) {
-      if (!lstatSync(pkg, { throwIfNoEntry: false })?.isSymbolicLink()) continue;
-      const target = real(pkg);
-      if (target !== undefined && outside(target)) folders.add(exposed(target));
-    }
-  }
-  return [...folders];
-}
 
 function cancelled(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new Error('The sandbox run was cancelled.');

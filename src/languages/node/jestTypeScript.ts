@@ -7,11 +7,11 @@
  */
 import type { SourceFile } from '../../core/sandboxTypes';
 import { basename, dirname } from '../common/posixPath';
+import { importsVitest } from './vitestImport';
 
 const JEST_CONFIG = /^jest\.config\.(js|cjs|mjs|ts|json)$/;
 const BABEL_CONFIG = /^(babel\.config\.(js|cjs|mjs|json)|\.babelrc(\.json)?)$/;
 const TS_TRANSFORMERS = /(ts-jest|@swc\/jest|esbuild-jest|@babel\/preset-typescript)\b/;
-const IMPORTS_VITEST = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)["']vitest["']/;
 
 /** The jest config text in the job-relative folder `dir` ('' for the root), if there is one. */
 function jestConfigIn(dir: string, byPath: ReadonlyMap<string, string>): string | undefined {
@@ -37,7 +37,7 @@ function jestConfigIn(dir: string, byPath: ReadonlyMap<string, string>): string 
  */
 export function jestCompilesTypeScript(files: readonly SourceFile[], paths: readonly string[]): boolean {
   const byPath = new Map(files.map((f) => [f.path, f.content]));
-  if (paths.slice(1).some((t) => IMPORTS_VITEST.test(byPath.get(t) ?? ''))) return false;
+  if (paths.slice(1).some((t) => importsVitest(byPath.get(t) ?? ''))) return false;
   const config = jestConfigIn('', byPath);
   if (config === undefined) return false;
   if (TS_TRANSFORMERS.test(config)) return true;

@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { SourceFile } from '../../core/sandboxTypes';
 import { errorMessage } from '../../core/errorMessage';
 import type { TranspileInput, TranspileOutcome } from '../languageModule';
+import { importsVitest } from './vitestImport';
 
 type Format = 'esm' | 'cjs';
 
@@ -56,14 +57,12 @@ function formatOf(file: string, packageTypes: ReadonlyMap<string, Format>, vites
   return projectFormat(file, packageTypes);
 }
 
-const IMPORTS_VITEST = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)["']vitest["']/;
-
 /**
  * vitest runs TypeScript as ES modules whatever package.json says, and refuses to be require()d:
  * a job whose TypeScript tests import it is emitted as ES modules throughout.
  */
 function usesVitest(files: readonly SourceFile[]): boolean {
-  return files.some((f) => isTypeScriptPath(f.path) && IMPORTS_VITEST.test(f.content));
+  return files.some((f) => isTypeScriptPath(f.path) && importsVitest(f.content));
 }
 
 function emittedPath(file: string, format: Format): string {
