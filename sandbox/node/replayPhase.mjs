@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { decode, encode, difference, preview } from './taggedJson.mjs';
-import { makeRound, measureRuntime, measurePairedRuntime, traceMemory, hotLines } from './measure.mjs';
+import { makeRound, measureRuntime, measurePairedRuntime, traceMemory, hotLines, longRoundNote } from './measure.mjs';
 import { loadTarget } from './targetModule.mjs';
 import { reseed } from './seededRandom.mjs';
 import { HarnessError } from './harnessError.mjs';
@@ -169,6 +169,7 @@ export async function runReplayPhase({ job, mode, target, recorder, tests, passe
     referenceMeasurement = measurementFrom(paired.b, referenceMemory, calls.length);
   } else {
     const timing = await measureRuntime({ prepare, round, ...options });
+    if (timing.long) notes.push(longRoundNote(timing.stats));
     const memory = await traceMemory({ prepare, round, notes, roundMs: timing.stats.median });
     measurement = measurementFrom(timing.stats, memory, calls.length);
   }

@@ -209,10 +209,13 @@ def run(job):
                                                        % (spec["modulePath"], errors.describe_exception(exc)), 600)
             random.seed(seed)
     if calls or options.get("sizes"):
-        measured = _measure(target, calls, options, seed, test_paths, module_path, reference)
-        result["measurement"] = measured[0]
-        if measured[1] is not None:
-            result["referenceMeasurement"] = measured[1]
+        measured, reference_measured, measure_notes = _measure(
+            target, calls, options, seed, test_paths, module_path, reference)
+        result["measurement"] = measured
+        if reference_measured is not None:
+            result["referenceMeasurement"] = reference_measured
+        if measure_notes:
+            result["notes"] = result.get("notes", []) + measure_notes
     return result
 
 
@@ -282,6 +285,7 @@ def _measure(target, calls, options, seed, test_paths, module_path, reference=No
     min_sample_ms = float(options.get("minSampleMs", 5))
     max_samples = int(options.get("maxSamples", 60))
     result = {"calls": len(calls)}
+    notes = []
     side = None
     # Everything alive now (test framework, modules, the recording) moves to the permanent
     # generation, so the gc.collect() between samples scans only what the replays allocate.
@@ -295,18 +299,26 @@ def _measure(target, calls, options, seed, test_paths, module_path, reference=No
         # Memory: the same procedure for each, one after the other (peaks, then, after the
         # runtimes, integrals). Peaks come first: they size the pinned heap the runtimes run on.
         pairs = [(result, replayer)] + ([(side, reference)] if side is not None else [])
+        round_s = measure.round_seconds(replayer, seed)
+        # A long round is traced once for its peak and its integral (see measure.LONG_ROUND_S).
+        traced = {id(into): measure.traced_pass(who, seed, 1) for into, who in pairs} if measure.is_long(round_s) else {}
         for into, who in pairs:
-            into["peakMemoryKb"] = round(measure.peak_memory_kb(who, seed), 3)
+            peak = traced[id(into)].peak_kb if traced else measure.peak_memory_kb(who, seed)
+            into["peakMemoryKb"] = round(peak, 3)
         pinned = measure.pin_free_arenas(measure.pin_size_kb(max(into["peakMemoryKb"] for into, _ in pairs)))
         if side is not None:
             result["runtimeMs"], side["runtimeMs"] = measure.paired_runtime(
                 replayer, reference, seed, budget_ms, min_sample_ms, max_samples)
         else:
-            result["runtimeMs"] = measure.runtime_in_forks(replayer, seed, budget_ms, min_sample_ms, max_samples)
+            result["runtimeMs"] = measure.runtime_in_forks(
+                replayer, seed, budget_ms, min_sample_ms, max_samples, round_s=round_s)
         for into, who in pairs:
-            kb_ms, hz = measure.integral(who, seed, into["runtimeMs"]["median"])
+            median = into["runtimeMs"]["median"]
+            kb_ms, hz = (traced[id(into)].kb_ms(median), traced[id(into)].hz) if traced else measure.integral(who, seed, median)
             into["integralKbMs"] = kb_ms
             into["integralSampleHz"] = round(hz, 1)
+        if measure.is_long(round_s):
+            notes.append(_long_round_note(result["runtimeMs"]))
         if options.get("hotLines"):
             result["hotLines"] = measure.hot_lines(replayer, seed)
     wanted = [int(s) for s in options.get("sizes") or []]
@@ -335,7 +347,13 @@ def _measure(target, calls, options, seed, test_paths, module_path, reference=No
     result["processPeakKb"] = measure.process_peak_kb()
     if side is not None:
         side["processPeakKb"] = result["processPeakKb"]  # one process: the same high-water mark
-    return result, side
+    return result, side, notes
+
+
+def _long_round_note(runtime_ms):
+    return ("one round of the recorded calls lasts %.0f ms: the runtime is from %d timing samples and the memory "
+            "from one traced round, so the profile stays within its time budget."
+            % (runtime_ms["median"], runtime_ms["samples"]))
 
 
 if __name__ == "__main__":

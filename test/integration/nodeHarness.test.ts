@@ -245,6 +245,27 @@ describe('node harness: measurement', () => {
     expect(measurementOf(report).peakMemoryKb).toBeGreaterThanOrEqual(8000);
   });
 
+  it('measures a function whose round lasts ~150 ms within its budget: the samples the budget holds, and says so', async () => {
+    const files = { 'gridPaths.mjs': fixture('gridPaths.mjs'), 'gridPaths.test.mjs': fixture('gridPaths.test.mjs') };
+    const { report } = await runHarness({
+      files,
+      modulePath: 'gridPaths.mjs',
+      testPaths: ['gridPaths.test.mjs'],
+      target: 'gridPaths',
+      measure: { budgetMs: 600 },
+    });
+    const m = measurementOf(report);
+    // Five samples of ~150 ms would overrun a 600 ms budget: three or four fit it.
+    expect(m.runtimeMs.samples).toBeGreaterThanOrEqual(3);
+    expect(m.runtimeMs.samples).toBeLessThan(5);
+    expect(m.peakMemoryKb).toBeGreaterThan(0);
+    expect(report.kind === 'passed' ? report.notes : []).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^one round of the recorded calls lasts \d+ ms: the runtime is from \d timing samples/),
+      ]),
+    );
+  });
+
   it('orders an implementation doing 20 % more work after the original', async () => {
     const test = fixture('spin.test.mjs');
     const measureSpin = async (source: string): Promise<number> =>

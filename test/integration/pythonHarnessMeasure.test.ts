@@ -69,6 +69,31 @@ describe('python harness: measurement', () => {
     expect(runtime.median).toBeGreaterThan(0);
   });
 
+  it('measures a function whose round lasts ~130 ms within its budget, in one process and one traced round, and says so', async () => {
+    // Ten placements of a warm-up, a calibration and three samples each would take 5 s of rounds here.
+    const result = await runPythonHarness({
+      fixture: 'long_round',
+      modulePath: 'grid.py',
+      testPaths: ['test_grid.py'],
+      target: 'grid_paths',
+      runner: 'unittest',
+      measure: { budgetMs: 600 },
+    });
+    expect(result.report.kind).toBe('passed');
+    const m = measurementOf(result.report);
+    expect(m.runtimeMs.placements).toBeUndefined();
+    expect(m.runtimeMs.samples).toBeGreaterThanOrEqual(3);
+    expect(m.runtimeMs.samples).toBeLessThanOrEqual(12);
+    // 701 rows of 701 ints (~17 MB): the peak and the integral of the same traced round.
+    expect(m.peakMemoryKb).toBeGreaterThan(12000);
+    expect(m.peakMemoryKb).toBeLessThan(30000);
+    expect(m.integralKbMs).toBeGreaterThan(0);
+    const notes = result.report.kind === 'passed' ? (result.report.notes ?? []) : [];
+    expect(notes.join('\n')).toMatch(
+      /one round of the recorded calls lasts \d+ ms: the runtime is from \d+ timing samples/,
+    );
+  });
+
   it('measures on a pinned heap: a round of small objects then takes no page faults (hundreds without)', () => {
     const script = path.resolve(__dirname, '../fixtures/python/heap/faults_per_round.py');
     const faults = (mode: 'pin' | 'plain'): number => {

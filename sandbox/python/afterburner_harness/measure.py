@@ -53,6 +53,13 @@ from typing import Dict, List, Optional, Tuple
 from .replay import Replayer, run_round
 
 MIN_SAMPLES = 5
+# A round of the recorded calls at least this long is a long round: measured within the time budget
+# by lowering the counts, not by overrunning it (a profile of a function whose tests take T seconds
+# ends in about 10·T plus a fixed cost). Its memory is traced in one pass (peak and integral from
+# the same round: tracemalloc slows allocation-heavy code 10-20×), and its runtime takes as many
+# samples as the budget holds, at least LONG_ROUND_MIN_SAMPLES, each taken again at most once.
+LONG_ROUND_S = 0.05
+LONG_ROUND_MIN_SAMPLES = 3
 # Paired runs: with n pairs the sign test's smallest p is 0.5^n; 20 pairs reach p < 0.01 even when 4 pairs go
 # the other way (a time slice lost in one member of a pair).
 MIN_PAIRS = 20
@@ -129,13 +136,14 @@ class SampleLog:
             self.timed += timed
 
 
-def _sample(replayer: Replayer, loops: int, seed: int, log: Optional[SampleLog] = None) -> float:
+def _sample(replayer: Replayer, loops: int, seed: int, log: Optional[SampleLog] = None,
+            attempts: int = SAMPLE_ATTEMPTS) -> float:
     """Seconds for `loops` rounds; copies are made before the clock starts. A sample during which
     the thread waited for a CPU for more than DISTURBED_SHARE of it is taken again (up to
     SAMPLE_ATTEMPTS times, then the least disturbed attempt counts): the time another process had
     the CPU is not the code's. Only whole, real samples are kept; nothing is subtracted."""
     best: Optional[Tuple[float, float]] = None  # (waited, elapsed)
-    for attempt in range(SAMPLE_ATTEMPTS):
+    for attempt in range(attempts):
         elapsed, waited = _timed_rounds(replayer, loops, seed)
         if log is not None:
             log.timed += elapsed
@@ -203,17 +211,35 @@ def _calibrate(replayer: Replayer, seed: int, min_sample_s: float) -> Tuple[int,
         loops = min(most, max(loops * 2, grow))
 
 
+def round_seconds(replayer: Replayer, seed: int) -> float:
+    """Seconds of one untraced round, which also warms up (imports, lazy initialisation, caches)."""
+    return _sample(replayer, 1, seed, attempts=1)
+
+
+def is_long(round_s: Optional[float]) -> bool:
+    return round_s is not None and round_s >= LONG_ROUND_S
+
+
 def runtime(replayer: Replayer, seed: int, budget_ms: float, min_sample_ms: float, max_samples: int,
-            min_samples: int = MIN_SAMPLES) -> dict:
+            min_samples: int = MIN_SAMPLES, round_s: Optional[float] = None) -> dict:
+    """With `round_s` (a round just timed, so warm), a long round skips the warm-up and the
+    calibration (one round per sample already lasts long enough) and takes fewer samples."""
     min_sample_s = max(min_sample_ms, 0.0) / 1000.0
-    _sample(replayer, 1, seed)  # warm-up: imports, lazy initialisation, caches of the interpreter
-    loops, _per_round = _calibrate(replayer, seed, min_sample_s)
+    attempts = SAMPLE_ATTEMPTS
+    if is_long(round_s):
+        loops = 1 if round_s >= min_sample_s else _calibrate(replayer, seed, min_sample_s)[0]
+        attempts = 2
+        if min_samples * round_s * 1000.0 > budget_ms:
+            min_samples = LONG_ROUND_MIN_SAMPLES
+    else:
+        _sample(replayer, 1, seed)  # warm-up: imports, lazy initialisation, caches of the interpreter
+        loops, _per_round = _calibrate(replayer, seed, min_sample_s)
     values: List[float] = []
     log = SampleLog()
     floor = min(min_samples, max_samples)
     started = perf_counter()
     while len(values) < max(max_samples, 1):
-        values.append(_sample(replayer, loops, seed, log) / loops * 1000.0)
+        values.append(_sample(replayer, loops, seed, log, attempts) / loops * 1000.0)
         if len(values) >= floor and (perf_counter() - started) * 1000.0 >= budget_ms:
             break
     result = stats(values)
@@ -256,7 +282,7 @@ def _placements(measure_share, forks: int) -> Optional[List]:
 
 
 def runtime_in_forks(replayer: Replayer, seed: int, budget_ms: float, min_sample_ms: float, max_samples: int,
-                     forks: int = PROFILE_FORKS) -> dict:
+                     forks: int = PROFILE_FORKS, round_s: Optional[float] = None) -> dict:
     """runtime() over `forks` placements (see _placements), each with an equal share of the
     budget and of the samples. values holds every child's samples in order; the median is the
     median of the least disturbed placement, the child with the lowest median. Like taking the
@@ -266,11 +292,15 @@ def runtime_in_forks(replayer: Replayer, seed: int, budget_ms: float, min_sample
     # Each child warms up and calibrates on its own: those rounds are part of what sets its
     # allocator on a path of its own (children given the parent's calibration kept its state).
     forks = max(1, min(forks, int(budget_ms // BUDGET_PER_PLACEMENT_MS)))
+    if round_s:
+        # A child costs a warm-up, a calibration and its samples: as many children as that fits.
+        per_child_ms = (2 + PLACEMENT_MIN_SAMPLES) * round_s * 1000.0
+        forks = max(1, min(forks, int(budget_ms // per_child_ms)))
     per_samples = max(PLACEMENT_MIN_SAMPLES, int(math.ceil(max_samples / forks)))
     children = _placements(
         lambda: runtime(replayer, seed, budget_ms / forks, min_sample_ms, per_samples, PLACEMENT_MIN_SAMPLES), forks)
     if children is None:
-        alone = runtime(replayer, seed, budget_ms, min_sample_ms, max_samples)
+        alone = runtime(replayer, seed, budget_ms, min_sample_ms, max_samples, round_s=round_s)
         alone.pop("timedSeconds", None)
         return alone
     result = stats([v for child in children for v in child["values"]])
@@ -483,24 +513,57 @@ class _MemorySampler(threading.Thread):
                 due = perf_counter()
 
 
+class TracedPass:
+    """What one traced pass saw: the area under memory above each window's baseline, the traced
+    time it took, and the highest traced memory above a baseline in any window."""
+
+    def __init__(self, area: float, active: float, samples: int, rounds: int, peak_bytes: int) -> None:
+        self.area = area  # byte·seconds
+        self.active = active
+        self.samples = samples
+        self.rounds = rounds
+        self.peak_kb = peak_bytes / 1024.0
+
+    @property
+    def hz(self) -> float:
+        return self.samples / self.active if self.active > 0 else 0.0
+
+    def kb_ms(self, runtime_ms: Optional[float] = None) -> float:
+        """kB·ms per round; with `runtime_ms` (the untraced median) the traced clock is rescaled to it."""
+        kb_ms = self.area / self.rounds / 1024.0 * 1000.0
+        traced_round_ms = self.active / self.rounds * 1000.0
+        if runtime_ms is not None and traced_round_ms > 0:
+            kb_ms *= runtime_ms / traced_round_ms
+        return kb_ms
+
+
 def integral(replayer: Replayer, seed: int, runtime_ms: Optional[float] = None) -> Tuple[float, float]:
     """(kB·ms per round, samples per second reached). With `runtime_ms` (the untraced median),
     the traced clock is rescaled to it, see the module docstring."""
     # Copies for a window stay within PREPARE_PER_SAMPLE_S (measured before tracing slows them).
     most_rounds = max(1, int(PREPARE_PER_SAMPLE_S / max(_prepare_seconds(replayer, 1), 1e-9)))
+    # Rounds per window, from the untraced round time (tracemalloc only makes rounds longer).
+    batch = 1
+    if runtime_ms is not None and runtime_ms > 0:
+        batch = int(min(INTEGRAL_MAX_BATCH, most_rounds, max(1, math.ceil(INTEGRAL_WINDOW_S * 1000.0 / runtime_ms))))
+    traced = traced_pass(replayer, seed, batch)
+    return traced.kb_ms(runtime_ms), traced.hz
+
+
+def traced_pass(replayer: Replayer, seed: int, batch: int) -> TracedPass:
+    """Windows of `batch` rounds under tracemalloc and the sampler, until enough samples or active
+    time (one window when a round is long). With batch 1, peak_kb is a round's peak as
+    peak_memory_kb() measures it, so a long round needs only this one traced pass."""
     old_interval = sys.getswitchinterval()
     sampler = _MemorySampler()
     area = 0.0  # byte·seconds
     active = 0.0
     samples = 0
     rounds = 0
+    peak = 0
     tracemalloc.start()
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     sampler.start()
-    # Rounds per window, from the untraced round time (tracemalloc only makes rounds longer).
-    batch = 1
-    if runtime_ms is not None and runtime_ms > 0:
-        batch = int(min(INTEGRAL_MAX_BATCH, most_rounds, max(1, math.ceil(INTEGRAL_WINDOW_S * 1000.0 / runtime_ms))))
     try:
         pass_start = perf_counter()
         while True:
@@ -508,13 +571,15 @@ def integral(replayer: Replayer, seed: int, runtime_ms: Optional[float] = None) 
             random.seed(seed)
             first = sampler.count
             baseline = tracemalloc.get_traced_memory()[0]
+            tracemalloc.reset_peak()
             sampler.active = True
             t0 = perf_counter()
             for prepared in prepared_rounds:
                 run_round(prepared, replayer.caches)
             t1 = perf_counter()
             sampler.active = False
-            end_memory = tracemalloc.get_traced_memory()[0]
+            end_memory, window_peak = tracemalloc.get_traced_memory()
+            peak = max(peak, window_peak - baseline)
             last = sampler.count
             inside = [
                 (sampler.times[i], max(0, sampler.memory[i] - baseline))
@@ -535,12 +600,7 @@ def integral(replayer: Replayer, seed: int, runtime_ms: Optional[float] = None) 
         sampler.join()
         sys.setswitchinterval(old_interval)
         tracemalloc.stop()
-    kb_ms = area / rounds / 1024.0 * 1000.0
-    traced_round_ms = active / rounds * 1000.0
-    if runtime_ms is not None and traced_round_ms > 0:
-        kb_ms *= runtime_ms / traced_round_ms
-    hz = samples / active if active > 0 else 0.0
-    return kb_ms, hz
+    return TracedPass(area, active, samples, rounds, peak)
 
 
 def trapezoid(points: List[Tuple[float, float]]) -> float:
