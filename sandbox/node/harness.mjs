@@ -22,6 +22,7 @@ import vm from 'node:vm';
 import Module, { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { captureUserOutput, sendReportAndExit } from './reportChannel.mjs';
+import { nativeAddonNote } from './nativeAddons.mjs';
 import { installSeededRandom, reseed } from './seededRandom.mjs';
 import { HarnessError, MemoryLimitError, isMemoryExhaustion } from './harnessError.mjs';
 import { linkWorkspaceModules } from './externalRunner.mjs';
@@ -197,6 +198,8 @@ async function main() {
 /** What the host shows beside the verdict: the runtime that ran, the calls made, the notes. */
 function withContext(report) {
   if (report.kind !== 'passed' && report.kind !== 'failed') return report;
+  const addon = nativeAddonNote((report.failures ?? []).map((f) => f.message));
+  if (addon !== undefined) notes.push(addon);
   const told = { ...report, interpreter: `${process.execPath} (node ${process.version})` };
   if (callsMade !== undefined) told.callsMade = callsMade();
   if (notes.length > 0) told.notes = notes;
@@ -208,6 +211,9 @@ main()
   .catch((e) => {
     if (e instanceof MemoryLimitError) fail('memory_limit', e.message);
     if (isMemoryExhaustion(e)) fail('memory_limit', `${e.name}: ${e.message}`);
+    // An addon that cannot load: its first line and why, not the loader's stack.
+    const addon = nativeAddonNote([e?.message]);
+    if (addon !== undefined) fail('error', `${String(e.message).split('\n')[0]}\n${addon}`);
     if (e instanceof HarnessError) fail('error', e.message);
     fail('error', `harness failure: ${e?.stack ?? e}`);
   });

@@ -6,12 +6,24 @@
  * sandbox sees, so imports that leave the module's folder and the runner's config at the root
  * (.babelrc, jest.config.js, moduleNameMapper, `"type": "module"`) hold as in `npx jest`.
  */
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import {
+  chmodSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replies, startScriptedOpenAiServer, type ScriptedOpenAiServer } from '../support/scriptedOpenAiServer';
 import { builtCli, REPO, runCli } from './cliBuild';
+import { useDockerEngine } from './dockerForTests';
 
 const made: string[] = [];
 afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
@@ -161,5 +173,72 @@ describe('afterburner optimize on a ts-jest project', () => {
     expect(candidates.map((c) => c.status)).toEqual(['failed', 'passed']);
     expect(candidates[0]?.reason).toMatch(/finds shortest paths/);
     expect(readFileSync(file, 'utf8')).toBe(before);
+  });
+});
+
+/**
+ * A project whose dependency ships a compiled addon that cannot load where the tests run (here
+ * bytes that are no ELF at all, as a macOS build or a foreign CPU's looks to Linux).
+ */
+function projectWithForeignAddon(): string {
+  const root = mkdtempSync(path.join(tmpdir(), 'ab-cli-native-addon-'));
+  made.push(root);
+  chmodSync(root, 0o755);
+  const write = (file: string, content: string | Buffer): void => {
+    mkdirSync(path.dirname(path.join(root, file)), { recursive: true, mode: 0o755 });
+    writeFileSync(path.join(root, file), content, { mode: 0o644 });
+  };
+  write('package.json', JSON.stringify({ name: 'uses-addon', version: '1.0.0' }));
+  write('node_modules/fastsum/package.json', JSON.stringify({ name: 'fastsum', main: 'index.js' }));
+  write('node_modules/fastsum/index.js', "module.exports = require('./build/Release/fastsum.node');\n");
+  write('node_modules/fastsum/build/Release/fastsum.node', randomBytes(4096));
+  write(
+    'lib/sum.js',
+    "const fastsum = require('fastsum');\nfunction sum(values) {\n  return values.reduce((a, b) => a + b, 0);\n}\nmodule.exports = { sum, fastsum };\n",
+  );
+  write(
+    'test/sum.test.js',
+    "const test = require('node:test');\nconst assert = require('node:assert');\nconst { sum } = require('../lib/sum.js');\ntest('sum', () => assert.strictEqual(sum([1, 2, 3]), 6));\n",
+  );
+  return root;
+}
+
+describe('afterburner profile with a compiled addon built for another platform', () => {
+  it('names the addon, why it cannot load and what runs here (local sandbox: rebuild it)', async () => {
+    const root = projectWithForeignAddon();
+    const run = await runCli(cli, [
+      'profile',
+      path.join(root, 'lib/sum.js'),
+      '--function',
+      'sum',
+      '--sandbox',
+      'local',
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      `${path.join(root, 'node_modules/fastsum/build/Release/fastsum.node')} cannot load in this sandbox: it was built for another system or CPU; the sandbox runs Node v`,
+    );
+    expect(run.stdout).toMatch(/Next step: rebuild it for this Node \(npm rebuild in the project\)/);
+    // The loader's stack is left out for this.
+    expect(run.stdout).not.toMatch(/Module\._extensions/);
+  });
+
+  describe('in the Docker sandbox', () => {
+    useDockerEngine();
+
+    it('advises the local sandbox or an image with the Node the addon was built for', async () => {
+      const root = projectWithForeignAddon();
+      const run = await runCli(cli, [
+        'profile',
+        path.join(root, 'lib/sum.js'),
+        '--function',
+        'sum',
+        '--sandbox',
+        'docker',
+      ]);
+      expect(run.code, run.stderr).toBe(1);
+      expect(run.stdout).toMatch(/fastsum\.node cannot load in this sandbox: it was built for another system or CPU/);
+      expect(run.stdout).toMatch(/Next step: use the local sandbox \(--sandbox local/);
+    });
   });
 });
