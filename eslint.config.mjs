@@ -56,6 +56,8 @@ export default tseslint.config(
       'dist-vsix/**',
       'node_modules/**',
       'test/fixtures/**',
+      // The editor tests' workspace: projects as users write them, with their own configs.
+      'test/e2e/workspace/**',
       'test/e2e/artifacts/**',
       '.cache/**',
       'sandbox/**',

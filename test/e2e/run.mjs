@@ -5,7 +5,7 @@
 // With AFTERBURNER_REQUIRE_E2E=1 a missing browser or a failed code-server install fails the
 // run; otherwise it prints "e2e skipped: <reason>" and exits 0.
 // The last line is always "N passed, N failed".
-import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { setTimeout } from 'node:timers';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -142,6 +142,9 @@ try {
     settings: { ...model.settings, ...JOURNEY_SETTINGS, 'workbench.colorTheme': THEMES.dark },
     env: model.env,
   });
+  // The TypeScript project routes/ as `npm ci` leaves it: this repository's node_modules holds its
+  // jest and ts-jest, pinned by the lockfile.
+  symlinkSync(path.join(here, '..', '..', 'node_modules'), path.join(server.workspace, 'routes', 'node_modules'));
   browser = await launchBrowser();
   const page = await openWorkbench(browser, server.url, 'pairs.py');
   let theme = 'dark';

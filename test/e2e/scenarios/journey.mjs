@@ -162,6 +162,41 @@ const optimizePythonProject = {
   cleanup: revertAndCloseAll,
 };
 
+const FASTER_SERVED = `export function servedStops(trips: readonly (readonly Stop[])[]): string[] {
+  const served = new Set<string>();
+  for (const trip of trips) for (const stop of trip) served.add(stopKey(stop.code));
+  return [...served];
+}`;
+
+/**
+ * A function of a TypeScript project as people lay them out (routes/: its own package.json, jest
+ * with ts-jest, an \`@/\` alias in moduleNameMapper and tsconfig paths, tests in __tests__/, the
+ * module importing a helper from another folder, node_modules installed (run.mjs)): the run
+ * sees the project from its root and runs the tests with the project's jest and config.
+ */
+const optimizeTypescriptProject = {
+  name: 'optimize-typescript-project',
+  async run({ page, model, useSettings, server }) {
+    await useSettings({ 'afterburner.optimize.iterations': 1, 'afterburner.optimize.candidates': 1 });
+    const project = path.join(server.workspace, 'routes');
+    model.server.enqueue(model.replies.code('typescript', FASTER_SERVED, 'Keep the keys in a Set:'));
+    const stopsFile = path.join(project, 'src', 'network', 'stops.ts');
+    const before = readFileSync(stopsFile, 'utf8');
+    await openFile(page, 'stops.ts');
+    await contextMenuOnLine(page, 'export function servedStops', /Optimize efficiency/);
+    const frame = panelFrame(page);
+    await waitForOrError(page, frame.locator('[data-testid="iteration-1"]'), 120_000);
+    await waitForRun(page, 'servedStops', 'Improved', 120_000);
+    const text = (await frame.locator('body').innerText()).replace(/\s+/g, ' ');
+    // Both tests ran under the project's jest: the alias resolved, the helper outside the folder loaded.
+    if (!/2 passed, 0 failed/.test(text))
+      throw new Error(`the panel does not show both tests passing: ${text.slice(0, 1500)}`);
+    if (readFileSync(stopsFile, 'utf8') !== before) throw new Error('the run changed stops.ts on disk');
+    await revertAndCloseAll(page);
+  },
+  cleanup: revertAndCloseAll,
+};
+
 /**
  * What falls short in the panel under the current theme: text whose WCAG contrast ratio to the
  * background behind it is under 7:1 (high-contrast themes are meant for that), or a chart that
@@ -453,4 +488,5 @@ export const journeyScenarios = [
   cancelRun,
   profileWithoutModel,
   optimizePythonProject,
+  optimizeTypescriptProject,
 ];
