@@ -1,9 +1,13 @@
 // Records OUTERMOST calls to the target: a depth counter makes recursive and nested calls pass
 // straight through. Arguments (and `this` for methods) are deep-copied as tagged JSON before the
 // call; the result or exception and the arguments after the call (mutation) are copied after.
+// Every outermost call is timed (the call alone, not its copies; an async one until it settles),
+// so the share of the target's time in the tests that the recorded calls took is known.
 import { encode, NotCopyable } from './taggedJson.mjs';
 
 const MAX_CALLS = 1000;
+// Taken before any test runs: a test's fake timers must not stop the clock calls are timed by.
+const clockMs = performance.now.bind(performance);
 const MAX_RECORDING_CHARS = 32 * 1024 * 1024;
 
 function describeThrown(e) {
@@ -23,6 +27,34 @@ export function createRecorder({ withThis }) {
     skipReason: undefined,
     overLimit: 0,
     chars: 0,
+    // Milliseconds inside outermost calls, recorded or not; the longest call not recorded.
+    msAll: 0,
+    longestUnrecordedMs: 0,
+  };
+  /** Milliseconds each recorded call took. */
+  const callMs = new WeakMap();
+  const unrecorded = (ms) => {
+    state.msAll += ms;
+    state.longestUnrecordedMs = Math.max(state.longestUnrecordedMs, ms);
+  };
+  const recorded = (call, ms) => {
+    state.msAll += ms;
+    callMs.set(call, ms);
+  };
+  const timed = (target, thisArg, args) => {
+    const t0 = clockMs();
+    let result;
+    try {
+      result = Reflect.apply(target, thisArg, args);
+    } finally {
+      if (!isThenable(result)) unrecorded(clockMs() - t0);
+    }
+    if (isThenable(result)) {
+      // Observed, not chained: the caller keeps the very promise the function returned.
+      const settled = () => unrecorded(clockMs() - t0);
+      result.then(settled, settled);
+    }
+    return result;
   };
 
   const finish = (call, args, thisArg) => {
@@ -36,7 +68,7 @@ export function createRecorder({ withThis }) {
     state.made++;
     if (state.calls.length >= MAX_CALLS || state.chars > MAX_RECORDING_CHARS) {
       state.overLimit++;
-      return Reflect.apply(target, thisArg, args);
+      return timed(target, thisArg, args);
     }
     let call;
     try {
@@ -46,38 +78,49 @@ export function createRecorder({ withThis }) {
       if (!(e instanceof NotCopyable)) throw e;
       state.skipped++;
       state.skipReason ??= `input holds ${e.message}`;
-      return Reflect.apply(target, thisArg, args);
+      return timed(target, thisArg, args);
     }
     state.calls.push(call);
     state.depth++;
     let result;
+    const t0 = clockMs();
     try {
       result = Reflect.apply(target, thisArg, args);
     } catch (e) {
+      recorded(call, clockMs() - t0);
       call.error = describeThrown(e);
       finish(call, args, thisArg);
       throw e;
     } finally {
       state.depth--;
     }
-    if (result !== null && typeof result === 'object' && typeof result.then === 'function') {
+    if (isThenable(result)) {
       call.async = true;
       return result.then(
         (value) => {
+          recorded(call, clockMs() - t0);
           call.result = encode(value, false);
           finish(call, args, thisArg);
           return value;
         },
         (e) => {
+          recorded(call, clockMs() - t0);
           call.error = describeThrown(e);
           finish(call, args, thisArg);
           throw e;
         },
       );
     }
+    recorded(call, clockMs() - t0);
     call.result = encode(result, false);
     finish(call, args, thisArg);
     return result;
+  };
+
+  /** The share of the time the tests spent in the target that `kept` (recorded calls) took. */
+  const coverage = (kept) => {
+    if (!(state.msAll > 0)) return undefined;
+    return Math.min(1, kept.reduce((sum, call) => sum + (callMs.get(call) ?? 0), 0) / state.msAll);
   };
 
   /** A Proxy keeps the function's name, length, properties and prototype. */
@@ -94,5 +137,9 @@ export function createRecorder({ withThis }) {
     }
     return out;
   };
-  return { state, wrap, notes };
+  return { state, wrap, notes, coverage };
+}
+
+function isThenable(value) {
+  return value !== null && typeof value === 'object' && typeof value.then === 'function';
 }

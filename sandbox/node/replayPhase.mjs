@@ -106,6 +106,7 @@ function preparer(target, calls) {
 
 export async function runReplayPhase({ job, mode, target, recorder, tests, passedTests, notes }) {
   let calls;
+  let coverage;
   if (mode === 'check') {
     const rec = job.mode.recording;
     let parsed;
@@ -130,6 +131,9 @@ export async function runReplayPhase({ job, mode, target, recorder, tests, passe
   } else {
     calls = recorder.state.calls.filter((c) => 'result' in c || c.error);
     notes.push(...recorder.notes());
+    coverage = recorder.coverage(calls);
+    if (coverage !== undefined && coverage < COVERAGE_WANTED)
+      notes.push(coverageNote(coverage, recorder.state.longestUnrecordedMs, job.target));
     if (calls.length === 0) {
       throw new HarnessError(
         `the tests passed (${tests.passed}) but never called \`${job.target}\`${recorder.state.skipped ? ` with inputs that can be recorded (${recorder.state.skipped} call${recorder.state.skipped === 1 ? '' : 's'}: ${recorder.state.skipReason})` : ''}, so there is nothing to measure. Add a test that calls it with a typical input.`,
@@ -214,8 +218,18 @@ export async function runReplayPhase({ job, mode, target, recorder, tests, passe
   if (mode === 'profile') {
     const data = Buffer.from(JSON.stringify({ version: 1, target: job.target, calls }), 'utf8').toString('base64');
     report.recording = { language: job.language ?? 'javascript', calls: calls.length, data };
+    if (coverage !== undefined) report.coverage = Math.round(coverage * 10_000) / 10_000;
   }
   return report;
+}
+
+/** Below this share of the target's time in the tests, the figures are said to leave calls out. */
+const COVERAGE_WANTED = 0.95;
+
+function coverageNote(coverage, longestMs, target) {
+  const percent = coverage < 0.001 ? 'under 0.1 %' : `${(coverage * 100).toFixed(coverage >= 0.1 ? 0 : 1)} %`;
+  const longest = longestMs >= 1000 ? `${(longestMs / 1000).toFixed(2)} s` : `${longestMs.toFixed(1)} ms`;
+  return `the recorded calls took ${percent} of the time the tests spent in ${target}: the figures are for those calls, not for the rest (the longest call not recorded took ${longest}).`;
 }
 
 function measurementFrom(runtimeMs, memory, calls) {

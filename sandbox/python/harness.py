@@ -172,6 +172,11 @@ def run(job):
         dropped = record.made - len(calls)
         if dropped:
             result["recording"]["droppedCalls"] = dropped
+        coverage = record.coverage(recorder.evenly(kept, len(calls)))
+        if coverage is not None:
+            result["coverage"] = round(coverage, 4)
+            if coverage < COVERAGE_WANTED:
+                notes.append(_coverage_note(coverage, record, target.spec))
         if notes:
             result["notes"] = notes
         if not calls and not options.get("sizes"):
@@ -217,6 +222,29 @@ def run(job):
         if measure_notes:
             result["notes"] = result.get("notes", []) + measure_notes
     return result
+
+
+# Below this share of the target's time in the tests, the figures are said to leave calls out.
+COVERAGE_WANTED = 0.95
+
+
+def _coverage_note(coverage, record, spec):
+    return ("the recorded calls took %s of the time the tests spent in %s: the figures are for those calls, not for the "
+            "rest (the longest call not recorded took %s)." % (_percent(coverage), spec, _duration(record.longest_unrecorded)))
+
+
+def _percent(share):
+    if share < 0.001:
+        return "under 0.1 %"
+    return "%.0f %%" % (share * 100) if share >= 0.1 else "%.1f %%" % (share * 100)
+
+
+def _duration(seconds):
+    if seconds >= 1:
+        return "%.2f s" % seconds
+    if seconds >= 1e-3:
+        return "%.1f ms" % (seconds * 1e3)
+    return "%.0f µs" % (seconds * 1e6)
 
 
 def _split_failures(failures, calling):

@@ -75,10 +75,16 @@ function asHarnessReport(value: unknown): HarnessReport | undefined {
 }
 
 /** The harness's notes and call counts, kept only when well-formed (the report comes from a sandbox). */
-function notesOf(report: { readonly notes?: unknown; readonly callsMade?: unknown; readonly interpreter?: unknown }): {
+function notesOf(report: {
+  readonly notes?: unknown;
+  readonly callsMade?: unknown;
+  readonly interpreter?: unknown;
+  readonly coverage?: unknown;
+}): {
   notes?: readonly string[];
   callsMade?: number;
   interpreter?: string;
+  coverage?: number;
 } {
   const notes = Array.isArray(report.notes) ? report.notes.filter((n): n is string => typeof n === 'string') : [];
   return {
@@ -87,6 +93,9 @@ function notesOf(report: { readonly notes?: unknown; readonly callsMade?: unknow
       ? { callsMade: report.callsMade }
       : {}),
     ...(typeof report.interpreter === 'string' ? { interpreter: report.interpreter } : {}),
+    ...(typeof report.coverage === 'number' && report.coverage >= 0 && report.coverage <= 1
+      ? { coverage: report.coverage }
+      : {}),
   };
 }
 

@@ -5,7 +5,7 @@
 import { formatKb, formatKbMs, formatMs, formatPerCall } from '../shared/format';
 import { describeComplexity, type ComplexityClass, type ComplexityFit } from '../core/complexityFit';
 import { busyNote, noiseFigures, noiseVerdict } from '../core/noise';
-import { describeSandboxFailure, summarizeFailures } from '../core/resultWords';
+import { coveragePercent, describeSandboxFailure, summarizeFailures } from '../core/resultWords';
 import type { Language, Measurement, SandboxResult, TestFailure } from '../core/sandboxTypes';
 import { formatInterpreter, interpreterJson, type InterpreterJson, type InterpreterPlan } from './interpreterJson';
 
@@ -47,6 +47,8 @@ export interface ProfileJson {
   readonly calls?: number;
   /** Calls the tests made to the function. */
   readonly calls_made?: number;
+  /** Share (0..1) of the time the tests spent in the function that the recorded calls took. */
+  readonly coverage?: number;
   /** Calls skipped or sampled, tests left out, and why. */
   readonly notes?: readonly string[];
   /** The failing tests fail with the code as it is, before any change. */
@@ -155,12 +157,19 @@ function notesJson(result: {
   readonly notes?: readonly string[];
   readonly callsMade?: number;
   readonly interpreter?: string;
-}): Pick<ProfileJson, 'calls_made' | 'interpreter' | 'notes'> {
+  readonly coverage?: number;
+}): Pick<ProfileJson, 'calls_made' | 'coverage' | 'interpreter' | 'notes'> {
   return {
     ...(result.callsMade !== undefined ? { calls_made: result.callsMade } : {}),
+    ...(result.coverage !== undefined ? { coverage: result.coverage } : {}),
     ...(result.interpreter !== undefined ? { interpreter: result.interpreter } : {}),
     ...(result.notes && result.notes.length > 0 ? { notes: result.notes } : {}),
   };
+}
+
+/** ", covering 99.8 % of the tests' time in the function": what share of it the measurement stands for. */
+function coverageText(coverage: number | undefined): string {
+  return coverage === undefined ? '' : `, covering ${coveragePercent(coverage)} of the tests' time in the function`;
 }
 
 function rounded(value: number): number {
@@ -303,7 +312,7 @@ export function formatProfileText(profile: ProfileJson): string {
   if (profile.sizes_error) lines.push(`  growth    not measured: ${profile.sizes_error}`);
   if (profile.calls !== undefined || profile.calls_made !== undefined)
     lines.push(
-      `  calls     ${profile.calls ?? 0} recorded${profile.calls_made !== undefined ? ` of ${profile.calls_made} made by the tests` : ''} (runtime is one round of all recorded calls)`,
+      `  calls     ${profile.calls ?? 0} recorded${profile.calls_made !== undefined ? ` of ${profile.calls_made} made by the tests` : ''}${coverageText(profile.coverage)} (runtime is one round of all recorded calls)`,
     );
   if (profile.python) lines.push(`  python    ${formatInterpreter(profile.python)}`);
   else if (profile.interpreter) lines.push(`  ran by    ${profile.interpreter}`);

@@ -55,3 +55,14 @@ function oneLine(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length <= MAX_MESSAGE_CHARS ? flat : `${flat.slice(0, MAX_MESSAGE_CHARS)}…`;
 }
+
+/**
+ * The share of the tests' time in the function that the recorded calls took, as said beside the
+ * call counts: "99.8 %", "4.21 %", "under 0.1 %".
+ */
+export function coveragePercent(share: number): string {
+  const percent = share * 100;
+  if (percent < 0.1) return 'under 0.1 %';
+  if (percent >= 99.95) return '100 %';
+  return `${percent >= 10 ? percent.toFixed(1) : percent.toFixed(2)} %`;
+}

@@ -236,6 +236,11 @@ interface HarnessNotes {
   readonly callsMade?: number;
   /** The interpreter or runtime that ran the tests, e.g. "/usr/bin/node (v20.20.2)". */
   readonly interpreter?: string;
+  /**
+   * Profile mode: the share (0..1) of the time the tests spent in the target that the recorded
+   * calls took. Below 0.95 the notes say the figures leave calls out.
+   */
+  readonly coverage?: number;
 }
 
 /** A run whose tests passed (measured in `profile` and `check` modes). */

@@ -26,6 +26,7 @@ import type {
 import { lineChanges, type CandidateChange } from './diffModel';
 import { dedent } from '../core/spliceFunction';
 import { busyNote, noiseFigures, noiseVerdict } from '../core/noise';
+import { coveragePercent } from '../core/resultWords';
 import { formatMs } from '../shared/format';
 import { growthSeriesFrom, growthSummary } from './growth';
 
@@ -420,12 +421,16 @@ function reduceBaseline(record: RunRecord, result: SandboxResult, now: number): 
 
 /** The harness's notes, led by "N of M calls recorded" when some calls were not. */
 function harnessNotes(
-  result: { readonly notes?: readonly string[]; readonly callsMade?: number },
+  result: { readonly notes?: readonly string[]; readonly callsMade?: number; readonly coverage?: number },
   recorded: number | undefined,
 ): { notes?: readonly string[] } {
+  const covering =
+    result.coverage !== undefined
+      ? `; they took ${coveragePercent(result.coverage)} of the tests' time in the function`
+      : '';
   const counts =
     recorded !== undefined && result.callsMade !== undefined && result.callsMade !== recorded
-      ? [`${recorded} of the ${result.callsMade} calls the tests made were recorded and measured.`]
+      ? [`${recorded} of the ${result.callsMade} calls the tests made were recorded and measured${covering}.`]
       : [];
   const notes = [...counts, ...(result.notes ?? [])];
   return notes.length > 0 ? { notes } : {};

@@ -266,6 +266,35 @@ describe('node harness: measurement', () => {
     );
   });
 
+  it('says what share of the tests’ time in the function the recorded calls took, and when the rest is left out', async () => {
+    const files = { 'readings.mjs': fixture('readings.mjs'), 'readings.test.mjs': fixture('readings.test.mjs') };
+    const { report } = await runHarness({
+      files,
+      modulePath: 'readings.mjs',
+      testPaths: ['readings.test.mjs'],
+      target: 'total',
+      measure: { budgetMs: 200 },
+    });
+    const ran = passed(report);
+    expect(ran.callsMade).toBe(2);
+    expect(measurementOf(report).calls).toBe(1);
+    // Four numbers against a million: the recorded call is a sliver of the function's time.
+    expect(ran.coverage).toBeLessThan(0.01);
+    expect(ran.notes).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^the recorded calls took (under 0\.1|0\.\d) % of the time the tests spent in total: the figures are for those calls, not for the rest \(the longest call not recorded took \d+\.\d ms\)\.$/,
+        ),
+      ]),
+    );
+    const whole = passed(
+      (await runHarness({ files: sumFiles, modulePath: 'sum.mjs', testPaths: ['sum.test.mjs'], target: 'slowSum' }))
+        .report,
+    );
+    expect(whole.coverage).toBe(1);
+    expect(whole.notes ?? []).not.toEqual(expect.arrayContaining([expect.stringMatching(/recorded calls took/)]));
+  });
+
   it('orders an implementation doing 20 % more work after the original', async () => {
     const test = fixture('spin.test.mjs');
     const measureSpin = async (source: string): Promise<number> =>

@@ -146,6 +146,47 @@ describe('python harness: running the tests', () => {
     expect(recording.calls + (recording.droppedCalls ?? 0)).toBe(40);
     expect(stdout.length).toBeLessThan(1024 * 1024);
     expect(measurementOf(report).calls).toBe(recording.calls);
+    // Forty calls alike: the kept ones took about their share of the time in the function.
+    const share = recording.calls / 40;
+    const coverage = expectPassed(report).coverage ?? 0;
+    expect(coverage).toBeGreaterThan(share / 3);
+    expect(coverage).toBeLessThan(Math.min(1, share * 3));
+  });
+
+  it('says what share of the tests’ time in the function the recorded calls took, and when the rest is left out', async () => {
+    const { report } = await runPythonHarness({
+      fixture: 'uncovered',
+      modulePath: 'totals.py',
+      testPaths: ['test_totals.py'],
+      target: 'total',
+      runner: 'unittest',
+    });
+    const passed = expectPassed(report);
+    expect(passed.callsMade).toBe(2);
+    expect(measurementOf(report).calls).toBe(1);
+    // Four numbers against 600,000: the recorded call is a sliver of the function's time.
+    expect(passed.coverage).toBeLessThan(0.01);
+    expect(passed.notes).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^the recorded calls took (under 0\.1|0\.\d) % of the time the tests spent in total: the figures are for those calls, not for the rest \(the longest call not recorded took \d+(\.\d)? ms\)\.$/,
+        ),
+      ]),
+    );
+    const whole = expectPassed(
+      (
+        await runPythonHarness({
+          fixture: 'slower',
+          modulePath: 'work.py',
+          testPaths: ['test_work.py'],
+          target: 'work',
+          runner: 'unittest',
+          measure: { budgetMs: 100 },
+        })
+      ).report,
+    );
+    expect(whole.coverage).toBe(1);
+    expect(whole.notes ?? []).not.toEqual(expect.arrayContaining([expect.stringMatching(/recorded calls took/)]));
   });
 
   it('reports memory_limit when the code under test raises MemoryError', async () => {

@@ -220,6 +220,11 @@ describe('panel state reducer', () => {
       '2 calls to total not recorded: a generator argument (it can be consumed only once).',
     ]);
     expect(run([{ type: 'baseline', result: passed }], start('profile')).view.baseline?.notes).toBeUndefined();
+    const covered = run([{ type: 'baseline', result: { ...sampled, coverage: 0.0412, notes: [] } }], start('profile'))
+      .view.baseline?.notes;
+    expect(covered).toEqual([
+      "4 of the 600 calls the tests made were recorded and measured; they took 4.12 % of the tests' time in the function.",
+    ]);
   });
 
   it('notes a busy machine beside the original figures, and nothing when quiet', () => {

@@ -73,4 +73,19 @@ describe('profile JSON', () => {
     expect(text).toContain('18.8 kB·ms');
     expect(text).toContain('local: bwrap (no network)');
   });
+
+  it("says what share of the tests' time in the function the recorded calls took", () => {
+    const share = (coverage: number): string => {
+      const json = toProfileJson({ ...passed, callsMade: 6, coverage }, subject);
+      expect(json.coverage).toBe(coverage);
+      return formatProfileText(json);
+    };
+    expect(share(0.9981)).toContain(
+      "calls     4 recorded of 6 made by the tests, covering 99.8 % of the tests' time in the function",
+    );
+    expect(share(0.0423)).toContain("covering 4.23 % of the tests' time in the function");
+    expect(share(0.00003)).toContain("covering under 0.1 % of the tests' time in the function");
+    expect(share(0.99996)).toContain("covering 100 % of the tests' time");
+    expect(formatProfileText(toProfileJson(passed, subject))).not.toContain('covering');
+  });
 });

@@ -28,6 +28,11 @@ raised whenever the kept calls exceed MAX_CALLS or MAX_BYTES or the time spent s
 exceeds twice the time of the tests themselves; a state whose snapshot exceeds MAX_SNAPSHOT_BYTES
 is not copied again. `made` counts every outermost call whatever was kept.
 
+What it covers. Every outermost call is timed (the call alone, not its copies), so the share of
+the target's time in the tests that the recorded calls account for is known (coverage()): a test
+that calls it once with 200,000 items that cannot be copied and once with 4 items that can must
+not pass the small call's time for the function's.
+
 Recursion does not add calls: a context variable (per thread and per asyncio task) lets inner
 calls pass through.
 """
@@ -262,6 +267,9 @@ class Recorder:
         # never finished nor dropped, a call still running in a thread).
         self._open: set = set()
         self.made = 0
+        # Seconds spent inside outermost calls (recorded or not), and the longest call not recorded.
+        self.seconds_all = 0.0
+        self.longest_unrecorded = 0.0
         # reason -> number of calls not recorded for it
         self.skipped: Dict[str, int] = {}
         self.paused = False
@@ -365,6 +373,9 @@ class Recorder:
         self._taken_at_stride = 0
         if why not in self.stride_reasons:
             self.stride_reasons.append(why)
+        for kept in self._kept:
+            if kept.index % self.stride:
+                self.longest_unrecorded = max(self.longest_unrecorded, kept.seconds)
         self._kept = [kept for kept in self._kept if kept.index % self.stride == 0]
         self._bytes = sum(kept.size for kept in self._kept)
 
@@ -402,41 +413,68 @@ class Recorder:
         if index is not None:
             self._open.discard(index)
 
+    def _unrecorded(self, original, args, kwargs):
+        """A call that is not recorded, timed for coverage()."""
+        start = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            self._count_unrecorded(time.perf_counter() - start)
+
+    def _count_unrecorded(self, seconds: float) -> None:
+        with self._lock:
+            self.seconds_all += seconds
+            self.longest_unrecorded = max(self.longest_unrecorded, seconds)
+
     def _record(self, original, args, kwargs):
         index = self._take()
         if index is None:
-            return original(*args, **kwargs)
+            return self._unrecorded(original, args, kwargs)
         receiver, plain_args, plain_kwargs = self._split(args, kwargs)
         before = self._snapshot((receiver, plain_args, plain_kwargs), index)
         if before is None:
-            return original(*args, **kwargs)
+            return self._unrecorded(original, args, kwargs)
+        start = time.perf_counter()
         try:
             result = original(*args, **kwargs)
         except Exception as exc:
-            self._finish(index, before, (receiver, plain_args, plain_kwargs), ("raise", exception_type_name(type(exc)), str(exc)[:500]))
+            seconds = time.perf_counter() - start
+            self._finish(index, before, (receiver, plain_args, plain_kwargs), ("raise", exception_type_name(type(exc)), str(exc)[:500]), seconds=seconds)
             raise
+        seconds = time.perf_counter() - start
         if _is_lazy(result):
-            return self._collect(result, index, before, (receiver, plain_args, plain_kwargs))
-        self._finish_return(index, before, (receiver, plain_args, plain_kwargs), result)
+            return self._collect(result, index, before, (receiver, plain_args, plain_kwargs), seconds)
+        self._finish_return(index, before, (receiver, plain_args, plain_kwargs), result, seconds=seconds)
         return result
 
     async def _record_async(self, original, args, kwargs):
         index = self._take()
+        start = time.perf_counter()
         if index is None:
-            return await original(*args, **kwargs)
+            try:
+                return await original(*args, **kwargs)
+            finally:
+                self._count_unrecorded(time.perf_counter() - start)
         receiver, plain_args, plain_kwargs = self._split(args, kwargs)
         before = self._snapshot((receiver, plain_args, plain_kwargs), index)
         if before is None:
-            return await original(*args, **kwargs)
+            start = time.perf_counter()
+            try:
+                return await original(*args, **kwargs)
+            finally:
+                self._count_unrecorded(time.perf_counter() - start)
+        start = time.perf_counter()
         try:
             result = await original(*args, **kwargs)
         except Exception as exc:
-            self._finish(index, before, (receiver, plain_args, plain_kwargs), ("raise", exception_type_name(type(exc)), str(exc)[:500]), awaited=True)
+            self._finish(index, before, (receiver, plain_args, plain_kwargs), ("raise", exception_type_name(type(exc)), str(exc)[:500]), awaited=True,
+                         seconds=time.perf_counter() - start)
             raise
-        self._finish_return(index, before, (receiver, plain_args, plain_kwargs), result, awaited=True)
+        self._finish_return(index, before, (receiver, plain_args, plain_kwargs), result, awaited=True,
+                            seconds=time.perf_counter() - start)
         return result
 
-    def _finish_return(self, index, before, inputs, result, awaited=False) -> None:
+    def _finish_return(self, index, before, inputs, result, awaited=False, seconds=0.0) -> None:
         start = time.perf_counter()
         try:
             outcome = dumps(("return", result))
@@ -444,31 +482,35 @@ class Recorder:
             raise
         except Exception as exc:
             self._skip("the result holds %s" % _reason(exc), index)
+            self._count_unrecorded(seconds)
             return
         finally:
             self._spent += time.perf_counter() - start
-        self._keep(index, before, inputs, outcome, awaited)
+        self._keep(index, before, inputs, outcome, awaited, seconds)
 
-    def _finish(self, index, before, inputs, outcome, awaited=False) -> None:
+    def _finish(self, index, before, inputs, outcome, awaited=False, seconds=0.0) -> None:
         try:
             data = dumps(outcome)
         except Exception as exc:
             self._skip("the outcome holds %s" % _reason(exc), index)
+            self._count_unrecorded(seconds)
             return
-        self._keep(index, before, inputs, data, awaited)
+        self._keep(index, before, inputs, data, awaited, seconds)
 
-    def _collect(self, iterator, index, before, inputs):
+    def _collect(self, iterator, index, before, inputs, seconds):
         """Passes the items through while keeping them; the call is recorded when the consumer is done
         (exhausted, raised, or dropped the iterator)."""
         recorder = self
         items: list = []
-        state: Dict[str, Any] = {"end": None, "steered": False}
+        # Producing the items is the call's work too: the time spent in next() counts.
+        state: Dict[str, Any] = {"end": None, "steered": False, "seconds": seconds}
 
         def passthrough():
             action = ("next", None)
             try:
                 while True:
                     token = recorder._depth.set(1)
+                    step_start = time.perf_counter()
                     try:
                         if action[0] == "next":
                             item = next(iterator)
@@ -484,6 +526,7 @@ class Recorder:
                         raise
                     finally:
                         recorder._depth.reset(token)
+                        state["seconds"] += time.perf_counter() - step_start
                     if len(items) < MAX_YIELDED:
                         items.append(item)
                     try:
@@ -502,13 +545,14 @@ class Recorder:
             finally:
                 if state["steered"]:
                     recorder._skip("a generator result driven with send() or throw()", index)
+                    recorder._count_unrecorded(state["seconds"])
                 else:
                     end = state["end"] if len(items) < MAX_YIELDED else None
-                    recorder._finish(index, before, inputs, ("yield", items, end))
+                    recorder._finish(index, before, inputs, ("yield", items, end), seconds=state["seconds"])
 
         return passthrough()
 
-    def _keep(self, index, before, inputs, outcome: bytes, awaited: bool) -> None:
+    def _keep(self, index, before, inputs, outcome: bytes, awaited: bool, seconds: float) -> None:
         start = time.perf_counter()
         try:
             after: Optional[bytes] = dumps(inputs)
@@ -522,9 +566,11 @@ class Recorder:
         size = len(before) + len(outcome) + (len(after) if after is not None else 0)
         with self._lock:
             self._open.discard(index)
+            self.seconds_all += seconds
             if index % self.stride:
+                self.longest_unrecorded = max(self.longest_unrecorded, seconds)
                 return  # the stride grew while this call ran
-            self._kept.append(_Kept(index, before, outcome, after, awaited, size))
+            self._kept.append(_Kept(index, before, outcome, after, awaited, size, seconds))
             self._bytes += size
             while len(self._kept) > MAX_CALLS or (self._bytes > MAX_BYTES and len(self._kept) > 1):
                 self._raise_stride("more calls than fit the recording")
@@ -549,12 +595,21 @@ class Recorder:
         return notes
 
 
+    def coverage(self, recorded: List["_Kept"]) -> Optional[float]:
+        """The share of the time the tests spent in the target that the `recorded` calls took
+        (None when the calls took no measurable time)."""
+        if self.seconds_all <= 0:
+            return None
+        return min(1.0, sum(kept.seconds for kept in recorded) / self.seconds_all)
+
+
 class _Kept:
     """A recorded call as pickles: inputs before, outcome, inputs after (None when not mutated)."""
 
-    __slots__ = ("index", "before", "outcome", "after", "awaited", "size")
+    __slots__ = ("index", "before", "outcome", "after", "awaited", "size", "seconds")
 
-    def __init__(self, index, before, outcome, after, awaited, size) -> None:
+    def __init__(self, index, before, outcome, after, awaited, size, seconds=0.0) -> None:
+        self.seconds = seconds
         self.index = index
         self.before = before
         self.outcome = outcome
@@ -577,7 +632,8 @@ def _is_lazy(value) -> bool:
 
 
 # -- the recording ----------------------------------------------------------------------------------
-def _evenly(items: list, keep: int) -> list:
+def evenly(items: list, keep: int) -> list:
+    """`keep` of `items` spread evenly (the calls a recording keeps when not all fit)."""
     if keep >= len(items):
         return items
     step = len(items) / keep
@@ -597,7 +653,7 @@ def encode(kept: List[_Kept], target: Target, extra: Optional[dict] = None) -> s
             "module": target.module.__name__,
             "target": target.spec,
             "kind": target.kind,
-            "calls": _evenly(plain, keep),
+            "calls": evenly(plain, keep),
             "extra": extra or {},
         }
         data = base64.b64encode(zlib.compress(pickle.dumps(payload, protocol=4), 6)).decode("ascii")
