@@ -109,6 +109,10 @@ export function encode(value, strict = true) {
       return { $t: 'opaque', id, n: v.constructor.name };
     }
     const proto = Object.getPrototypeOf(v);
+    // A property under a Symbol (an object made iterable by its own Symbol.iterator) is no
+    // string-keyed data: a copy without it would replay a different call.
+    const symbols = Object.getOwnPropertySymbols(v);
+    if (strict && symbols.length > 0) throw new NotCopyable(`a property keyed by ${String(symbols[0])}`);
     const props = [];
     for (const key of Object.keys(v)) props.push([key, walk(v[key])]);
     if (proto === Object.prototype || proto === null || isObjectPrototype(proto)) return { $t: 'o', id, v: props };
