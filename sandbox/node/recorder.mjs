@@ -2,7 +2,8 @@
 // straight through. Arguments (and `this` for methods) are deep-copied as tagged JSON before the
 // call; the result or exception and the arguments after the call (mutation) are copied after.
 // Every outermost call is timed (the call alone, not its copies; an async one until it settles),
-// so the share of the target's time in the tests that the recorded calls took is known.
+// so the share of the target's time in the tests that the recording stands for is known: all but
+// the calls that were not recorded.
 import { encode, NotCopyable } from './taggedJson.mjs';
 
 const MAX_CALLS = 1000;
@@ -27,19 +28,18 @@ export function createRecorder({ withThis }) {
     skipReason: undefined,
     overLimit: 0,
     chars: 0,
-    // Milliseconds inside outermost calls, recorded or not; the longest call not recorded.
+    // Milliseconds inside outermost calls; of them, in calls not recorded, and the longest of those.
     msAll: 0,
+    msUnrecorded: 0,
     longestUnrecordedMs: 0,
   };
-  /** Milliseconds each recorded call took. */
-  const callMs = new WeakMap();
   const unrecorded = (ms) => {
     state.msAll += ms;
+    state.msUnrecorded += ms;
     state.longestUnrecordedMs = Math.max(state.longestUnrecordedMs, ms);
   };
-  const recorded = (call, ms) => {
+  const recorded = (ms) => {
     state.msAll += ms;
-    callMs.set(call, ms);
   };
   const timed = (target, thisArg, args) => {
     const t0 = clockMs();
@@ -87,7 +87,7 @@ export function createRecorder({ withThis }) {
     try {
       result = Reflect.apply(target, thisArg, args);
     } catch (e) {
-      recorded(call, clockMs() - t0);
+      recorded(clockMs() - t0);
       call.error = describeThrown(e);
       finish(call, args, thisArg);
       throw e;
@@ -98,30 +98,27 @@ export function createRecorder({ withThis }) {
       call.async = true;
       return result.then(
         (value) => {
-          recorded(call, clockMs() - t0);
+          recorded(clockMs() - t0);
           call.result = encode(value, false);
           finish(call, args, thisArg);
           return value;
         },
         (e) => {
-          recorded(call, clockMs() - t0);
+          recorded(clockMs() - t0);
           call.error = describeThrown(e);
           finish(call, args, thisArg);
           throw e;
         },
       );
     }
-    recorded(call, clockMs() - t0);
+    recorded(clockMs() - t0);
     call.result = encode(result, false);
     finish(call, args, thisArg);
     return result;
   };
 
-  /** The share of the time the tests spent in the target that `kept` (recorded calls) took. */
-  const coverage = (kept) => {
-    if (!(state.msAll > 0)) return undefined;
-    return Math.min(1, kept.reduce((sum, call) => sum + (callMs.get(call) ?? 0), 0) / state.msAll);
-  };
+  /** The share of the time the tests spent in the target that the recorded calls took. */
+  const coverage = () => (state.msAll > 0 ? Math.max(0, 1 - state.msUnrecorded / state.msAll) : undefined);
 
   /** A Proxy keeps the function's name, length, properties and prototype. */
   const wrap = (fn) => new Proxy(fn, { apply: (target, thisArg, args) => invoke(target, thisArg, args) });

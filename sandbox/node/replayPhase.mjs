@@ -131,7 +131,7 @@ export async function runReplayPhase({ job, mode, target, recorder, tests, passe
   } else {
     calls = recorder.state.calls.filter((c) => 'result' in c || c.error);
     notes.push(...recorder.notes());
-    coverage = recorder.coverage(calls);
+    coverage = recorder.coverage();
     if (coverage !== undefined && coverage < COVERAGE_WANTED)
       notes.push(coverageNote(coverage, recorder.state.longestUnrecordedMs, job.target));
     if (calls.length === 0) {
@@ -227,9 +227,11 @@ export async function runReplayPhase({ job, mode, target, recorder, tests, passe
 const COVERAGE_WANTED = 0.95;
 
 function coverageNote(coverage, longestMs, target) {
-  const percent = coverage < 0.001 ? 'under 0.1 %' : `${(coverage * 100).toFixed(coverage >= 0.1 ? 0 : 1)} %`;
+  const left = 1 - coverage;
+  const percent =
+    left < 0.001 ? 'under 0.1 %' : left > 0.999 ? 'over 99.9 %' : `${(left * 100).toFixed(left >= 0.1 ? 0 : 1)} %`;
   const longest = longestMs >= 1000 ? `${(longestMs / 1000).toFixed(2)} s` : `${longestMs.toFixed(1)} ms`;
-  return `the recorded calls took ${percent} of the time the tests spent in ${target}: the figures are for those calls, not for the rest (the longest call not recorded took ${longest}).`;
+  return `the calls that could not be recorded took ${percent} of the time the tests spent in ${target}: the figures leave them out (the longest took ${longest}).`;
 }
 
 function measurementFrom(runtimeMs, memory, calls) {

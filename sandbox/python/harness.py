@@ -172,7 +172,7 @@ def run(job):
         dropped = record.made - len(calls)
         if dropped:
             result["recording"]["droppedCalls"] = dropped
-        coverage = record.coverage(recorder.evenly(kept, len(calls)))
+        coverage = record.coverage()
         if coverage is not None:
             result["coverage"] = round(coverage, 4)
             if coverage < COVERAGE_WANTED:
@@ -229,13 +229,15 @@ COVERAGE_WANTED = 0.95
 
 
 def _coverage_note(coverage, record, spec):
-    return ("the recorded calls took %s of the time the tests spent in %s: the figures are for those calls, not for the "
-            "rest (the longest call not recorded took %s)." % (_percent(coverage), spec, _duration(record.longest_unrecorded)))
+    return ("the calls that could not be recorded took %s of the time the tests spent in %s: the figures leave them "
+            "out (the longest took %s)." % (_percent(1 - coverage), spec, _duration(record.longest_unrecorded)))
 
 
 def _percent(share):
     if share < 0.001:
         return "under 0.1 %"
+    if 0.999 < share < 1:
+        return "over 99.9 %"
     return "%.0f %%" % (share * 100) if share >= 0.1 else "%.1f %%" % (share * 100)
 
 

@@ -47,7 +47,7 @@ export interface ProfileJson {
   readonly calls?: number;
   /** Calls the tests made to the function. */
   readonly calls_made?: number;
-  /** Share (0..1) of the time the tests spent in the function that the recorded calls took. */
+  /** Share (0..1) of the time the tests spent in the function that the recording stands for. */
   readonly coverage?: number;
   /** Calls skipped or sampled, tests left out, and why. */
   readonly notes?: readonly string[];

@@ -57,7 +57,7 @@ function oneLine(text: string): string {
 }
 
 /**
- * The share of the tests' time in the function that the recorded calls took, as said beside the
+ * The share of the tests' time in the function that the recording stands for, as said beside the
  * call counts: "99.8 %", "4.21 %", "under 0.1 %".
  */
 export function coveragePercent(share: number): string {

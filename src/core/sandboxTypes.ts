@@ -237,8 +237,9 @@ interface HarnessNotes {
   /** The interpreter or runtime that ran the tests, e.g. "/usr/bin/node (v20.20.2)". */
   readonly interpreter?: string;
   /**
-   * Profile mode: the share (0..1) of the time the tests spent in the target that the recorded
-   * calls took. Below 0.95 the notes say the figures leave calls out.
+   * Profile mode: the share (0..1) of the time the tests spent in the target that the recording
+   * stands for: all but the calls that could not be recorded (calls an even sample left out are
+   * stood for by it). Below 0.95 the notes say how much the figures leave out.
    */
   readonly coverage?: number;
 }

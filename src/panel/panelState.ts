@@ -426,7 +426,7 @@ function harnessNotes(
 ): { notes?: readonly string[] } {
   const covering =
     result.coverage !== undefined
-      ? `; they took ${coveragePercent(result.coverage)} of the tests' time in the function`
+      ? `; they stand for ${coveragePercent(result.coverage)} of the tests' time in the function`
       : '';
   const counts =
     recorded !== undefined && result.callsMade !== undefined && result.callsMade !== recorded

@@ -223,7 +223,7 @@ describe('panel state reducer', () => {
     const covered = run([{ type: 'baseline', result: { ...sampled, coverage: 0.0412, notes: [] } }], start('profile'))
       .view.baseline?.notes;
     expect(covered).toEqual([
-      "4 of the 600 calls the tests made were recorded and measured; they took 4.12 % of the tests' time in the function.",
+      "4 of the 600 calls the tests made were recorded and measured; they stand for 4.12 % of the tests' time in the function.",
     ]);
   });
 

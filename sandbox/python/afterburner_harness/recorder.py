@@ -29,9 +29,10 @@ exceeds twice the time of the tests themselves; a state whose snapshot exceeds M
 is not copied again. `made` counts every outermost call whatever was kept.
 
 What it covers. Every outermost call is timed (the call alone, not its copies), so the share of
-the target's time in the tests that the recorded calls account for is known (coverage()): a test
-that calls it once with 200,000 items that cannot be copied and once with 4 items that can must
-not pass the small call's time for the function's.
+the target's time in the tests that the recording stands for is known (coverage()): a test that
+calls it once with 600,000 items too large to copy and once with 4 items must not pass the small
+call's time for the function's. Calls left out by the stride are stood for by the calls kept at
+it (an even sample); calls that could not be recorded (their reasons in notes()) are not.
 
 Recursion does not add calls: a context variable (per thread and per asyncio task) lets inner
 calls pass through.
@@ -72,6 +73,8 @@ MAX_RECORDING_CHARS = 768 * 1024
 MAX_YIELDED = 100000
 
 _ITERATOR_MODULES = ("builtins", "itertools")
+# _take()'s answer for a call the stride leaves out (the calls kept at it stand for it).
+_STRIDE = -1
 _HUGE = "inputs over %d MB to copy (after the first such call, no call is copied)" % (MAX_SNAPSHOT_BYTES >> 20)
 
 
@@ -267,8 +270,10 @@ class Recorder:
         # never finished nor dropped, a call still running in a thread).
         self._open: set = set()
         self.made = 0
-        # Seconds spent inside outermost calls (recorded or not), and the longest call not recorded.
+        # Seconds spent inside outermost calls; of them, in calls that could not be recorded (the
+        # recording does not stand for them), and the longest of those.
         self.seconds_all = 0.0
+        self.seconds_unrecordable = 0.0
         self.longest_unrecorded = 0.0
         # reason -> number of calls not recorded for it
         self.skipped: Dict[str, int] = {}
@@ -346,7 +351,8 @@ class Recorder:
             self._depth.reset(token)
 
     def _take(self) -> Optional[int]:
-        """The index of this call when it is to be recorded, else None (counted as made either way)."""
+        """The index of this call when it is to be recorded, _STRIDE when the stride leaves it out,
+        else None (it cannot be recorded); counted as made either way."""
         with self._lock:
             index = self.made
             self.made += 1
@@ -356,7 +362,7 @@ class Recorder:
                 self._skip(_HUGE)
                 return None
             if index % self.stride:
-                return None
+                return _STRIDE
             plain = time.perf_counter() - self._started - self._spent
             # The overhead is cumulative: after a raise, a few calls at the new stride show whether
             # it is enough before the next one (else one slow stretch would raise it many times).
@@ -364,7 +370,7 @@ class Recorder:
             if self._spent > MAX_OVERHEAD * plain + OVERHEAD_GRACE_S and self._taken_at_stride > 8:
                 self._raise_stride("recording took longer than twice the tests themselves")
                 if index % self.stride:
-                    return None
+                    return _STRIDE
             self._open.add(index)
             return index
 
@@ -373,9 +379,6 @@ class Recorder:
         self._taken_at_stride = 0
         if why not in self.stride_reasons:
             self.stride_reasons.append(why)
-        for kept in self._kept:
-            if kept.index % self.stride:
-                self.longest_unrecorded = max(self.longest_unrecorded, kept.seconds)
         self._kept = [kept for kept in self._kept if kept.index % self.stride == 0]
         self._bytes = sum(kept.size for kept in self._kept)
 
@@ -413,23 +416,25 @@ class Recorder:
         if index is not None:
             self._open.discard(index)
 
-    def _unrecorded(self, original, args, kwargs):
+    def _unrecorded(self, original, args, kwargs, by_stride=False):
         """A call that is not recorded, timed for coverage()."""
         start = time.perf_counter()
         try:
             return original(*args, **kwargs)
         finally:
-            self._count_unrecorded(time.perf_counter() - start)
+            self._count_unrecorded(time.perf_counter() - start, by_stride)
 
-    def _count_unrecorded(self, seconds: float) -> None:
+    def _count_unrecorded(self, seconds: float, by_stride: bool = False) -> None:
         with self._lock:
             self.seconds_all += seconds
-            self.longest_unrecorded = max(self.longest_unrecorded, seconds)
+            if not by_stride:
+                self.seconds_unrecordable += seconds
+                self.longest_unrecorded = max(self.longest_unrecorded, seconds)
 
     def _record(self, original, args, kwargs):
         index = self._take()
-        if index is None:
-            return self._unrecorded(original, args, kwargs)
+        if index is None or index is _STRIDE:
+            return self._unrecorded(original, args, kwargs, index is _STRIDE)
         receiver, plain_args, plain_kwargs = self._split(args, kwargs)
         before = self._snapshot((receiver, plain_args, plain_kwargs), index)
         if before is None:
@@ -450,11 +455,11 @@ class Recorder:
     async def _record_async(self, original, args, kwargs):
         index = self._take()
         start = time.perf_counter()
-        if index is None:
+        if index is None or index is _STRIDE:
             try:
                 return await original(*args, **kwargs)
             finally:
-                self._count_unrecorded(time.perf_counter() - start)
+                self._count_unrecorded(time.perf_counter() - start, index is _STRIDE)
         receiver, plain_args, plain_kwargs = self._split(args, kwargs)
         before = self._snapshot((receiver, plain_args, plain_kwargs), index)
         if before is None:
@@ -568,9 +573,8 @@ class Recorder:
             self._open.discard(index)
             self.seconds_all += seconds
             if index % self.stride:
-                self.longest_unrecorded = max(self.longest_unrecorded, seconds)
                 return  # the stride grew while this call ran
-            self._kept.append(_Kept(index, before, outcome, after, awaited, size, seconds))
+            self._kept.append(_Kept(index, before, outcome, after, awaited, size))
             self._bytes += size
             while len(self._kept) > MAX_CALLS or (self._bytes > MAX_BYTES and len(self._kept) > 1):
                 self._raise_stride("more calls than fit the recording")
@@ -595,21 +599,20 @@ class Recorder:
         return notes
 
 
-    def coverage(self, recorded: List["_Kept"]) -> Optional[float]:
-        """The share of the time the tests spent in the target that the `recorded` calls took
-        (None when the calls took no measurable time)."""
+    def coverage(self) -> Optional[float]:
+        """The share of the time the tests spent in the target that the recording stands for: all
+        but the calls that could not be recorded (None when the calls took no measurable time)."""
         if self.seconds_all <= 0:
             return None
-        return min(1.0, sum(kept.seconds for kept in recorded) / self.seconds_all)
+        return max(0.0, 1.0 - self.seconds_unrecordable / self.seconds_all)
 
 
 class _Kept:
     """A recorded call as pickles: inputs before, outcome, inputs after (None when not mutated)."""
 
-    __slots__ = ("index", "before", "outcome", "after", "awaited", "size", "seconds")
+    __slots__ = ("index", "before", "outcome", "after", "awaited", "size")
 
-    def __init__(self, index, before, outcome, after, awaited, size, seconds=0.0) -> None:
-        self.seconds = seconds
+    def __init__(self, index, before, outcome, after, awaited, size) -> None:
         self.index = index
         self.before = before
         self.outcome = outcome
@@ -632,8 +635,7 @@ def _is_lazy(value) -> bool:
 
 
 # -- the recording ----------------------------------------------------------------------------------
-def evenly(items: list, keep: int) -> list:
-    """`keep` of `items` spread evenly (the calls a recording keeps when not all fit)."""
+def _evenly(items: list, keep: int) -> list:
     if keep >= len(items):
         return items
     step = len(items) / keep
@@ -653,7 +655,7 @@ def encode(kept: List[_Kept], target: Target, extra: Optional[dict] = None) -> s
             "module": target.module.__name__,
             "target": target.spec,
             "kind": target.kind,
-            "calls": evenly(plain, keep),
+            "calls": _evenly(plain, keep),
             "extra": extra or {},
         }
         data = base64.b64encode(zlib.compress(pickle.dumps(payload, protocol=4), 6)).decode("ascii")
