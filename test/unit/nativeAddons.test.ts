@@ -11,7 +11,7 @@ const addons = import(
   pathToFileURL(path.resolve(__dirname, '../../sandbox/node/nativeAddons.mjs')).href
 ) as Promise<NativeAddonsModule>;
 
-const ADDON = '/work/app/node_modules/better-sqlite3/build/Release/better_sqlite3.node';
+const ADDON = '/home/dev/app/node_modules/better-sqlite3/build/Release/better_sqlite3.node';
 
 describe('a compiled addon that cannot load, explained', () => {
   it('built for another Node: both module versions', async () => {
