@@ -408,57 +408,157 @@ async function startTracer(intervalUs) {
 }
 
 /**
- * The tracer's own allocations, in bytes per nanosecond. Every sample is an inspector evaluation
- * on the main thread, which leaves a few hundred bytes on the very heap it reads, so m(t) climbs
- * with elapsed time by itself (seen: about 1.3 kB per ms, which made a loop that allocates
- * nothing look like O(n²) memory across input sizes). Measured on an idle window — the main
- * thread spinning on performance.now(), which allocates nothing — and subtracted from every
- * sample by its time into its window.
+ * A loop that allocates nothing: small-integer arithmetic only (no clock reads: `performance.now()`
+ * and `process.hrtime.bigint()` box their results on the heap, hundreds of kB per 10 ms).
  */
-function tracerDrift(windowMs = 10) {
-  collectGarbage();
-  const before = memoryNow();
-  const t0 = now();
-  const end = performance.now() + windowMs;
-  while (performance.now() < end) {
-    // spin: the tracer's evaluations run here, on interrupts
-  }
-  const elapsedNs = Number(now() - t0);
-  return elapsedNs > 0 ? Math.max(0, memoryNow() - before) / elapsedNs : 0;
+function spin(iterations) {
+  let x = 0;
+  for (let i = 0; i < iterations; i++) x = (x + i) & 0xffff;
+  return x;
 }
 
-/** Traces `repeat` back-to-back rounds per window (fresh inputs, gc() before each window). */
-async function traceWindows({ side, repeat, minCoveredMs, maxWindows, samplesFrom, sampling, drift = 0, notes }) {
+/**
+ * What a traced window costs by itself, measured before the windows are traced: `own`, the bytes
+ * of the window's own bookkeeping (the baseline's and clocks' results, allocated after the baseline
+ * is read), from an empty window; and a ~10 ms window of `spin`, compiled beforehand, whose growth
+ * beyond `own` is the tracer's: every sample is an inspector evaluation on the main thread, which
+ * leaves ~400 bytes on the very heap it reads (measured: 383–459 B a sample, steady). Its bytes per
+ * sample are known once the samples are in (see perSampleBytes).
+ */
+function tracerCalibration() {
+  const empty = [];
+  for (let i = 0; i < 5; i++) {
+    collectGarbage();
+    const before = memoryNow();
+    // The clock reads a window makes around its rounds.
+    Number(now());
+    Number(now());
+    empty.push(memoryNow() - before);
+  }
+  const own = Math.max(0, median(empty));
+  // Compiled (and its loop on-stack replaced) before the window: compiling allocates on the heap.
+  for (let i = 0; i < 20; i++) spin(100_000);
+  const t0 = now();
+  spin(1_000_000);
+  const iterations = Math.ceil((1_000_000 * 10) / Math.max(msSince(t0), 0.05));
+  collectGarbage();
+  const before = memoryNow();
+  const tStart = Number(now());
+  spin(iterations);
+  const tEnd = Number(now());
+  return { own, idle: { tStart, tEnd, grew: memoryNow() - before - own } };
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)] ?? 0;
+}
+
+/** The tracer's bytes per sample: the idle window's growth over the samples taken in it. */
+function perSampleBytes(calibration, samples) {
+  const { tStart, tEnd, grew } = calibration.idle;
+  const taken = samplesIn(samples, tStart, tEnd).length;
+  return taken > 0 ? Math.max(0, grew) / taken : 0;
+}
+
+/** Indices of the samples taken inside [tStart, tEnd]. */
+function samplesIn(samples, tStart, tEnd) {
+  const inside = [];
+  for (let j = lowerBound(samples.times, tStart); j < samples.times.length && samples.times[j] <= tEnd; j++)
+    inside.push(j);
+  return inside;
+}
+
+/**
+ * Runs windows of `repeat` back-to-back rounds (fresh inputs, gc() before each window) until they
+ * cover `minCoveredMs` of round time, and notes each round's start (on the hrtime scale, from
+ * performance.now(): no allocation) so a window of several rounds can be read round by round.
+ */
+async function runWindows({ side, repeat, minCoveredMs, maxWindows }) {
   const { prepare, round } = side;
   const windows = [];
   let covered = 0;
   const started = now();
+  const offsetNs = Number(now()) - performance.now() * 1e6;
   while (windows.length === 0 || (covered < minCoveredMs && windows.length < maxWindows && msSince(started) < 3000)) {
     const inputs = Array.from({ length: repeat }, prepare);
+    const starts = new Float64Array(repeat);
     collectGarbage();
     const baseline = memoryNow();
     const tStart = Number(now());
-    const pending = runBatch(round, inputs);
-    if (pending) await pending;
+    if (repeat === 1) {
+      const pending = runBatch(round, inputs);
+      if (pending) await pending;
+    } else {
+      for (let i = 0; i < repeat; i++) {
+        starts[i] = performance.now();
+        const pending = round(inputs[i]);
+        if (pending) await pending;
+      }
+    }
     const tEnd = Number(now());
-    windows.push({ tStart, tEnd, baseline, after: memoryNow() });
+    // Read before the window's record exists: an object literal is allocated before its fields are evaluated.
+    const after = memoryNow();
+    const roundStarts = repeat === 1 ? [tStart] : Array.from(starts, (ms) => ms * 1e6 + offsetNs);
+    windows.push({ tStart, tEnd, baseline, after, starts: roundStarts });
     keepReplayed(side, inputs);
     covered += (tEnd - tStart) / 1e6;
   }
-  const samples = await samplesFrom();
-  const traced = windows.map((w) => tracedWindow(w, samples, drift, repeat, sampling));
+  return { windows, covered, repeat };
+}
+
+/**
+ * Peak and integral per round of the windows, from the tracer's samples in them. m(t) = memory in
+ * use − the window's baseline − its own bookkeeping − the tracer's bytes for the samples taken so
+ * far; between collections the heap only grows, so in a window of several rounds each round's m
+ * starts from the memory at its start (the window's growth shared evenly among its rounds).
+ */
+function readWindows({ windows, covered, repeat }, samples, cost, sampling, notes) {
+  const traced = windows.map((w) => readWindow(w, samples, cost, repeat, sampling));
   // A window the tracer hardly sampled (its thread waited for a CPU: the machine was busy) saw
   // only the start and end of the round and misses the peak in between; only when every window
   // starved do they count, and then the notes say so.
   const sampled = traced.filter((t) => !t.starved);
   if (sampled.length === 0 && traced.some((t) => t.starved))
     notes?.push('memory sampling starved: the machine was busy, so the peak may be missed');
-  const peaks = (sampled.length > 0 ? sampled : traced).map((t) => t.peakKb).sort((a, b) => a - b);
+  const counted = sampled.length > 0 ? sampled : traced;
+  const peaks = counted.map((t) => t.peakKb).sort((a, b) => a - b);
   const sampleCount = traced.reduce((n, t) => n + t.samples, 0);
   return {
     peakKb: peaks[Math.floor((peaks.length - 1) / 2)],
-    integralKbMs: (sampled.length > 0 ? sampled : traced).reduce((s, t) => s + t.integralKbMs, 0) / peaks.length,
+    integralKbMs: counted.reduce((s, t) => s + t.integralKbMs, 0) / counted.length,
     hz: covered > 0 ? sampleCount / (covered / 1000) : 0,
+  };
+}
+
+function readWindow(w, samples, cost, repeat, sampling) {
+  const inside = samplesIn(samples, w.tStart, w.tEnd);
+  const above = (bytes, taken) => bytes - w.baseline - cost.own - cost.perSample * taken;
+  const perRound = Math.max(0, above(w.after, inside.length)) / repeat;
+  let peak = 0;
+  let integral = 0;
+  let next = 0;
+  for (let k = 0; k < repeat; k++) {
+    const start = w.starts[k];
+    const end = k + 1 < repeat ? w.starts[k + 1] : w.tEnd;
+    // The round's own m: what the window holds above the rounds before it.
+    const points = [[start, 0]];
+    while (next < inside.length && samples.times[inside[next]] < end) {
+      const j = inside[next++];
+      if (samples.times[j] >= start)
+        points.push([samples.times[j], Math.max(0, above(samples.values[j], next) - k * perRound)]);
+    }
+    points.push([end, perRound]);
+    for (let i = 0; i < points.length; i++) {
+      peak = Math.max(peak, points[i][1]);
+      if (i > 0) integral += ((points[i - 1][1] + points[i][1]) / 2) * (points[i][0] - points[i - 1][0]);
+    }
+  }
+  return {
+    peakKb: peak / 1024,
+    integralKbMs: integral / 1024 / 1e6 / repeat, // bytes·ns → kB·ms, per round
+    samples: inside.length,
+    starved: sampling && isStarved(inside.length, w.tEnd - w.tStart),
   };
 }
 
@@ -466,30 +566,6 @@ async function traceWindows({ side, repeat, minCoveredMs, maxWindows, samplesFro
 function isStarved(samples, durationNs) {
   const expected = durationNs / (TRACER_INTERVAL_US * 1000);
   return expected >= 4 && samples < expected / 4;
-}
-
-/** One window's peak and integral from the tracer's samples inside it (m = 0 at its start). */
-function tracedWindow(w, samples, drift, repeat, sampling) {
-  const points = [[w.tStart, 0]];
-  for (let j = lowerBound(samples.times, w.tStart); j < samples.times.length && samples.times[j] <= w.tEnd; j++)
-    points.push([
-      samples.times[j],
-      Math.max(0, samples.values[j] - w.baseline - drift * (samples.times[j] - w.tStart)),
-    ]);
-  const inside = points.length - 1;
-  points.push([w.tEnd, Math.max(0, w.after - w.baseline - drift * (w.tEnd - w.tStart))]);
-  let peak = 0;
-  let integral = 0;
-  for (let i = 0; i < points.length; i++) {
-    peak = Math.max(peak, points[i][1]);
-    if (i > 0) integral += ((points[i - 1][1] + points[i][1]) / 2) * (points[i][0] - points[i - 1][0]);
-  }
-  return {
-    peakKb: peak / 1024,
-    integralKbMs: integral / 1024 / 1e6 / repeat, // bytes·ns → kB·ms, per round
-    samples: inside,
-    starved: sampling && isStarved(inside, w.tEnd - w.tStart),
-  };
 }
 
 /** First index whose time is ≥ t (times ascend). */
@@ -504,14 +580,20 @@ function lowerBound(times, t) {
   return lo;
 }
 
+/** Rounds of a window of short rounds share the heap between collections: this many bytes at most. */
+const REPEATED_WINDOW_BYTES = 4 * 1024 * 1024;
+
 /**
- * Peak memory and memory-time integral of a replay round, from separate tracing passes.
- * Formula: m(t) = heapUsed + external − baseline (baseline measured after gc() right before the
- * window) − the tracer's own drift (see tracerDrift), sampled by the tracer at ~4 kHz, plus m = 0 at the window's start and the value at its
- * end; integral = Σ (m_i + m_{i+1}) / 2 · (t_{i+1} − t_i) in kB·ms.
+ * Peak memory and memory-time integral of a replay round.
+ * Formula: m(t) = heapUsed + external − baseline (measured after gc() right before the window) −
+ * the window's own bookkeeping − the tracer's own allocations (see tracerCalibration), sampled by
+ * the tracer at ~4 kHz, plus m = 0 at the round's start and the value at its end;
+ * integral = Σ (m_i + m_{i+1}) / 2 · (t_{i+1} − t_i) in kB·ms.
  * Peak: single-round windows (repeated up to ~25 ms of round time), median of the per-window maxima.
  * Integral: when a round is shorter than 2 ms, too short for ≥ 1 kHz sampling, each window runs
- * R = ⌈2 ms / round⌉ rounds back to back and the window's integral is divided by R.
+ * R = ⌈2 ms / round⌉ rounds back to back (fewer when R rounds would allocate over 4 MB, which a
+ * collection could cut short), each round's m counted from the memory at its start, and the
+ * window's integral is divided by R.
  */
 export async function traceMemory({ prepare, round, notes, roundMs = 2 }) {
   let tracer;
@@ -520,34 +602,28 @@ export async function traceMemory({ prepare, round, notes, roundMs = 2 }) {
   } catch (e) {
     notes.push(`memory sampling unavailable (${e.message}); peak and integral come from round boundaries only`);
   }
-  const none = async () => ({ times: [], values: [] });
-  const repeat = roundMs < 2 ? Math.min(1000, Math.ceil(2 / Math.max(roundMs, 1e-4))) : 1;
   const side = keepShapes({ prepare, round });
-  const drift = tracer ? tracerDrift() : 0;
-  const single = await traceWindows({
-    side,
-    drift,
-    repeat: 1,
-    notes,
-    minCoveredMs: 25,
-    maxWindows: repeat > 1 ? 20 : 200,
-    samplesFrom: repeat > 1 ? none : tracer ? () => tracer.stop() : none,
-    sampling: repeat === 1 && tracer !== undefined,
-  });
-  if (repeat === 1) {
-    return { peakMemoryKb: single.peakKb, integralKbMs: single.integralKbMs, integralSampleHz: single.hz };
-  }
-  const repeated = await traceWindows({
-    side,
-    drift,
-    repeat,
-    notes,
-    minCoveredMs: 25,
-    maxWindows: 50,
-    samplesFrom: tracer ? () => tracer.stop() : none,
-    sampling: tracer !== undefined,
-  });
-  return { peakMemoryKb: single.peakKb, integralKbMs: repeated.integralKbMs, integralSampleHz: repeated.hz };
+  const calibration = tracerCalibration();
+  const short = roundMs < 2;
+  const single = await runWindows({ side, repeat: 1, minCoveredMs: 25, maxWindows: short ? 20 : 200 });
+  const grown = median(single.windows.map((w) => w.after - w.baseline - calibration.own));
+  const repeat = short
+    ? Math.max(
+        1,
+        Math.min(
+          1000,
+          Math.ceil(2 / Math.max(roundMs, 1e-4)),
+          Math.floor(REPEATED_WINDOW_BYTES / Math.max(grown, 1024)),
+        ),
+      )
+    : 1;
+  const repeated = repeat > 1 ? await runWindows({ side, repeat, minCoveredMs: 25, maxWindows: 50 }) : undefined;
+  const samples = tracer ? await tracer.stop() : { times: [], values: [] };
+  const cost = { own: calibration.own, perSample: perSampleBytes(calibration, samples) };
+  const sampling = tracer !== undefined;
+  const one = readWindows(single, samples, cost, sampling && !short, notes);
+  const many = repeated ? readWindows(repeated, samples, cost, sampling, notes) : one;
+  return { peakMemoryKb: one.peakKb, integralKbMs: many.integralKbMs, integralSampleHz: many.hz };
 }
 
 function post(session, method, params) {

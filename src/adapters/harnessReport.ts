@@ -6,6 +6,8 @@
 import { constants } from 'node:os';
 import { HARNESS_REPORT_MARKER } from '../core/sandboxTypes';
 import type { HarnessReport, Limits, Measurement, SandboxBackend, SandboxResult } from '../core/sandboxTypes';
+import { coveragePercent } from '../core/resultWords';
+import { formatMs } from '../shared/format';
 import type { CapturedOutput } from './outputCapture';
 import { capturedText } from './outputCapture';
 
@@ -80,23 +82,41 @@ function notesOf(report: {
   readonly callsMade?: unknown;
   readonly interpreter?: unknown;
   readonly coverage?: unknown;
+  readonly longestUnrecordedMs?: unknown;
 }): {
   notes?: readonly string[];
   callsMade?: number;
   interpreter?: string;
   coverage?: number;
 } {
-  const notes = Array.isArray(report.notes) ? report.notes.filter((n): n is string => typeof n === 'string') : [];
+  const coverage =
+    typeof report.coverage === 'number' && report.coverage >= 0 && report.coverage <= 1 ? report.coverage : undefined;
+  const longestMs =
+    typeof report.longestUnrecordedMs === 'number' && report.longestUnrecordedMs >= 0
+      ? report.longestUnrecordedMs
+      : undefined;
+  const said = Array.isArray(report.notes) ? report.notes.filter((n): n is string => typeof n === 'string') : [];
+  const notes =
+    coverage !== undefined && coverage < COVERAGE_WANTED ? [...said, uncoveredNote(coverage, longestMs)] : said;
   return {
     ...(notes.length > 0 ? { notes } : {}),
     ...(typeof report.callsMade === 'number' && Number.isFinite(report.callsMade)
       ? { callsMade: report.callsMade }
       : {}),
     ...(typeof report.interpreter === 'string' ? { interpreter: report.interpreter } : {}),
-    ...(typeof report.coverage === 'number' && report.coverage >= 0 && report.coverage <= 1
-      ? { coverage: report.coverage }
-      : {}),
+    ...(coverage !== undefined ? { coverage } : {}),
   };
+}
+
+/** Below this share of the tests' time in the function, a note says the figures leave calls out. */
+const COVERAGE_WANTED = 0.95;
+
+/** "the calls that could not be recorded took 42.0 % of the tests' time in the function: …" */
+export function uncoveredNote(coverage: number, longestMs: number | undefined): string {
+  const left = 1 - coverage;
+  const share = left > 0.999 ? 'over 99.9 %' : coveragePercent(left);
+  const longest = longestMs !== undefined && longestMs > 0 ? ` (the longest took ${formatMs(longestMs)})` : '';
+  return `the calls that could not be recorded took ${share} of the tests' time in the function: the figures leave them out${longest}.`;
 }
 
 /**

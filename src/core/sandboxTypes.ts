@@ -269,7 +269,13 @@ interface FailedRun extends HarnessNotes {
 
 /** What the harness prints (one JSON document after the marker line). */
 export type HarnessReport =
-  | PassedRun
+  | (PassedRun & {
+      /**
+       * Profile mode, when some calls could not be recorded: the longest of them, ms. The host
+       * words the note on coverage below 0.95 from this and `coverage`.
+       */
+      readonly longestUnrecordedMs?: number;
+    })
   | FailedRun
   /** A MemoryError / heap exhaustion the harness caught itself (the limit is enforced outside too). */
   | { readonly kind: 'memory_limit'; readonly message: string }

@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replies, startScriptedOpenAiServer, type ScriptedOpenAiServer } from '../support/scriptedOpenAiServer';
-import { builtCli, REPO, runCli } from './cliBuild';
+import { builtCli, REPO, runCli, type CliRun } from './cliBuild';
 import { useDockerEngine } from './dockerForTests';
 
 const made: string[] = [];
@@ -203,17 +203,17 @@ function projectWithForeignAddon(): string {
   return root;
 }
 
+/** `afterburner profile` on that project's `sum`, in the given sandbox. */
+function profileBesideForeignAddon(sandbox: 'local' | 'docker'): Promise<{ root: string; run: CliRun }> {
+  const root = projectWithForeignAddon();
+  return runCli(cli, ['profile', path.join(root, 'lib/sum.js'), '--function', 'sum', '--sandbox', sandbox]).then(
+    (run) => ({ root, run }),
+  );
+}
+
 describe('afterburner profile with a compiled addon built for another platform', () => {
   it('names the addon, why it cannot load and what runs here (local sandbox: rebuild it)', async () => {
-    const root = projectWithForeignAddon();
-    const run = await runCli(cli, [
-      'profile',
-      path.join(root, 'lib/sum.js'),
-      '--function',
-      'sum',
-      '--sandbox',
-      'local',
-    ]);
+    const { root, run } = await profileBesideForeignAddon('local');
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(
       `${path.join(root, 'node_modules/fastsum/build/Release/fastsum.node')} cannot load in this sandbox: it was built for another system or CPU; the sandbox runs Node v`,
@@ -227,15 +227,7 @@ describe('afterburner profile with a compiled addon built for another platform',
     useDockerEngine();
 
     it('advises the local sandbox or an image with the Node the addon was built for', async () => {
-      const root = projectWithForeignAddon();
-      const run = await runCli(cli, [
-        'profile',
-        path.join(root, 'lib/sum.js'),
-        '--function',
-        'sum',
-        '--sandbox',
-        'docker',
-      ]);
+      const { run } = await profileBesideForeignAddon('docker');
       expect(run.code, run.stderr).toBe(1);
       expect(run.stdout).toMatch(/fastsum\.node cannot load in this sandbox: it was built for another system or CPU/);
       expect(run.stdout).toMatch(/Next step: use the local sandbox \(--sandbox local/);

@@ -62,6 +62,26 @@ describe('harness report', () => {
     expect(bad).toMatchObject({ kind: 'failed', failures });
   });
 
+  it('says below 95 % coverage how much of the function’s time the figures leave out, and the longest call left out', () => {
+    const noted = (report: object): readonly string[] | undefined => {
+      const result = toSandboxResult(outcome(`${MARK}${JSON.stringify({ ...passed, ...report })}\n`), context);
+      return result.kind === 'passed' ? result.notes : undefined;
+    };
+    expect(noted({ coverage: 0.0004, longestUnrecordedMs: 21.4, notes: ['1 call to total not recorded: x.'] })).toEqual(
+      [
+        '1 call to total not recorded: x.',
+        "the calls that could not be recorded took over 99.9 % of the tests' time in the function: the figures leave them out (the longest took 21.4 ms).",
+      ],
+    );
+    expect(noted({ coverage: 0.58, longestUnrecordedMs: 0.0412 })).toEqual([
+      "the calls that could not be recorded took 42.0 % of the tests' time in the function: the figures leave them out (the longest took 41.2 µs).",
+    ]);
+    // At 95 % and above the figures stand for the function; a share from a sandbox outside 0..1 is not believed.
+    expect(noted({ coverage: 0.95, longestUnrecordedMs: 3 })).toBeUndefined();
+    expect(noted({ coverage: 1.7, longestUnrecordedMs: 3 })).toBeUndefined();
+    expect(noted({ coverage: 0.5, longestUnrecordedMs: 'long' })?.[0]).toMatch(/leave them out\.$/);
+  });
+
   it('does not trust a report from a process that was killed or crashed', () => {
     const report = `${MARK}${JSON.stringify(passed)}\n`;
     expect(

@@ -75,6 +75,9 @@ MAX_YIELDED = 100000
 _ITERATOR_MODULES = ("builtins", "itertools")
 # _take()'s answer for a call the stride leaves out (the calls kept at it stand for it).
 _STRIDE = -1
+# A function's huge input is that call's alone; a method's huge instance stays huge, so after it
+# no call is copied (each copy would cost as much and be left out again).
+_HUGE_CALL = "inputs over %d MB to copy" % (MAX_SNAPSHOT_BYTES >> 20)
 _HUGE = "inputs over %d MB to copy (after the first such call, no call is copied)" % (MAX_SNAPSHOT_BYTES >> 20)
 
 
@@ -406,8 +409,9 @@ class Recorder:
         finally:
             self._spent += time.perf_counter() - start
         if len(data) > MAX_SNAPSHOT_BYTES:
-            self.huge_state = True
-            self._skip(_HUGE, index)
+            stateful = self.target.kind == "method"
+            self.huge_state = self.huge_state or stateful
+            self._skip(_HUGE if stateful else _HUGE_CALL, index)
             return None
         return data
 
