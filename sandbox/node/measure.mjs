@@ -471,36 +471,24 @@ function samplesIn(samples, tStart, tEnd) {
 
 /**
  * Runs windows of `repeat` back-to-back rounds (fresh inputs, gc() before each window) until they
- * cover `minCoveredMs` of round time, and notes each round's start (on the hrtime scale, from
- * performance.now(): no allocation) so a window of several rounds can be read round by round.
+ * cover `minCoveredMs` of round time.
  */
 async function runWindows({ side, repeat, minCoveredMs, maxWindows }) {
   const { prepare, round } = side;
   const windows = [];
   let covered = 0;
   const started = now();
-  const offsetNs = Number(now()) - performance.now() * 1e6;
   while (windows.length === 0 || (covered < minCoveredMs && windows.length < maxWindows && msSince(started) < 3000)) {
     const inputs = Array.from({ length: repeat }, prepare);
-    const starts = new Float64Array(repeat);
     collectGarbage();
     const baseline = memoryNow();
     const tStart = Number(now());
-    if (repeat === 1) {
-      const pending = runBatch(round, inputs);
-      if (pending) await pending;
-    } else {
-      for (let i = 0; i < repeat; i++) {
-        starts[i] = performance.now();
-        const pending = round(inputs[i]);
-        if (pending) await pending;
-      }
-    }
+    const pending = runBatch(round, inputs);
+    if (pending) await pending;
     const tEnd = Number(now());
     // Read before the window's record exists: an object literal is allocated before its fields are evaluated.
     const after = memoryNow();
-    const roundStarts = repeat === 1 ? [tStart] : Array.from(starts, (ms) => ms * 1e6 + offsetNs);
-    windows.push({ tStart, tEnd, baseline, after, starts: roundStarts });
+    windows.push({ tStart, tEnd, baseline, after });
     keepReplayed(side, inputs);
     covered += (tEnd - tStart) / 1e6;
   }
@@ -508,13 +496,16 @@ async function runWindows({ side, repeat, minCoveredMs, maxWindows }) {
 }
 
 /**
- * Peak and integral per round of the windows, from the tracer's samples in them. m(t) = memory in
- * use − the window's baseline − its own bookkeeping − the tracer's bytes for the samples taken so
- * far; between collections the heap only grows, so in a window of several rounds each round's m
- * starts from the memory at its start (the window's growth shared evenly among its rounds).
+ * Peak and memory-time integral per round of the windows, from the tracer's samples in them.
+ * m(t) = memory in use − the window's baseline − its own bookkeeping − the tracer's bytes for the
+ * samples taken so far (see tracerCalibration). The integral is m's mean over a round's time times
+ * the untraced round time `roundMs` (from the timing): a sample stops the round while the main
+ * thread evaluates it, so the traced clock is not the round's (as tracemalloc slows Python's).
  */
-function readWindows({ windows, covered, repeat }, samples, cost, sampling, notes) {
-  const traced = windows.map((w) => readWindow(w, samples, cost, repeat, sampling));
+function readWindows({ windows, covered, repeat }, samples, cost, sampling, notes, roundMs) {
+  const traced = windows.map((w) =>
+    repeat === 1 ? readWindow(w, samples, cost, sampling) : readRounds(w, samples, cost, repeat),
+  );
   // A window the tracer hardly sampled (its thread waited for a CPU: the machine was busy) saw
   // only the start and end of the round and misses the peak in between; only when every window
   // starved do they count, and then the notes say so.
@@ -526,40 +517,64 @@ function readWindows({ windows, covered, repeat }, samples, cost, sampling, note
   const sampleCount = traced.reduce((n, t) => n + t.samples, 0);
   return {
     peakKb: peaks[Math.floor((peaks.length - 1) / 2)],
-    integralKbMs: counted.reduce((s, t) => s + t.integralKbMs, 0) / counted.length,
+    integralKbMs: meanOverRound(counted, repeat) * roundMs,
     hz: covered > 0 ? sampleCount / (covered / 1000) : 0,
   };
 }
 
-function readWindow(w, samples, cost, repeat, sampling) {
+/** Samples this many or more, m's mean over a round of back-to-back rounds is the mean of the samples. */
+const MIN_ROUND_SAMPLES = 10;
+
+/** m's mean over a round's time, kB. */
+function meanOverRound(windows, repeat) {
+  if (repeat === 1) return windows.reduce((s, t) => s + t.meanKb, 0) / windows.length;
+  const values = windows.flatMap((t) => t.values);
+  if (values.length >= MIN_ROUND_SAMPLES) return values.reduce((s, v) => s + v, 0) / values.length;
+  // Too few samples to see the round's shape: memory taken evenly over the round.
+  return windows.reduce((s, t) => s + t.peakKb, 0) / windows.length / 2;
+}
+
+/** One round in a window: the trapezoid over its samples, in shares of the round's traced time. */
+function readWindow(w, samples, cost, sampling) {
   const inside = samplesIn(samples, w.tStart, w.tEnd);
-  const above = (bytes, taken) => bytes - w.baseline - cost.own - cost.perSample * taken;
-  const perRound = Math.max(0, above(w.after, inside.length)) / repeat;
+  const span = w.tEnd - w.tStart;
+  const points = [[0, 0]];
+  inside.forEach((j, n) =>
+    points.push([(samples.times[j] - w.tStart) / span, aboveBaseline(w, cost, samples.values[j], n + 1)]),
+  );
+  points.push([1, aboveBaseline(w, cost, w.after, inside.length)]);
   let peak = 0;
-  let integral = 0;
-  let next = 0;
-  for (let k = 0; k < repeat; k++) {
-    const start = w.starts[k];
-    const end = k + 1 < repeat ? w.starts[k + 1] : w.tEnd;
-    // The round's own m: what the window holds above the rounds before it.
-    const points = [[start, 0]];
-    while (next < inside.length && samples.times[inside[next]] < end) {
-      const j = inside[next++];
-      if (samples.times[j] >= start)
-        points.push([samples.times[j], Math.max(0, above(samples.values[j], next) - k * perRound)]);
-    }
-    points.push([end, perRound]);
-    for (let i = 0; i < points.length; i++) {
-      peak = Math.max(peak, points[i][1]);
-      if (i > 0) integral += ((points[i - 1][1] + points[i][1]) / 2) * (points[i][0] - points[i - 1][0]);
-    }
+  let mean = 0;
+  for (let i = 0; i < points.length; i++) {
+    peak = Math.max(peak, points[i][1]);
+    if (i > 0) mean += ((points[i - 1][1] + points[i][1]) / 2) * (points[i][0] - points[i - 1][0]);
   }
   return {
     peakKb: peak / 1024,
-    integralKbMs: integral / 1024 / 1e6 / repeat, // bytes·ns → kB·ms, per round
+    meanKb: mean / 1024,
     samples: inside.length,
-    starved: sampling && isStarved(inside.length, w.tEnd - w.tStart),
+    starved: sampling && isStarved(inside.length, span),
   };
+}
+
+/**
+ * A window of `repeat` back-to-back rounds. Between collections the heap only grows, and the
+ * rounds replay the same calls, so each allocates the window's growth / repeat: a sample's m in
+ * its own round is its growth modulo that. Which round a sample fell in is not known (its time is
+ * stamped when the answer reaches the sampler, tens of µs late, longer than a short round), but
+ * it fell at a random point of one: the samples' mean is m's mean over a round.
+ */
+function readRounds(w, samples, cost, repeat) {
+  const inside = samplesIn(samples, w.tStart, w.tEnd);
+  const perRound = aboveBaseline(w, cost, w.after, inside.length) / repeat;
+  const values =
+    perRound > 0 ? inside.map((j, n) => (aboveBaseline(w, cost, samples.values[j], n + 1) % perRound) / 1024) : [];
+  return { peakKb: perRound / 1024, values, samples: inside.length, starved: false };
+}
+
+/** Bytes above the window's baseline less its bookkeeping and the sampler's bytes for `taken` samples. */
+function aboveBaseline(w, cost, bytes, taken) {
+  return Math.max(0, bytes - w.baseline - cost.own - cost.perSample * taken);
 }
 
 /** A window got fewer than a quarter of the tracer's samples while it lasted four intervals or more. */
@@ -580,20 +595,26 @@ function lowerBound(times, t) {
   return lo;
 }
 
-/** Rounds of a window of short rounds share the heap between collections: this many bytes at most. */
-const REPEATED_WINDOW_BYTES = 4 * 1024 * 1024;
+/**
+ * Rounds of a window of short rounds share the heap between collections: this many bytes at most.
+ * After gc() V8's new space takes ~1 MB before a scavenge, which would free the earlier rounds'
+ * garbage mid-window and break the reading of each round from its start.
+ */
+const REPEATED_WINDOW_BYTES = 512 * 1024;
 
 /**
  * Peak memory and memory-time integral of a replay round.
  * Formula: m(t) = heapUsed + external − baseline (measured after gc() right before the window) −
  * the window's own bookkeeping − the tracer's own allocations (see tracerCalibration), sampled by
  * the tracer at ~4 kHz, plus m = 0 at the round's start and the value at its end;
- * integral = Σ (m_i + m_{i+1}) / 2 · (t_{i+1} − t_i) in kB·ms.
+ * integral = Σ (m_i + m_{i+1}) / 2 · (t_{i+1} − t_i) in kB·ms, with t measured as the share of
+ * the traced round's time and scaled to the untraced round time (`roundMs`, from the timing): a
+ * sample stops the round while the main thread evaluates it, as tracemalloc slows Python's.
  * Peak: single-round windows (repeated up to ~25 ms of round time), median of the per-window maxima.
  * Integral: when a round is shorter than 2 ms, too short for ≥ 1 kHz sampling, each window runs
  * R = ⌈2 ms / round⌉ rounds back to back (fewer when R rounds would allocate over 4 MB, which a
- * collection could cut short), each round's m counted from the memory at its start, and the
- * window's integral is divided by R.
+ * collection could cut short), each round's m counted from the memory at its start, averaged over
+ * the R rounds.
  */
 export async function traceMemory({ prepare, round, notes, roundMs = 2 }) {
   let tracer;
@@ -617,12 +638,17 @@ export async function traceMemory({ prepare, round, notes, roundMs = 2 }) {
         ),
       )
     : 1;
-  const repeated = repeat > 1 ? await runWindows({ side, repeat, minCoveredMs: 25, maxWindows: 50 }) : undefined;
+  const repeated = repeat > 1 ? await runWindows({ side, repeat, minCoveredMs: 40, maxWindows: 120 }) : undefined;
+  if (repeated) {
+    // A window that grew much less than its rounds allocate was cut by a collection after all.
+    const whole = repeated.windows.filter((w) => w.after - w.baseline - calibration.own >= 0.75 * repeat * grown);
+    if (whole.length > 0) repeated.windows = whole;
+  }
   const samples = tracer ? await tracer.stop() : { times: [], values: [] };
   const cost = { own: calibration.own, perSample: perSampleBytes(calibration, samples) };
   const sampling = tracer !== undefined;
-  const one = readWindows(single, samples, cost, sampling && !short, notes);
-  const many = repeated ? readWindows(repeated, samples, cost, sampling, notes) : one;
+  const one = readWindows(single, samples, cost, sampling && !short, notes, roundMs);
+  const many = repeated ? readWindows(repeated, samples, cost, sampling, notes, roundMs) : one;
   return { peakMemoryKb: one.peakKb, integralKbMs: many.integralKbMs, integralSampleHz: many.hz };
 }
 

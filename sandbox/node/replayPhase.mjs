@@ -229,7 +229,8 @@ function measurementFrom(runtimeMs, memory, calls) {
     runtimeMs,
     peakMemoryKb: round2(memory.peakMemoryKb),
     processPeakKb: process.resourceUsage().maxRSS,
-    integralKbMs: round2(memory.integralKbMs),
+    // Four significant digits: a microsecond round's integral is hundredths of a kB·ms.
+    integralKbMs: Number(memory.integralKbMs.toPrecision(4)),
     integralSampleHz: Math.round(memory.integralSampleHz),
     calls,
   };
