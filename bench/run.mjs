@@ -12,14 +12,19 @@
 //     acceptance rule must accept the faster version against the slower one and reject the reverse.
 // It is a report, not a test: it always exits 0 and says what it could not measure.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { loadBenchLib } from './benchLib.mjs';
+import {
+  benchFixture as fixture,
+  cv,
+  finishReport,
+  loadBenchLib,
+  median,
+  passedRun,
+  sideBySideCheck,
+  workJob,
+} from './benchLib.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const OVERHEAD_RUNS = 15;
 const loadAtStart = loadavg();
 const PROFILES = Number(process.env.BENCH_PROFILES ?? 10);
@@ -27,14 +32,6 @@ const PROFILES = Number(process.env.BENCH_PROFILES ?? 10);
 const lib = await loadBenchLib();
 
 const say = (line) => process.stderr.write(`${line}\n`);
-const fixture = (name) => readFileSync(path.join(here, 'fixtures', name), 'utf8');
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const cv = (xs) => Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1)) / mean(xs);
 const fmt = (x, digits = 1) => (x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixed(digits));
 
 const trivialJob = {
@@ -49,23 +46,6 @@ const trivialJob = {
   mode: { kind: 'test' },
   limits: { timeoutMs: 60_000, memoryMb: 512 },
 };
-/** A profile of work() in `module` (a bench fixture) with its tests in `testFile`. */
-function workJob(module, language = 'python', testFile = 'test_work.py') {
-  // The module always has the name its tests import, whichever version of work() it holds.
-  const modulePath = language === 'python' ? 'work.py' : 'work.mjs';
-  return {
-    language,
-    files: [
-      { path: modulePath, content: fixture(module) },
-      { path: testFile, content: fixture(testFile) },
-    ],
-    modulePath,
-    testPaths: [testFile],
-    target: 'work',
-    mode: { kind: 'profile' },
-    limits: { timeoutMs: 120_000, memoryMb: 512 },
-  };
-}
 const jsWorkJob = workJob('work.mjs', 'javascript', 'work.test.mjs');
 
 /**
@@ -94,12 +74,6 @@ async function timeRoundRobin(backends) {
     say(`  round ${round + 1}/${OVERHEAD_RUNS + 2}`);
   }
   return times;
-}
-
-async function viaSandbox(sandbox, job) {
-  const result = await sandbox.run(job);
-  if (result.kind !== 'passed') throw new Error(`${result.kind}: ${result.message ?? ''} ${result.output.slice(-500)}`);
-  return result;
 }
 
 /** The bare process: the same harness on the same files, no isolation at all. */
@@ -206,38 +180,32 @@ async function profiles(label, sandbox) {
   const medians = [];
   const peaks = [];
   for (let i = 0; i < PROFILES; i++) {
-    const m = (await viaSandbox(sandbox, workJob('work.py'))).measurement;
+    const m = (await passedRun(sandbox, workJob('work.py'))).measurement;
     medians.push(m.runtimeMs.median);
     peaks.push(m.peakMemoryKb);
   }
   let ordered = 0;
   const ratios = [];
   for (let i = 0; i < PROFILES; i++) {
-    const fast = (await viaSandbox(sandbox, workJob('work.py'))).measurement.runtimeMs.median;
-    const slow = (await viaSandbox(sandbox, workJob('work_slower.py'))).measurement.runtimeMs.median;
+    const fast = (await passedRun(sandbox, workJob('work.py'))).measurement.runtimeMs.median;
+    const slow = (await passedRun(sandbox, workJob('work_slower.py'))).measurement.runtimeMs.median;
     if (slow > fast) ordered++;
     ratios.push(slow / fast);
   }
   // The same repeatability for a JavaScript function of about the same cost.
   const jsMedians = [];
-  for (let i = 0; i < PROFILES; i++)
-    jsMedians.push((await viaSandbox(sandbox, jsWorkJob)).measurement.runtimeMs.median);
+  for (let i = 0; i < PROFILES; i++) jsMedians.push((await passedRun(sandbox, jsWorkJob)).measurement.runtimeMs.median);
   // Side by side: the slower version is the best so far, the faster one the candidate, and back.
-  const recording = (await viaSandbox(sandbox, workJob('work.py'))).recording;
-  const sideBySide = async (candidateModule, referenceModule) => {
-    const job = workJob(candidateModule);
-    const { files, referencePath } = lib.withReferenceModule(job.files, job.modulePath, fixture(referenceModule));
-    const r = await viaSandbox(sandbox, {
-      ...job,
-      files,
-      mode: { kind: 'check', recording, reference: { modulePath: referencePath } },
-    });
-    if (!r.referenceMeasurement) throw new Error('the harness returned no side-by-side reference measurement');
-    return {
-      factor: lib.sideBySideSpeedFactor(r.measurement, r.referenceMeasurement),
-      decision: lib.decideAcceptance('time', r.referenceMeasurement, r.measurement, r.referenceMeasurement).kind,
-    };
-  };
+  const recording = (await passedRun(sandbox, workJob('work.py'))).recording;
+  const sideBySide = (candidateModule, referenceModule) =>
+    sideBySideCheck(
+      lib,
+      sandbox,
+      workJob(candidateModule),
+      fixture(candidateModule),
+      fixture(referenceModule),
+      recording,
+    );
   let pairedOrdered = 0;
   let pairedRight = 0;
   const factors = [];
@@ -294,9 +262,9 @@ const floor = docker ? await insideContainerTimer(docker, tag, trivialJob) : und
 const FLOOR = 'python3 inside a running container';
 const rows = await timeRoundRobin({
   [FLOOR]: floor && (() => floor.once()),
-  'docker, warm (ours)': warm && (() => viaSandbox(warm, trivialJob)),
+  'docker, warm (ours)': warm && (() => passedRun(warm, trivialJob)),
   'docker, fresh container per run': docker && (() => freshContainerRun(docker, tag, trivialJob)),
-  [localLabel]: () => viaSandbox(local, trivialJob),
+  [localLabel]: () => passedRun(local, trivialJob),
   'bare python3': () => bareRun(trivialJob),
 });
 for (const [label, sandbox] of [
@@ -381,10 +349,4 @@ for (const [name, s] of Object.entries(stability)) {
 out.push(
   '  (decided right = the acceptance rule accepts the faster version against the slower and rejects the reverse)',
 );
-if (problems.length > 0) {
-  out.push('');
-  out.push('Not measured:');
-  for (const p of problems) out.push(`  ${p}`);
-}
-process.stdout.write(`${out.join('\n')}\n`);
-process.exit(0);
+finishReport(out, problems);
