@@ -164,6 +164,24 @@ const ESM_SYNTAX =
   /^\s*(?:import\s*(?:[\w$]+\s*(?:,|from)|[{*]|['"])|export\s+(?:default\b|const\b|let\b|var\b|function\b|async\b|class\b|[{*]))/m;
 
 /**
+ * Where code may first go without changing what the module means: after a `#!` line and the
+ * directive prologue (`'use strict'` and the like), which must stay first; within their line.
+ */
+function prologueEnd(source) {
+  let i = source.startsWith('#!') ? source.indexOf('\n') + 1 || source.length : 0;
+  let end = i;
+  const directive = /(?:\s|\/\/[^\n]*|\/\*[\s\S]*?\*\/)*(['"])[^'"\\\n]*\1[ \t]*;?/y;
+  for (;;) {
+    directive.lastIndex = i;
+    const m = directive.exec(source);
+    // A string followed by more of an expression (`'a' + b`) is not a directive.
+    if (!m || /^[ \t]*[^\s;/]/.test(source.slice(directive.lastIndex).split('\n')[0])) break;
+    i = end = directive.lastIndex;
+  }
+  return end;
+}
+
+/**
  * The module source with `name`'s top-level binding handed to `globalThis.__afterburnerWrap(fn, key, set)`
  * (which returns what the binding then holds), or
  * undefined when no top-level declaration of `name` is found.
@@ -177,7 +195,14 @@ function instrumentSource(source, name, key = name) {
     source,
   );
   if (fn) {
-    return source.slice(0, fn.index) + wrapCall(name, key) + source.slice(fn.index);
+    // A declaration is hoisted: the module may hand it out before its line (`module.exports = f`
+    // above `function f`), so the binding is wrapped at the module's start too. The line's own
+    // wrapping stays for a declaration in a block, which the start cannot see (the harness hands
+    // out one wrapper per function, so the second changes nothing).
+    const atLine = source.slice(0, fn.index) + wrapCall(name, key) + source.slice(fn.index);
+    const start = prologueEnd(atLine);
+    const early = `${atLine[start - 1] === ';' || start === 0 ? '' : ';'}if (typeof ${name} === 'function') ${wrapCall(name, key)}`;
+    return atLine.slice(0, start) + early + atLine.slice(start);
   }
   const binding = new RegExp(`^((?:export\\s+)?)(const|let|var)(\\s+)${id}\\b(?=\\s*[=:])`, 'm').exec(source);
   if (binding) {

@@ -21,14 +21,18 @@ function bindingKey(abs, name) {
   return `${abs}#${name}`;
 }
 
+/** What __afterburnerWrap handed out: a function declaration is wrapped twice (see instrument.cjs), once counts. */
+const handedOut = new WeakSet();
 globalThis.__afterburnerWrap = (fn, key, set) => {
   const entry = bindings.get(key);
-  if (!entry || typeof fn !== 'function') return fn;
+  if (!entry || typeof fn !== 'function' || handedOut.has(fn)) return fn;
   // The first load is the harness's own (the one measured); a runner with a module registry of its
   // own (jest) loads the module again for each test file, and each of those copies is recorded too.
   entry.original ??= fn;
   entry.set ??= set;
-  return entry.wrap ? entry.wrap(fn) : fn;
+  const wrapped = entry.wrap ? entry.wrap(fn) : fn;
+  handedOut.add(wrapped);
+  return wrapped;
 };
 globalThis.__afterburnerWrapMethod = (Cls, key) => bindings.get(key)?.wrapMethod?.(Cls);
 // The same entrances for code running in another realm of this process (jestSetup.cjs).

@@ -141,6 +141,18 @@ describe('node harness: the project runner and its config', () => {
     expect(ok.recording?.calls).toBe(6);
   });
 
+  it("records a CommonJS function exported above its declaration, and a method set on a constructor's prototype", async () => {
+    const specs = ['test/wordStats.spec.js'];
+    // `module.exports = countWords` runs before `function countWords` is reached.
+    const words = passed((await profile('mocha', 'lib/tally.js', specs, 'countWords')).report);
+    expect(words.tests).toEqual({ passed: 2, failed: 0 });
+    expect(words.recording?.calls).toBe(2);
+    expect(words.callsMade).toBe(2);
+    // `WordStats.prototype.top = function top(n) { … }`, called on instances the specs make.
+    const top = passed((await profile('mocha', 'index.js', specs, 'WordStats.top')).report);
+    expect(top.recording?.calls).toBe(1);
+  });
+
   it('reports a failing mocha spec with its message', async () => {
     const files = {
       ...projectFiles('mocha'),

@@ -244,6 +244,30 @@ describe('locateFunction in JavaScript and TypeScript', () => {
     expect(functionAtOffset(languageOf('javascript'), js, 0)).toBeUndefined();
   });
 
+  it("finds a method set on a constructor's prototype, and not a named function passed as an argument", () => {
+    const text = [
+      'function Stats(text) { this.text = text; }',
+      'Stats.prototype.top = function top(n) {',
+      '  return Object.keys(this.counts).sort(function byCount(a, b) { return a < b ? -1 : 1; }).slice(0, n);',
+      '};',
+      'Stats.prototype.size = function () { return this.text.length; }',
+      '',
+    ].join('\n');
+    const found = listFunctions(languageOf('javascript'), text);
+    expect(found.map((f) => `${f.qualifiedName}:${f.kind}`)).toEqual([
+      'Stats:function',
+      'Stats.top:method',
+      'Stats.size:method',
+    ]);
+    expect(slice(text, locateFunction(languageOf('javascript'), text, 'Stats.top'))).toMatch(
+      /^Stats\.prototype\.top = [\s\S]*\};$/,
+    );
+    // The callback belongs to the method around it.
+    expect(functionAtOffset(languageOf('javascript'), text, text.indexOf('return a < b'))?.qualifiedName).toBe(
+      'Stats.top',
+    );
+  });
+
   it('does not take property accesses named function or class for definitions', () => {
     const text = 'obj.class = 1;\nconst f = () => obj.function(1);\n';
     expect(listFunctions(languageOf('javascript'), text).map((f) => f.name)).toEqual(['f']);

@@ -20,12 +20,19 @@ function callsThroughWrap(source: string, name: string, call: string): number {
   const out = instrument.instrumentSource(source, name);
   if (out === undefined) throw new Error(`${name} not instrumented`);
   let calls = 0;
+  // As the harness's: one wrapper per function, a wrapper handed back again unchanged.
+  const wrappers = new WeakSet<object>();
   const context = vm.createContext({
-    __afterburnerWrap: (fn: (...args: unknown[]) => unknown) =>
-      function wrapped(this: unknown, ...args: unknown[]) {
+    __afterburnerWrap: (fn: (...args: unknown[]) => unknown) => {
+      if (wrappers.has(fn)) return fn;
+      const wrapped = function wrapped(this: unknown, ...args: unknown[]) {
         calls++;
         return fn.apply(this, args);
-      },
+      };
+      wrappers.add(wrapped);
+      return wrapped;
+    },
+    module: { exports: {} },
   });
   vm.runInContext(`${out}\n${call}`, context);
   return calls;
@@ -35,6 +42,22 @@ describe('instrumentSource', () => {
   it('wraps a function declaration at its own line, so calls from inside the module go through it', () => {
     const source = 'function helper(x) { return x + 1; }\nfunction main(xs) { return xs.map((x) => helper(x)); }\n';
     expect(callsThroughWrap(source, 'helper', 'main([1, 2, 3]);')).toBe(3);
+  });
+
+  it('wraps a declaration handed out above its line (`module.exports = f` first), once', () => {
+    const source = "'use strict';\n\nmodule.exports = preferred;\nfunction preferred(x) { return x; }\n";
+    expect(callsThroughWrap(source, 'preferred', 'module.exports(1); preferred(2);')).toBe(2);
+  });
+
+  it('keeps a shebang first and the directive prologue a prologue, every line where it was', () => {
+    const source = '#!/usr/bin/env node\n"use strict"\nexports.f = f\nfunction f() { return this; }\n';
+    const out = instrument.instrumentSource(source, 'f') ?? '';
+    expect(out.split('\n')).toHaveLength(source.split('\n').length);
+    expect(out.split('\n')[0]).toBe('#!/usr/bin/env node');
+    expect(out.split('\n')[1]).toMatch(/^"use strict";if \(typeof f === 'function'\) f = /);
+    // Strict mode still holds: a plain call's `this` is undefined.
+    const body = out.split('\n').slice(1).join('\n');
+    expect(vm.runInNewContext(`${body}\nf() === undefined`, { exports: {} })).toBe(true);
   });
 
   it('turns `const` into `let` of the same width and wraps after the whole statement', () => {

@@ -284,6 +284,29 @@ const MEMBER_MODIFIERS = new Set([
 
 const TYPE_LITERAL_BRACE_AFTER = new Set([':', '|', '&', '<', ',', '(', '=>', '[', '?', 'keyof', 'typeof', '=']);
 
+/** Tokens after which `function` starts an expression passed on or combined, not a definition. */
+const ARGUMENT_BEFORE = new Set([
+  '(',
+  ',',
+  '[',
+  '?',
+  '||',
+  '&&',
+  '??',
+  '!',
+  '=>',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '<',
+  '>',
+  '==',
+  '===',
+  '!=',
+  '!==',
+]);
 const EXPRESSION_CONTINUERS = new Set([
   '.',
   '?.',
@@ -395,10 +418,41 @@ class ScriptScanner {
     if (this.is(j, 'declare')) return undefined;
     if (this.is(j, 'abstract') && this.is(j + 1, 'class')) j++;
     if (this.is(j, 'async') && this.is(j + 1, 'function') && !this.tok(j + 1)?.newlineBefore) j++;
-    if (this.is(j, 'function')) return this.functionDeclaration(k, j, to, scope);
+    if (this.is(j, 'function')) {
+      // `A.prototype.m = function …`: a method of the constructor function A.
+      if (k === j && this.is(k - 1, '=')) {
+        const method = this.prototypeMethod(k, to, scope);
+        if (method !== undefined) return method;
+      }
+      // A function written as an argument or operand (`xs.map(function f() {…})`) is part of the
+      // code around it, like an arrow function: nothing a test can call by itself.
+      if (before && (ARGUMENT_BEFORE.has(before.value) || (before.kind === 'ident' && before.value === 'return')))
+        return undefined;
+      return this.functionDeclaration(k, j, to, scope);
+    }
     if (this.is(j, 'class')) return this.classDeclaration(k, j, scope, undefined);
     if (this.is(j, 'const') || this.is(j, 'let') || this.is(j, 'var')) return this.variableDeclaration(k, j, to, scope);
     return undefined;
+  }
+
+  /**
+   * `Ctor.prototype.name = function [n](…) {…}` with `function` at k: recorded as the method
+   * `Ctor.name` from `Ctor` to the end of the statement (the harness finds it on Ctor's prototype).
+   */
+  private prototypeMethod(k: number, to: number, scope: readonly string[]): number | undefined {
+    const [ctor, dot1, proto, dot2, name] = [k - 6, k - 5, k - 4, k - 3, k - 2].map((i) => this.tok(i));
+    if (ctor?.kind !== 'ident' || name?.kind !== 'ident' || proto?.value !== 'prototype') return undefined;
+    if (dot1?.value !== '.' || dot2?.value !== '.' || this.is(k - 7, '.')) return undefined;
+    let p = k + 1;
+    if (this.is(p, '*')) p++;
+    if (this.tok(p)?.kind === 'ident' && !this.is(p, '(')) p++;
+    const body = this.signatureToBody(p);
+    const close = body === undefined ? undefined : this.closing(body);
+    if (body === undefined || close === undefined || close > to) return undefined;
+    const end = this.is(close + 1, ';') ? close + 1 : close;
+    this.record(k - 6, end, name.value, [...scope, ctor.value], ctor.value);
+    this.scanStatements(body + 1, close, [...scope, ctor.value, name.value]);
+    return end + 1;
   }
 
   /** `function` at j (modifiers from k). */
