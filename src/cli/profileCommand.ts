@@ -6,7 +6,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { listFunctions, locateFunction } from '../core/functionLocator';
+import { enclosingFunction, listFunctions, locateFunction } from '../core/functionLocator';
 import type { Language, Sandbox, SandboxJob, SandboxResult } from '../core/sandboxTypes';
 import { profileWithSizes } from '../core/growthRun';
 import { describeSandboxFailure } from '../core/resultWords';
@@ -67,8 +67,18 @@ export async function readInput(args: ParsedCommonArgs, log: (line: string) => v
     };
   }
   const text = readFileSync(args.file, 'utf8');
-  if (!locateFunction(language, text, args.functionName)) {
-    const known = listFunctions(language, text).map((f) => f.qualifiedName);
+  const located = locateFunction(language, text, args.functionName);
+  const outer = located && enclosingFunction(language, text, located);
+  if (outer) {
+    return {
+      kind: 'usage',
+      message: `'${args.functionName}' is defined inside ${outer.qualifiedName} in ${args.file}: the tests cannot call it by itself. Profile '${outer.qualifiedName}', which makes its calls, or move it to the module's top level.`,
+    };
+  }
+  if (!located) {
+    const known = listFunctions(language, text)
+      .filter((f) => !enclosingFunction(language, text, f))
+      .map((f) => f.qualifiedName);
     const hint =
       known.length > 0
         ? ` Functions there: ${known.slice(0, 12).join(', ')}${known.length > 12 ? ', …' : ''}.`

@@ -55,6 +55,20 @@ export function locateFunction(language: LanguageSupport, text: string, target: 
   return language.scan(text).functions.find((f) => f.qualifiedName === target);
 }
 
+/**
+ * The function `location` is defined inside, when it is one (a helper declared in a function
+ * body): the tests cannot call it by itself, only through the function around it. Methods of a
+ * class are not nested unless the class itself is.
+ */
+export function enclosingFunction(
+  language: LanguageSupport,
+  text: string,
+  location: FunctionLocation,
+): FunctionLocation | undefined {
+  const size = location.end - location.start;
+  return functionsHolding(language, text, location.start, location.end).find((f) => f.end - f.start > size);
+}
+
 export function locateClass(language: LanguageSupport, text: string, name: string): ClassLocation | undefined {
   return language.scan(text).classes.find((c) => c.qualifiedName === name);
 }
@@ -65,9 +79,14 @@ export function functionAtOffset(
   text: string,
   offset: number,
 ): FunctionLocation | undefined {
-  let found: FunctionLocation | undefined;
-  for (const f of language.scan(text).functions) {
-    if (offset >= f.start && offset <= f.end && (!found || f.end - f.start < found.end - found.start)) found = f;
-  }
-  return found;
+  const holding = functionsHolding(language, text, offset, offset);
+  return holding[holding.length - 1];
+}
+
+/** The functions whose range holds [from, to] (ends inclusive), outermost first. */
+function functionsHolding(language: LanguageSupport, text: string, from: number, to: number): FunctionLocation[] {
+  return language
+    .scan(text)
+    .functions.filter((f) => f.start <= from && to <= f.end)
+    .sort((a, b) => b.end - b.start - (a.end - a.start));
 }

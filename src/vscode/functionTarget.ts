@@ -7,7 +7,13 @@ import * as vscode from 'vscode';
 import type { LanguageSupport } from '../core/languageSupport';
 import type { Language } from '../core/sandboxTypes';
 import { languageForEditor, languageOf } from '../languages/registry';
-import { functionAtOffset, listFunctions, locateFunction, type FunctionLocation } from '../core/functionLocator';
+import {
+  enclosingFunction,
+  functionAtOffset,
+  listFunctions,
+  locateFunction,
+  type FunctionLocation,
+} from '../core/functionLocator';
 
 export interface FunctionTarget {
   readonly document: vscode.TextDocument;
@@ -34,10 +40,12 @@ export async function resolveTarget(
   if (!language) return { kind: 'unsupported', languageId: document.languageId };
   const text = document.getText();
   const fromSymbols = await nameFromSymbols(document, selection);
-  const location =
+  const found =
     (fromSymbols === undefined ? undefined : locateFunction(language, text, fromSymbols)) ??
     locationFromParser(language, text, document, selection);
-  if (!location) return { kind: 'none', line: selection.active.line };
+  if (!found) return { kind: 'none', line: selection.active.line };
+  // A helper declared inside a function is reached only through it: that function is the target.
+  const location = enclosingFunction(language, text, found) ?? found;
   return {
     kind: 'ok',
     target: {

@@ -29,6 +29,7 @@ beforeAll(async () => {
   write('spin.py', 'def spin(x):\n    while True:\n        x += 1\n');
   write('spin_test.py', 'from spin import spin\n\ndef test_spin():\n    spin(1)\n');
   write('untested.py', 'def lonely(x):\n    return x\n');
+  write('nested.py', 'def outer(xs):\n    def key(x):\n        return -x\n    return sorted(xs, key=key)\n');
   write('script.rb', 'def f; end\n');
 });
 
@@ -156,6 +157,13 @@ describe('afterburner profile', () => {
     const noFunction = await runCli(cli, ['profile', path.join(work, 'sorter.py'), '--function', 'quick_sort']);
     expect(noFunction.code).toBe(2);
     expect(noFunction.stderr).toMatch(/Function 'quick_sort' not found.*slow_sort/);
+
+    // A helper declared inside a function: the function around it is what the tests can call.
+    const nested = await runCli(cli, ['profile', path.join(work, 'nested.py'), '--function', 'outer.key']);
+    expect(nested.code).toBe(2);
+    expect(nested.stderr).toMatch(/'outer\.key' is defined inside outer.*Profile 'outer'/);
+    const unknown = await runCli(cli, ['profile', path.join(work, 'nested.py'), '--function', 'inner']);
+    expect(unknown.stderr).toMatch(/Functions there: outer\.$/m);
 
     const badSandbox = await runCli(cli, [
       'profile',

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { languageOf } from '../../src/languages/registry';
-import { functionAtOffset, listFunctions, locateClass, locateFunction } from '../../src/core/functionLocator';
+import {
+  enclosingFunction,
+  functionAtOffset,
+  listFunctions,
+  locateClass,
+  locateFunction,
+} from '../../src/core/functionLocator';
 
 const slice = (text: string, loc: { start: number; end: number } | undefined): string =>
   loc ? text.slice(loc.start, loc.end) : '<none>';
@@ -266,6 +272,16 @@ describe('locateFunction in JavaScript and TypeScript', () => {
     expect(functionAtOffset(languageOf('javascript'), text, text.indexOf('return a < b'))?.qualifiedName).toBe(
       'Stats.top',
     );
+  });
+
+  it('names the function a nested helper is defined in, and none for a method or a top-level function', () => {
+    const text =
+      'class A {\n  m() {\n    function helper() { return () => 1; }\n    return helper;\n  }\n}\nfunction top() {}\n';
+    const js = languageOf('javascript');
+    const at = (name: string) => locateFunction(js, text, name) as NonNullable<ReturnType<typeof locateFunction>>;
+    expect(enclosingFunction(js, text, at('A.m.helper'))?.qualifiedName).toBe('A.m');
+    expect(enclosingFunction(js, text, at('A.m'))).toBeUndefined();
+    expect(enclosingFunction(js, text, at('top'))).toBeUndefined();
   });
 
   it('does not take property accesses named function or class for definitions', () => {
