@@ -6,7 +6,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { enclosingFunction, listFunctions, locateFunction } from '../core/functionLocator';
+import { callableFunctions, enclosingFunction, locateFunction } from '../core/functionLocator';
 import type { Language, Sandbox, SandboxJob, SandboxResult } from '../core/sandboxTypes';
 import { profileWithSizes } from '../core/growthRun';
 import { describeSandboxFailure } from '../core/resultWords';
@@ -76,9 +76,7 @@ export async function readInput(args: ParsedCommonArgs, log: (line: string) => v
     };
   }
   if (!located) {
-    const known = listFunctions(language, text)
-      .filter((f) => !enclosingFunction(language, text, f))
-      .map((f) => f.qualifiedName);
+    const known = callableFunctions(language, text).map((f) => f.qualifiedName);
     const hint =
       known.length > 0
         ? ` Functions there: ${known.slice(0, 12).join(', ')}${known.length > 12 ? ', …' : ''}.`

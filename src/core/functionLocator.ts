@@ -65,8 +65,18 @@ export function enclosingFunction(
   text: string,
   location: FunctionLocation,
 ): FunctionLocation | undefined {
-  const size = location.end - location.start;
-  return functionsHolding(language, text, location.start, location.end).find((f) => f.end - f.start > size);
+  return functionsHolding(language, text, location.start, location.end).find((f) => encloses(f, location));
+}
+
+/** `outer`'s range holds `inner`'s and is larger: a function never encloses itself. */
+function encloses(outer: FunctionLocation, inner: FunctionLocation): boolean {
+  return outer.start <= inner.start && inner.end <= outer.end && outer.end - outer.start > inner.end - inner.start;
+}
+
+/** The functions a test can call: all but those defined inside another function; one scan. */
+export function callableFunctions(language: LanguageSupport, text: string): FunctionLocation[] {
+  const all = language.scan(text).functions;
+  return all.filter((f) => !all.some((g) => encloses(g, f)));
 }
 
 export function locateClass(language: LanguageSupport, text: string, name: string): ClassLocation | undefined {

@@ -443,12 +443,10 @@ class ScriptScanner {
     const [ctor, dot1, proto, dot2, name] = [k - 6, k - 5, k - 4, k - 3, k - 2].map((i) => this.tok(i));
     if (ctor?.kind !== 'ident' || name?.kind !== 'ident' || proto?.value !== 'prototype') return undefined;
     if (dot1?.value !== '.' || dot2?.value !== '.' || this.is(k - 7, '.')) return undefined;
-    let p = k + 1;
-    if (this.is(p, '*')) p++;
-    if (this.tok(p)?.kind === 'ident' && !this.is(p, '(')) p++;
-    const body = this.signatureToBody(p);
-    const close = body === undefined ? undefined : this.closing(body);
-    if (body === undefined || close === undefined || close > to) return undefined;
+    const value = this.functionValue(k, to);
+    const body = value?.body;
+    if (value === undefined || body === undefined || value.end > to) return undefined;
+    const close = value.end;
     const end = this.is(close + 1, ';') ? close + 1 : close;
     this.record(k - 6, end, name.value, [...scope, ctor.value], ctor.value);
     this.scanStatements(body + 1, close, [...scope, ctor.value, name.value]);
