@@ -36,6 +36,7 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, _HERE)
 from afterburner_harness import compare, errors, explain, loader, measure, project, recorder, replay, runners, sizes  # noqa: E402
 from afterburner_harness import hotspots  # noqa: E402
+from afterburner_harness import in_place  # noqa: E402
 from afterburner_harness.output import OutputGuard  # noqa: E402
 
 # The harness's folder leaves sys.path again so a user module named like one of ours still wins.
@@ -113,6 +114,7 @@ def run(job):
     loader.alias_for_tests(module, module_path, test_paths)
 
     record = recorder.Recorder(target) if mode == "profile" else None
+    in_place_figures = None
     learned = _learned_tests(job) if mode == "check" else {}
 
     def pause(paused):
@@ -178,6 +180,8 @@ def run(job):
             if coverage < 1:
                 # The host words the note; the longest such call helps the user find it.
                 result["longestUnrecordedMs"] = round(record.longest_unrecorded * 1e3, 3)
+        if calls and coverage is not None and coverage < in_place.IN_PLACE_BELOW:
+            in_place_figures = _time_in_place(record, module, test_paths, seed, options, notes)
         if notes:
             result["notes"] = notes
         if not calls and not options.get("sizes"):
@@ -217,12 +221,28 @@ def run(job):
     if calls or options.get("sizes"):
         measured, reference_measured, measure_notes = _measure(
             target, calls, options, seed, test_paths, module_path, reference)
+        if in_place_figures is not None:
+            measured["inPlace"] = in_place_figures
         result["measurement"] = measured
         if reference_measured is not None:
             result["referenceMeasurement"] = reference_measured
         if measure_notes:
             result["notes"] = result.get("notes", []) + measure_notes
     return result
+
+
+def _time_in_place(record, module, test_paths, seed, options, notes):
+    """The in-place figures of the calls the recording could not stand for (in_place.py), with the
+    share of the tests' time in the function that the replays and they cover together."""
+    tests = record.tests_with_unrecordable_calls()
+    if not tests:
+        return None  # made outside any test (at import): nothing to run again
+    budget_s = float(options.get("budgetMs", 1500)) / 1000.0
+    figures, said = in_place.time_in_place(record.target, module, test_paths, seed, tests, budget_s)
+    notes.extend(said)
+    if figures is not None:
+        figures["coverage"] = round(record.coverage_with(set(tests)) or 0.0, 4)
+    return figures
 
 
 def _split_failures(failures, calling):

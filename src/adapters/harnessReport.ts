@@ -5,7 +5,15 @@
  */
 import { constants } from 'node:os';
 import { HARNESS_REPORT_MARKER } from '../core/sandboxTypes';
-import type { HarnessReport, Limits, Measurement, SandboxBackend, SandboxResult } from '../core/sandboxTypes';
+import type {
+  HarnessReport,
+  InPlaceTiming,
+  Limits,
+  Measurement,
+  RuntimeStats,
+  SandboxBackend,
+  SandboxResult,
+} from '../core/sandboxTypes';
 import { coveragePercent } from '../core/resultWords';
 import { formatMs } from '../shared/format';
 import type { CapturedOutput } from './outputCapture';
@@ -77,13 +85,16 @@ function asHarnessReport(value: unknown): HarnessReport | undefined {
 }
 
 /** The harness's notes and call counts, kept only when well-formed (the report comes from a sandbox). */
-function notesOf(report: {
-  readonly notes?: unknown;
-  readonly callsMade?: unknown;
-  readonly interpreter?: unknown;
-  readonly coverage?: unknown;
-  readonly longestUnrecordedMs?: unknown;
-}): {
+function notesOf(
+  report: {
+    readonly notes?: unknown;
+    readonly callsMade?: unknown;
+    readonly interpreter?: unknown;
+    readonly coverage?: unknown;
+    readonly longestUnrecordedMs?: unknown;
+  },
+  inPlace?: InPlaceTiming,
+): {
   notes?: readonly string[];
   callsMade?: number;
   interpreter?: string;
@@ -97,7 +108,9 @@ function notesOf(report: {
       : undefined;
   const said = Array.isArray(report.notes) ? report.notes.filter((n): n is string => typeof n === 'string') : [];
   const notes =
-    coverage !== undefined && coverage < COVERAGE_WANTED ? [...said, uncoveredNote(coverage, longestMs)] : said;
+    coverage !== undefined && coverage < COVERAGE_WANTED
+      ? [...said, uncoveredNote(coverage, longestMs, inPlace)]
+      : said;
   return {
     ...(notes.length > 0 ? { notes } : {}),
     ...(typeof report.callsMade === 'number' && Number.isFinite(report.callsMade)
@@ -111,12 +124,52 @@ function notesOf(report: {
 /** Below this share of the tests' time in the function, a note says the figures leave calls out. */
 const COVERAGE_WANTED = 0.95;
 
-/** "the calls that could not be recorded took 42.0 % of the tests' time in the function: …" */
-export function uncoveredNote(coverage: number, longestMs: number | undefined): string {
+/**
+ * "the calls that could not be recorded took 42.0 % of the tests' time in the function: …", and
+ * where they were timed in place, what that covers.
+ */
+export function uncoveredNote(coverage: number, longestMs: number | undefined, inPlace?: InPlaceTiming): string {
   const left = 1 - coverage;
   const share = left > 0.999 ? 'over 99.9 %' : coveragePercent(left);
   const longest = longestMs !== undefined && longestMs > 0 ? ` (the longest took ${formatMs(longestMs)})` : '';
-  return `the calls that could not be recorded took ${share} of the tests' time in the function: the figures leave them out${longest}.`;
+  const took = `the calls that could not be recorded took ${share} of the tests' time in the function`;
+  if (inPlace === undefined) return `${took}: the figures leave them out${longest}.`;
+  const tests = `${inPlace.tests} test${inPlace.tests === 1 ? '' : 's'}`;
+  return (
+    `${took}${longest}: the replayed figures leave them out, so they were timed in place, in ${inPlace.runtimeMs.samples} runs ` +
+    `of the ${tests} making them (${formatMs(inPlace.runtimeMs.median)} a run); together the figures cover ` +
+    `${coveragePercent(inPlace.coverage)} of it.`
+  );
+}
+
+function isStats(value: unknown): value is RuntimeStats {
+  if (typeof value !== 'object' || value === null) return false;
+  const r = value as Record<string, unknown>;
+  const finite = (x: unknown): boolean => typeof x === 'number' && Number.isFinite(x) && x >= 0;
+  return (
+    ['median', 'min', 'mean', 'cv'].every((k) => finite(r[k])) &&
+    Number.isInteger(r.samples) &&
+    Array.isArray(r.values) &&
+    r.values.length === r.samples &&
+    r.values.every(finite)
+  );
+}
+
+/** The in-place timing of a report, kept only when well-formed (it comes from a sandbox). */
+function saneInPlace(value: unknown): InPlaceTiming | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const t = value as Record<string, unknown>;
+  const count = (x: unknown): boolean => Number.isInteger(x) && (x as number) >= 0;
+  const share = typeof t.coverage === 'number' && t.coverage >= 0 && t.coverage <= 1;
+  if (!isStats(t.runtimeMs) || !count(t.calls) || !count(t.tests) || !share) return undefined;
+  return { runtimeMs: t.runtimeMs, calls: t.calls as number, tests: t.tests as number, coverage: t.coverage as number };
+}
+
+/** What the host keeps of a report's measurement: sane noise figures and a sane in-place timing. */
+function saneMeasurement(measurement: Measurement): Measurement {
+  const { inPlace, ...rest } = withSaneNoise(measurement);
+  const kept = saneInPlace(inPlace);
+  return kept ? { ...rest, inPlace: kept } : rest;
 }
 
 /**
@@ -200,18 +253,22 @@ export function toSandboxResult(outcome: ProcessOutcome, context: RunContext): S
   const report = finished ? findHarnessReport(stdout) : undefined;
   if (report) {
     switch (report.kind) {
-      case 'passed':
+      case 'passed': {
+        const measurement = report.measurement ? saneMeasurement(report.measurement) : undefined;
         return {
           ...info,
           kind: 'passed',
           tests: report.tests,
           runner: report.runner,
-          ...notesOf(report),
-          ...(report.measurement ? { measurement: withSaneNoise(report.measurement) } : {}),
-          ...(report.referenceMeasurement ? { referenceMeasurement: withSaneNoise(report.referenceMeasurement) } : {}),
+          ...notesOf(report, measurement?.inPlace),
+          ...(measurement ? { measurement } : {}),
+          ...(report.referenceMeasurement
+            ? { referenceMeasurement: saneMeasurement(report.referenceMeasurement) }
+            : {}),
           ...(report.recording ? { recording: report.recording } : {}),
           ...(report.hotspots ? { hotspots: report.hotspots } : {}),
         };
+      }
       case 'failed':
         return {
           ...info,

@@ -6,7 +6,7 @@ import { formatKb, formatKbMs, formatMs, formatPerCall } from '../shared/format'
 import { describeComplexity, type ComplexityClass, type ComplexityFit } from '../core/complexityFit';
 import { busyNote, noiseFigures, noiseVerdict } from '../core/noise';
 import { coveragePercent, describeSandboxFailure, summarizeFailures } from '../core/resultWords';
-import type { Language, Measurement, SandboxResult, TestFailure } from '../core/sandboxTypes';
+import type { Language, Measurement, RuntimeStats, SandboxResult, TestFailure } from '../core/sandboxTypes';
 import { formatInterpreter, interpreterJson, type InterpreterJson, type InterpreterPlan } from './interpreterJson';
 
 export type ProfileStatus = 'passed' | 'failed' | 'timeout' | 'memory_limit' | 'crashed' | 'error';
@@ -19,13 +19,7 @@ export interface ProfileJson {
   readonly isolation: string;
   readonly tests: { readonly passed: number; readonly failed: number };
   /** Null when nothing was measured (the run did not pass). */
-  readonly runtime_ms: {
-    readonly median: number;
-    readonly min: number;
-    readonly mean: number;
-    readonly cv: number;
-    readonly samples: number;
-  } | null;
+  readonly runtime_ms: RuntimeJson | null;
   readonly peak_memory_kb: number | null;
   readonly integral_kb_ms: number | null;
   readonly message: string;
@@ -49,6 +43,12 @@ export interface ProfileJson {
   readonly calls_made?: number;
   /** Share (0..1) of the time the tests spent in the function that the recording stands for. */
   readonly coverage?: number;
+  /**
+   * Python: the calls the recording could not stand for (over 5 % of the tests' time in the
+   * function), timed where the tests make them: ms inside the function per run of the tests making
+   * them, over repeated runs; `coverage` is what the replays and this cover together.
+   */
+  readonly in_place?: InPlaceJson;
   /** Calls skipped or sampled, tests left out, and why. */
   readonly notes?: readonly string[];
   /** The failing tests fail with the code as it is, before any change. */
@@ -68,6 +68,21 @@ export interface ProfileJson {
   /** With --sizes, why no sizes were measured (no generator, or it raised). */
   readonly sizes_error?: string;
   readonly wall_ms: number;
+}
+
+export interface RuntimeJson {
+  readonly median: number;
+  readonly min: number;
+  readonly mean: number;
+  readonly cv: number;
+  readonly samples: number;
+}
+
+export interface InPlaceJson {
+  readonly runtime_ms: RuntimeJson;
+  readonly calls: number;
+  readonly tests: number;
+  readonly coverage: number;
 }
 
 export interface NoiseJson {
@@ -191,6 +206,33 @@ export function noiseJson(result: SandboxResult): NoiseJson {
   };
 }
 
+function runtimeJson(r: RuntimeStats): RuntimeJson {
+  return { median: r.median, min: r.min, mean: r.mean, cv: r.cv, samples: r.samples };
+}
+
+function inPlaceJson(m: Measurement | undefined): Pick<ProfileJson, 'in_place'> {
+  const t = m?.inPlace;
+  if (t === undefined) return {};
+  return {
+    in_place: {
+      runtime_ms: runtimeJson(t.runtimeMs),
+      calls: t.calls,
+      tests: t.tests,
+      coverage: t.coverage,
+    },
+  };
+}
+
+/** "  in place  7.65 ms a run ± 2.1 % (median of 9 runs of the 1 test making 1 call; with the replays, 100 % of …)" */
+function inPlaceText(t: InPlaceJson): string {
+  const r = t.runtime_ms;
+  return (
+    `  in place  ${formatMs(r.median)} a run ± ${(r.cv * 100).toFixed(1)} % (median of ${r.samples} runs of the ` +
+    `${plural(t.tests, 'test')} making the calls not recorded, ${plural(t.calls, 'call')} a run; with the replays` +
+    `${coverageText(t.coverage)})`
+  );
+}
+
 /** Runtime per call: the per-round figures divided by the recorded calls of a round. */
 function perCallJson(m: Measurement | undefined): ProfileJson['runtime_per_call_ms'] {
   if (m === undefined || m.calls <= 0) return null;
@@ -221,15 +263,7 @@ export function toProfileJson(result: SandboxResult, subject: ProfileSubject): P
         status: 'passed',
         ...base,
         tests: { passed: result.tests.passed, failed: result.tests.failed },
-        runtime_ms: m
-          ? {
-              median: m.runtimeMs.median,
-              min: m.runtimeMs.min,
-              mean: m.runtimeMs.mean,
-              cv: m.runtimeMs.cv,
-              samples: m.runtimeMs.samples,
-            }
-          : null,
+        runtime_ms: m ? runtimeJson(m.runtimeMs) : null,
         peak_memory_kb: m ? m.peakMemoryKb : null,
         integral_kb_ms: m ? m.integralKbMs : null,
         message: passedMessage(result),
@@ -237,6 +271,7 @@ export function toProfileJson(result: SandboxResult, subject: ProfileSubject): P
         runner: result.runner,
         ...(m ? { calls: m.calls } : {}),
         ...notesJson(result),
+        ...inPlaceJson(m),
         ...(m?.processPeakKb !== undefined ? { process_peak_kb: m.processPeakKb } : {}),
         ...(m?.integralSampleHz !== undefined ? { integral_sample_hz: m.integralSampleHz } : {}),
         ...(sizes && sizes.length > 0 ? { sizes, complexity: complexityJson(m?.sizes ?? []) } : {}),
@@ -314,6 +349,7 @@ export function formatProfileText(profile: ProfileJson): string {
     lines.push(
       `  calls     ${profile.calls ?? 0} recorded${profile.calls_made !== undefined ? ` of ${profile.calls_made} made by the tests` : ''}${coverageText(profile.coverage)} (runtime is one round of all recorded calls)`,
     );
+  if (profile.in_place) lines.push(inPlaceText(profile.in_place));
   if (profile.python) lines.push(`  python    ${formatInterpreter(profile.python)}`);
   else if (profile.interpreter) lines.push(`  ran by    ${profile.interpreter}`);
   for (const note of profile.notes ?? []) lines.push(`  note      ${note}`);

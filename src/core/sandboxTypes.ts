@@ -193,6 +193,24 @@ export interface Measurement {
   readonly sizes?: readonly SizePoint[];
   /** Why `measure.sizes` gave no points (no generator found, or it raised); the rest was measured. */
   readonly sizesError?: string;
+  /** The calls the recording could not stand for, timed where the tests make them (Python). */
+  readonly inPlace?: InPlaceTiming;
+}
+
+/**
+ * Calls that cannot be replayed (inputs too large to copy, not picklable, a stateful receiver) are
+ * timed in place when they hold over 5 % of the tests' time in the function: the tests that make
+ * them run again several times with only a timer on the target (sandbox/python/afterburner_harness/in_place.py).
+ */
+export interface InPlaceTiming {
+  /** Milliseconds spent inside the target's outermost calls per run of `tests`, one sample per run. */
+  readonly runtimeMs: RuntimeStats;
+  /** Outermost calls to the target per run of `tests`. */
+  readonly calls: number;
+  /** How many tests were run again: those that made the calls the recording could not stand for. */
+  readonly tests: number;
+  /** Share (0..1) of the tests' time in the function that the replays and this timing cover together. */
+  readonly coverage: number;
 }
 
 /** One function as the `hotspots` harness mode saw it; the host filters, names and ranks them. */

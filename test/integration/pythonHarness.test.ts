@@ -168,6 +168,14 @@ describe('python harness: running the tests', () => {
     expect(passed.coverage).toBeLessThan(0.01);
     // The longest call left out is the 600,000-number one: milliseconds, not the 4-number call's microseconds.
     expect(passed.longestUnrecordedMs).toBeGreaterThan(0.5);
+    // So it is timed in place: the one test making it runs again, and each run's time inside the
+    // function is a sample; with the replays, the figures then cover the function's whole time.
+    const inPlace = measurementOf(report).inPlace;
+    expect(inPlace).toMatchObject({ calls: 1, tests: 1 });
+    expect(inPlace?.coverage).toBeGreaterThan(0.99);
+    expect(inPlace?.runtimeMs.samples).toBeGreaterThanOrEqual(3);
+    // Summing 600,000 floats in a Python loop: milliseconds, thousands of times the replayed round.
+    expect(inPlace?.runtimeMs.median).toBeGreaterThan(1000 * measurementOf(report).runtimeMs.median);
     const whole = expectPassed(
       (
         await runPythonHarness({
@@ -182,6 +190,7 @@ describe('python harness: running the tests', () => {
     );
     expect(whole.coverage).toBe(1);
     expect(whole.longestUnrecordedMs).toBeUndefined();
+    expect(whole.measurement?.inPlace).toBeUndefined();
   });
 
   it('reports memory_limit when the code under test raises MemoryError', async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { findHarnessReport, toSandboxResult } from '../../src/adapters/harnessReport';
 import type { ProcessOutcome } from '../../src/adapters/harnessReport';
 import { createOutputCapture } from '../../src/adapters/outputCapture';
+import type { SandboxResult } from '../../src/core/sandboxTypes';
 
 const MARK = '@@AFTERBURNER_REPORT@@';
 const context = {
@@ -80,6 +81,48 @@ describe('harness report', () => {
     expect(noted({ coverage: 0.95, longestUnrecordedMs: 3 })).toBeUndefined();
     expect(noted({ coverage: 1.7, longestUnrecordedMs: 3 })).toBeUndefined();
     expect(noted({ coverage: 0.5, longestUnrecordedMs: 'long' })?.[0]).toMatch(/leave them out\.$/);
+  });
+
+  it('keeps a well-formed in-place timing and says in the coverage note what it covers', () => {
+    const runtimeMs = { median: 7.65, min: 7.37, mean: 7.8, cv: 0.02, samples: 3, values: [7.37, 7.65, 8.38] };
+    const inPlace = { runtimeMs, calls: 1, tests: 1, coverage: 1 };
+    const measured = (timing: unknown): SandboxResult =>
+      toSandboxResult(
+        outcome(
+          `${MARK}${JSON.stringify({
+            ...passed,
+            coverage: 0.0002,
+            longestUnrecordedMs: 11.7,
+            measurement: {
+              runtimeMs: { ...runtimeMs, median: 0.0003 },
+              peakMemoryKb: 0.3,
+              integralKbMs: 0,
+              calls: 2,
+              inPlace: timing,
+            },
+          })}\n`,
+        ),
+        context,
+      );
+    const kept = measured(inPlace);
+    expect(kept.kind === 'passed' && kept.measurement?.inPlace).toEqual(inPlace);
+    expect(kept.kind === 'passed' && kept.notes).toEqual([
+      "the calls that could not be recorded took over 99.9 % of the tests' time in the function (the longest took 11.7 ms): the replayed figures leave them out, so they were timed in place, in 3 runs of the 1 test making them (7.65 ms a run); together the figures cover 100 % of it.",
+    ]);
+    // A sandbox's figures that cannot be are dropped, and the note says the figures leave the calls out.
+    for (const bad of [
+      { ...inPlace, coverage: 2 },
+      { ...inPlace, calls: -1 },
+      { ...inPlace, runtimeMs: { ...runtimeMs, samples: 4 } },
+      { ...inPlace, runtimeMs: { ...runtimeMs, median: 'fast' } },
+      'in place',
+    ]) {
+      const dropped = measured(bad);
+      expect(dropped.kind === 'passed' && dropped.measurement).not.toHaveProperty('inPlace');
+      expect(dropped.kind === 'passed' && dropped.notes?.[0]).toMatch(
+        /: the figures leave them out \(the longest took 11\.7 ms\)\.$/,
+      );
+    }
   });
 
   it('does not trust a report from a process that was killed or crashed', () => {

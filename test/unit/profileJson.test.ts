@@ -88,4 +88,25 @@ describe('profile JSON', () => {
     expect(share(0.99996)).toContain("covering 100 % of the tests' time");
     expect(formatProfileText(toProfileJson(passed, subject))).not.toContain('covering');
   });
+
+  it('gives the calls timed in place as in_place, and a line of their own', () => {
+    const inPlace = {
+      runtimeMs: { median: 7.65, min: 7.37, mean: 7.8, cv: 0.021, samples: 9, values: [7.37, 7.65, 8.38] },
+      calls: 2,
+      tests: 1,
+      coverage: 0.9996,
+    };
+    const m = passed.kind === 'passed' ? passed.measurement : undefined;
+    const json = toProfileJson({ ...passed, measurement: m && { ...m, inPlace }, coverage: 0.0002 }, subject);
+    expect(json.in_place).toEqual({
+      runtime_ms: { median: 7.65, min: 7.37, mean: 7.8, cv: 0.021, samples: 9 },
+      calls: 2,
+      tests: 1,
+      coverage: 0.9996,
+    });
+    expect(formatProfileText(json)).toContain(
+      "in place  7.65 ms a run ± 2.1 % (median of 9 runs of the 1 test making the calls not recorded, 2 calls a run; with the replays, covering 100 % of the tests' time in the function)",
+    );
+    expect(toProfileJson(passed, subject)).not.toHaveProperty('in_place');
+  });
 });

@@ -266,8 +266,10 @@ def _python_function(value):
 
 
 class Recorder:
-    def __init__(self, target: Target) -> None:
+    def __init__(self, target: Target, timing_only: bool = False) -> None:
         self.target = target
+        # Only times the outermost calls (and counts them): the calls are timed in place (in_place.py).
+        self.timing_only = timing_only
         self._kept: List[_Kept] = []
         # Calls picked for recording whose recording has not ended (a generator result the tests
         # never finished nor dropped, a call still running in a thread).
@@ -278,6 +280,8 @@ class Recorder:
         self.seconds_all = 0.0
         self.seconds_unrecordable = 0.0
         self.longest_unrecorded = 0.0
+        # test id -> seconds in its calls that could not be recorded (None: outside any test)
+        self.unrecordable_by_test: Dict[Optional[str], float] = {}
         # reason -> number of calls not recorded for it
         self.skipped: Dict[str, int] = {}
         self.paused = False
@@ -361,6 +365,8 @@ class Recorder:
             self.made += 1
             test = self.current_test
             self.tests_calling[test] = self.tests_calling.get(test, 0) + 1
+            if self.timing_only:
+                return _STRIDE
             if self.huge_state:
                 self._skip(_HUGE)
                 return None
@@ -434,6 +440,8 @@ class Recorder:
             if not by_stride:
                 self.seconds_unrecordable += seconds
                 self.longest_unrecorded = max(self.longest_unrecorded, seconds)
+                test = self.current_test
+                self.unrecordable_by_test[test] = self.unrecordable_by_test.get(test, 0.0) + seconds
 
     def _record(self, original, args, kwargs):
         index = self._take()
@@ -609,6 +617,20 @@ class Recorder:
         if self.seconds_all <= 0:
             return None
         return max(0.0, 1.0 - self.seconds_unrecordable / self.seconds_all)
+
+    def coverage_with(self, tests_timed_in_place) -> Optional[float]:
+        """coverage() when the calls of `tests_timed_in_place` that could not be recorded are
+        measured too (in place): what is left out is the unrecordable calls of the other tests and
+        those made outside any test (at import), which cannot be run again."""
+        if self.seconds_all <= 0:
+            return None
+        left = sum(s for test, s in self.unrecordable_by_test.items() if test not in tests_timed_in_place)
+        return max(0.0, 1.0 - left / self.seconds_all)
+
+    def tests_with_unrecordable_calls(self) -> List[str]:
+        """The tests (by id) that made calls which could not be recorded, in the order of their time."""
+        timed = [(s, test) for test, s in self.unrecordable_by_test.items() if test is not None and s > 0]
+        return [test for _, test in sorted(timed, reverse=True)]
 
 
 class _Kept:

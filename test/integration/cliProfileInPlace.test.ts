@@ -1,0 +1,66 @@
+/**
+ * `afterburner profile` on a function whose heaviest call cannot be replayed (its input is too
+ * large to copy): that call is timed in place, where the test makes it, and the profile says so in
+ * `--json` (`in_place`, with what the replays and it cover together), in the text and in a note.
+ * The built CLI and the real local sandbox, with pytest where the interpreter has it, else without.
+ */
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtCli, runCli, tempProject } from './cliBuild';
+
+let cli: string;
+let work: string;
+
+beforeAll(async () => {
+  cli = await builtCli();
+  let write: (rel: string, text: string) => string;
+  ({ root: work, write } = tempProject('afterburner-cli-in-place-'));
+  write(
+    'readings.py',
+    'def spread(values):\n    low = high = values[0]\n    for v in values:\n' +
+      '        if v < low:\n            low = v\n        if v > high:\n            high = v\n    return high - low\n',
+  );
+  write(
+    'test_readings.py',
+    'from readings import spread\n\n\ndef test_a_few():\n    assert spread([3.0, 1.0, 2.0]) == 2.0\n\n\n' +
+      'def test_a_day_of_readings():\n    # Over 4 MB to copy: the recording leaves this call out.\n' +
+      '    day = [float(i % 1000) for i in range(600_000)]\n    assert spread(day) == 999.0\n',
+  );
+});
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+interface Profile {
+  status: string;
+  calls: number;
+  calls_made: number;
+  coverage: number;
+  runtime_ms: { median: number };
+  notes: string[];
+  in_place?: { runtime_ms: { median: number; samples: number }; calls: number; tests: number; coverage: number };
+}
+
+describe('afterburner profile: calls that cannot be replayed are timed in place', () => {
+  it('times the 600,000-reading call where its test makes it and says what the figures cover', async () => {
+    const args = ['profile', path.join(work, 'readings.py'), '--function', 'spread', '--sandbox', 'local'];
+    const json = await runCli(cli, [...args, '--json']);
+    expect(json.code, json.stderr).toBe(0);
+    const p = JSON.parse(json.stdout) as Profile;
+    expect(p.status).toBe('passed');
+    expect(p.calls_made).toBe(2);
+    expect(p.calls).toBe(1);
+    expect(p.coverage).toBeLessThan(0.05);
+    expect(p.in_place).toMatchObject({ calls: 1, tests: 1 });
+    expect(p.in_place?.coverage).toBeGreaterThan(0.99);
+    expect(p.in_place?.runtime_ms.samples).toBeGreaterThanOrEqual(3);
+    // 600,000 readings against 3: the call that matters is the one timed in place.
+    expect(p.in_place?.runtime_ms.median).toBeGreaterThan(1000 * p.runtime_ms.median);
+    expect(p.notes.join('\n')).toMatch(/so they were timed in place, in \d+ runs of the 1 test making them/);
+    const text = await runCli(cli, args);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/ {2}in place {2}[\d.]+ ms a run ± [\d.]+ % \(median of \d+ runs of the 1 test making/);
+  });
+});
