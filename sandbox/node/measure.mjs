@@ -454,11 +454,23 @@ function median(values) {
   return sorted[Math.floor((sorted.length - 1) / 2)] ?? 0;
 }
 
-/** The tracer's bytes per sample: the idle window's growth over the samples taken in it. */
+/**
+ * Below this many samples in the idle window (its sampling thread waited for a CPU: a busy
+ * machine), its growth says too little about the bytes per sample.
+ */
+const MIN_CALIBRATION_SAMPLES = 5;
+/** The bytes a sample leaves, as measured on idle windows that were sampled (383–459 B). */
+const TYPICAL_SAMPLE_BYTES = 420;
+
+/**
+ * The tracer's bytes per sample: the idle window's growth over the samples taken in it. When the
+ * window was hardly sampled, the typical figure: left at 0, every sample of a long window would
+ * count as the code's (seen: 134 kB for a loop that allocates nothing, beside two CPU hogs).
+ */
 function perSampleBytes(calibration, samples) {
   const { tStart, tEnd, grew } = calibration.idle;
   const taken = samplesIn(samples, tStart, tEnd).length;
-  return taken > 0 ? Math.max(0, grew) / taken : 0;
+  return taken >= MIN_CALIBRATION_SAMPLES ? Math.max(0, grew) / taken : TYPICAL_SAMPLE_BYTES;
 }
 
 /** Indices of the samples taken inside [tStart, tEnd]. */

@@ -114,7 +114,9 @@ def run(job):
     loader.alias_for_tests(module, module_path, test_paths)
 
     record = recorder.Recorder(target) if mode == "profile" else None
-    in_place_figures = None
+    # The calls the recording cannot stand for, timed in place (in_place.py); in check runs also
+    # the best version so far's, paired run for run.
+    in_place_figures = reference_in_place = None
     learned = _learned_tests(job) if mode == "check" else {}
 
     def pause(paused):
@@ -163,25 +165,33 @@ def run(job):
         result["notes"] = notes
     if record is not None:
         kept = record.kept()
-        data = recorder.encode(kept, target, _tests_to_learn(record, outcome))
+        coverage = record.coverage()
+        learned_now = _tests_to_learn(record, outcome)
+        in_place_notes = []
+        if kept and coverage is not None and coverage < in_place.IN_PLACE_BELOW:
+            in_place_figures = _time_in_place(record, module, test_paths, seed, options, in_place_notes)
+            if in_place_figures is not None:
+                # Check runs compare candidates in place on the same tests (see _compare_in_place).
+                learned_now["inPlace"] = {"tests": record.tests_with_unrecordable_calls(),
+                                          "coverage": in_place_figures["coverage"],
+                                          "share": in_place_figures["share"]}
+        data = recorder.encode(kept, target, learned_now)
         # Measure what a check run will see: the calls as they come back from the recording.
         calls = recorder.decode(data)["calls"]
         result["recording"] = {"language": "python", "calls": len(calls), "data": data}
         result["callsMade"] = record.made
         notes.extend(record.notes())
+        notes.extend(in_place_notes)
         if len(calls) < len(kept):
             notes.append("%d of %d recorded calls fit the recording (spread evenly over the run)." % (len(calls), len(kept)))
         dropped = record.made - len(calls)
         if dropped:
             result["recording"]["droppedCalls"] = dropped
-        coverage = record.coverage()
         if coverage is not None:
             result["coverage"] = round(coverage, 4)
             if coverage < 1:
                 # The host words the note; the longest such call helps the user find it.
                 result["longestUnrecordedMs"] = round(record.longest_unrecorded * 1e3, 3)
-        if calls and coverage is not None and coverage < in_place.IN_PLACE_BELOW:
-            in_place_figures = _time_in_place(record, module, test_paths, seed, options, notes)
         if notes:
             result["notes"] = notes
         if not calls and not options.get("sizes"):
@@ -217,6 +227,11 @@ def run(job):
                 # The candidate is still measured; the host then compares across runs.
                 result["referenceError"] = errors.trim("the reference module %s could not be loaded: %s"
                                                        % (spec["modulePath"], errors.describe_exception(exc)), 600)
+            if reference is not None and learned.get("inPlace"):
+                in_place_figures, reference_in_place, said = _compare_in_place(
+                    target, module, reference, test_paths, seed, options, learned["inPlace"])
+                if said:
+                    result["notes"] = result.get("notes", []) + said
             random.seed(seed)
     if calls or options.get("sizes"):
         measured, reference_measured, measure_notes = _measure(
@@ -225,6 +240,8 @@ def run(job):
             measured["inPlace"] = in_place_figures
         result["measurement"] = measured
         if reference_measured is not None:
+            if reference_in_place is not None:
+                reference_measured["inPlace"] = reference_in_place
             result["referenceMeasurement"] = reference_measured
         if measure_notes:
             result["notes"] = result.get("notes", []) + measure_notes
@@ -242,7 +259,25 @@ def _time_in_place(record, module, test_paths, seed, options, notes):
     notes.extend(said)
     if figures is not None:
         figures["coverage"] = round(record.coverage_with(set(tests)) or 0.0, 4)
+        figures["share"] = round(1.0 - (record.coverage() or 0.0), 4)
     return figures
+
+
+def _compare_in_place(target, module, reference, test_paths, seed, options, learned):
+    """(the candidate's in-place figures, the reference's, notes): the tests the profile timed in
+    place, run in ABBA pairs with the candidate and with the best version so far in its place."""
+    raw = reference.target.raw()
+    reference_function = raw.__func__ if isinstance(raw, (staticmethod, classmethod)) else raw
+    if not callable(reference_function):
+        return None, None, []  # inherited in the reference: the replays alone compare them
+    budget_s = float(options.get("budgetMs", 1500)) / 1000.0
+    mine, theirs, said = in_place.paired_in_place(target, module, reference_function, test_paths, seed,
+                                                  list(learned["tests"]), budget_s)
+    for figures in (mine, theirs):
+        if figures is not None:
+            figures["coverage"] = learned["coverage"]
+            figures["share"] = learned.get("share", 0.0)
+    return mine, theirs, said
 
 
 def _split_failures(failures, calling):
@@ -282,6 +317,9 @@ def _learned_tests(job):
         learned["selected"] = set(extra["selected"])
     if extra.get("failingBefore"):
         learned["failingBefore"] = set(extra["failingBefore"])
+    timed = extra.get("inPlace")
+    if isinstance(timed, dict) and timed.get("tests") and isinstance(timed.get("coverage"), (int, float)):
+        learned["inPlace"] = timed
     return learned
 
 

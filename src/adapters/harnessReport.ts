@@ -160,9 +160,16 @@ function saneInPlace(value: unknown): InPlaceTiming | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const t = value as Record<string, unknown>;
   const count = (x: unknown): boolean => Number.isInteger(x) && (x as number) >= 0;
-  const share = typeof t.coverage === 'number' && t.coverage >= 0 && t.coverage <= 1;
-  if (!isStats(t.runtimeMs) || !count(t.calls) || !count(t.tests) || !share) return undefined;
-  return { runtimeMs: t.runtimeMs, calls: t.calls as number, tests: t.tests as number, coverage: t.coverage as number };
+  const fraction = (x: unknown): x is number => typeof x === 'number' && x >= 0 && x <= 1;
+  if (!isStats(t.runtimeMs) || !count(t.calls) || !count(t.tests) || !fraction(t.coverage) || !fraction(t.share))
+    return undefined;
+  return {
+    runtimeMs: t.runtimeMs,
+    calls: t.calls as number,
+    tests: t.tests as number,
+    coverage: t.coverage,
+    share: t.share,
+  };
 }
 
 /** What the host keeps of a report's measurement: sane noise figures and a sane in-place timing. */

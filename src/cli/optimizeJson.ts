@@ -6,6 +6,7 @@
 import { formatKb, formatMs } from '../shared/format';
 import type { BestSoFar, CandidateExplanation, CandidateReport, Goal, LoopEvent, StopRule } from '../core/loopTypes';
 import { changeWords, memoryWords, speedAgainst, speedWords } from '../core/changeWords';
+import { IN_PLACE_DECIDES } from '../core/acceptance';
 import type { Language, Measurement, TestFailure } from '../core/sandboxTypes';
 import type { InterpreterPlan } from './interpreterJson';
 import { toProfileJson, type ProfileJson } from './profileJson';
@@ -255,6 +256,14 @@ function bestJson(b: BestSoFar, growth: string | undefined): BestJson {
   };
 }
 
+/** The time the verdict rests on: the replayed round, or a run of the tests timed in place when those decide. */
+function candidateTime(m: Measurement): string {
+  const inPlace = m.inPlace;
+  return inPlace && inPlace.share >= IN_PLACE_DECIDES
+    ? `${formatMs(inPlace.runtimeMs.median)} a run in place`
+    : formatMs(m.runtimeMs.median);
+}
+
 /** One stderr line per loop event worth telling (none for streamed text). */
 export function progressLine(event: LoopEvent, totalIterations: number): string | undefined {
   switch (event.type) {
@@ -270,7 +279,7 @@ export function progressLine(event: LoopEvent, totalIterations: number): string 
     case 'candidateMeasured': {
       const c = event.candidate;
       const numbers = c.measurement
-        ? ` ${formatMs(c.measurement.runtimeMs.median)}, ${speedAgainst(c.speedup ?? 1, 'the original')}, ${memoryWords(c.memoryRatio ?? 1)};`
+        ? ` ${candidateTime(c.measurement)}, ${speedAgainst(c.speedup ?? 1, 'the original')}, ${memoryWords(c.memoryRatio ?? 1)};`
         : '';
       return `  candidate ${c.iteration}.${c.index}: ${c.status};${numbers} ${c.verdict.reason}`;
     }

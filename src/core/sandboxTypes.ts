@@ -211,6 +211,8 @@ export interface InPlaceTiming {
   readonly tests: number;
   /** Share (0..1) of the tests' time in the function that the replays and this timing cover together. */
   readonly coverage: number;
+  /** Share (0..1) of the tests' time in the function that the calls the replays leave out took. */
+  readonly share: number;
 }
 
 /** One function as the `hotspots` harness mode saw it; the host filters, names and ranks them. */

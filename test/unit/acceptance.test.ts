@@ -197,3 +197,43 @@ describe('decideAcceptance side by side (the best so far measured beside the can
     expect(sideBySideSpeedFactor(measured(drifting(0.5, () => 0)), measured(drifting(1, () => 0)))).toBeCloseTo(2, 9);
   });
 });
+
+describe('decideAcceptance on calls timed in place (the replays leave out the calls that take the time)', () => {
+  const bestRun = measured(around(0.0005));
+  /** A measurement whose replayed 4-item call takes `replayMs` and whose in-place runs take `inPlaceMs`. */
+  const withInPlace = (replayMs: number, inPlaceMs: number, share: number, length = 12): Measurement => {
+    const base = measured(around(replayMs));
+    const runs = measured(Array.from({ length }, (_, k) => inPlaceMs * (1 + 0.03 * Math.sin(k * 1.9))));
+    return { ...base, inPlace: { runtimeMs: runs.runtimeMs, calls: 1, tests: 1, coverage: 1, share } };
+  };
+
+  it('decides on the in-place runs when the calls left out hold most of the time', () => {
+    // The 600,000-item call runs 3.5× faster; the replayed 4-item call is a few percent slower.
+    const d = decideAcceptance('time', bestRun, withInPlace(0.00052, 2.3, 0.9998), withInPlace(0.0005, 8.1, 0.9998));
+    expect(d.kind).toBe('accept');
+    expect(d.reason).toMatch(
+      /^accepted: 3\.\d\d× faster than the best so far side by side on the calls timed in place, where the tests make them \(p < 0\.001\)$/,
+    );
+    expect(sideBySideSpeedFactor(withInPlace(0.00052, 2.3, 0.9998), withInPlace(0.0005, 8.1, 0.9998))).toBeGreaterThan(
+      3,
+    );
+  });
+
+  it('rejects a candidate the replays call faster when it is slower where the tests make the calls', () => {
+    const d = decideAcceptance('time', bestRun, withInPlace(0.0002, 9.5, 0.9998), withInPlace(0.0005, 8.1, 0.9998));
+    expect(d.kind).toBe('reject');
+    expect(d.reason).toMatch(/slower than the best so far side by side on the calls timed in place/);
+  });
+
+  it('keeps to the replays when they hold most of the time, or when the in-place runs are not paired', () => {
+    const minor = decideAcceptance('time', bestRun, withInPlace(0.0002, 9.5, 0.2), withInPlace(0.0005, 8.1, 0.2));
+    expect(minor.reason).toMatch(/in a side-by-side measurement/);
+    const unpaired = decideAcceptance(
+      'time',
+      bestRun,
+      withInPlace(0.0002, 9.5, 0.9998, 10),
+      withInPlace(0.0005, 8.1, 0.9998, 12),
+    );
+    expect(unpaired.reason).toMatch(/in a side-by-side measurement/);
+  });
+});

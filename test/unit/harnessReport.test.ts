@@ -85,7 +85,7 @@ describe('harness report', () => {
 
   it('keeps a well-formed in-place timing and says in the coverage note what it covers', () => {
     const runtimeMs = { median: 7.65, min: 7.37, mean: 7.8, cv: 0.02, samples: 3, values: [7.37, 7.65, 8.38] };
-    const inPlace = { runtimeMs, calls: 1, tests: 1, coverage: 1 };
+    const inPlace = { runtimeMs, calls: 1, tests: 1, coverage: 1, share: 0.9998 };
     const measured = (timing: unknown): SandboxResult =>
       toSandboxResult(
         outcome(
@@ -112,6 +112,7 @@ describe('harness report', () => {
     // A sandbox's figures that cannot be are dropped, and the note says the figures leave the calls out.
     for (const bad of [
       { ...inPlace, coverage: 2 },
+      { ...inPlace, share: undefined },
       { ...inPlace, calls: -1 },
       { ...inPlace, runtimeMs: { ...runtimeMs, samples: 4 } },
       { ...inPlace, runtimeMs: { ...runtimeMs, median: 'fast' } },

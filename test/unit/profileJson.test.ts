@@ -95,6 +95,7 @@ describe('profile JSON', () => {
       calls: 2,
       tests: 1,
       coverage: 0.9996,
+      share: 0.9998,
     };
     const m = passed.kind === 'passed' ? passed.measurement : undefined;
     const json = toProfileJson({ ...passed, measurement: m && { ...m, inPlace }, coverage: 0.0002 }, subject);

@@ -11,14 +11,20 @@ inputs the tests give it. Caches are cleared and garbage collected before each r
 replay round; the first run warms up (imports, first-call costs) and is not counted when there is
 time for it. Runs stop at the budget (at least MIN_RUNS, at most MAX_RUNS), so slow tests cost
 a few runs, not a timeout.
+
+Side by side (check runs with a best version so far): the same tests run in ABBA-ordered pairs,
+once with the candidate's code and once with the best version's function running in its place
+(the timer's substitute), so a candidate is judged on the calls that matter with drift between
+runs cancelled, as the replays are. Too few pairs for a sign test to speak (slow tests) give no
+in-place comparison rather than a weak one.
 """
 from __future__ import annotations
 
 import gc
 import time
-from typing import List, Optional, Tuple
+from typing import Any, List, Optional, Tuple
 
-from . import runners
+from . import measure, runners
 from .measure import stats
 from .recorder import Recorder
 from .replay import find_caches
@@ -27,46 +33,164 @@ from .replay import find_caches
 IN_PLACE_BELOW = 0.95
 MIN_RUNS = 3
 MAX_RUNS = 15
+# 8 pairs won of 8 is p ≈ 0.004 for the one-sided sign test; fewer cannot reach p < 0.01.
+MIN_PAIRS = 8
+# Pairs taken when they fit: 11 won of 12 is still p ≈ 0.003, so one pair a burst of load spoils
+# does not hide a real gain.
+WANTED_PAIRS = 12
+MAX_PAIRS = 20
+# Pairs of slow tests stop here, with fewer than MIN_PAIRS meaning no in-place comparison.
+MAX_PAIRED_S = 20.0
+
+
+class _Timed:
+    """One run's figures: ms inside the target's outermost calls (None when the run failed), the
+    calls, the run's wall seconds, the seconds those calls waited for a CPU (None when unknown),
+    and why the run failed."""
+
+    __slots__ = ("ms", "calls", "wall", "waited", "why")
+
+    def __init__(self, ms: Optional[float], calls: int, wall: float, waited: Optional[float], why: str = "") -> None:
+        self.ms = ms
+        self.calls = calls
+        self.wall = wall
+        self.waited = waited
+        self.why = why
+
+    def disturbed(self) -> bool:
+        return self.ms is not None and (self.waited or 0.0) > measure.DISTURBED_SHARE * self.ms / 1000.0
+
+
+class _Run:
+    """One run of `tests` with a timer on the target (running `substitute` in its place when set)."""
+
+    def __init__(self, target, module, test_paths: List[str], seed: int, tests: List[str]) -> None:
+        self.target = target
+        self.test_paths = test_paths
+        self.seed = seed
+        self.tests = set(tests)
+        self.caches = find_caches(module)
+
+    def __call__(self, substitute: Any = None, log: Optional[measure.SampleLog] = None) -> _Timed:
+        """The least disturbed of up to measure.SAMPLE_ATTEMPTS runs: a run whose calls waited for
+        a CPU more than measure.DISTURBED_SHARE of their time is taken again, as a replay sample is."""
+        best: Optional[_Timed] = None
+        for attempt in range(measure.SAMPLE_ATTEMPTS):
+            timed = self._once(substitute)
+            if timed.ms is None:
+                return timed
+            if log is not None:
+                log.timed += timed.ms / 1000.0
+                if timed.waited is None:
+                    log.known = False
+                else:
+                    log.waited += timed.waited
+                if attempt == 1:
+                    log.retaken += 1
+            if best is None or (timed.waited or 0.0) < (best.waited or 0.0):
+                best = timed
+            if not timed.disturbed():
+                break
+        return best
+
+    def _once(self, substitute: Any) -> _Timed:
+        timer = Recorder(self.target, timing_only=True)
+        timer.substitute = substitute
+        timer.wait_clock = measure.scheduler_wait
+
+        def test_started(name: Optional[str]) -> None:
+            timer.current_test = name
+
+        context = runners.RunContext(self.seed, lambda paused: None, test_started, self.tests)
+        for clear in self.caches:
+            clear()
+        gc.collect()
+        started = time.perf_counter()
+        timer.install()
+        try:
+            outcome = runners.run_tests(self.test_paths, context)
+        finally:
+            timer.uninstall()
+        wall = time.perf_counter() - started
+        if outcome.failed:
+            return _Timed(None, 0, wall, None, "%d of them failed" % outcome.failed)
+        if timer.made == 0:
+            return _Timed(None, 0, wall, None, "they made no call to it")
+        waited = timer.waited_ns / 1e9 if timer.wait_known else None
+        return _Timed(timer.seconds_all * 1000.0, timer.made, wall, waited)
 
 
 def time_in_place(target, module, test_paths: List[str], seed: int, tests: List[str],
                   budget_s: float) -> Tuple[Optional[dict], List[str]]:
     """(the in-place runtime of `tests`' calls to the target, or None; notes)."""
-    caches = find_caches(module)
+    run = _Run(target, module, test_paths, seed, tests)
     samples: List[float] = []
     calls = 0
+    log = measure.SampleLog()
     started = time.perf_counter()
     warmed = False
     while len(samples) < MAX_RUNS:
-        timer = Recorder(target, timing_only=True)
-        context = runners.RunContext(seed, lambda paused: None, _current(timer), set(tests))
-        for clear in caches:
-            clear()
-        gc.collect()
-        run_started = time.perf_counter()
-        timer.install()
-        try:
-            outcome = runners.run_tests(test_paths, context)
-        finally:
-            timer.uninstall()
-        run_s = time.perf_counter() - run_started
-        if outcome.failed or timer.made == 0:
-            why = ("%d of them failed" % outcome.failed) if outcome.failed else "they made no call to it"
-            return None, ["the calls that could not be recorded were not timed in place: run again, %s." % why]
+        timed = run(log=log if warmed else None)
+        if timed.ms is None:
+            return None, ["the calls that could not be recorded were not timed in place: when the tests making them "
+                          "ran again, %s." % timed.why]
         if not warmed:
             warmed = True
             # A run that takes a quarter of the budget is counted rather than spent on warming up.
-            if run_s < budget_s / 4:
+            if timed.wall < budget_s / 4:
                 continue
-        samples.append(timer.seconds_all * 1000.0)
-        calls = timer.made
+        samples.append(timed.ms)
+        calls = timed.calls
         if len(samples) >= MIN_RUNS and time.perf_counter() - started >= budget_s:
             break
-    return {"runtimeMs": stats(samples), "calls": calls, "tests": len(tests)}, []
+    return {"runtimeMs": _with_log(stats(samples), log), "calls": calls, "tests": len(tests)}, []
 
 
-def _current(timer: Recorder):
-    def test_started(name: Optional[str]) -> None:
-        timer.current_test = name
+def _with_log(figures: dict, log: measure.SampleLog) -> dict:
+    figures.update(log.fields())
+    return figures
 
-    return test_started
+
+def paired_in_place(target, module, reference_function, test_paths: List[str], seed: int, tests: List[str],
+                    budget_s: float) -> Tuple[Optional[dict], Optional[dict], List[str]]:
+    """(the candidate's in-place runtime, the reference's, paired run for run; notes). Both None
+    when a run failed or too few pairs fit."""
+    run = _Run(target, module, test_paths, seed, tests)
+    # Warm-up: one run of each, not counted.
+    for substitute in (None, reference_function):
+        timed = run(substitute)
+        if timed.ms is None:
+            return None, None, [_not_paired(timed.why, substitute is not None)]
+    mine: List[float] = []
+    theirs: List[float] = []
+    calls = [0, 0]
+    logs = (measure.SampleLog(), measure.SampleLog())
+    started = time.perf_counter()
+    while len(mine) < MAX_PAIRS:
+        order = (False, True) if len(mine) % 2 == 0 else (True, False)
+        pair = {}
+        for is_reference in order:
+            timed = run(reference_function if is_reference else None, logs[is_reference])
+            if timed.ms is None:
+                return None, None, [_not_paired(timed.why, is_reference)]
+            pair[is_reference] = timed.ms
+            calls[is_reference] = timed.calls
+        mine.append(pair[False])
+        theirs.append(pair[True])
+        elapsed = time.perf_counter() - started
+        if len(mine) >= WANTED_PAIRS and elapsed >= 2 * budget_s:
+            break
+        if elapsed >= MAX_PAIRED_S:
+            break
+    if len(mine) < MIN_PAIRS:
+        return None, None, ["the calls that could not be recorded were not compared in place: the tests making "
+                            "them are too slow for %d pairs of runs in %d s (%d fit)." % (MIN_PAIRS, MAX_PAIRED_S, len(mine))]
+    figures = [{"runtimeMs": _with_log(stats(values), log), "calls": made, "tests": len(tests)}
+               for values, made, log in ((mine, calls[0], logs[0]), (theirs, calls[1], logs[1]))]
+    return figures[0], figures[1], []
+
+
+def _not_paired(why: str, with_reference: bool) -> str:
+    who = "the best version so far" if with_reference else "this version"
+    return ("the calls that could not be recorded were not compared in place: when the tests making them ran again "
+            "with %s, %s." % (who, why))

@@ -105,7 +105,7 @@ class _SchedulerWait:
             return None
 
 
-_scheduler_wait = _SchedulerWait()
+scheduler_wait = _SchedulerWait()
 
 
 class SampleLog:
@@ -169,7 +169,7 @@ def _timed_rounds(replayer: Replayer, loops: int, seed: int) -> Tuple[float, Opt
     gc.collect()
     gc.disable()
     try:
-        wait_before = _scheduler_wait.read()
+        wait_before = scheduler_wait.read()
         start = perf_counter()
         for prepared in rounds:
             for clear in caches:
@@ -182,7 +182,7 @@ def _timed_rounds(replayer: Replayer, loops: int, seed: int) -> Tuple[float, Opt
                 except Exception:
                     pass
         elapsed = perf_counter() - start
-        wait_after = _scheduler_wait.read()
+        wait_after = scheduler_wait.read()
     finally:
         gc.enable()
     del rounds

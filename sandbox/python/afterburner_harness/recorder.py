@@ -270,6 +270,14 @@ class Recorder:
         self.target = target
         # Only times the outermost calls (and counts them): the calls are timed in place (in_place.py).
         self.timing_only = timing_only
+        # Runs in place of the target's own code when set: the best version so far, timed in place
+        # beside the candidate (in_place.py).
+        self.substitute: Optional[Any] = None
+        # Set for timing in place: a reader of the thread's scheduler wait (measure._SchedulerWait),
+        # so a run whose calls waited for a CPU can be taken again; `waited_ns` sums the waits.
+        self.wait_clock: Optional[Any] = None
+        self.waited_ns = 0
+        self.wait_known = True
         self._kept: List[_Kept] = []
         # Calls picked for recording whose recording has not ended (a generator result the tests
         # never finished nor dropped, a call still running in a thread).
@@ -346,7 +354,7 @@ class Recorder:
 
     # -- one call --------------------------------------------------------------------------------
     def _hook(self, args, kwargs):
-        original = self._call_original
+        original = self._call_original if self.substitute is None else self.substitute
         if self._depth.get() or self.paused:
             return original(*args, **kwargs)
         token = self._depth.set(1)
@@ -428,11 +436,20 @@ class Recorder:
 
     def _unrecorded(self, original, args, kwargs, by_stride=False):
         """A call that is not recorded, timed for coverage()."""
+        clock = self.wait_clock
+        waited = clock.read() if clock is not None else None
         start = time.perf_counter()
         try:
             return original(*args, **kwargs)
         finally:
-            self._count_unrecorded(time.perf_counter() - start, by_stride)
+            seconds = time.perf_counter() - start
+            if clock is not None:
+                after = clock.read()
+                if waited is None or after is None:
+                    self.wait_known = False
+                else:
+                    self.waited_ns += after - waited
+            self._count_unrecorded(seconds, by_stride)
 
     def _count_unrecorded(self, seconds: float, by_stride: bool = False) -> None:
         with self._lock:
