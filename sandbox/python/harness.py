@@ -169,11 +169,10 @@ def run(job):
         learned_now = _tests_to_learn(record, outcome)
         in_place_notes = []
         if kept and coverage is not None and coverage < in_place.IN_PLACE_BELOW:
-            in_place_figures = _time_in_place(record, module, test_paths, seed, options, in_place_notes)
+            in_place_figures, timed_tests = _time_in_place(record, module, test_paths, seed, options, in_place_notes)
             if in_place_figures is not None:
                 # Check runs compare candidates in place on the same tests (see _compare_in_place).
-                learned_now["inPlace"] = {"tests": record.tests_with_unrecordable_calls(),
-                                          "coverage": in_place_figures["coverage"],
+                learned_now["inPlace"] = {"tests": timed_tests, "coverage": in_place_figures["coverage"],
                                           "share": in_place_figures["share"]}
         data = recorder.encode(kept, target, learned_now)
         # Measure what a check run will see: the calls as they come back from the recording.
@@ -248,19 +247,23 @@ def run(job):
     return result
 
 
+def _budget_s(options):
+    return float(options.get("budgetMs", 1500)) / 1000.0
+
+
 def _time_in_place(record, module, test_paths, seed, options, notes):
-    """The in-place figures of the calls the recording could not stand for (in_place.py), with the
-    share of the tests' time in the function that the replays and they cover together."""
+    """(the in-place figures of the calls the recording could not stand for (in_place.py), with the
+    share of the tests' time in the function that the replays and they cover together; the tests
+    run again for them)."""
     tests = record.tests_with_unrecordable_calls()
     if not tests:
-        return None  # made outside any test (at import): nothing to run again
-    budget_s = float(options.get("budgetMs", 1500)) / 1000.0
-    figures, said = in_place.time_in_place(record.target, module, test_paths, seed, tests, budget_s)
+        return None, tests  # made outside any test (at import): nothing to run again
+    figures, said = in_place.time_in_place(record.target, module, test_paths, seed, tests, _budget_s(options))
     notes.extend(said)
     if figures is not None:
         figures["coverage"] = round(record.coverage_with(set(tests)) or 0.0, 4)
         figures["share"] = round(1.0 - (record.coverage() or 0.0), 4)
-    return figures
+    return figures, tests
 
 
 def _compare_in_place(target, module, reference, test_paths, seed, options, learned):
@@ -270,9 +273,8 @@ def _compare_in_place(target, module, reference, test_paths, seed, options, lear
     reference_function = raw.__func__ if isinstance(raw, (staticmethod, classmethod)) else raw
     if not callable(reference_function):
         return None, None, []  # inherited in the reference: the replays alone compare them
-    budget_s = float(options.get("budgetMs", 1500)) / 1000.0
     mine, theirs, said = in_place.paired_in_place(target, module, reference_function, test_paths, seed,
-                                                  list(learned["tests"]), budget_s)
+                                                  list(learned["tests"]), _budget_s(options))
     for figures in (mine, theirs):
         if figures is not None:
             figures["coverage"] = learned["coverage"]

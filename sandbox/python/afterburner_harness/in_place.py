@@ -57,9 +57,6 @@ class _Timed:
         self.waited = waited
         self.why = why
 
-    def disturbed(self) -> bool:
-        return self.ms is not None and (self.waited or 0.0) > measure.DISTURBED_SHARE * self.ms / 1000.0
-
 
 class _Run:
     """One run of `tests` with a timer on the target (running `substitute` in its place when set)."""
@@ -72,26 +69,19 @@ class _Run:
         self.caches = find_caches(module)
 
     def __call__(self, substitute: Any = None, log: Optional[measure.SampleLog] = None) -> _Timed:
-        """The least disturbed of up to measure.SAMPLE_ATTEMPTS runs: a run whose calls waited for
-        a CPU more than measure.DISTURBED_SHARE of their time is taken again, as a replay sample is."""
-        best: Optional[_Timed] = None
-        for attempt in range(measure.SAMPLE_ATTEMPTS):
+        """The least disturbed of up to measure.SAMPLE_ATTEMPTS runs (measure.least_disturbed): a
+        run whose calls waited for a CPU is taken again, as a replay sample is; a failed run ends it."""
+        failed: List[_Timed] = []
+
+        def take() -> Tuple[float, Optional[float], Optional[_Timed]]:
             timed = self._once(substitute)
             if timed.ms is None:
-                return timed
-            if log is not None:
-                log.timed += timed.ms / 1000.0
-                if timed.waited is None:
-                    log.known = False
-                else:
-                    log.waited += timed.waited
-                if attempt == 1:
-                    log.retaken += 1
-            if best is None or (timed.waited or 0.0) < (best.waited or 0.0):
-                best = timed
-            if not timed.disturbed():
-                break
-        return best
+                failed.append(timed)
+                return 0.0, None, None
+            return timed.ms / 1000.0, timed.waited, timed
+
+        best = measure.least_disturbed(take, log)
+        return best if best is not None else failed[-1]
 
     def _once(self, substitute: Any) -> _Timed:
         timer = Recorder(self.target, timing_only=True)

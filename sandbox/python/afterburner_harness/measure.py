@@ -48,7 +48,7 @@ import sys
 import threading
 import time
 import tracemalloc
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from .replay import Replayer, run_round
 
@@ -138,13 +138,28 @@ class SampleLog:
 
 def _sample(replayer: Replayer, loops: int, seed: int, log: Optional[SampleLog] = None,
             attempts: int = SAMPLE_ATTEMPTS) -> float:
-    """Seconds for `loops` rounds; copies are made before the clock starts. A sample during which
-    the thread waited for a CPU for more than DISTURBED_SHARE of it is taken again (up to
-    SAMPLE_ATTEMPTS times, then the least disturbed attempt counts): the time another process had
-    the CPU is not the code's. Only whole, real samples are kept; nothing is subtracted."""
-    best: Optional[Tuple[float, float]] = None  # (waited, elapsed)
-    for attempt in range(attempts):
+    """Seconds for `loops` rounds; copies are made before the clock starts, and a disturbed
+    sample is taken again (least_disturbed)."""
+    def take() -> Tuple[float, Optional[float], float]:
         elapsed, waited = _timed_rounds(replayer, loops, seed)
+        return elapsed, waited, elapsed
+
+    return least_disturbed(take, log, attempts)
+
+
+def least_disturbed(take: Callable[[], Tuple[float, Optional[float], Any]], log: Optional[SampleLog] = None,
+                    attempts: int = SAMPLE_ATTEMPTS) -> Any:
+    """The value of the least disturbed of up to `attempts` timed attempts. `take()` gives (seconds
+    timed, seconds of them spent waiting for a CPU or None when unknown, value); a value of None
+    ends the attempts at once (a run that failed) and is returned. An attempt during which the
+    thread waited for a CPU for more than DISTURBED_SHARE of it is taken again (then the least
+    disturbed attempt counts): the time another process had the CPU is not the code's. Only whole,
+    real samples are kept; nothing is subtracted."""
+    best: Optional[Tuple[float, Any]] = None  # (waited, value)
+    for attempt in range(attempts):
+        elapsed, waited, value = take()
+        if value is None:
+            return None
         if log is not None:
             log.timed += elapsed
             if waited is None:
@@ -155,7 +170,7 @@ def _sample(replayer: Replayer, loops: int, seed: int, log: Optional[SampleLog] 
                 log.retaken += 1
         waited = waited or 0.0
         if best is None or waited < best[0]:
-            best = (waited, elapsed)
+            best = (waited, value)
         if waited <= DISTURBED_SHARE * elapsed:
             break
     return best[1]
