@@ -32,14 +32,20 @@ export function createRecorder({ withThis }) {
     msAll: 0,
     msUnrecorded: 0,
     longestUnrecordedMs: 0,
+    // Recorded calls the replay then found not to stand for the tests' call (see `drop`).
+    dropped: 0,
+    dropReason: undefined,
   };
+  /** Each recorded call's time, so a call dropped after the tests counts as not recorded. */
+  const msOf = new WeakMap();
   const unrecorded = (ms) => {
     state.msAll += ms;
     state.msUnrecorded += ms;
     state.longestUnrecordedMs = Math.max(state.longestUnrecordedMs, ms);
   };
-  const recorded = (ms) => {
+  const recorded = (call, ms) => {
     state.msAll += ms;
+    msOf.set(call, ms);
   };
   const timed = (target, thisArg, args) => {
     const t0 = clockMs();
@@ -87,7 +93,7 @@ export function createRecorder({ withThis }) {
     try {
       result = Reflect.apply(target, thisArg, args);
     } catch (e) {
-      recorded(clockMs() - t0);
+      recorded(call, clockMs() - t0);
       call.error = describeThrown(e);
       finish(call, args, thisArg);
       throw e;
@@ -98,23 +104,32 @@ export function createRecorder({ withThis }) {
       call.async = true;
       return result.then(
         (value) => {
-          recorded(clockMs() - t0);
+          recorded(call, clockMs() - t0);
           call.result = encode(value, false);
           finish(call, args, thisArg);
           return value;
         },
         (e) => {
-          recorded(clockMs() - t0);
+          recorded(call, clockMs() - t0);
           call.error = describeThrown(e);
           finish(call, args, thisArg);
           throw e;
         },
       );
     }
-    recorded(clockMs() - t0);
+    recorded(call, clockMs() - t0);
     call.result = encode(result, false);
     finish(call, args, thisArg);
     return result;
+  };
+
+  /** A recorded call that does not replay as the tests made it: left out, its time counted as not recorded. */
+  const drop = (call, reason) => {
+    const ms = msOf.get(call) ?? 0;
+    state.msUnrecorded += ms;
+    state.longestUnrecordedMs = Math.max(state.longestUnrecordedMs, ms);
+    state.dropped++;
+    state.dropReason ??= reason;
   };
 
   /** The share of the time the tests spent in the target that the recorded calls took. */
@@ -127,6 +142,7 @@ export function createRecorder({ withThis }) {
     const plural = (n) => `${n} call${n === 1 ? '' : 's'}`;
     const out = [];
     if (state.skipped > 0) out.push(`${plural(state.skipped)} not recorded: ${state.skipReason}`);
+    if (state.dropped > 0) out.push(`${plural(state.dropped)} not recorded: ${state.dropReason}`);
     if (state.overLimit > 0) {
       out.push(
         `${plural(state.overLimit)} not recorded: the recording keeps the first ${state.calls.length} calls (at most ${MAX_CALLS} calls, ${MAX_RECORDING_CHARS / 1024 / 1024} MB of copied values)`,
@@ -134,7 +150,7 @@ export function createRecorder({ withThis }) {
     }
     return out;
   };
-  return { state, wrap, notes, coverage };
+  return { state, wrap, notes, coverage, drop };
 }
 
 function isThenable(value) {

@@ -16,10 +16,13 @@ function describeOutcome(call) {
   return `return ${preview(call.result)}`;
 }
 
-/** Runs the candidate on one recorded call and returns a mismatch message, or undefined. */
-async function compareCall(target, call) {
-  const thisArg = target.thisFor(call.this ? decode(call.this, target.classes) : undefined);
-  const args = decode(call.args, target.classes);
+/**
+ * Runs the candidate on one recorded call and returns a mismatch message, or undefined.
+ * `asCheck`: the inputs decoded as a check run's process decodes them (see `decode`).
+ */
+async function compareCall(target, call, asCheck = false) {
+  const thisArg = target.thisFor(call.this ? decode(call.this, target.classes, asCheck) : undefined);
+  const args = decode(call.args, target.classes, asCheck);
   let result;
   let error;
   let threw = false;
@@ -62,6 +65,41 @@ async function compareCall(target, call) {
       return `object state after the call differs at this${whereThis}: expected ${preview(call.thisAfter)}, got ${preview(thisAfter)}`;
   }
   return undefined;
+}
+
+/** A function rebuilt from its source, or an instance rebuilt from a class found by name. */
+const REBUILT = /"\$t":"(fs|c)"/;
+
+/**
+ * The recorded calls that replay as the tests made them, in a check run's process. A function
+ * among the inputs is rebuilt from its source (taggedJson.mjs) without the variables around it,
+ * and an instance from a class that process must find by name; so each call holding either is
+ * replayed once on the original here, decoded as that process decodes, and kept only when its
+ * outcome (result or error, arguments and `this` after the call) is the recorded one. Otherwise
+ * the original would fail its own comparison, and so would every candidate.
+ */
+async function replayableCalls(target, calls, recorder) {
+  const kept = [];
+  for (const call of calls) {
+    if (!REBUILT.test(JSON.stringify(call.args)) && !REBUILT.test(JSON.stringify(call.this ?? null))) {
+      kept.push(call);
+      continue;
+    }
+    let mismatch;
+    try {
+      mismatch = await compareCall(target, call, true);
+    } catch (e) {
+      mismatch = String(e?.message ?? e);
+    }
+    if (mismatch === undefined) kept.push(call);
+    else
+      recorder.drop(
+        call,
+        `input holds a function or an instance that does not replay the same once rebuilt (a function that reads variables around it, an instance of a class the module does not import): ${mismatch.replace(/\s+/g, ' ').slice(0, 160)}`,
+      );
+  }
+  reseed();
+  return kept;
 }
 
 function sizeGenerator(namespaces) {
@@ -129,12 +167,16 @@ export async function runReplayPhase({ job, mode, target, recorder, tests, passe
       return { kind: 'failed', tests: { passed: tests.passed, failed: mismatches }, runner: tests.runner, failures };
     }
   } else {
-    calls = recorder.state.calls.filter((c) => 'result' in c || c.error);
+    calls = await replayableCalls(
+      target,
+      recorder.state.calls.filter((c) => 'result' in c || c.error),
+      recorder,
+    );
     notes.push(...recorder.notes());
     coverage = recorder.coverage();
     if (calls.length === 0) {
       throw new HarnessError(
-        `the tests passed (${tests.passed}) but never called \`${job.target}\`${recorder.state.skipped ? ` with inputs that can be recorded (${recorder.state.skipped} call${recorder.state.skipped === 1 ? '' : 's'}: ${recorder.state.skipReason})` : ''}, so there is nothing to measure. Add a test that calls it with a typical input.`,
+        `the tests passed (${tests.passed}) but never called \`${job.target}\`${recorder.state.skipped + recorder.state.dropped ? ` with inputs that can be recorded (${recorder.notes().join('; ')})` : ''}, so there is nothing to measure. Add a test that calls it with a typical input.`,
       );
     }
   }

@@ -19,8 +19,100 @@ const TYPED_ARRAYS = {
   BigUint64Array,
 };
 
-/** Thrown when a value cannot be copied faithfully (functions, symbols, WeakMaps…). */
+/** Thrown when a value cannot be copied faithfully (symbols, WeakMaps, classes, bound functions…). */
 export class NotCopyable extends Error {}
+
+// Functions among the inputs (a comparator, a key function, an options object's callback) are
+// copied as what rebuilds them in another process: a built-in by its path from globalThis
+// (`Math.max`, `String`), any other function by its source text, evaluated again on decoding. A
+// function rebuilt from source has lost the variables around it: the profile replays each call
+// holding one on the original before it keeps it (replayPhase.mjs), so one that reads them
+// (and so would replay another call) is never part of a recording.
+
+const NATIVE_SOURCE = /\{\s*\[native code\]\s*\}\s*$/;
+let builtins;
+
+/** The built-in functions of this realm by identity, each named by its path (`Math.max`). */
+function builtinPaths() {
+  if (builtins) return builtins;
+  builtins = new Map();
+  const add = (fn, path) => {
+    if (typeof fn === 'function' && !builtins.has(fn) && NATIVE_SOURCE.test(Function.prototype.toString.call(fn)))
+      builtins.set(fn, path);
+  };
+  const read = (owner, key) => {
+    try {
+      return owner[key];
+    } catch {
+      return undefined; // a throwing getter
+    }
+  };
+  for (const name of Object.getOwnPropertyNames(globalThis)) {
+    const value = read(globalThis, name);
+    add(value, name);
+    // Namespaces and constructors (Math, JSON, Object, Number, …) hold the rest.
+    if (/^[A-Z]/.test(name) && value !== null && (typeof value === 'object' || typeof value === 'function'))
+      for (const key of Object.getOwnPropertyNames(value)) add(read(value, key), `${name}.${key}`);
+  }
+  return builtins;
+}
+
+/**
+ * A built-in's path: by identity, else (a built-in of another realm, such as a jest test file's
+ * context) by its name where exactly one built-in of this realm has that name.
+ */
+function builtinPath(fn) {
+  const paths = builtinPaths();
+  const known = paths.get(fn);
+  if (known !== undefined || !fn.name) return known;
+  const named = [...paths].filter(([f]) => f.name === fn.name);
+  return named.length === 1 ? named[0][1] : undefined;
+}
+
+function functionCopy(fn) {
+  const name = fn.name || 'anonymous';
+  const path = builtinPath(fn);
+  if (path !== undefined) return { $t: 'fg', p: path };
+  const source = Function.prototype.toString.call(fn);
+  if (NATIVE_SOURCE.test(source))
+    throw new NotCopyable(`a bound or built-in function (${name}) that cannot be rebuilt`);
+  if (/^class\b/.test(source)) throw new NotCopyable(`a class (${name})`);
+  return { $t: 'fs', n: name, s: source };
+}
+
+/** Rebuilt functions by source: one function object per source, as one callback serves all the tests' calls. */
+const rebuilt = new Map();
+
+function evaluateStrict(code) {
+  return (0, eval)(`'use strict';\n${code}`);
+}
+
+/** A function from its source text: an expression (function, arrow), else a method written in shorthand. */
+function rebuildFunction(source, name) {
+  let fn = rebuilt.get(source);
+  if (fn !== undefined) return fn;
+  try {
+    fn = evaluateStrict(`(${source}\n)`);
+  } catch {
+    try {
+      // `name(a) {…}`, `async *name() {…}`, `get name() {…}`: a method of an object literal.
+      const [descriptor] = Object.values(Object.getOwnPropertyDescriptors(evaluateStrict(`({${source}\n})`)));
+      fn = descriptor?.value ?? descriptor?.get ?? descriptor?.set;
+    } catch (e) {
+      throw new Error(`the function ${name} could not be rebuilt from its source: ${e?.message ?? e}`);
+    }
+  }
+  if (typeof fn !== 'function') throw new Error(`the source of ${name} is not a function`);
+  rebuilt.set(source, fn);
+  return fn;
+}
+
+function builtinAt(path) {
+  let value = globalThis;
+  for (const key of path.split('.')) value = value?.[key];
+  if (typeof value !== 'function') throw new Error(`the built-in ${path} is not here`);
+  return value;
+}
 
 function bytesToBase64(view) {
   return Buffer.from(view.buffer, view.byteOffset, view.byteLength).toString('base64');
@@ -42,10 +134,6 @@ function encodeNumber(n) {
 }
 
 /**
- * Encodes `value` as tagged JSON. `strict` throws NotCopyable on functions and symbols (inputs
- * must replay exactly); otherwise they are described by name (results, for messages only).
- */
-/**
  * Classes of the instances recorded in this process, by name: an instance of a class the target's
  * module does not export (e.g. a helper class imported from another module) is rebuilt from it.
  */
@@ -56,6 +144,11 @@ function isObjectPrototype(proto) {
   return Object.getPrototypeOf(proto) === null && proto.constructor?.name === 'Object';
 }
 
+/**
+ * Encodes `value` as tagged JSON. `strict` (inputs, which must replay exactly) copies functions as
+ * what rebuilds them and throws NotCopyable on what cannot be rebuilt (symbols, classes, …);
+ * otherwise functions and symbols are described by name (results, for comparison and messages).
+ */
 export function encode(value, strict = true) {
   const seen = new Map();
   let nextId = 0;
@@ -73,9 +166,16 @@ export function encode(value, strict = true) {
       case 'symbol':
         if (strict) throw new NotCopyable('a Symbol');
         return { $t: 'sym', v: String(v.description) };
-      case 'function':
-        if (strict) throw new NotCopyable(`a function (${v.name || 'anonymous'})`);
-        return { $t: 'f', n: v.name || 'anonymous' };
+      case 'function': {
+        if (!strict) return { $t: 'f', n: v.name || 'anonymous' };
+        // One function passed twice stays one function.
+        const known = seen.get(v);
+        if (known !== undefined) return { $t: 'ref', i: known };
+        const copy = functionCopy(v);
+        const id = nextId++;
+        seen.set(v, id);
+        return { ...copy, id };
+      }
       default:
         break;
     }
@@ -138,9 +238,11 @@ function decodeNumber(tag) {
 
 /**
  * Decodes tagged JSON into fresh values. `classes(name)` returns the class to re-create an
- * instance with (looked up in the module's exports); unknown classes become plain objects.
+ * instance with (looked up in the module's exports and what it imports), else, unless
+ * `onlyGiven`, a class an instance of which was recorded in this process; unknown classes become
+ * plain objects. `onlyGiven` decodes as another process that did not record would.
  */
-export function decode(tree, classes = () => undefined) {
+export function decode(tree, classes = () => undefined, onlyGiven = false) {
   const byId = new Map();
   const walk = (t) => {
     if (t === null || typeof t !== 'object') return t;
@@ -157,6 +259,12 @@ export function decode(tree, classes = () => undefined) {
         return function unreplayable() {
           throw new Error(`function ${t.n} was not recorded`);
         };
+      case 'fg':
+      case 'fs': {
+        const out = t.$t === 'fg' ? builtinAt(t.p) : rebuildFunction(t.s, t.n);
+        byId.set(t.id, out);
+        return out;
+      }
       case 'ref':
         return byId.get(t.i);
       case 'a': {
@@ -217,7 +325,7 @@ export function decode(tree, classes = () => undefined) {
       }
       case 'o':
       case 'c': {
-        const Cls = t.$t === 'c' ? (classes(t.n) ?? classesSeen.get(t.n)) : undefined;
+        const Cls = t.$t === 'c' ? (classes(t.n) ?? (onlyGiven ? undefined : classesSeen.get(t.n))) : undefined;
         const out = t.$t === 'o' ? {} : Object.create(typeof Cls === 'function' ? Cls.prototype : Object.prototype);
         byId.set(t.id, out);
         for (const [k, v] of t.v) out[k] = walk(v);
@@ -319,6 +427,9 @@ export function difference(expected, actual, path = '') {
     case 'f':
     case 'opaque':
       return undefined;
+    case 'fg':
+    case 'fs':
+      return expected.p === actual.p && expected.s === actual.s ? undefined : path || '(function)';
     case 'ref':
       return undefined;
     default:

@@ -173,26 +173,59 @@ function classLookup(exportsObj, neighbours = new Map()) {
 
 const RELATIVE_IMPORT = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g;
 
-/** The functions and classes exported by the modules `abs` imports by relative path, by name. */
+const COMPLETIONS = ['', '.js', '.mjs', '.cjs', '.jsx', '/index.js', '/index.mjs', '/index.cjs'];
+
+/** The file a relative specifier names, completed as the loader hooks complete it (`./Sort` → `./Sort.js`). */
+function importedFile(from, spec) {
+  const base = path.resolve(path.dirname(from), spec);
+  // TypeScript is emitted beside itself: `./x.js` may be `./x.mjs` or `./x.cjs`.
+  const stem = base.replace(/\.js$/, '');
+  for (const file of [...COMPLETIONS.map((c) => base + c), `${stem}.mjs`, `${stem}.cjs`]) {
+    try {
+      if (fs.statSync(file).isFile()) return file;
+    } catch {
+      // the next one
+    }
+  }
+  return undefined;
+}
+
+/** How far the class lookup follows relative imports (a class's module imported by a base class's module). */
+const MAX_IMPORTED_MODULES = 50;
+
+/**
+ * The functions and classes exported by the modules `abs` imports by relative path, and by the
+ * modules those import, by name (the nearest first): the class of an instance held in a field may
+ * live in a module the target's own module never names (a base class's module imports it).
+ */
 async function importedExports(abs, format) {
   const found = new Map();
-  let source;
-  try {
-    source = fs.readFileSync(abs, 'utf8');
-  } catch {
-    return found;
-  }
   const add = (ns) => {
     for (const value of [ns, ...Object.values(ns ?? {})]) {
       if (typeof value === 'function' && value.name && !found.has(value.name)) found.set(value.name, value);
     }
   };
-  for (const [, spec] of source.matchAll(RELATIVE_IMPORT)) {
+  const visited = new Set([abs]);
+  const queue = [abs];
+  while (queue.length > 0 && visited.size <= MAX_IMPORTED_MODULES) {
+    const from = queue.shift();
+    let source;
     try {
-      // Already loaded with the module (so not evaluated again); the loader hooks complete the path.
-      add(format === 'esm' ? await import(new URL(spec, pathToFileURL(abs)).href) : createRequire(abs)(spec));
+      source = fs.readFileSync(from, 'utf8');
     } catch {
-      // not a module this lookup can reach; its classes are then rebuilt as plain objects
+      continue;
+    }
+    for (const [, spec] of source.matchAll(RELATIVE_IMPORT)) {
+      try {
+        // Already loaded with the module (so not evaluated again); the loader hooks complete the path.
+        const file = importedFile(from, spec);
+        if (file === undefined || visited.has(file)) continue;
+        visited.add(file);
+        add(format === 'esm' ? await import(pathToFileURL(file).href) : createRequire(from)(file));
+        queue.push(file);
+      } catch {
+        // not a module this lookup can reach; its classes are then rebuilt as plain objects
+      }
     }
   }
   return found;

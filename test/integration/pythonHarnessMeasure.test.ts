@@ -6,23 +6,25 @@ import { measurementOf, pythonHarness, runPythonHarness } from './pythonHarnessR
 
 describe('python harness: measurement', () => {
   it('reports the peak and the memory-time integral of a function building a 10 MB list', async () => {
-    const m = measurementOf(
-      (
-        await runPythonHarness({
-          fixture: 'memory',
-          modulePath: 'alloc.py',
-          testPaths: ['test_alloc.py'],
-          target: 'allocate',
-          runner: 'unittest',
-        })
-      ).report,
-    );
+    const { report } = await runPythonHarness({
+      fixture: 'memory',
+      modulePath: 'alloc.py',
+      testPaths: ['test_alloc.py'],
+      target: 'allocate',
+      runner: 'unittest',
+    });
+    const m = measurementOf(report);
     expect(m.peakMemoryKb).toBeGreaterThanOrEqual(9000);
     expect(m.peakMemoryKb).toBeLessThanOrEqual(14000);
     expect(m.integralKbMs).toBeGreaterThan(0);
     expect(m.integralSampleHz).toBeGreaterThanOrEqual(1000);
     expect(m.processPeakKb).toBeGreaterThan(m.peakMemoryKb);
-    expect(m.runtimeMs.samples).toBeGreaterThanOrEqual(5);
+    // On a busy machine a round can pass 50 ms: a long round, measured within the budget with at
+    // least 3 samples, and said so.
+    const long = (report.kind === 'passed' ? (report.notes ?? []) : []).some((n) =>
+      n.startsWith('one round of the recorded calls lasts'),
+    );
+    expect(m.runtimeMs.samples).toBeGreaterThanOrEqual(long ? 3 : 5);
   });
 
   it("measures a profile in ten forked placements and reports the least disturbed one's median", async () => {

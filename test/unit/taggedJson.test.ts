@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 /** The harness's sandbox/node/taggedJson.mjs (plain JavaScript, no declarations). */
 interface TaggedJsonModule {
   encode(value: unknown, strict?: boolean): unknown;
+  decode(tree: unknown): unknown;
   NotCopyable: new (message: string) => Error;
 }
 
@@ -26,9 +27,53 @@ describe('what a recorded call may hold', () => {
     expect(() => encode(iterable, false)).not.toThrow();
   });
 
-  it('copies plain data and names a function it cannot copy', async () => {
+  it('copies plain data', async () => {
     const { encode } = await taggedJson;
     expect(encode({ a: [1, 'x', null] })).toMatchObject({ $t: 'o', v: [['a', { $t: 'a', v: [1, 'x', null] }]] });
-    expect(() => encode([() => 0])).toThrow('a function (anonymous)');
+  });
+
+  it('copies a function as what rebuilds it: a built-in by its path, any other by its source', async () => {
+    const { encode, decode } = await taggedJson;
+    const key = (x: number) => x * 2;
+    const shorthand = {
+      twice(x: number) {
+        return x * 2;
+      },
+    };
+    const tree = encode([key, Math.max, String, shorthand.twice, key]);
+    expect(tree).toMatchObject({
+      v: [
+        { $t: 'fs', n: 'key' },
+        { $t: 'fg', p: 'Math.max' },
+        { $t: 'fg', p: 'String' },
+        { $t: 'fs', n: 'twice' },
+        { $t: 'ref' },
+      ],
+    });
+    const [k, max, str, twice, again] = decode(tree) as [
+      (x: number) => number,
+      (...xs: number[]) => number,
+      StringConstructor,
+      (x: number) => number,
+      unknown,
+    ];
+    expect(k(21)).toBe(42);
+    expect(max(1, 3)).toBe(3);
+    expect(str).toBe(String);
+    expect(twice(4)).toBe(8);
+    // One function passed twice is one function again.
+    expect(again).toBe(k);
+  });
+
+  it('refuses what its source cannot rebuild: a class, a bound function', async () => {
+    const { encode } = await taggedJson;
+    class Point {}
+    expect(() => encode([Point])).toThrow('a class (Point)');
+    const bound = function scale(this: { f: number }, x: number) {
+      return x * this.f;
+    }.bind({ f: 2 });
+    expect(() => encode([bound])).toThrow('a bound or built-in function (bound scale) that cannot be rebuilt');
+    // A result is only compared: a function there is named, never rebuilt.
+    expect(encode(bound, false)).toEqual({ $t: 'f', n: 'bound scale' });
   });
 });

@@ -1,0 +1,71 @@
+// Functions among a call's inputs (a sort key, an options object's callback): recorded as what
+// rebuilds them — a built-in by its path, any other function by its source — and kept only when
+// the call, so rebuilt, replays as the test made it.
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Recording } from '../../src/core/sandboxTypes';
+import { failed, fixture, measurementOf, passed, removeWorkDirs, runNodeHarness } from './nodeHarnessRun';
+
+afterAll(removeWorkDirs);
+
+const tests = { 'sortBy.test.mjs': fixture('sortBy.test.mjs') };
+
+function run(module: string, mode?: { kind: 'check'; recording: Recording }) {
+  return runNodeHarness({
+    files: { 'sortBy.mjs': fixture(module), ...tests },
+    modulePath: 'sortBy.mjs',
+    testPaths: ['sortBy.test.mjs'],
+    target: 'sortBy',
+    ...(mode ? { mode } : {}),
+  });
+}
+
+let recording: Promise<Recording> | undefined;
+function profiled(): Promise<Recording> {
+  recording ??= run('sortBy.mjs').then(({ report }) => passed(report).recording as Recording);
+  return recording;
+}
+
+describe('node harness: functions among the inputs', () => {
+  it('records calls whose key is an arrow, a built-in, a shorthand method or a function held by an object', async () => {
+    const { report } = await run('sortBy.mjs');
+    const ok = passed(report);
+    expect(ok.callsMade).toBe(6);
+    // All but the key that reads `weight`, a variable of the test file.
+    expect(ok.recording?.calls).toBe(5);
+    expect(measurementOf(report).calls).toBe(5);
+    const data = JSON.parse(Buffer.from(ok.recording?.data ?? '', 'base64').toString('utf8')) as unknown;
+    expect(JSON.stringify(data)).toContain('"$t":"fg","p":"Number"');
+    expect(ok.coverage).toBeGreaterThan(0);
+    expect(ok.coverage).toBeLessThan(1);
+  });
+
+  it('says which call it left out, and why, in the words of the replay that differed', async () => {
+    const { report } = await run('sortBy.mjs');
+    expect(passed(report).notes).toContainEqual(
+      expect.stringMatching(
+        /^1 call not recorded: input holds a function or an instance that does not replay the same once rebuilt \(a function that reads variables around it, .*\): expected return \[ 'b', 'c', 'a' \], got ReferenceError: weight is not defined/,
+      ),
+    );
+  });
+
+  it('accepts a candidate that calls the key once per item, on the rebuilt keys', async () => {
+    const { report } = await run('sortByFast.mjs', { kind: 'check', recording: await profiled() });
+    expect(measurementOf(report).calls).toBe(5);
+  });
+
+  it('rejects a candidate that drops an option only the recorded calls use', async () => {
+    const withoutAsserts = fixture('sortBy.test.mjs').replace(/assert\.deepEqual/g, 'void');
+    const { report } = await runNodeHarness({
+      files: { 'sortBy.mjs': fixture('sortByWrong.mjs'), 'sortBy.test.mjs': withoutAsserts },
+      modulePath: 'sortBy.mjs',
+      testPaths: ['sortBy.test.mjs'],
+      target: 'sortBy',
+      mode: { kind: 'check', recording: await profiled() },
+    });
+    const failure = failed(report).failures[0];
+    expect(failure?.test).toMatch(/^differential check \(call \d\)$/);
+    expect(failure?.message).toBe(
+      'expected [ [ 1, 5 ], [ 4, 2 ] ], got [ [ 4, 2 ], [ 1, 5 ] ] (differs at result[0][0])',
+    );
+  });
+});
