@@ -50,9 +50,12 @@ export function createRecorder({ withThis }) {
   const timed = (target, thisArg, args) => {
     const t0 = clockMs();
     let result;
+    // Its own recursive calls are inside it, as for a recorded call: not calls the tests made.
+    state.depth++;
     try {
       result = Reflect.apply(target, thisArg, args);
     } finally {
+      state.depth--;
       if (!isThenable(result)) unrecorded(clockMs() - t0);
     }
     if (isThenable(result)) {

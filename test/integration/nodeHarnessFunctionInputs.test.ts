@@ -69,3 +69,31 @@ describe('node harness: functions among the inputs', () => {
     );
   });
 });
+
+describe('node harness: a recursive function called with an input it cannot record', () => {
+  it('counts and records only the calls the tests made, not the recursion inside the one it left out', async () => {
+    const { report } = await runNodeHarness({
+      files: {
+        'depth.mjs': [
+          'export function depth(value) {',
+          '  return Array.isArray(value) ? 1 + Math.max(0, ...value.map(depth)) : 0;',
+          '}',
+        ].join('\n'),
+        'depth.test.mjs': [
+          "import assert from 'node:assert/strict';",
+          "import { test } from 'node:test';",
+          "import { depth } from './depth.mjs';",
+          "test('nested lists', () => assert.equal(depth([1, [2, [3]]]), 3));",
+          "test('a symbol beside a list', () => assert.equal(depth([[1, [2]], Symbol('end')]), 3));",
+        ].join('\n'),
+      },
+      modulePath: 'depth.mjs',
+      testPaths: ['depth.test.mjs'],
+      target: 'depth',
+    });
+    const ok = passed(report);
+    expect(ok.callsMade).toBe(2);
+    expect(ok.recording?.calls).toBe(1);
+    expect(ok.notes).toContainEqual('1 call not recorded: input holds a Symbol');
+  });
+});
