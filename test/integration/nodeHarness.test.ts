@@ -335,8 +335,15 @@ describe('node harness: measurement', () => {
           })
         ).report,
       ).runtimeMs.median;
-    const fast = await measureSpin(fixture('spin.mjs'));
-    const slow = await measureSpin(fixture('spinSlower.mjs'));
+    // Separate profiles on a shared machine: a CPU hog can slow one of them by more than 20 %, as a
+    // user would see. So they alternate, three each, and the fastest of each decides: load only
+    // ever adds time.
+    let fast = Infinity;
+    let slow = Infinity;
+    for (let round = 0; round < 3; round++) {
+      fast = Math.min(fast, await measureSpin(fixture('spin.mjs')));
+      slow = Math.min(slow, await measureSpin(fixture('spinSlower.mjs')));
+    }
     expect(slow).toBeGreaterThan(fast);
   });
 });
