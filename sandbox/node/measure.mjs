@@ -661,7 +661,11 @@ export async function traceMemory({ prepare, round, notes, roundMs = 2 }) {
   const sampling = tracer !== undefined;
   const one = readWindows(single, samples, cost, sampling && !short, notes, roundMs);
   const many = repeated ? readWindows(repeated, samples, cost, sampling, notes, roundMs) : one;
-  return { peakMemoryKb: one.peakKb, integralKbMs: many.integralKbMs, integralSampleHz: many.hz };
+  // A round whose peak is above zero has an area above zero: when the repeated windows read none
+  // (each cut by a collection, or the sampler's cost taken for the rounds' own bytes), the single
+  // rounds' trapezoid stands.
+  const integralKbMs = many.integralKbMs > 0 || one.peakKb === 0 ? many.integralKbMs : one.integralKbMs;
+  return { peakMemoryKb: one.peakKb, integralKbMs, integralSampleHz: many.hz };
 }
 
 function post(session, method, params) {
