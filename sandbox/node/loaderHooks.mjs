@@ -27,7 +27,7 @@ export function initialize(data) {
 const EXTENSIONS = ['.js', '.mjs', '.cjs', '.jsx', '.json', '.ts', '.mts', '.cts', '.tsx'];
 const INDEX_FILES = EXTENSIONS.map((ext) => `/index${ext}`);
 
-function isFile(url) {
+export function isFile(url) {
   try {
     return fs.statSync(fileURLToPath(url)).isFile();
   } catch {
@@ -35,7 +35,7 @@ function isFile(url) {
   }
 }
 
-function completedSpecifier(specifier, parentURL) {
+export function completedSpecifier(specifier, parentURL) {
   const relative = /^\.{1,2}(\/|$)/.test(specifier) && parentURL?.startsWith('file:');
   if (!relative && !specifier.startsWith('file:')) return undefined;
   const base = new URL(specifier, parentURL);

@@ -129,8 +129,8 @@ export function createRecorder({ withThis }) {
   /** A recorded call that does not replay as the tests made it: left out, its time counted as not recorded. */
   const drop = (call, reason) => {
     const ms = msOf.get(call) ?? 0;
-    state.msUnrecorded += ms;
-    state.longestUnrecordedMs = Math.max(state.longestUnrecordedMs, ms);
+    state.msAll -= ms; // counted again, as not recorded
+    unrecorded(ms);
     state.dropped++;
     state.dropReason ??= reason;
   };

@@ -81,7 +81,7 @@ const REBUILT = /"\$t":"(fs|c)"/;
 async function replayableCalls(target, calls, recorder) {
   const kept = [];
   for (const call of calls) {
-    if (!REBUILT.test(JSON.stringify(call.args)) && !REBUILT.test(JSON.stringify(call.this ?? null))) {
+    if (!REBUILT.test(JSON.stringify([call.args, call.this ?? null]))) {
       kept.push(call);
       continue;
     }

@@ -30,15 +30,20 @@ export class NotCopyable extends Error {}
 // (and so would replay another call) is never part of a recording.
 
 const NATIVE_SOURCE = /\{\s*\[native code\]\s*\}\s*$/;
+/** The built-in functions of this realm: by identity, and by name where one name has one path. */
 let builtins;
 
-/** The built-in functions of this realm by identity, each named by its path (`Math.max`). */
-function builtinPaths() {
+/** Each built-in function of this realm named by its path (`Math.max`), made once. */
+function builtinIndex() {
   if (builtins) return builtins;
-  builtins = new Map();
+  const byFunction = new Map();
+  const byName = new Map();
   const add = (fn, path) => {
-    if (typeof fn === 'function' && !builtins.has(fn) && NATIVE_SOURCE.test(Function.prototype.toString.call(fn)))
-      builtins.set(fn, path);
+    if (typeof fn !== 'function' || byFunction.has(fn) || !NATIVE_SOURCE.test(Function.prototype.toString.call(fn)))
+      return;
+    byFunction.set(fn, path);
+    // A name two built-ins share is no name to look one up by.
+    byName.set(fn.name, byName.has(fn.name) ? undefined : path);
   };
   const read = (owner, key) => {
     try {
@@ -54,6 +59,7 @@ function builtinPaths() {
     if (/^[A-Z]/.test(name) && value !== null && (typeof value === 'object' || typeof value === 'function'))
       for (const key of Object.getOwnPropertyNames(value)) add(read(value, key), `${name}.${key}`);
   }
+  builtins = { byFunction, byName };
   return builtins;
 }
 
@@ -61,19 +67,16 @@ function builtinPaths() {
  * A built-in's path: by identity, else (a built-in of another realm, such as a jest test file's
  * context) by its name where exactly one built-in of this realm has that name.
  */
-function builtinPath(fn) {
-  const paths = builtinPaths();
-  const known = paths.get(fn);
-  if (known !== undefined || !fn.name) return known;
-  const named = [...paths].filter(([f]) => f.name === fn.name);
-  return named.length === 1 ? named[0][1] : undefined;
+function builtinPath(fn, source) {
+  const { byFunction, byName } = builtinIndex();
+  return byFunction.get(fn) ?? (fn.name && NATIVE_SOURCE.test(source) ? byName.get(fn.name) : undefined);
 }
 
 function functionCopy(fn) {
   const name = fn.name || 'anonymous';
-  const path = builtinPath(fn);
-  if (path !== undefined) return { $t: 'fg', p: path };
   const source = Function.prototype.toString.call(fn);
+  const path = builtinPath(fn, source);
+  if (path !== undefined) return { $t: 'fg', p: path };
   if (NATIVE_SOURCE.test(source))
     throw new NotCopyable(`a bound or built-in function (${name}) that cannot be rebuilt`);
   if (/^class\b/.test(source)) throw new NotCopyable(`a class (${name})`);
@@ -427,9 +430,6 @@ export function difference(expected, actual, path = '') {
     case 'f':
     case 'opaque':
       return undefined;
-    case 'fg':
-    case 'fs':
-      return expected.p === actual.p && expected.s === actual.s ? undefined : path || '(function)';
     case 'ref':
       return undefined;
     default:

@@ -10,7 +10,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Module, { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { completedSpecifier, isFile } from './loaderHooks.mjs';
 import { HarnessError } from './harnessError.mjs';
 import { ESM_SYNTAX, instrumentSource } from './instrument.cjs';
 
@@ -173,21 +174,12 @@ function classLookup(exportsObj, neighbours = new Map()) {
 
 const RELATIVE_IMPORT = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g;
 
-const COMPLETIONS = ['', '.js', '.mjs', '.cjs', '.jsx', '/index.js', '/index.mjs', '/index.cjs'];
-
 /** The file a relative specifier names, completed as the loader hooks complete it (`./Sort` → `./Sort.js`). */
 function importedFile(from, spec) {
-  const base = path.resolve(path.dirname(from), spec);
-  // TypeScript is emitted beside itself: `./x.js` may be `./x.mjs` or `./x.cjs`.
-  const stem = base.replace(/\.js$/, '');
-  for (const file of [...COMPLETIONS.map((c) => base + c), `${stem}.mjs`, `${stem}.cjs`]) {
-    try {
-      if (fs.statSync(file).isFile()) return file;
-    } catch {
-      // the next one
-    }
-  }
-  return undefined;
+  const parent = pathToFileURL(from).href;
+  const named = new URL(spec, parent).href;
+  const url = isFile(named) ? named : completedSpecifier(spec, parent);
+  return url === undefined ? undefined : fileURLToPath(url);
 }
 
 /** How far the class lookup follows relative imports (a class's module imported by a base class's module). */

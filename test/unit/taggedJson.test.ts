@@ -63,6 +63,9 @@ describe('what a recorded call may hold', () => {
     expect(twice(4)).toBe(8);
     // One function passed twice is one function again.
     expect(again).toBe(k);
+    // A function of the user's that a built-in's name fits is still the user's.
+    const parseInt = (text: string) => text.length;
+    expect(encode([parseInt])).toMatchObject({ v: [{ $t: 'fs', n: 'parseInt' }] });
   });
 
   it('refuses what its source cannot rebuild: a class, a bound function', async () => {
