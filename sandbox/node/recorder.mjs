@@ -84,9 +84,10 @@ export function createRecorder({ withThis }) {
       call = { args: encode(args) };
       if (withThis) call.this = encode(thisArg);
     } catch (e) {
-      if (!(e instanceof NotCopyable)) throw e;
+      // Recording never changes what the tests see: an input that breaks the copy is not recorded.
       state.skipped++;
-      state.skipReason ??= `input holds ${e.message}`;
+      state.skipReason ??=
+        e instanceof NotCopyable ? `input holds ${e.message}` : `its input could not be copied: ${e?.message ?? e}`;
       return timed(target, thisArg, args);
     }
     state.calls.push(call);

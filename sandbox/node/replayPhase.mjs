@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { decode, encode, difference, preview } from './taggedJson.mjs';
+import { classCopy, decode, encode, difference, preview } from './taggedJson.mjs';
 import { makeRound, measureRuntime, measurePairedRuntime, traceMemory, hotLines, longRoundNote } from './measure.mjs';
 import { loadTarget } from './targetModule.mjs';
 import { reseed } from './seededRandom.mjs';
@@ -67,8 +67,8 @@ async function compareCall(target, call, asCheck = false) {
   return undefined;
 }
 
-/** A function rebuilt from its source, or an instance rebuilt from a class found by name. */
-const REBUILT = /"\$t":"(fs|c)"/;
+/** A function rebuilt from its source or bound again, or an instance rebuilt from a class found by name. */
+const REBUILT = /"\$t":"(fs|fb|c)"/;
 
 /**
  * The recorded calls that replay as the tests made them, in a check run's process. A function
@@ -100,6 +100,39 @@ async function replayableCalls(target, calls, recorder) {
   }
   reseed();
   return kept;
+}
+
+const INSTANCE_CLASS = /"\$t":"c","id":\d+,"n":"((?:[^"\\]|\\.)*)"/g;
+
+/**
+ * Copies of the classes of recorded instances that a check run's process would not find by name
+ * (a class the test file declares, not the module or what it imports), by name.
+ */
+function classCopies(target, calls) {
+  const names = new Set();
+  for (const c of calls)
+    for (const m of JSON.stringify([c.args, c.this ?? null]).matchAll(INSTANCE_CLASS))
+      names.add(JSON.parse(`"${m[1]}"`));
+  const copies = {};
+  for (const name of names) {
+    if (target.classes(name) !== undefined) continue;
+    const copy = classCopy(name);
+    if (copy !== undefined) copies[name] = copy;
+  }
+  return copies;
+}
+
+/** `target` whose class lookup falls back on the recording's class copies, each rebuilt once. */
+function withClassCopies(target, copies) {
+  if (target === undefined || !copies || Object.keys(copies).length === 0) return target;
+  const made = new Map();
+  const classes = (name) => {
+    const found = target.classes(name);
+    if (found !== undefined || !Object.hasOwn(copies, name)) return found;
+    if (!made.has(name)) made.set(name, decode(copies[name], target.classes, true));
+    return made.get(name);
+  };
+  return { ...target, classes };
 }
 
 function sizeGenerator(namespaces) {
@@ -142,9 +175,11 @@ function preparer(target, calls) {
   };
 }
 
-export async function runReplayPhase({ job, mode, target, recorder, tests, passedTests, notes }) {
+export async function runReplayPhase({ job, mode, target: loaded, recorder, tests, passedTests, notes }) {
   let calls;
   let coverage;
+  let classes;
+  let target = loaded;
   if (mode === 'check') {
     const rec = job.mode.recording;
     let parsed;
@@ -154,6 +189,8 @@ export async function runReplayPhase({ job, mode, target, recorder, tests, passe
       throw new HarnessError(`the recording cannot be read (${e.message}); profile the original again`);
     }
     calls = parsed.calls;
+    classes = parsed.classes;
+    target = withClassCopies(loaded, classes);
     const failures = [];
     let mismatches = 0;
     for (let i = 0; i < calls.length; i++) {
@@ -167,11 +204,10 @@ export async function runReplayPhase({ job, mode, target, recorder, tests, passe
       return { kind: 'failed', tests: { passed: tests.passed, failed: mismatches }, runner: tests.runner, failures };
     }
   } else {
-    calls = await replayableCalls(
-      target,
-      recorder.state.calls.filter((c) => 'result' in c || c.error),
-      recorder,
-    );
+    const made = recorder.state.calls.filter((c) => 'result' in c || c.error);
+    classes = classCopies(loaded, made);
+    target = withClassCopies(loaded, classes);
+    calls = await replayableCalls(target, made, recorder);
     notes.push(...recorder.notes());
     coverage = recorder.coverage();
     if (calls.length === 0) {
@@ -195,7 +231,7 @@ export async function runReplayPhase({ job, mode, target, recorder, tests, passe
     minSampleMs: measure.minSampleMs,
     maxSamples: measure.maxSamples,
   };
-  const reference = mode === 'check' ? await loadReference(job, notes) : undefined;
+  const reference = mode === 'check' ? withClassCopies(await loadReference(job, notes), classes) : undefined;
   let referenceMeasurement;
   let measurement;
   if (reference) {
@@ -256,7 +292,8 @@ export async function runReplayPhase({ job, mode, target, recorder, tests, passe
   const report = { kind: 'passed', tests: passedTests, runner: tests.runner, measurement };
   if (referenceMeasurement) report.referenceMeasurement = referenceMeasurement;
   if (mode === 'profile') {
-    const data = Buffer.from(JSON.stringify({ version: 1, target: job.target, calls }), 'utf8').toString('base64');
+    const recorded = { version: 1, target: job.target, calls, ...(Object.keys(classes).length ? { classes } : {}) };
+    const data = Buffer.from(JSON.stringify(recorded), 'utf8').toString('base64');
     report.recording = { language: job.language ?? 'javascript', calls: calls.length, data };
     if (coverage !== undefined) report.coverage = Math.round(coverage * 10_000) / 10_000;
     // The host words the note; the longest such call helps the user find it.

@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import { boundParts, capturedVariables } from './closureScopes.mjs';
 
 // Tagged JSON: a lossless-enough copy of JavaScript values as JSON, used both as the deep copy
 // taken around each recorded call and as the recording format. Every non-primitive is an object
@@ -19,15 +20,17 @@ const TYPED_ARRAYS = {
   BigUint64Array,
 };
 
-/** Thrown when a value cannot be copied faithfully (symbols, WeakMaps, classes, bound functions…). */
+/** Thrown when a value cannot be copied faithfully (symbols, WeakMaps, native functions…). */
 export class NotCopyable extends Error {}
 
 // Functions among the inputs (a comparator, a key function, an options object's callback) are
 // copied as what rebuilds them in another process: a built-in by its path from globalThis
-// (`Math.max`, `String`), any other function by its source text, evaluated again on decoding. A
-// function rebuilt from source has lost the variables around it: the profile replays each call
-// holding one on the original before it keeps it (replayPhase.mjs), so one that reads them
-// (and so would replay another call) is never part of a recording.
+// (`Math.max`, `String`), a bound function by its target, `this` and arguments, any other
+// function by its source text with the variables it reads from around it (an imported helper, a
+// factory's parameter), read through the inspector and copied like any input. What cannot be
+// copied is left out, and the profile replays each call holding a rebuilt function on the
+// original before it keeps it (replayPhase.mjs), so one that would replay another call is never
+// part of a recording.
 
 const NATIVE_SOURCE = /\{\s*\[native code\]\s*\}\s*$/;
 /** The built-in functions of this realm: by identity, and by name where one name has one path. */
@@ -72,42 +75,91 @@ function builtinPath(fn, source) {
   return byFunction.get(fn) ?? (fn.name && NATIVE_SOURCE.test(source) ? byName.get(fn.name) : undefined);
 }
 
+/** What rebuilds `fn`, its parts still live: `encode` copies them (shared references kept). */
 function functionCopy(fn) {
   const name = fn.name || 'anonymous';
   const source = Function.prototype.toString.call(fn);
   const path = builtinPath(fn, source);
-  if (path !== undefined) return { $t: 'fg', p: path };
-  if (NATIVE_SOURCE.test(source))
-    throw new NotCopyable(`a bound or built-in function (${name}) that cannot be rebuilt`);
-  if (/^class\b/.test(source)) throw new NotCopyable(`a class (${name})`);
-  return { $t: 'fs', n: name, s: source };
+  if (path !== undefined) return { copy: { $t: 'fg', p: path } };
+  if (NATIVE_SOURCE.test(source)) {
+    let bound;
+    try {
+      bound = boundParts(fn);
+    } catch (e) {
+      throw new NotCopyable(`a bound function (${name}) whose parts could not be read: ${e?.message ?? e}`);
+    }
+    if (bound === undefined) throw new NotCopyable(`a built-in function (${name}) that cannot be rebuilt`);
+    return { copy: { $t: 'fb' }, bound };
+  }
+  let variables;
+  try {
+    variables = capturedVariables(fn, source);
+  } catch (e) {
+    throw new NotCopyable(`a function (${name}) whose variables could not be read: ${e?.message ?? e}`);
+  }
+  // `extends Base` is evaluated once, where the class is declared: no closure keeps Base, the
+  // prototype chain does.
+  const base = CLASS_EXTENDS.exec(source)?.[1];
+  if (base !== undefined && !variables.some(([n]) => n === base)) variables.push([base, Object.getPrototypeOf(fn)]);
+  return { copy: { $t: 'fs', n: name, s: source }, variables };
 }
 
-/** Rebuilt functions by source: one function object per source, as one callback serves all the tests' calls. */
+const CLASS_EXTENDS = /^class\s*(?:[A-Za-z_$][\w$]*\s*)?extends\s+([A-Za-z_$][\w$]*)\s*\{/;
+
+const NOT_COPIED = Symbol('not copied');
+
+/**
+ * Rebuilt functions by source and the names of the variables they read: one function object per
+ * source, as one callback serves all the tests' calls. Each holds a setter of those variables.
+ */
 const rebuilt = new Map();
 
-function evaluateStrict(code) {
-  return (0, eval)(`'use strict';\n${code}`);
+const CLASS_SOURCE = /^class\b/;
+
+/**
+ * `source` evaluated strict inside a scope that declares `names`, with a setter of them. A
+ * function is made first, so a variable may hold the function itself (a recursive arrow); a class
+ * after its variables (`initial`) are set, as its `extends` is evaluated with it.
+ */
+function evaluateStrict(code, names, initial) {
+  const declared = names.length > 0 ? `let ${names.join(', ')};` : '';
+  const make = (0, eval)(
+    `'use strict';\n(() => { ${declared} const set = (values) => { [${names.join(', ')}] = values; }; return (initial) => { if (initial) set(initial); return [${code}, set]; }; })()`,
+  );
+  return make(initial);
 }
 
-/** A function from its source text: an expression (function, arrow), else a method written in shorthand. */
-function rebuildFunction(source, name) {
-  let fn = rebuilt.get(source);
-  if (fn !== undefined) return fn;
+/**
+ * A function from its source text: an expression (function, arrow, class), else a method written
+ * in shorthand.
+ */
+function rebuildFunction(source, name, names, initial) {
+  const key = `${names.join(',')}\0${source}`;
+  let made = rebuilt.get(key);
+  if (made !== undefined) return made;
+  let fn;
+  let setVariables;
   try {
-    fn = evaluateStrict(`(${source}\n)`);
-  } catch {
+    [fn, setVariables] = evaluateStrict(`(${source}\n)`, names, initial);
+  } catch (asExpression) {
+    if (CLASS_SOURCE.test(source))
+      throw new Error(
+        `the class ${name} could not be rebuilt from its source: ${asExpression?.message ?? asExpression}`,
+      );
     try {
       // `name(a) {…}`, `async *name() {…}`, `get name() {…}`: a method of an object literal.
-      const [descriptor] = Object.values(Object.getOwnPropertyDescriptors(evaluateStrict(`({${source}\n})`)));
+      const [object, setter] = evaluateStrict(`({${source}\n})`, names, initial);
+      const [descriptor] = Object.values(Object.getOwnPropertyDescriptors(object));
       fn = descriptor?.value ?? descriptor?.get ?? descriptor?.set;
+      setVariables = setter;
     } catch (e) {
       throw new Error(`the function ${name} could not be rebuilt from its source: ${e?.message ?? e}`);
     }
   }
   if (typeof fn !== 'function') throw new Error(`the source of ${name} is not a function`);
-  rebuilt.set(source, fn);
-  return fn;
+  made = { fn, setVariables };
+  rebuilt.set(key, made);
+  return made;
 }
 
 function builtinAt(path) {
@@ -143,6 +195,21 @@ function encodeNumber(n) {
 const classesSeen = new Map();
 
 /** Object.prototype of any realm: the end of the chain, with the constructor named Object. */
+/**
+ * The copy of the class named `name` an instance of which was recorded here, for a process that
+ * cannot find it by name (a class the test file declares); undefined when it cannot be copied.
+ */
+export function classCopy(name) {
+  const cls = classesSeen.get(name);
+  if (cls === undefined) return undefined;
+  try {
+    return encode(cls);
+  } catch (e) {
+    if (e instanceof NotCopyable) return undefined;
+    throw e;
+  }
+}
+
 function isObjectPrototype(proto) {
   return Object.getPrototypeOf(proto) === null && proto.constructor?.name === 'Object';
 }
@@ -155,6 +222,17 @@ function isObjectPrototype(proto) {
 export function encode(value, strict = true) {
   const seen = new Map();
   let nextId = 0;
+  const walkIfCopyable = (v) => {
+    const before = seen.size;
+    try {
+      return walk(v);
+    } catch (e) {
+      if (!(e instanceof NotCopyable)) throw e;
+      // What the failed copy saw is in no output: a later reference to it must copy it anew.
+      for (const key of [...seen.keys()].slice(before)) seen.delete(key);
+      return NOT_COPIED;
+    }
+  };
   const walk = (v) => {
     switch (typeof v) {
       case 'number':
@@ -174,9 +252,21 @@ export function encode(value, strict = true) {
         // One function passed twice stays one function.
         const known = seen.get(v);
         if (known !== undefined) return { $t: 'ref', i: known };
-        const copy = functionCopy(v);
+        const { copy, variables, bound } = functionCopy(v);
         const id = nextId++;
         seen.set(v, id);
+        // After `seen`: a variable may hold the function itself. One that cannot be copied stays
+        // unbound: a call that reads it replays another outcome and is dropped with that outcome
+        // as the reason; one that does not (a name in a comment) is kept.
+        if (variables?.length) {
+          const v = [];
+          for (const [name, x] of variables) {
+            const copied = walkIfCopyable(x);
+            if (copied !== NOT_COPIED) v.push([name, copied]);
+          }
+          return { ...copy, id, v };
+        }
+        if (bound) return { ...copy, id, f: walk(bound.target), t: walk(bound.thisArg), a: bound.args.map(walk) };
         return { ...copy, id };
       }
       default:
@@ -214,7 +304,8 @@ export function encode(value, strict = true) {
     const proto = Object.getPrototypeOf(v);
     // A property under a Symbol (an object made iterable by its own Symbol.iterator) is no
     // string-keyed data: a copy without it would replay a different call.
-    const symbols = Object.getOwnPropertySymbols(v);
+    // A module namespace's Symbol.toStringTag ('Module') names it, it holds no data.
+    const symbols = Object.getOwnPropertySymbols(v).filter((s) => !(tag === 'Module' && s === Symbol.toStringTag));
     if (strict && symbols.length > 0) throw new NotCopyable(`a property keyed by ${String(symbols[0])}`);
     const props = [];
     for (const key of Object.keys(v)) props.push([key, walk(v[key])]);
@@ -262,9 +353,29 @@ export function decode(tree, classes = () => undefined, onlyGiven = false) {
         return function unreplayable() {
           throw new Error(`function ${t.n} was not recorded`);
         };
-      case 'fg':
+      case 'fg': {
+        const out = builtinAt(t.p);
+        byId.set(t.id, out);
+        return out;
+      }
       case 'fs': {
-        const out = t.$t === 'fg' ? builtinAt(t.p) : rebuildFunction(t.s, t.n);
+        const variables = t.v ?? [];
+        const names = variables.map(([name]) => name);
+        if (CLASS_SOURCE.test(t.s)) {
+          // Its variables first: `extends Base` needs Base; inside, the class names itself.
+          const values = variables.map(([, x]) => walk(x));
+          const { fn, setVariables } = rebuildFunction(t.s, t.n, names, values);
+          setVariables(values);
+          byId.set(t.id, fn);
+          return fn;
+        }
+        const { fn, setVariables } = rebuildFunction(t.s, t.n, names);
+        byId.set(t.id, fn);
+        setVariables(variables.map(([, x]) => walk(x)));
+        return fn;
+      }
+      case 'fb': {
+        const out = walk(t.f).bind(walk(t.t), ...t.a.map(walk));
         byId.set(t.id, out);
         return out;
       }

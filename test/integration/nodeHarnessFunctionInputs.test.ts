@@ -1,13 +1,17 @@
 // Functions among a call's inputs (a sort key, an options object's callback): recorded as what
-// rebuilds them — a built-in by its path, any other function by its source — and kept only when
-// the call, so rebuilt, replays as the test made it.
+// rebuilds them — a built-in by its path, a bound function by its parts, any other function by its
+// source and the variables it reads around it — and kept only when the call, so rebuilt, replays
+// as the test made it.
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Recording } from '../../src/core/sandboxTypes';
 import { failed, fixture, measurementOf, passed, removeWorkDirs, runNodeHarness } from './nodeHarnessRun';
 
 afterAll(removeWorkDirs);
 
-const tests = { 'sortBy.test.mjs': fixture('sortBy.test.mjs') };
+const tests = {
+  'sortBy.test.mjs': fixture('sortBy.test.mjs'),
+  'visibleWidth.mjs': fixture('visibleWidth.mjs'),
+};
 
 function run(module: string, mode?: { kind: 'check'; recording: Recording }) {
   return runNodeHarness({
@@ -26,15 +30,24 @@ function profiled(): Promise<Recording> {
 }
 
 describe('node harness: functions among the inputs', () => {
-  it('records calls whose key is an arrow, a built-in, a shorthand method or a function held by an object', async () => {
+  it('records calls whose key is an arrow, a built-in, a shorthand method, a closure over the test file, an imported helper or a bound method, and instances of a class the test file declares', async () => {
     const { report } = await run('sortBy.mjs');
     const ok = passed(report);
-    expect(ok.callsMade).toBe(6);
-    // All but the key that reads `weight`, a variable of the test file.
-    expect(ok.recording?.calls).toBe(5);
-    expect(measurementOf(report).calls).toBe(5);
-    const data = JSON.parse(Buffer.from(ok.recording?.data ?? '', 'base64').toString('utf8')) as unknown;
-    expect(JSON.stringify(data)).toContain('"$t":"fg","p":"Number"');
+    expect(ok.callsMade).toBe(11);
+    // All but the key that reads a WeakMap keyed by the items themselves.
+    expect(ok.recording?.calls).toBe(10);
+    expect(measurementOf(report).calls).toBe(10);
+    const data = JSON.stringify(JSON.parse(Buffer.from(ok.recording?.data ?? '', 'base64').toString('utf8')));
+    expect(data).toContain('"$t":"fg","p":"Number"');
+    // The variables the keys read: the test file's `weight`, the factory's `field`, the helper and its pattern.
+    expect(data).toMatch(/\["weight",\{"\$t":"o"/);
+    expect(data).toContain('["field","n"]');
+    expect(data).toMatch(
+      /\["visibleWidth",\{"\$t":"fs","n":"visibleWidth","s":"function visibleWidth[^]*\["escapes",\{"\$t":"r"/,
+    );
+    expect(data).toContain('"$t":"fb"');
+    // The class a check run's process could not find by name travels with the recording.
+    expect(data).toMatch(/"classes":\{"Reading":\{"\$t":"fs","n":"Reading","s":"class Reading/);
     expect(ok.coverage).toBeGreaterThan(0);
     expect(ok.coverage).toBeLessThan(1);
   });
@@ -43,20 +56,20 @@ describe('node harness: functions among the inputs', () => {
     const { report } = await run('sortBy.mjs');
     expect(passed(report).notes).toContainEqual(
       expect.stringMatching(
-        /^1 call not recorded: input holds a function or an instance that does not replay the same once rebuilt \(a function that reads variables around it, .*\): expected return \[ 'b', 'c', 'a' \], got ReferenceError: weight is not defined/,
+        /^1 call not recorded: input holds a function or an instance that does not replay the same once rebuilt \(a function that reads variables around it, .*\): expected return \[ \{ n: 'q' \}, \{ n: 'p' \} \], got ReferenceError: rank is not defined/,
       ),
     );
   });
 
   it('accepts a candidate that calls the key once per item, on the rebuilt keys', async () => {
     const { report } = await run('sortByFast.mjs', { kind: 'check', recording: await profiled() });
-    expect(measurementOf(report).calls).toBe(5);
+    expect(measurementOf(report).calls).toBe(10);
   });
 
   it('rejects a candidate that drops an option only the recorded calls use', async () => {
     const withoutAsserts = fixture('sortBy.test.mjs').replace(/assert\.deepEqual/g, 'void');
     const { report } = await runNodeHarness({
-      files: { 'sortBy.mjs': fixture('sortByWrong.mjs'), 'sortBy.test.mjs': withoutAsserts },
+      files: { ...tests, 'sortBy.mjs': fixture('sortByWrong.mjs'), 'sortBy.test.mjs': withoutAsserts },
       modulePath: 'sortBy.mjs',
       testPaths: ['sortBy.test.mjs'],
       target: 'sortBy',
