@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { classCopy, decode, encode, difference, preview } from './taggedJson.mjs';
+import { classCopy, decode, encode, difference, preview, rebuiltClass } from './taggedJson.mjs';
 import { makeRound, measureRuntime, measurePairedRuntime, traceMemory, hotLines, longRoundNote } from './measure.mjs';
 import { loadTarget } from './targetModule.mjs';
 import { reseed } from './seededRandom.mjs';
@@ -115,9 +115,12 @@ function classCopies(target, calls) {
       names.add(JSON.parse(`"${m[1]}"`));
   const copies = {};
   for (const name of names) {
-    if (target.classes(name) !== undefined) continue;
+    if (target.classes(name) !== undefined || Object.hasOwn(copies, name)) continue;
     const copy = classCopy(name);
-    if (copy !== undefined) copies[name] = copy;
+    if (copy === undefined) continue;
+    copies[name] = copy;
+    // The class a constructor function extends goes along unless found by name.
+    if (copy.b !== undefined) names.add(copy.b);
   }
   return copies;
 }
@@ -129,7 +132,7 @@ function withClassCopies(target, copies) {
   const classes = (name) => {
     const found = target.classes(name);
     if (found !== undefined || !Object.hasOwn(copies, name)) return found;
-    if (!made.has(name)) made.set(name, decode(copies[name], target.classes, true));
+    if (!made.has(name)) made.set(name, rebuiltClass(copies[name], classes));
     return made.get(name);
   };
   return { ...target, classes };

@@ -198,16 +198,47 @@ const classesSeen = new Map();
 /**
  * The copy of the class named `name` an instance of which was recorded here, for a process that
  * cannot find it by name (a class the test file declares); undefined when it cannot be copied.
+ * A class written as `class` is its source; a constructor function (babel's output for a class)
+ * also takes its prototype's own members and the name of the class it extends (`b`), which the
+ * other process finds by name or from a copy of its own.
  */
 export function classCopy(name) {
   const cls = classesSeen.get(name);
   if (cls === undefined) return undefined;
   try {
-    return encode(cls);
+    if (CLASS_SOURCE.test(Function.prototype.toString.call(cls))) return encode(cls);
+    const members = {};
+    for (const [key, d] of Object.entries(Object.getOwnPropertyDescriptors(cls.prototype)))
+      if (key !== 'constructor') members[key] = 'value' in d ? { value: d.value } : { get: d.get, set: d.set };
+    const parent = Object.getPrototypeOf(cls);
+    return {
+      k: encode(cls),
+      m: encode(members),
+      ...(typeof parent === 'function' && parent !== Function.prototype ? { b: parent.name } : {}),
+    };
   } catch (e) {
     if (e instanceof NotCopyable) return undefined;
     throw e;
   }
+}
+
+/** The class a `classCopy` stands for, its parent and its own classes found through `classes`. */
+export function rebuiltClass(copy, classes) {
+  // The class itself is the one thing its own lookup must not find: that is what is being built.
+  if (copy.k === undefined) return decode(copy, (name) => (name === copy.n ? undefined : classes(name)), true);
+  const cls = decode(copy.k, classes, true);
+  const parent = copy.b === undefined ? undefined : classes(copy.b);
+  if (typeof parent === 'function') {
+    Object.setPrototypeOf(cls, parent);
+    Object.setPrototypeOf(cls.prototype, parent.prototype);
+  }
+  for (const [key, d] of Object.entries(decode(copy.m, classes, true)))
+    Object.defineProperty(cls.prototype, key, {
+      ...d,
+      configurable: true,
+      ...('value' in d ? { writable: true } : {}),
+    });
+  return cls;
 }
 
 function isObjectPrototype(proto) {
@@ -362,6 +393,12 @@ export function decode(tree, classes = () => undefined, onlyGiven = false) {
         const variables = t.v ?? [];
         const names = variables.map(([name]) => name);
         if (CLASS_SOURCE.test(t.s)) {
+          // A class the other side knows by name is that class (the module's, or the candidate's).
+          const known = classes(t.n);
+          if (typeof known === 'function') {
+            byId.set(t.id, known);
+            return known;
+          }
           // Its variables first: `extends Base` needs Base; inside, the class names itself.
           const values = variables.map(([, x]) => walk(x));
           const { fn, setVariables } = rebuildFunction(t.s, t.n, names, values);

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -6,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 interface TaggedJsonModule {
   encode(value: unknown, strict?: boolean): unknown;
   decode(tree: unknown): unknown;
+  classCopy(name: string): { b?: string } | undefined;
+  rebuiltClass(copy: unknown, classes: (name: string) => unknown): unknown;
   NotCopyable: new (message: string) => Error;
 }
 
@@ -111,6 +114,21 @@ describe('what a recorded call may hold', () => {
     expect(Copy).not.toBe(Point);
     expect(new Copy(3).twice()).toBe(6);
     expect(Copy.origin()).toBeInstanceOf(Copy);
+  });
+
+  it('copies a constructor function with its prototype members, its parent found by name', async () => {
+    const { encode, classCopy, rebuiltClass } = await taggedJson;
+    const { Shape, Square } = createRequire(__filename)('../fixtures/js/constructorClasses.cjs') as {
+      Shape: new (size: number) => { twice(): number };
+      Square: new (size: number) => { twice(): number; area: number };
+    };
+    encode([new Square(3)]);
+    const copy = classCopy('Square');
+    expect(copy?.b).toBe('Shape');
+    const Copy = rebuiltClass(copy, (name) => (name === 'Shape' ? Shape : undefined)) as typeof Square;
+    expect(Copy).not.toBe(Square);
+    const square = new Copy(3);
+    expect([square.twice(), square.area, square instanceof Shape]).toEqual([6, 9, true]);
   });
 
   it('refuses what cannot be rebuilt and names only what a result holds', async () => {
