@@ -87,7 +87,7 @@ function findTarget(
       ? undefined
       : (functions.find((f) => f.kind === 'method' && f.name === methodName) ??
         functions.find((f) => f.qualifiedName === methodName)));
-  if (!location) return undefined;
+  if (!location) return dot < 0 ? undefined : methodAlone(language, block, methodName);
   const cls =
     location.className !== undefined
       ? listClasses(language, block).find(
@@ -95,6 +95,34 @@ function findTarget(
         )
       : undefined;
   return { location, excluded: cls ?? location };
+}
+
+/**
+ * The method `name` written alone, the whole block its body (`add(item) {…}`, the form the prompt
+ * shows a method in), read inside the class text the language puts around such a method.
+ */
+function methodAlone(
+  language: LanguageSupport,
+  block: string,
+  name: string,
+): { location: FunctionLocation; excluded: { start: number; end: number } } | undefined {
+  const around = language.syntax.methodAlone;
+  if (!around) return undefined;
+  const shift = around.before.length;
+  const found = listFunctions(language, around.before + block + around.after).find(
+    (f) => f.kind === 'method' && f.name === name && f.qualifiedName.split('.').length === 2,
+  );
+  if (!found || found.start < shift || found.end > shift + block.length) return undefined;
+  const lines = around.before.split('\n').length - 1;
+  const location = {
+    ...found,
+    start: found.start - shift,
+    end: found.end - shift,
+    startLine: found.startLine - lines,
+    endLine: found.endLine - lines,
+  };
+  // Nothing else in the block is top-level code: it all sat inside the class.
+  return { location, excluded: { start: 0, end: block.length } };
 }
 
 /** Top-level statements of the block worth carrying into the module. */

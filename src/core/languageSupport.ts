@@ -40,6 +40,11 @@ export interface SourceSyntax {
   isImportLine(line: string): boolean;
   /** A module-level assignment; group 1 is the assigned name. */
   readonly topLevelAssignment: RegExp;
+  /**
+   * The class text around a method written alone (`add(item) {…}`, as the prompt shows a method),
+   * which does not parse by itself; absent where it does (Python's `def add(self, item):`).
+   */
+  readonly methodAlone?: { readonly before: string; readonly after: string };
 }
 
 /** The benchmark input generator `afterburner_inputs(size)`, as this language's harness finds it. */

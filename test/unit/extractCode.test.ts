@@ -44,6 +44,34 @@ describe('extractCandidate', () => {
     expect(bare.code).toBe('def area(self):\n    return 1');
   });
 
+  it('takes a JavaScript or TypeScript method written alone, as the prompt shows one, for Class.method', () => {
+    const reply = [
+      'Inlined the sift-up:',
+      '```javascript',
+      'add(item) {',
+      '  const heap = this.heapContainer;',
+      '  heap.push(item);',
+      '  return this;',
+      '}',
+      '```',
+    ].join('\n');
+    const c = ok(extractCandidate(languageOf('javascript'), reply, 'Heap.add'));
+    expect(c.code).toBe('add(item) {\n  const heap = this.heapContainer;\n  heap.push(item);\n  return this;\n}');
+    expect(c.additions).toEqual([]);
+    const typed = ok(
+      extractCandidate(
+        languageOf('typescript'),
+        '```ts\n  async get(key: string): Promise<number> {\n    return this.map.get(key) ?? 0;\n  }\n```',
+        'Cache.get',
+      ),
+    );
+    expect(typed.code).toBe('async get(key: string): Promise<number> {\n  return this.map.get(key) ?? 0;\n}');
+    // A plain function target is never read as a method.
+    expect(extractCandidate(languageOf('javascript'), '```js\nadd(item) {\n  return 1;\n}\n```', 'add').kind).toBe(
+      'no_code',
+    );
+  });
+
   it('collects imports, constants and helpers but leaves example calls out', () => {
     const reply = [
       '```python',

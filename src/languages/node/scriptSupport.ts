@@ -47,6 +47,7 @@ function scriptSupport(
       commentLine: /^\s*(\/\/|\/\*|\*)/,
       isImportLine: (line) => /^import[\s{*'"]/.test(line) || /^(?:const|let|var)\s+.*=\s*require\(/.test(line),
       topLevelAssignment: /^(?:export\s+)?(?:const|let|var)\s+([\w$]+)\s*(?::[^=]*)?=(?!=)/,
+      methodAlone: { before: 'class MethodAlone {\n', after: '\n}' },
     },
     inputGenerator: scriptInputGenerator(displayName, typed),
     evalProgram: { program: javascriptProgram, solutionOf: javascriptSolutionOf },
