@@ -95,11 +95,18 @@ async function replayableCalls(target, calls, recorder) {
     else
       recorder.drop(
         call,
-        `input holds a function or an instance that does not replay the same once rebuilt (a function that reads variables around it, an instance of a class the module does not import): ${mismatch.replace(/\s+/g, ' ').slice(0, 160)}`,
+        `input holds a function or an instance that does not replay the same once rebuilt (a function that reads variables around it, an instance of a class the module does not import): ${shortened(mismatch.replace(/\s+/g, ' '), 200)}`,
       );
   }
   reseed();
   return kept;
+}
+
+/** `text` within `max` characters, its end kept (what the replay got comes after what was expected). */
+function shortened(text, max) {
+  if (text.length <= max) return text;
+  const tail = Math.floor(max * 0.6);
+  return `${text.slice(0, max - tail - 1)}…${text.slice(-tail)}`;
 }
 
 const INSTANCE_CLASS = /"\$t":"c","id":\d+,"n":"((?:[^"\\]|\\.)*)"/g;

@@ -109,8 +109,10 @@ const CLASS_EXTENDS = /^class\s*(?:[A-Za-z_$][\w$]*\s*)?extends\s+([A-Za-z_$][\w
 const NOT_COPIED = Symbol('not copied');
 
 /**
- * Rebuilt functions by source and the names of the variables they read: one function object per
- * source, as one callback serves all the tests' calls. Each holds a setter of those variables.
+ * Rebuilt functions by source and the variables they read: one function object per source and
+ * variables, as one callback serves all the tests' calls, while closures of one source over other
+ * values (the rules a factory made for 'a', '0' and 'A') stay apart. Each holds a setter of its
+ * variables.
  */
 const rebuilt = new Map();
 
@@ -133,8 +135,9 @@ function evaluateStrict(code, names, initial) {
  * A function from its source text: an expression (function, arrow, class), else a method written
  * in shorthand.
  */
-function rebuildFunction(source, name, names, initial) {
-  const key = `${names.join(',')}\0${source}`;
+function rebuildFunction(source, name, variables, initial) {
+  const names = variables.map(([n]) => n);
+  const key = variables.length > 0 ? `${canonical(variables)}\0${source}` : source;
   let made = rebuilt.get(key);
   if (made !== undefined) return made;
   let fn;
@@ -391,7 +394,6 @@ export function decode(tree, classes = () => undefined, onlyGiven = false) {
       }
       case 'fs': {
         const variables = t.v ?? [];
-        const names = variables.map(([name]) => name);
         if (CLASS_SOURCE.test(t.s)) {
           // A class the other side knows by name is that class (the module's, or the candidate's).
           const known = classes(t.n);
@@ -401,12 +403,12 @@ export function decode(tree, classes = () => undefined, onlyGiven = false) {
           }
           // Its variables first: `extends Base` needs Base; inside, the class names itself.
           const values = variables.map(([, x]) => walk(x));
-          const { fn, setVariables } = rebuildFunction(t.s, t.n, names, values);
+          const { fn, setVariables } = rebuildFunction(t.s, t.n, variables, values);
           setVariables(values);
           byId.set(t.id, fn);
           return fn;
         }
-        const { fn, setVariables } = rebuildFunction(t.s, t.n, names);
+        const { fn, setVariables } = rebuildFunction(t.s, t.n, variables);
         byId.set(t.id, fn);
         setVariables(variables.map(([, x]) => walk(x)));
         return fn;

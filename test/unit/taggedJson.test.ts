@@ -88,6 +88,10 @@ describe('what a recorded call may hold', () => {
       (y: number) => number,
     ];
     expect(scaled(2)).toBe(7);
+    // Closures of one source over other values stay apart, within a copy and across copies.
+    const [byTwo, byFive] = decode(encode([scaleBy(2), scaleBy(5)])) as [(x: number) => number, (x: number) => number];
+    const [byThree] = decode(encode([scaleBy(3)])) as [(x: number) => number];
+    expect([byTwo(1), byFive(1), byThree(1), byTwo(1)]).toEqual([102, 105, 103, 102]);
     // A function that reads itself (an arrow that recurses through its variable) is one function again.
     expect(count(3)).toBe(7);
     expect(bound(1)).toBe(11);
