@@ -266,6 +266,17 @@ async function bestGrowth(
   return change;
 }
 
+/**
+ * True when the original's and the best's own medians point another way than the speed-up, or
+ * more than 1.5× further apart than it: their separate runs met different load (the speed-up,
+ * from paired samples, did not).
+ */
+export function timesDisagree(originalMs: number, bestMs: number, speedup: number): boolean {
+  if (!(originalMs > 0 && bestMs > 0 && speedup > 0)) return false;
+  const separate = originalMs / bestMs;
+  return separate < 1 !== speedup < 1 || Math.max(separate / speedup, speedup / separate) > 1.5;
+}
+
 function indent(text: string): string {
   return text
     .split('\n')
@@ -286,6 +297,10 @@ function formatText(result: OptimizeJson): string {
     lines.push(
       `  best      iteration ${best.iteration}: ${formatPerCall(best.runtime_ms.median, best.calls)} median, ${best.summary} (${formatKb(best.peak_memory_kb)} peak)`,
     );
+    if (b?.runtime_ms && timesDisagree(b.runtime_ms.median, best.runtime_ms.median, best.speedup))
+      lines.push(
+        '  note      the two times per call come from separate runs and moved with the machine’s load; the speed-up comes from the candidate and the best so far measured side by side',
+      );
     const why = best.explanation;
     if (why?.model) lines.push('', 'Why, in the model’s words:', indent(why.model));
     if (why && why.measured.length > 0)
