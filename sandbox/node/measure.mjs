@@ -225,7 +225,7 @@ function schedulerWaitNs() {
  * 3× apart in two runs on a loaded machine: not the JIT (V8 has optimised these functions after a
  * few rounds), but time slices lost to other processes in the middle of samples.
  */
-async function sample(side, loops, log, attempts = SAMPLE_ATTEMPTS) {
+async function sample(side, loops, log, attempts = SAMPLE_ATTEMPTS, onCpu = false) {
   const { prepare, round } = side;
   let best;
   for (let attempt = 0; attempt < attempts; attempt++) {
@@ -250,7 +250,8 @@ async function sample(side, loops, log, attempts = SAMPLE_ATTEMPTS) {
     if (best === undefined || waitedNs < best.waitedNs) best = { waitedNs, elapsedNs };
     if (waitedNs <= DISTURBED_SHARE * elapsedNs) break;
   }
-  return best.elapsedNs / 1e6 / loops;
+  // On the CPU only: the time it waited for one left out (see measureRuntime's onCpu).
+  return (onCpu ? Math.max(best.elapsedNs - best.waitedNs, 0) : best.elapsedNs) / 1e6 / loops;
 }
 
 /**
@@ -273,7 +274,10 @@ function withNoise(stats, log) {
 
 /**
  * Times rounds. `prepare()` returns fresh inputs for one round; `inputBytes` (size of one round's
- * recorded inputs) caps the loop count so the prepared copies stay within ~64 MB.
+ * recorded inputs) caps the loop count so the prepared copies stay within ~64 MB. `onCpu` leaves
+ * out of each sample the time the thread waited for a CPU: for points compared across sizes,
+ * where a long sample almost always spans another process's time slice and a short one seldom
+ * does (beside two CPU hogs a quadratic function's fastest samples grew as n³).
  */
 export async function measureRuntime({
   prepare,
@@ -282,6 +286,7 @@ export async function measureRuntime({
   minSampleMs = 5,
   maxSamples = 60,
   inputBytes = 0,
+  onCpu = false,
 }) {
   const side = keepShapes({ prepare, round });
   const { minMs, maxMs } = warmUpWindow(budgetMs);
@@ -293,7 +298,7 @@ export async function measureRuntime({
   const log = sampleLog();
   const start = now();
   while (values.length < maxSamples && (values.length < floor || msSince(start) < budgetMs)) {
-    values.push(await sample(side, loops, log, long ? 2 : SAMPLE_ATTEMPTS));
+    values.push(await sample(side, loops, log, long ? 2 : SAMPLE_ATTEMPTS, onCpu));
   }
   return { stats: withNoise(summarize(values), log), loops, roundMs, long };
 }

@@ -361,6 +361,7 @@ async function sizePoints({ gen, sizes, target, anyAsync, measure, notes }) {
         minSampleMs: measure.minSampleMs,
         maxSamples: 8,
         inputBytes: p.inputBytes,
+        onCpu: true,
       });
       p.fastest = Math.min(p.fastest ?? Infinity, t.stats.min);
       p.median = t.stats.median;

@@ -137,12 +137,12 @@ class SampleLog:
 
 
 def _sample(replayer: Replayer, loops: int, seed: int, log: Optional[SampleLog] = None,
-            attempts: int = SAMPLE_ATTEMPTS) -> float:
+            attempts: int = SAMPLE_ATTEMPTS, on_cpu: bool = False) -> float:
     """Seconds for `loops` rounds; copies are made before the clock starts, and a disturbed
-    sample is taken again (least_disturbed)."""
+    sample is taken again (least_disturbed). `on_cpu`: without the time it waited for a CPU."""
     def take() -> Tuple[float, Optional[float], float]:
         elapsed, waited = _timed_rounds(replayer, loops, seed)
-        return elapsed, waited, elapsed
+        return elapsed, waited, max(elapsed - (waited or 0.0), 0.0) if on_cpu else elapsed
 
     return least_disturbed(take, log, attempts)
 
@@ -261,6 +261,29 @@ def runtime(replayer: Replayer, seed: int, budget_ms: float, min_sample_ms: floa
     result.update(log.fields())
     result["timedSeconds"] = log.timed
     return result
+
+
+def fastest_interleaved(replayers: List[Replayer], seed: int, budget_ms: float, min_sample_ms: float,
+                        min_passes: int = 3, max_passes: int = 20) -> List[float]:
+    """The fastest ms per round of each replayer on the CPU, their samples taken in turn: each is
+    warmed up and calibrated once, then one sample of each per pass, at least `min_passes` passes
+    and more while `budget_ms` lasts. A burst of load then lands on one pass of every replayer,
+    not on all the samples of one; and the time a sample waited for a CPU is left out, as a long
+    sample almost always spans another process's time slice and a short one seldom does (the
+    growth points: one size slowed bends the fitted class)."""
+    min_sample_s = max(min_sample_ms, 0.0) / 1000.0
+    loops = []
+    for replayer in replayers:
+        _sample(replayer, 1, seed)  # warm-up: imports, lazy initialisation, caches of the interpreter
+        loops.append(_calibrate(replayer, seed, min_sample_s)[0])
+    fastest = [float("inf")] * len(replayers)
+    started = perf_counter()
+    passes = 0
+    while passes < max_passes and (passes < min_passes or (perf_counter() - started) * 1000.0 < budget_ms):
+        for i, replayer in enumerate(replayers):
+            fastest[i] = min(fastest[i], _sample(replayer, loops[i], seed, on_cpu=True) / loops[i] * 1000.0)
+        passes += 1
+    return fastest
 
 
 # A profile's runtime is measured in up to this many forked copies of the process, one after the

@@ -14,7 +14,7 @@ from typing import Callable, List, Optional
 from .errors import HarnessError, describe_exception
 from . import project
 from .loader import Target, import_user_file
-from .measure import peak_memory_kb, runtime
+from .measure import fastest_interleaved, peak_memory_kb
 from .recorder import Call
 from .replay import Replayer
 
@@ -82,8 +82,7 @@ def calls_for(generated, target: Target) -> List[Call]:
 
 def measure_sizes(target: Target, sizes: List[int], generator: Callable, seed: int, budget_ms: float,
                   min_sample_ms: float) -> List[dict]:
-    points = []
-    per_size_budget = max(50.0, budget_ms / max(len(sizes), 1))
+    replayers = []
     for size in sizes:
         random.seed(seed)
         try:
@@ -92,9 +91,11 @@ def measure_sizes(target: Target, sizes: List[int], generator: Callable, seed: i
             raise
         except Exception as exc:
             raise HarnessError("%s(%d) failed: %s" % (GENERATOR_NAME, size, describe_exception(exc))) from exc
-        replayer = Replayer(target, calls_for(generated, target))
-        timing = runtime(replayer, seed, per_size_budget, min_sample_ms, 20, min_samples=3)
-        # The fastest sample per size: a few samples per size cannot outvote a burst of load on
-        # the largest sizes (which would bend n into n^2), and delays from other processes only add.
-        points.append({"size": size, "runtimeMs": timing["min"], "peakMemoryKb": peak_memory_kb(replayer, seed)})
-    return points
+        replayers.append(Replayer(target, calls_for(generated, target)))
+    # The fastest sample per size, the sizes sampled in turn: a few samples per size cannot
+    # outvote a burst of load on the largest sizes (which would bend n into n^2; two CPU hogs
+    # beside a run once fitted a linear function as n^2 when each size was timed in one go), and
+    # delays from other processes only add.
+    fastest = fastest_interleaved(replayers, seed, max(50.0 * len(sizes), budget_ms), min_sample_ms)
+    return [{"size": size, "runtimeMs": fastest[i], "peakMemoryKb": peak_memory_kb(replayers[i], seed)}
+            for i, size in enumerate(sizes)]
