@@ -9,7 +9,16 @@ import { Session } from 'node:inspector';
 let session;
 /** Where the inspector hands a value back to JavaScript; one key, overwritten each time. */
 const HANDOFF = Symbol.for('afterburner.closureScopes.handoff');
+/** That place, as inspector-evaluated code reads or writes it. */
+const HANDOFF_CODE = `globalThis[Symbol.for(${JSON.stringify(HANDOFF.description)})]`;
 const GROUP = 'afterburner-closure-scopes';
+
+/** The value last handed over, the place emptied. */
+function takeHandoff() {
+  const value = globalThis[HANDOFF];
+  delete globalThis[HANDOFF];
+  return value;
+}
 
 function post(method, params) {
   if (!session) {
@@ -31,12 +40,9 @@ function post(method, params) {
 function remoteOf(value) {
   globalThis[HANDOFF] = value;
   try {
-    return post('Runtime.evaluate', {
-      expression: `globalThis[Symbol.for(${JSON.stringify(HANDOFF.description)})]`,
-      objectGroup: GROUP,
-    }).result;
+    return post('Runtime.evaluate', { expression: HANDOFF_CODE, objectGroup: GROUP }).result;
   } finally {
-    delete globalThis[HANDOFF];
+    takeHandoff();
   }
 }
 
@@ -52,12 +58,10 @@ function valueOf(remote, anchor) {
           : { value: remote.value };
   post('Runtime.callFunctionOn', {
     objectId: anchor,
-    functionDeclaration: `function (v) { globalThis[Symbol.for(${JSON.stringify(HANDOFF.description)})] = v; }`,
+    functionDeclaration: `function (v) { ${HANDOFF_CODE} = v; }`,
     arguments: [argument],
   });
-  const value = globalThis[HANDOFF];
-  delete globalThis[HANDOFF];
-  return value;
+  return takeHandoff();
 }
 
 const IDENTIFIER = /[A-Za-z_$][\w$]*/g;
@@ -102,13 +106,12 @@ function scopeVariables(scopeId, names, fnId) {
     objectId: scopeId,
     functionDeclaration: `function (names) {
       const scope = this.object;
-      globalThis[Symbol.for(${JSON.stringify(HANDOFF.description)})] =
+      ${HANDOFF_CODE} =
         scope === null || typeof scope !== 'object' ? undefined : names.filter((n) => n in scope).map((n) => [n, scope[n]]);
     }`,
     arguments: [{ value: names }],
   });
-  const read = globalThis[HANDOFF];
-  delete globalThis[HANDOFF];
+  const read = takeHandoff();
   if (read !== undefined) return read;
   const wanted = new Set(names);
   return post('Runtime.getProperties', { objectId: scopeId, ownProperties: true })
