@@ -168,7 +168,8 @@ def run(job):
         coverage = record.coverage()
         learned_now = _tests_to_learn(record, outcome)
         in_place_notes = []
-        if kept and coverage is not None and coverage < in_place.IN_PLACE_BELOW:
+        # With no call recorded at all, the in-place timing is the whole measurement (below).
+        if record.made and coverage is not None and coverage < in_place.IN_PLACE_BELOW:
             in_place_figures, timed_tests = _time_in_place(record, module, test_paths, seed, options, in_place_notes)
             if in_place_figures is not None:
                 # Check runs compare candidates in place on the same tests (see _compare_in_place).
@@ -193,12 +194,12 @@ def run(job):
                 result["longestUnrecordedMs"] = round(record.longest_unrecorded * 1e3, 3)
         if notes:
             result["notes"] = notes
-        if not calls and not options.get("sizes"):
+        if not calls and not options.get("sizes") and in_place_figures is None:
             if record.made:
                 raise errors.HarnessError(
-                    "the tests made %d call(s) to %s, but none could be recorded: %s Next step: call it in "
-                    "the tests with plain data (lists, dicts, numbers, strings, module-level classes)."
-                    % (record.made, target.spec, " ".join(record.notes()))
+                    "the tests made %d call(s) to %s, but none could be recorded nor timed in place: %s Next "
+                    "step: call it in the tests with plain data (lists, dicts, numbers, strings, module-level "
+                    "classes)." % (record.made, target.spec, " ".join(record.notes() + in_place_notes))
                 )
             raise errors.HarnessError(
                 "the tests passed but never called %s, so there is nothing to measure. Next step: add a "
@@ -217,7 +218,7 @@ def run(job):
                 "failures": failures,
             }
         spec = job["mode"].get("reference")
-        if calls and isinstance(spec, dict) and spec.get("modulePath"):
+        if (calls or learned.get("inPlace")) and isinstance(spec, dict) and spec.get("modulePath"):
             try:
                 reference = _reference_replayer(project.local_path(spec["modulePath"]), module, job["target"], calls)
             except (errors.MemoryLimit, SystemExit):
@@ -244,7 +245,46 @@ def run(job):
             result["referenceMeasurement"] = reference_measured
         if measure_notes:
             result["notes"] = result.get("notes", []) + measure_notes
+    elif record is not None or learned.get("inPlace"):
+        # No call could be recorded: the calls timed in place are the whole measurement.
+        timed_tests = learned_now["inPlace"]["tests"] if record is not None else list(learned["inPlace"]["tests"])
+        measured, reference_measured, said = _in_place_only(
+            target, module, test_paths, seed, options, timed_tests, in_place_figures, reference_in_place, reference,
+            None if record is not None else learned["inPlace"])
+        result["measurement"] = measured
+        if reference_measured is not None:
+            result["referenceMeasurement"] = reference_measured
+        if said:
+            result["notes"] = result.get("notes", []) + said
     return result
+
+
+def _in_place_only(target, module, test_paths, seed, options, tests, mine, theirs, reference, learned):
+    """(the candidate's measurement, the reference's or None, notes) when the recording holds no
+    call: time (timed now when `mine` is None: a check run whose paired timing did not speak) and
+    memory of the calls made by `tests`, in place."""
+    notes = []
+    if mine is None:
+        mine, said = in_place.time_in_place(target, module, test_paths, seed, tests, _budget_s(options))
+        notes.extend(said)
+        if mine is None:
+            raise errors.HarnessError("none of the calls to %s could be recorded, and timing them in place failed: %s"
+                                      % (target.spec, " ".join(said)))
+        mine["coverage"], mine["share"] = learned["coverage"], learned.get("share", 1.0)
+    pairs = [(mine, None)]
+    if theirs is not None:
+        raw = reference.target.raw()
+        pairs.append((theirs, raw.__func__ if isinstance(raw, (staticmethod, classmethod)) else raw))
+    measured = []
+    for figures, function in pairs:
+        memory, said = in_place.memory_in_place(target, module, test_paths, seed, tests,
+                                                figures["runtimeMs"]["median"], function)
+        notes.extend(said)
+        one = {"runtimeMs": figures["runtimeMs"], "calls": figures["calls"], "inPlace": figures, "basis": "inPlace",
+               "processPeakKb": measure.process_peak_kb()}
+        one.update(memory or {"peakMemoryKb": 0.0, "integralKbMs": 0.0})
+        measured.append(one)
+    return measured[0], (measured[1] if len(measured) > 1 else None), notes
 
 
 def _budget_s(options):

@@ -94,6 +94,7 @@ function notesOf(
     readonly longestUnrecordedMs?: unknown;
   },
   inPlace?: InPlaceTiming,
+  inPlaceOnly = false,
 ): {
   notes?: readonly string[];
   callsMade?: number;
@@ -109,7 +110,7 @@ function notesOf(
   const said = Array.isArray(report.notes) ? report.notes.filter((n): n is string => typeof n === 'string') : [];
   const notes =
     coverage !== undefined && coverage < COVERAGE_WANTED
-      ? [...said, uncoveredNote(coverage, longestMs, inPlace)]
+      ? [...said, uncoveredNote(coverage, longestMs, inPlace, inPlaceOnly)]
       : said;
   return {
     ...(notes.length > 0 ? { notes } : {}),
@@ -128,13 +129,24 @@ const COVERAGE_WANTED = 0.95;
  * "the calls that could not be recorded took 42.0 % of the tests' time in the function: …", and
  * where they were timed in place, what that covers.
  */
-export function uncoveredNote(coverage: number, longestMs: number | undefined, inPlace?: InPlaceTiming): string {
+export function uncoveredNote(
+  coverage: number,
+  longestMs: number | undefined,
+  inPlace?: InPlaceTiming,
+  inPlaceOnly = false,
+): string {
   const left = 1 - coverage;
   const share = left > 0.999 ? 'over 99.9 %' : coveragePercent(left);
   const longest = longestMs !== undefined && longestMs > 0 ? ` (the longest took ${formatMs(longestMs)})` : '';
   const took = `the calls that could not be recorded took ${share} of the tests' time in the function`;
   if (inPlace === undefined) return `${took}: the figures leave them out${longest}.`;
   const tests = `${inPlace.tests} test${inPlace.tests === 1 ? '' : 's'}`;
+  if (inPlaceOnly)
+    return (
+      `no call could be recorded${longest}, so every figure is from the calls timed in place: ${inPlace.runtimeMs.samples} ` +
+      `runs of the ${tests} making them (${formatMs(inPlace.runtimeMs.median)} a run), memory from one more run under ` +
+      `tracemalloc; they cover ${coveragePercent(inPlace.coverage)} of the tests' time in the function.`
+    );
   return (
     `${took}${longest}: the replayed figures leave them out, so they were timed in place, in ${inPlace.runtimeMs.samples} runs ` +
     `of the ${tests} making them (${formatMs(inPlace.runtimeMs.median)} a run); together the figures cover ` +
@@ -174,9 +186,10 @@ function saneInPlace(value: unknown): InPlaceTiming | undefined {
 
 /** What the host keeps of a report's measurement: sane noise figures and a sane in-place timing. */
 function saneMeasurement(measurement: Measurement): Measurement {
-  const { inPlace, ...rest } = withSaneNoise(measurement);
+  const { inPlace, basis, ...rest } = withSaneNoise(measurement);
   const kept = saneInPlace(inPlace);
-  return kept ? { ...rest, inPlace: kept } : rest;
+  if (kept === undefined) return rest;
+  return basis === 'inPlace' ? { ...rest, inPlace: kept, basis } : { ...rest, inPlace: kept };
 }
 
 /**
@@ -267,7 +280,7 @@ export function toSandboxResult(outcome: ProcessOutcome, context: RunContext): S
           kind: 'passed',
           tests: report.tests,
           runner: report.runner,
-          ...notesOf(report, measurement?.inPlace),
+          ...notesOf(report, measurement?.inPlace, measurement?.basis === 'inPlace'),
           ...(measurement ? { measurement } : {}),
           ...(report.referenceMeasurement
             ? { referenceMeasurement: saneMeasurement(report.referenceMeasurement) }

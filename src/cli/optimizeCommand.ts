@@ -287,15 +287,18 @@ function indent(text: string): string {
 function formatText(result: OptimizeJson): string {
   const lines = [`${result.status}: ${result.message}`];
   const b = result.baseline;
+  // With no call recorded, every figure (the candidates' too) is per run of the tests, timed in place.
+  const inPlace = b?.runtime_basis === 'in_place' ? ('inPlace' as const) : undefined;
+  const baselineCalls = inPlace ? b?.in_place?.calls : b?.calls;
   if (b?.runtime_ms)
     lines.push(
-      `  original  ${formatPerCall(b.runtime_ms.median, b.calls)} median, ${formatKb(b.peak_memory_kb ?? Number.NaN)} peak`,
+      `  original  ${formatPerCall(b.runtime_ms.median, baselineCalls, inPlace)} median, ${formatKb(b.peak_memory_kb ?? Number.NaN)} peak`,
     );
   if (b?.noise?.busy) lines.push(`  ${busyNote(b.noise.reasons)}`);
   const best = result.best;
   if (best && best.iteration > 0) {
     lines.push(
-      `  best      iteration ${best.iteration}: ${formatPerCall(best.runtime_ms.median, best.calls)} median, ${best.summary} (${formatKb(best.peak_memory_kb)} peak)`,
+      `  best      iteration ${best.iteration}: ${formatPerCall(best.runtime_ms.median, best.calls, inPlace)} median, ${best.summary} (${formatKb(best.peak_memory_kb)} peak)`,
     );
     if (b?.runtime_ms && timesDisagree(b.runtime_ms.median, best.runtime_ms.median, best.speedup))
       lines.push(

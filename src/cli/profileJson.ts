@@ -39,6 +39,12 @@ export interface ProfileJson {
   readonly runner?: string;
   /** Recorded calls measured (a runtime is one round over all of them). */
   readonly calls?: number;
+  /**
+   * What `runtime_ms` and the memory figures are of: 'replay', rounds of the recorded calls;
+   * 'in_place', no call could be recorded, so runs of the tests making the calls, timed in place
+   * (`in_place` has the same runtime; `runtime_per_call_ms` divides by its calls).
+   */
+  readonly runtime_basis?: 'replay' | 'in_place';
   /** Calls the tests made to the function. */
   readonly calls_made?: number;
   /** Share (0..1) of the time the tests spent in the function that the recording stands for. */
@@ -151,6 +157,8 @@ function passedMessage(result: Extract<SandboxResult, { kind: 'passed' }>): stri
   const tests = `${plural(result.tests.passed, 'test')} passed${failing}`;
   if (!result.measurement) return `${tests}; nothing was measured (no calls to the function were recorded).`;
   const calls = result.measurement.calls;
+  if (result.measurement.basis === 'inPlace')
+    return `${tests}; no call could be recorded, so the function was timed in place: ${plural(calls, 'call')} a run of the tests making them (the runtime is one such run).`;
   const made =
     result.callsMade !== undefined && result.callsMade !== calls
       ? ` of the ${plural(result.callsMade, 'call')} the tests made`
@@ -269,7 +277,8 @@ export function toProfileJson(result: SandboxResult, subject: ProfileSubject): P
         message: passedMessage(result),
         runtime_per_call_ms: perCallJson(m),
         runner: result.runner,
-        ...(m ? { calls: m.calls } : {}),
+        ...(m ? { calls: m.basis === 'inPlace' ? 0 : m.calls } : {}),
+        ...(m ? { runtime_basis: m.basis === 'inPlace' ? 'in_place' : 'replay' } : {}),
         ...notesJson(result),
         ...inPlaceJson(m),
         ...(m?.processPeakKb !== undefined ? { process_peak_kb: m.processPeakKb } : {}),
@@ -327,10 +336,11 @@ export function formatProfileText(profile: ProfileJson): string {
   }
   if (profile.runtime_ms) {
     const r = profile.runtime_ms;
-    const calls = profile.calls;
+    const inPlace = profile.runtime_basis === 'in_place';
+    const calls = inPlace ? profile.in_place?.calls : profile.calls;
     const min = calls !== undefined && calls > 0 ? `${formatMs(r.min / calls)} per call` : formatMs(r.min);
     lines.push(
-      `  runtime   ${formatPerCall(r.median, calls)} ± ${(r.cv * 100).toFixed(1)} % (median of ${r.samples} samples, min ${min})`,
+      `  runtime   ${formatPerCall(r.median, calls, inPlace ? 'inPlace' : undefined)} ± ${(r.cv * 100).toFixed(1)} % (median of ${r.samples} ${inPlace ? 'runs' : 'samples'}, min ${min})`,
     );
   }
   const busy = profile.noise?.busy ? profile.noise.reasons : [];
@@ -345,11 +355,15 @@ export function formatProfileText(profile: ProfileJson): string {
       );
   }
   if (profile.sizes_error) lines.push(`  growth    not measured: ${profile.sizes_error}`);
-  if (profile.calls !== undefined || profile.calls_made !== undefined)
-    lines.push(
-      `  calls     ${profile.calls ?? 0} recorded${profile.calls_made !== undefined ? ` of ${profile.calls_made} made by the tests` : ''}${coverageText(profile.coverage)} (runtime is one round of all recorded calls)`,
-    );
-  if (profile.in_place) lines.push(inPlaceText(profile.in_place));
+  if (profile.calls !== undefined || profile.calls_made !== undefined) {
+    const made = profile.calls_made !== undefined ? ` of ${profile.calls_made} made by the tests` : '';
+    const basis =
+      profile.runtime_basis === 'in_place'
+        ? `; every figure is from the calls timed in place${coverageText(profile.in_place?.coverage)}`
+        : `${coverageText(profile.coverage)} (runtime is one round of all recorded calls)`;
+    lines.push(`  calls     ${profile.calls ?? 0} recorded${made}${basis}`);
+  }
+  if (profile.in_place && profile.runtime_basis !== 'in_place') lines.push(inPlaceText(profile.in_place));
   if (profile.python) lines.push(`  python    ${formatInterpreter(profile.python)}`);
   else if (profile.interpreter) lines.push(`  ran by    ${profile.interpreter}`);
   for (const note of profile.notes ?? []) lines.push(`  note      ${note}`);

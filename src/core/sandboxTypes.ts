@@ -195,6 +195,11 @@ export interface Measurement {
   readonly sizesError?: string;
   /** The calls the recording could not stand for, timed where the tests make them (Python). */
   readonly inPlace?: InPlaceTiming;
+  /**
+   * 'inPlace' when no call could be recorded: every figure above is from the calls timed in place
+   * (`runtimeMs` per run of the tests making them, `calls` a run, memory from one traced run).
+   */
+  readonly basis?: 'inPlace';
 }
 
 /**

@@ -378,6 +378,7 @@ export function measureView(measurement: Measurement): MeasureView {
     peakMemoryKb: measurement.peakMemoryKb,
     integralKbMs: measurement.integralKbMs,
     ...(measurement.calls > 0 ? { calls: measurement.calls } : {}),
+    ...(measurement.basis === 'inPlace' ? { basis: measurement.basis } : {}),
   };
 }
 
@@ -444,7 +445,8 @@ function baselineView(result: SandboxResult): BaselineView {
         tests: result.tests,
         failures: [],
         ...(result.measurement === undefined ? {} : { measure: measureView(result.measurement) }),
-        ...harnessNotes(result, result.measurement?.calls),
+        // With no call recorded, the harness's own note says what the in-place figures cover.
+        ...harnessNotes(result, result.measurement?.basis === 'inPlace' ? undefined : result.measurement?.calls),
         ...busyNoteOf(result),
       };
     case 'failed':

@@ -31,8 +31,14 @@ function significant(value: number): string {
 /**
  * A runtime measured per round of the recorded calls, said per call and per round:
  * "12.4 µs per call (3 recorded calls; 37.2 µs per round)". Without a call count, per round only.
+ * With the 'inPlace' basis the "round" is one run of the tests making the calls timed in place.
  */
-export function formatPerCall(roundMs: number, calls: number | undefined): string {
+export function formatPerCall(roundMs: number, calls: number | undefined, basis?: 'inPlace'): string {
+  if (basis === 'inPlace') {
+    if (calls === undefined || !(calls > 0)) return `${formatMs(roundMs)} per run of the tests (timed in place)`;
+    const timed = `${calls} call${calls === 1 ? '' : 's'} timed in place`;
+    return `${formatMs(roundMs / calls)} per call (${timed}; ${formatMs(roundMs)} per run of the tests)`;
+  }
   if (calls === undefined || !(calls > 0)) return `${formatMs(roundMs)} per round of the recorded calls`;
   const recorded = `${calls} recorded call${calls === 1 ? '' : 's'}`;
   return `${formatMs(roundMs / calls)} per call (${recorded}; ${formatMs(roundMs)} per round)`;

@@ -28,6 +28,11 @@ export interface MeasureView {
   readonly integralKbMs: number;
   /** Recorded calls in one round: the runtimes above are per round; ÷ calls is per call. */
   readonly calls?: number;
+  /**
+   * 'inPlace' when no call could be recorded: a "round" above is one run of the tests making the
+   * calls, timed in place, and `calls` the calls of such a run.
+   */
+  readonly basis?: 'inPlace';
 }
 
 export interface FailureView {

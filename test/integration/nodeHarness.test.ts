@@ -217,17 +217,17 @@ describe('node harness: check mode', () => {
 describe('node harness: measurement', () => {
   it('sees the ~10 MB a call allocates as peak memory, with a positive integral', async () => {
     const files = { 'allocate.mjs': fixture('allocate.mjs'), 'allocate.test.mjs': fixture('allocate.test.mjs') };
-    const profile = async () =>
-      measurementOf(
-        (
-          await runHarness({
-            files,
-            modulePath: 'allocate.mjs',
-            testPaths: ['allocate.test.mjs'],
-            target: 'allocateAndSum',
-          })
-        ).report,
-      );
+    let notes: readonly string[] = [];
+    const profile = async () => {
+      const { report } = await runHarness({
+        files,
+        modulePath: 'allocate.mjs',
+        testPaths: ['allocate.test.mjs'],
+        target: 'allocateAndSum',
+      });
+      notes = report.kind === 'passed' ? (report.notes ?? []) : [];
+      return measurementOf(report);
+    };
     // The sampling thread shares the CPUs with everything else: with other test files running beside
     // it, it has been seen at 924 Hz. Profiled again (at most three times) as a user would, and
     // held to 1 kHz unless the machine was busy over the attempts, when a quarter of it must still hold.
@@ -239,7 +239,10 @@ describe('node harness: measurement', () => {
     expect(m.peakMemoryKb).toBeGreaterThanOrEqual(8000);
     expect(m.peakMemoryKb).toBeLessThanOrEqual(16000);
     expect(m.integralKbMs).toBeGreaterThan(0);
-    expect(m.runtimeMs.samples).toBeGreaterThanOrEqual(5);
+    // Beside two CPU hogs a round of these calls has passed 50 ms: a long round is measured with the
+    // samples its budget holds (at least 3), and a note says so.
+    const long = notes.some((n) => /^one round of the recorded calls lasts \d+ ms/.test(n));
+    expect(m.runtimeMs.samples).toBeGreaterThanOrEqual(long ? 3 : 5);
   });
 
   it('reads the same memory for a microsecond function run after run, and none for one that allocates nothing', async () => {

@@ -16,4 +16,11 @@ describe('runtime per call and per round', () => {
     expect(formatPerCall(1.25, undefined)).toBe('1.25 ms per round of the recorded calls');
     expect(formatPerCall(1.25, 0)).toBe('1.25 ms per round of the recorded calls');
   });
+
+  it('says per run of the tests when the calls were timed in place, no call being recorded', () => {
+    expect(formatPerCall(73.6, 2, 'inPlace')).toBe(
+      '36.8 ms per call (2 calls timed in place; 73.6 ms per run of the tests)',
+    );
+    expect(formatPerCall(73.6, undefined, 'inPlace')).toBe('73.6 ms per run of the tests (timed in place)');
+  });
 });

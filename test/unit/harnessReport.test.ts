@@ -126,6 +126,30 @@ describe('harness report', () => {
     }
   });
 
+  it('keeps the in-place basis of a measurement when no call was recorded, and words the note for it', () => {
+    const runtimeMs = { median: 73.6, min: 73.5, mean: 74, cv: 0.01, samples: 3, values: [73.5, 73.6, 74.9] };
+    const inPlace = { runtimeMs, calls: 2, tests: 2, coverage: 1, share: 1 };
+    const measured = (basis: unknown): SandboxResult =>
+      toSandboxResult(
+        outcome(
+          `${MARK}${JSON.stringify({
+            ...passed,
+            coverage: 0,
+            longestUnrecordedMs: 45.8,
+            measurement: { runtimeMs, peakMemoryKb: 8202, integralKbMs: 188968, calls: 2, inPlace, basis },
+          })}\n`,
+        ),
+        context,
+      );
+    const kept = measured('inPlace');
+    expect(kept.kind === 'passed' && kept.measurement?.basis).toBe('inPlace');
+    expect(kept.kind === 'passed' && kept.notes).toEqual([
+      "no call could be recorded (the longest took 45.8 ms), so every figure is from the calls timed in place: 3 runs of the 2 tests making them (73.6 ms a run), memory from one more run under tracemalloc; they cover 100 % of the tests' time in the function.",
+    ]);
+    const unknown = measured('guessed');
+    expect(unknown.kind === 'passed' && unknown.measurement).not.toHaveProperty('basis');
+  });
+
   it('does not trust a report from a process that was killed or crashed', () => {
     const report = `${MARK}${JSON.stringify(passed)}\n`;
     expect(

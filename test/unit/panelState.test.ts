@@ -227,6 +227,28 @@ describe('panel state reducer', () => {
     ]);
   });
 
+  it('says per run of the tests, without a recorded-of-made count, when every figure was timed in place', () => {
+    const m = measurement(10);
+    const inPlace: SandboxResult = {
+      ...passed,
+      callsMade: 2,
+      coverage: 0,
+      notes: ['no call could be recorded, so every figure is from the calls timed in place: …'],
+      measurement: {
+        ...m,
+        calls: 2,
+        basis: 'inPlace',
+        inPlace: { runtimeMs: m.runtimeMs, calls: 2, tests: 2, coverage: 1, share: 1 },
+      },
+    };
+    const view = run([{ type: 'baseline', result: inPlace }], start('profile')).view.baseline;
+    expect(view?.measure).toMatchObject({ calls: 2, basis: 'inPlace' });
+    expect(view?.notes).toEqual(['no call could be recorded, so every figure is from the calls timed in place: …']);
+    expect(run([{ type: 'baseline', result: passed }], start('profile')).view.baseline?.measure).not.toHaveProperty(
+      'basis',
+    );
+  });
+
   it('notes a busy machine beside the original figures, and nothing when quiet', () => {
     const busy: SandboxResult = { ...passed, machineLoad: { load1Start: 5.2, load1End: 3, cores: 2 } };
     const view = run([{ type: 'baseline', result: busy }], start('profile')).view.baseline;

@@ -17,11 +17,18 @@ once with the candidate's code and once with the best version's function running
 (the timer's substitute), so a candidate is judged on the calls that matter with drift between
 runs cancelled, as the replays are. Too few pairs for a sign test to speak (slow tests) give no
 in-place comparison rather than a weak one.
+
+When no call at all could be recorded, the in-place figures are the whole measurement: memory too
+comes from the tests, in one more run under tracemalloc with the sampler on inside the target's
+outermost calls (memory_in_place).
 """
 from __future__ import annotations
 
 import gc
+import inspect
+import sys
 import time
+import tracemalloc
 from typing import Any, List, Optional, Tuple
 
 from . import measure, runners
@@ -68,9 +75,10 @@ class _Run:
         self.tests = set(tests)
         self.caches = find_caches(module)
 
-    def __call__(self, substitute: Any = None, log: Optional[measure.SampleLog] = None) -> _Timed:
-        """The least disturbed of up to measure.SAMPLE_ATTEMPTS runs (measure.least_disturbed): a
-        run whose calls waited for a CPU is taken again, as a replay sample is; a failed run ends it."""
+    def __call__(self, substitute: Any = None, log: Optional[measure.SampleLog] = None,
+                 attempts: int = measure.SAMPLE_ATTEMPTS) -> _Timed:
+        """The least disturbed of up to `attempts` runs (measure.least_disturbed): a run whose calls
+        waited for a CPU is taken again, as a replay sample is; a failed run ends it."""
         failed: List[_Timed] = []
 
         def take() -> Tuple[float, Optional[float], Optional[_Timed]]:
@@ -80,12 +88,12 @@ class _Run:
                 return 0.0, None, None
             return timed.ms / 1000.0, timed.waited, timed
 
-        best = measure.least_disturbed(take, log)
+        best = measure.least_disturbed(take, log, attempts)
         return best if best is not None else failed[-1]
 
-    def _once(self, substitute: Any) -> _Timed:
+    def _once(self, substitute: Any, traced: Optional["_TracedCalls"] = None) -> _Timed:
         timer = Recorder(self.target, timing_only=True)
-        timer.substitute = substitute
+        timer.substitute = substitute if traced is None else traced
         timer.wait_clock = measure.scheduler_wait
 
         def test_started(name: Optional[str]) -> None:
@@ -97,6 +105,8 @@ class _Run:
         gc.collect()
         started = time.perf_counter()
         timer.install()
+        if traced is not None and traced.function is None:
+            traced.function = timer.original_function
         try:
             outcome = runners.run_tests(self.test_paths, context)
         finally:
@@ -147,10 +157,12 @@ def paired_in_place(target, module, reference_function, test_paths: List[str], s
     when a run failed or too few pairs fit."""
     run = _Run(target, module, test_paths, seed, tests)
     # Warm-up: one run of each, not counted.
+    pair_s = 0.0
     for substitute in (None, reference_function):
         timed = run(substitute)
         if timed.ms is None:
             return None, None, [_not_paired(timed.why, substitute is not None)]
+        pair_s += timed.wall
     mine: List[float] = []
     theirs: List[float] = []
     calls = [0, 0]
@@ -159,14 +171,23 @@ def paired_in_place(target, module, reference_function, test_paths: List[str], s
     while len(mine) < MAX_PAIRS:
         order = (False, True) if len(mine) % 2 == 0 else (True, False)
         pair = {}
+        # On a busy machine nearly every run of slow tests waits for a CPU: runs are taken again
+        # only while the pairs still wanted fit in the time left even so, else MIN_PAIRS of them
+        # would never fit and the candidate would be judged across runs instead.
+        left_s = MAX_PAIRED_S - (time.perf_counter() - started)
+        wanted = max(0, MIN_PAIRS - len(mine))
+        attempts = measure.SAMPLE_ATTEMPTS if wanted * pair_s * measure.SAMPLE_ATTEMPTS < left_s else 1
+        pair_started = time.perf_counter()
         for is_reference in order:
-            timed = run(reference_function if is_reference else None, logs[is_reference])
+            timed = run(reference_function if is_reference else None, logs[is_reference], attempts)
             if timed.ms is None:
                 return None, None, [_not_paired(timed.why, is_reference)]
             pair[is_reference] = timed.ms
             calls[is_reference] = timed.calls
         mine.append(pair[False])
         theirs.append(pair[True])
+        if attempts == 1:
+            pair_s = time.perf_counter() - pair_started
         elapsed = time.perf_counter() - started
         if len(mine) >= WANTED_PAIRS and elapsed >= 2 * budget_s:
             break
@@ -184,3 +205,80 @@ def _not_paired(why: str, with_reference: bool) -> str:
     who = "the best version so far" if with_reference else "this version"
     return ("the calls that could not be recorded were not compared in place: when the tests making them ran again "
             "with %s, %s." % (who, why))
+
+
+class _TracedCalls:
+    """Runs in the target's place during a traced run: its own code (or `function`), with the
+    traced memory above its start read over each outermost call, its peak by tracemalloc and its
+    area by the sampler's readings, as measure.traced_pass does for a window of replay rounds."""
+
+    def __init__(self, sampler: measure.MemorySampler, function: Any = None) -> None:
+        self.sampler = sampler
+        self.function = function
+        self.depth = 0
+        self.peak = 0
+        self.area = 0.0  # byte·seconds
+        self.active = 0.0
+        self.samples = 0
+        self.awaitable = False
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self.depth:
+            return self.function(*args, **kwargs)
+        self.depth = 1
+        sampler = self.sampler
+        first = sampler.count
+        baseline = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        sampler.active = True
+        t0 = time.perf_counter()
+        try:
+            result = self.function(*args, **kwargs)
+            # A coroutine's work happens after it returns: its memory is not this call's to read.
+            self.awaitable = self.awaitable or inspect.isawaitable(result)
+            return result
+        finally:
+            t1 = time.perf_counter()
+            sampler.active = False
+            end, peak = tracemalloc.get_traced_memory()
+            self.peak = max(self.peak, peak - baseline)
+            inside = [(sampler.times[i], max(0, sampler.memory[i] - baseline))
+                      for i in range(first, sampler.count) if t0 <= sampler.times[i] <= t1]
+            self.area += measure.trapezoid([(t0, 0)] + inside + [(t1, max(0, end - baseline))])
+            self.active += t1 - t0
+            self.samples += len(inside)
+            self.depth = 0
+
+
+def memory_in_place(target, module, test_paths: List[str], seed: int, tests: List[str], runtime_ms: float,
+                    function: Any = None) -> Tuple[Optional[dict], List[str]]:
+    """({peakMemoryKb, integralKbMs, integralSampleHz} of `tests`' calls to the target (or to
+    `function` run in its place) from one traced run, or None; notes). The peak is the highest of
+    the outermost calls' peaks above the memory at their start; the integral is per run of the
+    tests, its traced clock rescaled to `runtime_ms` (the untraced median), as for replays."""
+    run = _Run(target, module, test_paths, seed, tests)
+    sampler = measure.MemorySampler()
+    traced = _TracedCalls(sampler, function)
+    old_interval = sys.getswitchinterval()
+    tracemalloc.start()
+    sys.setswitchinterval(measure.SWITCH_INTERVAL_S)
+    sampler.start()
+    try:
+        timed = run._once(None, traced)
+    finally:
+        sampler.stopped = True
+        sampler.join()
+        sys.setswitchinterval(old_interval)
+        tracemalloc.stop()
+    if timed.ms is None:
+        return None, ["the memory of the calls timed in place was not measured: when the tests making them ran "
+                      "again under tracemalloc, %s." % timed.why]
+    if traced.awaitable:
+        return None, ["the memory of the calls timed in place was not measured: they return awaitables, whose work "
+                      "runs after the call returns."]
+    kb_ms = traced.area / 1024.0 * 1000.0
+    if traced.active > 0 and runtime_ms > 0:
+        kb_ms *= runtime_ms / (traced.active * 1000.0)
+    hz = traced.samples / traced.active if traced.active > 0 else 0.0
+    return {"peakMemoryKb": round(traced.peak / 1024.0, 3), "integralKbMs": kb_ms,
+            "integralSampleHz": round(hz, 1)}, []

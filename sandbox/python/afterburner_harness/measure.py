@@ -521,7 +521,7 @@ def process_peak_kb() -> int:
     return int(value / 1024) if sys.platform == "darwin" else int(value)
 
 
-class _MemorySampler(threading.Thread):
+class MemorySampler(threading.Thread):
     """Reads the traced memory every SAMPLE_INTERVAL_S while a round runs. Samples go into arrays
     allocated before tracing starts, so the sampler adds nothing to the memory it measures."""
 
@@ -593,7 +593,7 @@ def traced_pass(replayer: Replayer, seed: int, batch: int) -> TracedPass:
     time (one window when a round is long). With batch 1, peak_kb is a round's peak as
     peak_memory_kb() measures it, so a long round needs only this one traced pass."""
     old_interval = sys.getswitchinterval()
-    sampler = _MemorySampler()
+    sampler = MemorySampler()
     area = 0.0  # byte·seconds
     active = 0.0
     samples = 0

@@ -334,6 +334,11 @@ class Recorder:
         # in proportion so deep recursion fails (or not) where it does without the harness.
         sys.setrecursionlimit(self._recursion_limit * 3)
 
+    @property
+    def original_function(self) -> Any:
+        """The target's own code as it was before install(), callable without the hook."""
+        return self._call_original
+
     def uninstall(self) -> None:
         if self._swap is not None:
             self._swap.uninstall()
