@@ -51,14 +51,14 @@ function failedTests(project, report) {
   return lines;
 }
 
+// The line that says what was expected, else the first: an assertion given a message (a CLI's
+// stderr) puts that message first and "expected 1 to be +0" at its end.
 function firstLine(text) {
-  return (
-    String(text ?? '')
-      .split('\n')
-      .find((l) => l.trim() !== '')
-      ?.trim()
-      .slice(0, 300) ?? ''
-  );
+  const lines = String(text ?? '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  return (lines.find((l) => /\bexpected\b.*\bto\b/.test(l)) ?? lines[0] ?? '').slice(0, 300);
 }
 
 const results = [];
