@@ -260,9 +260,9 @@ def memory_in_place(target, module, test_paths: List[str], seed: int, tests: Lis
     sampler = measure.MemorySampler()
     traced = _TracedCalls(sampler, function)
     old_interval = sys.getswitchinterval()
+    sampler.begin()
     tracemalloc.start()
     sys.setswitchinterval(measure.SWITCH_INTERVAL_S)
-    sampler.start()
     try:
         timed = run._once(None, traced)
     finally:

@@ -29,8 +29,9 @@ thread gets the GIL in time). Per round, with m the traced memory above the roun
 over the points (start, 0), the samples, (end, m_end). Short rounds run back to back in one
 sampled window of about INTEGRAL_WINDOW_S (fresh copies for all of them made before the window
 opens), and the window's integral is divided by the number of rounds in it; windows repeat until
-enough samples or active time are collected, within INTEGRAL_MAX_PASS_S. The rate actually reached
-is reported as integralSampleHz.
+enough samples or active time are collected, within INTEGRAL_MAX_PASS_S, after one window run
+uncounted (the first window under tracing allocates what later ones reuse from free lists). The
+rate actually reached is reported as integralSampleHz.
 tracemalloc slows every allocation (allocation-heavy code runs many times slower under it), so
 the traced clock runs slow: the integral is rescaled by (untraced median round time / traced
 round time), i.e. it is the time-averaged memory above baseline times the real runtime.
@@ -69,7 +70,9 @@ SAMPLE_ATTEMPTS = 3
 MAX_LOOPS = 1_000_000
 SAMPLE_INTERVAL_S = 0.00025
 SWITCH_INTERVAL_S = 0.0001
-INTEGRAL_MIN_SAMPLES = 20
+# A window of microsecond rounds gives some 20 samples: one window's integral spread 3.5x over 8
+# profiles of a 2 µs function, windows over 50 ms of traced time (about 175 samples) 1.5x.
+INTEGRAL_MIN_SAMPLES = 400
 INTEGRAL_MIN_ACTIVE_S = 0.05
 INTEGRAL_MAX_PASS_S = 0.6
 # One sampled window lasts about this long (untraced), so even very short rounds see samples.
@@ -523,7 +526,11 @@ def process_peak_kb() -> int:
 
 class MemorySampler(threading.Thread):
     """Reads the traced memory every SAMPLE_INTERVAL_S while a round runs. Samples go into arrays
-    allocated before tracing starts, so the sampler adds nothing to the memory it measures."""
+    allocated before tracing starts, and the thread is started (begin()) before tracing starts
+    too, so the sampler adds nothing to the memory it measures: a thread starting under tracing
+    allocates its frames and bookkeeping while the first window runs, which a pass of 20 samples
+    of a microsecond round read as the round's (its integral came out 3-5x too high, and spread
+    3.5x over 8 profiles)."""
 
     def __init__(self) -> None:
         super().__init__(name="afterburner-memory-sampler", daemon=True)
@@ -532,11 +539,18 @@ class MemorySampler(threading.Thread):
         self.count = 0
         self.times = array.array("d", bytes(8 * SAMPLER_CAPACITY))
         self.memory = array.array("q", bytes(8 * SAMPLER_CAPACITY))
+        self._running = threading.Event()
+
+    def begin(self) -> None:
+        """Starts the thread and returns once its loop runs; call it before tracemalloc.start()."""
+        self.start()
+        self._running.wait()
 
     def run(self) -> None:
         due = perf_counter()
         get = tracemalloc.get_traced_memory
         times, memory = self.times, self.memory
+        self._running.set()
         while not self.stopped:
             if self.active and self.count < SAMPLER_CAPACITY:
                 index = self.count
@@ -584,11 +598,11 @@ def integral(replayer: Replayer, seed: int, runtime_ms: Optional[float] = None) 
     batch = 1
     if runtime_ms is not None and runtime_ms > 0:
         batch = int(min(INTEGRAL_MAX_BATCH, most_rounds, max(1, math.ceil(INTEGRAL_WINDOW_S * 1000.0 / runtime_ms))))
-    traced = traced_pass(replayer, seed, batch)
+    traced = traced_pass(replayer, seed, batch, warm_up=True)
     return traced.kb_ms(runtime_ms), traced.hz
 
 
-def traced_pass(replayer: Replayer, seed: int, batch: int) -> TracedPass:
+def traced_pass(replayer: Replayer, seed: int, batch: int, warm_up: bool = False) -> TracedPass:
     """Windows of `batch` rounds under tracemalloc and the sampler, until enough samples or active
     time (one window when a round is long). With batch 1, peak_kb is a round's peak as
     peak_memory_kb() measures it, so a long round needs only this one traced pass."""
@@ -599,10 +613,16 @@ def traced_pass(replayer: Replayer, seed: int, batch: int) -> TracedPass:
     samples = 0
     rounds = 0
     peak = 0
+    sampler.begin()
     tracemalloc.start()
     sys.setswitchinterval(SWITCH_INTERVAL_S)
-    sampler.start()
     try:
+        if warm_up:
+            # The first window under tracing allocates what later ones take from free lists and
+            # caches (floats, small lists, dict keys): counted, it read a microsecond round's
+            # integral 3-5x too high, and differently from one profile to the next.
+            for prepared in [replayer.prepare_round() for _ in range(batch)]:
+                run_round(prepared, replayer.caches)
         pass_start = perf_counter()
         while True:
             prepared_rounds = [replayer.prepare_round() for _ in range(batch)]
