@@ -36,6 +36,40 @@ describe('profile output: calls made, calls recorded and the harness notes', () 
     expect(text).toContain('note      2 calls to add not recorded: a lambda.');
   });
 
+  it('says, when no call could be recorded, that every figure is per run of the tests, timed in place', () => {
+    const runtimeMs = { median: 73.6, min: 73.5, mean: 74, cv: 0.01, samples: 3, values: [73.5, 73.6, 74.9] };
+    const inPlace: SandboxResult = {
+      ...info,
+      kind: 'passed',
+      tests: { passed: 2, failed: 0 },
+      runner: 'pytest',
+      callsMade: 2,
+      coverage: 0,
+      measurement: {
+        runtimeMs,
+        peakMemoryKb: 8202,
+        integralKbMs: 188968,
+        calls: 2,
+        basis: 'inPlace',
+        inPlace: { runtimeMs, calls: 2, tests: 2, coverage: 1, share: 1 },
+      },
+    };
+    const json = toProfileJson(inPlace, subject);
+    expect(json).toMatchObject({ runtime_basis: 'in_place', calls: 0, calls_made: 2 });
+    expect(json.runtime_per_call_ms?.median).toBeCloseTo(36.8, 6);
+    expect(json.message).toBe(
+      '2 tests passed; no call could be recorded, so the function was timed in place: 2 calls a run of the tests making them (the runtime is one such run).',
+    );
+    const text = formatProfileText(json);
+    expect(text).toContain('runtime   36.8 ms per call (2 calls timed in place; 73.6 ms per run of the tests)');
+    expect(text).toContain('median of 3 runs, min 36.8 ms per call');
+    expect(text).toContain(
+      "calls     0 recorded of 2 made by the tests; every figure is from the calls timed in place, covering 100 % of the tests' time in the function",
+    );
+    expect(text).not.toMatch(/ {2}in place {2}/);
+    expect(toProfileJson(sampled, subject).runtime_basis).toBe('replay');
+  });
+
   it('says that tests failing on the code as it is fail before any change', () => {
     const failed: SandboxResult = {
       ...info,
