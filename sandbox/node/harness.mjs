@@ -26,6 +26,7 @@ import { nativeAddonNote } from './nativeAddons.mjs';
 import { installSeededRandom, reseed } from './seededRandom.mjs';
 import { HarnessError, MemoryLimitError, isMemoryExhaustion } from './harnessError.mjs';
 import { linkWorkspaceModules } from './externalRunner.mjs';
+import { completeProjectView, mirroredRoot } from './projectView.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -70,6 +71,10 @@ async function main() {
   }
   installSeededRandom(job.seed ?? 0);
   const workspaceRoot = job.workspaceRoot ?? process.env.AFTERBURNER_WORKSPACE;
+  // The project's data files beside the copied sources, before the tests look for them.
+  const mirrored = job.projectRoot ? undefined : mirroredRoot(job.workspaceRoot, job.modulePath);
+  const viewNote = mirrored ? completeProjectView(mirrored) : undefined;
+  if (viewNote) notes.push(viewNote);
   // Before the module loads: it may import the workspace's packages too.
   linkWorkspaceModules(workspaceRoot);
   if (typeof globalThis.gc !== 'function') exposeGc();

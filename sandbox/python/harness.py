@@ -273,8 +273,7 @@ def _in_place_only(target, module, test_paths, seed, options, tests, mine, their
         mine["coverage"], mine["share"] = learned["coverage"], learned.get("share", 1.0)
     pairs = [(mine, None)]
     if theirs is not None:
-        raw = reference.target.raw()
-        pairs.append((theirs, raw.__func__ if isinstance(raw, (staticmethod, classmethod)) else raw))
+        pairs.append((theirs, reference.target.function()))
     measured = []
     for figures, function in pairs:
         memory, said = in_place.memory_in_place(target, module, test_paths, seed, tests,
@@ -309,8 +308,7 @@ def _time_in_place(record, module, test_paths, seed, options, notes):
 def _compare_in_place(target, module, reference, test_paths, seed, options, learned):
     """(the candidate's in-place figures, the reference's, notes): the tests the profile timed in
     place, run in ABBA pairs with the candidate and with the best version so far in its place."""
-    raw = reference.target.raw()
-    reference_function = raw.__func__ if isinstance(raw, (staticmethod, classmethod)) else raw
+    reference_function = reference.target.function()
     if not callable(reference_function):
         return None, None, []  # inherited in the reference: the replays alone compare them
     mine, theirs, said = in_place.paired_in_place(target, module, reference_function, test_paths, seed,

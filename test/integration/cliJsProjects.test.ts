@@ -124,6 +124,38 @@ describe('afterburner profile on what real modules hold', () => {
   });
 });
 
+describe("afterburner profile where the tests read the project's data", () => {
+  it('a jest project whose tests read .md/.tsv fixtures and a snapshot under --ci (local sandbox)', async () => {
+    const { run, result } = await profile(projectCopy('jest-data'), 'src/markdownTable.js', 'markdownTable');
+    // Without the fixtures and the snapshot, both tests fail in the sandbox while `npx jest` passes.
+    expect(result.status, run.stderr).toBe('passed');
+    expect(result.tests).toEqual({ passed: 2, failed: 0 });
+    expect(result.calls).toBe(2);
+  });
+
+  describe('in the Docker sandbox', () => {
+    useDockerEngine();
+
+    it('a node:test project whose test reads a Markdown fixture, the project mounted read-only', async () => {
+      const root = projectCopy('node-test-data');
+      const run = await runCli(cli, [
+        'profile',
+        path.join(root, 'lib/slugify.js'),
+        '--function',
+        'slugify',
+        '--sandbox',
+        'docker',
+        '--json',
+      ]);
+      const result = JSON.parse(run.stdout) as Record<string, unknown>;
+      expect(result.status, run.stderr).toBe('passed');
+      expect(result.tests).toEqual({ passed: 1, failed: 0 });
+      expect(result.calls).toBe(5);
+      expect(String(result.isolation)).toMatch(/workspace mounted read-only/);
+    });
+  });
+});
+
 describe('afterburner optimize on a ts-jest project', () => {
   let server: ScriptedOpenAiServer;
   beforeAll(async () => {

@@ -177,6 +177,11 @@ def _imported_names(test_paths: List[str]) -> List[str]:
     return names
 
 
+def plain_function(raw):
+    """A static or class method's underlying function, anything else as it is."""
+    return raw.__func__ if isinstance(raw, (staticmethod, classmethod)) else raw
+
+
 class Target:
     """Where the target lives: a module function, or a method on a class of the module."""
 
@@ -224,6 +229,10 @@ class Target:
 
     def raw(self):
         return self.owner.__dict__.get(self.name) if self.cls is not None else getattr(self.module, self.name)
+
+    def function(self):
+        """The target's plain function (see plain_function)."""
+        return plain_function(self.raw())
 
     def code_files(self) -> set:
         files = {os.path.realpath(getattr(self.module, "__file__", "") or "")}

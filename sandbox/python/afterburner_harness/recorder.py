@@ -55,7 +55,7 @@ from typing import Any, Dict, List, Optional
 
 from .compare import difference
 from .errors import HarnessError
-from .loader import Target
+from .loader import Target, plain_function
 
 FORMAT_VERSION = 2
 # Replays of more calls than this measure the same thing for longer.
@@ -324,7 +324,7 @@ class Recorder:
             self._call_original = original
             self._swap.install()
         else:
-            self._call_original = raw.__func__ if isinstance(raw, (staticmethod, classmethod)) else raw
+            self._call_original = plain_function(raw)
             wrapped = self._fallback_wrapper(self._call_original)
             if isinstance(raw, (staticmethod, classmethod)):
                 wrapped = type(raw)(wrapped)
