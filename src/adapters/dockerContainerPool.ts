@@ -42,6 +42,8 @@ export interface WarmContainer {
   readonly harness: HarnessCommand;
   /** The host folder mounted read-only at the same path, if any. */
   readonly workspace: string | undefined;
+  /** More host folders mounted read-only at their own paths: packages the workspace links to elsewhere. */
+  readonly alsoMounted: readonly string[];
   /** The host's harness folder mounted over the image's (an image that is not ours), if any. */
   readonly harnessMount: HarnessMount | undefined;
   readonly agent: AgentChannel;
@@ -61,10 +63,12 @@ export function containerSpec(
   cmd: readonly string[],
   workspace?: string,
   harnessMount?: HarnessMount,
+  alsoMounted: readonly string[] = [],
 ): Dockerode.ContainerCreateOptions {
   const bytes = memoryMb * 1024 * 1024;
   const binds = [
     ...(workspace !== undefined ? [`${workspace}:${workspace}:ro`] : []),
+    ...alsoMounted.map((folder) => `${folder}:${folder}:ro`),
     ...(harnessMount !== undefined ? [`${harnessMount.host}:${harnessMount.container}:ro`] : []),
   ];
   return {
@@ -108,13 +112,14 @@ export function containerSpec(
 }
 
 export interface ContainerPool {
-  /** An idle warm container for (image, memory, harness command, workspace, harness mount), or a new one. */
+  /** An idle warm container for (image, memory, harness command, workspace, harness mount, other mounts), or a new one. */
   acquire(
     image: string,
     memoryMb: number,
     harness: HarnessCommand,
     workspace?: string,
     harnessMount?: HarnessMount,
+    alsoMounted?: readonly string[],
   ): Promise<WarmContainer>;
   /** Back to the idle list after a clean run (or removed when the list is full). */
   release(warm: WarmContainer): Promise<void>;
@@ -155,8 +160,17 @@ export function createContainerPool(
     harness: HarnessCommand,
     workspace: string | undefined,
     harnessMount: HarnessMount | undefined,
+    alsoMounted: readonly string[],
   ): string =>
-    JSON.stringify([image, memoryMb, workspace ?? null, harnessMount?.host ?? null, harness.command, ...harness.args]);
+    JSON.stringify([
+      image,
+      memoryMb,
+      workspace ?? null,
+      harnessMount?.host ?? null,
+      alsoMounted,
+      harness.command,
+      ...harness.args,
+    ]);
 
   async function create(
     image: string,
@@ -164,13 +178,14 @@ export function createContainerPool(
     harness: HarnessCommand,
     workspace: string | undefined,
     harnessMount: HarnessMount | undefined,
+    alsoMounted: readonly string[],
   ): Promise<WarmContainer> {
     const container = await docker.createContainer(
-      containerSpec(image, memoryMb, options.sandboxId, agentCommand(harness), workspace, harnessMount),
+      containerSpec(image, memoryMb, options.sandboxId, agentCommand(harness), workspace, harnessMount, alsoMounted),
     );
     try {
       const agent = await attachAgent(docker, container);
-      const key = keyOf(image, memoryMb, harness, workspace, harnessMount);
+      const key = keyOf(image, memoryMb, harness, workspace, harnessMount, alsoMounted);
       const warm: WarmContainer = {
         id: container.id,
         container,
@@ -179,13 +194,17 @@ export function createContainerPool(
         key,
         harness,
         workspace,
+        alsoMounted,
         harnessMount,
         agent,
         oomKills: 0,
       };
       alive.set(warm.id, warm);
       await container.start();
-      const mounted = workspace !== undefined ? `, ${workspace} read-only` : '';
+      const mounted = [workspace, ...alsoMounted]
+        .filter((folder) => folder !== undefined)
+        .map((folder) => `, ${folder} read-only`)
+        .join('');
       options.log(`docker: started sandbox container ${warm.id.slice(0, 12)} (${image}, ${memoryMb} MB${mounted})`);
       return warm;
     } catch (err) {
@@ -211,8 +230,9 @@ export function createContainerPool(
     harness: HarnessCommand,
     workspace?: string,
     harnessMount?: HarnessMount,
+    alsoMounted: readonly string[] = [],
   ) {
-    const pending = create(image, memoryMb, harness, workspace, harnessMount);
+    const pending = create(image, memoryMb, harness, workspace, harnessMount, alsoMounted);
     creating.add(pending);
     try {
       const warm = await pending;
@@ -227,9 +247,9 @@ export function createContainerPool(
   }
 
   return {
-    async acquire(image, memoryMb, harness, workspace, harnessMount) {
+    async acquire(image, memoryMb, harness, workspace, harnessMount, alsoMounted = []) {
       if (disposed) throw new Error('the Docker sandbox was disposed');
-      const key = keyOf(image, memoryMb, harness, workspace, harnessMount);
+      const key = keyOf(image, memoryMb, harness, workspace, harnessMount, alsoMounted);
       idle.touch(workspace);
       await refilling.get(key);
       await destroyAll(idle.evictOtherLimits(image, workspace, key));
@@ -237,7 +257,7 @@ export function createContainerPool(
         if (ready.agent.alive()) return ready;
         await destroy(ready);
       }
-      return createOwned(image, memoryMb, harness, workspace, harnessMount);
+      return createOwned(image, memoryMb, harness, workspace, harnessMount, alsoMounted);
     },
     async release(warm) {
       if (disposed || idle.count(warm.key) >= options.poolSize || !alive.has(warm.id) || !warm.agent.alive()) {
@@ -249,7 +269,14 @@ export function createContainerPool(
     destroy,
     refill(like) {
       if (disposed || refilling.has(like.key) || idle.count(like.key) >= options.poolSize) return;
-      const pending = create(like.image, like.memoryMb, like.harness, like.workspace, like.harnessMount)
+      const pending = create(
+        like.image,
+        like.memoryMb,
+        like.harness,
+        like.workspace,
+        like.harnessMount,
+        like.alsoMounted,
+      )
         .then(async (fresh) => {
           if (disposed || idle.count(fresh.key) >= options.poolSize) return destroy(fresh);
           await destroyAll(idle.put(fresh));

@@ -13,6 +13,7 @@ import { packJob } from './dockerAgent';
 import type { RunOutcome } from './dockerAgent';
 import { toSandboxResult } from './harnessReport';
 import { harnessCommand, prepareJob } from './harnessRun';
+import { linkedNodeModules } from './linkedNodeModules';
 import { reachableByOthers } from './localIsolation';
 import { ensureSandboxImage, findSandboxDir, imageExists, imageKindFor, sandboxImage } from './sandboxImages';
 import type { ImageKind } from './sandboxImages';
@@ -64,11 +65,41 @@ export interface DockerSandbox extends Sandbox {
   reapOrphans(): Promise<number>;
 }
 
-export function dockerIsolation(memoryMb: number, workspace?: string): string {
+export function dockerIsolation(memoryMb: number, workspace?: string, linked: readonly string[] = []): string {
   return (
     `docker: no network, read-only root, ${memoryMb} MB memory+swap, ${CPUS} CPU, ≤${PIDS_LIMIT} processes, ` +
     `tmpfs work dir ${WORK_TMPFS_MB} MB (noexec), non-root (uid 10001), no capabilities, no-new-privileges, empty env` +
-    (workspace !== undefined ? `; workspace mounted read-only (${workspace}: the code can read it)` : '')
+    (workspace !== undefined ? `; workspace mounted read-only (${workspace}: the code can read it)` : '') +
+    (linked.length > 0 ? `; the packages it links to mounted read-only too (${linked.join(', ')})` : '')
+  );
+}
+
+/** Folders of the image itself (its Node, its npm, our harness, the work dir): never covered by a mount. */
+const IMAGE_FOLDERS = [
+  '/usr',
+  '/bin',
+  '/sbin',
+  '/lib',
+  '/lib64',
+  '/etc',
+  '/opt/afterburner',
+  '/run',
+  '/proc',
+  '/sys',
+  '/dev',
+];
+
+/**
+ * The folders outside the workspace that its node_modules links to (npm link, a package store, the
+ * whole node_modules as a link; see linkedNodeModules), mounted beside it, as the local sandbox
+ * binds them: without them the test runner "is not installed" in the container. Folders of the
+ * image are left alone (a mount over /usr/local/lib would hide the image's own).
+ */
+function linkedFolders(job: SandboxJob, workspace: string | undefined): string[] {
+  if (workspace === undefined || job.project !== undefined || !harnessOf(job.language).usesWorkspace) return [];
+  return linkedNodeModules(workspace).filter(
+    (folder) =>
+      reachableByOthers(folder) && !IMAGE_FOLDERS.some((top) => folder === top || folder.startsWith(`${top}/`)),
   );
 }
 
@@ -211,7 +242,7 @@ async function toResult(
   wallMs: number,
 ): Promise<{ result: SandboxResult; clean: boolean }> {
   const isolation =
-    dockerIsolation(limits.memoryMb, warm.workspace) +
+    dockerIsolation(limits.memoryMb, warm.workspace, warm.alsoMounted) +
     (warm.harnessMount !== undefined ? `; the project's image ${warm.image} with the harness mounted read-only` : '');
   const trailer = outcome.trailer;
   const { exitCode, oomKilled } = await runEnd(warm, outcome);
@@ -296,7 +327,8 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): DockerS
     async run(job: SandboxJob, signal?: AbortSignal): Promise<SandboxResult> {
       const started = performance.now();
       const workspace = workspaceMount(job);
-      const isolation = dockerIsolation(job.limits.memoryMb, workspace);
+      const linked = linkedFolders(job, workspace);
+      const isolation = dockerIsolation(job.limits.memoryMb, workspace, linked);
       const fail = (message: string): SandboxResult => ({
         sandbox: 'docker',
         isolation,
@@ -324,7 +356,7 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): DockerS
       const harness = harnessCommand(job.language, { harnessDir: IMAGE_HARNESS_DIR, memoryMb: job.limits.memoryMb });
       let warm: WarmContainer;
       try {
-        warm = await pool.acquire(tag.tag, job.limits.memoryMb, harness, workspace, tag.harnessMount);
+        warm = await pool.acquire(tag.tag, job.limits.memoryMb, harness, workspace, tag.harnessMount, linked);
       } catch (err) {
         return fail(`Could not start a sandbox container: ${errorMessage(err)}`);
       }

@@ -63,14 +63,14 @@ beforeAll(async () => {
   cli = await builtCli();
 });
 
-async function profile(root: string, file: string, fn: string) {
+async function profile(root: string, file: string, fn: string, sandbox: 'local' | 'docker' = 'local') {
   const run = await runCli(cli, [
     'profile',
     path.join(root, file),
     '--function',
     fn,
     '--sandbox',
-    'local',
+    sandbox,
     '--timeout',
     '90',
     '--json',
@@ -137,24 +137,56 @@ describe("afterburner profile where the tests read the project's data", () => {
     useDockerEngine();
 
     it('a node:test project whose test reads a Markdown fixture, the project mounted read-only', async () => {
-      const root = projectCopy('node-test-data');
-      const run = await runCli(cli, [
-        'profile',
-        path.join(root, 'lib/slugify.js'),
-        '--function',
-        'slugify',
-        '--sandbox',
-        'docker',
-        '--json',
-      ]);
-      const result = JSON.parse(run.stdout) as Record<string, unknown>;
+      const { run, result } = await profile(projectCopy('node-test-data'), 'lib/slugify.js', 'slugify', 'docker');
       expect(result.status, run.stderr).toBe('passed');
       expect(result.tests).toEqual({ passed: 1, failed: 0 });
       expect(result.calls).toBe(5);
       expect(String(result.isolation)).toMatch(/workspace mounted read-only/);
     });
+
+    it("a project whose node_modules links into a package store outside it (pnpm's, npm link): the store is mounted too", async () => {
+      const { root, store } = projectWithStoredPackage();
+      const { run, result } = await profile(root, 'lib/label.js', 'label', 'docker');
+      expect(result.status, run.stdout).toBe('passed');
+      expect(result.calls).toBe(2);
+      expect(String(result.isolation)).toContain(
+        `the packages it links to mounted read-only too (${path.join(store, 'node_modules')})`,
+      );
+    });
   });
 });
+
+/**
+ * A node:test project whose module imports a package its node_modules links to a store outside
+ * the project, as pnpm's global virtual store or `npm link` leave it.
+ */
+function projectWithStoredPackage(): { root: string; store: string } {
+  const store = mkdtempSync(path.join(tmpdir(), 'ab-cli-store-'));
+  const root = mkdtempSync(path.join(tmpdir(), 'ab-cli-linked-'));
+  made.push(store, root);
+  const pkg = path.join(store, 'node_modules', 'pad-cells');
+  mkdirSync(pkg, { recursive: true });
+  writeFileSync(path.join(pkg, 'package.json'), '{ "name": "pad-cells", "type": "module", "exports": "./index.js" }');
+  writeFileSync(
+    path.join(pkg, 'index.js'),
+    'export const padCell = (text, width) => String(text).padEnd(width, " ");\n',
+  );
+  mkdirSync(path.join(root, 'lib'));
+  mkdirSync(path.join(root, 'test'));
+  mkdirSync(path.join(root, 'node_modules'));
+  symlinkSync(pkg, path.join(root, 'node_modules', 'pad-cells'));
+  writeFileSync(path.join(root, 'package.json'), '{ "name": "linked-store", "private": true, "type": "module" }');
+  writeFileSync(
+    path.join(root, 'lib/label.js'),
+    "import { padCell } from 'pad-cells';\n\nexport function label(name, width) {\n  return `[${padCell(name, width)}]`;\n}\n",
+  );
+  writeFileSync(
+    path.join(root, 'test/label.test.js'),
+    "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\nimport { label } from '../lib/label.js';\n\ntest('pads', () => {\n  assert.equal(label('ab', 4), '[ab  ]');\n  assert.equal(label('abcd', 2), '[abcd]');\n});\n",
+  );
+  for (const dir of [store, root]) chmodSync(dir, 0o755);
+  return { root, store };
+}
 
 describe('afterburner optimize on a ts-jest project', () => {
   let server: ScriptedOpenAiServer;

@@ -15,4 +15,14 @@ describe("a container of the project's own image", () => {
     expect(spec.HostConfig).toMatchObject({ NetworkMode: 'none', ReadonlyRootfs: true, CapDrop: ['ALL'] });
     expect(spec.User).toBe('10001:10001');
   });
+
+  it('mounts the folders the workspace links packages from beside it, read-only at their own paths', () => {
+    const spec = containerSpec('afterburner-sandbox-node:x', 256, 'sb1', ['sh'], '/home/u/app', undefined, [
+      '/home/u/.pnpm-store/node_modules',
+    ]);
+    expect(spec.HostConfig?.Binds).toEqual([
+      '/home/u/app:/home/u/app:ro',
+      '/home/u/.pnpm-store/node_modules:/home/u/.pnpm-store/node_modules:ro',
+    ]);
+  });
 });
