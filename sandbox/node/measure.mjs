@@ -329,8 +329,8 @@ export const MIN_PAIRS = 20;
  * a round of its own (makeRound with distinct sides). Both are warmed up together, their steps
  * alternating, until both have settled, so neither is timed before V8 optimised it. One loop
  * count for both: the larger of their own calibrated counts (so the faster one's sample also lasts
- * ≥ minSampleMs), lowered when needed so that MIN_PAIRS pairs — rounds, input preparation and the
- * gc() before each sample included — fit in twice the budget (fitting the pairs comes first, so
+ * ≥ minSampleMs), lowered when needed so that the rounds and input preparation of MIN_PAIRS pairs
+ * fit in twice the budget (the gc() before each sample comes on top; fitting the pairs comes first, so
  * when preparing inputs costs far more than running them, samples get shorter than minSampleMs;
  * the clock resolves nanoseconds). Samples come in pairs in ABBA order (a b, b a, a b, …): drift of
  * the machine during the run hits both members of a pair alike and cancels out of pair i's ratio
@@ -352,15 +352,16 @@ export async function measurePairedRuntime({
   const b = keepShapes(sideB);
   const { minMs, maxMs } = warmUpWindow(budgetMs);
   const [warmA, warmB] = await warmUp([a, b], 2 * minMs, 2 * maxMs, inputBytes);
-  const g0 = now();
-  collectGarbage();
-  const gcMs = msSince(g0);
   const wanted = Math.max(
     loopsFor(warmA.roundMs, minSampleMs, inputBytes),
     loopsFor(warmB.roundMs, minSampleMs, inputBytes),
   );
   const perLoopMs = warmA.roundMs + warmB.roundMs + warmA.prepareMs + warmB.prepareMs;
-  const fitBudget = Math.floor(((2 * budgetMs) / MIN_PAIRS - 2 * gcMs) / perLoopMs);
+  // The gc() before each sample costs the same whatever the loop count, so it is not taken out of
+  // the rounds' share: with jest loaded in the process (~100 MB of heap) it took more than a pair's
+  // share by itself, which left one round per sample, and samples of a 0.3 µs round read 5–6 µs of
+  // overhead (two equivalent versions came out 27 % apart).
+  const fitBudget = Math.floor((2 * budgetMs) / MIN_PAIRS / perLoopMs);
   const loops = Math.max(1, Math.min(wanted, fitBudget));
   const valuesA = [];
   const valuesB = [];

@@ -177,3 +177,36 @@ describe('node harness: candidate and reference measured side by side', () => {
     );
   });
 });
+
+describe('node harness: side by side on a large heap (the tests keep ~80 MB alive, as jest in the process does)', () => {
+  // A sub-microsecond function: one round of its calls is far shorter than a gc() of this heap.
+  const AREA = 'export function area(rect) {\n  return rect.w * rect.h;\n}\n';
+  const HEAVY_TEST = `
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { area } from './work.mjs';
+
+globalThis.kept = Array.from({ length: 1_500_000 }, (_, i) => ({ i, label: 'row ' + (i % 100) }));
+test('area', () => {
+  assert.equal(area({ w: 3, h: 4 }), 12);
+  assert.equal(area({ w: 0.5, h: 8 }), 4);
+});
+`;
+
+  it('times as many rounds per sample as alone, not one round and the overhead around it', async () => {
+    const files = { 'work.mjs': AREA, 'work.test.mjs': HEAVY_TEST };
+    const alone = await runHarness(files, 'area', { kind: 'profile' });
+    if (alone.kind !== 'passed' || !alone.recording || !alone.measurement)
+      throw new Error(JSON.stringify(alone).slice(0, 1500));
+    const paired = await runHarness({ ...files, [REFERENCE]: AREA }, 'area', {
+      kind: 'check',
+      recording: alone.recording,
+      reference: { modulePath: REFERENCE },
+    });
+    if (paired.kind !== 'passed' || !paired.measurement || !paired.referenceMeasurement)
+      throw new Error(JSON.stringify(paired).slice(0, 1500));
+    // One round per sample read 176× the round's time alone (the clock and the loop around it).
+    expect(paired.measurement.runtimeMs.median).toBeLessThan(4 * alone.measurement.runtimeMs.median);
+    expect(paired.referenceMeasurement.runtimeMs.median).toBeLessThan(4 * alone.measurement.runtimeMs.median);
+  }, 120_000);
+});
