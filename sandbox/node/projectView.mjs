@@ -10,8 +10,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-/** Never taken: the workspace's packages are linked by linkWorkspaceModules; VCS data is not the project's. */
-const SKIPPED = new Set(['node_modules', '.git', '.hg', '.svn', 'job.json']);
+/** Never taken: VCS data is not the project's. */
+const SKIPPED = new Set(['.git', '.hg', '.svn']);
+/**
+ * Not taken at the root: the workspace's packages are linked by linkWorkspaceModules, and the
+ * work dir's job file is the harness's. (A node_modules further down is a member package's own
+ * dependencies, or a test fixture: taken.)
+ */
+const SKIPPED_AT_ROOT = new Set(['node_modules', 'job.json']);
 /** Bounds of a copy (a writable project): per file, in all, and entries walked. */
 const COPY_FILE_BYTES = 4 * 1024 * 1024;
 const COPY_TOTAL_BYTES = 64 * 1024 * 1024;
@@ -41,7 +47,8 @@ export function completeProjectView(root, workDir = process.cwd(), readOnly = !w
       return;
     }
     for (const entry of entries) {
-      if (SKIPPED.has(entry.name) || ++state.entries > MAX_ENTRIES) continue;
+      if (SKIPPED.has(entry.name) || (from === root && SKIPPED_AT_ROOT.has(entry.name))) continue;
+      if (++state.entries > MAX_ENTRIES) continue;
       const source = path.join(from, entry.name);
       const target = path.join(to, entry.name);
       const there = fs.lstatSync(target, { throwIfNoEntry: false });

@@ -41,11 +41,14 @@ function projectAndWorkDir(): { project: string; work: string } {
   write(project, 'src/__tests__/__snapshots__/table.test.js.snap', 'exports[`a 1`] = `1`;');
   write(project, 'dist/index.js', 'built');
   write(project, 'node_modules/x/index.js', 'a package');
+  write(project, 'packages/text/src/slug.js', 'source');
+  write(project, 'packages/text/node_modules/dep/index.js', "a member's own dependency");
   write(project, '.git/HEAD', 'ref');
   const work = folder('work');
   write(work, 'package.json', '{}');
   write(work, 'src/table.js', 'module.exports = 2;');
   write(work, 'src/__tests__/table.test.js', 'test');
+  write(work, 'packages/text/src/slug.js', 'source');
   write(work, 'job.json', '{}');
   return { project, work };
 }
@@ -61,8 +64,12 @@ describe("the project's files the host did not copy, in the sandbox's work dir",
     // What the host copied stays as the run has it: the candidate's module is not replaced.
     expect(readFileSync(path.join(work, 'src/table.js'), 'utf8')).toBe('module.exports = 2;');
     expect(lstatSync(path.join(work, 'src/__tests__')).isSymbolicLink()).toBe(false);
-    // Packages are linked by the harness from the workspace; VCS data is not the project's.
+    // The workspace's packages are linked by the harness itself; a member's own are the project's.
     expect(lstatSync(path.join(work, 'node_modules'), { throwIfNoEntry: false })).toBeUndefined();
+    expect(readlinkSync(path.join(work, 'packages/text/node_modules'))).toBe(
+      path.join(project, 'packages/text/node_modules'),
+    );
+    // VCS data is not the project's.
     expect(lstatSync(path.join(work, '.git'), { throwIfNoEntry: false })).toBeUndefined();
     expect(readFileSync(path.join(work, 'job.json'), 'utf8')).toBe('{}');
   });
