@@ -132,6 +132,11 @@ async function main() {
   const { createRecorder } = await import('./recorder.mjs');
   const mode = job.mode?.kind ?? 'test';
   const recording = mode === 'profile';
+  const { readRecording, runReplayPhase } = await import('./replayPhase.mjs');
+  const recorded = mode === 'check' ? readRecording(job) : undefined;
+  // A check run of a recording whose calls were partly timed in place times the candidate's calls
+  // in place too (inPlace.mjs): its wrapper is installed, idle until then.
+  const timesInPlace = recorded?.inPlace !== undefined;
   let recorder = createRecorder({ withThis: false });
   let target;
   // The hooks are in place before the target loads, so the module is loaded once, through them,
@@ -152,7 +157,7 @@ async function main() {
       target = await loadTarget({
         modulePath: job.modulePath,
         target: job.target,
-        intercept: recording,
+        intercept: recording || timesInPlace,
         wrapFor: (kind) => {
           recorder = createRecorder({ withThis: kind === 'method' });
           return recorder.wrap;
@@ -175,6 +180,7 @@ async function main() {
   }
 
   if (recording && target) callsMade = () => recorder.state.made;
+  recorder.state.enabled = recording;
   reseed();
   if (mode === 'hotspots') {
     // In-process runs of jest/vitest files too (record: true), so the profiler sees their time.
@@ -196,8 +202,9 @@ async function main() {
   const passedTests = { passed: tests.passed, failed: 0 };
   if (mode === 'test') return { kind: 'passed', tests: passedTests, runner: tests.runner };
 
-  const { runReplayPhase } = await import('./replayPhase.mjs');
-  return runReplayPhase({ job, mode, target, recorder, tests, passedTests, notes });
+  // The same tests once more, for the calls the recording cannot stand for to be timed in place.
+  const rerun = (again) => runTests({ testPaths: job.testPaths ?? [], workspaceRoot, record: true, plans, again });
+  return runReplayPhase({ job, mode, target, recorder, tests, passedTests, notes, rerun, recorded });
 }
 
 /** What the host shows beside the verdict: the runtime that ran, the calls made, the notes. */

@@ -52,8 +52,30 @@ function projectOptions(require) {
   }
 }
 
+/**
+ * Each set of files' mocha, kept to run again: mocha loads test files through import(), whose cache
+ * a second instance could not get past, so a run timed in place (inPlace.mjs) reruns the same
+ * instance, its suites reset by mocha itself.
+ */
+const loaded = new Map();
+
 /** Runs `files` (absolute) with the project's mocha; per-test results as the other runners give them. */
 export async function runMocha(files, dir = process.cwd()) {
+  const key = JSON.stringify([dir, files]);
+  const known = loaded.get(key);
+  if (known) return runOnce(known);
+  const { mocha, results } = await loadMocha(files, dir);
+  loaded.set(key, { mocha, results });
+  return runOnce({ mocha, results });
+}
+
+async function runOnce({ mocha, results }) {
+  results.length = 0;
+  await new Promise((resolve) => mocha.run(resolve));
+  return results.splice(0);
+}
+
+async function loadMocha(files, dir) {
   const require = projectRequire(dir);
   const Mocha = require('mocha');
   const options = projectOptions(require);
@@ -78,9 +100,9 @@ export async function runMocha(files, dir = process.cwd()) {
     reporter: Collector,
     color: false,
   });
+  // Kept for a rerun (mocha 8+; an older one runs once).
+  mocha.cleanReferencesAfterRun?.(false);
   for (const file of files) mocha.addFile(file);
   await mocha.loadFilesAsync();
-  await new Promise((resolve) => mocha.run(resolve));
-  mocha.dispose?.();
-  return results;
+  return { mocha, results };
 }

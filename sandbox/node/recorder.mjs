@@ -35,6 +35,9 @@ export function createRecorder({ withThis }) {
     // Recorded calls the replay then found not to stand for the tests' call (see `drop`).
     dropped: 0,
     dropReason: undefined,
+    // While set ({ ms, made, substitute? }), outermost calls are only timed, into it: a run of the tests timed in
+    // place (inPlace.mjs), nothing recorded and the counts above left as the recording left them.
+    inPlace: undefined,
   };
   /** Each recorded call's time, so a call dropped after the tests counts as not recorded. */
   const msOf = new WeakMap();
@@ -47,7 +50,8 @@ export function createRecorder({ withThis }) {
     state.msAll += ms;
     msOf.set(call, ms);
   };
-  const timed = (target, thisArg, args) => {
+  /** Calls `target`, handing its time (an async call's until it settles) to `took`. */
+  const timedBy = (took, target, thisArg, args) => {
     const t0 = clockMs();
     let result;
     // Its own recursive calls are inside it, as for a recorded call: not calls the tests made.
@@ -56,14 +60,20 @@ export function createRecorder({ withThis }) {
       result = Reflect.apply(target, thisArg, args);
     } finally {
       state.depth--;
-      if (!isThenable(result)) unrecorded(clockMs() - t0);
+      if (!isThenable(result)) took(clockMs() - t0);
     }
     if (isThenable(result)) {
       // Observed, not chained: the caller keeps the very promise the function returned.
-      const settled = () => unrecorded(clockMs() - t0);
+      const settled = () => took(clockMs() - t0);
       result.then(settled, settled);
     }
     return result;
+  };
+  const timed = (target, thisArg, args) => timedBy(unrecorded, target, thisArg, args);
+  // `run.substitute`: the function run in the target's place (the best version so far, side by side).
+  const timedInPlace = (run, target, thisArg, args) => {
+    run.made++;
+    return timedBy((ms) => (run.ms += ms), run.substitute ?? target, thisArg, args);
   };
 
   const finish = (call, args, thisArg) => {
@@ -74,6 +84,7 @@ export function createRecorder({ withThis }) {
 
   const invoke = (target, thisArg, args) => {
     if (!state.enabled || state.depth > 0) return Reflect.apply(target, thisArg, args);
+    if (state.inPlace) return timedInPlace(state.inPlace, target, thisArg, args);
     state.made++;
     if (state.calls.length >= MAX_CALLS || state.chars > MAX_RECORDING_CHARS) {
       state.overLimit++;

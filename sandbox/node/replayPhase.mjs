@@ -8,6 +8,7 @@ import { makeRound, measureRuntime, measurePairedRuntime, traceMemory, hotLines,
 import { loadTarget } from './targetModule.mjs';
 import { reseed } from './seededRandom.mjs';
 import { HarnessError } from './harnessError.mjs';
+import { IN_PLACE_BELOW, pairedInPlace, timeInPlace } from './inPlace.mjs';
 
 const MAX_DIFF_FAILURES = 5;
 
@@ -185,19 +186,33 @@ function preparer(target, calls) {
   };
 }
 
-export async function runReplayPhase({ job, mode, target: loaded, recorder, tests, passedTests, notes }) {
+/** The check mode's recording, as the profile run left it. */
+export function readRecording(job) {
+  try {
+    return JSON.parse(Buffer.from(job.mode.recording.data, 'base64').toString('utf8'));
+  } catch (e) {
+    throw new HarnessError(`the recording cannot be read (${e.message}); profile the original again`);
+  }
+}
+
+export async function runReplayPhase({
+  job,
+  mode,
+  target: loaded,
+  recorder,
+  tests,
+  passedTests,
+  notes,
+  rerun,
+  recorded,
+}) {
   let calls;
   let coverage;
   let classes;
+  let inPlace;
   let target = loaded;
   if (mode === 'check') {
-    const rec = job.mode.recording;
-    let parsed;
-    try {
-      parsed = JSON.parse(Buffer.from(rec.data, 'base64').toString('utf8'));
-    } catch (e) {
-      throw new HarnessError(`the recording cannot be read (${e.message}); profile the original again`);
-    }
+    const parsed = recorded ?? readRecording(job);
     calls = parsed.calls;
     classes = parsed.classes;
     target = withClassCopies(loaded, classes);
@@ -224,6 +239,12 @@ export async function runReplayPhase({ job, mode, target: loaded, recorder, test
       throw new HarnessError(
         `the tests passed (${tests.passed}) but never called \`${job.target}\`${recorder.state.skipped + recorder.state.dropped ? ` with inputs that can be recorded (${recorder.notes().join('; ')})` : ''}, so there is nothing to measure. Add a test that calls it with a typical input.`,
       );
+    }
+    if (coverage !== undefined && coverage < IN_PLACE_BELOW && rerun) {
+      const timed = await timeInPlace({ recorder, target: loaded, rerun, budgetMs: job.measure?.budgetMs ?? 1500 });
+      if (timed.note) notes.push(timed.note);
+      // Every test ran again, so the runs time every call the tests make.
+      else inPlace = { ...timed.figures, coverage: 1, share: round4(1 - coverage) };
     }
   }
 
@@ -278,13 +299,37 @@ export async function runReplayPhase({ job, mode, target: loaded, recorder, test
       measurement.sizes = await sizePoints({ gen, sizes: measure.sizes, target, anyAsync, measure, notes });
     }
   }
+  if (mode === 'check' && recorded?.inPlace && rerun) {
+    const learned = { coverage: recorded.inPlace.coverage, share: recorded.inPlace.share };
+    const budgetMs = measure.budgetMs ?? 1500;
+    if (referenceMeasurement) {
+      const paired = await pairedInPlace({ recorder, target: loaded, rerun, referenceFn: reference.fn, budgetMs });
+      if (paired.note) notes.push(paired.note);
+      else {
+        inPlace = { ...paired.mine, ...learned };
+        referenceMeasurement.inPlace = { ...paired.theirs, ...learned };
+      }
+    } else {
+      const timed = await timeInPlace({ recorder, target: loaded, rerun, budgetMs });
+      if (timed.note) notes.push(timed.note);
+      else inPlace = { ...timed.figures, ...learned };
+    }
+  }
+  if (inPlace) measurement.inPlace = inPlace;
   const report = { kind: 'passed', tests: passedTests, runner: tests.runner, measurement };
   if (referenceMeasurement) report.referenceMeasurement = referenceMeasurement;
   if (mode === 'profile') {
-    const recorded = { version: 1, target: job.target, calls, ...(Object.keys(classes).length ? { classes } : {}) };
+    const recorded = {
+      version: 1,
+      target: job.target,
+      calls,
+      ...(Object.keys(classes).length ? { classes } : {}),
+      // Check runs compare candidates in place too (see inPlace.mjs).
+      ...(inPlace ? { inPlace: { coverage: inPlace.coverage, share: inPlace.share } } : {}),
+    };
     const data = Buffer.from(JSON.stringify(recorded), 'utf8').toString('base64');
     report.recording = { language: job.language ?? 'javascript', calls: calls.length, data };
-    if (coverage !== undefined) report.coverage = Math.round(coverage * 10_000) / 10_000;
+    if (coverage !== undefined) report.coverage = round4(coverage);
     // The host words the note; the longest such call helps the user find it.
     if (coverage !== undefined && coverage < 1)
       report.longestUnrecordedMs = Math.round(recorder.state.longestUnrecordedMs * 1000) / 1000;
@@ -372,6 +417,10 @@ async function sizePoints({ gen, sizes, target, anyAsync, measure, notes }) {
     out.push({ size: p.size, runtimeMs: p.fastest, peakMemoryKb: round2(m.peakMemoryKb) });
   }
   return out;
+}
+
+function round4(x) {
+  return Math.round(x * 10_000) / 10_000;
 }
 
 function round2(x) {

@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { inspect } from 'node:util';
 import { drainResults } from './nodeTestShim.mjs';
@@ -113,16 +114,24 @@ export function asHarnessError(error, file) {
   return undefined;
 }
 
-async function importFile(file) {
-  return import(pathToFileURL(path.resolve(file)).href);
+/**
+ * Imports a test file, which declares and runs its tests as it loads. Run `again` (1, 2, …) it is
+ * loaded anew under a URL of its own, and a CommonJS file out of require's cache, so its tests run
+ * once more; the modules it imports stay loaded (the wrapped target among them).
+ */
+async function importFile(file, again = 0) {
+  const abs = path.resolve(file);
+  if (again === 0) return import(pathToFileURL(abs).href);
+  delete createRequire(abs).cache[abs];
+  return import(`${pathToFileURL(abs).href}?afterburner-again=${again}`);
 }
 
-async function runInProcess(file, kind) {
+async function runInProcess(file, kind, again = 0) {
   const results = [];
   let ns;
   if (kind === 'globals' || kind === 'jest-globals' || kind === 'jest' || kind === 'vitest') installGlobals();
   try {
-    ns = await importFile(file);
+    ns = await importFile(file, again);
   } catch (e) {
     const asError = asHarnessError(e, file);
     if (asError) throw asError;
@@ -149,9 +158,11 @@ function jestFormat(file) {
 
 /**
  * Runs all test files. `record` = the calls must go through this process (profile mode), so
- * jest/vitest files are additionally run in-process after the real runner's verdict.
+ * jest/vitest files are additionally run in-process after the real runner's verdict. `again`
+ * (1, 2, …): the same tests run once more in this process, for the calls they make to be timed in
+ * place (inPlace.mjs); the runner's verdict outside it is not asked again.
  */
-export async function runTests({ testPaths, workspaceRoot, record, plans = [] }) {
+export async function runTests({ testPaths, workspaceRoot, record, plans = [], again = 0 }) {
   const runners = new Set();
   const results = [];
   const namespaces = [];
@@ -183,6 +194,11 @@ export async function runTests({ testPaths, workspaceRoot, record, plans = [] })
       jestFiles.push(file);
       continue;
     }
+    if ((kind === 'jest' || kind === 'vitest') && again > 0) {
+      const { results: ran } = await runInProcess(emittedBeside(abs), kind, again);
+      results.push(...ran);
+      continue;
+    }
     if (kind === 'jest' || kind === 'vitest') {
       const extensions = kind === 'jest' ? await jestExtensionsFor([file], projectDirOf(file)) : undefined;
       const verdict = runExternal(kind, [file], workspaceRoot, extensions);
@@ -195,7 +211,7 @@ export async function runTests({ testPaths, workspaceRoot, record, plans = [] })
       }
       continue;
     }
-    const { results: ran, ns } = await runInProcess(emittedBeside(abs), kind);
+    const { results: ran, ns } = await runInProcess(emittedBeside(abs), kind, again);
     results.push(...ran);
     namespaces.push({ file: abs, ns });
   }

@@ -203,16 +203,20 @@ export interface Measurement {
 }
 
 /**
- * Calls that cannot be replayed (inputs too large to copy, not picklable, a stateful receiver) are
- * timed in place when they hold over 5 % of the tests' time in the function: the tests that make
- * them run again several times with only a timer on the target (sandbox/python/afterburner_harness/in_place.py).
+ * Calls that cannot be replayed (inputs too large to copy, not picklable, a stateful receiver, a
+ * callback reading variables around it) are timed in place when they hold over 5 % of the tests'
+ * time in the function: the tests that make them run again several times with only a timer on the
+ * target (sandbox/python/afterburner_harness/in_place.py, sandbox/node/inPlace.mjs).
  */
 export interface InPlaceTiming {
   /** Milliseconds spent inside the target's outermost calls per run of `tests`, one sample per run. */
   readonly runtimeMs: RuntimeStats;
   /** Outermost calls to the target per run of `tests`. */
   readonly calls: number;
-  /** How many tests were run again: those that made the calls the recording could not stand for. */
+  /**
+   * How many tests were run again: in Python those that made the calls the recording could not stand
+   * for; in JavaScript every test (a runner cannot run one test of a file alone).
+   */
   readonly tests: number;
   /** Share (0..1) of the tests' time in the function that the replays and this timing cover together. */
   readonly coverage: number;

@@ -240,6 +240,60 @@ describe('afterburner optimize on a ts-jest project', () => {
   });
 });
 
+describe('afterburner optimize where the calls that take the time cannot be recorded', () => {
+  let server: ScriptedOpenAiServer;
+  beforeAll(async () => {
+    server = await startScriptedOpenAiServer({ models: ['scripted-coder'] });
+  });
+  afterAll(async () => server?.close());
+
+  it('judges the candidate on the calls timed in place, run for run beside the original (jest)', async () => {
+    const root = projectCopy('jest-in-place');
+    const file = path.join(root, 'src/dedupe.js');
+    const before = readFileSync(file, 'utf8');
+    // A Set: the same events kept, without a scan of the ids seen for each one.
+    const faster = before
+      .replace('const seen = [];', 'const seen = new Set();')
+      .replace('seen.includes(id)', 'seen.has(id)')
+      .replace('seen.push(id);', 'seen.add(id);');
+    expect(faster).not.toBe(before);
+    server.enqueue(replies.code('javascript', faster));
+    const run = await runCli(
+      cli,
+      [
+        'optimize',
+        file,
+        '--function',
+        'uniqueBy',
+        '--sandbox',
+        'local',
+        '--timeout',
+        '120',
+        '--iterations',
+        '1',
+        '--candidates',
+        '1',
+        '--json',
+      ],
+      { AFTERBURNER_BASE_URL: server.baseUrl, AFTERBURNER_MODEL: 'scripted-coder', AFTERBURNER_API_KEY: 'sk-local' },
+    );
+    const result = JSON.parse(run.stdout) as {
+      baseline: { status: string; coverage?: number; in_place?: { calls: number; coverage: number } };
+      iterations: { candidates: { status: string; accepted: boolean; reason: string }[] }[];
+    };
+    expect(result.baseline.status, run.stderr).toBe('passed');
+    // The 6,000-event call, its key reading a WeakMap, holds nearly all of the tests' time in the function.
+    expect(result.baseline.coverage).toBeLessThan(0.1);
+    expect(result.baseline.in_place?.calls).toBe(2);
+    expect(result.baseline.in_place?.coverage).toBe(1);
+    const [candidate] = result.iterations.flatMap((i) => i.candidates);
+    expect(candidate?.status).toBe('passed');
+    expect(candidate?.reason).toMatch(/side by side on the calls timed in place/);
+    expect(candidate?.accepted, candidate?.reason).toBe(true);
+    expect(readFileSync(file, 'utf8')).toBe(before);
+  }, 240_000);
+});
+
 /**
  * A project whose dependency ships a compiled addon that cannot load where the tests run (here
  * bytes that are no ELF at all, as a macOS build or a foreign CPU's looks to Linux).
