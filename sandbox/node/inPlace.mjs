@@ -10,17 +10,19 @@
 // outermost calls during that run (the calls alone, not the tests or the runner around them; an
 // async call until it settles), so the figure is the function's time on exactly the inputs the
 // tests give it. Every test file runs again (a JavaScript runner cannot run one test of a file
-// alone), so the runs time every call and cover all of the tests' time in the function. The first
-// run warms up (first-call compilation) and is not counted when there is time for it; runs stop
-// at the budget (at least MIN_RUNS, at most MAX_RUNS), so slow tests cost a few runs, not a timeout.
+// alone), so the runs time every call and cover all of the tests' time in the function. Runs that
+// warm up (compilation, V8's tiers; see warmUp) are not counted when there is time for them; runs
+// stop at the budget (at least MIN_RUNS, at most MAX_RUNS), so slow tests cost a few runs, not a
+// timeout. With no call recorded at all, memory comes from more runs with the memory tracer on.
 //
 // Side by side (check runs with a best version so far): the same tests run in ABBA-ordered pairs,
 // once with the candidate and once with the best version's function called in its place, so a
 // candidate is judged on the calls that matter with drift between runs cancelled, as replays are.
 // Too few pairs for a sign test to speak (slow tests) give no in-place comparison.
 // sandbox/python/afterburner_harness/in_place.py does the same for Python.
-import { collectGarbage, summarize } from './measure.mjs';
+import { collectGarbage, startCallTrace, summarize } from './measure.mjs';
 import { reseed } from './seededRandom.mjs';
+import { HarnessError } from './harnessError.mjs';
 
 /** Below this share of the tests' time in the function covered by the replays, the rest is timed in place. */
 export const IN_PLACE_BELOW = 0.95;
@@ -38,10 +40,21 @@ let runs = 0;
 
 /**
  * One run of the tests with only a timer on the target (`substitute` called in its place when
- * given): { ms, made, tests, wallMs } or { why } when the run could not be timed.
+ * given): { ms, made, tests, wallMs, each } or { why } when the run could not be timed. `each`:
+ * each call's milliseconds, in the order the calls started. `enter`/`leave`: see recorder.mjs.
  */
-async function timedRun({ recorder, rerun }, substitute) {
-  const run = { ms: 0, made: 0, substitute };
+async function timedRun({ recorder, rerun }, substitute, { enter, leave } = {}) {
+  const each = [];
+  const run = {
+    ms: 0,
+    made: 0,
+    substitute,
+    enter,
+    leave: (opened, index, ms) => {
+      each[index] = ms;
+      leave?.(opened);
+    },
+  };
   collectGarbage();
   reseed();
   const started = performance.now();
@@ -66,7 +79,7 @@ async function timedRun({ recorder, rerun }, substitute) {
     return { why: `${tests.failed} of them failed (${first.test}: ${String(first.message).slice(0, 200)})` };
   }
   if (run.made === 0) return { why: 'they made no call to it' };
-  return { ms: run.ms, made: run.made, tests: tests.passed, wallMs };
+  return { ms: run.ms, made: run.made, tests: tests.passed, wallMs, each };
 }
 
 /**
@@ -88,28 +101,59 @@ async function wrappedDuring(target, work) {
  */
 export async function timeInPlace({ recorder, target, rerun, budgetMs }) {
   return wrappedDuring(target, async () => {
-    const samples = [];
-    let last;
-    let warmed = false;
     const started = performance.now();
+    const warm = await warmUp({ recorder, rerun }, [undefined], budgetMs);
+    if (warm.failed) {
+      return {
+        note: `the calls that could not be recorded were not timed in place: when the tests making them ran again, ${warm.failed.why}.`,
+      };
+    }
+    const samples = warm.counted ? [warm.counted.ms] : [];
+    let last = warm.counted;
     while (samples.length < MAX_RUNS) {
+      if (samples.length >= MIN_RUNS && performance.now() - started >= budgetMs) break;
       const timed = await timedRun({ recorder, rerun });
       if (timed.why) {
         return {
           note: `the calls that could not be recorded were not timed in place: when the tests making them ran again, ${timed.why}.`,
         };
       }
-      if (!warmed) {
-        warmed = true;
-        // A run that takes a quarter of the budget is counted rather than spent on warming up.
-        if (timed.wallMs < budgetMs / 4) continue;
-      }
       samples.push(timed.ms);
       last = timed;
-      if (samples.length >= MIN_RUNS && performance.now() - started >= budgetMs) break;
     }
-    return { figures: { runtimeMs: summarize(samples), calls: last.made, tests: last.tests } };
+    return {
+      figures: { runtimeMs: summarize(samples), calls: last.made, tests: last.tests },
+      heavy: heaviest(last.each),
+    };
   });
+}
+
+/** At most this many rounds of runs before the counted ones. */
+const WARM_UP_ROUNDS = 10;
+
+/**
+ * Runs of the tests that are not counted: the first compiles the code, and V8's optimising tiers
+ * keep changing it for a few runs more (seen: runs 4 and 5 of a 15 ms test 3–8× slower than the
+ * runs after them, a CV of 90 % over 15 runs when only the first was left out). A round runs each
+ * of `substitutes` once (undefined: the target itself); rounds go on up to WARM_UP_ROUNDS while
+ * they fit a quarter of the budget. { roundMs } (the last round's wall time), { counted } when
+ * the first run alone took a quarter of the budget (slow tests: it is counted rather than spent on
+ * warming up; one side only), or { failed: the run's { why }, substitute }.
+ */
+async function warmUp(context, substitutes, budgetMs) {
+  const started = performance.now();
+  let roundMs = 0;
+  for (let round = 0; round < WARM_UP_ROUNDS; round++) {
+    roundMs = 0;
+    for (const substitute of substitutes) {
+      const timed = await timedRun(context, substitute);
+      if (timed.why) return { failed: timed, substitute };
+      if (round === 0 && substitutes.length === 1 && timed.wallMs >= budgetMs / 4) return { counted: timed };
+      roundMs += timed.wallMs;
+    }
+    if (performance.now() - started + roundMs >= budgetMs / 4) break;
+  }
+  return { roundMs };
 }
 
 /**
@@ -120,13 +164,9 @@ export async function pairedInPlace({ recorder, target, rerun, referenceFn, budg
   return wrappedDuring(target, async () => {
     const notPaired = (timed, isReference) =>
       `the calls that could not be recorded were not compared in place: when the tests making them ran again with ${isReference ? 'the best version so far' : 'this version'}, ${timed.why}.`;
-    // Warm-up: one run of each, not counted.
-    let pairMs = 0;
-    for (const substitute of [undefined, referenceFn]) {
-      const timed = await timedRun({ recorder, rerun }, substitute);
-      if (timed.why) return { note: notPaired(timed, substitute !== undefined) };
-      pairMs += timed.wallMs;
-    }
+    const warm = await warmUp({ recorder, rerun }, [undefined, referenceFn], budgetMs);
+    if (warm.failed) return { note: notPaired(warm.failed, warm.substitute !== undefined) };
+    const pairMs = warm.roundMs;
     const mine = [];
     const theirs = [];
     const last = [];
@@ -153,6 +193,137 @@ export async function pairedInPlace({ recorder, target, rerun, referenceFn, budg
       };
     }
     const figures = (values, timed) => ({ runtimeMs: summarize(values), calls: timed.made, tests: timed.tests });
-    return { mine: figures(mine, last[0]), theirs: figures(theirs, last[1]) };
+    return {
+      mine: figures(mine, last[0]),
+      theirs: figures(theirs, last[1]),
+      heavy: [heaviest(last[0].each), heaviest(last[1].each)],
+    };
   });
+}
+
+/** At most this many calls of a memory run get a gc() before them (see `heaviest`). */
+const MAX_CLEAN_CALLS = 200;
+
+/**
+ * The indices of the longest calls of a run, longest first, until they take 95 % of its time
+ * (at most MAX_CLEAN_CALLS): the calls a memory run collects garbage before. A gc() before every
+ * call would cost thousands of full collections of the runner's heap; a call that takes little of
+ * the time allocates little, and a scavenge in it hides little.
+ */
+function heaviest(each) {
+  const order = each.map((ms, i) => [ms ?? 0, i]).sort((a, b) => b[0] - a[0]);
+  const total = order.reduce((sum, [ms]) => sum + ms, 0);
+  const chosen = [];
+  let covered = 0;
+  for (const [ms, i] of order) {
+    if (chosen.length >= MAX_CLEAN_CALLS || covered >= 0.95 * total) break;
+    chosen.push(i);
+    covered += ms;
+  }
+  return chosen;
+}
+
+/** Runs of the tests with the memory tracer on: at least one, MEMORY_RUNS when they fit the budget. */
+const MEMORY_RUNS = 5;
+
+/**
+ * Peak memory and memory-time integral of the tests' calls to the target (`substitute` called in
+ * its place when given), from more runs of the tests with the memory tracer on (measure.mjs
+ * startCallTrace), each figure the median over the runs: { memory } or { note } saying why there
+ * is none. One run alone is not enough: a call that allocates more than V8's young generation
+ * holds is read up to the scavenge that frees it, and where that falls moves from run to run
+ * (seen: 5.0 MB once in six runs that read 14–16 MB). `runtimeMs`: the untraced time of the calls
+ * in a run; `heavy`: the calls to collect garbage before (heaviest); `budgetMs`: for the runs
+ * after the first.
+ */
+export async function memoryInPlace({ recorder, target, rerun, runtimeMs, substitute, heavy = [], budgetMs }) {
+  const notMeasured = (why) => ({ note: `the memory of the calls timed in place was not measured: ${why}.` });
+  return wrappedDuring(target, async () => {
+    let trace;
+    try {
+      trace = await startCallTrace();
+    } catch (e) {
+      return notMeasured(`the memory sampler did not start (${String(e?.message ?? e).slice(0, 200)})`);
+    }
+    const clean = new Set(heavy);
+    const hooks = {
+      enter: (index) => trace.enter(clean.has(index)),
+      leave: (window) => trace.leave(window),
+    };
+    const started = performance.now();
+    let failed;
+    for (let runs = 0; runs < MEMORY_RUNS && (runs === 0 || performance.now() - started < budgetMs / 2); runs++) {
+      trace.run();
+      const timed = await timedRun({ recorder, rerun }, substitute, hooks);
+      if (timed.why) {
+        failed = timed.why;
+        break;
+      }
+    }
+    const read = await trace.read(runtimeMs);
+    if (failed) return notMeasured(`when the tests making them ran again with the memory sampler on, ${failed}`);
+    const middle = (key) => summarize(read.map((r) => r[key])).median;
+    return {
+      memory: {
+        peakMemoryKb: middle('peakMemoryKb'),
+        integralKbMs: middle('integralKbMs'),
+        integralSampleHz: middle('integralSampleHz'),
+      },
+    };
+  });
+}
+
+/**
+ * The whole measurement when no call could be recorded (every input holds what cannot be copied):
+ * the calls timed in place, side by side with `referenceFn` when given (a check run), else alone,
+ * and their memory from one more run per side. `learned`: { coverage, share } for the in-place
+ * figures; `why`: why no call could be recorded. { measurement, referenceMeasurement?, notes }; a
+ * HarnessError when they cannot be timed.
+ */
+export async function measureInPlaceOnly({ recorder, target, rerun, budgetMs, learned, referenceFn, spec, why }) {
+  const notes = [];
+  let sides;
+  if (referenceFn) {
+    const paired = await pairedInPlace({ recorder, target, rerun, referenceFn, budgetMs });
+    if (paired.note) notes.push(paired.note);
+    else
+      sides = [
+        { figures: paired.mine, heavy: paired.heavy[0] },
+        { figures: paired.theirs, heavy: paired.heavy[1], substitute: referenceFn },
+      ];
+  }
+  if (!sides) {
+    // Alone (no best version so far, or too slow to pair): the host compares across runs.
+    const timed = await timeInPlace({ recorder, target, rerun, budgetMs });
+    if (timed.note)
+      throw new HarnessError(
+        `none of the calls to \`${spec}\` could be recorded${why ? ` (${why})` : ''}, and timing them in place failed: ${timed.note} Next step: call it in the tests with plain data (arrays, objects, numbers, strings, instances of the module's classes).`,
+      );
+    sides = [{ figures: timed.figures, heavy: timed.heavy }];
+  }
+  const measured = [];
+  for (const { figures, heavy, substitute } of sides) {
+    const traced = await memoryInPlace({
+      recorder,
+      target,
+      rerun,
+      runtimeMs: figures.runtimeMs.median,
+      substitute,
+      heavy,
+      budgetMs,
+    });
+    if (traced.note) notes.push(traced.note);
+    const memory = traced.memory ?? { peakMemoryKb: 0, integralKbMs: 0, integralSampleHz: 0 };
+    measured.push({
+      runtimeMs: figures.runtimeMs,
+      peakMemoryKb: Math.round(memory.peakMemoryKb * 100) / 100,
+      processPeakKb: process.resourceUsage().maxRSS,
+      integralKbMs: Number(memory.integralKbMs.toPrecision(4)),
+      integralSampleHz: Math.round(memory.integralSampleHz),
+      calls: figures.calls,
+      inPlace: { ...figures, ...learned },
+      basis: 'inPlace',
+    });
+  }
+  return { measurement: measured[0], referenceMeasurement: measured[1], notes };
 }

@@ -674,6 +674,66 @@ export async function traceMemory({ prepare, round, notes, roundMs = 2 }) {
   return { peakMemoryKb: one.peakKb, integralKbMs, integralSampleHz: many.hz };
 }
 
+/**
+ * Memory of calls made where the tests make them (inPlace.mjs), not replayed, over one or more
+ * runs of the tests: `run()` starts a run; `enter(clean)` opens a window at a call's start (gc()
+ * first when `clean`: a collection in the middle of a call would free what it took before and
+ * hide its peak) and `leave(window)` closes it when the call ends. `read(roundMs)` then reads each
+ * window as a replay round's (readWindow: m above the memory at the call's start, less the
+ * window's bookkeeping and the tracer's bytes) and gives each run's figures: the peak, the highest
+ * of its calls' peaks; the integral, their areas summed with their traced time rescaled to
+ * `roundMs`, the untraced time of the calls in one run of the tests.
+ */
+export async function startCallTrace() {
+  const tracer = await startTracer(TRACER_INTERVAL_US);
+  const calibration = tracerCalibration();
+  const runs = [];
+  return {
+    run() {
+      runs.push([]);
+    },
+    enter(clean) {
+      if (clean) collectGarbage();
+      const baseline = memoryNow();
+      const tStart = Number(now());
+      return { baseline, tStart };
+    },
+    leave(window) {
+      const tEnd = Number(now());
+      const after = memoryNow();
+      window.tEnd = tEnd;
+      window.after = after;
+      runs.at(-1)?.push(window);
+    },
+    async read(roundMs) {
+      const samples = await tracer.stop();
+      const cost = { own: calibration.own, perSample: perSampleBytes(calibration, samples) };
+      return runs.map((windows) => readCalls(windows, samples, cost, roundMs));
+    },
+  };
+}
+
+/** One run's figures from its calls' windows (see startCallTrace). */
+function readCalls(windows, samples, cost, roundMs) {
+  let peakKb = 0;
+  let area = 0;
+  let activeMs = 0;
+  let taken = 0;
+  for (const w of windows) {
+    const r = readWindow(w, samples, cost, true);
+    const ms = (w.tEnd - w.tStart) / 1e6;
+    peakKb = Math.max(peakKb, r.peakKb);
+    area += r.meanKb * ms;
+    activeMs += ms;
+    taken += r.samples;
+  }
+  return {
+    peakMemoryKb: peakKb,
+    integralKbMs: activeMs > 0 ? (area * roundMs) / activeMs : 0,
+    integralSampleHz: activeMs > 0 ? taken / (activeMs / 1000) : 0,
+  };
+}
+
 function post(session, method, params) {
   return new Promise((resolve, reject) =>
     session.post(method, params, (err, res) => (err ? reject(err) : resolve(res))),

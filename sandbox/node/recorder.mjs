@@ -35,7 +35,7 @@ export function createRecorder({ withThis }) {
     // Recorded calls the replay then found not to stand for the tests' call (see `drop`).
     dropped: 0,
     dropReason: undefined,
-    // While set ({ ms, made, substitute? }), outermost calls are only timed, into it: a run of the tests timed in
+    // While set ({ ms, made, substitute?, enter?, leave? }), outermost calls are only timed, into it: a run of the tests timed in
     // place (inPlace.mjs), nothing recorded and the counts above left as the recording left them.
     inPlace: undefined,
   };
@@ -70,10 +70,20 @@ export function createRecorder({ withThis }) {
     return result;
   };
   const timed = (target, thisArg, args) => timedBy(unrecorded, target, thisArg, args);
-  // `run.substitute`: the function run in the target's place (the best version so far, side by side).
+  // `run.substitute`: the function run in the target's place (the best version so far, side by side);
+  // `run.enter(i)` / `run.leave(opened, i, ms)`, when given, see the i-th call start and end.
   const timedInPlace = (run, target, thisArg, args) => {
-    run.made++;
-    return timedBy((ms) => (run.ms += ms), run.substitute ?? target, thisArg, args);
+    const index = run.made++;
+    const opened = run.enter?.(index);
+    return timedBy(
+      (ms) => {
+        run.ms += ms;
+        run.leave?.(opened, index, ms);
+      },
+      run.substitute ?? target,
+      thisArg,
+      args,
+    );
   };
 
   const finish = (call, args, thisArg) => {

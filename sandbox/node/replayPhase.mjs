@@ -8,7 +8,7 @@ import { makeRound, measureRuntime, measurePairedRuntime, traceMemory, hotLines,
 import { loadTarget } from './targetModule.mjs';
 import { reseed } from './seededRandom.mjs';
 import { HarnessError } from './harnessError.mjs';
-import { IN_PLACE_BELOW, pairedInPlace, timeInPlace } from './inPlace.mjs';
+import { IN_PLACE_BELOW, measureInPlaceOnly, pairedInPlace, timeInPlace } from './inPlace.mjs';
 
 const MAX_DIFF_FAILURES = 5;
 
@@ -228,6 +228,8 @@ export async function runReplayPhase({
     if (mismatches > 0) {
       return { kind: 'failed', tests: { passed: tests.passed, failed: mismatches }, runner: tests.runner, failures };
     }
+    if (calls.length === 0 && !(parsed.inPlace && rerun))
+      throw new HarnessError('the recording holds no call to compare on; profile the original again');
   } else {
     const made = recorder.state.calls.filter((c) => 'result' in c || c.error);
     classes = classCopies(loaded, made);
@@ -235,12 +237,12 @@ export async function runReplayPhase({
     calls = await replayableCalls(target, made, recorder);
     notes.push(...recorder.notes());
     coverage = recorder.coverage();
-    if (calls.length === 0) {
+    if (calls.length === 0 && (recorder.state.made === 0 || !rerun)) {
       throw new HarnessError(
         `the tests passed (${tests.passed}) but never called \`${job.target}\`${recorder.state.skipped + recorder.state.dropped ? ` with inputs that can be recorded (${recorder.notes().join('; ')})` : ''}, so there is nothing to measure. Add a test that calls it with a typical input.`,
       );
     }
-    if (coverage !== undefined && coverage < IN_PLACE_BELOW && rerun) {
+    if (calls.length > 0 && coverage !== undefined && coverage < IN_PLACE_BELOW && rerun) {
       const timed = await timeInPlace({ recorder, target: loaded, rerun, budgetMs: job.measure?.budgetMs ?? 1500 });
       if (timed.note) notes.push(timed.note);
       // Every test ran again, so the runs time every call the tests make.
@@ -249,46 +251,66 @@ export async function runReplayPhase({
   }
 
   const anyAsync = calls.some((c) => c.async);
-  const round = makeRound(target.fn, anyAsync, 'candidate');
-  const prepare = preparer(target, calls);
-  const inputBytes = calls.reduce(
-    (s, c) => s + JSON.stringify(c.args).length + (c.this ? JSON.stringify(c.this).length : 0),
-    0,
-  );
   const measure = job.measure ?? {};
-  const options = {
-    inputBytes,
-    budgetMs: measure.budgetMs,
-    minSampleMs: measure.minSampleMs,
-    maxSamples: measure.maxSamples,
-  };
-  const reference = mode === 'check' ? withClassCopies(await loadReference(job, notes), classes) : undefined;
-  let referenceMeasurement;
+  const budgetMs = measure.budgetMs ?? 1500;
   let measurement;
-  if (reference) {
-    const other = { prepare: preparer(reference, calls), round: makeRound(reference.fn, anyAsync, 'reference') };
-    const paired = await measurePairedRuntime({ a: { prepare, round }, b: other, ...options });
-    // Memory: the same procedure for each, one after the other.
-    const memory = await traceMemory({ prepare, round, notes, roundMs: paired.a.median });
-    const referenceMemory = await traceMemory({
-      prepare: other.prepare,
-      round: other.round,
-      notes,
-      roundMs: paired.b.median,
+  let referenceMeasurement;
+  const reference = mode === 'check' ? withClassCopies(await loadReference(job, notes), classes) : undefined;
+  if (calls.length === 0) {
+    // No call could be recorded: the calls timed in place are the whole measurement.
+    const only = await measureInPlaceOnly({
+      recorder,
+      target: loaded,
+      rerun,
+      budgetMs,
+      learned: mode === 'check' ? learnedFrom(recorded) : { coverage: 1, share: 1 },
+      referenceFn: reference?.fn,
+      spec: job.target,
+      why: recorder.notes().join('; '),
     });
-    measurement = measurementFrom(paired.a, memory, calls.length);
-    referenceMeasurement = measurementFrom(paired.b, referenceMemory, calls.length);
+    notes.push(...only.notes);
+    ({ measurement, referenceMeasurement } = only);
+    inPlace = measurement.inPlace;
+    if (measure.hotLines)
+      notes.push('hot lines unavailable: they are read from replays of recorded calls, and none could be recorded');
   } else {
-    const timing = await measureRuntime({ prepare, round, ...options });
-    if (timing.long) notes.push(longRoundNote(timing.stats));
-    const memory = await traceMemory({ prepare, round, notes, roundMs: timing.stats.median });
-    measurement = measurementFrom(timing.stats, memory, calls.length);
-  }
-  if (measure.hotLines) {
-    try {
-      measurement.hotLines = await hotLines({ prepare, round, moduleFile: target.abs, moduleUrl: target.url });
-    } catch (e) {
-      notes.push(`hot lines unavailable: ${e.message}`);
+    const round = makeRound(target.fn, anyAsync, 'candidate');
+    const prepare = preparer(target, calls);
+    const inputBytes = calls.reduce(
+      (s, c) => s + JSON.stringify(c.args).length + (c.this ? JSON.stringify(c.this).length : 0),
+      0,
+    );
+    const options = {
+      inputBytes,
+      budgetMs: measure.budgetMs,
+      minSampleMs: measure.minSampleMs,
+      maxSamples: measure.maxSamples,
+    };
+    if (reference) {
+      const other = { prepare: preparer(reference, calls), round: makeRound(reference.fn, anyAsync, 'reference') };
+      const paired = await measurePairedRuntime({ a: { prepare, round }, b: other, ...options });
+      // Memory: the same procedure for each, one after the other.
+      const memory = await traceMemory({ prepare, round, notes, roundMs: paired.a.median });
+      const referenceMemory = await traceMemory({
+        prepare: other.prepare,
+        round: other.round,
+        notes,
+        roundMs: paired.b.median,
+      });
+      measurement = measurementFrom(paired.a, memory, calls.length);
+      referenceMeasurement = measurementFrom(paired.b, referenceMemory, calls.length);
+    } else {
+      const timing = await measureRuntime({ prepare, round, ...options });
+      if (timing.long) notes.push(longRoundNote(timing.stats));
+      const memory = await traceMemory({ prepare, round, notes, roundMs: timing.stats.median });
+      measurement = measurementFrom(timing.stats, memory, calls.length);
+    }
+    if (measure.hotLines) {
+      try {
+        measurement.hotLines = await hotLines({ prepare, round, moduleFile: target.abs, moduleUrl: target.url });
+      } catch (e) {
+        notes.push(`hot lines unavailable: ${e.message}`);
+      }
     }
   }
   if (measure.sizes?.length) {
@@ -299,9 +321,8 @@ export async function runReplayPhase({
       measurement.sizes = await sizePoints({ gen, sizes: measure.sizes, target, anyAsync, measure, notes });
     }
   }
-  if (mode === 'check' && recorded?.inPlace && rerun) {
-    const learned = { coverage: recorded.inPlace.coverage, share: recorded.inPlace.share };
-    const budgetMs = measure.budgetMs ?? 1500;
+  if (mode === 'check' && recorded?.inPlace && rerun && calls.length > 0) {
+    const learned = learnedFrom(recorded);
     if (referenceMeasurement) {
       const paired = await pairedInPlace({ recorder, target: loaded, rerun, referenceFn: reference.fn, budgetMs });
       if (paired.note) notes.push(paired.note);
@@ -335,6 +356,11 @@ export async function runReplayPhase({
       report.longestUnrecordedMs = Math.round(recorder.state.longestUnrecordedMs * 1000) / 1000;
   }
   return report;
+}
+
+/** What a check run's in-place figures take from the profile's: the share they cover. */
+function learnedFrom(recording) {
+  return { coverage: recording.inPlace.coverage, share: recording.inPlace.share };
 }
 
 function measurementFrom(runtimeMs, memory, calls) {

@@ -144,8 +144,8 @@ export function uncoveredNote(
   if (inPlaceOnly)
     return (
       `no call could be recorded${longest}, so every figure is from the calls timed in place: ${inPlace.runtimeMs.samples} ` +
-      `runs of the ${tests} making them (${formatMs(inPlace.runtimeMs.median)} a run), memory from one more run under ` +
-      `tracemalloc; they cover ${coveragePercent(inPlace.coverage)} of the tests' time in the function.`
+      `runs of the ${tests} making them (${formatMs(inPlace.runtimeMs.median)} a run), memory from the same tests run ` +
+      `again with the memory traced; they cover ${coveragePercent(inPlace.coverage)} of the tests' time in the function.`
     );
   return (
     `${took}${longest}: the replayed figures leave them out, so they were timed in place, in ${inPlace.runtimeMs.samples} runs ` +

@@ -193,7 +193,7 @@ export interface Measurement {
   readonly sizes?: readonly SizePoint[];
   /** Why `measure.sizes` gave no points (no generator found, or it raised); the rest was measured. */
   readonly sizesError?: string;
-  /** The calls the recording could not stand for, timed where the tests make them (Python). */
+  /** The calls the recording could not stand for, timed where the tests make them. */
   readonly inPlace?: InPlaceTiming;
   /**
    * 'inPlace' when no call could be recorded: every figure above is from the calls timed in place

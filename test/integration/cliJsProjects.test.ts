@@ -292,6 +292,61 @@ describe('afterburner optimize where the calls that take the time cannot be reco
     expect(candidate?.accepted, candidate?.reason).toBe(true);
     expect(readFileSync(file, 'utf8')).toBe(before);
   }, 240_000);
+
+  it('measures runtime and memory in place when no call can be recorded, and judges candidates there (node:test)', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'ab-cli-in-place-only-'));
+    made.push(root);
+    chmodSync(root, 0o755);
+    for (const name of ['indexBy.mjs', 'indexBy.test.mjs'])
+      cpSync(path.join(REPO, 'test/fixtures/js', name), path.join(root, name));
+    const file = path.join(root, 'indexBy.mjs');
+    const before = readFileSync(file, 'utf8');
+    const args = ['--function', 'indexBy', '--sandbox', 'local', '--timeout', '120'];
+    const profiled = await runCli(cli, ['profile', file, ...args, '--json']);
+    expect(profiled.code, profiled.stderr).toBe(0);
+    const p = JSON.parse(profiled.stdout) as {
+      runtime_basis: string;
+      calls: number;
+      calls_made: number;
+      peak_memory_kb: number;
+      integral_kb_ms: number;
+      notes: string[];
+    };
+    expect(p.runtime_basis).toBe('in_place');
+    expect(p.calls).toBe(0);
+    expect(p.calls_made).toBe(2);
+    expect(p.peak_memory_kb).toBeGreaterThan(30);
+    expect(p.integral_kb_ms).toBeGreaterThan(0);
+    expect(p.notes.join('\n')).toMatch(/no call could be recorded .*so every figure is from the calls timed in place/);
+    // Each group sorted again (by id, the order it already has) per record; then grown in place.
+    const slower = before.replace(
+      '[...(index[key] ?? []), record]',
+      '[...(index[key] ?? []), record].sort((a, b) => a.id - b.id)',
+    );
+    const faster = readFileSync(path.join(REPO, 'test/fixtures/js/indexByFast.mjs'), 'utf8');
+    expect(slower).not.toBe(before);
+    server.enqueue(replies.code('javascript', slower), replies.code('javascript', faster));
+    const run = await runCli(cli, ['optimize', file, ...args, '--iterations', '1', '--candidates', '2', '--json'], {
+      AFTERBURNER_BASE_URL: server.baseUrl,
+      AFTERBURNER_MODEL: 'scripted-coder',
+      AFTERBURNER_API_KEY: 'sk-local',
+    });
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout) as {
+      baseline: { runtime_basis?: string };
+      iterations: { candidates: { accepted: boolean; reason: string; peak_memory_kb: number | null }[] }[];
+    };
+    expect(result.baseline.runtime_basis).toBe('in_place');
+    const [slow, fast] = result.iterations[0]?.candidates ?? [];
+    expect(slow?.accepted, slow?.reason).toBe(false);
+    expect(slow?.reason).toMatch(/slower than the best so far side by side on the calls timed in place/);
+    expect(fast?.accepted, fast?.reason).toBe(true);
+    expect(fast?.reason).toMatch(
+      /^accepted: [\d.]+× faster than the best so far side by side on the calls timed in place/,
+    );
+    expect(fast?.peak_memory_kb ?? 0).toBeGreaterThan(0);
+    expect(readFileSync(file, 'utf8')).toBe(before);
+  }, 240_000);
 });
 
 /**

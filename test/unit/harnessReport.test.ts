@@ -144,7 +144,7 @@ describe('harness report', () => {
     const kept = measured('inPlace');
     expect(kept.kind === 'passed' && kept.measurement?.basis).toBe('inPlace');
     expect(kept.kind === 'passed' && kept.notes).toEqual([
-      "no call could be recorded (the longest took 45.8 ms), so every figure is from the calls timed in place: 3 runs of the 2 tests making them (73.6 ms a run), memory from one more run under tracemalloc; they cover 100 % of the tests' time in the function.",
+      "no call could be recorded (the longest took 45.8 ms), so every figure is from the calls timed in place: 3 runs of the 2 tests making them (73.6 ms a run), memory from the same tests run again with the memory traced; they cover 100 % of the tests' time in the function.",
     ]);
     const unknown = measured('guessed');
     expect(unknown.kind === 'passed' && unknown.measurement).not.toHaveProperty('basis');
