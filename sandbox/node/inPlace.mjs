@@ -20,7 +20,16 @@
 // candidate is judged on the calls that matter with drift between runs cancelled, as replays are.
 // Too few pairs for a sign test to speak (slow tests) give no in-place comparison.
 // sandbox/python/afterburner_harness/in_place.py does the same for Python.
-import { collectGarbage, startCallTrace, summarize } from './measure.mjs';
+import {
+  collectGarbage,
+  DISTURBED_SHARE,
+  SAMPLE_ATTEMPTS,
+  sampleLog,
+  schedulerWaitNs,
+  startCallTrace,
+  summarize,
+  withNoise,
+} from './measure.mjs';
 import { reseed } from './seededRandom.mjs';
 import { HarnessError } from './harnessError.mjs';
 
@@ -40,19 +49,27 @@ let runs = 0;
 
 /**
  * One run of the tests with only a timer on the target (`substitute` called in its place when
- * given): { ms, made, tests, wallMs, each } or { why } when the run could not be timed. `each`:
- * each call's milliseconds, in the order the calls started. `enter`/`leave`: see recorder.mjs.
+ * given): { ms, made, tests, wallMs, each, waitedNs, waitKnown } or { why } when the run could not
+ * be timed. `each`: each call's milliseconds, in the order the calls started; `waitedNs`: the time
+ * the calls waited for a CPU (read around each, outside its clock). `enter`/`leave`: see
+ * recorder.mjs.
  */
 async function timedRun({ recorder, rerun }, substitute, { enter, leave } = {}) {
   const each = [];
+  let waitedNs = 0;
+  let waitKnown = true;
   const run = {
     ms: 0,
     made: 0,
     substitute,
-    enter,
-    leave: (opened, index, ms) => {
-      each[index] = ms;
+    enter: (index) => ({ w0: schedulerWaitNs(), opened: enter?.(index) }),
+    leave: ({ w0, opened }, index, ms) => {
+      // The memory window closes before the wait is read: reading it allocates.
       leave?.(opened);
+      const w1 = schedulerWaitNs();
+      if (w0 === undefined || w1 === undefined) waitKnown = false;
+      else waitedNs += w1 - w0;
+      each[index] = ms;
     },
   };
   collectGarbage();
@@ -79,7 +96,27 @@ async function timedRun({ recorder, rerun }, substitute, { enter, leave } = {}) 
     return { why: `${tests.failed} of them failed (${first.test}: ${String(first.message).slice(0, 200)})` };
   }
   if (run.made === 0) return { why: 'they made no call to it' };
-  return { ms: run.ms, made: run.made, tests: tests.passed, wallMs, each };
+  return { ms: run.ms, made: run.made, tests: tests.passed, wallMs, each, waitedNs, waitKnown };
+}
+
+/**
+ * The least disturbed of up to `attempts` runs: a run whose calls waited for a CPU for more than
+ * DISTURBED_SHARE of their time is taken again, as a replay sample is (measure.mjs); `log` (see
+ * sampleLog) counts what every attempt saw. A failed run ends it.
+ */
+async function steadyRun(context, substitute, log, attempts) {
+  let best;
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const timed = await timedRun(context, substitute);
+    if (timed.why) return timed;
+    log.timedNs += timed.ms * 1e6;
+    log.waitedNs += timed.waitedNs;
+    log.known &&= timed.waitKnown;
+    if (attempt === 1) log.retaken++;
+    if (best === undefined || timed.waitedNs < best.waitedNs) best = timed;
+    if (!timed.waitKnown || timed.waitedNs <= DISTURBED_SHARE * timed.ms * 1e6) break;
+  }
+  return best;
 }
 
 /**
@@ -110,9 +147,13 @@ export async function timeInPlace({ recorder, target, rerun, budgetMs }) {
     }
     const samples = warm.counted ? [warm.counted.ms] : [];
     let last = warm.counted;
+    const log = sampleLog();
+    // Runs are taken again only when the tests are short enough for MIN_RUNS of them to be so within the budget.
+    const runMs = warm.counted?.wallMs ?? warm.roundMs;
+    const attempts = runMs * SAMPLE_ATTEMPTS * MIN_RUNS <= budgetMs ? SAMPLE_ATTEMPTS : 1;
     while (samples.length < MAX_RUNS) {
       if (samples.length >= MIN_RUNS && performance.now() - started >= budgetMs) break;
-      const timed = await timedRun({ recorder, rerun });
+      const timed = await steadyRun({ recorder, rerun }, undefined, log, attempts);
       if (timed.why) {
         return {
           note: `the calls that could not be recorded were not timed in place: when the tests making them ran again, ${timed.why}.`,
@@ -122,7 +163,7 @@ export async function timeInPlace({ recorder, target, rerun, budgetMs }) {
       last = timed;
     }
     return {
-      figures: { runtimeMs: summarize(samples), calls: last.made, tests: last.tests },
+      figures: { runtimeMs: withNoise(summarize(samples), log), calls: last.made, tests: last.tests },
       heavy: heaviest(last.each),
     };
   });
@@ -166,22 +207,32 @@ export async function pairedInPlace({ recorder, target, rerun, referenceFn, budg
       `the calls that could not be recorded were not compared in place: when the tests making them ran again with ${isReference ? 'the best version so far' : 'this version'}, ${timed.why}.`;
     const warm = await warmUp({ recorder, rerun }, [undefined, referenceFn], budgetMs);
     if (warm.failed) return { note: notPaired(warm.failed, warm.substitute !== undefined) };
-    const pairMs = warm.roundMs;
+    let pairMs = warm.roundMs;
     const mine = [];
     const theirs = [];
     const last = [];
+    const logs = [sampleLog(), sampleLog()];
     const started = performance.now();
     while (mine.length < MAX_PAIRS) {
       const order = mine.length % 2 === 0 ? [false, true] : [true, false];
       const pair = [];
+      // On a busy machine nearly every run of slow tests waits for a CPU: runs are taken again
+      // only while the pairs still wanted fit in the time left even so, else MIN_PAIRS of them
+      // would never fit and the candidate would be judged across runs instead.
+      const wanted = Math.max(0, MIN_PAIRS - mine.length);
+      const left = MAX_PAIRED_MS - (performance.now() - started);
+      const attempts = wanted * pairMs * SAMPLE_ATTEMPTS < left ? SAMPLE_ATTEMPTS : 1;
+      const pairStarted = performance.now();
       for (const isReference of order) {
-        const timed = await timedRun({ recorder, rerun }, isReference ? referenceFn : undefined);
+        const side = Number(isReference);
+        const timed = await steadyRun({ recorder, rerun }, isReference ? referenceFn : undefined, logs[side], attempts);
         if (timed.why) return { note: notPaired(timed, isReference) };
-        pair[Number(isReference)] = timed.ms;
-        last[Number(isReference)] = timed;
+        pair[side] = timed.ms;
+        last[side] = timed;
       }
       mine.push(pair[0]);
       theirs.push(pair[1]);
+      if (attempts === 1) pairMs = performance.now() - pairStarted;
       const elapsed = performance.now() - started;
       if (mine.length >= WANTED_PAIRS && elapsed >= 2 * budgetMs) break;
       // Slow tests: stop before the pairs still wanted would run past the bound.
@@ -192,10 +243,14 @@ export async function pairedInPlace({ recorder, target, rerun, referenceFn, budg
         note: `the calls that could not be recorded were not compared in place: the tests making them are too slow for ${MIN_PAIRS} pairs of runs in ${MAX_PAIRED_MS / 1000} s (${mine.length} fit).`,
       };
     }
-    const figures = (values, timed) => ({ runtimeMs: summarize(values), calls: timed.made, tests: timed.tests });
+    const figures = (values, timed, log) => ({
+      runtimeMs: withNoise(summarize(values), log),
+      calls: timed.made,
+      tests: timed.tests,
+    });
     return {
-      mine: figures(mine, last[0]),
-      theirs: figures(theirs, last[1]),
+      mine: figures(mine, last[0], logs[0]),
+      theirs: figures(theirs, last[1], logs[1]),
       heavy: [heaviest(last[0].each), heaviest(last[1].each)],
     };
   });

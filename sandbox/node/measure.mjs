@@ -188,8 +188,8 @@ function loopsFor(roundMs, minSampleMs, inputBytes) {
 }
 
 /** A sample that waited for a CPU for more than this share of its time is taken again. */
-const DISTURBED_SHARE = 0.02;
-const SAMPLE_ATTEMPTS = 3;
+export const DISTURBED_SHARE = 0.02;
+export const SAMPLE_ATTEMPTS = 3;
 let schedstatFd;
 const schedstatBuffer = Buffer.alloc(128);
 
@@ -199,7 +199,7 @@ const schedstatBuffer = Buffer.alloc(128);
  * does not offer it. On a shared machine other processes take the CPU away in the middle of a
  * sample and their time lands in ours.
  */
-function schedulerWaitNs() {
+export function schedulerWaitNs() {
   if (schedstatFd === undefined) {
     try {
       schedstatFd = fs.openSync('/proc/thread-self/schedstat', 'r');
@@ -259,11 +259,11 @@ async function sample(side, loops, log, attempts = SAMPLE_ATTEMPTS, onCpu = fals
  * out of the wall time timed (every attempt, kept or not). The host judges from these whether the
  * machine was busy (src/core/noise.ts).
  */
-function sampleLog() {
+export function sampleLog() {
   return { retaken: 0, waitedNs: 0, timedNs: 0, known: true };
 }
 
-function withNoise(stats, log) {
+export function withNoise(stats, log) {
   return {
     ...stats,
     retaken: log.retaken,

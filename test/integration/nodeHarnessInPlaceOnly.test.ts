@@ -46,6 +46,10 @@ describe('node harness: no call recordable, every figure in place', () => {
     expect(measurement.inPlace).toMatchObject({ calls: 2, tests: 2, coverage: 1, share: 1 });
     expect(measurement.runtimeMs.samples).toBeGreaterThanOrEqual(3);
     expect(measurement.runtimeMs).toEqual(measurement.inPlace?.runtimeMs);
+    // What the runs saw of a busy machine: runs taken again, and the calls' share of time waiting for a CPU.
+    expect(measurement.runtimeMs.retaken).toBeGreaterThanOrEqual(0);
+    expect(measurement.runtimeMs.waitShare).toBeGreaterThanOrEqual(0);
+    expect(measurement.runtimeMs.waitShare).toBeLessThanOrEqual(1);
     // The 4,000-record call returns eight lists of 500 records (~32 kB of slots alone) and copies
     // the index and a group per record before that.
     expect(measurement.peakMemoryKb, JSON.stringify(notes)).toBeGreaterThan(30);
