@@ -16,9 +16,12 @@ import { findNodeProjectRoot } from './projectRoot';
  * that allocates more than a semi-space holds is read up to the scavenge that frees its garbage.
  * Left to V8, the semi-space starts at 1 MB and grows with the heap's history, differently per
  * node version: the same function read 0.8 MB peak under Docker's node 18 and 15 MB under a local
- * node 20, and 5 MB or 15 MB from one run to the next. 16 MB is V8's own ceiling on 64-bit.
+ * node 20, and 5 MB or 15 MB from one run to the next. 16 MB is V8's own ceiling on 64-bit; the
+ * young generation holds three semi-spaces' worth, so a small memory limit gets smaller ones.
  */
-const SEMI_SPACE_MB = 16;
+function semiSpaceMb(memoryMb: number): number {
+  return Math.max(1, Math.min(16, Math.floor(memoryMb / 32)));
+}
 
 const NODE_HARNESS: HarnessSpec = {
   folder: 'node',
@@ -28,12 +31,13 @@ const NODE_HARNESS: HarnessSpec = {
     // V8 does not start under a small address-space rlimit; its heap is bounded here instead, a
     // little under the run's limit so a heap exhaustion is reported rather than OOM-killed.
     const heapMb = Math.max(32, Math.floor(options.memoryMb * 0.75));
+    const semiMb = semiSpaceMb(options.memoryMb);
     return {
       command: options.node ?? 'node',
       args: [
         `--max-old-space-size=${heapMb}`,
-        `--min-semi-space-size=${SEMI_SPACE_MB}`,
-        `--max-semi-space-size=${SEMI_SPACE_MB}`,
+        `--min-semi-space-size=${semiMb}`,
+        `--max-semi-space-size=${semiMb}`,
         path.posix.join(options.harnessDir, 'node', 'harness.mjs'),
         options.jobFile ?? 'job.json',
       ],

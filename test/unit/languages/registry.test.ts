@@ -86,7 +86,22 @@ describe('the language registry', () => {
     });
     expect(
       harnessOf('javascript').command({ harnessDir: '/h', jobFile: '/w/job.json', node: '/n', memoryMb: 512 }),
-    ).toEqual({ command: '/n', args: ['--max-old-space-size=384', '/h/node/harness.mjs', '/w/job.json'] });
+    ).toEqual({
+      command: '/n',
+      args: [
+        '--max-old-space-size=384',
+        '--min-semi-space-size=16',
+        '--max-semi-space-size=16',
+        '/h/node/harness.mjs',
+        '/w/job.json',
+      ],
+    });
+    // The young generation (three semi-spaces) stays a small part of a small limit.
+    expect(harnessOf('javascript').command({ harnessDir: '/h', memoryMb: 128 }).args.slice(0, 3)).toEqual([
+      '--max-old-space-size=96',
+      '--min-semi-space-size=4',
+      '--max-semi-space-size=4',
+    ]);
     expect(harnessOf('python').addressSpaceLimit).toBe(true);
     expect(harnessOf('typescript').addressSpaceLimit).toBe(false);
   });
