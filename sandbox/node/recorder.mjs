@@ -10,6 +10,11 @@ const MAX_CALLS = 1000;
 // Taken before any test runs: a test's fake timers must not stop the clock calls are timed by.
 const clockMs = performance.now.bind(performance);
 const MAX_RECORDING_CHARS = 32 * 1024 * 1024;
+// Copying stops once it has taken this long beyond twice the time of the calls themselves: a
+// runner's per-test timeout (mocha's 2 s) must not fire because of the recording. A listener held
+// by an emitter, copied with the variables it reads (an assertion library's state), took ~25 ms a
+// call, and a test making 100 such calls timed out.
+const COPY_BUDGET_MS = 1000;
 
 function describeThrown(e) {
   if (e instanceof Error) return { n: e.constructor?.name ?? e.name, m: String(e.message) };
@@ -28,6 +33,9 @@ export function createRecorder({ withThis }) {
     skipReason: undefined,
     overLimit: 0,
     chars: 0,
+    // Milliseconds spent copying inputs and outcomes, and the calls left uncopied once over budget.
+    copyMs: 0,
+    overBudget: 0,
     // Milliseconds inside outermost calls; of them, in calls not recorded, and the longest of those.
     msAll: 0,
     msUnrecorded: 0,
@@ -87,9 +95,11 @@ export function createRecorder({ withThis }) {
   };
 
   const finish = (call, args, thisArg) => {
+    const t0 = clockMs();
     call.argsAfter = encode(args, false);
     if (withThis) call.thisAfter = encode(thisArg, false);
     state.chars += JSON.stringify(call).length;
+    state.copyMs += clockMs() - t0;
   };
 
   const invoke = (target, thisArg, args) => {
@@ -100,15 +110,27 @@ export function createRecorder({ withThis }) {
       state.overLimit++;
       return timed(target, thisArg, args);
     }
+    if (state.copyMs > COPY_BUDGET_MS + 2 * state.msAll) {
+      state.overBudget++;
+      return timed(target, thisArg, args);
+    }
     let call;
+    let failed;
+    const copyStarted = clockMs();
     try {
       call = { args: encode(args) };
       if (withThis) call.this = encode(thisArg);
     } catch (e) {
+      failed = e;
+    }
+    state.copyMs += clockMs() - copyStarted;
+    if (failed !== undefined) {
       // Recording never changes what the tests see: an input that breaks the copy is not recorded.
       state.skipped++;
       state.skipReason ??=
-        e instanceof NotCopyable ? `input holds ${e.message}` : `its input could not be copied: ${e?.message ?? e}`;
+        failed instanceof NotCopyable
+          ? `input holds ${failed.message}`
+          : `its input could not be copied: ${failed?.message ?? failed}`;
       return timed(target, thisArg, args);
     }
     state.calls.push(call);
@@ -168,6 +190,11 @@ export function createRecorder({ withThis }) {
     const out = [];
     if (state.skipped > 0) out.push(`${plural(state.skipped)} not recorded: ${state.skipReason}`);
     if (state.dropped > 0) out.push(`${plural(state.dropped)} not recorded: ${state.dropReason}`);
+    if (state.overBudget > 0) {
+      out.push(
+        `${plural(state.overBudget)} not recorded: copying the inputs of the calls before took ${(state.copyMs / 1000).toFixed(1)} s, over twice the time of the calls themselves, so the later calls were timed, not copied`,
+      );
+    }
     if (state.overLimit > 0) {
       out.push(
         `${plural(state.overLimit)} not recorded: the recording keeps the first ${state.calls.length} calls (at most ${MAX_CALLS} calls, ${MAX_RECORDING_CHARS / 1024 / 1024} MB of copied values)`,

@@ -23,6 +23,23 @@ const TYPED_ARRAYS = {
 /** Thrown when a value cannot be copied faithfully (symbols, WeakMaps, native functions…). */
 export class NotCopyable extends Error {}
 
+/** Thrown when a copy would take more than its budget of values (see encode). */
+class TooLarge extends NotCopyable {}
+
+/**
+ * What one copy may cost, in values walked (a function copied from its source counts as
+ * FUNCTION_COST: reading its variables takes inspector round trips, ~1 ms, as long as a thousand
+ * values take to walk). Past MAX_VALUES the input is
+ * too large to copy, and the call is timed in place instead of recorded. A variable around a
+ * function gets MAX_VARIABLE_VALUES of its own and stays unbound past it: a test's listener that
+ * calls mocha's `done` reaches the whole runner through it (its suites, tests and their
+ * functions), and copying that took up to 4.7 s a call, so the tests timed out under recording
+ * (0.16 s at most with these budgets).
+ */
+const MAX_VALUES = 250_000;
+const MAX_VARIABLE_VALUES = 20_000;
+const FUNCTION_COST = 1000;
+
 // Functions among the inputs (a comparator, a key function, an options object's callback) are
 // copied as what rebuilds them in another process: a built-in by its path from globalThis
 // (`Math.max`, `String`), a bound function by its target, `this` and arguments, any other
@@ -256,18 +273,32 @@ function isObjectPrototype(proto) {
 export function encode(value, strict = true) {
   const seen = new Map();
   let nextId = 0;
+  let spent = 0;
+  let cap = MAX_VALUES;
+  const spend = (cost) => {
+    spent += cost;
+    if (spent > cap) throw new TooLarge(`more than ${MAX_VALUES.toLocaleString('en-US')} values (too large to copy)`);
+  };
+  // A variable around a function: copied within its own budget, or left unbound.
   const walkIfCopyable = (v) => {
     const before = seen.size;
+    const spentBefore = spent;
+    const outerCap = cap;
+    cap = Math.min(outerCap, spent + MAX_VARIABLE_VALUES);
     try {
       return walk(v);
     } catch (e) {
-      if (!(e instanceof NotCopyable)) throw e;
+      if (!(e instanceof NotCopyable) || (e instanceof TooLarge && spent > outerCap)) throw e;
       // What the failed copy saw is in no output: a later reference to it must copy it anew.
       for (const key of [...seen.keys()].slice(before)) seen.delete(key);
+      spent = spentBefore;
       return NOT_COPIED;
+    } finally {
+      cap = outerCap;
     }
   };
   const walk = (v) => {
+    spend(1);
     switch (typeof v) {
       case 'number':
         return encodeNumber(v);
@@ -286,6 +317,7 @@ export function encode(value, strict = true) {
         // One function passed twice stays one function.
         const known = seen.get(v);
         if (known !== undefined) return { $t: 'ref', i: known };
+        spend(FUNCTION_COST);
         const { copy, variables, bound } = functionCopy(v);
         const id = nextId++;
         seen.set(v, id);

@@ -144,4 +144,28 @@ describe('what a recorded call may hold', () => {
     // A result is only compared: a function there is named, never rebuilt.
     expect(encode(bound, false)).toEqual({ $t: 'f', n: 'bound scale' });
   });
+
+  it('copies within a budget: a variable reaching a large graph stays unbound, an input past it is too large', async () => {
+    const { encode, decode, NotCopyable } = await taggedJson;
+    // A listener that calls a runner's `done`, which reaches the whole runner through its variables.
+    const runner = { tests: Array.from({ length: 30_000 }, (_, i) => ({ title: `test ${i}`, state: 'passed' })) };
+    const done = () => runner.tests.length;
+    let heard = 0;
+    const listener = (n: number) => {
+      heard += n;
+      return heard > 1_000_000 ? done() : heard;
+    };
+    const started = performance.now();
+    const [copy] = decode(encode([listener])) as [(n: number) => number];
+    // Left unbound, the large variable is not walked: the copy of the rest is quick.
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(copy(2)).toBe(2);
+    expect(() => copy(2_000_000)).toThrow('done is not defined');
+    // An input itself past the budget is refused as too large, not copied for seconds.
+    const huge = Array.from({ length: 100_000 }, (_, i) => ({ i, half: i / 2 }));
+    expect(() => encode([huge])).toThrow(NotCopyable);
+    expect(() => encode([huge])).toThrow(/too large to copy/);
+    // A result is compared, not rebuilt: it has the same budget.
+    expect(() => encode(huge, false)).toThrow(/too large to copy/);
+  });
 });
