@@ -43,6 +43,15 @@ process.on('uncaughtException', (e) => {
   fail('error', `uncaught exception outside a test: ${e?.stack ?? e}`);
 });
 
+// Nothing left to run while the report is still owed: the tests wait on something that never
+// settles (node would exit 0 with no word of why).
+process.on('beforeExit', () =>
+  fail(
+    'error',
+    'the tests never finished: they wait for something that never settles (a promise nothing resolves, or a mock such as vi.mock or vi.hoisted that the in-process run of the tests does not provide), and nothing was left to run. Next step: run the test file alone with its runner; if it passes there, profile with another test file that calls the function.',
+  ),
+);
+
 /**
  * The sandboxes start node without --expose-gc; the flag can still be set at run time, and a
  * fresh context then gets a `gc` function (the measurement runs gc() before every sample).

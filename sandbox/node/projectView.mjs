@@ -23,13 +23,19 @@ const COPY_FILE_BYTES = 4 * 1024 * 1024;
 const COPY_TOTAL_BYTES = 64 * 1024 * 1024;
 const MAX_ENTRIES = 50_000;
 
+/** TypeScript sources whose emitted JavaScript the work dir may hold in their place. */
+const TYPESCRIPT_SOURCES = ['.ts', '.tsx', '.mts', '.cts'];
+
 /**
  * The folder the work dir mirrors: the workspace root when the module sits at the same relative
- * path under it (the host copied from there), else none.
+ * path under it (the host copied from there), else none. A TypeScript module arrives transpiled
+ * (src/utils.ts as src/utils.mjs), so its source under the root counts too.
  */
 export function mirroredRoot(workspaceRoot, modulePath, workDir = process.cwd()) {
   if (!workspaceRoot || !modulePath || path.resolve(workspaceRoot) === path.resolve(workDir)) return undefined;
-  return isFile(path.join(workspaceRoot, modulePath)) ? path.resolve(workspaceRoot) : undefined;
+  const stem = modulePath.replace(/\.[cm]?js$/, '');
+  const names = stem === modulePath ? [modulePath] : [modulePath, ...TYPESCRIPT_SOURCES.map((ext) => stem + ext)];
+  return names.some((name) => isFile(path.join(workspaceRoot, name))) ? path.resolve(workspaceRoot) : undefined;
 }
 
 /**
@@ -57,6 +63,11 @@ export function completeProjectView(root, workDir = process.cwd(), readOnly = !w
         if (link) tryLink(source, target, entry.isDirectory(), state);
         else if (entry.isDirectory()) copyFolder(source, target, walk);
         else copyFile(source, target, state);
+      // A link the project holds (a fixture such as hello.link.mjs): linked to the project's, or
+      // its file copied (a folder behind a link is left out of a copy: it may lead anywhere).
+      else if (there === undefined && entry.isSymbolicLink())
+        if (link) tryLink(source, target, isFolder(source), state);
+        else if (isFile(source)) copyFile(source, target, state);
     }
   };
   walk(root, workDir);
@@ -102,6 +113,14 @@ function writable(dir) {
   try {
     fs.accessSync(dir, fs.constants.W_OK);
     return true;
+  } catch {
+    return false;
+  }
+}
+
+function isFolder(dir) {
+  try {
+    return fs.statSync(dir).isDirectory();
   } catch {
     return false;
   }

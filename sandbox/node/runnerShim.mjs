@@ -2,6 +2,9 @@
 // vitest test files in-process to RECORD calls. The verdict comes from the real runner (run
 // separately); here assertions only need to let the tests reach their calls, so `expect` accepts
 // everything, except that it calls functions handed to toThrow-style matchers (they call the target).
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as nodeTest from './nodeTestShim.mjs';
 
 function chain(actual) {
@@ -88,10 +91,48 @@ function mockFn(impl) {
   return f;
 }
 
+/**
+ * A module a test asks for as it really is (`vi.importActual('./sum.mjs')`), found from the file
+ * that asks (the first frame of the stack outside this file), as the runner would: a relative path
+ * from its folder, a bare name through its node_modules.
+ */
+function importActual(specifier) {
+  const from = callerFile();
+  if (path.isAbsolute(specifier)) return import(pathToFileURL(specifier).href);
+  if (specifier.startsWith('.')) return import(pathToFileURL(path.resolve(path.dirname(from), specifier)).href);
+  return import(pathToFileURL(createRequire(from).resolve(specifier)).href).catch(() => import(specifier));
+}
+
+function requireActual(specifier) {
+  return createRequire(callerFile())(specifier);
+}
+
+const HERE = fileURLToPath(import.meta.url);
+
+/** The file of the code that called into this module (the work dir's package.json when unknown). */
+function callerFile() {
+  for (const line of String(new Error().stack).split('\n').slice(1)) {
+    const m = line.match(/\(?((?:file:\/\/)?\/[^():]+):\d+:\d+\)?\s*$/);
+    if (!m) continue;
+    const file = m[1].startsWith('file://') ? fileURLToPath(m[1]) : m[1];
+    if (file !== HERE) return file;
+  }
+  return path.join(process.cwd(), 'package.json');
+}
+
 const mocker = new Proxy(
-  { fn: mockFn, spyOn: (obj, key) => obj[key] },
   {
-    get: (t, prop) => (prop in t ? t[prop] : () => mocker),
+    fn: mockFn,
+    spyOn: (obj, key) => obj[key],
+    // vitest runs the factory before the imports; here, where it stands: its value either way.
+    hoisted: (factory) => factory(),
+    importActual,
+    importMock: importActual,
+    requireActual,
+  },
+  {
+    // Never a thenable: `await vi.something()` must not wait for ever on the stand-in.
+    get: (t, prop) => (prop in t ? t[prop] : prop === 'then' ? undefined : () => mocker),
   },
 );
 export const vi = mocker;

@@ -116,6 +116,19 @@ describe('node harness: tests', () => {
     expect(report.kind === 'error' && report.message).toMatch(/SyntaxError in broken\.mjs:2/);
   });
 
+  it('says the tests never finished when they wait for what never settles, instead of exiting without a word', async () => {
+    const { report } = await runHarness({
+      files: { 'sum.mjs': fixture('sum.mjs'), 'sum.test.mjs': fixture('sumNeverSettles.test.mjs') },
+      modulePath: 'sum.mjs',
+      testPaths: ['sum.test.mjs'],
+      target: 'slowSum',
+    });
+    expect(report.kind).toBe('error');
+    expect(report.kind === 'error' && report.message).toMatch(
+      /^the tests never finished: they wait for something that never settles/,
+    );
+  });
+
   it('names the exports that exist when the target is missing', async () => {
     const { report } = await runHarness({
       files: sumFiles,

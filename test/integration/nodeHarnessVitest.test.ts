@@ -184,6 +184,21 @@ describe('node harness: vitest from the workspace', () => {
     );
   });
 
+  it('records through a suite that mocks a module and spies on the real one (vi.hoisted, vi.importActual, vi.mock)', async () => {
+    const { report } = await runNodeHarness({
+      files: { 'sum.mjs': fixture('sum.mjs'), 'sumMocked.test.mjs': fixture('vitest/sumMocked.test.mjs') },
+      modulePath: 'sum.mjs',
+      testPaths: ['sumMocked.test.mjs'],
+      target: 'slowSum',
+      workspaceRoot: workspace,
+      measure: { budgetMs: 300 },
+    });
+    const ok = passed(report);
+    expect(ok.tests).toEqual({ passed: 1, failed: 0 });
+    // The call through the spy on the module as it really is, and the direct one.
+    expect(ok.recording?.calls).toBe(2);
+  });
+
   it('says how to install vitest when the workspace has none', async () => {
     const empty = mkdtempSync(path.join(tmpdir(), 'ab-vitest-empty-'));
     try {

@@ -1,4 +1,13 @@
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -44,6 +53,9 @@ function projectAndWorkDir(): { project: string; work: string } {
   write(project, 'packages/text/src/slug.js', 'source');
   write(project, 'packages/text/node_modules/dep/index.js', "a member's own dependency");
   write(project, '.git/HEAD', 'ref');
+  // A fixture that is itself a link (a resolver's tests follow it).
+  symlinkSync('hello.mjs', path.join(project, 'src/__tests__/hello.link.mjs'));
+  write(project, 'src/__tests__/hello.mjs', 'export default 1;');
   const work = folder('work');
   write(work, 'package.json', '{}');
   write(work, 'src/table.js', 'module.exports = 2;');
@@ -72,6 +84,7 @@ describe("the project's files the host did not copy, in the sandbox's work dir",
     // VCS data is not the project's.
     expect(lstatSync(path.join(work, '.git'), { throwIfNoEntry: false })).toBeUndefined();
     expect(readFileSync(path.join(work, 'job.json'), 'utf8')).toBe('{}');
+    expect(readFileSync(path.join(work, 'src/__tests__/hello.link.mjs'), 'utf8')).toBe('export default 1;');
   });
 
   it('are copied when the project is writable, so a test writing to one leaves the user’s file alone', async () => {
@@ -84,6 +97,7 @@ describe("the project's files the host did not copy, in the sandbox's work dir",
     writeFileSync(fixture, 'changed by a test');
     expect(readFileSync(path.join(project, 'src/__tests__/fixtures/runners.md'), 'utf8')).toBe('| a |');
     expect(readFileSync(path.join(work, 'dist/index.js'), 'utf8')).toBe('built');
+    expect(readFileSync(path.join(work, 'src/__tests__/hello.link.mjs'), 'utf8')).toBe('export default 1;');
   });
 
   it('are copied within bounds, and the rest is said', async () => {
@@ -102,5 +116,9 @@ describe("the project's files the host did not copy, in the sandbox's work dir",
     expect(mirroredRoot(project, 'lib/table.js', work)).toBeUndefined();
     expect(mirroredRoot(undefined, 'src/table.js', work)).toBeUndefined();
     expect(mirroredRoot(work, 'src/table.js', work)).toBeUndefined();
+    // A TypeScript module arrives transpiled: its emitted JavaScript stands for the source.
+    write(project, 'src/utils.ts', 'export const x = 1;');
+    expect(mirroredRoot(project, 'src/utils.mjs', work)).toBe(project);
+    expect(mirroredRoot(project, 'src/other.mjs', work)).toBeUndefined();
   });
 });
