@@ -53,7 +53,11 @@ async function compareCall(target, call, asCheck = false) {
   const whereArgs = difference(call.argsAfter, argsAfter);
   if (call.argsAfter && whereArgs !== undefined) {
     const m = whereArgs.match(/^\[(\d+)\](.*)$/);
-    const which = m ? `argument ${Number(m[1]) + 1}${m[2] ? ` at ${m[2]}` : ''}` : 'the arguments';
+    // The rest is a path within it (".id"), or the kinds that differ at its top (" (an array, got a Set)").
+    const rest = m?.[2] ?? '';
+    const which = m
+      ? `argument ${Number(m[1]) + 1}${rest.startsWith(' (') ? rest : rest ? ` at ${rest}` : ''}`
+      : 'the arguments';
     const idx = m ? Number(m[1]) : undefined;
     const exp = idx !== undefined ? call.argsAfter.v[idx] : call.argsAfter;
     const got = idx !== undefined ? argsAfter.v[idx] : argsAfter;

@@ -557,7 +557,12 @@ export function difference(expected, actual, path = '') {
   if (expected === null || actual === null || typeof expected !== 'object' || typeof actual !== 'object') {
     return expected === actual ? undefined : path || '(value)';
   }
-  if (expected.$t !== actual.$t) return path || '(value)';
+  // Two kinds that may preview alike (a plain object and an instance whose prototype has no
+  // constructor both show as {}): the kinds are named.
+  if (expected.$t !== actual.$t) {
+    const kinds = `(${kindOf(expected)}, got ${kindOf(actual)})`;
+    return path ? `${path} ${kinds}` : kinds;
+  }
   switch (expected.$t) {
     case 'a': {
       if (expected.v.length !== actual.v.length) return `${path}.length`;
@@ -617,6 +622,32 @@ export function difference(expected, actual, path = '') {
     default:
       return canonical(expected) === canonical(actual) ? undefined : path || '(value)';
   }
+}
+
+const KINDS = {
+  a: 'an array',
+  o: 'a plain object',
+  m: 'a Map',
+  s: 'a Set',
+  d: 'a Date',
+  r: 'a RegExp',
+  e: 'an error',
+  ta: 'a typed array',
+  ab: 'an ArrayBuffer',
+  dv: 'a DataView',
+  u: 'undefined',
+  b: 'a BigInt',
+  n: 'a number',
+  sym: 'a Symbol',
+  ref: 'a reference to a value seen before',
+};
+
+/** What kind of value a tagged tree holds, in words. */
+function kindOf(tree) {
+  if (tree.$t === 'c') return `an instance of ${tree.n}`;
+  if (tree.$t === 'opaque') return `a ${tree.n}`;
+  if (typeof tree.$t === 'string' && tree.$t.startsWith('f')) return 'a function';
+  return KINDS[tree.$t] ?? `a value tagged ${tree.$t}`;
 }
 
 /** A short human-readable rendering of a tagged tree, for failure messages. */

@@ -10,6 +10,7 @@ interface TaggedJsonModule {
   classCopy(name: string): { b?: string } | undefined;
   rebuiltClass(copy: unknown, classes: (name: string) => unknown): unknown;
   NotCopyable: new (message: string) => Error;
+  difference(expected: unknown, actual: unknown): string | undefined;
 }
 
 const taggedJson = import(
@@ -167,5 +168,15 @@ describe('what a recorded call may hold', () => {
     expect(() => encode([huge])).toThrow(/too large to copy/);
     // A result is compared, not rebuilt: it has the same budget.
     expect(() => encode(huge, false)).toThrow(/too large to copy/);
+  });
+
+  it('names the kinds where two values of different kinds would preview alike', async () => {
+    const { encode, difference } = await taggedJson;
+    // An emitter's listener table: an object whose prototype has no constructor, against a plain {}.
+    const table = Object.create(Object.create(null) as object) as object;
+    expect(difference(encode({ events: table }, false), encode({ events: {} }, false))).toBe(
+      '.events (an instance of Object, got a plain object)',
+    );
+    expect(difference(encode([1, [2]], false), encode([1, new Set([2])], false))).toBe('[1] (an array, got a Set)');
   });
 });
