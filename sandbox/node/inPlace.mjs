@@ -23,6 +23,7 @@
 import {
   collectGarbage,
   DISTURBED_SHARE,
+  measurementFrom,
   SAMPLE_ATTEMPTS,
   sampleLog,
   schedulerWaitNs,
@@ -140,11 +141,7 @@ export async function timeInPlace({ recorder, target, rerun, budgetMs }) {
   return wrappedDuring(target, async () => {
     const started = performance.now();
     const warm = await warmUp({ recorder, rerun }, [undefined], budgetMs);
-    if (warm.failed) {
-      return {
-        note: `the calls that could not be recorded were not timed in place: when the tests making them ran again, ${warm.failed.why}.`,
-      };
-    }
+    if (warm.failed) return notTimed(warm.failed);
     const samples = warm.counted ? [warm.counted.ms] : [];
     let last = warm.counted;
     const log = sampleLog();
@@ -154,11 +151,7 @@ export async function timeInPlace({ recorder, target, rerun, budgetMs }) {
     while (samples.length < MAX_RUNS) {
       if (samples.length >= MIN_RUNS && performance.now() - started >= budgetMs) break;
       const timed = await steadyRun({ recorder, rerun }, undefined, log, attempts);
-      if (timed.why) {
-        return {
-          note: `the calls that could not be recorded were not timed in place: when the tests making them ran again, ${timed.why}.`,
-        };
-      }
+      if (timed.why) return notTimed(timed);
       samples.push(timed.ms);
       last = timed;
     }
@@ -167,6 +160,13 @@ export async function timeInPlace({ recorder, target, rerun, budgetMs }) {
       heavy: heaviest(last.each),
     };
   });
+}
+
+/** Why there is no in-place timing: a run of the tests failed ({ why }). */
+function notTimed(failed) {
+  return {
+    note: `the calls that could not be recorded were not timed in place: when the tests making them ran again, ${failed.why}.`,
+  };
 }
 
 /** At most this many rounds of runs before the counted ones. */
@@ -386,12 +386,7 @@ export async function measureInPlaceOnly({ recorder, target, rerun, budgetMs, le
     if (traced.note) notes.push(traced.note);
     const memory = traced.memory ?? { peakMemoryKb: 0, integralKbMs: 0, integralSampleHz: 0 };
     measured.push({
-      runtimeMs: figures.runtimeMs,
-      peakMemoryKb: Math.round(memory.peakMemoryKb * 100) / 100,
-      processPeakKb: process.resourceUsage().maxRSS,
-      integralKbMs: Number(memory.integralKbMs.toPrecision(4)),
-      integralSampleHz: Math.round(memory.integralSampleHz),
-      calls: figures.calls,
+      ...measurementFrom(figures.runtimeMs, memory, figures.calls),
       inPlace: { ...figures, ...learned },
       basis: 'inPlace',
     });

@@ -674,6 +674,19 @@ export async function traceMemory({ prepare, round, notes, roundMs = 2 }) {
   return { peakMemoryKb: one.peakKb, integralKbMs, integralSampleHz: many.hz };
 }
 
+/** A report's measurement from a runtime summary and the memory figures, rounded as reported. */
+export function measurementFrom(runtimeMs, memory, calls) {
+  return {
+    runtimeMs,
+    peakMemoryKb: Math.round(memory.peakMemoryKb * 100) / 100,
+    processPeakKb: process.resourceUsage().maxRSS,
+    // Four significant digits: a microsecond round's integral is hundredths of a kB·ms.
+    integralKbMs: Number(memory.integralKbMs.toPrecision(4)),
+    integralSampleHz: Math.round(memory.integralSampleHz),
+    calls,
+  };
+}
+
 /**
  * Memory of calls made where the tests make them (inPlace.mjs), not replayed, over one or more
  * runs of the tests: `run()` starts a run; `enter(clean)` opens a window at a call's start (gc()

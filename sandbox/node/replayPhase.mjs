@@ -4,7 +4,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { classCopy, decode, encode, difference, preview, rebuiltClass } from './taggedJson.mjs';
-import { makeRound, measureRuntime, measurePairedRuntime, traceMemory, hotLines, longRoundNote } from './measure.mjs';
+import {
+  makeRound,
+  measureRuntime,
+  measurePairedRuntime,
+  measurementFrom,
+  traceMemory,
+  hotLines,
+  longRoundNote,
+} from './measure.mjs';
 import { loadTarget } from './targetModule.mjs';
 import { reseed } from './seededRandom.mjs';
 import { HarnessError } from './harnessError.mjs';
@@ -365,18 +373,6 @@ export async function runReplayPhase({
 /** What a check run's in-place figures take from the profile's: the share they cover. */
 function learnedFrom(recording) {
   return { coverage: recording.inPlace.coverage, share: recording.inPlace.share };
-}
-
-function measurementFrom(runtimeMs, memory, calls) {
-  return {
-    runtimeMs,
-    peakMemoryKb: round2(memory.peakMemoryKb),
-    processPeakKb: process.resourceUsage().maxRSS,
-    // Four significant digits: a microsecond round's integral is hundredths of a kB·ms.
-    integralKbMs: Number(memory.integralKbMs.toPrecision(4)),
-    integralSampleHz: Math.round(memory.integralSampleHz),
-    calls,
-  };
 }
 
 /**
