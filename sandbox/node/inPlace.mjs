@@ -22,7 +22,7 @@
 // sandbox/python/afterburner_harness/in_place.py does the same for Python.
 import {
   collectGarbage,
-  DISTURBED_SHARE,
+  leastDisturbed,
   measurementFrom,
   SAMPLE_ATTEMPTS,
   sampleLog,
@@ -50,7 +50,7 @@ let runs = 0;
 
 /**
  * One run of the tests with only a timer on the target (`substitute` called in its place when
- * given): { ms, made, tests, wallMs, each, waitedNs, waitKnown } or { why } when the run could not
+ * given): { ms, made, tests, wallMs, each, elapsedNs, waitedNs, known } or { why } when the run could not
  * be timed. `each`: each call's milliseconds, in the order the calls started; `waitedNs`: the time
  * the calls waited for a CPU (read around each, outside its clock). `enter`/`leave`: see
  * recorder.mjs.
@@ -63,6 +63,8 @@ async function timedRun({ recorder, rerun }, substitute, { enter, leave } = {}) 
     ms: 0,
     made: 0,
     substitute,
+    // The tests the calls came from, where the runner says (currentTest.mjs).
+    tests: new Set(),
     enter: (index) => ({ w0: schedulerWaitNs(), opened: enter?.(index) }),
     leave: ({ w0, opened }, index, ms) => {
       // The memory window closes before the wait is read: reading it allocates.
@@ -97,27 +99,15 @@ async function timedRun({ recorder, rerun }, substitute, { enter, leave } = {}) 
     return { why: `${tests.failed} of them failed (${first.test}: ${String(first.message).slice(0, 200)})` };
   }
   if (run.made === 0) return { why: 'they made no call to it' };
-  return { ms: run.ms, made: run.made, tests: tests.passed, wallMs, each, waitedNs, waitKnown };
+  // elapsedNs, waitedNs and known make it a take of leastDisturbed (measure.mjs).
+  const elapsedNs = run.ms * 1e6;
+  const making = run.tests.size > 0 ? run.tests.size : tests.passed;
+  return { ms: run.ms, made: run.made, tests: making, wallMs, each, elapsedNs, waitedNs, known: waitKnown };
 }
 
-/**
- * The least disturbed of up to `attempts` runs: a run whose calls waited for a CPU for more than
- * DISTURBED_SHARE of their time is taken again, as a replay sample is (measure.mjs); `log` (see
- * sampleLog) counts what every attempt saw. A failed run ends it.
- */
+/** One in-place run as a take of leastDisturbed (measure.mjs): a failed run ends the attempts. */
 async function steadyRun(context, substitute, log, attempts) {
-  let best;
-  for (let attempt = 0; attempt < attempts; attempt++) {
-    const timed = await timedRun(context, substitute);
-    if (timed.why) return timed;
-    log.timedNs += timed.ms * 1e6;
-    log.waitedNs += timed.waitedNs;
-    log.known &&= timed.waitKnown;
-    if (attempt === 1) log.retaken++;
-    if (best === undefined || timed.waitedNs < best.waitedNs) best = timed;
-    if (!timed.waitKnown || timed.waitedNs <= DISTURBED_SHARE * timed.ms * 1e6) break;
-  }
-  return best;
+  return leastDisturbed(() => timedRun(context, substitute), log, attempts);
 }
 
 /**

@@ -188,7 +188,7 @@ function loopsFor(roundMs, minSampleMs, inputBytes) {
 }
 
 /** A sample that waited for a CPU for more than this share of its time is taken again. */
-export const DISTURBED_SHARE = 0.02;
+const DISTURBED_SHARE = 0.02;
 export const SAMPLE_ATTEMPTS = 3;
 let schedstatFd;
 const schedstatBuffer = Buffer.alloc(128);
@@ -218,38 +218,53 @@ export function schedulerWaitNs() {
 }
 
 /**
+ * The least disturbed of up to `attempts` takes: a take during which the thread waited for a CPU
+ * for more than DISTURBED_SHARE of its time is taken again, and of the attempts the one that
+ * waited least counts; only whole, real takes are kept, nothing is subtracted. `take()` gives
+ * { elapsedNs, waitedNs, known } (and whatever the caller needs of it), or { why }, which ends it.
+ * `log` (see sampleLog) counts what every attempt saw. This is what made identical code measure 3×
+ * apart in two runs on a loaded machine: not the JIT (V8 has optimised these functions after a few
+ * rounds), but time slices lost to other processes in the middle of samples.
+ */
+export async function leastDisturbed(take, log, attempts = SAMPLE_ATTEMPTS) {
+  let best;
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const taken = await take();
+    if (taken.why) return taken;
+    log.timedNs += taken.elapsedNs;
+    log.waitedNs += taken.waitedNs;
+    log.known &&= taken.known;
+    if (attempt === 1) log.retaken++;
+    if (best === undefined || taken.waitedNs < best.waitedNs) best = taken;
+    if (!taken.known || taken.waitedNs <= DISTURBED_SHARE * taken.elapsedNs) break;
+  }
+  return best;
+}
+
+/**
  * One timing sample: `loops` rounds on inputs prepared before the clock starts, gc() first. Ms
- * per round. A sample during which the thread waited for a CPU for more than DISTURBED_SHARE of it
- * is taken again (up to SAMPLE_ATTEMPTS times, then the least disturbed attempt counts): only
- * whole, real samples are kept, nothing is subtracted. This is what made identical code measure
- * 3× apart in two runs on a loaded machine: not the JIT (V8 has optimised these functions after a
- * few rounds), but time slices lost to other processes in the middle of samples.
+ * per round, the least disturbed of up to `attempts`.
  */
 async function sample(side, loops, log, attempts = SAMPLE_ATTEMPTS, onCpu = false) {
   const { prepare, round } = side;
-  let best;
-  for (let attempt = 0; attempt < attempts; attempt++) {
-    const batch = new Array(loops);
-    for (let i = 0; i < loops; i++) batch[i] = prepare();
-    collectGarbage();
-    const w0 = schedulerWaitNs();
-    const t0 = now();
-    const pending = runBatch(round, batch);
-    if (pending) await pending;
-    const elapsedNs = Number(now() - t0);
-    const w1 = schedulerWaitNs();
-    keepReplayed(side, batch);
-    const known = w0 !== undefined && w1 !== undefined;
-    const waitedNs = known ? w1 - w0 : 0;
-    if (log) {
-      log.timedNs += elapsedNs;
-      log.waitedNs += waitedNs;
-      log.known &&= known;
-      if (attempt === 1) log.retaken++;
-    }
-    if (best === undefined || waitedNs < best.waitedNs) best = { waitedNs, elapsedNs };
-    if (waitedNs <= DISTURBED_SHARE * elapsedNs) break;
-  }
+  const best = await leastDisturbed(
+    async () => {
+      const batch = new Array(loops);
+      for (let i = 0; i < loops; i++) batch[i] = prepare();
+      collectGarbage();
+      const w0 = schedulerWaitNs();
+      const t0 = now();
+      const pending = runBatch(round, batch);
+      if (pending) await pending;
+      const elapsedNs = Number(now() - t0);
+      const w1 = schedulerWaitNs();
+      keepReplayed(side, batch);
+      const known = w0 !== undefined && w1 !== undefined;
+      return { elapsedNs, waitedNs: known ? w1 - w0 : 0, known };
+    },
+    log,
+    attempts,
+  );
   // On the CPU only: the time it waited for one left out (see measureRuntime's onCpu).
   return (onCpu ? Math.max(best.elapsedNs - best.waitedNs, 0) : best.elapsedNs) / 1e6 / loops;
 }
