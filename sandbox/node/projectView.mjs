@@ -3,10 +3,13 @@
 // than sources: fixtures of any type (.md, .html, .png), jest snapshots (__snapshots__/*.snap:
 // under `jest --ci` a missing one fails the test), built files under dist/, files past the copy's
 // size caps. Without them the original fails its own tests in the sandbox while `npx jest` passes.
-// So every project file or folder the work dir lacks is made visible at its own relative path:
-// linked to the project when the project is read-only here (the Docker and bwrap sandboxes mount
-// it so), copied when it is writable (a link would let the tests write into the user's files),
-// within bounds, and what did not fit is said.
+// So every project file or folder the work dir lacks is made visible at its own relative path, as a
+// private copy the tests may write into (as they write into the project under `npx jest`: a cache
+// folder, an output file, a fixture rewritten), within bounds. Past the bounds a read-only project
+// (the Docker and bwrap sandboxes mount it so) is linked to, so reads still see it, and a writable
+// one is left out (a link would let the tests write into the user's files) and said. A folder of
+// packages (node_modules below the root) is linked whole: it is read, not written, and a package
+// copied in part is broken.
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -18,10 +21,14 @@ const SKIPPED = new Set(['.git', '.hg', '.svn']);
  * dependencies, or a test fixture: taken.)
  */
 const SKIPPED_AT_ROOT = new Set(['node_modules', 'job.json']);
-/** Bounds of a copy (a writable project): per file, in all, and entries walked. */
+/**
+ * Bounds of the copy: per file, in all, and entries copied. Where the project is read-only the
+ * copy shares the work dir's tmpfs (64 MB under Docker) with the sources and whatever the tests
+ * write, and the rest is linked; where it is writable what does not fit is left out.
+ */
 const COPY_FILE_BYTES = 4 * 1024 * 1024;
-const COPY_TOTAL_BYTES = 64 * 1024 * 1024;
-const MAX_ENTRIES = 50_000;
+const COPY_TOTAL_BYTES = { linkingTheRest: 16 * 1024 * 1024, alone: 64 * 1024 * 1024 };
+const COPY_ENTRIES = { linkingTheRest: 5_000, alone: 50_000 };
 
 /** TypeScript sources whose emitted JavaScript the work dir may hold in their place. */
 const TYPESCRIPT_SOURCES = ['.ts', '.tsx', '.mts', '.cts'];
@@ -39,12 +46,18 @@ export function mirroredRoot(workspaceRoot, modulePath, workDir = process.cwd())
 }
 
 /**
- * Makes the files and folders of `root` that the work dir lacks visible there: links when
- * `readOnly`, else copies. Returns a note for the report when some could not be (else undefined).
+ * Makes the files and folders of `root` that the work dir lacks visible there: copied within
+ * bounds, the rest linked when `readOnly` (else left out). Returns a note for the report when some
+ * could not be made visible (else undefined).
  */
 export function completeProjectView(root, workDir = process.cwd(), readOnly = !writable(root)) {
-  const link = readOnly;
-  const state = { entries: 0, copiedBytes: 0, left: 0 };
+  const bounds = readOnly ? 'linkingTheRest' : 'alone';
+  const state = {
+    link: readOnly,
+    bytesLeft: COPY_TOTAL_BYTES[bounds],
+    entriesLeft: COPY_ENTRIES[bounds],
+    left: 0,
+  };
   const walk = (from, to) => {
     let entries;
     try {
@@ -54,55 +67,83 @@ export function completeProjectView(root, workDir = process.cwd(), readOnly = !w
     }
     for (const entry of entries) {
       if (SKIPPED.has(entry.name) || (from === root && SKIPPED_AT_ROOT.has(entry.name))) continue;
-      if (++state.entries > MAX_ENTRIES) continue;
       const source = path.join(from, entry.name);
       const target = path.join(to, entry.name);
       const there = fs.lstatSync(target, { throwIfNoEntry: false });
       if (there?.isDirectory() && entry.isDirectory()) walk(source, target);
-      else if (there === undefined && (entry.isFile() || entry.isDirectory()))
-        if (link) tryLink(source, target, entry.isDirectory(), state);
-        else if (entry.isDirectory()) copyFolder(source, target, walk);
-        else copyFile(source, target, state);
-      // A link the project holds (a fixture such as hello.link.mjs): linked to the project's, or
-      // its file copied (a folder behind a link is left out of a copy: it may lead anywhere).
-      else if (there === undefined && entry.isSymbolicLink())
-        if (link) tryLink(source, target, isFolder(source), state);
-        else if (isFile(source)) copyFile(source, target, state);
+      else if (there !== undefined) continue;
+      else if (entry.isDirectory()) placeFolder(source, target, state, walk);
+      else if (entry.isFile()) placeFile(source, target, state);
+      // A link the project holds (a fixture such as hello.link.mjs): its file copied, or linked to
+      // the project's link; a folder behind a link is never copied (it may lead anywhere).
+      else if (entry.isSymbolicLink())
+        if (isFile(source)) placeFile(source, target, state);
+        else if (state.link) tryLink(source, target, isFolder(source), state);
     }
   };
   walk(root, workDir);
-  if (state.entries > MAX_ENTRIES) state.left += state.entries - MAX_ENTRIES;
   return state.left > 0
-    ? `${state.left} project file(s) or folder(s) the host did not copy are not in the sandbox's copy of the project (past ${COPY_TOTAL_BYTES / 1024 / 1024} MB or ${MAX_ENTRIES} entries): a test that reads them fails here`
+    ? `${state.left} project file(s) or folder(s) the host did not copy are not in the sandbox's copy of the project (past ${COPY_TOTAL_BYTES[bounds] / 1024 / 1024} MB or ${COPY_ENTRIES[bounds]} entries): a test that reads them fails here`
     : undefined;
+}
+
+/** A folder copied when its entries fit what is left of the bounds, else linked or left out. */
+function placeFolder(source, target, state, walk) {
+  const wanted =
+    path.basename(source) === 'node_modules' && state.link ? Infinity : entriesUpTo(source, state.entriesLeft);
+  if (wanted > state.entriesLeft) {
+    if (state.link) tryLink(source, target, true, state);
+    else state.left++;
+    return;
+  }
+  try {
+    fs.mkdirSync(target);
+  } catch {
+    state.left++;
+    return;
+  }
+  state.entriesLeft--;
+  walk(source, target);
+}
+
+/** A file copied when it fits, else linked or left out; a copy the disk refuses is linked too. */
+function placeFile(source, target, state) {
+  const size = fs.statSync(source, { throwIfNoEntry: false })?.size ?? 0;
+  if (size <= COPY_FILE_BYTES && size <= state.bytesLeft && state.entriesLeft > 0) {
+    try {
+      fs.copyFileSync(source, target);
+      state.bytesLeft -= size;
+      state.entriesLeft--;
+      return;
+    } catch {
+      // Falls through: linked where it may be.
+    }
+  }
+  if (state.link) tryLink(source, target, false, state);
+  else state.left++;
+}
+
+/** How many entries lie below `dir`, counted up to one past `limit`. */
+function entriesUpTo(dir, limit) {
+  let count = 0;
+  const pending = [dir];
+  while (pending.length > 0 && count <= limit) {
+    const folder = pending.pop();
+    let entries;
+    try {
+      entries = fs.readdirSync(folder, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    count += entries.length;
+    for (const entry of entries) if (entry.isDirectory()) pending.push(path.join(folder, entry.name));
+  }
+  return count;
 }
 
 function tryLink(source, target, folder, state) {
   try {
     fs.symlinkSync(source, target, folder ? 'dir' : 'file');
-  } catch {
-    state.left++;
-  }
-}
-
-function copyFolder(source, target, walk) {
-  try {
-    fs.mkdirSync(target);
-  } catch {
-    return;
-  }
-  walk(source, target);
-}
-
-function copyFile(source, target, state) {
-  const size = fs.statSync(source, { throwIfNoEntry: false })?.size ?? 0;
-  if (size > COPY_FILE_BYTES || state.copiedBytes + size > COPY_TOTAL_BYTES) {
-    state.left++;
-    return;
-  }
-  try {
-    fs.copyFileSync(source, target);
-    state.copiedBytes += size;
   } catch {
     state.left++;
   }

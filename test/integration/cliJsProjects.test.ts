@@ -136,7 +136,7 @@ describe("afterburner profile where the tests read the project's data", () => {
   describe('in the Docker sandbox', () => {
     useDockerEngine();
 
-    it('a node:test project whose test reads a Markdown fixture, the project mounted read-only', async () => {
+    it('a node:test project whose test reads a Markdown fixture and writes beside it, the project mounted read-only', async () => {
       const { run, result } = await profile(projectCopy('node-test-data'), 'lib/slugify.js', 'slugify', 'docker');
       expect(result.status, run.stderr).toBe('passed');
       expect(result.tests).toEqual({ passed: 1, failed: 0 });
@@ -278,13 +278,15 @@ describe('afterburner optimize where the calls that take the time cannot be reco
       { AFTERBURNER_BASE_URL: server.baseUrl, AFTERBURNER_MODEL: 'scripted-coder', AFTERBURNER_API_KEY: 'sk-local' },
     );
     const result = JSON.parse(run.stdout) as {
-      baseline: { status: string; coverage?: number; in_place?: { calls: number; coverage: number } };
+      baseline: { status: string; coverage?: number; in_place?: { calls: number; tests: number; coverage: number } };
       iterations: { candidates: { status: string; accepted: boolean; reason: string }[] }[];
     };
     expect(result.baseline.status, run.stderr).toBe('passed');
     // The 6,000-event call, its key reading a WeakMap, holds nearly all of the tests' time in the function.
     expect(result.baseline.coverage).toBeLessThan(0.1);
     expect(result.baseline.in_place?.calls).toBe(2);
+    // Two of the file's three tests call it (jest says which test is running).
+    expect(result.baseline.in_place?.tests).toBe(2);
     expect(result.baseline.in_place?.coverage).toBe(1);
     const [candidate] = result.iterations.flatMap((i) => i.candidates);
     expect(candidate?.status).toBe('passed');

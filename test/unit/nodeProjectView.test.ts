@@ -66,17 +66,22 @@ function projectAndWorkDir(): { project: string; work: string } {
 }
 
 describe("the project's files the host did not copy, in the sandbox's work dir", () => {
-  it('are linked at their own relative paths when the project is read-only, folders as one link', async () => {
+  it('are private copies at their own relative paths when the project is read-only, so the tests may write there', async () => {
     const { completeProjectView } = await view;
     const { project, work } = projectAndWorkDir();
     expect(completeProjectView(project, work, true)).toBeUndefined();
-    expect(readlinkSync(path.join(work, 'src/__tests__/fixtures'))).toBe(path.join(project, 'src/__tests__/fixtures'));
+    const fixture = path.join(work, 'src/__tests__/fixtures/runners.md');
+    expect(lstatSync(path.join(work, 'src/__tests__/fixtures')).isSymbolicLink()).toBe(false);
+    expect(lstatSync(fixture).isSymbolicLink()).toBe(false);
+    writeFileSync(fixture, 'changed by a test');
+    writeFileSync(path.join(work, 'dist/cache.json'), 'written by a test');
+    expect(readFileSync(path.join(project, 'src/__tests__/fixtures/runners.md'), 'utf8')).toBe('| a |');
+    expect(lstatSync(path.join(project, 'dist/cache.json'), { throwIfNoEntry: false })).toBeUndefined();
     expect(readFileSync(path.join(work, 'src/__tests__/__snapshots__/table.test.js.snap'), 'utf8')).toContain('a 1');
-    expect(readlinkSync(path.join(work, 'dist'))).toBe(path.join(project, 'dist'));
     // What the host copied stays as the run has it: the candidate's module is not replaced.
     expect(readFileSync(path.join(work, 'src/table.js'), 'utf8')).toBe('module.exports = 2;');
-    expect(lstatSync(path.join(work, 'src/__tests__')).isSymbolicLink()).toBe(false);
-    // The workspace's packages are linked by the harness itself; a member's own are the project's.
+    // The workspace's packages are linked by the harness itself; a member's own are the project's,
+    // linked whole (a package copied in part would be broken).
     expect(lstatSync(path.join(work, 'node_modules'), { throwIfNoEntry: false })).toBeUndefined();
     expect(readlinkSync(path.join(work, 'packages/text/node_modules'))).toBe(
       path.join(project, 'packages/text/node_modules'),
@@ -85,6 +90,18 @@ describe("the project's files the host did not copy, in the sandbox's work dir",
     expect(lstatSync(path.join(work, '.git'), { throwIfNoEntry: false })).toBeUndefined();
     expect(readFileSync(path.join(work, 'job.json'), 'utf8')).toBe('{}');
     expect(readFileSync(path.join(work, 'src/__tests__/hello.link.mjs'), 'utf8')).toBe('export default 1;');
+  });
+
+  it('past the copy’s bounds are linked when the project is read-only, so the tests still read them', async () => {
+    const { completeProjectView } = await view;
+    const { project, work } = projectAndWorkDir();
+    write(project, 'data/huge.bin', 'x'.repeat(5 * 1024 * 1024));
+    for (let i = 0; i < 5001; i++) write(project, `corpus/${i}.txt`, String(i));
+    expect(completeProjectView(project, work, true)).toBeUndefined();
+    expect(readlinkSync(path.join(work, 'data/huge.bin'))).toBe(path.join(project, 'data/huge.bin'));
+    expect(lstatSync(path.join(work, 'data')).isSymbolicLink()).toBe(false);
+    expect(readlinkSync(path.join(work, 'corpus'))).toBe(path.join(project, 'corpus'));
+    expect(readFileSync(path.join(work, 'corpus/5000.txt'), 'utf8')).toBe('5000');
   });
 
   it('are copied when the project is writable, so a test writing to one leaves the user’s file alone', async () => {
