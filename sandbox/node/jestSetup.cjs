@@ -6,3 +6,8 @@
 // `process` carries the properties of the real one: the harness leaves the entrance there.
 globalThis.__afterburnerWrap = process.__afterburnerWrap;
 globalThis.__afterburnerWrapMethod = process.__afterburnerWrapMethod;
+// Which test is running, for the count of tests making the calls timed in place (currentTest.mjs).
+process.__afterburnerTestsReadFrom?.(() => {
+  const state = globalThis.expect?.getState?.();
+  return state?.currentTestName ? `${state.testPath}\u0000${state.currentTestName}` : undefined;
+});

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { HarnessError } from './harnessError.mjs';
+import { testEnded, testStarted } from './currentTest.mjs';
 
 const RC_FILES = [
   '.mocharc.js',
@@ -87,6 +88,8 @@ async function loadMocha(files, dir) {
   }
   const results = [];
   function Collector(runner) {
+    runner.on('test', (t) => testStarted(t));
+    runner.on('test end', (t) => testEnded(t));
     runner.on('pass', (t) => results.push({ name: t.fullTitle(), status: 'passed' }));
     runner.on('fail', (t, error) => results.push({ name: t.fullTitle(), status: 'failed', error }));
     runner.on('pending', (t) => results.push({ name: t.fullTitle(), status: 'skipped' }));

@@ -5,6 +5,7 @@
 // Covered: test/it, describe/suite (nested), skip/todo/only, before/after/beforeEach/afterEach,
 // subtests (t.test), done callbacks, t.skip/t.todo/t.diagnostic/t.plan/t.mock/t.assert, mock.
 import assert from 'node:assert';
+import { testEnded, testStarted } from './currentTest.mjs';
 
 const realMock = globalThis.__afterburner?.realNodeTest?.mock;
 
@@ -118,6 +119,7 @@ async function runTest(node) {
   }
   const ctx = new TestContext(node);
   let error;
+  const outer = testStarted(node);
   try {
     for (const h of hooksChain(node, 'beforeEach')) await callWithDone(h, undefined, ctx);
     await callWithDone(node.fn, ctx, ctx);
@@ -125,6 +127,7 @@ async function runTest(node) {
   } catch (e) {
     error = e;
   }
+  testEnded(node, outer);
   try {
     for (const h of hooksChain(node, 'afterEach')) await callWithDone(h, undefined, ctx);
   } catch (e) {

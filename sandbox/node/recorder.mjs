@@ -5,6 +5,7 @@
 // so the share of the target's time in the tests that the recording stands for is known: all but
 // the calls that were not recorded.
 import { encode, NotCopyable } from './taggedJson.mjs';
+import { testNow } from './currentTest.mjs';
 
 const MAX_CALLS = 1000;
 // Taken before any test runs: a test's fake timers must not stop the clock calls are timed by.
@@ -82,6 +83,8 @@ export function createRecorder({ withThis }) {
   // `run.enter(i)` / `run.leave(opened, i, ms)`, when given, see the i-th call start and end.
   const timedInPlace = (run, target, thisArg, args) => {
     const index = run.made++;
+    const test = testNow();
+    if (test !== undefined) run.tests.add(test);
     const opened = run.enter?.(index);
     return timedBy(
       (ms) => {

@@ -94,7 +94,8 @@ const REBUILT = /"\$t":"(fs|fb|c)"/;
 async function replayableCalls(target, calls, recorder) {
   const kept = [];
   for (const call of calls) {
-    if (!REBUILT.test(JSON.stringify([call.args, call.this ?? null]))) {
+    const inputs = JSON.stringify([call.args, call.this ?? null]);
+    if (!REBUILT.test(inputs)) {
       kept.push(call);
       continue;
     }
@@ -108,11 +109,28 @@ async function replayableCalls(target, calls, recorder) {
     else
       recorder.drop(
         call,
-        `input holds a function or an instance that does not replay the same once rebuilt (a function that reads variables around it, an instance of a class the module does not import): ${shortened(mismatch.replace(/\s+/g, ' '), 200)}`,
+        `input holds a function or an instance that does not replay the same once rebuilt (a function that reads variables around it, an instance of a class the module does not import): ${shortened(importNamed(mismatch, inputs).replace(/\s+/g, ' '), 200)}`,
       );
   }
   reseed();
   return kept;
+}
+
+/**
+ * A transpiled function reaches an import as `import_common.getSpecialChars` (esbuild) or
+ * `common_1.getSpecialChars` (tsc): a rebuilt one that fails on such a name is said to miss the
+ * import the source wrote, `getSpecialChars`, rather than a name the user never wrote.
+ */
+export function importNamed(mismatch, inputs) {
+  const missing = /ReferenceError: (import_[\w$]+|[\w$]+_\d+) is not defined/.exec(mismatch)?.[1];
+  if (missing === undefined) return mismatch;
+  const imported = new RegExp(`(?<![\\w$])${missing.replace(/\$/g, '\\$')}\\.([\\w$]+)`).exec(inputs)?.[1];
+  return imported === undefined
+    ? mismatch
+    : mismatch.replace(
+        `${missing} is not defined`,
+        `${imported} is not defined (an import, \`${missing}\` once transpiled)`,
+      );
 }
 
 /** `text` within `max` characters, its end kept (what the replay got comes after what was expected). */

@@ -12,6 +12,7 @@ import path from 'node:path';
 import Module, { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { completedSpecifier, isFile } from './loaderHooks.mjs';
+import { testsReadFrom } from './currentTest.mjs';
 import { HarnessError } from './harnessError.mjs';
 import { ESM_SYNTAX, instrumentSource } from './instrument.cjs';
 
@@ -39,6 +40,7 @@ globalThis.__afterburnerWrapMethod = (Cls, key) => bindings.get(key)?.wrapMethod
 // The same entrances for code running in another realm of this process (jestSetup.cjs).
 process.__afterburnerWrap = globalThis.__afterburnerWrap;
 process.__afterburnerWrapMethod = globalThis.__afterburnerWrapMethod;
+process.__afterburnerTestsReadFrom = testsReadFrom;
 
 // The host emits each TypeScript file as .mjs or .cjs beside it and keeps the .ts when the
 // project's jest compiles TypeScript itself; these two map one to the other.

@@ -44,6 +44,7 @@ describe('node harness: calls timed in place', () => {
     const inPlace = measurement.inPlace;
     expect(inPlace, JSON.stringify(profiled.notes)).toBeDefined();
     expect(inPlace?.calls).toBe(2);
+    // Two of the file's three tests call it: the count is of the tests making the calls.
     expect(inPlace?.tests).toBe(2);
     expect(inPlace?.coverage).toBe(1);
     expect(inPlace?.share).toBeGreaterThan(0.95);
