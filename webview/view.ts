@@ -132,7 +132,7 @@ export function renderBaseline(run: RunView): HTMLElement | undefined {
       ? h(
           'p',
           { 'data-testid': 'baseline-runtime' },
-          `median ${formatPerCall(m.medianMs, m.calls, m.basis)} · ${formatMs(m.minMs)}–${formatMs(m.maxMs)} per ${m.basis === 'inPlace' ? 'run of the tests' : 'round'}, CV ${(m.cv * 100).toFixed(1)} %, ${m.samples} ${m.basis === 'inPlace' ? 'runs' : 'samples'} · peak ${formatKb(m.peakMemoryKb)} · ${formatKbMs(m.integralKbMs)}`,
+          `median ${formatPerCall(m.medianMs, m.calls, m.basis)}${m.p10Ms !== undefined ? `, 10th percentile ${m.calls ? `${formatMs(m.p10Ms / m.calls)} per call` : formatMs(m.p10Ms)}` : ''} · ${formatMs(m.minMs)}–${formatMs(m.maxMs)} per ${m.basis === 'inPlace' ? 'run of the tests' : 'round'}, CV ${(m.cv * 100).toFixed(1)} %, ${m.samples} ${m.basis === 'inPlace' ? 'runs' : 'samples'} · peak ${formatKb(m.peakMemoryKb)} · ${formatKbMs(m.integralKbMs)}`,
         )
       : undefined,
     base.busyNote ? h('p', { class: 'warning', 'data-testid': 'baseline-busy' }, base.busyNote) : undefined,

@@ -160,6 +160,7 @@ function isStats(value: unknown): value is RuntimeStats {
   const finite = (x: unknown): boolean => typeof x === 'number' && Number.isFinite(x) && x >= 0;
   return (
     ['median', 'min', 'mean', 'cv'].every((k) => finite(r[k])) &&
+    (r.p10 === undefined || finite(r.p10)) &&
     Number.isInteger(r.samples) &&
     Array.isArray(r.values) &&
     r.values.length === r.samples &&

@@ -32,6 +32,7 @@ export interface ProfileJson {
     readonly median: number;
     readonly min: number;
     readonly mean: number;
+    readonly p10?: number;
   } | null;
   /** How busy the machine was during the run (src/core/noise.ts); present on every profile. */
   readonly noise?: NoiseJson;
@@ -82,6 +83,8 @@ export interface RuntimeJson {
   readonly mean: number;
   readonly cv: number;
   readonly samples: number;
+  /** Extra: the 10th percentile of the samples, the figure to compare separate profiles by (RuntimeStats.p10). */
+  readonly p10?: number;
 }
 
 export interface InPlaceJson {
@@ -158,7 +161,7 @@ function passedMessage(result: Extract<SandboxResult, { kind: 'passed' }>): stri
   if (!result.measurement) return `${tests}; nothing was measured (no calls to the function were recorded).`;
   const calls = result.measurement.calls;
   if (result.measurement.basis === 'inPlace')
-    return `${tests}; no call could be recorded, so the function was timed in place: ${plural(calls, 'call')} a run of the tests making them (the runtime is one such run).`;
+    return `${tests}; no call could be recorded, so the function was timed in place: the runtime is that of one run of the tests making its calls (${plural(calls, 'call')} a run).`;
   const made =
     result.callsMade !== undefined && result.callsMade !== calls
       ? ` of the ${plural(result.callsMade, 'call')} the tests made`
@@ -215,7 +218,14 @@ export function noiseJson(result: SandboxResult): NoiseJson {
 }
 
 function runtimeJson(r: RuntimeStats): RuntimeJson {
-  return { median: r.median, min: r.min, mean: r.mean, cv: r.cv, samples: r.samples };
+  return {
+    median: r.median,
+    min: r.min,
+    mean: r.mean,
+    cv: r.cv,
+    samples: r.samples,
+    ...(r.p10 !== undefined ? { p10: r.p10 } : {}),
+  };
 }
 
 function inPlaceJson(m: Measurement | undefined): Pick<ProfileJson, 'in_place'> {
@@ -245,7 +255,12 @@ function inPlaceText(t: InPlaceJson): string {
 function perCallJson(m: Measurement | undefined): ProfileJson['runtime_per_call_ms'] {
   if (m === undefined || m.calls <= 0) return null;
   const r = m.runtimeMs;
-  return { median: r.median / m.calls, min: r.min / m.calls, mean: r.mean / m.calls };
+  return {
+    median: r.median / m.calls,
+    min: r.min / m.calls,
+    mean: r.mean / m.calls,
+    ...(r.p10 !== undefined ? { p10: r.p10 / m.calls } : {}),
+  };
 }
 
 export function toProfileJson(result: SandboxResult, subject: ProfileSubject): ProfileJson {
@@ -338,9 +353,11 @@ export function formatProfileText(profile: ProfileJson): string {
     const r = profile.runtime_ms;
     const inPlace = profile.runtime_basis === 'in_place';
     const calls = inPlace ? profile.in_place?.calls : profile.calls;
-    const min = calls !== undefined && calls > 0 ? `${formatMs(r.min / calls)} per call` : formatMs(r.min);
+    const each = (ms: number): string =>
+      calls !== undefined && calls > 0 ? `${formatMs(ms / calls)} per call` : formatMs(ms);
+    const p10 = r.p10 !== undefined ? `, 10th percentile ${each(r.p10)}` : '';
     lines.push(
-      `  runtime   ${formatPerCall(r.median, calls, inPlace ? 'inPlace' : undefined)} ± ${(r.cv * 100).toFixed(1)} % (median of ${r.samples} ${inPlace ? 'runs' : 'samples'}, min ${min})`,
+      `  runtime   ${formatPerCall(r.median, calls, inPlace ? 'inPlace' : undefined)} ± ${(r.cv * 100).toFixed(1)} % (median of ${r.samples} ${inPlace ? 'runs' : 'samples'}${p10}, min ${each(r.min)})`,
     );
   }
   const busy = profile.noise?.busy ? profile.noise.reasons : [];

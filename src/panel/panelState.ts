@@ -370,6 +370,7 @@ export function measureView(measurement: Measurement): MeasureView {
   const values = runtime.values.filter((v) => Number.isFinite(v));
   return {
     medianMs: runtime.median,
+    ...(runtime.p10 !== undefined ? { p10Ms: runtime.p10 } : {}),
     minMs: values.length > 0 ? Math.min(runtime.min, ...values) : runtime.min,
     maxMs: values.length > 0 ? Math.max(...values) : Math.max(runtime.median, runtime.mean),
     meanMs: runtime.mean,

@@ -18,6 +18,8 @@ export type RunPhase = 'running' | 'improved' | 'no_improvement' | 'failed' | 'c
 /** One measurement, reduced to what the panel draws (no raw samples). */
 export interface MeasureView {
   readonly medianMs: number;
+  /** The 10th percentile of the samples: what separate profiles compare by (RuntimeStats.p10). */
+  readonly p10Ms?: number;
   readonly minMs: number;
   readonly maxMs: number;
   readonly meanMs: number;

@@ -38,6 +38,9 @@ describe('node harness: tests', () => {
     expect(m.runtimeMs.samples).toBeGreaterThanOrEqual(5);
     expect(m.runtimeMs.values).toHaveLength(m.runtimeMs.samples);
     expect(m.runtimeMs.min).toBeLessThanOrEqual(m.runtimeMs.median);
+    // The figure separate profiles compare by: the 10th percentile, nearest rank below.
+    const sorted = [...m.runtimeMs.values].sort((a, b) => a - b);
+    expect(m.runtimeMs.p10).toBe(sorted[Math.floor(0.1 * (sorted.length - 1))]);
     expect(m.hotLines?.[0]?.source).toContain('for (let j = 0; j <= i; j++)');
     expect(m.sizes?.map((s) => s.size)).toEqual([100, 400]);
   });

@@ -15,7 +15,17 @@ function passed(load: SandboxResult['machineLoad'], retaken: number, waitShare: 
     runner: 'pytest',
     ...(load ? { machineLoad: load } : {}),
     measurement: {
-      runtimeMs: { median: 0.0372, min: 0.036, mean: 0.038, cv: 0.03, samples: 30, values: [], retaken, waitShare },
+      runtimeMs: {
+        median: 0.0372,
+        p10: 0.0363,
+        min: 0.036,
+        mean: 0.038,
+        cv: 0.03,
+        samples: 30,
+        values: [],
+        retaken,
+        waitShare,
+      },
       peakMemoryKb: 1,
       integralKbMs: 0.01,
       calls: 3,
@@ -29,7 +39,12 @@ describe('profile noise and per-call runtime', () => {
     expect(json.runtime_ms?.median).toBe(0.0372);
     expect(json.runtime_per_call_ms?.median).toBeCloseTo(0.0124, 10);
     expect(json.runtime_per_call_ms?.min).toBeCloseTo(0.012, 10);
-    expect(formatProfileText(json)).toContain('12.4 µs per call (3 recorded calls; 37.2 µs per round) ± 3.0 %');
+    // The figure separate profiles compare by, beside the median.
+    expect(json.runtime_ms?.p10).toBe(0.0363);
+    expect(json.runtime_per_call_ms?.p10).toBeCloseTo(0.0121, 10);
+    expect(formatProfileText(json)).toContain(
+      '12.4 µs per call (3 recorded calls; 37.2 µs per round) ± 3.0 % (median of 30 samples, 10th percentile 12.1 µs per call, min 12.0 µs per call)',
+    );
   });
 
   it('has the noise object always, and the busy line only when busy', () => {

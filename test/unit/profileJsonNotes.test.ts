@@ -58,7 +58,7 @@ describe('profile output: calls made, calls recorded and the harness notes', () 
     expect(json).toMatchObject({ runtime_basis: 'in_place', calls: 0, calls_made: 2 });
     expect(json.runtime_per_call_ms?.median).toBeCloseTo(36.8, 6);
     expect(json.message).toBe(
-      '2 tests passed; no call could be recorded, so the function was timed in place: 2 calls a run of the tests making them (the runtime is one such run).',
+      '2 tests passed; no call could be recorded, so the function was timed in place: the runtime is that of one run of the tests making its calls (2 calls a run).',
     );
     const text = formatProfileText(json);
     expect(text).toContain('runtime   36.8 ms per call (2 calls timed in place; 73.6 ms per run of the tests)');

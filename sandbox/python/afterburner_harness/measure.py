@@ -490,11 +490,17 @@ def paired_runtime(candidate: Replayer, reference: Replayer, seed: int, budget_m
     return a_stats, b_stats
 
 
+LOW_QUANTILE = 0.1
+
+
 def stats(values: List[float]) -> dict:
     mean = statistics.fmean(values) if hasattr(statistics, "fmean") else sum(values) / len(values)
     stdev = statistics.stdev(values) if len(values) > 1 else 0.0
     return {
         "median": statistics.median(values),
+        # The quantile that repeats best across separate profiles (see RuntimeStats.p10 on the
+        # host): the 10th percentile, nearest rank below, the minimum under 11 samples.
+        "p10": sorted(values)[int(LOW_QUANTILE * (len(values) - 1))],
         "min": min(values),
         "mean": mean,
         "cv": stdev / mean if mean > 0 else 0.0,
