@@ -247,14 +247,15 @@ function memoryDatasets(run: RunView, t: ThemeColors): Dataset[] {
   const base = run.baseline?.measure;
   const peak: Point[] = [];
   const integral: Point[] = [];
-  if (base) {
+  // Memory that could not be measured has no point (its zeros are no figures).
+  if (base && !base.memoryUnmeasured) {
     peak.push({ x: 0, y: base.peakMemoryKb, label: `Original peak: ${formatKb(base.peakMemoryKb)}` });
     integral.push({ x: 0, y: base.integralKbMs, label: `Original integral: ${formatKbMs(base.integralKbMs)}` });
   }
   for (const it of run.iterations) {
     const count = it.candidates.length;
     it.candidates.forEach((c, k) => {
-      if (!c.measure) return;
+      if (!c.measure || c.measure.memoryUnmeasured) return;
       const x = it.iteration + spread(k, count);
       peak.push({
         x,

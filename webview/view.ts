@@ -7,6 +7,7 @@ import type {
   FromWebviewMessage,
   GrowthView,
   IterationView,
+  MeasureView,
   PanelState,
   RunPhase,
   RunSummary,
@@ -132,7 +133,7 @@ export function renderBaseline(run: RunView): HTMLElement | undefined {
       ? h(
           'p',
           { 'data-testid': 'baseline-runtime' },
-          `median ${formatPerCall(m.medianMs, m.calls, m.basis)}${m.p10Ms !== undefined ? `, 10th percentile ${m.calls ? `${formatMs(m.p10Ms / m.calls)} per call` : formatMs(m.p10Ms)}` : ''} · ${formatMs(m.minMs)}–${formatMs(m.maxMs)} per ${m.basis === 'inPlace' ? 'run of the tests' : 'round'}, CV ${(m.cv * 100).toFixed(1)} %, ${m.samples} ${m.basis === 'inPlace' ? 'runs' : 'samples'} · peak ${formatKb(m.peakMemoryKb)} · ${formatKbMs(m.integralKbMs)}`,
+          `median ${formatPerCall(m.medianMs, m.calls, m.basis)}${m.p10Ms !== undefined ? `, 10th percentile ${m.calls ? `${formatMs(m.p10Ms / m.calls)} per call` : formatMs(m.p10Ms)}` : ''} · ${formatMs(m.minMs)}–${formatMs(m.maxMs)} per ${m.basis === 'inPlace' ? 'run of the tests' : 'round'}, CV ${(m.cv * 100).toFixed(1)} %, ${m.samples} ${m.basis === 'inPlace' ? 'runs' : 'samples'} · ${memoryText(m)}`,
         )
       : undefined,
     base.busyNote ? h('p', { class: 'warning', 'data-testid': 'baseline-busy' }, base.busyNote) : undefined,
@@ -405,7 +406,14 @@ export function chartSummary(run: RunView): string {
     run.best && run.best.iteration > 0
       ? ` Best: iteration ${run.best.iteration}, ${formatMs(run.best.medianMs)}${run.best.changeWords ? ` (${run.best.changeWords})` : ''}.`
       : '';
-  return `Original: ${formatMs(base.medianMs)} median, peak ${formatKb(base.peakMemoryKb)}.${best}`;
+  return `Original: ${formatMs(base.medianMs)} median, ${memoryText(base)}.${best}`;
+}
+
+/** "peak 12.0 kB · 3.4 kB·ms", or "memory not measured" (its zeros are no figures). */
+function memoryText(m: MeasureView): string {
+  return m.memoryUnmeasured
+    ? 'memory not measured'
+    : `peak ${formatKb(m.peakMemoryKb)} · ${formatKbMs(m.integralKbMs)}`;
 }
 
 export function renderState(state: PanelState): { body: HTMLElement[]; run?: RunView } {

@@ -374,9 +374,11 @@ export async function measureInPlaceOnly({ recorder, target, rerun, budgetMs, le
       budgetMs,
     });
     if (traced.note) notes.push(traced.note);
+    // Not measured (the note says why): zeros the host shows as "not measured", never as figures.
     const memory = traced.memory ?? { peakMemoryKb: 0, integralKbMs: 0, integralSampleHz: 0 };
     measured.push({
       ...measurementFrom(figures.runtimeMs, memory, figures.calls),
+      ...(traced.memory ? {} : { memoryUnmeasured: true }),
       inPlace: { ...figures, ...learned },
       basis: 'inPlace',
     });

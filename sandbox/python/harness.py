@@ -281,7 +281,8 @@ def _in_place_only(target, module, test_paths, seed, options, tests, mine, their
         notes.extend(said)
         one = {"runtimeMs": figures["runtimeMs"], "calls": figures["calls"], "inPlace": figures, "basis": "inPlace",
                "processPeakKb": measure.process_peak_kb()}
-        one.update(memory or {"peakMemoryKb": 0.0, "integralKbMs": 0.0})
+        # Not measured (the notes say why): zeros the host shows as "not measured", never as figures.
+        one.update(memory or {"peakMemoryKb": 0.0, "integralKbMs": 0.0, "memoryUnmeasured": True})
         measured.append(one)
     return measured[0], (measured[1] if len(measured) > 1 else None), notes
 

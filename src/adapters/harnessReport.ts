@@ -187,7 +187,8 @@ function saneInPlace(value: unknown): InPlaceTiming | undefined {
 
 /** What the host keeps of a report's measurement: sane noise figures and a sane in-place timing. */
 function saneMeasurement(measurement: Measurement): Measurement {
-  const { inPlace, basis, ...rest } = withSaneNoise(measurement);
+  const { inPlace, basis, memoryUnmeasured, ...others } = withSaneNoise(measurement);
+  const rest: Measurement = memoryUnmeasured === true ? { ...others, memoryUnmeasured } : others;
   const kept = saneInPlace(inPlace);
   if (kept === undefined) return rest;
   return basis === 'inPlace' ? { ...rest, inPlace: kept, basis } : { ...rest, inPlace: kept };

@@ -292,13 +292,13 @@ function formatText(result: OptimizeJson): string {
   const baselineCalls = inPlace ? b?.in_place?.calls : b?.calls;
   if (b?.runtime_ms)
     lines.push(
-      `  original  ${formatPerCall(b.runtime_ms.median, baselineCalls, inPlace)} median, ${formatKb(b.peak_memory_kb ?? Number.NaN)} peak`,
+      `  original  ${formatPerCall(b.runtime_ms.median, baselineCalls, inPlace)} median, ${b.peak_memory_kb === null ? 'memory not measured' : `${formatKb(b.peak_memory_kb)} peak`}`,
     );
   if (b?.noise?.busy) lines.push(`  ${busyNote(b.noise.reasons)}`);
   const best = result.best;
   if (best && best.iteration > 0) {
     lines.push(
-      `  best      iteration ${best.iteration}: ${formatPerCall(best.runtime_ms.median, best.calls, inPlace)} median, ${best.summary} (${formatKb(best.peak_memory_kb)} peak)`,
+      `  best      iteration ${best.iteration}: ${formatPerCall(best.runtime_ms.median, best.calls, inPlace)} median, ${best.summary} (${best.peak_memory_kb === null ? 'memory not measured' : `${formatKb(best.peak_memory_kb)} peak`})`,
     );
     if (b?.runtime_ms && timesDisagree(b.runtime_ms.median, best.runtime_ms.median, best.speedup))
       lines.push(

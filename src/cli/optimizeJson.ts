@@ -9,7 +9,7 @@ import { changeWords, memoryWords, speedAgainst, speedWords } from '../core/chan
 import { IN_PLACE_DECIDES } from '../core/acceptance';
 import type { Language, Measurement, TestFailure } from '../core/sandboxTypes';
 import type { InterpreterPlan } from './interpreterJson';
-import { toProfileJson, type ProfileJson } from './profileJson';
+import { memoryJson, toProfileJson, type ProfileJson } from './profileJson';
 
 export type OptimizeStatus = 'improved' | 'no_improvement' | 'failed';
 
@@ -72,8 +72,9 @@ export interface BestJson {
   readonly runtime_ms: RuntimeJson;
   readonly runtime_per_call_ms?: PerCallJson;
   readonly calls?: number;
-  readonly peak_memory_kb: number;
-  readonly integral_kb_ms: number;
+  /** Null when the memory could not be measured. */
+  readonly peak_memory_kb: number | null;
+  readonly integral_kb_ms: number | null;
   readonly explanation?: ExplanationJson;
   readonly changed_lines?: number;
   readonly summary: string;
@@ -216,8 +217,7 @@ function candidateJson(c: CandidateReport): CandidateJson {
     accepted: c.verdict.kind === 'accepted',
     reason: c.verdict.reason,
     runtime_ms: m ? runtimeJson(m) : null,
-    peak_memory_kb: m ? m.peakMemoryKb : null,
-    integral_kb_ms: m ? m.integralKbMs : null,
+    ...memoryJson(m),
     code: c.code,
     ...(m ? perCall(m) : {}),
     index: c.index,
@@ -248,8 +248,7 @@ function bestJson(b: BestSoFar, growth: string | undefined): BestJson {
     integral_ratio: b.integralRatio,
     runtime_ms: runtimeJson(b.measurement),
     ...perCall(b.measurement),
-    peak_memory_kb: b.measurement.peakMemoryKb,
-    integral_kb_ms: b.measurement.integralKbMs,
+    ...memoryJson(b.measurement),
     ...(explanation ? { explanation: explanationJson(explanation) } : {}),
     ...(b.changedLines !== undefined ? { changed_lines: b.changedLines } : {}),
     summary: changeWords(b.speedup, b.memoryRatio),
@@ -272,7 +271,7 @@ export function progressLine(event: LoopEvent, totalIterations: number): string 
     case 'baseline': {
       const r = event.result;
       if (r.kind !== 'passed' || !r.measurement) return `original: ${r.kind}`;
-      return `original: ${r.tests.passed} test(s) passed; ${formatMs(r.measurement.runtimeMs.median)} median (CV ${(r.measurement.runtimeMs.cv * 100).toFixed(1)} %), ${formatKb(r.measurement.peakMemoryKb)} peak`;
+      return `original: ${r.tests.passed} test(s) passed; ${formatMs(r.measurement.runtimeMs.median)} median (CV ${(r.measurement.runtimeMs.cv * 100).toFixed(1)} %), ${r.measurement.memoryUnmeasured ? 'memory not measured' : `${formatKb(r.measurement.peakMemoryKb)} peak`}`;
     }
     case 'iterationStarted':
       return `iteration ${event.iteration}/${totalIterations}: asking the model…`;

@@ -217,6 +217,15 @@ export function noiseJson(result: SandboxResult): NoiseJson {
   };
 }
 
+/** Peak and integral, null when nothing was measured or the memory was not (its zeros are no figures). */
+export function memoryJson(m: Measurement | undefined): {
+  readonly peak_memory_kb: number | null;
+  readonly integral_kb_ms: number | null;
+} {
+  if (m === undefined || m.memoryUnmeasured) return { peak_memory_kb: null, integral_kb_ms: null };
+  return { peak_memory_kb: m.peakMemoryKb, integral_kb_ms: m.integralKbMs };
+}
+
 function runtimeJson(r: RuntimeStats): RuntimeJson {
   return {
     median: r.median,
@@ -287,8 +296,7 @@ export function toProfileJson(result: SandboxResult, subject: ProfileSubject): P
         ...base,
         tests: { passed: result.tests.passed, failed: result.tests.failed },
         runtime_ms: m ? runtimeJson(m.runtimeMs) : null,
-        peak_memory_kb: m ? m.peakMemoryKb : null,
-        integral_kb_ms: m ? m.integralKbMs : null,
+        ...memoryJson(m),
         message: passedMessage(result),
         runtime_per_call_ms: perCallJson(m),
         runner: result.runner,
@@ -363,6 +371,7 @@ export function formatProfileText(profile: ProfileJson): string {
   const busy = profile.noise?.busy ? profile.noise.reasons : [];
   if (busy.length > 0) lines.push(`  ${busyNote(busy)}`);
   if (profile.peak_memory_kb !== null) lines.push(`  memory    peak ${formatKb(profile.peak_memory_kb)}`);
+  else if (profile.runtime_ms) lines.push('  memory    not measured (the notes say why)');
   if (profile.integral_kb_ms !== null) lines.push(`  integral  ${formatKbMs(profile.integral_kb_ms)}`);
   if (profile.complexity) {
     lines.push(`  growth    ${profile.complexity.summary}`);

@@ -44,6 +44,10 @@ export function decideAcceptance(
   candidate: Measurement,
   reference?: Measurement,
 ): AcceptanceDecision {
+  if (goal !== 'time') {
+    const unmeasured = memoryUnmeasured(reference && isPaired(candidate, reference) ? reference : best, candidate);
+    if (unmeasured) return unmeasured;
+  }
   if (reference && isPaired(candidate, reference)) {
     switch (goal) {
       case 'time':
@@ -223,6 +227,19 @@ function decideIntegral(best: Measurement, candidate: Measurement, how?: string)
     kind: 'accept',
     gain,
     reason: `accepted: ${percent(gain)} smaller memory-time integral (${saved.toFixed(1)} kB·ms saved)${suffix}`,
+  };
+}
+
+/** A memory goal cannot be decided on memory that was not measured (its zeros are no figures). */
+function memoryUnmeasured(best: Measurement, candidate: Measurement): AcceptanceDecision | undefined {
+  const which = [candidate.memoryUnmeasured ? 'this version' : '', best.memoryUnmeasured ? 'the best so far' : '']
+    .filter((w) => w !== '')
+    .join(' or ');
+  if (which === '') return undefined;
+  return {
+    kind: 'reject',
+    gain: 0,
+    reason: `rejected: the memory of ${which} could not be measured (see the notes), so no memory gain can be shown`,
   };
 }
 

@@ -96,16 +96,19 @@ function ratios(
   reference: Measurement | undefined,
 ): { speedup: number; memoryRatio: number; integralRatio: number } {
   const factor = reference ? sideBySideSpeedFactor(m, reference) : undefined;
+  // Memory not measured on either side (its zeros are no figures) claims no change.
+  const memory = (before: Measurement, what: 'peakMemoryKb' | 'integralKbMs'): number =>
+    before.memoryUnmeasured || m.memoryUnmeasured ? 1 : ratio(before[what], m[what], 1);
   if (reference && factor !== undefined) {
     return {
       speedup: best.speedup * factor,
-      memoryRatio: best.memoryRatio * ratio(reference.peakMemoryKb, m.peakMemoryKb, 1),
-      integralRatio: best.integralRatio * ratio(reference.integralKbMs, m.integralKbMs, 1),
+      memoryRatio: best.memoryRatio * memory(reference, 'peakMemoryKb'),
+      integralRatio: best.integralRatio * memory(reference, 'integralKbMs'),
     };
   }
   return {
     speedup: ratio(original.runtimeMs.median, m.runtimeMs.median, 1e-6),
-    memoryRatio: ratio(original.peakMemoryKb, m.peakMemoryKb, 1),
-    integralRatio: ratio(original.integralKbMs, m.integralKbMs, 1),
+    memoryRatio: memory(original, 'peakMemoryKb'),
+    integralRatio: memory(original, 'integralKbMs'),
   };
 }

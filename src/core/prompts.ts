@@ -171,8 +171,12 @@ export function describeMeasurement(best: PromptInput['best'], original?: Measur
   const lines = [
     `- status: passed${best.tests ? ` (${best.tests.passed} test${best.tests.passed === 1 ? '' : 's'})` : ''}`,
     `- runtime: ${formatMs(r.median)} ms median per replay of ${m.calls} recorded call${m.calls === 1 ? '' : 's'} (min ${formatMs(r.min)} ms, CV ${(r.cv * 100).toFixed(1)} %, ${r.samples} samples)`,
-    `- peak memory: ${m.peakMemoryKb.toFixed(1)} kB above the baseline`,
-    `- memory-time integral: ${m.integralKbMs.toFixed(1)} kB·ms`,
+    ...(m.memoryUnmeasured
+      ? ['- memory: not measured']
+      : [
+          `- peak memory: ${m.peakMemoryKb.toFixed(1)} kB above the baseline`,
+          `- memory-time integral: ${m.integralKbMs.toFixed(1)} kB·ms`,
+        ]),
   ];
   if (best.iteration !== 0) lines.push(`- against the original: ${changeAgainst(best, original)}`);
   if (m.sizes && m.sizes.length > 1) {
@@ -184,8 +188,9 @@ export function describeMeasurement(best: PromptInput['best'], original?: Measur
 /** "2.50× faster than the original, peak memory 5.4× higher (110.0 kB against 20.0 kB), …". */
 function changeAgainst(best: PromptInput['best'], original: Measurement | undefined): string {
   const m = best.measurement;
+  const unmeasured = m.memoryUnmeasured === true || original?.memoryUnmeasured === true;
   const was = (now: number, before: number | undefined, unit: string): string =>
-    before === undefined ? '' : ` (${now.toFixed(1)} ${unit} against ${before.toFixed(1)} ${unit})`;
+    before === undefined || unmeasured ? '' : ` (${now.toFixed(1)} ${unit} against ${before.toFixed(1)} ${unit})`;
   return [
     speedAgainst(best.speedup, 'the original'),
     memoryWords(best.memoryRatio) + was(m.peakMemoryKb, original?.peakMemoryKb, 'kB'),
@@ -204,7 +209,7 @@ function describeAttempt(a: PreviousAttempt, fence: string): string {
   const lines = [`### Candidate ${a.index}: ${STATUS_WORDS[a.status] ?? a.status} — ${a.reason}`];
   if (a.measurement) {
     lines.push(
-      `Measured: ${formatMs(a.measurement.runtimeMs.median)} ms median (CV ${(a.measurement.runtimeMs.cv * 100).toFixed(1)} %), ${a.measurement.peakMemoryKb.toFixed(1)} kB peak, ${a.measurement.integralKbMs.toFixed(1)} kB·ms.`,
+      `Measured: ${formatMs(a.measurement.runtimeMs.median)} ms median (CV ${(a.measurement.runtimeMs.cv * 100).toFixed(1)} %), ${a.measurement.memoryUnmeasured ? 'memory not measured' : `${a.measurement.peakMemoryKb.toFixed(1)} kB peak, ${a.measurement.integralKbMs.toFixed(1)} kB·ms`}.`,
     );
   }
   const failures = a.failures ?? [];

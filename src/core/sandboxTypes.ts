@@ -187,6 +187,12 @@ export interface Measurement {
   readonly runtimeMs: RuntimeStats;
   /** Peak memory of one replay round above the baseline before it, in kB. */
   readonly peakMemoryKb: number;
+  /**
+   * Set when the memory could not be measured (the in-place memory runs failed; the notes say
+   * why): `peakMemoryKb` and `integralKbMs` are then 0 placeholders, shown as "not measured" and
+   * never compared. 0 kB otherwise means the calls allocated nothing.
+   */
+  readonly memoryUnmeasured?: true;
   /** Process high-water mark (RSS) in kB, for information. */
   readonly processPeakKb?: number;
   /**

@@ -378,6 +378,7 @@ export function measureView(measurement: Measurement): MeasureView {
     samples: runtime.samples,
     peakMemoryKb: measurement.peakMemoryKb,
     integralKbMs: measurement.integralKbMs,
+    ...(measurement.memoryUnmeasured ? { memoryUnmeasured: true as const } : {}),
     ...(measurement.calls > 0 ? { calls: measurement.calls } : {}),
     ...(measurement.basis === 'inPlace' ? { basis: measurement.basis } : {}),
   };

@@ -28,6 +28,8 @@ export interface MeasureView {
   readonly samples: number;
   readonly peakMemoryKb: number;
   readonly integralKbMs: number;
+  /** The memory could not be measured (the notes say why): the two figures above are no figures. */
+  readonly memoryUnmeasured?: true;
   /** Recorded calls in one round: the runtimes above are per round; ÷ calls is per call. */
   readonly calls?: number;
   /**

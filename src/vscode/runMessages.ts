@@ -62,7 +62,7 @@ export class RunMessages {
     const growth = view.growth?.series.some((s) => s.kind === 'measured') ? ` Growth: ${view.growth.summary}.` : '';
     void vscode.window.showInformationMessage(
       m
-        ? `Afterburner: ${view.functionName} — ${formatMs(m.medianMs)} median per replay of the recorded calls (CV ${(m.cv * 100).toFixed(1)} %), peak ${Math.round(m.peakMemoryKb)} kB.${growth}`
+        ? `Afterburner: ${view.functionName} — ${formatMs(m.medianMs)} median per replay of the recorded calls (CV ${(m.cv * 100).toFixed(1)} %), ${m.memoryUnmeasured ? 'memory not measured' : `peak ${Math.round(m.peakMemoryKb)} kB`}.${growth}`
         : `Afterburner: ${view.functionName} — ${view.message}`,
     );
   }

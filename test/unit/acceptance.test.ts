@@ -62,6 +62,23 @@ describe('decideAcceptance for time', () => {
 });
 
 describe('decideAcceptance for memory and integral', () => {
+  it('never takes memory that could not be measured for a gain, and still decides time', () => {
+    const unmeasured: Measurement = { ...measured(around(10), 0, 0), memoryUnmeasured: true };
+    for (const goal of ['memory', 'integral'] as const) {
+      const d = decideAcceptance(goal, measured(around(10), 200), unmeasured);
+      expect(d.kind).toBe('reject');
+      expect(d.reason).toBe(
+        'rejected: the memory of this version could not be measured (see the notes), so no memory gain can be shown',
+      );
+    }
+    expect(decideAcceptance('memory', unmeasured, measured(around(10), 150)).reason).toMatch(
+      /of the best so far could/,
+    );
+    expect(decideAcceptance('time', unmeasured, { ...measured(around(5), 0, 0), memoryUnmeasured: true }).kind).toBe(
+      'accept',
+    );
+  });
+
   it('accepts 5 % and 8 kB less peak memory', () => {
     const d = decideAcceptance('memory', measured(around(10), 200), measured(around(10), 150));
     expect(d.kind).toBe('accept');

@@ -68,6 +68,16 @@ describe('profile output: calls made, calls recorded and the harness notes', () 
     );
     expect(text).not.toMatch(/ {2}in place {2}/);
     expect(toProfileJson(sampled, subject).runtime_basis).toBe('replay');
+    expect(text).toContain('memory    peak 8.01 MB');
+    // Memory runs that failed leave no figures: null, not 0 kB (which means nothing was allocated).
+    const withoutMemory = {
+      ...inPlace,
+      measurement: { ...inPlace.measurement, peakMemoryKb: 0, integralKbMs: 0, memoryUnmeasured: true },
+    } as SandboxResult;
+    const unmeasured = toProfileJson(withoutMemory, subject);
+    expect(unmeasured).toMatchObject({ peak_memory_kb: null, integral_kb_ms: null });
+    expect(unmeasured.runtime_ms?.median).toBe(73.6);
+    expect(formatProfileText(unmeasured)).toContain('memory    not measured (the notes say why)');
   });
 
   it('says that tests failing on the code as it is fail before any change', () => {

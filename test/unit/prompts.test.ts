@@ -90,6 +90,14 @@ describe('buildMessages', () => {
     expect(user).toContain('line 14 (87 % of the time, 7000 hits)');
   });
 
+  it('says the memory was not measured rather than giving its placeholder zeros as figures', () => {
+    const unmeasured = { ...measurement, peakMemoryKb: 0, integralKbMs: 0, memoryUnmeasured: true as const };
+    const best = { ...input().best, measurement: unmeasured };
+    const user = buildMessages(input({ best }))[1]?.content ?? '';
+    expect(user).toContain('- memory: not measured');
+    expect(user).not.toMatch(/0\.0 kB/);
+  });
+
   it('shows the current best code when it is not the original', () => {
     const user =
       buildMessages(
