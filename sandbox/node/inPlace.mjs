@@ -26,7 +26,6 @@ import {
   measurementFrom,
   SAMPLE_ATTEMPTS,
   sampleLog,
-  schedulerWaitNs,
   startCallTrace,
   summarize,
   withNoise,
@@ -50,10 +49,10 @@ let runs = 0;
 
 /**
  * One run of the tests with only a timer on the target (`substitute` called in its place when
- * given): { ms, made, tests, wallMs, each, elapsedNs, waitedNs, known } or { why } when the run could not
- * be timed. `each`: each call's milliseconds, in the order the calls started; `waitedNs`: the time
- * the calls waited for a CPU (read around each, outside its clock). `enter`/`leave`: see
- * recorder.mjs.
+ * given): { ms, made, tests, wallMs, each, elapsedNs, waitedNs, known }, or { why } when the run
+ * could not be timed. `each`: each call's milliseconds, in the order the calls started;
+ * `waitedNs`: the time the calls waited for a CPU (read around each, outside its clock).
+ * `enter`/`leave`: a window around each call (recorder.mjs).
  */
 async function timedRun({ recorder, rerun }, substitute, { enter, leave } = {}) {
   const each = [];
@@ -65,13 +64,11 @@ async function timedRun({ recorder, rerun }, substitute, { enter, leave } = {}) 
     substitute,
     // The tests the calls came from, where the runner says (currentTest.mjs).
     tests: new Set(),
-    enter: (index) => ({ w0: schedulerWaitNs(), opened: enter?.(index) }),
-    leave: ({ w0, opened }, index, ms) => {
-      // The memory window closes before the wait is read: reading it allocates.
-      leave?.(opened);
-      const w1 = schedulerWaitNs();
-      if (w0 === undefined || w1 === undefined) waitKnown = false;
-      else waitedNs += w1 - w0;
+    enter,
+    leave,
+    took: (index, ms, waited) => {
+      if (waited === undefined) waitKnown = false;
+      else waitedNs += waited;
       each[index] = ms;
     },
   };

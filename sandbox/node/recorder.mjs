@@ -61,18 +61,28 @@ export function createRecorder({ withThis }) {
     msOf.set(call, ms);
   };
   /**
-   * `ms` less the time the thread waited for a CPU since `w0` (schedstat, read outside the clock):
+   * `ms` less `waitedNs`, the time the thread waited for a CPU meanwhile (undefined where unknown):
    * what shares the tests' time in the function out is the calls' own time, and on a busy machine
    * a time slice another process took in the middle of a 3-event call made it weigh 18 % beside a
    * 6,000-event one that takes 0.4 % of its time alone.
    */
-  const lessWaited = (ms, w0) => {
-    const w1 = schedulerWaitNs();
-    return w0 === undefined || w1 === undefined ? ms : Math.max(0, ms - (w1 - w0) / 1e6);
-  };
-  /** Calls `target`, handing its time (an async call's until it settles) to `took`. */
-  const timedBy = (took, target, thisArg, args) => {
+  const lessWaited = (ms, waitedNs) => (waitedNs === undefined ? ms : Math.max(0, ms - waitedNs / 1e6));
+  /**
+   * Calls `target`, handing `took` its time (an async call's until it settles) and the time the
+   * thread waited for a CPU meanwhile (schedstat, read outside the clock; undefined where unknown).
+   * `open`/`close`, when given, bracket the call inside the wait reads: reading the wait allocates,
+   * which a memory window around the call must not see.
+   */
+  const timedBy = (took, target, thisArg, args, { open, close } = {}) => {
+    const w0 = schedulerWaitNs();
+    const opened = open?.();
     const t0 = clockMs();
+    const end = () => {
+      const ms = clockMs() - t0;
+      close?.(opened);
+      const w1 = schedulerWaitNs();
+      took(ms, w0 === undefined || w1 === undefined ? undefined : w1 - w0);
+    };
     let result;
     // Its own recursive calls are inside it, as for a recorded call: not calls the tests made.
     state.depth++;
@@ -80,34 +90,31 @@ export function createRecorder({ withThis }) {
       result = Reflect.apply(target, thisArg, args);
     } finally {
       state.depth--;
-      if (!isThenable(result)) took(clockMs() - t0);
+      if (!isThenable(result)) end();
     }
-    if (isThenable(result)) {
-      // Observed, not chained: the caller keeps the very promise the function returned.
-      const settled = () => took(clockMs() - t0);
-      result.then(settled, settled);
-    }
+    // Observed, not chained: the caller keeps the very promise the function returned, and this
+    // reaction, registered first, runs before any the caller adds.
+    if (isThenable(result)) result.then(end, end);
     return result;
   };
-  const timed = (target, thisArg, args) => {
-    const w0 = schedulerWaitNs();
-    return timedBy((ms) => unrecorded(lessWaited(ms, w0)), target, thisArg, args);
-  };
+  const timed = (target, thisArg, args) =>
+    timedBy((ms, waitedNs) => unrecorded(lessWaited(ms, waitedNs)), target, thisArg, args);
   // `run.substitute`: the function run in the target's place (the best version so far, side by side);
-  // `run.enter(i)` / `run.leave(opened, i, ms)`, when given, see the i-th call start and end.
+  // `run.enter(i)` / `run.leave(opened)`, when given, open and close a window around the i-th call;
+  // `run.took(i, ms, waitedNs)` sees it end.
   const timedInPlace = (run, target, thisArg, args) => {
     const index = run.made++;
     const test = testNow();
     if (test !== undefined) run.tests.add(test);
-    const opened = run.enter?.(index);
     return timedBy(
-      (ms) => {
+      (ms, waitedNs) => {
         run.ms += ms;
-        run.leave?.(opened, index, ms);
+        run.took?.(index, ms, waitedNs);
       },
       run.substitute ?? target,
       thisArg,
       args,
+      { open: run.enter && (() => run.enter(index)), close: run.leave },
     );
   };
 
@@ -151,38 +158,30 @@ export function createRecorder({ withThis }) {
       return timed(target, thisArg, args);
     }
     state.calls.push(call);
-    state.depth++;
     let result;
-    const w0 = schedulerWaitNs();
-    const t0 = clockMs();
     try {
-      result = Reflect.apply(target, thisArg, args);
+      result = timedBy((ms, waitedNs) => recorded(call, lessWaited(ms, waitedNs)), target, thisArg, args);
     } catch (e) {
-      recorded(call, lessWaited(clockMs() - t0, w0));
       call.error = describeThrown(e);
       finish(call, args, thisArg);
       throw e;
-    } finally {
-      state.depth--;
     }
     if (isThenable(result)) {
       call.async = true;
+      // timedBy's reaction ran first: the copies below are not in the call's time.
       return result.then(
         (value) => {
-          recorded(call, lessWaited(clockMs() - t0, w0));
           call.result = encode(value, false);
           finish(call, args, thisArg);
           return value;
         },
         (e) => {
-          recorded(call, lessWaited(clockMs() - t0, w0));
           call.error = describeThrown(e);
           finish(call, args, thisArg);
           throw e;
         },
       );
     }
-    recorded(call, lessWaited(clockMs() - t0, w0));
     call.result = encode(result, false);
     finish(call, args, thisArg);
     return result;

@@ -20,6 +20,8 @@ export interface AttemptFigures {
   readonly runtimeCv: number;
   readonly peakMemoryKb: number;
   readonly integralKbMs: number;
+  /** Memory could not be measured: the two memory figures are placeholders, never compared. */
+  readonly memoryUnmeasured?: true;
 }
 
 /** One piece of code tried in a run: the original (iteration 0) or a candidate. */
@@ -56,6 +58,7 @@ export function figuresFromMeasurement(m: Measurement): AttemptFigures {
     runtimeCv: m.runtimeMs.cv,
     peakMemoryKb: m.peakMemoryKb,
     integralKbMs: m.integralKbMs,
+    ...(m.memoryUnmeasured ? { memoryUnmeasured: true as const } : {}),
   };
 }
 
@@ -139,7 +142,9 @@ export function parseHistoryLine(
   return { kind: 'record', record: { ...(r as RunHistoryRecord), goal } };
 }
 
+/** The figure `goal` compares, NaN when it was not measured (so no comparison holds). */
 export function goalValue(f: AttemptFigures, goal: Goal): number {
+  if (goal !== 'time' && f.memoryUnmeasured) return Number.NaN;
   return goal === 'time' ? f.runtimeMs : goal === 'memory' ? f.peakMemoryKb : f.integralKbMs;
 }
 
@@ -224,7 +229,9 @@ export function pairPrompt(pair: CodePair): string {
   return [
     pair.task ? `Task:\n${pair.task}\n` : '',
     `Rewrite the ${pair.language} function \`${pair.target}\` so that it ${GOAL_WORDS[pair.goal]}, with exactly the same behaviour.`,
-    `Measured: runtime ${round(f.runtimeMs)} ms, peak memory ${round(f.peakMemoryKb)} kB, memory-time integral ${round(f.integralKbMs)} kB·ms.`,
+    f.memoryUnmeasured
+      ? `Measured: runtime ${round(f.runtimeMs)} ms; memory not measured.`
+      : `Measured: runtime ${round(f.runtimeMs)} ms, peak memory ${round(f.peakMemoryKb)} kB, memory-time integral ${round(f.integralKbMs)} kB·ms.`,
     '',
     '```' + pair.language,
     pair.slower.code.trimEnd(),
@@ -276,6 +283,7 @@ export type RewardOutcome = { readonly passed: false } | { readonly passed: true
  *   r = −1                                 if the candidate fails (tests, differential check, limits);
  *   r = +1                                 if the baseline failed and the candidate passes;
  *   r = clip(ln(baseline / candidate), −1, 1)   otherwise, on the goal metric,
+ *   r = 0                                  when either side's goal metric was not measured,
  * so a 2× speed-up earns ln 2 ≈ 0.69, a 2× slow-down −0.69, and any gain beyond e× saturates at 1.
  * Bounded, symmetric in ratio, and a failure is always worse than any passing candidate.
  */
@@ -284,6 +292,8 @@ export function grpoReward(goal: Goal, baseline: RewardOutcome, candidate: Rewar
   if (!baseline.passed) return 1;
   const b = goalValue(baseline.figures, goal);
   const c = goalValue(candidate.figures, goal);
+  // Memory that could not be measured reads 0: taken at its word it would be "allocated nothing".
+  if (Number.isNaN(b) || Number.isNaN(c)) return 0;
   if (!(c > 0)) return b > 0 ? 1 : 0;
   if (!(b > 0)) return -1;
   return Math.max(-1, Math.min(1, Math.log(b / c)));

@@ -50,6 +50,30 @@ const record: RunHistoryRecord = {
 };
 
 describe('pairsFromRecord', () => {
+  it('makes no memory pair with an attempt whose memory could not be measured, and says so in the prompt', () => {
+    const [first, second] = record.attempts as [(typeof record.attempts)[0], (typeof record.attempts)[0]];
+    const memory: RunHistoryRecord = {
+      ...record,
+      goal: 'memory',
+      attempts: [
+        { ...first, figures: f(10, 400) },
+        { ...second, figures: { ...f(2, 0, 0), memoryUnmeasured: true } },
+      ],
+    };
+    expect(pairsFromRecord(memory)).toEqual([]);
+    const timed = pairsFromRecord({ ...memory, goal: 'time', attempts: [memory.attempts[1]!, memory.attempts[0]!] });
+    // Runtime was measured: a time pair still stands.
+    expect(timed).toHaveLength(1);
+    const slowerUnmeasured = pairsFromRecord({
+      ...record,
+      attempts: [
+        { ...first, figures: { ...f(10, 0, 0), memoryUnmeasured: true } },
+        { ...second, figures: f(2) },
+      ],
+    });
+    expect(slowerUnmeasured).toHaveLength(1);
+    expect(sftLine(slowerUnmeasured[0]!).prompt).toContain('Measured: runtime 10 ms; memory not measured.');
+  });
   it('pairs passing attempts whose goal figures differ beyond noise, slower first', () => {
     const pairs = pairsFromRecord(record);
     expect(pairs.map((p) => [p.slower.iteration, p.faster.iteration, Number(p.gain.toFixed(3))])).toEqual([
@@ -117,6 +141,15 @@ describe('grpoReward', () => {
     expect(
       grpoReward('memory', { passed: true, figures: f(1, 400) }, { passed: true, figures: f(9, 200) }),
     ).toBeCloseTo(Math.log(2), 12);
+  });
+  it('is 0 when the goal is memory and either side could not measure it, never "allocated nothing"', () => {
+    const unmeasured = { passed: true as const, figures: { ...f(9, 0), memoryUnmeasured: true as const } };
+    expect(grpoReward('memory', { passed: true, figures: f(1, 400) }, unmeasured)).toBe(0);
+    expect(grpoReward('integral', unmeasured, { passed: true, figures: f(1, 400) })).toBe(0);
+    expect(grpoReward('time', pass(10), { passed: true, figures: { ...f(5), memoryUnmeasured: true } })).toBeCloseTo(
+      Math.log(2),
+      12,
+    );
   });
 });
 
