@@ -319,20 +319,21 @@ export async function runReplayPhase({
     if (reference) {
       const other = { prepare: preparer(reference, calls), round: makeRound(reference.fn, anyAsync, 'reference') };
       const paired = await measurePairedRuntime({ a: { prepare, round }, b: other, ...options });
-      // Memory: the same procedure for each, one after the other.
-      const memory = await traceMemory({ prepare, round, notes, roundMs: paired.a.median });
+      // Memory: the same procedure for each, one after the other. The integral's round time is the
+      // 10th percentile, the runtime figure that repeats across profiles (see traceMemory).
+      const memory = await traceMemory({ prepare, round, notes, roundMs: paired.a.p10 });
       const referenceMemory = await traceMemory({
         prepare: other.prepare,
         round: other.round,
         notes,
-        roundMs: paired.b.median,
+        roundMs: paired.b.p10,
       });
       measurement = measurementFrom(paired.a, memory, calls.length);
       referenceMeasurement = measurementFrom(paired.b, referenceMemory, calls.length);
     } else {
       const timing = await measureRuntime({ prepare, round, ...options });
       if (timing.long) notes.push(longRoundNote(timing.stats));
-      const memory = await traceMemory({ prepare, round, notes, roundMs: timing.stats.median });
+      const memory = await traceMemory({ prepare, round, notes, roundMs: timing.stats.p10 });
       measurement = measurementFrom(timing.stats, memory, calls.length);
     }
     if (measure.hotLines) {

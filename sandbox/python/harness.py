@@ -419,8 +419,9 @@ def _measure(target, calls, options, seed, test_paths, module_path, reference=No
             result["runtimeMs"] = measure.runtime_in_forks(
                 replayer, seed, budget_ms, min_sample_ms, max_samples, round_s=round_s)
         for i, (into, who) in enumerate(pairs):
-            median = into["runtimeMs"]["median"]
-            kb_ms, hz = (traced[i].kb_ms(median), traced[i].hz) if traced else measure.integral(who, seed, median)
+            # The round time that repeats across profiles (see measure's docstring).
+            round_ms = into["runtimeMs"]["p10"]
+            kb_ms, hz = (traced[i].kb_ms(round_ms), traced[i].hz) if traced else measure.integral(who, seed, round_ms)
             into["integralKbMs"] = kb_ms
             into["integralSampleHz"] = round(hz, 1)
         if measure.is_long(round_s):

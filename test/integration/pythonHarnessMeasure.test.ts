@@ -108,8 +108,9 @@ describe('python harness: measurement', () => {
   });
 
   it('orders an implementation doing 1.2x the work after the original', async () => {
-    const median = async (candidate?: string): Promise<number> =>
-      measurementOf(
+    // Separate profiles compare by their 10th percentile (README, How "faster" is measured).
+    const lowQuantile = async (candidate?: string): Promise<number> => {
+      const runtime = measurementOf(
         (
           await runPythonHarness({
             fixture: 'slower',
@@ -121,15 +122,17 @@ describe('python harness: measurement', () => {
             measure: { budgetMs: 800 },
           })
         ).report,
-      ).runtimeMs.median;
+      ).runtimeMs;
+      return runtime.p10 ?? runtime.median;
+    };
     // Alternating runs, so a burst of load on the shared machine hits both sides; on a busy machine
     // (other test files run beside this one) the best of each side is taken over more pairs, up to
     // four, as a user would profile again. Load only ever adds time, so the minima converge.
     const fast: number[] = [];
     const slow: number[] = [];
     for (let pair = 0; pair < 4; pair++) {
-      fast.push(await median());
-      slow.push(await median('work_slower.py'));
+      fast.push(await lowQuantile());
+      slow.push(await lowQuantile('work_slower.py'));
       if (pair >= 1 && Math.min(...slow) > Math.min(...fast)) break;
     }
     expect(Math.min(...slow)).toBeGreaterThan(Math.min(...fast));

@@ -23,7 +23,7 @@ Peak memory: tracemalloc's peak during one round minus the traced memory just be
 (argument copies are made before tracing starts, so they are not counted).
 
 Memory-time integral: a separate pass with tracemalloc on and a sampling thread reading
-tracemalloc.get_traced_memory() every 0.25 ms (the interpreter's switch interval is lowered so the
+tracemalloc.get_traced_memory() every 0.05 ms (the interpreter's switch interval is lowered so the
 thread gets the GIL in time). Per round, with m the traced memory above the round's baseline:
     integral = Σ (m_i + m_{i+1}) / 2 · (t_{i+1} − t_i)          [kB·ms]
 over the points (start, 0), the samples, (end, m_end). Short rounds run back to back in one
@@ -33,8 +33,9 @@ enough samples or active time are collected, within INTEGRAL_MAX_PASS_S, after o
 uncounted (the first window under tracing allocates what later ones reuse from free lists). The
 rate actually reached is reported as integralSampleHz.
 tracemalloc slows every allocation (allocation-heavy code runs many times slower under it), so
-the traced clock runs slow: the integral is rescaled by (untraced median round time / traced
-round time), i.e. it is the time-averaged memory above baseline times the real runtime.
+the traced clock runs slow: the integral is rescaled by (untraced round time / traced round time),
+i.e. it is the time-averaged memory above baseline times the real runtime, the 10th percentile of
+the timing samples (the figure that repeats across profiles; see stats()).
 """
 from __future__ import annotations
 
@@ -68,12 +69,16 @@ MIN_PAIRS = 20
 DISTURBED_SHARE = 0.02
 SAMPLE_ATTEMPTS = 3
 MAX_LOOPS = 1_000_000
-SAMPLE_INTERVAL_S = 0.00025
-SWITCH_INTERVAL_S = 0.0001
-# A window of microsecond rounds gives some 20 samples: one window's integral spread 3.5x over 8
-# profiles of a 2 µs function, windows over 50 ms of traced time (about 175 samples) 1.5x.
-INTEGRAL_MIN_SAMPLES = 400
-INTEGRAL_MIN_ACTIVE_S = 0.05
+# The sampler needs the GIL, which the main thread hands over at its next check after a switch
+# interval: every sample of a microsecond round lands at a point of its own, and the mean of m
+# over a round is only as good as their number. A window of such rounds gives some 20 samples:
+# one window's integral spread 3.5x over 8 profiles of a 2 µs function, windows over 50 ms of
+# traced time (about 140 samples at 0.25 ms) 2.4x, over 300 ms at 0.05 ms (about 1,500) 1.13x
+# on a quiet core.
+SAMPLE_INTERVAL_S = 0.00005
+SWITCH_INTERVAL_S = 0.00002
+INTEGRAL_MIN_SAMPLES = 3000
+INTEGRAL_MIN_ACTIVE_S = 0.3
 INTEGRAL_MAX_PASS_S = 0.6
 # One sampled window lasts about this long (untraced), so even very short rounds see samples.
 INTEGRAL_WINDOW_S = 0.01
@@ -587,7 +592,7 @@ class TracedPass:
         return self.samples / self.active if self.active > 0 else 0.0
 
     def kb_ms(self, runtime_ms: Optional[float] = None) -> float:
-        """kB·ms per round; with `runtime_ms` (the untraced median) the traced clock is rescaled to it."""
+        """kB·ms per round; with `runtime_ms` (an untraced round time) the traced clock is rescaled to it."""
         kb_ms = self.area / self.rounds / 1024.0 * 1000.0
         traced_round_ms = self.active / self.rounds * 1000.0
         if runtime_ms is not None and traced_round_ms > 0:
@@ -596,7 +601,7 @@ class TracedPass:
 
 
 def integral(replayer: Replayer, seed: int, runtime_ms: Optional[float] = None) -> Tuple[float, float]:
-    """(kB·ms per round, samples per second reached). With `runtime_ms` (the untraced median),
+    """(kB·ms per round, samples per second reached). With `runtime_ms` (an untraced round time),
     the traced clock is rescaled to it, see the module docstring."""
     # Copies for a window stay within PREPARE_PER_SAMPLE_S (measured before tracing slows them).
     most_rounds = max(1, int(PREPARE_PER_SAMPLE_S / max(_prepare_seconds(replayer, 1), 1e-9)))
