@@ -342,8 +342,10 @@ describe('node harness: measurement', () => {
 
   it('orders an implementation doing 20 % more work after the original', async () => {
     const test = fixture('spin.test.mjs');
-    const measureSpin = async (source: string): Promise<number> =>
-      measurementOf(
+    // Separate profiles compare by their 10th percentile (README, How "faster" is measured): beside
+    // two CPU hogs, the fastest of three medians read the slower version 1.71 ms, the original 2.51.
+    const measureSpin = async (source: string): Promise<number> => {
+      const runtime = measurementOf(
         (
           await runHarness({
             files: { 'spin.mjs': source, 'spin.test.mjs': test },
@@ -353,7 +355,9 @@ describe('node harness: measurement', () => {
             measure: { budgetMs: 1500 },
           })
         ).report,
-      ).runtimeMs.median;
+      ).runtimeMs;
+      return runtime.p10 ?? runtime.median;
+    };
     // Separate profiles on a shared machine: a CPU hog can slow one of them by more than 20 %, as a
     // user would see. So they alternate, three each, and the fastest of each decides: load only
     // ever adds time.
