@@ -10,6 +10,7 @@ import { connectDocker } from './dockerEngine';
 import { CPUS, createContainerPool, PIDS_LIMIT, reapOrphans, WORK_TMPFS_MB } from './dockerContainerPool';
 import type { ContainerPool, HarnessMount, WarmContainer } from './dockerContainerPool';
 import { packJob } from './dockerAgent';
+import { quotaPeriods, throttledShare } from './dockerQuota';
 import type { RunOutcome } from './dockerAgent';
 import { toSandboxResult } from './harnessReport';
 import { harnessCommand, prepareJob } from './harnessRun';
@@ -361,6 +362,7 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): DockerS
         return fail(`Could not start a sandbox container: ${errorMessage(err)}`);
       }
       let outcome: RunOutcome;
+      const quotaBefore = await quotaPeriods(warm.container);
       try {
         outcome = await warm.agent.run({
           runId: randomBytes(8).toString('hex'),
@@ -376,9 +378,10 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): DockerS
       }
       if (outcome.stopped === 'abort' && signal) throw abortError(signal);
       if (disposed) return fail('The Docker sandbox was disposed during the run.');
+      const throttled = throttledShare(quotaBefore, await quotaPeriods(warm.container));
       const result = await toResult(warm, outcome, job.limits, performance.now() - started);
       await settleContainer(pool, warm, outcome, result.clean, log);
-      return result.result;
+      return throttled !== undefined ? { ...result.result, quotaThrottledShare: throttled } : result.result;
     },
 
     containerIds(): readonly string[] {

@@ -1,6 +1,7 @@
 /**
  * How busy the host is around a sandbox run: the 1-minute load average and the core count at the
- * start and end, and CPU steal from /proc/stat over the run (Linux; skipped silently elsewhere).
+ * start and end, and CPU steal from /proc/stat over the run (Linux; skipped silently elsewhere);
+ * with the quota throttling a sandbox reports (Docker).
  * `withMachineLoad` wraps any sandbox so every result carries it; src/core/noise.ts judges it.
  */
 import { readFileSync } from 'node:fs';
@@ -62,7 +63,11 @@ export function withMachineLoad(sandbox: Sandbox): Sandbox {
     async run(job: SandboxJob, signal?: AbortSignal): Promise<SandboxResult> {
       const watch = watchMachineLoad();
       const result = await sandbox.run(job, signal);
-      return { ...result, machineLoad: watch.finish() };
+      const throttled = result.quotaThrottledShare;
+      return {
+        ...result,
+        machineLoad: { ...watch.finish(), ...(throttled !== undefined ? { throttledShare: throttled } : {}) },
+      };
     },
   };
 }

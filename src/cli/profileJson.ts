@@ -101,6 +101,8 @@ export interface NoiseJson {
   readonly cores: number | null;
   /** Share (0..1) of CPU time the hypervisor stole over the run; null where /proc/stat is unreadable. */
   readonly steal_share: number | null;
+  /** Share (0..1) of the sandbox's CPU-quota periods in which the quota throttled it; null where no quota (local). */
+  readonly throttled_share: number | null;
   /** Timing samples taken again because their thread waited for a CPU; null where unknown. */
   readonly samples_retaken: number | null;
   /** Share (0..1) of the timed wall time the measuring thread waited for a CPU; null where unknown. */
@@ -211,6 +213,7 @@ export function noiseJson(result: SandboxResult): NoiseJson {
     load1: verdict.load1 !== undefined ? rounded(verdict.load1) : null,
     cores: verdict.cores ?? null,
     steal_share: verdict.stealShare !== undefined ? rounded(verdict.stealShare) : null,
+    throttled_share: verdict.throttledShare !== undefined ? rounded(verdict.throttledShare) : null,
     samples_retaken: verdict.samplesRetaken ?? null,
     wait_share: verdict.waitShare !== undefined ? rounded(verdict.waitShare) : null,
     reasons: verdict.reasons,

@@ -1,6 +1,6 @@
 /**
  * Whether the machine was busy while a measurement was taken, from what the host saw (load
- * average, cores, CPU steal) and what the harness saw (samples taken again because their thread
+ * average, cores, CPU steal, the sandbox's CPU quota throttling it) and what the harness saw (samples taken again because their thread
  * waited for a CPU, and the share of the timed wall time it waited). A busy verdict does not
  * change any figure: it tells the reader the figures may spread more than usual.
  */
@@ -10,6 +10,8 @@ import type { MachineLoad, RuntimeStats } from './sandboxTypes';
 export const LOAD_PER_CORE_LIMIT = 1;
 /** Busy when the hypervisor took more than this share of the CPU time during the run. */
 export const STEAL_SHARE_LIMIT = 0.02;
+/** Busy when the sandbox's CPU quota throttled it in more than this share of its periods. */
+export const THROTTLED_SHARE_LIMIT = 0.1;
 /** Busy when more than this share of the timing samples had to be taken again. */
 export const RETAKEN_SHARE_LIMIT = 0.1;
 /** Busy when the measuring thread waited for a CPU for more than this share of the timed wall time. */
@@ -21,6 +23,8 @@ export interface NoiseFigures {
   readonly cores?: number;
   /** Share of all CPU time stolen by the hypervisor over the run (0..1). */
   readonly stealShare?: number;
+  /** Share of the sandbox's CPU-quota periods in which the quota throttled it (0..1). */
+  readonly throttledShare?: number;
   /** Timing samples of the measurement. */
   readonly samples?: number;
   /** Of `samples`, how many were taken again because their thread waited for a CPU. */
@@ -51,6 +55,7 @@ export function noiseFigures(load: MachineLoad | undefined, runtime: RuntimeStat
     ...(load1 !== undefined && Number.isFinite(load1) ? { load1 } : {}),
     ...(load !== undefined ? { cores: load.cores } : {}),
     ...(load?.stealShare !== undefined ? { stealShare: load.stealShare } : {}),
+    ...(load?.throttledShare !== undefined ? { throttledShare: load.throttledShare } : {}),
     ...(runtime !== undefined ? { samples: runtime.samples } : {}),
     ...(runtime?.retaken !== undefined ? { samplesRetaken: runtime.retaken } : {}),
     ...(runtime?.waitShare !== undefined ? { waitShare: runtime.waitShare } : {}),
@@ -60,11 +65,13 @@ export function noiseFigures(load: MachineLoad | undefined, runtime: RuntimeStat
 /** The verdict on the figures; each threshold above that is crossed gives one reason. */
 export function noiseVerdict(figures: NoiseFigures): NoiseVerdict {
   const reasons: string[] = [];
-  const { load1, cores, stealShare, samples, samplesRetaken, waitShare } = figures;
+  const { load1, cores, stealShare, throttledShare, samples, samplesRetaken, waitShare } = figures;
   if (load1 !== undefined && cores !== undefined && cores > 0 && load1 > cores * LOAD_PER_CORE_LIMIT)
     reasons.push(`load ${loadWords(load1, cores)} on ${cores} core${cores === 1 ? '' : 's'}`);
   if (stealShare !== undefined && stealShare > STEAL_SHARE_LIMIT)
     reasons.push(`${percent(stealShare)} of the CPU stolen by the hypervisor`);
+  if (throttledShare !== undefined && throttledShare > THROTTLED_SHARE_LIMIT)
+    reasons.push(`the sandbox's CPU quota throttled it in ${percent(throttledShare)} of its periods`);
   if (samplesRetaken !== undefined && samples !== undefined && samples > 0)
     if (samplesRetaken > RETAKEN_SHARE_LIMIT * samples)
       reasons.push(`${samplesRetaken} of ${samples} samples taken again`);

@@ -338,6 +338,8 @@ export interface MachineLoad {
   readonly load1End?: number;
   readonly cores: number;
   readonly stealShare?: number;
+  /** Share (0..1) of the sandbox's CPU-quota periods in which the quota throttled it (Docker). */
+  readonly throttledShare?: number;
 }
 
 interface RunInfo {
@@ -350,6 +352,8 @@ interface RunInfo {
   readonly output: string;
   /** How busy the host was during the run, where the host looked (see MachineLoad). */
   readonly machineLoad?: MachineLoad;
+  /** Share (0..1) of the CPU-quota periods of the run in which the quota throttled the sandbox (Docker). */
+  readonly quotaThrottledShare?: number;
 }
 
 export type SandboxResult = RunInfo &

@@ -42,6 +42,7 @@ interface Noise {
   load1: number | null;
   cores: number | null;
   steal_share: number | null;
+  throttled_share: number | null;
   samples_retaken: number | null;
   wait_share: number | null;
   reasons: string[];
@@ -79,6 +80,8 @@ function expectNoiseShape(noise: Noise, samples: number): void {
   expect(noise.samples_retaken).toBeLessThanOrEqual(samples);
   expect(Array.isArray(noise.reasons)).toBe(true);
   expect(noise.reasons.length > 0).toBe(noise.busy);
+  // The local sandbox has no CPU quota to throttle it.
+  expect(noise.throttled_share).toBeNull();
   if (process.platform === 'linux') {
     // The thread's schedstat and /proc/stat are there on Linux.
     expect(noise.wait_share).toBeGreaterThanOrEqual(0);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { hostname } from 'node:os';
+import os, { hostname } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDockerSandbox } from '../../src/adapters/dockerSandbox';
 import type { DockerSandbox } from '../../src/adapters/dockerSandbox';
@@ -37,6 +37,22 @@ describe('Docker sandbox', () => {
     expect(result.tests).toEqual({ passed: 2, failed: 0 });
     expect(result.recording?.calls).toBe(2);
     expect(result.measurement?.runtimeMs.median).toBeGreaterThan(0);
+  });
+
+  it('says in what share of its CPU-quota periods the container was throttled', async () => {
+    const quiet = await open().run(fixtureJob('javascript', 'squares.mjs', ['squares.test.mjs'], 'sumOfSquares'));
+    expect(quiet.kind, quiet.output).toBe('passed');
+    expect(quiet.quotaThrottledShare).toBeGreaterThanOrEqual(0);
+    expect(quiet.quotaThrottledShare).toBeLessThanOrEqual(1);
+    // Seven threads spinning for two seconds ask for seven CPUs of a one-CPU quota. The container's
+    // threads share one task's weight on the host, so the quota binds only where the host has a
+    // core to spare: on a busy machine they get less than a CPU and are never throttled.
+    const loadBefore = os.loadavg()[0] ?? 0;
+    const busy = await open().run(fixtureJob('javascript', 'squares.mjs', ['busyThreads.test.mjs'], 'sumOfSquares'));
+    const load = Math.max(loadBefore, os.loadavg()[0] ?? 0);
+    expect(busy.kind, busy.output).toBe('passed');
+    expect(busy.quotaThrottledShare).toBeGreaterThanOrEqual(0);
+    if (load < os.availableParallelism() - 1) expect(busy.quotaThrottledShare).toBeGreaterThan(0.1);
   });
 
   it('reports a failing test by name with its assertion', async () => {

@@ -23,6 +23,13 @@ describe('busy-machine verdict', () => {
     ]);
   });
 
+  it("is busy when the sandbox's CPU quota throttled it in more than 10 % of its periods", () => {
+    expect(noiseVerdict({ ...quiet, throttledShare: 0.1 }).busy).toBe(false);
+    expect(noiseVerdict({ ...quiet, throttledShare: 0.91 }).reasons).toEqual([
+      "the sandbox's CPU quota throttled it in 91 % of its periods",
+    ]);
+  });
+
   it('is busy when more than 10 % of the samples were taken again', () => {
     expect(noiseVerdict({ ...quiet, samplesRetaken: 3 }).busy).toBe(false);
     expect(noiseVerdict({ ...quiet, samplesRetaken: 4 }).reasons).toEqual(['4 of 30 samples taken again']);
@@ -71,6 +78,11 @@ describe('noise figures', () => {
       waitShare: 0.07,
     });
     expect(noiseFigures({ load1Start: 4, cores: 8 }, undefined)).toEqual({ load1: 4, cores: 8 });
+    expect(noiseFigures({ load1Start: 1, cores: 2, throttledShare: 0.4 }, undefined)).toEqual({
+      load1: 1,
+      cores: 2,
+      throttledShare: 0.4,
+    });
     expect(noiseFigures(undefined, undefined)).toEqual({});
   });
 });
