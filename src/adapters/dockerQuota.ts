@@ -1,9 +1,9 @@
 /**
- * How often the container's CPU quota (one CPU, in 100 ms periods) stopped it during a run, from the
+ * How often the container's CPU quota (CPUS, in 100 ms periods) stopped it during a run, from the
  * engine's one-shot stats (the cgroup's cpu.stat). A throttled container waits out the rest of the
- * period whatever the machine is doing: before node's collector ran on the measuring thread, V8's
- * helper threads spent the quota beside the timed one and the container was throttled in 104 of 114
- * periods, on an idle machine no load average or steal figure showed.
+ * period whatever the machine is doing: at one CPU, V8's compiler threads spent the quota beside the
+ * timed thread and the container was throttled in 86–94 % of its periods on an idle machine, which
+ * no load average or steal figure showed (hence CPUS = 1.5).
  */
 import type Dockerode from 'dockerode';
 

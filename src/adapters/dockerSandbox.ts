@@ -68,7 +68,7 @@ export interface DockerSandbox extends Sandbox {
 
 export function dockerIsolation(memoryMb: number, workspace?: string, linked: readonly string[] = []): string {
   return (
-    `docker: no network, read-only root, ${memoryMb} MB memory+swap, ${CPUS} CPU, ≤${PIDS_LIMIT} processes, ` +
+    `docker: no network, read-only root, ${memoryMb} MB memory+swap, ${CPUS} CPUs, ≤${PIDS_LIMIT} processes, ` +
     `tmpfs work dir ${WORK_TMPFS_MB} MB (noexec), non-root (uid 10001), no capabilities, no-new-privileges, empty env` +
     (workspace !== undefined ? `; workspace mounted read-only (${workspace}: the code can read it)` : '') +
     (linked.length > 0 ? `; the packages it links to mounted read-only too (${linked.join(', ')})` : '')

@@ -44,7 +44,7 @@ describe('Docker sandbox', () => {
     expect(quiet.kind, quiet.output).toBe('passed');
     expect(quiet.quotaThrottledShare).toBeGreaterThanOrEqual(0);
     expect(quiet.quotaThrottledShare).toBeLessThanOrEqual(1);
-    // Seven threads spinning for two seconds ask for seven CPUs of a one-CPU quota. The container's
+    // Seven threads spinning for two seconds ask for seven CPUs of a 1.5-CPU quota. The container's
     // threads share one task's weight on the host, so the quota binds only where the host has a
     // core to spare: on a busy machine they get less than a CPU and are never throttled.
     const loadBefore = os.loadavg()[0] ?? 0;

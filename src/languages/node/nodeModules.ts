@@ -30,7 +30,7 @@ function semiSpaceMb(memoryMb: number): number {
  * profiles of a 3 µs function read 10th percentiles 18 % apart (CV; medians 20 %) on an idle
  * machine. On the measuring thread alone: no wait, 4.2 % and 4.6–9.4 %, the sampler's rate up from
  * 2.2 to 3.5 kHz. Each sample is charged its own collections whatever the machine, as within a
- * one-CPU bound (Docker's) it is anyway.
+ * CPU quota (Docker's) it largely is anyway.
  */
 const GC_ON_MEASURING_THREAD = '--single-threaded-gc';
 
