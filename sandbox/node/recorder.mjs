@@ -71,9 +71,11 @@ export function createRecorder({ withThis }) {
    * Calls `target`, handing `took` its time (an async call's until it settles) and the time the
    * thread waited for a CPU meanwhile (schedstat, read outside the clock; undefined where unknown).
    * `open`/`close`, when given, bracket the call inside the wait reads: reading the wait allocates,
-   * which a memory window around the call must not see.
+   * which a memory window around the call must not see. With `chain`, a thenable result is
+   * returned chained rather than observed: a caller that chains on it anyway then calls its
+   * `then` once, as the tests would (a lazy thenable, a query builder say, runs its work per call).
    */
-  const timedBy = (took, target, thisArg, args, { open, close } = {}) => {
+  const timedBy = (took, target, thisArg, args, { open, close, chain } = {}) => {
     const w0 = schedulerWaitNs();
     const opened = open?.();
     const t0 = clockMs();
@@ -92,9 +94,20 @@ export function createRecorder({ withThis }) {
       state.depth--;
       if (!isThenable(result)) end();
     }
-    // Observed, not chained: the caller keeps the very promise the function returned, and this
-    // reaction, registered first, runs before any the caller adds.
-    if (isThenable(result)) result.then(end, end);
+    if (!isThenable(result)) return result;
+    if (chain)
+      return result.then(
+        (value) => {
+          end();
+          return value;
+        },
+        (e) => {
+          end();
+          throw e;
+        },
+      );
+    // Observed, not chained: the caller keeps the very promise the function returned.
+    result.then(end, end);
     return result;
   };
   const timed = (target, thisArg, args) =>
@@ -160,7 +173,9 @@ export function createRecorder({ withThis }) {
     state.calls.push(call);
     let result;
     try {
-      result = timedBy((ms, waitedNs) => recorded(call, lessWaited(ms, waitedNs)), target, thisArg, args);
+      result = timedBy((ms, waitedNs) => recorded(call, lessWaited(ms, waitedNs)), target, thisArg, args, {
+        chain: true,
+      });
     } catch (e) {
       call.error = describeThrown(e);
       finish(call, args, thisArg);
@@ -168,7 +183,7 @@ export function createRecorder({ withThis }) {
     }
     if (isThenable(result)) {
       call.async = true;
-      // timedBy's reaction ran first: the copies below are not in the call's time.
+      // Chained behind timedBy's reaction: the copies below are not in the call's time.
       return result.then(
         (value) => {
           call.result = encode(value, false);

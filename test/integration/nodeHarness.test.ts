@@ -79,6 +79,18 @@ describe('node harness: tests', () => {
     expect(growing[2] ?? 0).toBeGreaterThan(10 * (growing[0] ?? 0));
   });
 
+  it("records a call whose result is a lazy thenable without running its work twice: the tests see one 'then'", async () => {
+    const { report } = await runHarness({
+      files: { 'lazyThenable.mjs': fixture('lazyThenable.mjs'), 't.test.mjs': fixture('lazyThenable.test.mjs') },
+      modulePath: 'lazyThenable.mjs',
+      testPaths: ['t.test.mjs'],
+      target: 'lookup',
+    });
+    const fn = passed(report);
+    expect(fn.tests).toEqual({ passed: 1, failed: 0 });
+    expect(fn.recording?.calls).toBe(1);
+  });
+
   it('reports a failing test by name with the assertion text', async () => {
     const { report } = await runHarness({
       files: { 'sum.mjs': fixture('sum.mjs'), 't.test.mjs': fixture('sumFailing.test.mjs') },
